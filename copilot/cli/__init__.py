@@ -1,0 +1,105 @@
+"""`flink-copilot`: the command line. Each area registers its subcommands from its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from copilot import settings
+from copilot.errors import EXIT_OK, EXIT_USAGE, CopilotError
+
+# Modules under copilot.cli that each define `register(subparsers, parent)`.
+COMMAND_MODULES = ("stack", "catalog", "validate", "ask", "jobs", "audit", "app")
+
+
+def common_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--catalog-dir",
+        type=Path,
+        default=None,
+        help="catalog directory (default: $FLINK_COPILOT_CATALOG_DIR or the project's catalog/)",
+    )
+    parent.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    return parent
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON document on stdout")
+
+
+def catalog_dir(args: argparse.Namespace) -> Path:
+    return args.catalog_dir if getattr(args, "catalog_dir", None) else settings.catalog_dir()
+
+
+def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
+    """Print `data` as one JSON document with --json, else as human text."""
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(data, default=str) + "\n")
+    elif callable(text):
+        sys.stdout.write(text(data).rstrip("\n") + "\n")
+    elif text is not None:
+        sys.stdout.write(text.rstrip("\n") + "\n")
+    else:
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="flink-copilot",
+        description="Ask live Kafka streams questions in plain words.",
+        epilog=settings.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parent = common_parent()
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"copilot.cli.{name}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name == f"copilot.cli.{name}":
+                continue
+            raise
+        module.register(subparsers, parent)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code = handler(args)
+        return EXIT_OK if code is None else int(code)
+    except CopilotError as exc:
+        if getattr(args, "json", False):
+            sys.stdout.write(json.dumps(exc.to_dict(), default=str) + "\n")
+        sys.stderr.write(f"flink-copilot: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("flink-copilot: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""The capability the validator and the agent need from Flink's SQL Gateway."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass
+class FlinkSqlError(Exception):
+    """Flink refused a statement. `message` is the root cause a person can act on;
+    `line`/`column` (1-based) point into the submitted statement when Flink said where."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    detail: str = ""  # the full Flink text, for logs only
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SqlEngine(ABC):
+    """Flink's planner as a validator: explains a statement in a session where the given
+    tables are registered."""
+
+    @abstractmethod
+    def explain(self, statement: str, table_ddls: dict[str, str]) -> str:
+        """Return Flink's plan text, or raise FlinkSqlError. `table_ddls` maps table name to
+        its CREATE TABLE statement; only those tables are registered for the statement."""

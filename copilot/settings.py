@@ -1,0 +1,79 @@
+"""Every setting in one table: it drives environment parsing, `--help` text and the docs test."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers (host:port)."),
+    Setting("FLINK_SQL_GATEWAY", "http://localhost:8083", "Flink SQL Gateway REST address."),
+    Setting("FLINK_REST", "http://localhost:8081", "Flink JobManager REST address."),
+    Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means none."),
+    Setting("FLINK_COPILOT_HOME", "~/.flink-copilot", "Cache for downloaded artifacts and the local stack's state."),
+    Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the project's catalog/."),
+    Setting("COPILOT_LLM", None, "Chat model as provider:model (e.g. openai:gpt-4o-mini); unset uses the built-in planner."),
+    Setting("COPILOT_AUDIT_TOPIC", "copilot.audit", "Kafka topic that receives the audit trail."),
+    Setting("COPILOT_JOBS_TOPIC", "copilot.jobs", "Compacted Kafka topic that is the registry of saved jobs."),
+    Setting("COPILOT_READ_ONLY", "false", "true disables saving jobs (read-only deployments)."),
+    Setting("COPILOT_APP_HOST", "127.0.0.1", "Address the Streamlit app binds to."),
+    Setting("COPILOT_APP_PORT", "8501", "Port of the Streamlit app."),
+    Setting("COPILOT_APP_PASSWORD", None, "When set, the app asks for this password."),
+    Setting("DATAGEN_ORDERS_PER_SEC", "20", "Demo generator: orders per second."),
+    Setting("DATAGEN_PAGE_VIEWS_PER_SEC", "100", "Demo generator: page views per second."),
+    Setting("DATAGEN_CUSTOMERS", "2000", "Demo generator: customers seeded at start."),
+    Setting("DATAGEN_PRODUCTS", "500", "Demo generator: products seeded at start."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str | None:
+    """The value of a setting: the environment if set and non-empty, else its default."""
+    setting = _BY_NAME[name]
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return setting.default
+    return value
+
+
+def get_bool(name: str) -> bool:
+    return (get(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def get_int(name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        from copilot.errors import UsageError
+
+        raise UsageError(f"setting {name}={value!r} is not a whole number", hint=f"set {name} to an integer") from None
+
+
+def home() -> Path:
+    return Path(os.path.expanduser(get("FLINK_COPILOT_HOME") or "~/.flink-copilot"))
+
+
+def catalog_dir() -> Path:
+    configured = get("FLINK_COPILOT_CATALOG_DIR")
+    return Path(configured) if configured else PROJECT_ROOT / "catalog"
+
+
+def help_text() -> str:
+    lines = ["environment settings:"]
+    for s in SETTINGS:
+        default = "unset" if s.default is None else s.default
+        lines.append(f"  {s.name:<28} {s.help} (default: {default})")
+    return "\n".join(lines)
