@@ -50,6 +50,10 @@ class TopicSchema:
     relationships: list[Relationship] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     source_file: str | None = None
+    # The field whose value is the Kafka record key (None: unknown or keyless).
+    key: str | None = None
+    # How the Kafka record key is encoded: "raw" (the bare value) or "json" (an object of the key fields).
+    key_format: str = "raw"
 
     @property
     def table_name(self) -> str:

@@ -1,0 +1,97 @@
+"""The Flink `CREATE TABLE` for a catalog topic. Connector options come only from here, never from user input."""
+
+from __future__ import annotations
+
+import re
+
+from copilot import settings
+from copilot.catalog.model import TopicSchema
+from copilot.errors import RequestError
+
+STARTUP_MODES = ("latest-offset", "earliest-offset", "group-offsets", "timestamp", "specific-offsets")
+
+_DELAY = re.compile(r"^\s*(\d+)\s*(ms|milli(?:second)?s?|s|sec(?:ond)?s?|m|min(?:ute)?s?|h|hours?)?\s*$", re.IGNORECASE)
+
+
+def quote_identifier(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def watermark_interval(delay: str) -> str:
+    """'5 s' -> "INTERVAL '5' SECOND"; '500 ms' -> "INTERVAL '0.5' SECOND"."""
+    m = _DELAY.match(delay or "5 s")
+    if not m:
+        raise RequestError(f"watermark_delay {delay!r} is not a duration", hint="write it like '5 s', '500 ms' or '1 min'")
+    amount, unit = int(m.group(1)), (m.group(2) or "s").lower()
+    if unit.startswith("ms") or unit.startswith("milli"):
+        return f"INTERVAL '{amount / 1000:g}' SECOND"
+    if unit.startswith("h"):
+        return f"INTERVAL '{amount}' HOUR"
+    if unit.startswith("m"):
+        return f"INTERVAL '{amount}' MINUTE"
+    return f"INTERVAL '{amount}' SECOND"
+
+
+def connector_options(
+    schema: TopicSchema,
+    *,
+    bootstrap: str,
+    startup_mode: str = "latest-offset",
+    group_id: str | None = None,
+) -> dict[str, str]:
+    if schema.format != "json":
+        raise RequestError(
+            f"topic {schema.topic!r} has format {schema.format!r}; only json topics can be queried for now",
+            hint="set `format: json` in its catalog file if its records are JSON",
+        )
+    json_options = {"ignore-parse-errors": "true", "timestamp-format.standard": "ISO-8601"}
+    if schema.is_upsert:
+        # upsert-kafka always reads the whole topic: a table needs every key's latest row.
+        options = {"connector": "upsert-kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap}
+        options["key.format"] = schema.key_format if schema.key_format in ("raw", "json") else "raw"
+        if options["key.format"] == "json":
+            options.update({f"key.json.{k}": v for k, v in json_options.items()})
+        options["value.format"] = "json"
+        options.update({f"value.json.{k}": v for k, v in json_options.items()})
+        return options
+    if startup_mode not in STARTUP_MODES:
+        raise RequestError(f"unknown scan startup mode {startup_mode!r}", hint=f"use one of {', '.join(STARTUP_MODES)}")
+    options = {"connector": "kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap, "scan.startup.mode": startup_mode}
+    if group_id:
+        options["properties.group.id"] = group_id
+    options["format"] = "json"
+    options.update({f"json.{k}": v for k, v in json_options.items()})
+    return options
+
+
+def create_table_sql(
+    schema: TopicSchema,
+    *,
+    bootstrap: str | None = None,
+    temporary: bool = False,
+    table_name: str | None = None,
+    startup_mode: str = "latest-offset",
+    group_id: str | None = None,
+    if_not_exists: bool = False,
+) -> str:
+    """The Flink `CREATE TABLE` statement reading `schema`'s topic (kafka, or upsert-kafka for upsert topics)."""
+    bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
+    columns = [f"  {quote_identifier(f.name)} {f.type}" for f in schema.fields]
+    if schema.event_time:
+        et = quote_identifier(schema.event_time)
+        columns.append(f"  WATERMARK FOR {et} AS {et} - {watermark_interval(schema.watermark_delay)}")
+    if schema.is_upsert:
+        if not schema.primary_key:
+            raise RequestError(f"upsert topic {schema.topic!r} has no primary_key", hint="add `primary_key:` to its catalog file")
+        columns.append(f"  PRIMARY KEY ({', '.join(quote_identifier(k) for k in schema.primary_key)}) NOT ENFORCED")
+    options = connector_options(schema, bootstrap=bootstrap, startup_mode=startup_mode, group_id=group_id)
+    with_lines = ",\n".join(f"  {_literal(k)} = {_literal(v)}" for k, v in options.items())
+    head = "CREATE TEMPORARY TABLE" if temporary else "CREATE TABLE"
+    if if_not_exists:
+        head += " IF NOT EXISTS"
+    name = quote_identifier(table_name or schema.table_name)
+    return f"{head} {name} (\n" + ",\n".join(columns) + f"\n) WITH (\n{with_lines}\n)"

@@ -1,0 +1,432 @@
+"""Catalog storage: `CatalogStore` is the interface, `YamlCatalogStore` keeps one YAML file per topic.
+
+Files are read and rewritten with ruamel.yaml's round-trip mode, so a rewrite keeps comments, key
+order and keys this program does not know. A broken file is reported with its name and line and
+the rest of the catalog still loads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import logging
+import os
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from copilot.catalog.model import Example, Field, Relationship, TopicSchema
+from copilot.catalog.types import check_flink_type, is_timestamp
+from copilot.errors import RequestError
+
+log = logging.getLogger(__name__)
+
+CHANGELOGS = ("append", "upsert")
+KEY_FORMATS = ("raw", "json")
+
+
+@dataclass
+class CatalogProblem:
+    file: str
+    line: int | None  # 1-based; None when the problem concerns the whole file
+    message: str
+    severity: str = "error"  # "error": the topic is not loaded; "warning": it loads anyway
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "message": self.message, "severity": self.severity}
+
+
+@dataclass
+class CatalogLoad:
+    topics: dict[str, TopicSchema] = field(default_factory=dict)
+    problems: list[CatalogProblem] = field(default_factory=list)
+
+
+class CatalogStore(ABC):
+    """Where topic schemas live. Implementations are passed to whoever needs the catalog."""
+
+    @abstractmethod
+    def load(self) -> CatalogLoad:
+        """Every readable topic, and a problem for every file or entry that could not be used."""
+
+    @abstractmethod
+    def save(self, schema: TopicSchema) -> str:
+        """Write `schema`, keeping what a human added to an existing entry. Returns where it went."""
+
+    def get(self, topic: str) -> TopicSchema:
+        """One topic; an unknown name raises RequestError with the closest names as a hint."""
+        topics = self.load().topics
+        if topic in topics:
+            return topics[topic]
+        raise unknown_topic(topic, topics)
+
+
+def unknown_topic(topic: str, known: Any) -> RequestError:
+    names = sorted(known)
+    close = difflib.get_close_matches(topic, names, n=3, cutoff=0.5)
+    if not close:
+        close = [n for n in names if topic.lower() in n.lower() or n.lower() in topic.lower()][:3]
+    hint = f"did you mean {', '.join(close)}?" if close else "run `flink-copilot catalog list` to see the topics"
+    return RequestError(f"unknown topic {topic!r}", hint=hint)
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+class YamlCatalogStore(CatalogStore):
+    """One `<topic>.yaml` per topic in `directory` (contract section 3)."""
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._cache: tuple[tuple, CatalogLoad] | None = None
+
+    def _files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    def _signature(self, files: list[Path]) -> tuple:
+        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+    def load(self) -> CatalogLoad:
+        files = self._files()
+        signature = self._signature(files)
+        with self._lock:
+            if self._cache and self._cache[0] == signature:
+                return self._cache[1]
+        result = CatalogLoad()
+        if not self.directory.is_dir():
+            result.problems.append(CatalogProblem(str(self.directory), None, "catalog directory does not exist"))
+        for path in files:
+            schema, problems = parse_file(path)
+            result.problems.extend(problems)
+            if schema is None:
+                continue
+            if schema.topic in result.topics:
+                other = result.topics[schema.topic].source_file
+                result.problems.append(CatalogProblem(str(path), 1, f"topic {schema.topic!r} is also defined in {other}; this file is ignored"))
+                continue
+            result.topics[schema.topic] = schema
+        result.problems.extend(_check_relationships(result.topics))
+        with self._lock:
+            self._cache = (signature, result)
+        return result
+
+    def path_for(self, topic: str) -> Path:
+        existing = self.load().topics.get(topic)
+        if existing and existing.source_file:
+            return Path(existing.source_file)
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in topic)
+        return self.directory / f"{safe}.yaml"
+
+    def save(self, schema: TopicSchema) -> str:
+        path = self.path_for(schema.topic)
+        y = _yaml()
+        document: Any = None
+        if path.exists():
+            try:
+                document = y.load(path.read_text(encoding="utf-8"))
+            except YAMLError:
+                document = None  # unreadable: replaced by a fresh rendering
+        if not isinstance(document, CommentedMap):
+            document = CommentedMap()
+        merge_into_document(document, schema)
+        buffer = io.StringIO()
+        y.dump(document, buffer)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(buffer.getvalue(), encoding="utf-8")
+        os.replace(tmp, path)
+        schema.source_file = str(path)
+        with self._lock:
+            self._cache = None
+        return str(path)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _line_of(node: Any, key: Any = None) -> int | None:
+    """1-based line of `node` (or of `key` inside the mapping `node`)."""
+    try:
+        if key is not None and isinstance(node, CommentedMap):
+            return node.lc.key(key)[0] + 1
+        if isinstance(node, CommentedSeq) and isinstance(key, int):
+            return node.lc.item(key)[0] + 1
+        return node.lc.line + 1
+    except Exception:
+        return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _values_map(raw: Any) -> dict[str, str]:
+    if isinstance(raw, dict):
+        return {str(k): _text(v) if v is not None else str(k) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {str(v): str(v) for v in raw}
+    return {}
+
+
+def parse_file(path: Path) -> tuple[TopicSchema | None, list[CatalogProblem]]:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [CatalogProblem(name, None, f"cannot read the file: {exc}")]
+    try:
+        doc = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return None, [CatalogProblem(name, line, f"not valid YAML: {exc.problem or exc.context}")]
+    except YAMLError as exc:
+        return None, [CatalogProblem(name, None, f"not valid YAML: {exc}")]
+    return parse_document(doc, name)
+
+
+def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[CatalogProblem]]:
+    errors: list[CatalogProblem] = []
+    warnings: list[CatalogProblem] = []
+
+    def error(message: str, line: int | None) -> None:
+        errors.append(CatalogProblem(name, line, message))
+
+    def warn(message: str, line: int | None) -> None:
+        warnings.append(CatalogProblem(name, line, message, "warning"))
+
+    if not isinstance(doc, dict):
+        return None, [CatalogProblem(name, 1, "expected a mapping with at least `topic:` and `fields:`")]
+    topic = _text(doc.get("topic"))
+    if not topic:
+        error("missing `topic:` (the Kafka topic name)", _line_of(doc))
+    changelog = _text(doc.get("changelog") or "append").lower()
+    if changelog not in CHANGELOGS:
+        error(f"changelog {changelog!r} is not one of {', '.join(CHANGELOGS)}", _line_of(doc, "changelog"))
+
+    fields: list[Field] = []
+    raw_fields = doc.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        error("`fields:` must be a non-empty list of {name, type}", _line_of(doc, "fields") if "fields" in doc else _line_of(doc))
+        raw_fields = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_fields):
+        line = _line_of(raw_fields, i)
+        if not isinstance(raw, dict) or not _text(raw.get("name")):
+            error(f"field #{i + 1} needs a `name:`", line)
+            continue
+        fname = _text(raw.get("name"))
+        ftype = _text(raw.get("type"))
+        if fname.lower() in seen:
+            error(f"field {fname!r} is listed twice", line)
+        seen.add(fname.lower())
+        problem = check_flink_type(ftype) if ftype else f"field {fname!r} has no `type:`"
+        if problem:
+            error(f"field {fname!r}: {problem}", _line_of(raw, "type") if "type" in raw else line)
+            continue
+        synonyms = raw.get("synonyms") or []
+        fields.append(
+            Field(
+                name=fname,
+                type=ftype,
+                description=_text(raw.get("description")),
+                values=_values_map(raw.get("values")),
+                synonyms=[_text(s) for s in synonyms] if isinstance(synonyms, list) else [_text(synonyms)],
+                added_by_sync=bool(raw.get("added_by_sync", False)),
+            )
+        )
+    by_name = {f.name.lower(): f for f in fields}
+
+    primary_key = doc.get("primary_key") or []
+    if isinstance(primary_key, str):
+        primary_key = [primary_key]
+    primary_key = [_text(k) for k in primary_key]
+    for k in primary_key:
+        if k.lower() not in by_name and k.lower() not in seen:
+            error(f"primary_key names {k!r}, which is not a field", _line_of(doc, "primary_key"))
+    if changelog == "upsert" and not primary_key:
+        error("changelog upsert needs a `primary_key:`", _line_of(doc, "changelog"))
+
+    event_time = _text(doc.get("event_time")) or None
+    if event_time:
+        f = by_name.get(event_time.lower())
+        if f is None and event_time.lower() not in seen:
+            error(f"event_time names {event_time!r}, which is not a field", _line_of(doc, "event_time"))
+        elif f is not None and not is_timestamp(f.type):
+            error(f"event_time {event_time!r} has type {f.type}; it needs TIMESTAMP(3) or TIMESTAMP_LTZ(3)", _line_of(doc, "event_time"))
+
+    key = _text(doc.get("key")) or None
+    key_format = _text(doc.get("key_format") or "raw").lower()
+    if key_format not in KEY_FORMATS:
+        error(f"key_format {key_format!r} is not one of {', '.join(KEY_FORMATS)}", _line_of(doc, "key_format"))
+
+    relationships: list[Relationship] = []
+    raw_rels = doc.get("relationships") or []
+    for i, raw in enumerate(raw_rels if isinstance(raw_rels, list) else []):
+        line = _line_of(raw_rels, i)
+        ref = _text(raw.get("references")) if isinstance(raw, dict) else ""
+        rfield = _text(raw.get("field")) if isinstance(raw, dict) else ""
+        if not rfield or ref.count(".") < 1:
+            warn("a relationship needs `field:` and `references: <topic>.<field>`", line)
+            continue
+        if rfield.lower() not in seen:
+            warn(f"relationship field {rfield!r} is not a field of this topic", line)
+            continue
+        relationships.append(Relationship(field=rfield, references=ref))
+
+    examples: list[Example] = []
+    raw_examples = doc.get("examples") or []
+    for i, raw in enumerate(raw_examples if isinstance(raw_examples, list) else []):
+        if not isinstance(raw, dict) or not _text(raw.get("question")):
+            warn("an example needs `question:` (and usually `sql:`)", _line_of(raw_examples, i))
+            continue
+        examples.append(Example(question=_text(raw.get("question")), sql=_text(raw.get("sql"))))
+
+    if errors:
+        return None, errors + warnings
+    schema = TopicSchema(
+        topic=topic,
+        description=_text(doc.get("description")),
+        format=_text(doc.get("format") or "json"),
+        changelog=changelog,
+        primary_key=primary_key,
+        event_time=event_time,
+        watermark_delay=_text(doc.get("watermark_delay") or "5 s"),
+        fields=fields,
+        relationships=relationships,
+        examples=examples,
+        source_file=name,
+        key=key,
+        key_format=key_format,
+    )
+    return schema, warnings
+
+
+def _check_relationships(topics: dict[str, TopicSchema]) -> list[CatalogProblem]:
+    problems = []
+    for schema in topics.values():
+        for rel in schema.relationships:
+            target = topics.get(rel.target_topic)
+            if target is None:
+                problems.append(CatalogProblem(schema.source_file or schema.topic, None, f"relationship {rel.field} -> {rel.references}: topic {rel.target_topic!r} is not in the catalog", "warning"))
+            elif target.field(rel.target_field) is None:
+                problems.append(CatalogProblem(schema.source_file or schema.topic, None, f"relationship {rel.field} -> {rel.references}: {rel.target_topic} has no field {rel.target_field!r}", "warning"))
+    return problems
+
+
+# ---------------------------------------------------------------- writing
+
+
+def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
+    """The YAML mapping for a schema, in the canonical key order of contract section 3."""
+    data: dict[str, Any] = {"topic": schema.topic, "description": schema.description, "format": schema.format, "changelog": schema.changelog}
+    if schema.key:
+        data["key"] = schema.key
+    if schema.key_format != "raw":
+        data["key_format"] = schema.key_format
+    if schema.primary_key:
+        data["primary_key"] = list(schema.primary_key)
+    if schema.event_time:
+        data["event_time"] = schema.event_time
+    data["watermark_delay"] = schema.watermark_delay
+    data["fields"] = [_field_mapping(f) for f in schema.fields]
+    if schema.relationships:
+        data["relationships"] = [{"field": r.field, "references": r.references} for r in schema.relationships]
+    if schema.examples:
+        data["examples"] = [{"question": e.question, "sql": e.sql} for e in schema.examples]
+    return data
+
+
+def _field_mapping(f: Field) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": f.name, "type": f.type}
+    if f.description:
+        data["description"] = f.description
+    if f.values:
+        data["values"] = dict(f.values)
+    if f.synonyms:
+        data["synonyms"] = list(f.synonyms)
+    if f.added_by_sync:
+        data["added_by_sync"] = True
+    return data
+
+
+def _same(existing: Any, new: Any) -> bool:
+    """Equal after normalising YAML containers (a values list equals its identity mapping)."""
+    if isinstance(existing, list) and isinstance(new, dict):
+        return _values_map(existing) == {str(k): str(v) for k, v in new.items()}
+    if isinstance(existing, dict) and isinstance(new, dict):
+        return set(map(str, existing)) == set(map(str, new)) and all(_same(existing[k], new.get(str(k), new.get(k))) for k in existing)
+    if isinstance(existing, list) and isinstance(new, list):
+        return len(existing) == len(new) and all(_same(a, b) for a, b in zip(existing, new))
+    if isinstance(existing, str) or isinstance(new, str):
+        return _text(existing) == _text(new)
+    return existing == new
+
+
+def _merge_mapping(target: CommentedMap, new: dict[str, Any], managed: tuple[str, ...]) -> None:
+    """Set every key of `new` in `target`, untouched where already equal; drop managed keys `new` lacks."""
+    for key, value in new.items():
+        if key in target and _same(target[key], value):
+            continue
+        target[key] = value
+    for key in managed:
+        if key in target and key not in new:
+            del target[key]
+
+
+def _merge_list(existing: Any, new_items: list[dict], identity: str) -> CommentedSeq:
+    """Merge a list of mappings by their `identity` key: keep unknown keys and comments of kept items."""
+    result = existing if isinstance(existing, CommentedSeq) else CommentedSeq()
+    old = {(_text(item.get(identity)).lower()): item for item in result if isinstance(item, dict)}
+    wanted = [_text(n.get(identity)).lower() for n in new_items]
+    for i in reversed(range(len(result))):
+        item = result[i]
+        if not isinstance(item, dict) or _text(item.get(identity)).lower() not in wanted:
+            del result[i]
+    position = {(_text(item.get(identity)).lower()): i for i, item in enumerate(result)}
+    for new in new_items:
+        key = _text(new.get(identity)).lower()
+        if key in old:
+            target = old[key]
+            _merge_mapping(target, new, managed=("description", "values", "synonyms", "added_by_sync", "sql"))
+        else:
+            item = CommentedMap(new)
+            result.insert(len(result), item)
+            position[key] = len(result) - 1
+    return result
+
+
+def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
+    new = schema_to_mapping(schema)
+    lists = {"fields": "name", "relationships": "field", "examples": "question"}
+    scalars = {k: v for k, v in new.items() if k not in lists}
+    _merge_mapping(document, scalars, managed=("key", "key_format", "primary_key", "event_time"))
+    for key, identity in lists.items():
+        items = new.get(key, [])
+        if not items:
+            if key in document and key != "fields":
+                del document[key]
+            continue
+        merged = _merge_list(document.get(key), items, identity)
+        if key not in document:
+            document[key] = merged
+        elif document[key] is not merged:
+            document[key] = merged
