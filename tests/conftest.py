@@ -1,0 +1,35 @@
+"""Shared fixtures. `stack` brings up the real local stack (Kafka, Flink, SQL Gateway, demo data)
+unless it already answers, and stops at the end only what it started itself."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG_DIR = ROOT / "catalog"
+
+
+@pytest.fixture(scope="session")
+def stack():
+    from copilot.stack.launcher import Launcher
+
+    launcher = Launcher()
+    before = {row["component"] for row in launcher.status() if row["managed"]}
+    rows = launcher.up(with_datagen=True, progress=lambda msg: sys.stderr.write(f"[stack] {msg}\n"))
+    started = {row["component"] for row in rows if row["managed"]} - before
+    yield launcher
+    if started and not os.environ.get("FLINK_COPILOT_KEEP_STACK"):
+        for name in ("datagen", "sql-gateway", "taskmanager", "jobmanager", "kafka"):
+            if name in started:
+                launcher.table.stop(name)
+
+
+@pytest.fixture(scope="session")
+def catalog_topics():
+    from copilot.catalog.store import YamlCatalogStore
+
+    return YamlCatalogStore(CATALOG_DIR).load().topics
