@@ -34,6 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATAGEN_PAGE_VIEWS_PER_SEC", "100", "Demo generator: page views per second."),
     Setting("DATAGEN_CUSTOMERS", "2000", "Demo generator: customers seeded at start."),
     Setting("DATAGEN_PRODUCTS", "500", "Demo generator: products seeded at start."),
+    Setting("DATAGEN_CUSTOMER_UPDATES_PER_SEC", "1", "Demo generator: customer profile updates per second."),
+    Setting("DATAGEN_PRODUCT_UPDATES_PER_SEC", "0.5", "Demo generator: product price changes per second."),
+    Setting("DATAGEN_LATE_FRACTION", "0.015", "Demo generator: share of events that arrive 1-10 s late, out of order."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
