@@ -1,0 +1,306 @@
+"""Client of the Flink SQL Gateway REST API: sessions, statements, result pages, cancellation."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import httpx
+
+from copilot import settings
+from copilot.errors import ServiceUnavailable
+from copilot.flink.base import FlinkSqlError, SqlEngine
+from copilot.flink.errors import root_cause
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Flink SQL Gateway"
+HEARTBEAT_AFTER_S = 60.0
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+
+
+@dataclass
+class ResultPage:
+    result_type: str  # NOT_READY | PAYLOAD | EOS
+    columns: list[Column] = field(default_factory=list)
+    rows: list[tuple[str, list[Any]]] = field(default_factory=list)  # (kind, fields), kind in +I -U +U -D
+    next_uri: str | None = None
+    job_id: str | None = None
+    is_query: bool = False
+
+
+_KINDS = {"INSERT": "+I", "UPDATE_BEFORE": "-U", "UPDATE_AFTER": "+U", "DELETE": "-D"}
+
+
+def _type_name(logical: dict) -> str:
+    t = logical.get("type", "?")
+    if "precision" in logical and "scale" in logical:
+        return f"{t}({logical['precision']}, {logical['scale']})"
+    if "precision" in logical:
+        return f"{t}({logical['precision']})"
+    return t
+
+
+class Operation:
+    """One statement running in a gateway session."""
+
+    def __init__(self, client: "GatewayClient", session: str, handle: str, statement: str):
+        self.client = client
+        self.session = session
+        self.handle = handle
+        self.statement = statement
+        self.job_id: str | None = None
+        self.columns: list[Column] = []
+        self._next: str | None = f"/{client.api}/sessions/{session}/operations/{handle}/result/0?rowFormat=JSON"
+        self.closed = False
+
+    @property
+    def finished(self) -> bool:
+        return self._next is None
+
+    def fetch(self) -> ResultPage:
+        """Fetch the next page (may be NOT_READY or empty); EOS ends the stream."""
+        if self._next is None:
+            return ResultPage("EOS", self.columns)
+        data = self.client._request("GET", self._next, statement=self.statement)
+        result_type = data.get("resultType", "EOS")
+        page = ResultPage(result_type, self.columns, next_uri=data.get("nextResultUri"), job_id=data.get("jobID"),
+                          is_query=bool(data.get("isQueryResult")))
+        results = data.get("results") or {}
+        if results.get("columns"):
+            self.columns = page.columns = [Column(c["name"], _type_name(c.get("logicalType", {}))) for c in results["columns"]]
+        page.rows = [(_KINDS.get(r.get("kind", "INSERT"), "+I"), r.get("fields", [])) for r in results.get("data", [])]
+        if page.job_id:
+            self.job_id = page.job_id
+        if result_type == "EOS" or not page.next_uri:
+            self._next = None
+        elif result_type != "NOT_READY" or page.next_uri:
+            self._next = page.next_uri
+        return page
+
+    def pages(self, *, poll_min: float = 0.02, poll_max: float = 0.5, deadline: float | None = None) -> Iterator[ResultPage]:
+        """Every page until end of stream, sleeping with backoff while the gateway has nothing new."""
+        delay = poll_min
+        while not self.finished:
+            if deadline is not None and time.monotonic() > deadline:
+                return
+            page = self.fetch()
+            if page.rows or page.columns and page.result_type == "PAYLOAD" and not self._seen_columns:
+                self._seen_columns = True
+                delay = poll_min
+                yield page
+            elif page.result_type == "EOS":
+                yield page
+                return
+            else:
+                time.sleep(delay)
+                delay = min(poll_max, delay * 2)
+
+    _seen_columns = False
+
+    def all_rows(self, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+        rows: list[list[Any]] = []
+        for page in self.pages(deadline=time.monotonic() + timeout):
+            rows.extend(fields for _kind, fields in page.rows)
+        return self.columns, rows
+
+    def cancel(self) -> None:
+        """Cancel and close: stops the Flink job behind a query. Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        for method, suffix in (("POST", "cancel"), ("DELETE", "close")):
+            try:
+                if method == "DELETE":
+                    self.client._request("DELETE", f"/{self.client.api}/sessions/{self.session}/operations/{self.handle}/close")
+                else:
+                    self.client._request("POST", f"/{self.client.api}/sessions/{self.session}/operations/{self.handle}/cancel")
+            except (FlinkSqlError, ServiceUnavailable) as exc:
+                log.info("%s of operation %s: %s", suffix, self.handle, exc)
+        if self.job_id:
+            self.client.cancel_job(self.job_id)
+
+
+class GatewayClient(SqlEngine):
+    """A reusable, self-healing session on the SQL Gateway. Only the tables a statement needs are
+    registered, once per session (a catalog of thousands of topics costs nothing per question)."""
+
+    def __init__(self, base_url: str | None = None, *, rest_url: str | None = None,
+                 session_properties: dict[str, str] | None = None, timeout: float = 15.0):
+        self.base_url = (base_url or settings.get("FLINK_SQL_GATEWAY")).rstrip("/")
+        self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
+        self.session_properties = dict(session_properties or {})
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._lock = threading.RLock()
+        self._session: str | None = None
+        self._last_used = 0.0
+        self._registered: dict[str, str] = {}  # table -> hash of its DDL in the current session
+        self._api: str | None = None
+
+    # ---- transport ------------------------------------------------------------------------
+
+    @property
+    def api(self) -> str:
+        if self._api is None:
+            versions = self._request("GET", "/api_versions").get("versions", ["V1"])
+            self._api = max(versions, key=lambda v: int(v.lstrip("Vv"))).lower()
+        return self._api
+
+    def _request(self, method: str, path: str, *, json: Any = None, statement: str | None = None) -> dict:
+        try:
+            response = self._http.request(method, path, json=json)
+        except httpx.TransportError as exc:
+            raise ServiceUnavailable(SERVICE, self.base_url, type(exc).__name__) from None
+        if response.status_code >= 400:
+            try:
+                errors = response.json().get("errors", [])
+            except ValueError:
+                errors = [response.text]
+            text = "\n".join(str(e) for e in errors)
+            message, line, column = root_cause(text)
+            log.debug("gateway error for %s %s:\n%s", method, path, text)
+            raise FlinkSqlError(message, line, column, detail=text)
+        if not response.content:
+            return {}
+        return response.json()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session:
+                try:
+                    self._request("DELETE", f"/{self.api}/sessions/{self._session}")
+                except (FlinkSqlError, ServiceUnavailable):
+                    pass
+            self._session = None
+            self._registered.clear()
+        self._http.close()
+
+    # ---- sessions -------------------------------------------------------------------------
+
+    def session(self) -> str:
+        with self._lock:
+            now = time.monotonic()
+            if self._session and now - self._last_used > HEARTBEAT_AFTER_S:
+                try:
+                    self._request("POST", f"/{self.api}/sessions/{self._session}/heartbeat")
+                except FlinkSqlError:
+                    self._session = None  # expired or the gateway restarted
+            if self._session is None:
+                body = {"properties": self.session_properties, "sessionName": "flink-copilot"}
+                self._session = self._request("POST", f"/{self.api}/sessions", json=body)["sessionHandle"]
+                self._registered.clear()
+            self._last_used = now
+            return self._session
+
+    def _reset_session(self) -> None:
+        with self._lock:
+            self._session = None
+            self._registered.clear()
+
+    @staticmethod
+    def _session_lost(exc: FlinkSqlError) -> bool:
+        text = (exc.detail or exc.message).lower()
+        return "session" in text and ("does not exist" in text or "not found" in text or "expired" in text)
+
+    # ---- statements -----------------------------------------------------------------------
+
+    def register_tables(self, table_ddls: dict[str, str]) -> None:
+        """Create each table in the session unless the same DDL is already there."""
+        for name, ddl in table_ddls.items():
+            digest = hashlib.sha1(ddl.encode()).hexdigest()
+            if self._registered.get(name) == digest:
+                continue
+            if name in self._registered:
+                self._run_to_end(f"DROP TEMPORARY TABLE IF EXISTS `{name}`")
+                self._run_to_end(f"DROP TABLE IF EXISTS `{name}`")
+            self._run_to_end(ddl)
+            self._registered[name] = digest
+
+    def _submit(self, statement: str) -> Operation:
+        session = self.session()
+        body = {"statement": statement}
+        data = self._request("POST", f"/{self.api}/sessions/{session}/statements", json=body, statement=statement)
+        return Operation(self, session, data["operationHandle"], statement)
+
+    def _run_to_end(self, statement: str, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+        op = self._submit(statement)
+        try:
+            return op.all_rows(timeout)
+        finally:
+            try:
+                self._request("DELETE", f"/{self.api}/sessions/{op.session}/operations/{op.handle}/close")
+            except (FlinkSqlError, ServiceUnavailable):
+                pass
+
+    def execute(self, statement: str, table_ddls: dict[str, str] | None = None,
+                config: dict[str, str] | None = None) -> Operation:
+        """Submit one statement after registering its tables; recovers once from a lost session.
+        `config` entries are applied with SET in the session first (product-controlled keys only)."""
+        for attempt in (0, 1):
+            try:
+                with self._lock:
+                    self.register_tables(table_ddls or {})
+                    for key, value in (config or {}).items():
+                        self._run_to_end(f"SET '{key}' = '{value}'")
+                    op = self._submit(statement)
+                    if config:
+                        for key in config:
+                            self._run_to_end(f"RESET '{key}'")
+                    return op
+            except FlinkSqlError as exc:
+                if attempt == 0 and self._session_lost(exc):
+                    log.info("gateway session lost; opening a new one")
+                    self._reset_session()
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def run(self, statement: str, table_ddls: dict[str, str] | None = None, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+        """Run a statement to its end (DDL, EXPLAIN, bounded queries) and return columns and rows."""
+        op = self.execute(statement, table_ddls)
+        try:
+            return op.all_rows(timeout)
+        finally:
+            op.cancel() if not op.finished else self._close_quietly(op)
+
+    def _close_quietly(self, op: Operation) -> None:
+        try:
+            self._request("DELETE", f"/{self.api}/sessions/{op.session}/operations/{op.handle}/close")
+        except (FlinkSqlError, ServiceUnavailable):
+            pass
+
+    def explain(self, statement: str, table_ddls: dict[str, str]) -> str:
+        prefix = "EXPLAIN "
+        try:
+            _cols, rows = self.run(prefix + statement, table_ddls)
+        except FlinkSqlError as exc:
+            if exc.line == 1 and exc.column is not None:  # point into the caller's text, not ours
+                exc.column = max(1, exc.column - len(prefix))
+            raise
+        return "\n".join(str(r[0]) for r in rows)
+
+    def changelog_mode(self, query: str, table_ddls: dict[str, str]) -> set[str]:
+        """The change kinds the query's result carries, as the planner says (I, UB, UA, D)."""
+        _cols, rows = self.run(f"EXPLAIN CHANGELOG_MODE {query}", table_ddls)
+        plan = "\n".join(str(r[0]) for r in rows)
+        optimized = plan.split("== Optimized Physical Plan ==")[-1].split("==")[0]
+        first = next((ln for ln in optimized.splitlines() if "changelogMode=" in ln), "")
+        kinds = first.split("changelogMode=[", 1)[-1].split("]", 1)[0]
+        return {k.strip() for k in kinds.split(",") if k.strip()}
+
+    # ---- Flink REST (jobs) ----------------------------------------------------------------
+
+    def cancel_job(self, job_id: str) -> None:
+        try:
+            httpx.patch(f"{self.rest_url}/jobs/{job_id}", params={"mode": "cancel"}, timeout=5.0)
+        except httpx.HTTPError as exc:
+            log.info("cancel job %s: %s", job_id, exc)
