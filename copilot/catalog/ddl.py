@@ -77,6 +77,7 @@ def create_table_sql(
     startup_mode: str = "latest-offset",
     group_id: str | None = None,
     if_not_exists: bool = False,
+    sink_options: dict[str, str] | None = None,
 ) -> str:
     """The Flink `CREATE TABLE` statement reading `schema`'s topic (kafka, or upsert-kafka for upsert topics)."""
     bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
@@ -89,6 +90,7 @@ def create_table_sql(
             raise RequestError(f"upsert topic {schema.topic!r} has no primary_key", hint="add `primary_key:` to its catalog file")
         columns.append(f"  PRIMARY KEY ({', '.join(quote_identifier(k) for k in schema.primary_key)}) NOT ENFORCED")
     options = connector_options(schema, bootstrap=bootstrap, startup_mode=startup_mode, group_id=group_id)
+    options.update(sink_options or {})  # product-controlled sink settings of saved jobs (copilot.jobs)
     with_lines = ",\n".join(f"  {_literal(k)} = {_literal(v)}" for k, v in options.items())
     head = "CREATE TEMPORARY TABLE" if temporary else "CREATE TABLE"
     if if_not_exists:

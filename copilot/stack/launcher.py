@@ -189,7 +189,6 @@ class Launcher:
             raise StackError(f"formatting Kafka's storage in {data} failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
 
     def components(self, with_datagen: bool = True) -> list[Component]:
-        ep = self.ep
         parts = [
             Component("kafka", lambda e: e.bootstrap, lambda e: [(e.kafka_host, e.kafka_port), (e.kafka_host, e.controller_port)],
                       kafka_health, lambda l: l.kafka_cmd()),
@@ -203,8 +202,7 @@ class Launcher:
         if with_datagen:
             parts.append(Component("datagen", lambda e: f"-> {e.bootstrap}", lambda e: [], datagen_health,
                                    lambda l: l.datagen_cmd(),
-                                   lambda l: {"KAFKA_BOOTSTRAP": ep.bootstrap, "PYTHONUNBUFFERED": "1"}))
-        del ep
+                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "PYTHONUNBUFFERED": "1"}))
         return parts
 
     def up(self, with_datagen: bool = True, progress: Callable[[str], None] | None = None) -> list[dict]:
