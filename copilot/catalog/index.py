@@ -1,0 +1,247 @@
+"""Topic retrieval: `TopicIndex` is the interface; `HybridTopicIndex` fuses BM25, embeddings kept in a
+chromadb persistent collection, and the catalog's relationships (see docs/retrieval.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from copilot import settings
+from copilot.catalog.embedding import Embedder, EmbeddingUnavailable, load_embedder
+from copilot.catalog.lexical import BM25, tokenize
+from copilot.catalog.model import TopicSchema
+
+log = logging.getLogger(__name__)
+
+# Fusion weights (docs/retrieval.md explains them).
+LEXICAL_WEIGHT = 0.55
+SEMANTIC_WEIGHT = 0.45
+RELATIONSHIP_WEIGHT = 0.35
+CANDIDATES = 50
+
+
+@dataclass
+class SearchHit:
+    topic: str
+    score: float
+    lexical: float = 0.0
+    semantic: float = 0.0
+    related_via: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"topic": self.topic, "score": round(self.score, 4), "lexical": round(self.lexical, 4), "semantic": round(self.semantic, 4)}
+        if self.related_via:
+            d["related_via"] = self.related_via
+        return d
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded: int = 0
+
+
+class TopicIndex(ABC):
+    """Finds the topics a question is about."""
+
+    notices: list[str]
+
+    @abstractmethod
+    def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
+        """Make the index reflect exactly `topics`; unchanged topics are not re-embedded."""
+
+    @abstractmethod
+    def search(self, text: str, k: int = 5) -> list[SearchHit]:
+        """The `k` most relevant topics, best first."""
+
+
+def document_text(schema: TopicSchema, related: Iterable[str] = ()) -> str:
+    """The text that represents a topic for retrieval."""
+    name_words = schema.topic.replace("_", " ").replace(".", " ").replace("-", " ")
+    lines = [f"{name_words}. {schema.description}".strip()]
+    for f in schema.fields:
+        parts = [f.name.replace("_", " ")]
+        if f.description:
+            parts.append(f.description)
+        if f.synonyms:
+            parts.append("also called " + ", ".join(f.synonyms))
+        if f.values:
+            labels = [label if label == value else f"{value} {label}" for value, label in f.values.items()]
+            parts.append("values " + ", ".join(labels))
+        lines.append("; ".join(parts))
+    for rel in schema.relationships:
+        lines.append(f"{rel.field.replace('_', ' ')} links to {rel.target_topic.replace('_', ' ')}")
+    for other in related:
+        lines.append(f"referenced by {other.replace('_', ' ')}")
+    for ex in schema.examples:
+        lines.append(ex.question)
+    return "\n".join(lines)
+
+
+def related_topics(topics: dict[str, TopicSchema]) -> dict[str, set[str]]:
+    """Undirected relationship graph between catalog topics."""
+    graph: dict[str, set[str]] = {name: set() for name in topics}
+    for name, schema in topics.items():
+        for rel in schema.relationships:
+            if rel.target_topic in topics and rel.target_topic != name:
+                graph[name].add(rel.target_topic)
+                graph[rel.target_topic].add(name)
+    return graph
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def default_chroma_path() -> Path:
+    return settings.home() / "state" / "chroma"
+
+
+class HybridTopicIndex(TopicIndex):
+    """BM25 + embeddings in a chromadb PersistentClient + relationship boost.
+
+    `embedder=None` loads the configured model; if that fails, search is lexical and `notices` says so.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, embedder: Embedder | None | str = "auto", use_embeddings: bool = True):
+        self.path = Path(path) if path else default_chroma_path()
+        self.notices: list[str] = []
+        self._embedder: Embedder | None = None
+        if use_embeddings:
+            if isinstance(embedder, Embedder):
+                self._embedder = embedder
+            else:
+                kind = embedder if isinstance(embedder, str) and embedder != "auto" else (settings.get("COPILOT_EMBEDDING_MODEL") or "minilm")
+                # The configured model first, then the small static one, then lexical only.
+                for candidate in dict.fromkeys([kind, "static"]) if kind != "none" else []:
+                    try:
+                        self._embedder = load_embedder(candidate)
+                        break
+                    except EmbeddingUnavailable as exc:
+                        self.notices.append(f"embedding model {candidate!r} unavailable: {exc}")
+                if self._embedder is None and kind != "none":
+                    self.notices.append("search is lexical only (BM25)")
+                for notice in self.notices:
+                    log.warning("%s", notice)
+        self._collection = None
+        self._bm25: BM25 | None = None
+        self._graph: dict[str, set[str]] = {}
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    @property
+    def embedder(self) -> Embedder | None:
+        return self._embedder
+
+    def _open_collection(self):
+        if self._collection is None and self._embedder is not None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            self.path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
+            name = "topics-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self._embedder.name)
+            # embedding_function=None: we always pass our own vectors, so chromadb never loads its default model.
+            self._collection = client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        return self._collection
+
+    def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
+        self._graph = related_topics(topics)
+        documents = {name: document_text(schema, sorted(self._graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
+        self._bm25 = BM25(documents)
+        report = IndexReport()
+        collection = self._open_collection()
+        if collection is None:
+            report.unchanged = len(documents)
+            return report
+        hashes = {name: content_hash(text) for name, text in documents.items()}
+        existing = collection.get(include=["metadatas"])
+        stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
+        stale = [i for i in stored if i not in documents]
+        if stale:
+            for start in range(0, len(stale), 5000):
+                collection.delete(ids=stale[start : start + 5000])
+            report.removed = stale
+        todo = [name for name in documents if stored.get(name) != hashes[name]]
+        report.added = [n for n in todo if n not in stored]
+        report.updated = [n for n in todo if n in stored]
+        report.unchanged = len(documents) - len(todo)
+        batch = 256
+        for start in range(0, len(todo), batch):
+            names = todo[start : start + batch]
+            vectors = self._embedder.embed([documents[n] for n in names])
+            collection.upsert(
+                ids=names,
+                embeddings=vectors.tolist(),
+                metadatas=[{"hash": hashes[n]} for n in names],
+                documents=[documents[n] for n in names],
+            )
+            report.embedded += len(names)
+        return report
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = self._embedder.embed([text])[0]
+            if len(self._query_cache) > 512:
+                self._query_cache.clear()
+            self._query_cache[text] = vector
+        return vector
+
+    def semantic_candidates(self, text: str, n: int = CANDIDATES) -> dict[str, float]:
+        """Cosine similarity of the best `n` topics (empty without an embedding model)."""
+        collection = self._open_collection()
+        if collection is None or self._bm25 is None or not len(self._bm25):
+            return {}
+        n = min(n, len(self._bm25))
+        result = collection.query(query_embeddings=[self._query_vector(text).tolist()], n_results=n, include=["distances"])
+        return {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0])}
+
+    def lexical_candidates(self, text: str, n: int = CANDIDATES) -> dict[str, float]:
+        return dict(self._bm25.top(text, n)) if self._bm25 else {}
+
+    def search(self, text: str, k: int = 5, *, mode: str = "fused") -> list[SearchHit]:
+        """`mode`: "fused" (default), "lexical" or "semantic" (the last two for measurement)."""
+        if self._bm25 is None:
+            raise RuntimeError("call index(topics) before search()")
+        if not tokenize(text, drop_stopwords=False):
+            return []
+        lexical = self.lexical_candidates(text) if mode in ("fused", "lexical") else {}
+        semantic = self.semantic_candidates(text) if mode in ("fused", "semantic") else {}
+        hits = fuse(lexical, semantic, self._graph)
+        return hits[:k]
+
+
+def fuse(lexical: dict[str, float], semantic: dict[str, float], graph: dict[str, set[str]]) -> list[SearchHit]:
+    """Combine normalised lexical and semantic scores, then boost topics whose related topics also match."""
+    hits: dict[str, SearchHit] = {}
+    top_lex = max(lexical.values(), default=0.0)
+    for name, score in lexical.items():
+        hits.setdefault(name, SearchHit(name, 0.0)).lexical = score / top_lex if top_lex > 0 else 0.0
+    if semantic:
+        values = sorted(semantic.values())
+        floor, ceiling = values[0], values[-1]
+        span = max(ceiling - floor, 1e-6)
+        for name, cos in semantic.items():
+            hits.setdefault(name, SearchHit(name, 0.0)).semantic = (cos - floor) / span
+    lex_w, sem_w = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT) if (lexical and semantic) else (1.0, 1.0)
+    for hit in hits.values():
+        hit.score = lex_w * hit.lexical + sem_w * hit.semantic
+    base = {name: hit.score for name, hit in hits.items()}
+    for name, hit in hits.items():
+        partners = [(min(base[name], base[other]), other) for other in graph.get(name, ()) if other in base]
+        if partners:
+            bonus, other = max(partners)
+            if bonus > 0:
+                hit.score += RELATIONSHIP_WEIGHT * bonus
+                hit.related_via = other
+    return sorted(hits.values(), key=lambda h: (-h.score, h.topic))
