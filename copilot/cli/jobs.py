@@ -1,0 +1,74 @@
+"""`jobs list | save | stop | resume`."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from copilot.cli import add_json_flag, catalog_dir, emit
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    jobs = subparsers.add_parser("jobs", parents=[parent], help="persistent Flink jobs saved from answers")
+    sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION", required=True)
+    p = sub.add_parser("list", parents=[parent], help="saved jobs with their Flink state")
+    add_json_flag(p)
+    p.set_defaults(handler=_list)
+    p = sub.add_parser("save", parents=[parent], help="save a query as a persistent job writing to a Kafka topic")
+    p.add_argument("--name", required=True, help="job name: lower-case letters, digits, _")
+    p.add_argument("--sql", required=True, help="the SELECT query the job runs")
+    p.add_argument("--output-topic", default=None, help="Kafka topic the job writes (default job_<name>)")
+    p.add_argument("--replace", action="store_true", help="replace a saved job of the same name")
+    add_json_flag(p)
+    p.set_defaults(handler=_save)
+    p = sub.add_parser("stop", parents=[parent], help="stop a saved job")
+    p.add_argument("name")
+    p.add_argument("--savepoint", action="store_true", help="take a savepoint so `resume` continues where it stopped")
+    add_json_flag(p)
+    p.set_defaults(handler=_stop)
+    p = sub.add_parser("resume", parents=[parent], help="resume a stopped job from its last savepoint")
+    p.add_argument("name")
+    add_json_flag(p)
+    p.set_defaults(handler=_resume)
+
+
+def _service(args: argparse.Namespace):
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.flink.gateway import GatewayClient
+    from copilot.jobs.service import JobService
+
+    return JobService(GatewayClient(), YamlCatalogStore(catalog_dir(args)))
+
+
+def _when(ms: int | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000)) if ms else "-"
+
+
+def _list(args: argparse.Namespace) -> int:
+    rows = _service(args).list()
+    lines = [f"{'name':<24} {'state':<12} {'output topic':<28} {'started':<20} savepoint"]
+    lines += [f"{r['name']:<24} {r['state']:<12} {r['output_topic']:<28} {_when(r['start_time']):<20} {r['savepoint'] or '-'}" for r in rows]
+    emit(args, {"jobs": rows}, "\n".join(lines) if rows else "no saved jobs")
+    return 0
+
+
+def _save(args: argparse.Namespace) -> int:
+    job = _service(args).save(args.name, args.sql, args.output_topic, replace=args.replace)
+    emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
+                "changelog": job.changelog, "primary_key": job.primary_key},
+         f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}")
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    job = _service(args).stop(args.name, savepoint=args.savepoint)
+    emit(args, {"name": job.name, "savepoint": job.savepoint, "state": "STOPPED"},
+         f"stopped job {job.name}" + (f"; savepoint {job.savepoint}" if args.savepoint else ""))
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    job = _service(args).resume(args.name)
+    emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
+         f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""))
+    return 0

@@ -1,0 +1,244 @@
+"""Saved jobs: a validated query becomes a persistent Flink job writing to its own Kafka topic,
+listed, stopped with a savepoint and resumed from it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from pathlib import Path
+
+import httpx
+import sqlglot
+from sqlglot import exp
+
+from copilot import settings
+from copilot.catalog.ddl import create_table_sql, quote_identifier
+from copilot.catalog.model import Field, TopicSchema
+from copilot.catalog.store import CatalogStore
+from copilot.errors import RequestError, ServiceUnavailable
+from copilot.flink.base import FlinkSqlError
+from copilot.flink.gateway import GatewayClient
+from copilot.jobs.registry import JobRegistry, SavedJob
+from copilot.kafka import admin as kadmin
+
+log = logging.getLogger(__name__)
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{2,48}$")
+CHECKPOINT_INTERVAL = "5 s"
+SAVEPOINT_TIMEOUT_S = 120.0
+
+
+def _strip_time_attribute(type_text: str) -> str:
+    return re.sub(r"\s*\*(ROWTIME|PROCTIME)\*", "", type_text).strip()
+
+
+class JobService:
+    def __init__(self, gateway: GatewayClient, catalog: CatalogStore, registry: JobRegistry | None = None,
+                 rest_url: str | None = None):
+        self.gateway = gateway
+        self.catalog = catalog
+        self.registry = registry or JobRegistry()
+        self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _topics(self) -> dict[str, TopicSchema]:
+        return self.catalog.load().topics
+
+    def _ddls(self, tables: list[str], topics: dict[str, TopicSchema]) -> dict[str, str]:
+        return {t: create_table_sql(topics[t]) for t in tables if t in topics}
+
+    def _validate(self, sql: str, topics: dict[str, TopicSchema], allow_insert_into: tuple[str, ...] = ()):
+        from copilot.validate import validate
+
+        result = validate(sql, catalog=topics, engine=None, allow_insert_into=allow_insert_into)
+        if not result.valid:
+            first = result.errors[0]
+            raise RequestError(f"the job's SQL is not valid ({first.stage}): {first.message}",
+                               hint=first.hint or "fix the query, check it with `flink-copilot validate`")
+        return result
+
+    def _result_schema(self, query: str, ddls: dict[str, str]) -> list[Field]:
+        view = f"copilot_describe_{int(time.time() * 1000)}"
+        self.gateway.run(f"CREATE TEMPORARY VIEW {view} AS {query}", ddls)
+        try:
+            _cols, rows = self.gateway.run(f"DESCRIBE {view}")
+        finally:
+            self.gateway.run(f"DROP TEMPORARY VIEW IF EXISTS {view}")
+        return [Field(name=str(r[0]), type=_strip_time_attribute(str(r[1]))) for r in rows]
+
+    @staticmethod
+    def _group_keys(query: str, columns: list[str]) -> list[str]:
+        """Output columns that carry the query's GROUP BY keys: the primary key of an updating result."""
+        tree = sqlglot.parse_one(query, read="flink")
+        select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+        group = select.args.get("group") if select else None
+        if not group:
+            return []
+        keys = []
+        for g in group.expressions:
+            for projection in select.expressions:
+                inner = projection.this if isinstance(projection, exp.Alias) else projection
+                if inner == g or (isinstance(g, exp.Column) and projection.alias_or_name == g.name):
+                    keys.append(projection.alias_or_name)
+                    break
+            else:
+                return []
+        return [k for k in keys if k in columns]
+
+    # ---- commands -------------------------------------------------------------------------
+
+    def save(self, name: str, sql: str, output_topic: str | None = None, *, replace: bool = False) -> SavedJob:
+        if settings.get_bool("COPILOT_READ_ONLY"):
+            raise RequestError("saving jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
+        if not NAME.match(name or ""):
+            raise RequestError(f"job name {name!r} is not allowed",
+                               hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter")
+        output_topic = output_topic or f"job_{name}"
+        if not NAME.match(output_topic):
+            raise RequestError(f"output topic {output_topic!r} is not allowed", hint="use lower-case letters, digits and _")
+        existing = self.registry.get(name)
+        if existing and not replace:
+            raise RequestError(f"a job named {name!r} exists already", hint="choose another name or pass --replace")
+        topics = self._topics()
+        if output_topic in topics and not (existing and existing.output_topic == output_topic):
+            raise RequestError(f"topic {output_topic!r} is already in the catalog", hint="choose another --output-topic")
+        query = sql.strip().rstrip(";")
+        checked = self._validate(query, topics)
+        if checked.statement_kind != "query":
+            raise RequestError("a job is saved from a SELECT query", hint="give the query; the product writes the INSERT")
+        ddls = self._ddls(checked.tables, topics)
+        fields = self._result_schema(query, ddls)
+        kinds = self.gateway.changelog_mode(query, ddls)
+        updating = bool(kinds - {"I"})
+        primary_key = self._group_keys(query, [f.name for f in fields]) if updating else []
+        if updating and not primary_key:
+            raise RequestError("this query updates its results but has no grouping key to store them by",
+                               hint="group by the columns that identify a row and select them, or use a windowed aggregation")
+        names = {f.name for f in fields}
+        schema = TopicSchema(
+            topic=output_topic,
+            description=f"Output of the saved job {name!r}: {query}",
+            changelog="upsert" if updating else "append",
+            primary_key=primary_key,
+            event_time=next((c for c in ("window_end", "window_time") if c in names), None),
+            fields=[Field(f.name, f.type, f"Column {f.name} of job {name}") for f in fields],
+        )
+        if existing:
+            self.stop(name, savepoint=False, quiet=True)
+        kadmin.ensure_topic(output_topic, partitions=1, compacted=updating)
+        sink_ddl = self._sink_ddl(schema, name)
+        insert = f"INSERT INTO {quote_identifier(output_topic)}\n{query}"
+        self._validate(insert, {**topics, output_topic: schema}, allow_insert_into=(output_topic,))
+        job = SavedJob(name=name, sql=query, output_topic=output_topic, changelog=schema.changelog,
+                       primary_key=primary_key, created_at=existing.created_at if existing else time.time())
+        job.flink_job_id = self._submit(job, {**ddls, output_topic: sink_ddl})
+        self.catalog.save(schema)
+        self.registry.put(job)
+        return job
+
+    def _sink_ddl(self, schema: TopicSchema, name: str) -> str:
+        sink = {"sink.delivery-guarantee": "exactly-once", "sink.transactional-id-prefix": f"copilot-{name}",
+                "properties.transaction.timeout.ms": "600000"}
+        return create_table_sql(schema, sink_options=sink, startup_mode="earliest-offset")
+
+    def _submit(self, job: SavedJob, ddls: dict[str, str], savepoint: str | None = None) -> str:
+        config = {"pipeline.name": job.name, "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
+                  "table.exec.sink.not-null-enforcer": "DROP"}
+        if savepoint:
+            config["execution.savepoint.path"] = savepoint
+        insert = f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}"
+        op = self.gateway.execute(insert, ddls, config=config)
+        deadline = time.monotonic() + 60
+        while op.job_id is None and not op.finished and time.monotonic() < deadline:
+            op.fetch()
+            if op.job_id is None:
+                time.sleep(0.1)
+        if op.job_id is None:
+            raise RequestError(f"Flink accepted job {job.name!r} but reported no job id", hint="check `flink-copilot jobs list`")
+        return op.job_id
+
+    def _flink_jobs(self) -> dict[str, dict]:
+        try:
+            overview = httpx.get(f"{self.rest_url}/jobs/overview", timeout=5.0).json()
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
+        return {j["jid"]: j for j in overview.get("jobs", [])}
+
+    def list(self) -> list[dict]:
+        flink = self._flink_jobs()
+        rows = []
+        for job in sorted(self.registry.all().values(), key=lambda j: j.created_at):
+            live = flink.get(job.flink_job_id or "")
+            state = live["state"] if live else ("STOPPED" if job.desired_state == "stopped" else "NOT_RUNNING")
+            rows.append({
+                "name": job.name, "state": state, "output_topic": job.output_topic, "flink_job_id": job.flink_job_id,
+                "start_time": live.get("start-time") if live else None, "savepoint": job.savepoint,
+                "desired_state": job.desired_state, "changelog": job.changelog, "sql": job.sql,
+            })
+        return rows
+
+    def _require(self, name: str) -> SavedJob:
+        job = self.registry.get(name)
+        if job is None:
+            known = sorted(self.registry.all())
+            raise RequestError(f"no saved job named {name!r}", hint=f"saved jobs: {', '.join(known) or 'none'}")
+        return job
+
+    def stop(self, name: str, *, savepoint: bool = False, quiet: bool = False) -> SavedJob:
+        job = self._require(name)
+        running = self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ("RUNNING", "CREATED", "RESTARTING", "INITIALIZING")
+        if running and savepoint:
+            job.savepoint = self._stop_with_savepoint(job.flink_job_id)
+        elif running:
+            httpx.patch(f"{self.rest_url}/jobs/{job.flink_job_id}", params={"mode": "cancel"}, timeout=5.0)
+        elif savepoint and not quiet:
+            raise RequestError(f"job {name!r} is not running, so no savepoint can be taken",
+                               hint="`flink-copilot jobs resume NAME` starts it again")
+        job.desired_state = "stopped"
+        job.updated_at = time.time()
+        self.registry.put(job)
+        return job
+
+    def _stop_with_savepoint(self, job_id: str) -> str:
+        directory = f"file://{settings.home() / 'state' / 'flink' / 'savepoints'}"
+        response = httpx.post(f"{self.rest_url}/jobs/{job_id}/stop", json={"targetDirectory": directory, "drain": False}, timeout=10.0)
+        trigger = response.json().get("request-id")
+        if not trigger:
+            raise RequestError(f"Flink refused stop-with-savepoint: {response.text[:300]}")
+        deadline = time.monotonic() + SAVEPOINT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            status = httpx.get(f"{self.rest_url}/jobs/{job_id}/savepoints/{trigger}", timeout=5.0).json()
+            if status.get("status", {}).get("id") == "COMPLETED":
+                operation = status.get("operation", {})
+                if "location" in operation:
+                    return operation["location"]
+                cause = operation.get("failure-cause", {}).get("stack-trace", "")
+                from copilot.flink.errors import root_cause
+
+                raise RequestError(f"the savepoint failed: {root_cause(cause)[0]}", hint="retry, or stop without --savepoint")
+            time.sleep(0.5)
+        raise RequestError(f"the savepoint of job {job_id} did not complete within {SAVEPOINT_TIMEOUT_S:.0f}s")
+
+    def resume(self, name: str) -> SavedJob:
+        if settings.get_bool("COPILOT_READ_ONLY"):
+            raise RequestError("resuming jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
+        job = self._require(name)
+        if self._flink_jobs().get(job.flink_job_id or "", {}).get("state") == "RUNNING":
+            return job
+        topics = self._topics()
+        output = topics.get(job.output_topic)
+        if output is None:
+            raise RequestError(f"the output topic {job.output_topic!r} of job {name!r} is no longer in the catalog",
+                               hint="save the job again with --replace")
+        checked = self._validate(job.sql, topics)
+        ddls = {**self._ddls(checked.tables, topics), job.output_topic: self._sink_ddl(output, job.name)}
+        try:
+            job.flink_job_id = self._submit(job, ddls, savepoint=job.savepoint)
+        except FlinkSqlError as exc:
+            raise RequestError(f"Flink could not resume job {name!r}: {exc.message}") from None
+        job.desired_state = "running"
+        job.updated_at = time.time()
+        self.registry.put(job)
+        return job

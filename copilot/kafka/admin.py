@@ -1,0 +1,51 @@
+"""Small helpers over confluent_kafka shared by jobs, audit and sync: bounded waits, clear errors."""
+
+from __future__ import annotations
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from copilot import settings
+from copilot.errors import ServiceUnavailable
+
+TIMEOUT_S = 10.0
+
+
+def bootstrap() -> str:
+    return settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
+
+
+def admin(servers: str | None = None) -> AdminClient:
+    return AdminClient({"bootstrap.servers": servers or bootstrap(), "socket.timeout.ms": 5000})
+
+
+def topic_names(client: AdminClient | None = None, servers: str | None = None) -> set[str]:
+    client = client or admin(servers)
+    try:
+        return set(client.list_topics(timeout=TIMEOUT_S).topics)
+    except KafkaException as exc:
+        raise ServiceUnavailable("Kafka", servers or bootstrap(), str(exc.args[0]) if exc.args else "") from None
+
+
+def ensure_topic(name: str, *, partitions: int = 1, compacted: bool = False, servers: str | None = None) -> bool:
+    """Create the topic unless it exists. True if it was created."""
+    client = admin(servers)
+    if name in topic_names(client, servers):
+        return False
+    config = {"cleanup.policy": "compact"} if compacted else {}
+    futures = client.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1, config=config)])
+    try:
+        futures[name].result(timeout=TIMEOUT_S)
+    except KafkaException as exc:
+        if "TOPIC_ALREADY_EXISTS" in str(exc):
+            return False
+        raise ServiceUnavailable("Kafka", servers or bootstrap(), f"creating topic {name}: {exc}") from None
+    return True
+
+
+def delete_topic(name: str, servers: str | None = None) -> None:
+    futures = admin(servers).delete_topics([name])
+    try:
+        futures[name].result(timeout=TIMEOUT_S)
+    except KafkaException:
+        pass
