@@ -1,0 +1,152 @@
+"""What a Flink query computes, read from its SQL: tables, aggregates, grouping keys, window, filters,
+top-N. Used to explain SQL the planner did not build (model or user SQL) and to compare a planned
+query with a gold one by meaning rather than by text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from copilot.sql.expressions import Cumulate, Hop, Session, Tumble, WindowTableFunction
+
+UNIT_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
+WINDOW_COLUMNS = {"window_start", "window_end", "window_time"}
+
+
+@dataclass
+class Components:
+    tables: list[str] = field(default_factory=list)
+    aggregates: list[str] = field(default_factory=list)
+    group_keys: list[str] = field(default_factory=list)
+    window: tuple | None = None  # (kind, size_s, step_s)
+    filters: list[str] = field(default_factory=list)
+    having: list[str] = field(default_factory=list)
+    top_n: int | None = None
+    joins: list[tuple[str, bool]] = field(default_factory=list)  # (table, temporal)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def differences(self, other: "Components") -> dict[str, tuple]:
+        """Component name → (mine, theirs) for every component that differs."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        return {k: (mine[k], theirs[k]) for k in mine if _norm(mine[k]) != _norm(theirs[k])}
+
+
+def _norm(value):
+    if isinstance(value, list):
+        return sorted(map(str, value))
+    return value
+
+
+def _interval_seconds(node: exp.Expression | None) -> int | None:
+    if not isinstance(node, exp.Interval):
+        return None
+    unit = (node.unit.name if node.unit else "SECOND").upper().rstrip("S") or "SECOND"
+    try:
+        return int(float(node.this.name)) * UNIT_SECONDS.get(unit, 1)
+    except (TypeError, ValueError):
+        return None
+
+
+def _unqualified(node: exp.Expression) -> str:
+    def strip(n):
+        if isinstance(n, exp.Column) and n.table:
+            return exp.column(n.name)
+        return n
+
+    return node.copy().transform(strip).sql(dialect="flink")
+
+
+def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    if isinstance(node, exp.Paren):
+        return _conjuncts(node.this)
+    return [node]
+
+
+def analyse(sql: str) -> Components:
+    tree = sqlglot.parse_one(sql, read="flink")
+    c = Components()
+    c.tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name})
+    rank_aliases = set()
+    for alias in tree.find_all(exp.Alias):
+        if isinstance(alias.this, exp.Window) and isinstance(alias.this.this, exp.RowNumber):
+            rank_aliases.add(alias.alias)
+    aggregates = set()
+    for agg in tree.find_all(exp.AggFunc):
+        if agg.find_ancestor(exp.Having) or agg.find_ancestor(exp.Window):
+            continue
+        aggregates.add(_unqualified(agg))
+    c.aggregates = sorted(aggregates)
+    keys = set()
+    for group in tree.find_all(exp.Group):
+        for key in group.expressions:
+            name = key.name if isinstance(key, exp.Column) else _unqualified(key)
+            if name not in WINDOW_COLUMNS:
+                keys.add(name)
+    c.group_keys = sorted(keys)
+    tvf = next(tree.find_all(WindowTableFunction), None)
+    if tvf is not None:
+        kind = {Tumble: "tumble", Hop: "hop", Cumulate: "cumulate", Session: "session"}.get(type(tvf), "window")
+        size = _interval_seconds(tvf.args.get("size") or tvf.args.get("gap"))
+        step = _interval_seconds(tvf.args.get("slide") or tvf.args.get("step"))
+        c.window = (kind, size, step)
+    filters = set()
+    for where in tree.find_all(exp.Where):
+        for cond in _conjuncts(where.this):
+            columns = {col.name for col in cond.find_all(exp.Column)}
+            if columns & rank_aliases:
+                literal = next(cond.find_all(exp.Literal), None)
+                if literal is not None and not literal.is_string:
+                    n = int(float(literal.name))
+                    c.top_n = n - 1 if isinstance(cond, exp.LT) else n
+                continue
+            filters.add(_unqualified(cond))
+    c.filters = sorted(filters)
+    c.having = sorted(_unqualified(cond) for h in tree.find_all(exp.Having) for cond in _conjuncts(h.this))
+    joins = []
+    for join in tree.find_all(exp.Join):
+        table = join.this
+        if isinstance(table, exp.Table):
+            joins.append((table.name, table.args.get("version") is not None))
+    c.joins = sorted(joins)
+    return c
+
+
+def describe_sql(sql: str) -> str:
+    """One or two plain sentences for SQL the built-in planner did not write."""
+    try:
+        c = analyse(sql)
+    except sqlglot.errors.ParseError:
+        return "A Flink SQL statement (it could not be parsed for an explanation)."
+    what = ", ".join(c.aggregates) if c.aggregates else "the matching rows"
+    per = f" per {', '.join(c.group_keys)}" if c.group_keys else ""
+    where = f" where {' and '.join(c.filters)}" if c.filters else ""
+    if c.window:
+        kind, size, step = c.window
+        size_words = _seconds_words(size)
+        when = {
+            "tumble": f"for each {size_words} window, with a new row when each window closes",
+            "hop": f"over the last {size_words}, refreshed every {_seconds_words(step)}",
+            "cumulate": f"since the start of each {size_words} period, refreshed every {_seconds_words(step)}",
+        }.get(kind, f"in {kind} windows")
+    else:
+        when = "continuously, updating as each event arrives"
+    top = f", keeping the top {c.top_n}" if c.top_n else ""
+    reads = f"It reads the Kafka topic{'s' if len(c.tables) > 1 else ''} {', '.join(c.tables)}."
+    return f"Computes {what}{per}{where} {when}{top}. {reads}"
+
+
+def _seconds_words(seconds: int | None) -> str:
+    if not seconds:
+        return "period"
+    for unit in ("DAY", "HOUR", "MINUTE", "SECOND"):
+        size = UNIT_SECONDS[unit]
+        if seconds % size == 0:
+            n = seconds // size
+            return unit.lower() if n == 1 else f"{n} {unit.lower()}s"
+    return f"{seconds} seconds"

@@ -1,0 +1,203 @@
+"""The agent loop: retrieve → plan → validate (all stages) → repair (≤ 2) → answer → optionally run.
+
+Every step goes to the audit sink. A model planner that fails (unreachable, unusable reply, or no
+valid query after its repairs) hands over to the built-in planner."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any, Iterable
+
+from copilot.agent.answer import Answer
+from copilot.agent.base import AuditSink, Draft, Planner, PlanRequest, PlannerFailure, Turn
+from copilot.agent.builtin import BuiltinPlanner
+from copilot.agent.components import describe_sql
+from copilot.catalog.model import TopicSchema
+
+log = logging.getLogger(__name__)
+MAX_REPAIRS = 2
+RETRIEVE_K = 5
+
+
+class Copilot:
+    def __init__(self, catalog: Any, index: Any = None, planner: Planner | None = None, engine: Any = None,
+                 audit: AuditSink | None = None, gateway: Any = None):
+        self._catalog = catalog
+        self.index = index
+        self.builtin = BuiltinPlanner()
+        self.planner = planner or self.builtin
+        self.engine = engine
+        self.audit = audit
+        self.gateway = gateway
+        self.conversations: dict[str, list[Turn]] = {}
+        self._indexed_for: int | None = None
+
+    # -- catalog and retrieval ------------------------------------------------------------
+    @property
+    def topics(self) -> dict[str, TopicSchema]:
+        if isinstance(self._catalog, dict):
+            return self._catalog
+        return self._catalog.load().topics  # a store: reloads only when files changed
+
+    def retrieve(self, question: str, k: int = RETRIEVE_K) -> list[tuple[str, float]]:
+        if self.index is None:
+            return []
+        topics = self.topics
+        if self._indexed_for != id(topics) and hasattr(self.index, "index"):
+            self.index.index(topics)
+            self._indexed_for = id(topics)
+        hits = self.index.search(question, k)
+        out = []
+        for hit in hits:
+            topic, score = (hit.topic, hit.score) if hasattr(hit, "topic") else (hit[0], hit[1])
+            out.append((topic, float(score)))
+        return out
+
+    # -- audit --------------------------------------------------------------------------------
+    def _record(self, kind: str, conversation_id: str, question: str, **data: Any) -> None:
+        if self.audit is None:
+            return
+        event = {"type": kind, "time": time.time(), "conversation_id": conversation_id, "question": question, **data}
+        try:
+            self.audit.record(event)
+        except Exception as exc:  # the audit trail must never break an answer
+            log.warning("audit event %s not recorded: %s", kind, exc)
+
+    # -- the loop -------------------------------------------------------------------------
+    def ask(self, question: str, conversation_id: str | None = None, history: Iterable | None = None,
+            run: bool = False, max_rows: int = 100, timeout: float = 60.0) -> Answer:
+        cid = conversation_id or uuid.uuid4().hex
+        turns = self._turns(cid, history)
+        self._record("question", cid, question, history_turns=len(turns))
+        retrieved = self.retrieve(question)
+        self._record("retrieved", cid, question, topics=[{"topic": t, "score": round(s, 4)} for t, s in retrieved])
+        request = PlanRequest(question, self.topics, retrieved, turns)
+
+        answer, notices = None, []
+        planners = [self.planner] if self.planner is self.builtin else [self.planner, self.builtin]
+        for planner in planners:
+            try:
+                answer = self._plan_and_validate(planner, request, cid)
+            except PlannerFailure as exc:
+                notices.append(f"the {planner.name} planner failed ({exc}); using the built-in planner")
+                self._record("planner_failed", cid, question, planner=planner.name, reason=str(exc))
+                continue
+            if answer.valid or planner is planners[-1] or not answer.sql:
+                break
+            notices.append(f"the {planner.name} planner found no valid query after {answer.repairs} repair(s); trying the built-in planner")
+        assert answer is not None
+        answer.notices = notices + answer.notices
+        answer.retrieved = [{"topic": t, "score": round(s, 4)} for t, s in retrieved]
+        self.conversations.setdefault(cid, turns[:] if history is not None else self.conversations.get(cid, []))
+        self.conversations[cid].append(Turn(question, answer.sql, answer.plan, answer.planner, answer.valid))
+        self._record("answer", cid, question, sql=answer.sql, verdict="valid" if answer.valid else "invalid",
+                     planner=answer.planner, errors=answer.errors, engine_checked=answer.engine_checked)
+        if run and answer.valid:
+            self.run(answer, max_rows=max_rows, timeout=timeout)
+        return answer
+
+    def check_sql(self, sql: str, conversation_id: str | None = None, run: bool = False,
+                  max_rows: int = 100, timeout: float = 60.0) -> Answer:
+        """SQL written by a person: the same validation, explanation and audit as a planned query."""
+        cid = conversation_id or uuid.uuid4().hex
+        self._record("question", cid, "", sql=sql, planner="user")
+        answer = Answer(question="", conversation_id=cid, planner="user", sql=sql)
+        self._validate_into(answer, sql, cid, "")
+        if answer.valid:
+            answer.explanation = describe_sql(sql)
+        self._record("answer", cid, "", sql=sql, verdict="valid" if answer.valid else "invalid", planner="user", errors=answer.errors)
+        if run and answer.valid:
+            self.run(answer, max_rows=max_rows, timeout=timeout)
+        return answer
+
+    def _turns(self, cid: str, history: Iterable | None) -> list[Turn]:
+        if history is None:
+            return list(self.conversations.get(cid, []))
+        return [h if isinstance(h, Turn) else Turn.from_dict(h) for h in history]
+
+    def _plan_and_validate(self, planner: Planner, request: PlanRequest, cid: str) -> Answer:
+        q = request.question
+        draft = planner.plan(request)
+        self._record_draft(draft, cid, q, attempt=0)
+        answer = self._from_draft(draft, cid, q)
+        if not draft.confident:
+            return answer
+        self._validate_into(answer, draft.sql, cid, q)
+        while not answer.valid and answer.repairs < MAX_REPAIRS:
+            repaired = planner.repair(request, draft, answer.errors)
+            if repaired is None or not repaired.confident or not repaired.sql:
+                break
+            draft = repaired
+            repairs = answer.repairs + 1
+            self._record_draft(draft, cid, q, attempt=repairs)
+            answer = self._from_draft(draft, cid, q)
+            answer.repairs = repairs
+            self._validate_into(answer, draft.sql, cid, q)
+        return answer
+
+    def _record_draft(self, draft: Draft, cid: str, q: str, attempt: int) -> None:
+        self._record("draft", cid, q, planner=draft.planner, attempt=attempt, sql=draft.sql,
+                     confident=draft.confident, reason=draft.reason)
+
+    def _from_draft(self, draft: Draft, cid: str, q: str) -> Answer:
+        answer = Answer(question=q, conversation_id=cid, planner=draft.planner, sql=draft.sql, tables=list(draft.tables),
+                        explanation=draft.explanation, suggestions=list(draft.suggestions), notices=list(draft.notices),
+                        chart=draft.chart, plan=draft.state)
+        if not draft.confident:
+            answer.errors = [{"stage": "plan", "message": draft.reason or "the question could not be answered",
+                              "line": None, "column": None, "hint": "try one of the suggested questions"}]
+            answer.stage = "plan"
+        return answer
+
+    def _validate_into(self, answer: Answer, sql: str, cid: str, q: str) -> None:
+        from copilot.validate import validate
+
+        result = validate(sql, catalog=self.topics, engine=self.engine)
+        answer.valid = bool(result.valid)
+        answer.stage = result.stage
+        answer.statement_kind = result.statement_kind
+        answer.errors = [e.to_dict() if hasattr(e, "to_dict") else dict(e) for e in result.errors]
+        answer.engine_checked = self.engine is not None and (result.valid or result.stage == "engine")
+        if result.tables:
+            answer.tables = list(dict.fromkeys(list(result.tables)))
+        if not answer.explanation and answer.valid:
+            answer.explanation = describe_sql(sql)
+        self._record("verdict", cid, q, sql=sql, verdict="valid" if result.valid else "invalid", stage=result.stage,
+                     errors=answer.errors, planner=answer.planner, engine_checked=answer.engine_checked)
+
+    # -- running live ----------------------------------------------------------------------
+    def table_ddls(self, tables: Iterable[str]) -> dict[str, str]:
+        from copilot.catalog.ddl import create_table_sql
+
+        topics = self.topics
+        return {t: create_table_sql(topics[t]) for t in tables if t in topics}
+
+    def live_query(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0):
+        """A started LiveQuery for a valid answer (the caller iterates its batches)."""
+        from copilot.errors import RequestError
+        from copilot.flink.live import LiveQuery
+
+        if not answer.valid or not answer.sql:
+            raise RequestError("only a valid query can run", hint="fix the errors reported for it first")
+        if self.gateway is None:
+            from copilot.flink.gateway import GatewayClient
+
+            self.gateway = GatewayClient()
+        live = LiveQuery(self.gateway, answer.sql, self.table_ddls(answer.tables), max_rows=max_rows, timeout=timeout)
+        live.start()
+        self._record("submission", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
+                     verdict="valid", job_id=live.job_id)
+        return live
+
+    def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0) -> Answer:
+        live = self.live_query(answer, max_rows=max_rows, timeout=timeout)
+        live.run()
+        result = live.result()
+        answer.columns = result["columns"]
+        answer.rows = result["rows"]
+        answer.run = {k: result[k] for k in ("changes", "stopped", "job_id", "column_types")}
+        self._record("result", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
+                     rows=len(answer.rows), stopped=result["stopped"], job_id=result["job_id"])
+        return answer
