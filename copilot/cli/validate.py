@@ -1,0 +1,69 @@
+"""`flink-copilot validate (SQL | -f FILE) [--json] [--no-engine]`: run the validation pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from copilot import settings
+from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.errors import EXIT_REQUEST, UsageError
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("validate", parents=[parent], help="check a Flink SQL statement: parse, policy, catalog, Flink's planner")
+    add_json_flag(p)
+    p.add_argument("sql", nargs="?", help="the statement (or use -f FILE; '-' reads stdin)")
+    p.add_argument("-f", "--file", type=Path, help="read the statement from this file")
+    p.add_argument("--no-engine", action="store_true", help="skip the Flink planner check (no SQL Gateway needed)")
+    p.add_argument("--allow-insert-into", action="append", default=[], metavar="TABLE",
+                   help="also allow one INSERT INTO this table ... SELECT (repeatable)")
+    p.set_defaults(handler=cmd_validate)
+
+
+def _read_sql(args: argparse.Namespace) -> str:
+    if args.file and args.sql:
+        raise UsageError("give the statement either as an argument or with -f FILE, not both")
+    if args.file:
+        try:
+            return args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{args.file} is not UTF-8 text") from None
+    if args.sql == "-":
+        return sys.stdin.read()
+    if args.sql is None:
+        raise UsageError("no statement given", hint='flink-copilot validate "SELECT ..." or -f FILE')
+    return args.sql
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.validate import validate
+
+    sql = _read_sql(args)
+    loaded = YamlCatalogStore(catalog_dir(args)).load()
+    for problem in loaded.problems:
+        log.warning("catalog: %s", problem)
+    engine = None
+    if not args.no_engine:
+        from copilot.flink.gateway import GatewayClient
+
+        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
+    result = validate(sql, loaded.topics, engine, allow_insert_into=args.allow_insert_into)
+    emit(args, result.to_dict(), lambda data: _text(result))
+    return 0 if result.valid else EXIT_REQUEST
+
+
+def _text(result) -> str:
+    if result.valid:
+        checked = "parse, policy, catalog" + (", Flink planner" if result.engine_checked else " (planner skipped)")
+        tables = f"; tables: {', '.join(result.tables)}" if result.tables else ""
+        return f"valid {result.statement_kind}: {checked}{tables}"
+    return "\n".join(f"invalid ({e.stage}) at line {e.line}, column {e.column}: {e.message}" + (f"\n  hint: {e.hint}" if e.hint else "")
+                     for e in result.errors)

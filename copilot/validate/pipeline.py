@@ -1,0 +1,120 @@
+"""validate(sql): parse -> policy -> catalog -> engine. The first stage that finds errors stops it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+from copilot import settings
+from copilot.catalog.model import TopicSchema
+from copilot.flink.base import SqlEngine
+from copilot.validate.catalog_check import CatalogChecker
+from copilot.validate.engine_check import check_engine
+from copilot.validate.policy import _insert_allowed, check_policy, statement_kind
+from copilot.validate.positions import TextPositions
+from copilot.validate.result import ValidationIssue, ValidationResult
+
+log = logging.getLogger(__name__)
+DIALECT = "flink"
+
+
+def validate(
+    sql: str,
+    catalog: Mapping[str, TopicSchema] | None = None,
+    engine: SqlEngine | None = None,
+    *,
+    allow_insert_into: Collection[str] = (),
+) -> ValidationResult:
+    """Decide whether `sql` may run. `catalog=None` skips the catalog stage, `engine=None` the engine
+    stage. Raises ServiceUnavailable when the engine stage is needed and the gateway is unreachable."""
+    positions = TextPositions(sql)
+    limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
+    size = len(sql.encode("utf-8"))
+    if size > limit:
+        return _fail("policy", ValidationIssue(
+            "policy", f"the statement is {size:,} bytes, more than the limit of {limit:,}", 1, 1,
+            "send a shorter statement (COPILOT_MAX_SQL_BYTES sets the limit)", reason="too_large"))
+
+    statements, starts, issue = _parse(sql, positions)
+    if issue:
+        return _fail("parse", issue)
+    first = statements[0] if statements else None
+    kind = statement_kind(first) if first is not None else None
+
+    issues = check_policy(statements, positions, allow_insert_into, starts)
+    if issues:
+        return _fail("policy", *issues, kind=kind, expression=first)
+
+    tables: list[str] = []
+    if catalog is not None:
+        skip = set()
+        if isinstance(first, exp.Insert) and _insert_allowed(first, allow_insert_into):
+            target = first.this.this if isinstance(first.this, exp.Schema) else first.this
+            skip.add(target.name)  # the product's own sink table is not a catalog topic
+        checker = CatalogChecker(catalog, positions)
+        try:
+            issues = checker.check(first, skip_tables=skip)
+        except RecursionError:
+            issues = [_too_deep("catalog")]
+        tables = checker.tables
+        if issues:
+            return _fail("catalog", *issues, kind=kind, expression=first, tables=tables)
+
+    if engine is not None:
+        issues, plan = check_engine(engine, sql.rstrip().rstrip(";").rstrip(), tables, catalog or {}, positions)
+        if issues:
+            return _fail("engine", *issues, kind=kind, expression=first, tables=tables, engine_checked=True)
+        return ValidationResult(True, "ok", [], kind, tables, first, engine_checked=True, plan=plan)
+    return ValidationResult(True, "ok", [], kind, tables, first)
+
+
+def _parse(sql: str, positions: TextPositions) -> tuple[list[exp.Expr], list[int], ValidationIssue | None]:
+    """The statements, the offset where each starts, or the parse error."""
+    dialect = Dialect.get_or_raise(DIALECT)
+    try:
+        tokens = dialect.tokenize(sql)
+        parsed = dialect.parser().parse(tokens, sql)
+    except ParseError as exc:
+        error = exc.errors[0] if exc.errors else {}
+        line = error.get("line") or 1
+        end_column = error.get("col") or 1
+        highlight = (error.get("highlight") or "").split("\n")[-1]
+        column = max(1, end_column - len(highlight) + 1)
+        message = error.get("description") or str(exc).splitlines()[0]
+        near = (error.get("highlight") or "").strip()
+        if near:
+            message = f"{message} (near {near[:40]!r})"
+        return [], [], ValidationIssue("parse", message, line, column, "check the SQL syntax at that position")
+    except TokenError as exc:
+        line, column = _token_error_position(str(exc), positions)
+        return [], [], ValidationIssue("parse", f"cannot read the statement: {exc}", line, column,
+                                   "look for an unclosed quote or comment")
+    except RecursionError:
+        return [], [], _too_deep("parse")
+    statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
+    starts = [token.start for i, token in enumerate(tokens) if i == 0 or tokens[i - 1].token_type == TokenType.SEMICOLON]
+    return statements, starts, None
+
+
+def _token_error_position(message: str, positions: TextPositions) -> tuple[int, int]:
+    # sqlglot says "Error tokenizing '<text up to the failure>'": the failure is where that text ends
+    if "'" in message:
+        context = message.split("'", 1)[1].rsplit("'", 1)[0]
+        index = positions.text.find(context)
+        if index >= 0:
+            return positions.at_offset(index + max(0, len(context) - 1))
+    return 1, 1
+
+
+def _too_deep(stage: str) -> ValidationIssue:
+    return ValidationIssue(stage, "the statement is nested too deeply to check", 1, 1,
+                           "flatten nested expressions or subqueries", reason="too_deep" if stage == "policy" else None)
+
+
+def _fail(stage: str, *issues: ValidationIssue, kind=None, expression=None, tables=None, engine_checked=False) -> ValidationResult:
+    return ValidationResult(False, stage, list(issues), kind, list(tables or []), expression, engine_checked=engine_checked)
