@@ -202,8 +202,8 @@ class JobService:
         return job
 
     def _stop_with_savepoint(self, job_id: str) -> str:
-        directory = f"file://{settings.home() / 'state' / 'flink' / 'savepoints'}"
-        response = httpx.post(f"{self.rest_url}/jobs/{job_id}/stop", json={"targetDirectory": directory, "drain": False}, timeout=10.0)
+        # No target directory: the cluster's own `state.savepoints.dir` decides where savepoints live.
+        response = httpx.post(f"{self.rest_url}/jobs/{job_id}/stop", json={"drain": False}, timeout=10.0)
         trigger = response.json().get("request-id")
         if not trigger:
             raise RequestError(f"Flink refused stop-with-savepoint: {response.text[:300]}")

@@ -69,6 +69,11 @@ class Endpoints:
     gateway_port: int
 
     @property
+    def rpc_port(self) -> int:
+        """JobManager RPC port: Flink's default 6123, shifted with the REST port so two stacks can coexist."""
+        return JOBMANAGER_RPC_PORT + (self.rest_port - 8081)
+
+    @property
     def bootstrap(self) -> str:
         return f"{self.kafka_host}:{self.kafka_port}"
 
@@ -130,7 +135,7 @@ def flink_config(ep: Endpoints, state: Path) -> str:
 jobmanager:
   rpc:
     address: {ep.rest_host}
-    port: {JOBMANAGER_RPC_PORT}
+    port: {ep.rpc_port}
   bind-host: {ep.rest_host}
   memory:
     process:

@@ -153,6 +153,13 @@ class Generator:
                 if self.stop_requested.is_set():
                     return
                 self.producer.poll(0.5)
+            except KafkaException as exc:
+                self.failed += 1
+                if exc.args[0].code() in _TOPIC_GONE:
+                    self.topics_gone = True  # the loop recreates the topics; this record is lost
+                elif self.failed == 1 or self.failed % 1000 == 0:
+                    log.warning("cannot produce to %s (%s); %d lost so far", event.topic, exc.args[0].str(), self.failed)
+                return
 
     def _emit(self, events, now: float) -> None:
         for event in events:
@@ -182,6 +189,8 @@ class Generator:
                 delay = min(delay * 2, 10.0)
         else:
             return False
+        if not self._await_producer_metadata():
+            return False
         for event in self.shop.seed_events(self.clock()):
             self._produce(event)
         while self.producer.flush(5.0) > 0:
@@ -190,6 +199,20 @@ class Generator:
             log.warning("waiting for Kafka at %s to accept the seed data", self.config.bootstrap)
         self.topics_gone = False
         return True
+
+    def _await_producer_metadata(self) -> bool:
+        """The producer caches "topic does not exist" after a wipe; wait until it sees the new topics."""
+        while not self.stop_requested.is_set():
+            try:
+                missing = [name for name in TOPIC_NAMES
+                           if not self.producer.list_topics(name, timeout=5.0).topics[name].partitions]
+            except KafkaException as exc:
+                missing = [str(exc)]
+            if not missing:
+                return True
+            log.info("waiting for Kafka metadata of %s", ", ".join(missing))
+            self.stop_requested.wait(1.0)
+        return False
 
     def run(self) -> int:
         cfg = self.config

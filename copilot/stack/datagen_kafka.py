@@ -41,7 +41,8 @@ TOPIC_NAMES = tuple(t.name for t in TOPICS)
 
 
 def admin_client(bootstrap: str) -> AdminClient:
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 5000})
+    # librdkafka would print every failed connect to stderr; the generator logs outages itself.
+    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 5000, "log_level": 0})
 
 
 def ensure_topics(admin: AdminClient, timeout: float = 10.0) -> list[str]:

@@ -25,7 +25,8 @@ START_TIMEOUT_S = 120.0
 
 
 def state_dir() -> Path:
-    return settings.home() / "state"
+    configured = settings.get("FLINK_COPILOT_STATE_DIR")
+    return Path(configured).expanduser() if configured else settings.home() / "state"
 
 
 @dataclass
@@ -192,7 +193,7 @@ class Launcher:
         parts = [
             Component("kafka", lambda e: e.bootstrap, lambda e: [(e.kafka_host, e.kafka_port), (e.kafka_host, e.controller_port)],
                       kafka_health, lambda l: l.kafka_cmd()),
-            Component("jobmanager", lambda e: e.rest_url, lambda e: [(e.rest_host, e.rest_port), (e.rest_host, config.JOBMANAGER_RPC_PORT)],
+            Component("jobmanager", lambda e: e.rest_url, lambda e: [(e.rest_host, e.rest_port), (e.rest_host, e.rpc_port)],
                       jobmanager_health, lambda l: l.jobmanager_cmd(), lambda l: l.flink_env()),
             Component("taskmanager", lambda e: e.rest_url, lambda e: [], taskmanager_health,
                       lambda l: l.taskmanager_cmd(), lambda l: l.flink_env()),
