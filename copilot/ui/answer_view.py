@@ -1,0 +1,150 @@
+"""Streamlit rendering of one chat answer: explanation, SQL, validation, live result, chart, save as job."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from copilot import settings
+from copilot.ui import chart as charts
+from copilot.ui import format as fmt
+from copilot.ui import services as svc
+from copilot.ui.live import LiveRunner, LiveSnapshot
+from copilot.ui.widgets import guarded, jobs_service
+
+REFRESH_S = 1.0
+
+
+def answer(index: int, ans: svc.ChatAnswer, *, latest: bool, final: LiveSnapshot | None) -> None:
+    if ans.explanation:
+        st.markdown(ans.explanation)
+    for notice in ans.notices:
+        st.info(notice, icon="ℹ️")
+    if ans.sql:
+        with st.expander("SQL", expanded=latest):
+            st.code(ans.sql, language="sql")
+    st.caption(fmt.validation_badge(ans.valid, ans.planner, ans.engine_checked))
+    if not ans.valid:
+        for error in ans.errors:
+            st.error(fmt.issue_line(error))
+        suggestions(index, ans.suggestions)
+        return
+    if latest:
+        live_result(index)
+    elif final is not None:
+        result(final, index, frozen=True)
+    save_as_job(index, ans)
+
+
+def suggestions(index: int, items: list[str]) -> None:
+    if not items:
+        return
+    st.markdown("**You could ask:**")
+    for n, text in enumerate(items):
+        if st.button(text, key=f"suggest_{index}_{n}", type="tertiary"):
+            st.session_state["pending_question"] = text
+            st.rerun()
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_result(index: int) -> None:
+    """Reruns on its own every second; reads the runner's latest snapshot and never waits on Flink."""
+    runner: LiveRunner | None = st.session_state.get("runner")
+    if runner is None:
+        return
+    with guarded():
+        snap = runner.snapshot()
+        top = st.columns([5, 1])
+        top[0].markdown(fmt.live_status(snap.status, snap.stopped_reason))
+        if snap.live and top[1].button("Stop", key=f"stop_{index}", type="primary"):
+            runner.stop("stopped by you")
+            snap = runner.snapshot()
+        if snap.status == "error":
+            st.error(snap.error or fmt.GENERIC_ERROR)
+            if snap.hint:
+                st.caption(f"What to try: {snap.hint}")
+        result(snap, index, frozen=False)
+
+
+def counters(snap: LiveSnapshot) -> None:
+    cols = st.columns(4)
+    cols[0].metric("Rows", f"{snap.total_rows:,}")
+    cols[1].metric("Updates", f"{snap.updates + snap.retractions:,}", help="updates and retractions applied")
+    cols[2].metric("Changes/s", f"{snap.changes_per_s:,.0f}")
+    cols[3].metric("Last update", fmt.clock(snap.last_change), help=fmt.ago(snap.last_change))
+
+
+def result(snap: LiveSnapshot, index: int, *, frozen: bool) -> None:
+    counters(snap)
+    if not snap.columns:
+        if snap.live:
+            st.caption("Waiting for the first rows (windowed results appear when a window closes)…")
+        return
+    kinds = charts.available_charts(snap.columns)
+    wanted = st.session_state.get(f"chart_kind_{index}") or _asked_chart(index)
+    choice = charts.choose_chart(snap.columns, wanted)
+    picked = st.segmented_control("Chart", kinds, default=choice.kind, format_func=lambda k: charts.KIND_LABELS[k],
+                                  key=f"chart_switch_{index}", disabled=frozen)
+    if picked and picked != choice.kind:
+        st.session_state[f"chart_kind_{index}"] = picked
+        choice = charts.choose_chart(snap.columns, picked)
+    draw_chart(choice, snap)
+    st.dataframe(charts.table_frame(snap.columns, snap.rows), hide_index=True, key=None if frozen else f"table_{index}",
+                 height=min(400, 38 + 35 * max(1, len(snap.rows))))
+    if snap.total_rows > len(snap.rows):
+        st.caption(f"Showing the newest {len(snap.rows):,} of {snap.total_rows:,} rows.")
+
+
+def _asked_chart(index: int) -> str | None:
+    messages = st.session_state.get("messages", [])
+    if 0 <= index < len(messages):
+        return messages[index]["answer"].chart
+    return None
+
+
+def draw_chart(choice: charts.ChartChoice, snap: LiveSnapshot) -> None:
+    if choice.kind == "table" or not snap.rows:
+        return
+    frame = charts.chart_frame(choice, snap.columns, snap.rows)
+    if choice.kind == "number":
+        value, delta = charts.big_number(choice, snap.columns, snap.rows)
+        st.metric(choice.y or "value", "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip("."),
+                  delta=None if delta is None else f"{delta:+,.2f}")
+    elif choice.kind == "line":
+        st.line_chart(frame, x=choice.x, y=choice.y, color=choice.color, height=280)
+    else:
+        st.bar_chart(frame, x=choice.x, y=choice.y, height=280)
+
+
+def save_as_job(index: int, ans: svc.ChatAnswer) -> None:
+    if settings.get_bool("COPILOT_READ_ONLY"):
+        return
+    saved = st.session_state["saved_jobs"].get(index)
+    with st.expander("Save as job" if not saved else f"Job {saved['name']}", expanded=bool(saved)):
+        if saved:
+            with guarded():
+                if st.button("Refresh state", key=f"job_refresh_{index}"):
+                    saved = jobs_service().state_of(saved["name"]) or saved
+                    st.session_state["saved_jobs"][index] = saved
+                st.markdown(f"**{saved['name']}** → topic `{saved.get('output_topic')}` · {fmt.job_state(saved.get('state'))}")
+                st.page_link("views/jobs.py", label="Open the jobs page", icon="🗂️")
+            return
+        with st.form(f"save_job_{index}"):
+            name = st.text_input("Job name", value=svc.suggested_job_name(ans), key=f"job_name_{index}")
+            topic = st.text_input("Output topic", value="", placeholder=f"job_{name}", key=f"job_topic_{index}")
+            if st.form_submit_button("Save and start"):
+                with guarded(), st.spinner("Creating the output topic and starting the job on Flink…"):
+                    row = jobs_service().save(name.strip(), ans.sql or "", topic.strip() or None)
+                    row = jobs_service().wait_for_state(row["name"], ("RUNNING", "FAILED"), timeout=20) or row
+                    st.session_state["saved_jobs"][index] = row
+                    time.sleep(0)  # the state shows on the rerun below
+                    st.rerun()
+
+
+def start_live(chat: svc.ChatService, ans: svc.ChatAnswer) -> LiveRunner:
+    """Starts the answer's query on Flink in the background; the page shows it as it changes."""
+    max_rows = settings.get_int("COPILOT_APP_MAX_ROWS")
+    timeout = float(settings.get_int("COPILOT_APP_QUERY_TIMEOUT"))
+    return LiveRunner(lambda: chat.live_query(ans, max_rows=max_rows, timeout=timeout),
+                      display_rows=max_rows, label=ans.question[:40]).start()

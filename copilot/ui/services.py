@@ -1,0 +1,208 @@
+"""What the pages need from the rest of the product, behind one small object per concern.
+Nothing here imports Streamlit: the pages cache these objects and call them."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from copilot import settings
+from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.model import TopicSchema
+from copilot.catalog.store import YamlCatalogStore
+from copilot.errors import CopilotError, RequestError
+from copilot.flink.gateway import GatewayClient
+from copilot.flink.live import LiveQuery
+
+log = logging.getLogger(__name__)
+
+_SQL_START = re.compile(r"^\s*(select|with|values)\b", re.IGNORECASE)
+
+
+def active_planner() -> dict:
+    model = settings.get("COPILOT_LLM")
+    if model:
+        return {"planner": "llm", "label": f"Language model {model} (built-in planner as fallback)"}
+    return {"planner": "builtin", "label": "Built-in planner (no language model configured)"}
+
+
+def stack_status() -> list[dict]:
+    """Each component with running/address/version; never raises (a down stack is a status, not an error)."""
+    from copilot.stack.launcher import Launcher
+
+    try:
+        return Launcher().status()
+    except CopilotError as exc:
+        return [{"component": "stack", "running": False, "address": "", "version": None, "detail": exc.message}]
+
+
+@dataclass
+class ChatAnswer:
+    """One answer as the chat page shows it (the agent's answer, normalised)."""
+
+    question: str
+    sql: str | None = None
+    tables: list[str] = field(default_factory=list)
+    explanation: str = ""
+    valid: bool = False
+    errors: list[dict] = field(default_factory=list)
+    planner: str = "builtin"
+    notices: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    chart: str | None = None  # a chart kind the question asked for
+    plan: dict | None = None  # structured state for follow-ups
+    engine_checked: bool | None = None
+
+    @classmethod
+    def from_agent(cls, question: str, answer: Any) -> "ChatAnswer":
+        data = answer.to_dict() if hasattr(answer, "to_dict") else dict(vars(answer))
+        chart = data.get("chart")
+        if isinstance(chart, dict):
+            chart = chart.get("kind") or chart.get("type")
+        errors = [e if isinstance(e, dict) else {"message": str(e)} for e in data.get("errors") or []]
+        return cls(question=question, sql=data.get("sql"), tables=list(data.get("tables") or []),
+                   explanation=data.get("explanation") or "", valid=bool(data.get("valid")), errors=errors,
+                   planner=data.get("planner") or "builtin", notices=list(data.get("notices") or []),
+                   suggestions=list(data.get("suggestions") or []), chart=chart,
+                   plan=data.get("plan") or data.get("state"), engine_checked=data.get("engine_checked"))
+
+    def turn(self) -> dict:
+        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner, "valid": self.valid}
+
+
+class CatalogService:
+    def __init__(self, directory: Path):
+        self.store = YamlCatalogStore(directory)
+        self._index = None
+        self.notices: list[str] = []
+
+    def topics(self) -> dict[str, TopicSchema]:
+        return self.store.load().topics
+
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.store.load().problems]
+
+    def index(self):
+        """The catalog's retrieval index, (re)indexed incrementally on each call (cheap when unchanged)."""
+        from copilot.catalog.index import HybridTopicIndex
+
+        if self._index is None:
+            self._index = HybridTopicIndex()
+            self.notices = list(self._index.notices)
+        self._index.index(self.topics())
+        return self._index
+
+    def search(self, text: str, k: int = 10) -> list[dict]:
+        hits = self.index().search(text, k)
+        return [h.to_dict() if hasattr(h, "to_dict") else {"topic": h[0], "score": h[1]} for h in hits]
+
+    def ddl(self, topic: str) -> str:
+        return create_table_sql(self.store.get(topic))
+
+    def referenced_by(self, topic: str) -> list[tuple[str, str, str]]:
+        """(other topic, its field, our field) for relationships pointing at `topic`."""
+        return [(t.topic, r.field, r.target_field) for t in self.topics().values()
+                for r in t.relationships if r.target_topic == topic]
+
+
+class ChatService:
+    """Asks the copilot (or validates SQL typed directly) and starts live queries for a browser session."""
+
+    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None):
+        self.catalog = catalog
+        self.gateway = gateway or GatewayClient()
+        self._copilot = None
+
+    def copilot(self):
+        if self._copilot is None:
+            try:
+                module = importlib.import_module("copilot.agent.copilot")
+            except ModuleNotFoundError:
+                raise RequestError("the copilot agent is not installed in this build",
+                                   hint="type a Flink SELECT statement directly, it is validated and run") from None
+            self._copilot = module.Copilot(self.catalog.store, self.catalog.index(), engine=self.gateway,
+                                           gateway=self.gateway)
+        return self._copilot
+
+    def ask(self, question: str, conversation_id: str, history: list[dict]) -> ChatAnswer:
+        if _SQL_START.match(question):
+            return self.check_sql(question)
+        turns = _turns(history)
+        answer = self.copilot().ask(question, conversation_id=conversation_id, history=turns)
+        return ChatAnswer.from_agent(question, answer)
+
+    def check_sql(self, sql: str) -> ChatAnswer:
+        """SQL typed by a data engineer: the same validation pipeline as generated SQL."""
+        from copilot.validate import validate
+
+        sql = sql.strip().rstrip(";").strip()
+        result = validate(sql, self.catalog.topics(), self.gateway)
+        return ChatAnswer(question=sql, sql=sql, tables=list(result.tables), valid=result.valid,
+                          explanation="Your own SQL, checked by the validation pipeline (parse, policy, catalog, Flink planner).",
+                          errors=[e.to_dict() for e in result.errors], planner="sql", engine_checked=True)
+
+    def live_query(self, answer: ChatAnswer, *, max_rows: int, timeout: float) -> LiveQuery:
+        if not answer.valid or not answer.sql:
+            raise RequestError("only a validated query can run", hint="rephrase the question or fix the errors shown")
+        topics = self.catalog.topics()
+        missing = [t for t in answer.tables if t not in topics]
+        if missing:
+            raise RequestError(f"unknown table(s): {', '.join(missing)}", hint="see the Catalog page for the topics there are")
+        ddls = {t: create_table_sql(topics[t]) for t in answer.tables}
+        # capacity bounds memory; max_rows above it means the view evicts old rows instead of stopping.
+        return LiveQuery(self.gateway, answer.sql, ddls, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows)
+
+
+def _turns(history: list[dict]) -> list:
+    try:
+        from copilot.agent.base import Turn
+    except ImportError:
+        return list(history)
+    return [Turn.from_dict(h) for h in history]
+
+
+class JobsService:
+    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None):
+        from copilot.jobs.service import JobService
+
+        self.service = JobService(gateway or GatewayClient(), catalog.store)
+
+    def list(self) -> list[dict]:
+        return self.service.list()
+
+    def save(self, name: str, sql: str, output_topic: str | None, replace: bool = False) -> dict:
+        job = self.service.save(name, sql, output_topic or None, replace=replace)
+        return self.state_of(job.name) or {"name": job.name, "output_topic": job.output_topic, "state": "SUBMITTED"}
+
+    def state_of(self, name: str) -> dict | None:
+        return next((j for j in self.list() if j["name"] == name), None)
+
+    def stop(self, name: str, savepoint: bool = True) -> dict:
+        job = self.service.stop(name, savepoint=savepoint)
+        return {"name": job.name, "savepoint": job.savepoint}
+
+    def resume(self, name: str) -> dict:
+        job = self.service.resume(name)
+        return {"name": job.name, "flink_job_id": job.flink_job_id}
+
+    def wait_for_state(self, name: str, states: tuple[str, ...], timeout: float = 30.0) -> dict | None:
+        deadline = time.monotonic() + timeout
+        row = self.state_of(name)
+        while row and row["state"] not in states and time.monotonic() < deadline:
+            time.sleep(0.5)
+            row = self.state_of(name)
+        return row
+
+
+def suggested_job_name(answer: ChatAnswer) -> str:
+    words = re.findall(r"[a-z0-9]+", answer.question.lower())
+    stop = {"the", "a", "an", "of", "in", "per", "by", "every", "how", "many", "what", "is", "are", "show", "me", "for"}
+    name = "_".join(w for w in words if w not in stop)[:40].strip("_")
+    if not name or not name[0].isalpha():
+        name = "job_" + name
+    return name if len(name) >= 3 else "my_job"

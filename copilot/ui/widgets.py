@@ -1,0 +1,97 @@
+"""Streamlit pieces every page shares: cached services, error guard, password gate, sidebar."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from copilot import settings
+from copilot.ui import format as fmt
+from copilot.ui import services as svc
+from copilot.ui import state
+
+log = logging.getLogger("copilot.ui")
+
+CHAT_PAGE = "views/chat.py"
+CATALOG_PAGE = "views/catalog.py"
+JOBS_PAGE = "views/jobs.py"
+AUDIT_PAGE = "views/audit.py"
+
+
+@st.cache_resource(show_spinner=False)
+def catalog_service() -> svc.CatalogService:
+    return svc.CatalogService(settings.catalog_dir())
+
+
+def chat_service() -> svc.ChatService:
+    """One per browser session: its own gateway session, so one user's tables never meet another's."""
+    if "chat_service" not in st.session_state:
+        st.session_state["chat_service"] = svc.ChatService(catalog_service())
+    return st.session_state["chat_service"]
+
+
+@st.cache_resource(show_spinner=False)
+def jobs_service() -> svc.JobsService:
+    return svc.JobsService(catalog_service())
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def stack_status() -> list[dict]:
+    return svc.stack_status()
+
+
+def show_error(exc: BaseException) -> None:
+    shown = fmt.shown_error(exc)
+    st.error(shown.message, icon="⚠️")
+    if shown.hint:
+        st.caption(f"What to try: {shown.hint}")
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Errors become a message and a hint; never a traceback in the browser. Streamlit's own control
+    flow (st.rerun, st.stop) derives from BaseException and passes through."""
+    try:
+        yield
+    except Exception as exc:
+        show_error(exc)
+
+
+def page_setup() -> None:
+    """Every page starts here: the session's keys exist before anything reads them."""
+    state.ensure(st.session_state)
+
+
+def password_gate() -> bool:
+    """True when the visitor may see the app: no password configured, or the right one given."""
+    expected = settings.get("COPILOT_APP_PASSWORD")
+    if not expected or st.session_state.get("authenticated"):
+        return True
+    st.title("Flink Copilot")
+    with st.form("login"):
+        given = st.text_input("Password", type="password")
+        if st.form_submit_button("Sign in"):
+            if state.password_ok(given, expected):
+                st.session_state["authenticated"] = True
+                st.rerun()
+            st.error("That password is not right.")
+    return False
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.subheader("Stack")
+        for row in stack_status():
+            icon = "🟢" if row.get("running") else "🔴"
+            version = f" · {row['version']}" if row.get("version") else ""
+            st.markdown(f"{icon} **{row['component']}** `{row.get('address') or '—'}`{version}")
+        planner = svc.active_planner()
+        st.subheader("Planner")
+        st.caption(planner["label"])
+        st.page_link(AUDIT_PAGE, label="Audit trail of this conversation", icon="📜")
+        if st.button("New conversation", key="sidebar_new_conversation"):
+            state.new_conversation(st.session_state)
+            st.rerun()
