@@ -93,7 +93,7 @@ class Copilot:
         self.conversations.setdefault(cid, turns[:] if history is not None else self.conversations.get(cid, []))
         self.conversations[cid].append(Turn(question, answer.sql, answer.plan, answer.planner, answer.valid))
         self._record("answer", cid, question, sql=answer.sql, verdict="valid" if answer.valid else "invalid",
-                     planner=answer.planner, errors=answer.errors, engine_checked=answer.engine_checked)
+                     planner=answer.planner, errors=answer.errors, engine_checked=answer.engine_checked, plan=answer.plan)
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
         return answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copilot.agent.builtin.plan import FieldRef, Filter, Measure, QueryPlan
+from copilot.agent.builtin.reserved import ident
 from copilot.catalog.model import TopicSchema
 
 INTERVAL_JOIN_BOUND = "INTERVAL '1' HOUR"  # how far apart related events (order → payment) may be
@@ -40,13 +41,13 @@ class Renderer:
 
     def col(self, ref: FieldRef) -> str:
         alias = self.aliases.get(ref.table)
-        return f"{alias}.{ref.field}" if alias else ref.field
+        return f"{alias}.{ident(ref.field)}" if alias else ident(ref.field)
 
     def _output_name(self, ref: FieldRef) -> str | None:
         """An AS name when two selected columns would share a name (orders.country, customers.country)."""
         clash = [d for d in self.plan.dimensions + self.plan.projection if d.field == ref.field and d != ref]
         if clash and ref.table != self.plan.source:
-            return f"{ref.table.rstrip('s')}_{ref.field}"
+            return ident(f"{ref.table.rstrip('s')}_{ref.field}")
         return None
 
     def measure_sql(self, m: Measure) -> str:
@@ -74,7 +75,7 @@ class Renderer:
                 "hop": [w.step.sql(), w.size.sql()] if w.step else [w.size.sql()],
                 "cumulate": [w.step.sql(), w.size.sql()] if w.step else [w.size.sql()],
             }[w.kind]
-            text = f"TABLE({w.kind.upper()}(TABLE {plan.source}, DESCRIPTOR({source.event_time}), {', '.join(args)}))"
+            text = f"TABLE({w.kind.upper()}(TABLE {ident(plan.source)}, DESCRIPTOR({ident(source.event_time)}), {', '.join(args)}))"
         else:
             text = plan.source
         lines = [f"FROM {text}" + (f" AS {alias}" if alias else "")]
@@ -109,7 +110,7 @@ class Renderer:
         return cols
 
     def _aggregate(self, plan: QueryPlan) -> str:
-        select = self._select_columns(plan) + [f"{self.measure_sql(m)} AS {m.alias}" for m in plan.measures]
+        select = self._select_columns(plan) + [f"{self.measure_sql(m)} AS {ident(m.alias)}" for m in plan.measures]
         group = (["window_start", "window_end"] if plan.window else []) + [self.col(d) for d in plan.dimensions]
         lines = ["SELECT " + ", ".join(select), self._from(plan), *self._where(plan)]
         if group:
@@ -122,10 +123,10 @@ class Renderer:
         inner = "\n".join(lines)
         if not plan.top_n:
             return inner
-        names = (["window_start", "window_end"] if plan.window else []) + [self._output_name(d) or d.field for d in plan.dimensions]
-        names += [m.alias for m in plan.measures]
+        names = (["window_start", "window_end"] if plan.window else []) + [self._output_name(d) or ident(d.field) for d in plan.dimensions]
+        names += [ident(m.alias) for m in plan.measures]
         partition = "PARTITION BY window_start, window_end " if plan.window else ""
-        order = f"{plan.top_n.measure_alias} {'DESC' if plan.top_n.descending else 'ASC'}"
+        order = f"{ident(plan.top_n.measure_alias)} {'DESC' if plan.top_n.descending else 'ASC'}"
         return "\n".join([
             f"SELECT {', '.join(names)}, rank_no",
             "FROM (",
@@ -146,7 +147,7 @@ class Renderer:
         inner_lines = ["SELECT " + ", ".join(cols), self._from(plan), *self._where(plan)]
         if not plan.top_n:
             return "\n".join(inner_lines)
-        names = [self._output_name(r) or r.field for r in plan.projection]
+        names = [self._output_name(r) or ident(r.field) for r in plan.projection]
         order = f"{self.col(FieldRef(plan.source, plan.top_n.measure_alias))} {'DESC' if plan.top_n.descending else 'ASC'}"
         inner_lines[0] = "SELECT " + ", ".join(cols) + f",\n    ROW_NUMBER() OVER (ORDER BY {order}) AS rank_no"
         return "\n".join([

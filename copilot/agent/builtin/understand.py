@@ -344,9 +344,14 @@ class Reader:
 
     def _measures(self, r: Reading) -> None:
         floor = 0
-        for s in self.spans:
+        for idx, s in enumerate(self.spans):
             prev_floor, floor = floor, s.end
             if id(s) in self.consumed:
+                continue
+            nxt = self.spans[idx + 1] if idx + 1 < len(self.spans) else None
+            if s.of_kind("topic") and not s.of_kind("field") and nxt and nxt.start == s.end and nxt.of_kind("field") \
+                    and s.topics() & nxt.topics():
+                floor = prev_floor  # "payment amount": the topic word qualifies the field after it
                 continue
             func, distinct, _ = cues.agg_before(self.low, s.start, floor=prev_floor)
             fields = s.of_kind("field")
