@@ -30,7 +30,7 @@ from copilot.stack.datagen_kafka import TOPIC_NAMES, admin_client, ensure_topics
 log = logging.getLogger("copilot.datagen")
 
 TICK_SECONDS = 0.05
-STATS_EVERY_SECONDS = 60.0
+STATS_EVERY_SECONDS = 300.0
 # After a stall (Kafka down, machine suspended) resume at the configured rate instead of bursting
 # out everything that "should" have happened meanwhile.
 MAX_CATCH_UP_SECONDS = 1.0
