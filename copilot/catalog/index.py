@@ -68,13 +68,15 @@ class TopicIndex(ABC):
 def document_text(schema: TopicSchema, related: Iterable[str] = ()) -> str:
     """The text that represents a topic for retrieval."""
     name_words = schema.topic.replace("_", " ").replace(".", " ").replace("-", " ")
-    lines = [f"{name_words}. {schema.description}".strip()]
+    # The name is repeated: a topic named like the question's subject should outrank one that mentions it.
+    lines = [f"{name_words}. {name_words}. {name_words}. {schema.description}".strip()]
     for f in schema.fields:
         parts = [f.name.replace("_", " ")]
         if f.description:
             parts.append(f.description)
         if f.synonyms:
-            parts.append("also called " + ", ".join(f.synonyms))
+            # Twice: a field's business synonyms are the strongest vocabulary signal a catalog has.
+            parts.append("also called " + ", ".join(f.synonyms) + "; " + ", ".join(f.synonyms))
         if f.values:
             labels = [label if label == value else f"{value} {label}" for value, label in f.values.items()]
             parts.append("values " + ", ".join(labels))

@@ -422,7 +422,7 @@ def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
     for key, identity in lists.items():
         items = new.get(key, [])
         if not items:
-            if key in document and key != "fields":
+            if key in document and key != "fields" and document[key]:
                 del document[key]
             continue
         merged = _merge_list(document.get(key), items, identity)
