@@ -264,3 +264,295 @@ def test_catalog_files_describe_exactly_what_the_generator_writes(catalog_topics
         assert (schema.changelog == "upsert") == (topic in ("customers", "products"))
         if schema.changelog == "upsert":
             assert schema.primary_key == [KEYS[topic]] and schema.key_format == "raw"
+
+
+# ---------------------------------------------------------------------------------------------
+# Stack: what the running generator wrote to the real Kafka
+# ---------------------------------------------------------------------------------------------
+from confluent_kafka import Consumer, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient, ConfigResource  # noqa: E402
+
+from copilot import settings  # noqa: E402
+
+
+def _consumer(bootstrap: str) -> Consumer:
+    return Consumer({"bootstrap.servers": bootstrap, "group.id": "datagen-test", "enable.auto.commit": False,
+                     "enable.partition.eof": True, "log_level": 0})
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, tuple[int, int]]:
+    consumer = _consumer(bootstrap)
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in partitions}
+    finally:
+        consumer.close()
+
+
+def read(bootstrap: str, topic: str, *, last: int | None = None, since_ms: int | None = None) -> list:
+    """Records of `topic` up to its current end: the last `last` per partition, or since a timestamp,
+    or all. Each as (partition, offset, timestamp_ms, key, value)."""
+    offsets = end_offsets(bootstrap, topic)
+    start = {p: max(low, high - last) if last is not None else low for p, (low, high) in offsets.items()}
+    consumer = _consumer(bootstrap)
+    try:
+        if since_ms is not None:
+            found = consumer.offsets_for_times([TopicPartition(topic, p, since_ms) for p in offsets], timeout=10)
+            start = {tp.partition: tp.offset if tp.offset >= 0 else offsets[tp.partition][1] for tp in found}
+        todo = {p for p in offsets if start[p] < offsets[p][1]}
+        consumer.assign([TopicPartition(topic, p, start[p]) for p in todo])
+        records, deadline = [], time.monotonic() + 60
+        while todo and time.monotonic() < deadline:
+            msg = consumer.poll(1.0)
+            if msg is None:
+                continue
+            if msg.error():
+                todo.discard(msg.partition())  # end of partition
+                continue
+            if msg.offset() < offsets[msg.partition()][1]:
+                records.append((msg.partition(), msg.offset(), msg.timestamp()[1], msg.key(), msg.value()))
+            if msg.offset() >= offsets[msg.partition()][1] - 1:
+                todo.discard(msg.partition())
+        assert not todo, f"could not read {topic} to its end within 60 s"
+        return records
+    finally:
+        consumer.close()
+
+
+def wait_for_data(bootstrap: str, minimum: dict[str, int], timeout: float = 120.0) -> None:
+    """Until each topic holds at least its minimum number of records (the generator needs a moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        short = {t: n for t, n in minimum.items()
+                 if sum(high - low for low, high in end_offsets(bootstrap, t).values()) < n}
+        if not short:
+            return
+        assert time.monotonic() < deadline, f"topics still short of data: {short}"
+        time.sleep(2)
+
+
+@pytest.fixture(scope="module")
+def live_bootstrap(stack):
+    bootstrap = settings.get("KAFKA_BOOTSTRAP")
+    wait_for_data(bootstrap, {"orders": 400, "payments": 300, "shipments": 300, "page_views": 2000,
+                              "customers": 2000, "products": 500})
+    return bootstrap
+
+
+@pytest.mark.stack
+def test_each_topic_holds_contract_records(live_bootstrap):
+    for topic in FIELDS:
+        records = read(live_bootstrap, topic, last=1000)
+        assert len(records) >= 300, topic
+        bad = [(r[3], p) for r in records if (p := problems(topic, r[3], r[4]))]
+        assert bad == [], f"{topic}: {len(bad)} of {len(records)} records break the contract, e.g. {bad[:3]}"
+
+
+@pytest.mark.stack
+def test_event_times_are_near_wall_clock_with_a_few_late_out_of_order_events(live_bootstrap):
+    for topic in ("orders", "page_views"):
+        records = read(live_bootstrap, topic, last=2000)
+        lags = [r[2] / 1000 - event_seconds(parse(r[4])[EVENT_TIME[topic]]) for r in records]
+        late = [lag for lag in lags if lag > 1.0]
+        assert late, f"no late {topic} events among {len(lags)}"
+        assert len(late) < 0.05 * len(lags), f"{len(late)} of {len(lags)} {topic} events late"
+        assert -1.0 < min(lags) and max(lags) < 11.5, (topic, min(lags), max(lags))
+        out_of_order = 0
+        newest: dict[int, float] = {}
+        for partition, _offset, _ts, _key, value in sorted(records, key=lambda r: (r[0], r[1])):
+            t = event_seconds(parse(value)[EVENT_TIME[topic]])
+            if t < newest.get(partition, t) - 1.0:
+                out_of_order += 1
+            newest[partition] = max(t, newest.get(partition, t))
+        assert out_of_order > 0, f"{topic}: no event arrived after a newer one"
+
+
+@pytest.mark.stack
+def test_topics_have_partitions_and_upsert_topics_are_compacted(live_bootstrap):
+    admin = AdminClient({"bootstrap.servers": live_bootstrap, "log_level": 0})
+    metadata = admin.list_topics(timeout=10).topics
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, t) for t in FIELDS]
+    for resource, future in admin.describe_configs(resources, request_timeout=10).items():
+        policy = future.result()["cleanup.policy"].value
+        expected = "compact" if resource.name in ("customers", "products") else "delete"
+        assert policy == expected, resource.name
+        assert len(metadata[resource.name].partitions) == 3, resource.name
+
+
+@pytest.mark.stack
+def test_facts_reference_existing_orders_customers_and_products(live_bootstrap):
+    follow_ups = {t: [parse(r[4]) for r in read(live_bootstrap, t, last=500)] for t in ("payments", "shipments")}
+    earliest = min(event_seconds(v[EVENT_TIME[t]]) for t, vs in follow_ups.items() for v in vs)
+    # Read orders after the follow-ups: a late order may land just after its payment.
+    orders = [parse(r[4]) for r in read(live_bootstrap, "orders", since_ms=int((earliest - 600) * 1000))]
+    order_ids = {o["order_id"] for o in orders}
+    for topic, values in follow_ups.items():
+        dangling = [v["order_id"] for v in values if v["order_id"] not in order_ids]
+        assert dangling == [], f"{topic} reference {len(dangling)} unknown orders, e.g. {dangling[:3]}"
+    customer_ids = {r[3].decode() for r in read(live_bootstrap, "customers")}
+    product_ids = {r[3].decode() for r in read(live_bootstrap, "products")}
+    recent = orders[-2000:]
+    assert {o["customer_id"] for o in recent} <= customer_ids
+    assert {o["product_id"] for o in recent} <= product_ids
+    views = [parse(r[4]) for r in read(live_bootstrap, "page_views", last=500)]
+    assert {v["product_id"] for v in views if v["product_id"]} <= product_ids
+    assert {v["customer_id"] for v in views if v["customer_id"]} <= customer_ids
+
+
+@pytest.mark.stack
+def test_flink_reads_the_generated_json_through_the_catalog_ddl(live_bootstrap, catalog_topics):
+    """The ISO-8601 timestamps and two-decimal amounts come out of Flink non-null (the DDL ignores
+    parse errors, so a format mismatch would show up as nulls)."""
+    from copilot.catalog.ddl import create_table_sql
+    from copilot.flink.gateway import GatewayClient
+
+    client = GatewayClient()
+    try:
+        for topic, columns in (("orders", ["order_id", "amount", "order_time"]),
+                               ("customers", ["customer_id", "signup_time", "updated_at"])):
+            table = f"datagen_check_{topic}"
+            ddl = create_table_sql(catalog_topics[topic], temporary=True, table_name=table, startup_mode="earliest-offset")
+            op = client.execute(f"SELECT {', '.join(columns)} FROM {table}", {table: ddl})
+            rows = []
+            try:
+                for page in op.pages(deadline=time.monotonic() + 120):
+                    rows.extend(fields for kind, fields in page.rows if kind in ("+I", "+U"))
+                    if len(rows) >= 20:
+                        break
+            finally:
+                op.cancel()
+            assert len(rows) >= 20, f"Flink returned {len(rows)} rows of {topic}"
+            assert all(value is not None for row in rows for value in row), rows[:5]
+            if topic == "orders":
+                assert all(Decimal(str(row[1])) * 100 % 1 == 0 for row in rows)
+    finally:
+        client.close()
+
+
+def test_the_contract_checker_catches_departures():
+    good = {"product_id": "P0001", "name": "n", "category": "toys", "brand": "b", "list_price": "PRICE",
+            "updated_at": "2026-11-25T09:30:00.123Z"}
+
+    def check(**changes):
+        record = {**good, **changes}
+        text = json.dumps(record).replace('"PRICE"', "12.30").replace('"PRICE3"', "12.3")
+        return problems("products", b"P0001", text.encode())
+
+    assert check() == []
+    assert check(list_price="PRICE3")  # one decimal place
+    assert check(updated_at="2026-11-25T09:30:00Z")  # no milliseconds
+    assert check(updated_at="2026-11-25 09:30:00.123")  # SQL form, no zone
+    assert check(category="garden")
+    assert check(brand=None)
+    assert problems("products", b"P0002", json.dumps({**good, "list_price": 1}).encode())  # key != product_id
+    assert problems("products", b"P0001", json.dumps({**good, "extra": 1}).encode().replace(b'"PRICE"', b"1.00"))
+    assert problems("page_views", b"V1", b'{"view_id": "V1"}')
+
+
+# ---------------------------------------------------------------------------------------------
+# A private Kafka restarted under a running generator
+# ---------------------------------------------------------------------------------------------
+def _free_port_pair() -> int:
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port < 65535:
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port + 1))
+                    return port
+                except OSError:
+                    continue
+    raise RuntimeError("no two adjacent free ports")
+
+
+class PrivateKafka:
+    """A single-node KRaft broker in a temp dir, from the stack's cached Kafka artifacts."""
+
+    def __init__(self, directory: Path):
+        from copilot.stack import artifacts, config
+
+        self.port = _free_port_pair()
+        self.dir = directory
+        self.classpath = artifacts.ensure_artifacts().kafka_classpath()
+        ep = config.Endpoints("localhost", self.port, self.port + 1, "localhost", 1, "localhost", 1)
+        self.props = directory / "kafka.properties"
+        self.props.write_text(config.kafka_properties(ep, directory / "data"))
+        (directory / "log4j2.properties").write_text(config.LOG4J2.replace("rootLogger.level = INFO", "rootLogger.level = WARN"))
+        self.java = [os.environ.get("JAVA", "java"), f"-Dlog4j2.configurationFile=file:{directory / 'log4j2.properties'}",
+                     "-cp", self.classpath]
+        subprocess.run([*self.java, "kafka.tools.StorageTool", "format", "-t", config.new_cluster_id(), "-c", str(self.props)],
+                       check=True, capture_output=True, timeout=120)
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"localhost:{self.port}"
+
+    def start(self) -> None:
+        log = open(self.dir / "kafka.log", "ab")
+        self.process = subprocess.Popen([*self.java[:1], "-Xmx512m", *self.java[1:], "kafka.Kafka", str(self.props)],
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
+        while True:
+            try:
+                if admin.list_topics(timeout=2).brokers:
+                    return
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+            assert self.process.poll() is None, (self.dir / "kafka.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "private Kafka did not answer within 90 s"
+            time.sleep(1)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def _wait_for_log(path: Path, text: str, timeout: float, after: int = 0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text()[after:]:
+        assert time.monotonic() < deadline, f"{text!r} not logged within {timeout:g} s:\n{path.read_text()[-3000:]}"
+        time.sleep(0.5)
+
+
+def _total(bootstrap: str, topic: str) -> int:
+    return sum(high for _low, high in end_offsets(bootstrap, topic).values())
+
+
+@pytest.mark.stack
+def test_generator_survives_a_kafka_restart_and_stops_cleanly_on_sigterm(tmp_path):
+    kafka = PrivateKafka(tmp_path)
+    kafka.start()
+    log_path = tmp_path / "datagen.log"
+    env = {**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap, "DATAGEN_CUSTOMERS": "300", "DATAGEN_PRODUCTS": "60"}
+    with open(log_path, "wb") as log:
+        generator = subprocess.Popen([sys.executable, "-m", "copilot.stack.datagen"], stderr=log, env=env, cwd=ROOT)
+    try:
+        _wait_for_log(log_path, "datagen ready", 60)
+        wait_for_data(kafka.bootstrap, {"orders": 20, "customers": 300, "products": 60}, timeout=60)
+        kafka.stop()
+        _wait_for_log(log_path, "Kafka unreachable", 60)
+        time.sleep(3)  # keep generating while Kafka is away
+        assert generator.poll() is None, log_path.read_text()[-3000:]
+        before_restart = len(log_path.read_text())
+        kafka.start()
+        _wait_for_log(log_path, "Kafka reachable again", 90, after=before_restart)
+        resumed_at = _total(kafka.bootstrap, "orders")
+        wait_for_data(kafka.bootstrap, {"orders": resumed_at + 40}, timeout=60)
+        generator.send_signal(signal.SIGTERM)
+        assert generator.wait(30) == 0
+        assert "datagen stopped" in log_path.read_text()
+        assert "Traceback" not in log_path.read_text()
+    finally:
+        if generator.poll() is None:
+            generator.kill()
+            generator.wait(10)
+        kafka.stop()
