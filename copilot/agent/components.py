@@ -55,6 +55,8 @@ def _unqualified(node: exp.Expression) -> str:
     def strip(n):
         if isinstance(n, exp.Column) and n.table:
             return exp.column(n.name)
+        if isinstance(n, exp.Identifier) and n.quoted:
+            return exp.to_identifier(n.name)
         return n
 
     return node.copy().transform(strip).sql(dialect="flink")

@@ -1,7 +1,8 @@
 """The agent loop: retrieve → plan → validate (all stages) → repair (≤ 2) → answer → optionally run.
 
-Every step goes to the audit sink. A model planner that fails (unreachable, unusable reply, or no
-valid query after its repairs) hands over to the built-in planner."""
+Every step goes to the audit sink. A model planner that fails (unreachable, error, a reply without
+SQL) hands over to the built-in planner; a query that stays invalid after its repairs is answered
+as invalid, with the validator's reasons."""
 
 from __future__ import annotations
 
@@ -84,9 +85,7 @@ class Copilot:
                 notices.append(f"the {planner.name} planner failed ({exc}); using the built-in planner")
                 self._record("planner_failed", cid, question, planner=planner.name, reason=str(exc))
                 continue
-            if answer.valid or planner is planners[-1] or not answer.sql:
-                break
-            notices.append(f"the {planner.name} planner found no valid query after {answer.repairs} repair(s); trying the built-in planner")
+            break  # an invalid answer is an answer: its errors say why (policy refusals must stay visible)
         assert answer is not None
         answer.notices = notices + answer.notices
         answer.retrieved = [{"topic": t, "score": round(s, 4)} for t, s in retrieved]

@@ -70,9 +70,12 @@ class Reader:
         rest = strip_spans(text, used)
         tokens = tokenize(rest)
         low = [t.lower() for t in tokens]
-        low = ["sales" if w in cues.SELL_VERBS else w for w in low]
-        tokens = [("sales" if t.lower() in cues.SELL_VERBS else t) for t in tokens]
         spans = self.vocab.spans(tokens)
+        named_number = any(self.vocab.is_numeric(m.topic, m.field) for s in spans for m in s.of_kind("field"))
+        if not named_number and cues.SELL_VERBS & set(low):  # "sells the most" means sales
+            low = ["sales" if w in cues.SELL_VERBS else w for w in low]
+            tokens = [("sales" if t.lower() in cues.SELL_VERBS else t) for t in tokens]
+            spans = self.vocab.spans(tokens)
         r = Reading(window=window, tokens=low)
         r.mentioned_topics = {m.topic for s in spans for m in s.of_kind("topic")}
         self._current_tokens = low
@@ -106,6 +109,18 @@ class Reader:
         if measure_topics:
             for t in measure_topics:
                 scores[t] = scores.get(t, 0.0) + 4.0
+        low = self._current_tokens
+        for s in spans:  # "more than 3 orders": orders are counted
+            if s.start >= 2 and cues.number_value(low[s.start - 1]) is not None and s.of_kind("topic"):
+                if any(cues.comparator_at(low, j) for j in range(max(0, s.start - 4), s.start - 1)):
+                    for m in s.of_kind("topic"):
+                        scores[m.topic] = scores.get(m.topic, 0.0) + 4.0
+        for t in list(scores):  # events that reference a named lookup table are the subject, not the lookup
+            if any(self.vocab.references(t, other) for other in scores if other != t):
+                scores[t] += 1.5
+        for t in list(scores):  # topics nobody described (added by sync) only win when clearly named
+            if not self.vocab.topics[t].description:
+                scores[t] *= 0.5
         if context:
             scores[context] = scores.get(context, 0.0) + 2.5
         if not scores:
@@ -217,8 +232,16 @@ class Reader:
                 continue
             k = j + 1
             while k < len(self.low) and self.low[k] in cues.UNIT_WORDS:
+                unit = self._span_at(k)
+                if unit is not None:
+                    self.consumed.add(id(unit))  # "500 euros" is a unit, not a currency filter
                 k += 1
             after = self._span_at(k)
+            if after and after.of_kind("field") and not after.of_kind("topic"):
+                same = next((s for s in reversed(self.spans) if s.end <= i and all(w in cues.FILLER for w in self.low[s.end : i])), None)
+                if same is not None and self.resolve(same) == self.resolve(after):
+                    self.consumed.add(id(after))  # "a quantity of more than 3 units"
+                    after = None
             if after and after.of_kind("topic") and not after.of_kind("field"):
                 self.consumed.add(id(after))
                 self.pending.append(PendingComparison(op, value, "count", topic=after.of_kind("topic")[0].topic, having=True))
@@ -264,6 +287,11 @@ class Reader:
                 if i > 0 and cues.comparator_at(low, i - 1) or (i > 1 and cues.comparator_at(low, i - 2)):
                     continue
                 n, desc, start = int(cues.number_value(w)), low[i + 1] not in cues.SUPERLATIVE_LEAST, i + 2
+            elif cues.number_value(w) is not None and self._span_at(i + 1) is not None and \
+                    low[self._span_at(i + 1).end : self._span_at(i + 1).end + 3][:1] == ["with"] and \
+                    set(low[self._span_at(i + 1).end : self._span_at(i + 1).end + 4]) & (cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST):
+                after = low[self._span_at(i + 1).end : self._span_at(i + 1).end + 4]
+                n, desc, start = int(cues.number_value(w)), not (set(after) & cues.SUPERLATIVE_LEAST), i + 1
             elif w in ("which", "what") and i + 1 < len(low):
                 rest = low[i + 1 : i + 9]
                 sup = [x for x in rest if x in (cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST) - {"more", "top"}]
@@ -342,7 +370,23 @@ class Reader:
             elif w in ("by", "per") and target.of_kind("field") and self.resolve(target, "field", self._qualifier(target)) is None:
                 raise NotUnderstood(f"“{target.text}” is not something I can combine with {self.source}")
 
+    def _check_counted_words(self) -> None:
+        """"How many employees ...": the thing counted or averaged must be something the catalog knows."""
+        low = self.low
+        for i in range(len(low)):
+            for phrase in (("how", "many"), ("number", "of"), ("count", "of"), ("average",), ("avg",), ("mean",)):
+                if not cues.match_phrase(low, i, phrase):
+                    continue
+                j = i + len(phrase)
+                while j < len(low) and low[j] in cues.DISTINCT_CUES | {"the", "a", "an", "of", "our", "all"}:
+                    j += 1
+                if j >= len(low) or not low[j].isalpha() or low[j] in cues.FILLER | cues.DIM_CUES:
+                    continue
+                if not any(s.start <= j < s.end for s in self.spans) and not cues.comparator_at(low, j):
+                    raise NotUnderstood(f"I could not find “{low[j]}” in the catalog")
+
     def _measures(self, r: Reading) -> None:
+        self._check_counted_words()
         floor = 0
         for idx, s in enumerate(self.spans):
             prev_floor, floor = floor, s.end
@@ -418,8 +462,8 @@ class Reader:
         for s in self.spans:
             if id(s) in self.consumed or not s.of_kind("value"):
                 continue
-            if s.of_kind("field") and not s.of_kind("value"):
-                continue
+            if s.of_kind("topic"):
+                continue  # "products" names the topic, not the page type 'product'
             m = self.resolve(s, "value", self._qualifier(s))
             if not m:
                 if s.of_kind("field") or s.of_kind("topic"):

@@ -136,6 +136,9 @@ class Vocabulary:
                 mentions = list(self._exact_case.get(tuple(words), []))
                 mentions += [m for m in self._phrases.get(_phrase_key(words), []) if m not in mentions]
                 if mentions:
+                    topics = {m.topic for m in mentions if m.kind == "topic"}
+                    if topics:  # a topic's own name beats another topic's field or value called the same
+                        mentions = [m for m in mentions if m.kind == "topic" or (m.kind == "field" and m.topic in topics)]
                     match = Span(i, i + n, " ".join(words), mentions)
                     break
             if match:

@@ -1,0 +1,18 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from copilot.catalog.store import YamlCatalogStore  # noqa: E402
+from copilot.settings import PROJECT_ROOT  # noqa: E402
+
+# The contract's demo domain (CONTRACT.md §4): the gold questions are written against these topics.
+DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "products")
+
+
+@pytest.fixture(scope="session")
+def topics():
+    loaded = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+    return {name: loaded[name] for name in DEMO_TOPICS}

@@ -1,0 +1,46 @@
+"""Plan every gold question (follow-ups in their conversation) and compare by components."""
+
+from __future__ import annotations
+
+from copilot.agent.base import PlanRequest, Turn
+from copilot.agent.builtin import BuiltinPlanner
+from copilot.agent.components import analyse
+from gold import CASES
+
+
+def plan_all(topics, planner=None):
+    """[(question, draft, gold_sql)] in CASES order."""
+    planner = planner or BuiltinPlanner()
+    out, history = [], []
+    for question, gold in CASES:
+        followup = question.startswith("+ ")
+        question = question[2:] if followup else question
+        if not followup:
+            history = []
+        draft = planner.plan(PlanRequest(question, topics, [], list(history)))
+        history.append(Turn(question, draft.sql, draft.state, draft.planner))
+        out.append((question, draft, gold))
+    return out
+
+
+def differences(draft_sql: str | None, gold_sql: str) -> dict:
+    if not draft_sql:
+        return {"sql": (None, "gold")}
+    return analyse(draft_sql).differences(analyse(gold_sql))
+
+
+if __name__ == "__main__":
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.settings import PROJECT_ROOT
+
+    from conftest import DEMO_TOPICS
+
+    loaded = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+    topics = {t: loaded[t] for t in DEMO_TOPICS}
+    bad = 0
+    for q, draft, gold in plan_all(topics):
+        diff = differences(draft.sql, gold)
+        if diff:
+            bad += 1
+            print(f"MISMATCH {q!r}: {diff} {draft.reason or ''}")
+    print(f"{len(CASES) - bad}/{len(CASES)} match")
