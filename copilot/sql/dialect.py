@@ -28,6 +28,8 @@ class Flink(Dialect):
     SAFE_DIVISION = False
     CONCAT_COALESCE = False
     TABLESAMPLE_SIZE_IS_PERCENT = True
+    # Function names are case-insensitive in Flink: user functions keep the case they were written in.
+    NORMALIZE_FUNCTIONS = False
 
     class Tokenizer(Tokenizer):
         IDENTIFIERS = ["`"]

@@ -91,7 +91,7 @@ class MetadataColumnConstraint(exp.Expression, exp.ColumnConstraintKind):
 class StatementSet(exp.Expression):
     """`EXECUTE STATEMENT SET BEGIN ...; END` (or `BEGIN STATEMENT SET; ...; END;`)."""
 
-    arg_types = {"expressions": True, "execute": False}
+    arg_types = {"expressions": True, "form": False}  # form: execute | block | begin
 
 
 class Explain(exp.Expression):

@@ -8,8 +8,25 @@ from sqlglot.dialects.dialect import rename_func
 from copilot.sql import expressions as fx
 
 
-def _interval_literal(value: exp.Expr, unit: str) -> exp.Interval:
-    return exp.Interval(this=exp.Literal.string(value.name), unit=exp.var(unit))
+def _position_sql(self, expression: exp.StrPosition) -> str:
+    position = expression.args.get("position")
+    if position is not None:
+        return self.func("LOCATE", expression.args.get("substr"), expression.this, position)
+    return f"POSITION({self.sql(expression, 'substr')} IN {self.sql(expression, 'this')})"
+
+
+def _log_sql(self, expression: exp.Log) -> str:
+    base, value = expression.this, expression.expression
+    if value is None:
+        return self.func("LOG", base)
+    if isinstance(base, exp.Literal) and base.name in ("2", "10"):
+        return self.func(f"LOG{base.name}", value)
+    return self.func("LOG", base, value)
+
+
+def _unwrap_time_string(this: exp.Expr) -> exp.Expr:
+    # DATE_FORMAT accepts a timestamp string as well; other dialects' readers wrap it in a conversion
+    return this.this if isinstance(this, exp.TimeStrToTime) else this
 
 
 class FlinkGenerator(generator.Generator):
@@ -60,12 +77,13 @@ class FlinkGenerator(generator.Generator):
 
     TRANSFORMS = {
         **generator.Generator.TRANSFORMS,
-        exp.TimeToStr: lambda self, e: self.func("DATE_FORMAT", e.this, self.format_time(e)),
+        exp.TimeToStr: lambda self, e: self.func("DATE_FORMAT", _unwrap_time_string(e.this), self.format_time(e)),
+        exp.TimeStrToTime: lambda self, e: f"CAST({self.sql(e, 'this')} AS TIMESTAMP(3))",
         exp.StrToTime: lambda self, e: self.func("TO_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
         exp.StrToDate: lambda self, e: self.func("TO_DATE", e.this, self._format_unless_default(e, "%Y-%m-%d")),
         exp.TsOrDsToDate: lambda self, e: self.func("TO_DATE", e.this) if e.this.is_string or e.this.type is None else f"CAST({self.sql(e, 'this')} AS DATE)",
         exp.UnixToStr: lambda self, e: self.func("FROM_UNIXTIME", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
-        exp.StrToUnix: lambda self, e: self.func("UNIX_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
+        exp.StrToUnix: lambda self, e: "UNIX_TIMESTAMP()" if isinstance(e.this, exp.CurrentTimestamp) else self.func("UNIX_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
         exp.UnixSeconds: lambda self, e: "UNIX_TIMESTAMP()" if isinstance(e.this, exp.CurrentTimestamp) else self.func("UNIX_TIMESTAMP", e.this),
         exp.UnixToTime: lambda self, e: self.func("TO_TIMESTAMP_LTZ", e.this, e.args.get("scale") or exp.UnixToTime.SECONDS),
         exp.TimestampDiff: lambda self, e: self.func("TIMESTAMPDIFF", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
@@ -80,10 +98,21 @@ class FlinkGenerator(generator.Generator):
         exp.CurrentTimestamp: lambda self, e: "CURRENT_TIMESTAMP",
         exp.ArrayAgg: rename_func("ARRAY_AGG"),
         exp.ApproxDistinct: lambda self, e: self.func("APPROX_COUNT_DISTINCT", e.this),
-        exp.RegexpExtract: lambda self, e: self.func("REGEXP_EXTRACT", e.this, e.expression, e.args.get("group")),
+        exp.RegexpExtract: lambda self, e: self.func("REGEXP_EXTRACT", e.this, e.expression, e.args.get("group") or e.args.get("position")),
         exp.Nullif: rename_func("NULLIF"),
         exp.If: rename_func("IF"),
         exp.Coalesce: rename_func("COALESCE"),
+        exp.Mod: lambda self, e: self.func("MOD", e.this, e.expression),
+        exp.StrPosition: _position_sql,
+        exp.ArrayToString: rename_func("ARRAY_JOIN"),
+        exp.CurrentTime: lambda self, e: "CURRENT_TIME",
+        exp.DayOfYear: rename_func("DAYOFYEAR"),
+        exp.DayOfMonth: rename_func("DAYOFMONTH"),
+        exp.DayOfWeek: rename_func("DAYOFWEEK"),
+        exp.VariancePop: rename_func("VAR_POP"),
+        exp.Variance: rename_func("VAR_SAMP"),
+        exp.Trunc: lambda self, e: self.func("TRUNCATE", e.this, e.args.get("decimals")),
+        exp.Log: _log_sql,
         exp.SchemaCommentProperty: lambda self, e: f"COMMENT {self.sql(e, 'this')}",
         exp.PartitionedByProperty: lambda self, e: f"PARTITIONED BY {self.sql(e, 'this')}",
         exp.JSONKeyValue: lambda self, e: f"KEY {self.sql(e, 'this')} VALUE {self.sql(e, 'expression')}",
@@ -100,15 +129,18 @@ class FlinkGenerator(generator.Generator):
         fmt = expression.args.get("format")
         if fmt is None or (isinstance(fmt, exp.Literal) and fmt.name == default):
             return None
-        return self.format_time(expression)
+        formatted = self.format_time(expression)
+        return None if formatted in (self.dialect.TIME_FORMAT, self.dialect.DATE_FORMAT) else formatted
 
     # ---- statements -------------------------------------------------------------------------
 
     def statementset_sql(self, expression: fx.StatementSet) -> str:
         body = self.sep().join(f"{self.sql(s)};" for s in expression.expressions)
-        if expression.args.get("execute"):
-            return f"EXECUTE STATEMENT SET BEGIN{self.sep()}{body}{self.sep()}END"
-        return f"BEGIN STATEMENT SET;{self.sep()}{body}{self.sep()}END"
+        form = expression.args.get("form") or "execute"
+        if form == "begin":
+            return f"BEGIN STATEMENT SET;{self.sep()}{body}{self.sep()}END"
+        prefix = "EXECUTE " if form == "execute" else ""
+        return f"{prefix}STATEMENT SET BEGIN{self.sep()}{body}{self.sep()}END"
 
     def explain_sql(self, expression: fx.Explain) -> str:
         details = self.expressions(expression, key="details", flat=True)
@@ -140,6 +172,17 @@ class FlinkGenerator(generator.Generator):
             keyword = "ILIKE" if expression.args.get("ilike") else "LIKE"
             like = f"{' NOT' if expression.args.get('not_') else ''} {keyword} {like}"
         return f"SHOW {expression.text('this')}{target}{scope}{like}"
+
+    def matchrecognize_sql(self, expression: exp.MatchRecognize) -> str:
+        return super().matchrecognize_sql(expression).replace("MATCH_RECOGNIZE ( ", "MATCH_RECOGNIZE (", 1)
+
+    def not_sql(self, expression: exp.Not) -> str:
+        inner = expression.this
+        if isinstance(inner, exp.Is):
+            return f"{self.sql(inner, 'this')} IS NOT {self.sql(inner, 'expression')}"
+        if isinstance(inner, exp.In):
+            return self.sql(inner).replace(" IN ", " NOT IN ", 1) if " IN " in self.sql(inner) else super().not_sql(expression)
+        return super().not_sql(expression)
 
     def set_sql(self, expression: exp.Set) -> str:
         if not expression.expressions:

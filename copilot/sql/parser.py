@@ -70,6 +70,7 @@ class FlinkParser(parser.Parser):
         "CURRENT_WATERMARK": fx.CurrentWatermark.from_arg_list,
         "CURRENT_ROW_TIMESTAMP": fx.CurrentRowTimestamp.from_arg_list,
         "CHAR_LENGTH": exp.Length.from_arg_list,
+        "LISTAGG": lambda args: exp.GroupConcat(this=seq_get(args, 0), separator=seq_get(args, 1)),
         "CHARACTER_LENGTH": exp.Length.from_arg_list,
     }
 
@@ -118,6 +119,7 @@ class FlinkParser(parser.Parser):
         "USE": lambda self: self._parse_module("USE"),
         "EXECUTE": lambda self: self._parse_statement_set(),
         "BEGIN": lambda self: self._parse_statement_set(),
+        "STATEMENT": lambda self: self._parse_statement_set(),
         "EXPLAIN": lambda self: self._parse_explain(),
         "SHOW": lambda self: self._parse_flink_show(),
         "SET": lambda self: self._parse_flink_set(),
@@ -190,11 +192,13 @@ class FlinkParser(parser.Parser):
         return self.expression(fx.ModuleStatement(this=verb, expressions=names, properties=properties))
 
     def _parse_statement_set(self) -> fx.StatementSet | None:
-        execute = self._match_text_seq("EXECUTE")
-        if execute:
-            if not self._match_text_seq("STATEMENT", "SET", "BEGIN"):
-                return None
-        elif not self._match_text_seq("BEGIN", "STATEMENT", "SET"):
+        if self._match_text_seq("EXECUTE", "STATEMENT", "SET", "BEGIN"):
+            form = "execute"
+        elif self._match_text_seq("STATEMENT", "SET", "BEGIN"):
+            form = "block"  # as EXPLAIN writes it
+        elif self._match_text_seq("BEGIN", "STATEMENT", "SET"):
+            form = "begin"  # the SQL client's form
+        else:
             return None
         self._match(TokenType.SEMICOLON)
         statements = []
@@ -210,7 +214,7 @@ class FlinkParser(parser.Parser):
         else:
             if not self._prev or self._prev.text.upper() != "END":
                 self.raise_error("Expecting END to close the statement set")
-        return self.expression(fx.StatementSet(expressions=statements, execute=bool(execute)))
+        return self.expression(fx.StatementSet(expressions=statements, form=form))
 
     def _parse_explain(self) -> fx.Explain:
         self._advance()

@@ -55,6 +55,10 @@ class CatalogChecker:
             name = table.name
             if not name or name in ctes or name in skip_tables or isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
                 continue
+            if _foreign_qualifier(table):
+                self._issue(table, f"table {'.'.join(p for p in (table.catalog, table.db, name) if p)!r} is outside the catalog",
+                            f"name catalog tables without a catalog or database: {name}")
+                continue
             if name in self.catalog:
                 if name not in self.tables:
                     self.tables.append(name)
@@ -147,6 +151,15 @@ class CatalogChecker:
                     self._issue(column, f"unknown table or alias {qualifier!r}", did_you_mean(qualifier, [k for k in sources if k]))
             elif name not in every and name not in aliases:
                 self._issue(column, f"unknown column {name!r}", did_you_mean(name, every | aliases))
+
+
+DEFAULT_CATALOG, DEFAULT_DATABASE = "default_catalog", "default_database"
+
+
+def _foreign_qualifier(table: exp.Table) -> bool:
+    """`hive.db.orders` names a table in another catalog or database: not one the catalog describes."""
+    catalog, db = table.catalog, table.db
+    return bool(catalog and catalog != DEFAULT_CATALOG or db and db != DEFAULT_DATABASE)
 
 
 def _output_columns(query: exp.Expr) -> set[str] | None:

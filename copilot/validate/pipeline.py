@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Mapping
 
 from sqlglot import exp
@@ -85,7 +86,7 @@ def _parse(sql: str, positions: TextPositions) -> tuple[list[exp.Expr], list[int
         end_column = error.get("col") or 1
         highlight = (error.get("highlight") or "").split("\n")[-1]
         column = max(1, end_column - len(highlight) + 1)
-        message = error.get("description") or str(exc).splitlines()[0]
+        message = _friendly(error.get("description") or str(exc).splitlines()[0])
         near = (error.get("highlight") or "").strip()
         if near:
             message = f"{message} (near {near[:40]!r})"
@@ -99,6 +100,12 @@ def _parse(sql: str, positions: TextPositions) -> tuple[list[exp.Expr], list[int
     statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
     starts = [token.start for i, token in enumerate(tokens) if i == 0 or tokens[i - 1].token_type == TokenType.SEMICOLON]
     return statements, starts, None
+
+
+def _friendly(description: str) -> str:
+    # sqlglot's "Required keyword: 'this' missing for <class 'sqlglot....Where'>" names tree internals
+    match = re.match(r"Required keyword: '\w+' missing for <class '[\w.]*\.(\w+)'>", description)
+    return f"incomplete {match.group(1).upper()} clause or expression" if match else description
 
 
 def _token_error_position(message: str, positions: TextPositions) -> tuple[int, int]:

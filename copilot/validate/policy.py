@@ -98,7 +98,8 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
             "options_hint", "OPTIONS hints are not allowed: they change how a table connects to Kafka", options,
             "remove the /*+ OPTIONS(...) */ hint; the catalog decides connector settings",
         )
-    connector = next(statement.find_all(exp.Properties), None) or next(statement.find_all(exp.Property), None)
+    # Only generic key/value properties are connector settings; TEMPORARY, LIKE etc. are plain DDL.
+    connector = next((p for p in statement.find_all(exp.Property) if type(p) is exp.Property), None)
     if connector is not None and not isinstance(statement, exp.Command):
         return Refusal(
             "connector_property", "connector properties (WITH (...)) are not allowed in user SQL", connector,
