@@ -186,7 +186,9 @@ class JobService:
             raise RequestError(f"no saved job named {name!r}", hint=f"saved jobs: {', '.join(known) or 'none'}")
         return job
 
-    def stop(self, name: str, *, savepoint: bool = False, quiet: bool = False) -> SavedJob:
+    def stop(self, name: str, *, savepoint: bool = False, quiet: bool = False, keep_desired: bool = False) -> SavedJob:
+        """Stop a job; `keep_desired` (used by `flink-copilot down`) keeps it marked to run, so the
+        next `up` resumes it from the savepoint."""
         job = self._require(name)
         running = self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ("RUNNING", "CREATED", "RESTARTING", "INITIALIZING")
         if running and savepoint:
@@ -196,10 +198,31 @@ class JobService:
         elif savepoint and not quiet:
             raise RequestError(f"job {name!r} is not running, so no savepoint can be taken",
                                hint="`flink-copilot jobs resume NAME` starts it again")
-        job.desired_state = "stopped"
+        if not keep_desired:
+            job.desired_state = "stopped"
         job.updated_at = time.time()
         self.registry.put(job)
         return job
+
+    def suspend_all(self) -> list[str]:
+        """Stop every running saved job with a savepoint, keeping it marked to run (stack shutdown)."""
+        flink = self._flink_jobs()
+        suspended = []
+        for job in self.registry.all().values():
+            if flink.get(job.flink_job_id or "", {}).get("state") == "RUNNING":
+                self.stop(job.name, savepoint=True, keep_desired=True)
+                suspended.append(job.name)
+        return suspended
+
+    def resume_all(self) -> list[str]:
+        """Resume every saved job marked to run that is not running (stack start-up)."""
+        flink = self._flink_jobs()
+        resumed = []
+        for job in self.registry.all().values():
+            if job.desired_state == "running" and flink.get(job.flink_job_id or "", {}).get("state") != "RUNNING":
+                self.resume(job.name)
+                resumed.append(job.name)
+        return resumed
 
     def _stop_with_savepoint(self, job_id: str) -> str:
         # No target directory: the cluster's own `state.savepoints.dir` decides where savepoints live.

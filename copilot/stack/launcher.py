@@ -227,7 +227,28 @@ class Launcher:
                 say(f"{comp.name}: starting (log {self.table.log_path(comp.name)})")
             self._wait_healthy(comp)
             say(f"{comp.name}: up at {comp.address(self.ep)} in {time.monotonic() - started:.1f}s")
+        self._saved_jobs("resume_all", say)
         return self.status(with_datagen)
+
+    def _saved_jobs(self, action: str, say: Callable[[str], None]) -> None:
+        """Resume saved jobs after `up`, or suspend them with a savepoint before `down`, so a saved
+        job survives a restart of the stack. Best effort: a failure is reported, never fatal."""
+        from copilot.catalog.store import YamlCatalogStore
+        from copilot.errors import CopilotError
+        from copilot.flink.gateway import GatewayClient
+        from copilot.jobs.registry import JobRegistry
+        from copilot.jobs.service import JobService
+
+        try:
+            service = JobService(GatewayClient(self.ep.gateway_url, rest_url=self.ep.rest_url),
+                                 YamlCatalogStore(settings.catalog_dir()),
+                                 JobRegistry(servers=self.ep.bootstrap), rest_url=self.ep.rest_url)
+            names = getattr(service, action)()
+        except (CopilotError, OSError) as exc:
+            say(f"saved jobs: could not {action.split('_')[0]} them: {exc}")
+            return
+        if names:
+            say(f"saved jobs {'resumed' if action == 'resume_all' else 'suspended with a savepoint'}: {', '.join(names)}")
 
     def _wait_healthy(self, comp: Component) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -252,6 +273,8 @@ class Launcher:
     def down(self, progress: Callable[[str], None] | None = None) -> list[str]:
         say = progress or (lambda msg: sys.stderr.write(msg + "\n"))
         stopped = []
+        if self.table.running("jobmanager") and jobmanager_health(self.ep).ok and kafka_health(self.ep).ok:
+            self._saved_jobs("suspend_all", say)
         for comp in reversed(self.components(with_datagen=True)):
             if self.table.stop(comp.name):
                 stopped.append(comp.name)
