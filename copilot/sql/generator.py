@@ -8,6 +8,14 @@ from sqlglot.dialects.dialect import rename_func
 from copilot.sql import expressions as fx
 
 
+def _map_sql(self, expression: exp.VarMap) -> str:
+    keys, values = expression.args["keys"], expression.args["values"]
+    if not isinstance(keys, exp.Array) or not isinstance(values, exp.Array):
+        return self.func("MAP", keys, values)
+    pairs = [self.sql(x) for kv in zip(keys.expressions, values.expressions) for x in kv]
+    return f"MAP[{', '.join(pairs)}]"
+
+
 def _position_sql(self, expression: exp.StrPosition) -> str:
     position = expression.args.get("position")
     if position is not None:
@@ -103,6 +111,8 @@ class FlinkGenerator(generator.Generator):
         exp.If: rename_func("IF"),
         exp.Coalesce: rename_func("COALESCE"),
         exp.Mod: lambda self, e: self.func("MOD", e.this, e.expression),
+        exp.Array: lambda self, e: f"ARRAY[{self.expressions(e, flat=True)}]",
+        exp.VarMap: _map_sql,
         exp.StrPosition: _position_sql,
         exp.ArrayToString: rename_func("ARRAY_JOIN"),
         exp.CurrentTime: lambda self, e: "CURRENT_TIME",
