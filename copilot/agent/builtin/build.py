@@ -35,6 +35,8 @@ def complete(plan: QueryPlan, vocab: Vocabulary, notices: list[str]) -> QueryPla
                 plan.top_n = TopN(plan.top_n.n, plan.measures[0].alias, plan.top_n.descending)
             if not plan.dimensions:
                 plan.top_n = None  # one row per window: nothing to rank
+    if plan.chart == "auto":  # over time → a line per group; a snapshot → bars
+        plan.chart = "line" if plan.window else "bar"
     plan.joins = _joins(plan, vocab)
     return plan
 

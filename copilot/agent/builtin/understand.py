@@ -82,7 +82,7 @@ class Reader:
         r.additive = bool({"also", "add", "plus"} & set(low)) or (low[:1] == ["and"])
         r.clear_filters = bool(re.search(r"\b(all (countries|channels|markets|methods|carriers|devices)|remove the filters?|no filters?|without (the )?filters?|everything|everywhere)\b", rest.lower()))
         if "chart" in low or "graph" in low or "plot" in low:
-            r.chart = "line" if (window or "line" in low) else "bar"
+            r.chart = "line" if "line" in low else "bar" if "bar" in low else "auto"
         r.list_rows = bool(cues.LIST_CUES & set(low)) and not any(a in " ".join(low) for a in ("how many", "number of"))
 
         self.source = self._choose_source(spans, context_source)
