@@ -11,7 +11,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 from copilot.errors import UsageError
 from copilot.stack.datagen import DatagenConfig
 from copilot.stack.datagen_domain import Cents, Shop, encode, iso_millis
+from copilot.stack.datagen_scratch_kafka import ScratchKafka
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -450,72 +450,8 @@ def test_the_contract_checker_catches_departures():
 
 
 # ---------------------------------------------------------------------------------------------
-# A private Kafka restarted under a running generator
+# A scratch Kafka restarted under a running generator
 # ---------------------------------------------------------------------------------------------
-def _free_port_pair() -> int:
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port < 65535:
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", port + 1))
-                    return port
-                except OSError:
-                    continue
-    raise RuntimeError("no two adjacent free ports")
-
-
-class PrivateKafka:
-    """A single-node KRaft broker in a temp dir, from the stack's cached Kafka artifacts."""
-
-    def __init__(self, directory: Path):
-        from copilot.stack import artifacts, config
-
-        self.port = _free_port_pair()
-        self.dir = directory
-        self.classpath = artifacts.ensure_artifacts().kafka_classpath()
-        ep = config.Endpoints("localhost", self.port, self.port + 1, "localhost", 1, "localhost", 1)
-        self.props = directory / "kafka.properties"
-        self.props.write_text(config.kafka_properties(ep, directory / "data"))
-        (directory / "log4j2.properties").write_text(config.LOG4J2.replace("rootLogger.level = INFO", "rootLogger.level = WARN"))
-        self.java = [os.environ.get("JAVA", "java"), f"-Dlog4j2.configurationFile=file:{directory / 'log4j2.properties'}",
-                     "-cp", self.classpath]
-        subprocess.run([*self.java, "kafka.tools.StorageTool", "format", "-t", config.new_cluster_id(), "-c", str(self.props)],
-                       check=True, capture_output=True, timeout=120)
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def bootstrap(self) -> str:
-        return f"localhost:{self.port}"
-
-    def start(self) -> None:
-        log = open(self.dir / "kafka.log", "ab")
-        self.process = subprocess.Popen([*self.java[:1], "-Xmx512m", *self.java[1:], "kafka.Kafka", str(self.props)],
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 90
-        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
-        while True:
-            try:
-                if admin.list_topics(timeout=2).brokers:
-                    return
-            except Exception:  # noqa: BLE001 - not up yet
-                pass
-            assert self.process.poll() is None, (self.dir / "kafka.log").read_text()[-2000:]
-            assert time.monotonic() < deadline, "private Kafka did not answer within 90 s"
-            time.sleep(1)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
 def _wait_for_log(path: Path, text: str, timeout: float, after: int = 0) -> None:
     deadline = time.monotonic() + timeout
     while text not in path.read_text()[after:]:
@@ -529,7 +465,7 @@ def _total(bootstrap: str, topic: str) -> int:
 
 @pytest.mark.stack
 def test_generator_survives_a_kafka_restart_and_stops_cleanly_on_sigterm(tmp_path):
-    kafka = PrivateKafka(tmp_path)
+    kafka = ScratchKafka(tmp_path)
     kafka.start()
     log_path = tmp_path / "datagen.log"
     env = {**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap, "DATAGEN_CUSTOMERS": "300", "DATAGEN_PRODUCTS": "60"}
