@@ -56,10 +56,10 @@ def live_result(index: int) -> None:
     with guarded():
         snap = runner.snapshot()
         top = st.columns([5, 1])
-        top[0].markdown(fmt.live_status(snap.status, snap.stopped_reason))
         if snap.live and top[1].button("Stop", key=f"stop_{index}", type="primary"):
             runner.stop("stopped by you")
             snap = runner.snapshot()
+        top[0].markdown(fmt.live_status(snap.status, snap.stopped_reason))
         if snap.status == "error":
             st.error(snap.error or fmt.GENERIC_ERROR)
             if snap.hint:

@@ -21,7 +21,7 @@ def topic_list(names: list[str], topics: dict[str, TopicSchema], scores: dict[st
         schema = topics[name]
         score = f" · score {scores[name]:.2f}" if name in scores else ""
         kind = "primary" if name == selected else "secondary"
-        if st.button(f"{name}", key=f"topic_{name}", type=kind, use_container_width=True):
+        if st.button(f"{name}", key=f"topic_{name}", type=kind, width="stretch"):
             select(name)
         st.caption(f"{schema.changelog}{score} — {_first_sentence(schema.description)}")
     return st.session_state.get(SELECTED) or selected
@@ -50,7 +50,7 @@ def topic_detail(schema: TopicSchema, catalog: CatalogService) -> None:
     st.dataframe(pd.DataFrame([{
         "field": f.name, "type": f.type, "description": f.description,
         "known values": fmt.known_values(f.values), "also called": ", ".join(f.synonyms),
-    } for f in schema.fields]), hide_index=True, use_container_width=True)
+    } for f in schema.fields]), hide_index=True, width="stretch")
     relationships(schema, catalog)
     st.subheader("CREATE TABLE")
     with guarded():
@@ -88,4 +88,4 @@ def live_sample(topic: str) -> None:
         return
     frame = pd.DataFrame(rows)
     frame["time"] = pd.to_datetime(frame["time"], unit="s")
-    st.dataframe(frame, hide_index=True, use_container_width=True, key=f"sample_table_{topic}")
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"sample_table_{topic}")

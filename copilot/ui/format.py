@@ -81,7 +81,7 @@ def live_status(status: str, reason: str | None) -> str:
 
 
 def validation_badge(valid: bool, planner: str, engine_checked: bool | None) -> str:
-    who = {"builtin": "built-in planner", "llm": "language model", "sql": "your SQL"}.get(planner, planner)
+    who = {"builtin": "built-in planner", "llm": "language model", "sql": "your SQL", "user": "your SQL"}.get(planner, planner)
     if not valid:
         return f"❌ Not valid ({who})"
     checked = "checked by Flink's planner" if engine_checked is not False else "checked without Flink (gateway unreachable)"

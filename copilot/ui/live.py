@@ -75,6 +75,7 @@ class LiveRunner:
         self.label = label
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._stop_reason = "stopped"
         self._started = time.monotonic()
         self._snapshot = LiveSnapshot("starting", started=self._started)
         self._thread = threading.Thread(target=self._run, name=f"live-query {label}"[:60], daemon=True)
@@ -96,6 +97,7 @@ class LiveRunner:
         """Stop consuming and cancel the Flink job behind the query; safe to call twice."""
         if self._stop.is_set():
             return
+        self._stop_reason = reason
         self._stop.set()
         source = self.source
         if source is not None:
@@ -139,7 +141,7 @@ class LiveRunner:
 
     def _fail(self, message: str, hint: str | None) -> None:
         if self._stop.is_set():  # errors while cancelling are expected
-            self._publish(status="stopped", stopped_reason="stopped")
+            self._publish(status="stopped", stopped_reason=self._stop_reason)
             return
         self._publish(status="error", error=message, hint=hint)
 

@@ -3,7 +3,6 @@ Nothing here imports Streamlit: the pages cache these objects and call them."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import time
@@ -69,7 +68,7 @@ class ChatAnswer:
                    explanation=data.get("explanation") or "", valid=bool(data.get("valid")), errors=errors,
                    planner=data.get("planner") or "builtin", notices=list(data.get("notices") or []),
                    suggestions=list(data.get("suggestions") or []), chart=chart,
-                   plan=data.get("plan") or data.get("state"), engine_checked=data.get("engine_checked"))
+                   plan=getattr(answer, "plan", None) or data.get("plan"), engine_checked=data.get("engine_checked"))
 
     def turn(self) -> dict:
         return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner, "valid": self.valid}
@@ -111,40 +110,31 @@ class CatalogService:
 
 
 class ChatService:
-    """Asks the copilot (or validates SQL typed directly) and starts live queries for a browser session."""
+    """Asks the copilot (or checks SQL typed directly) and builds live queries, for one browser session."""
 
-    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None):
+    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None, audit: Any = "kafka"):
         self.catalog = catalog
         self.gateway = gateway or GatewayClient()
+        self._audit = audit
         self._copilot = None
 
     def copilot(self):
         if self._copilot is None:
-            try:
-                module = importlib.import_module("copilot.agent.copilot")
-            except ModuleNotFoundError:
-                raise RequestError("the copilot agent is not installed in this build",
-                                   hint="type a Flink SELECT statement directly, it is validated and run") from None
-            self._copilot = module.Copilot(self.catalog.store, self.catalog.index(), engine=self.gateway,
-                                           gateway=self.gateway)
+            from copilot.agent.copilot import Copilot
+
+            self._copilot = Copilot(self.catalog.store, self.catalog.index(), planner=_planner(),
+                                    engine=self.gateway, audit=_audit_sink(self._audit), gateway=self.gateway)
         return self._copilot
 
     def ask(self, question: str, conversation_id: str, history: list[dict]) -> ChatAnswer:
         if _SQL_START.match(question):
-            return self.check_sql(question)
-        turns = _turns(history)
-        answer = self.copilot().ask(question, conversation_id=conversation_id, history=turns)
+            answer = self.copilot().check_sql(question.strip().rstrip(";"), conversation_id=conversation_id)
+            answer.question = question
+        else:
+            answer = self.copilot().ask(question, conversation_id=conversation_id, history=history)
+        if self.copilot().audit is not None:
+            self.copilot().audit.flush(1.0)  # so the audit page shows this answer at once
         return ChatAnswer.from_agent(question, answer)
-
-    def check_sql(self, sql: str) -> ChatAnswer:
-        """SQL typed by a data engineer: the same validation pipeline as generated SQL."""
-        from copilot.validate import validate
-
-        sql = sql.strip().rstrip(";").strip()
-        result = validate(sql, self.catalog.topics(), self.gateway)
-        return ChatAnswer(question=sql, sql=sql, tables=list(result.tables), valid=result.valid,
-                          explanation="Your own SQL, checked by the validation pipeline (parse, policy, catalog, Flink planner).",
-                          errors=[e.to_dict() for e in result.errors], planner="sql", engine_checked=True)
 
     def live_query(self, answer: ChatAnswer, *, max_rows: int, timeout: float) -> LiveQuery:
         if not answer.valid or not answer.sql:
@@ -158,12 +148,26 @@ class ChatService:
         return LiveQuery(self.gateway, answer.sql, ddls, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows)
 
 
-def _turns(history: list[dict]) -> list:
+def _planner():
+    """The language-model planner when COPILOT_LLM names a model, else None (the built-in one)."""
+    if not settings.get("COPILOT_LLM"):
+        return None
+    from copilot.agent.llm import LlmPlanner, load_chat_model
+
+    model = load_chat_model()
+    return LlmPlanner(model) if model is not None else None
+
+
+def _audit_sink(kind: Any):
+    if kind != "kafka":
+        return kind
+    from copilot.agent.audit import KafkaAuditSink
+
     try:
-        from copilot.agent.base import Turn
-    except ImportError:
-        return list(history)
-    return [Turn.from_dict(h) for h in history]
+        return KafkaAuditSink()
+    except CopilotError as exc:  # the audit trail must not keep people from asking
+        log.warning("audit trail unavailable: %s", exc.message)
+        return None
 
 
 class JobsService:

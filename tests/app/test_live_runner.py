@@ -1,0 +1,87 @@
+"""The background runner behind the chat's live result, against the live stack."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from copilot.catalog.ddl import create_table_sql
+from copilot.flink.gateway import GatewayClient
+from copilot.flink.live import LiveQuery
+from copilot.ui.live import LiveRunner, reap_idle
+from apptest_helpers import flink_job_state
+
+pytestmark = pytest.mark.stack
+
+UPDATING = "SELECT channel, COUNT(*) AS orders FROM orders GROUP BY channel"
+
+
+def _wait(predicate, timeout=90.0):
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return predicate()
+
+
+@pytest.fixture
+def gateway(stack):
+    client = GatewayClient()
+    yield client
+    client.close()
+
+
+def _runner(gateway, catalog_topics, sql=UPDATING, **kwargs) -> LiveRunner:
+    ddls = {"orders": create_table_sql(catalog_topics["orders"])}
+    return LiveRunner(lambda: LiveQuery(gateway, sql, ddls, max_rows=1001, timeout=300, capacity=1000), label="test", **kwargs)
+
+
+def test_snapshots_follow_the_changelog_and_stop_cancels_the_job(gateway, catalog_topics):
+    runner = _runner(gateway, catalog_topics).start()
+    try:
+        assert runner.snapshot().status == "starting"
+        assert _wait(lambda: runner.snapshot().updates > 0), runner.snapshot()
+        snap = runner.snapshot()
+        assert snap.status == "running"
+        assert [c for c, _t in snap.columns] == ["channel", "orders"]
+        # updates replace rows: one row per channel however many orders arrived
+        assert sorted(r[0] for r in snap.rows) == sorted({r[0] for r in snap.rows})
+        assert {r[0] for r in snap.rows} <= {"web", "mobile", "store"}
+        assert snap.changes == snap.inserts + snap.updates + snap.retractions and snap.version >= 1 and snap.batches >= 1
+        job_id = runner.source.job_id
+        assert job_id
+    finally:
+        runner.stop("stopped by test")
+    snap = runner.snapshot()
+    assert snap.status == "stopped" and snap.stopped_reason == "stopped by test"
+    assert not runner.running
+    assert _wait(lambda: flink_job_state(job_id) in ("CANCELED", "FINISHED", None), 30), flink_job_state(job_id)
+
+
+def test_display_is_bounded_while_the_view_keeps_counting(gateway, catalog_topics):
+    sql = "SELECT order_id, amount FROM orders"
+    runner = _runner(gateway, catalog_topics, sql, display_rows=5).start()
+    try:
+        assert _wait(lambda: runner.snapshot().total_rows > 5)
+        snap = runner.snapshot()
+        assert len(snap.rows) == 5 and snap.total_rows > 5
+    finally:
+        runner.stop()
+
+
+def test_a_runner_nobody_reads_is_cancelled(gateway, catalog_topics):
+    runner = _runner(gateway, catalog_topics, idle_cancel_after=0.5).start()
+    assert _wait(lambda: runner.source is not None and runner.source.job_id is not None)
+    job_id = runner.source.job_id
+    time.sleep(1.0)  # nobody calls snapshot(): the page is gone
+    assert reap_idle() >= 1
+    assert not runner.running
+    assert _wait(lambda: flink_job_state(job_id) in ("CANCELED", "FINISHED", None), 30)
+
+
+def test_flink_errors_become_a_message_and_hint(gateway, catalog_topics):
+    runner = _runner(gateway, catalog_topics, "SELECT no_such_column FROM orders").start()
+    assert _wait(lambda: runner.snapshot().status == "error", 60)
+    snap = runner.snapshot()
+    assert "no_such_column" in snap.error and snap.hint
+    assert "Exception" not in snap.error and "\tat " not in snap.error
