@@ -4,6 +4,7 @@ target versioned (upsert, primary-keyed) tables."""
 from __future__ import annotations
 
 import difflib
+from collections import deque
 from collections.abc import Mapping
 
 from sqlglot import exp
@@ -137,9 +138,9 @@ class CatalogChecker:
             return
         every = set().union(*sources.values())
         aliases = {e.alias for e in select.expressions if e.alias}
-        for column in select.find_all(exp.Column):
-            if column.find_ancestor(exp.Select) is not select or column.find_ancestor(fx.Descriptor, fx.TableArgument):
-                continue
+        if select.find_ancestor(fx.Descriptor, fx.TableArgument):
+            return
+        for column in _own_columns(select):
             if isinstance(column.this, exp.Star):
                 continue
             name, qualifier = column.name, column.table
@@ -151,6 +152,19 @@ class CatalogChecker:
                     self._issue(column, f"unknown table or alias {qualifier!r}", did_you_mean(qualifier, [k for k in sources if k]))
             elif name not in every and name not in aliases:
                 self._issue(column, f"unknown column {name!r}", did_you_mean(name, every | aliases))
+
+
+def _own_columns(select: exp.Select):
+    """The columns of `select` itself, not of nested SELECTs or window descriptors. One walk, so a
+    100 KB chain of `a + a + ...` costs linear time (find_ancestor per column made it quadratic)."""
+    queue = deque(select.iter_expressions())  # breadth first, the order find_all reports in
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, (exp.Select, fx.Descriptor, fx.TableArgument)):
+            continue
+        if isinstance(node, exp.Column):
+            yield node
+        queue.extend(node.iter_expressions())
 
 
 DEFAULT_CATALOG, DEFAULT_DATABASE = "default_catalog", "default_database"
