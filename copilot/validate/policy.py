@@ -138,4 +138,6 @@ def _insert_allowed(insert: exp.Insert, allowed: Collection[str]) -> bool:
     target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
     if not isinstance(target, exp.Table) or target.name not in set(allowed):
         return False
+    if target.catalog not in ("", "default_catalog") or target.db not in ("", "default_database"):
+        return False  # `hive.db.<sink>` is another table that happens to share the sink's name
     return isinstance(insert.expression, exp.Query)
