@@ -58,7 +58,8 @@ def describe(plan: QueryPlan) -> str:
     if w is None:
         when = "continuously, updating the figures as each event arrives"
     elif w.kind == "tumble":
-        when = f"for each {w.size.words()} window; a new row appears when each window closes"
+        size = w.size.unit.lower() if w.size.amount == 1 else f"{w.size.amount}-{w.size.unit.lower()}"
+        when = f"for each {size} window; a new row appears when each window closes"
     elif w.kind == "hop":
         when = f"over the last {w.size.words()}, refreshed every {w.step.words()}"
     else:

@@ -4,6 +4,7 @@ of the retrieved topics (clearly delimited as data), few-shot pairs from catalog
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,25 @@ def template(name: str, directory: str = str(PROMPTS_DIR)) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+_MARKER = re.compile(r"<{3,}|>{3,}")
+
+
+def defuse(data: str) -> str:
+    """Data text (catalog, records, validator findings) cannot close or open a delimited block."""
+    return _MARKER.sub(lambda m: m.group(0)[0] * 2, data)
+
+
+def _safe_example(sql: str, topics) -> bool:
+    """Only catalog examples that are valid read-only queries become few-shot turns: a planted
+    `DROP TABLE` example would otherwise be shown to the model as its own earlier answer."""
+    from copilot.validate import validate
+
+    try:
+        return validate(sql, catalog=topics).valid
+    except Exception:
+        return False
 
 
 def topic_context(schema: TopicSchema) -> str:
@@ -62,10 +82,10 @@ def chosen_topics(request: PlanRequest) -> list[TopicSchema]:
 
 def build_messages(request: PlanRequest) -> list[BaseMessage]:
     topics = chosen_topics(request)
-    schema = "\n\n".join(topic_context(t) for t in topics)
+    schema = defuse("\n\n".join(topic_context(t) for t in topics))
     context = template("schema_context").format(schema=schema)
     messages: list[BaseMessage] = [SystemMessage(template("system"))]
-    examples = [e for t in topics for e in t.examples][:MAX_EXAMPLES]
+    examples = [e for t in topics for e in t.examples if _safe_example(e.sql, request.topics)][:MAX_EXAMPLES]
     for e in examples:
         messages.append(HumanMessage(f"Question: {e.question}"))
         messages.append(AIMessage(json.dumps({"sql": e.sql.strip(), "explanation": ""})))
@@ -78,4 +98,4 @@ def build_messages(request: PlanRequest) -> list[BaseMessage]:
 
 def repair_message(request: PlanRequest, errors: list[dict]) -> HumanMessage:
     shown = [{k: e.get(k) for k in ("stage", "message", "line", "column", "hint") if e.get(k) is not None} for e in errors]
-    return HumanMessage(template("repair").format(errors=json.dumps(shown, indent=2), question=request.question))
+    return HumanMessage(template("repair").format(errors=defuse(json.dumps(shown, indent=2)), question=request.question))

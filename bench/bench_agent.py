@@ -1,0 +1,133 @@
+"""Agent benchmark: built-in planner accuracy on the gold questions (component match), Flink's
+acceptance rate, latency of retrieve + plan + validate (without and with the engine check), and
+question → first live row versus submitting the gold SQL directly (same run, same stack).
+
+Run: .venv/bin/python bench/bench_agent.py   (results: bench/results/agent.json)"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "agent"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import median, write  # noqa: E402
+from gold import CASES  # noqa: E402
+from gold_runner import differences, plan_all  # noqa: E402
+
+from copilot.agent.copilot import Copilot  # noqa: E402
+from copilot.catalog.ddl import create_table_sql  # noqa: E402
+from copilot.catalog.store import YamlCatalogStore  # noqa: E402
+
+DEMO = ("orders", "payments", "shipments", "page_views", "customers", "products")
+# Questions whose first row comes quickly (rows as they arrive, or short windows), with gold SQL.
+E2E = [
+    ("Show declined Klarna payments as they happen.",
+     "SELECT payment_id, order_id, `method`, amount, currency, status, payment_time FROM payments "
+     "WHERE `method` = 'klarna' AND status = 'declined'"),
+    ("list mobile orders above 500",
+     "SELECT order_id, customer_id, product_id, quantity, unit_price, amount, currency, channel, country, order_time "
+     "FROM orders WHERE channel = 'mobile' AND amount > 500"),
+    ("revenue per channel every 10 seconds",
+     "SELECT window_start, window_end, channel, SUM(amount) AS revenue "
+     "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, channel"),
+]
+
+
+def gateway_or_none():
+    from copilot.flink.gateway import GatewayClient
+
+    client = GatewayClient()
+    try:
+        client.api
+        return client
+    except Exception as exc:
+        print(f"SQL Gateway unreachable ({exc}); engine figures are skipped", file=sys.stderr)
+        return None
+
+
+def first_row_seconds(gateway, sql: str, tables: list[str], topics) -> float | None:
+    from copilot.flink.live import LiveQuery
+
+    live = LiveQuery(gateway, sql, {t: create_table_sql(topics[t]) for t in tables}, max_rows=1, timeout=60)
+    start = time.monotonic()
+    for _ in live.batches():
+        break
+    live.cancel()
+    return (live.first_row_at - start) if live.first_row_at else None
+
+
+def main() -> None:
+    loaded = YamlCatalogStore(ROOT / "catalog").load().topics
+    topics = {t: loaded[t] for t in DEMO}
+    planned = plan_all(topics)
+    matches = sum(1 for _, d, g in planned if not differences(d.sql, g))
+    result: dict = {"questions": len(CASES), "component_match": matches, "component_match_rate": round(matches / len(CASES), 4)}
+    print(f"component match: {matches}/{len(CASES)}")
+
+    from copilot.catalog.index import HybridTopicIndex
+
+    index = HybridTopicIndex()
+    copilot = Copilot(topics, index=index)
+    copilot.retrieve("warm up")
+    questions = [q for q, _ in CASES if not q.startswith("+ ")]
+    timings = []
+    for _ in range(3):
+        for q in questions:
+            start = time.perf_counter()
+            copilot.ask(q)
+            timings.append((time.perf_counter() - start) * 1000)
+    result["median_ms_retrieve_plan_validate_no_engine"] = round(median(timings), 2)
+    result["p95_ms_no_engine"] = round(sorted(timings)[int(len(timings) * 0.95)], 2)
+    result["goal_ms"] = 50
+    print(f"retrieve+plan+validate (no engine): median {result['median_ms_retrieve_plan_validate_no_engine']} ms")
+
+    gateway = gateway_or_none()
+    if gateway is None:
+        result["flink_acceptance"] = None
+    else:
+        from copilot.flink.base import FlinkSqlError
+
+        accepted = 0
+        for _, draft, _ in planned:
+            try:
+                gateway.explain(draft.sql, {t: create_table_sql(topics[t]) for t in draft.tables})
+                accepted += 1
+            except FlinkSqlError:
+                pass
+        result["flink_accepted"] = accepted
+        result["flink_acceptance_rate"] = round(accepted / len(planned), 4)
+        print(f"Flink acceptance: {accepted}/{len(planned)}")
+        with_engine = Copilot(topics, index=index, engine=gateway, gateway=gateway)
+        with_engine.ask(questions[0])  # session and table registration
+        timings = []
+        for q in questions:
+            start = time.perf_counter()
+            with_engine.ask(q)
+            timings.append((time.perf_counter() - start) * 1000)
+        result["median_ms_with_engine"] = round(median(timings), 2)
+        print(f"retrieve+plan+validate (with engine): median {result['median_ms_with_engine']} ms")
+
+        e2e = []
+        for question, gold in E2E:
+            start = time.monotonic()
+            answer = with_engine.ask(question)
+            asked = time.monotonic() - start
+            first = first_row_seconds(gateway, answer.sql, answer.tables, topics) if answer.valid else None
+            direct = first_row_seconds(gateway, gold, answer.tables or ["orders"], topics)
+            e2e.append({"question": question, "copilot_s": round(asked + first, 3) if first else None,
+                        "gold_direct_s": round(direct, 3) if direct else None,
+                        "ratio": round((asked + first) / direct, 3) if first and direct else None})
+            print(f"first live row: {e2e[-1]}")
+        result["first_row"] = e2e
+        ratios = [x["ratio"] for x in e2e if x["ratio"]]
+        result["first_row_ratio_median"] = round(median(ratios), 3) if ratios else None
+        gateway.close()
+    write("agent", result)
+
+
+if __name__ == "__main__":
+    main()
