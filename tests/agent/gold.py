@@ -112,6 +112,15 @@ CASES: list[tuple[str, str]] = [
     ("Show German orders over 100 as they arrive.", f"SELECT {ORDER_COLS} FROM orders WHERE country = 'DE' AND amount > 100"),
     ("Show declined Klarna payments as they happen.", f"SELECT {PAYMENT_COLS} FROM payments WHERE method = 'klarna' AND status = 'declined'"),
     ("list mobile orders above 1000", f"SELECT {ORDER_COLS} FROM orders WHERE channel = 'mobile' AND amount > 1000"),
+    # -- written after the planner, as a held-out check (two of them found bugs that were fixed)
+    ("How many shipments are in transit per carrier?", "SELECT carrier, COUNT(*) AS n FROM shipments WHERE status = 'in_transit' GROUP BY carrier"),
+    ("Which country has the highest revenue in the last 30 minutes?", top(f"SELECT window_start, window_end, country, SUM(amount) AS revenue FROM {hop('orders', 'order_time', chr(39) + '1' + chr(39) + ' MINUTE', chr(39) + '30' + chr(39) + ' MINUTE')} GROUP BY window_start, window_end, country", "window_start, window_end, country, revenue", "revenue DESC", 1)),
+    ("how many page views from Germany on mobile phones per minute", f"SELECT window_start, window_end, COUNT(*) AS n FROM {V1} WHERE country = 'DE' AND device = 'mobile' GROUP BY window_start, window_end"),
+    ("number of orders per customer segment per minute", f"SELECT window_start, window_end, c.segment, COUNT(*) AS n FROM {O1} AS o {CUST} GROUP BY window_start, window_end, c.segment"),
+    ("What is the turnover by market so far today?", f"SELECT window_start, window_end, country, SUM(amount) AS t FROM {cumulate('orders', 'order_time')} GROUP BY window_start, window_end, country"),
+    ("How many new customers per country?", "SELECT country, COUNT(*) AS n FROM customers GROUP BY country"),
+    ("peak order amount per channel in the last 15 minutes updated every 5 minutes", f"SELECT window_start, window_end, channel, MAX(amount) AS m FROM {hop('orders', 'order_time', chr(39) + '5' + chr(39) + ' MINUTE', chr(39) + '15' + chr(39) + ' MINUTE')} GROUP BY window_start, window_end, channel"),
+    ("show payments over 1000 euros", f"SELECT {PAYMENT_COLS} FROM payments WHERE amount > 1000"),
 ]
 
 # Questions the built-in planner must decline (no plausible query over the wrong table).

@@ -397,7 +397,9 @@ class Reader:
                     and s.topics() & nxt.topics():
                 floor = prev_floor  # "payment amount": the topic word qualifies the field after it
                 continue
-            func, distinct, _ = cues.agg_before(self.low, s.start, floor=prev_floor)
+            func, distinct, at = cues.agg_before(self.low, s.start, floor=prev_floor)
+            if r.top_n and func in ("max", "min") and self.low[at] in cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST:
+                func = None  # "which country has the highest revenue": a ranking, not MAX()
             fields = s.of_kind("field")
             topics = s.of_kind("topic")
             m = self.resolve(s, "field", self._qualifier(s)) if fields else None
@@ -418,7 +420,8 @@ class Reader:
             elif m and (func or distinct) :
                 numeric = self.vocab.is_numeric(m.topic, m.field)
                 if func == "count" or distinct or not numeric:
-                    if self.vocab.is_key(m.topic, m.field) and not distinct:
+                    counts_rows = self.vocab.is_key(m.topic, m.field) or self.vocab.is_time(m.topic, m.field)
+                    if counts_rows and not distinct:  # "how many parcels" / "how many new customers"
                         r.measures.append(Measure("count", None, f"{_alias_word(stem(s.text))}_count"))
                     else:
                         r.measures.append(Measure("count_distinct", FieldRef(m.topic, m.field), f"unique_{_alias_word(s.text)}"))
