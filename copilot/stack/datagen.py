@@ -244,6 +244,7 @@ class Generator:
                 log.warning("demo topics vanished from Kafka (wiped?); recreating them and re-seeding")
                 if not self._prepare_topics():
                     break
+                log.info("datagen ready again: topics recreated and master data re-seeded")
             if now >= next_stats:
                 next_stats = now + STATS_EVERY_SECONDS
                 self._log_stats()

@@ -1,7 +1,7 @@
 """The demo data generator against CONTRACT.md section 4.
 
 Pure tests drive the shop model directly; `stack` tests read what the running generator wrote to the
-real Kafka (and through Flink), and one test restarts a private Kafka under a running generator.
+real Kafka (and through Flink), and one test restarts a scratch Kafka under a running generator.
 """
 
 from __future__ import annotations
@@ -356,7 +356,8 @@ def test_event_times_are_near_wall_clock_with_a_few_late_out_of_order_events(liv
         late = [lag for lag in lags if lag > 1.0]
         assert late, f"no late {topic} events among {len(lags)}"
         assert len(late) < 0.05 * len(lags), f"{len(late)} of {len(lags)} {topic} events late"
-        assert -1.0 < min(lags) and max(lags) < 11.5, (topic, min(lags), max(lags))
+        # Up to 10 s late by design; the margin absorbs a generator tick delayed on a busy machine.
+        assert -1.0 < min(lags) and max(lags) < 15.0, (topic, min(lags), max(lags))
         out_of_order = 0
         newest: dict[int, float] = {}
         for partition, _offset, _ts, _key, value in sorted(records, key=lambda r: (r[0], r[1])):
@@ -381,9 +382,13 @@ def test_topics_have_partitions_and_upsert_topics_are_compacted(live_bootstrap):
 
 @pytest.mark.stack
 def test_facts_reference_existing_orders_customers_and_products(live_bootstrap):
-    follow_ups = {t: [parse(r[4]) for r in read(live_bootstrap, t, last=500)] for t in ("payments", "shipments")}
+    # A late order reaches Kafka up to 10 s after its event time, possibly after its first payment:
+    # only follow-ups written more than 11 s ago are sure to find their order already there.
+    settled = (time.time() - 11) * 1000
+    follow_ups = {t: [parse(r[4]) for r in read(live_bootstrap, t, last=1000) if r[2] <= settled]
+                  for t in ("payments", "shipments")}
+    assert all(len(v) > 100 for v in follow_ups.values())
     earliest = min(event_seconds(v[EVENT_TIME[t]]) for t, vs in follow_ups.items() for v in vs)
-    # Read orders after the follow-ups: a late order may land just after its payment.
     orders = [parse(r[4]) for r in read(live_bootstrap, "orders", since_ms=int((earliest - 600) * 1000))]
     order_ids = {o["order_id"] for o in orders}
     for topic, values in follow_ups.items():
