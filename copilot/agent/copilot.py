@@ -19,6 +19,8 @@ from copilot.catalog.model import TopicSchema
 
 log = logging.getLogger(__name__)
 MAX_REPAIRS = 2
+MAX_TURNS = 20
+MAX_CONVERSATIONS = 1000
 RETRIEVE_K = 5
 
 
@@ -89,8 +91,7 @@ class Copilot:
         assert answer is not None
         answer.notices = notices + answer.notices
         answer.retrieved = [{"topic": t, "score": round(s, 4)} for t, s in retrieved]
-        self.conversations.setdefault(cid, turns[:] if history is not None else self.conversations.get(cid, []))
-        self.conversations[cid].append(Turn(question, answer.sql, answer.plan, answer.planner, answer.valid))
+        self._remember(cid, turns, Turn(question, answer.sql, answer.plan, answer.planner, answer.valid))
         self._record("answer", cid, question, sql=answer.sql, verdict="valid" if answer.valid else "invalid",
                      planner=answer.planner, errors=answer.errors, engine_checked=answer.engine_checked, plan=answer.plan)
         if run and answer.valid:
@@ -110,6 +111,13 @@ class Copilot:
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
         return answer
+
+    def _remember(self, cid: str, turns: list[Turn], turn: Turn) -> None:
+        """Keep the conversation (bounded: a long-running app must not grow without limit)."""
+        self.conversations.pop(cid, None)
+        self.conversations[cid] = (turns + [turn])[-MAX_TURNS:]
+        while len(self.conversations) > MAX_CONVERSATIONS:
+            self.conversations.pop(next(iter(self.conversations)))  # the least recently used
 
     def _turns(self, cid: str, history: Iterable | None) -> list[Turn]:
         if history is None:

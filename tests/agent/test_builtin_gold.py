@@ -98,3 +98,18 @@ def test_every_planned_gold_query_is_accepted_by_flink(stack, planned, topics):
     finally:
         gateway.close()
     assert refused == []
+
+
+def test_copilot_remembers_conversations_by_id(topics):
+    from copilot.agent.copilot import Copilot
+
+    copilot = Copilot(topics)
+    copilot.ask("revenue by country every 5 minutes", conversation_id="a")
+    copilot.ask("How many payments per method per minute?", conversation_id="b")
+    refined = copilot.ask("now only Germany", conversation_id="a")
+    assert refined.valid and "country = 'DE'" in refined.sql and "orders" in refined.tables
+    other = copilot.ask("now only paypal", conversation_id="b")
+    assert other.valid and "'paypal'" in other.sql and other.tables == ["payments"]
+    # an explicit history (as the app passes it) wins over what the copilot remembers
+    fresh = copilot.ask("now only France", conversation_id="a", history=[])
+    assert not fresh.valid and fresh.sql is None and "say which" in fresh.errors[0]["message"]

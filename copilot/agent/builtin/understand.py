@@ -125,6 +125,11 @@ class Reader:
             scores[context] = scores.get(context, 0.0) + 2.5
         if not scores:
             return context
+        named = {m.topic for s in spans for m in s.mentions if m.kind in ("topic", "field")}
+        if not context and not named:
+            valued = {m.topic for s in spans for m in s.of_kind("value")}
+            if len(valued) > 1:  # "only France": orders, page views or customers? Ask rather than guess.
+                raise NotUnderstood(f"“{spans[0].text}” could be about {', '.join(sorted(valued))}; say which")
         for i, t in enumerate(self.rank[:3]):
             if t in scores:
                 scores[t] += 0.3 * (3 - i) / 3
