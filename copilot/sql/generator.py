@@ -190,8 +190,12 @@ class FlinkGenerator(generator.Generator):
         inner = expression.this
         if isinstance(inner, exp.Is):
             return f"{self.sql(inner, 'this')} IS NOT {self.sql(inner, 'expression')}"
-        if isinstance(inner, exp.In):
-            return self.sql(inner).replace(" IN ", " NOT IN ", 1) if " IN " in self.sql(inner) else super().not_sql(expression)
+        if isinstance(inner, exp.In) and not (isinstance(expression.parent, exp.Binary) and not isinstance(expression.parent, exp.Connector)):
+            # `x NOT IN (...)`: split after x's own text, never at an " IN " inside x (a literal, a subquery).
+            # Inside arithmetic (`NOT x IN (..) + y`) the prefix form is kept: `x NOT IN (..) + y` does not parse.
+            left, text = self.sql(inner, "this"), self.sql(inner)
+            if text.startswith(left + " IN "):
+                return f"{left} NOT IN {text[len(left) + 4:]}"
         return super().not_sql(expression)
 
     def set_sql(self, expression: exp.Set) -> str:
