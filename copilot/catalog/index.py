@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 LEXICAL_WEIGHT = 0.55
 SEMANTIC_WEIGHT = 0.45
 RELATIONSHIP_WEIGHT = 0.35
+COMPLEMENT_WEIGHT = 0.6
 CANDIDATES = 50
 
 
@@ -219,12 +220,24 @@ class HybridTopicIndex(TopicIndex):
             return []
         lexical = self.lexical_candidates(text) if mode in ("fused", "lexical") else {}
         semantic = self.semantic_candidates(text) if mode in ("fused", "semantic") else {}
-        hits = fuse(lexical, semantic, self._graph)
+        if mode != "fused":  # one signal alone, for measurement
+            return fuse(lexical, semantic, {})[:k]
+        names = list(dict.fromkeys([*lexical, *semantic]))
+        coverage, idf = self._bm25.coverage(text, names) if names else ({}, {})
+        hits = fuse(lexical, semantic, self._graph, coverage, idf)
         return hits[:k]
 
 
-def fuse(lexical: dict[str, float], semantic: dict[str, float], graph: dict[str, set[str]]) -> list[SearchHit]:
-    """Combine normalised lexical and semantic scores, then boost topics whose related topics also match."""
+def fuse(
+    lexical: dict[str, float],
+    semantic: dict[str, float],
+    graph: dict[str, set[str]],
+    coverage: dict[str, set[str]] | None = None,
+    idf: dict[str, float] | None = None,
+) -> list[SearchHit]:
+    """Combine normalised lexical and semantic scores, then boost topics whose related topics also match,
+    most when they cover query words their partner lacks (docs/retrieval.md)."""
+    coverage, idf = coverage or {}, idf or {}
     hits: dict[str, SearchHit] = {}
     top_lex = max(lexical.values(), default=0.0)
     for name, score in lexical.items():
@@ -239,11 +252,17 @@ def fuse(lexical: dict[str, float], semantic: dict[str, float], graph: dict[str,
     for hit in hits.values():
         hit.score = lex_w * hit.lexical + sem_w * hit.semantic
     base = {name: hit.score for name, hit in hits.items()}
+    total_idf = sum(idf.values()) or 1.0
     for name, hit in hits.items():
-        partners = [(min(base[name], base[other]), other) for other in graph.get(name, ()) if other in base]
-        if partners:
-            bonus, other = max(partners)
-            if bonus > 0:
-                hit.score += RELATIONSHIP_WEIGHT * bonus
-                hit.related_via = other
+        best, via = 0.0, None
+        for other in graph.get(name, ()):
+            if other not in base:
+                continue
+            novel = sum(idf[t] for t in coverage.get(name, set()) - coverage.get(other, set())) / total_idf
+            bonus = RELATIONSHIP_WEIGHT * min(base[name], base[other]) + COMPLEMENT_WEIGHT * novel * base[other]
+            if bonus > best:
+                best, via = bonus, other
+        if via is not None:
+            hit.score += best
+            hit.related_via = via
     return sorted(hits.values(), key=lambda h: (-h.score, h.topic))

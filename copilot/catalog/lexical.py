@@ -43,6 +43,7 @@ class BM25:
     def __init__(self, documents: dict[str, str], k1: float = 1.2, b: float = 0.75):
         self.k1, self.b = k1, b
         self.ids = list(documents)
+        self._positions = {doc_id: i for i, doc_id in enumerate(self.ids)}
         lengths = np.zeros(len(self.ids), dtype=np.float32)
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for i, doc_id in enumerate(self.ids):
@@ -82,3 +83,20 @@ class BM25:
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
+
+    def coverage(self, query: str, doc_ids: list[str]) -> tuple[dict[str, set[str]], dict[str, float]]:
+        """Which query terms each of `doc_ids` contains, and each matched query term's idf."""
+        positions = np.array([self._positions[d] for d in doc_ids if d in self._positions], dtype=np.int32)
+        names = [d for d in doc_ids if d in self._positions]
+        covered: dict[str, set[str]] = {d: set() for d in doc_ids}
+        idf: dict[str, float] = {}
+        for term in set(tokenize(query)):
+            entry = self._index.get(term)
+            if entry is None:
+                continue
+            docs, _, term_idf = entry
+            idf[term] = term_idf
+            for name, present in zip(names, np.isin(positions, docs)):
+                if present:
+                    covered[name].add(term)
+        return covered, idf
