@@ -100,7 +100,9 @@ def gateway_health(ep: config.Endpoints, _table: ProcessTable | None = None) -> 
 def datagen_health(_ep: config.Endpoints, table: ProcessTable | None = None) -> Health:
     if table is None or table.running("datagen") is None:
         return Health(False, detail="not running")
-    ready = "datagen ready" in table.tail("datagen", 400)
+    # ready once its current run (the part of the log after our last start marker) said so
+    current_run = table.tail("datagen", 100_000).rsplit("starting datagen", 1)[-1]
+    ready = "datagen ready" in current_run
     return Health(ready, None, "" if ready else "seeding")
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
@@ -80,6 +80,7 @@ def test_windowed_job_survives_stop_with_savepoint_and_resume_exactly_once(stack
     svc, created = service
     name = f"t_windows_{uuid.uuid4().hex[:6]}"
     created.append(name)
+    saved_at = datetime.utcnow()
     job = svc.save(name, WINDOWED)
     assert job.changelog == "append" and job.output_topic == f"job_{name}"
     assert (catalog_copy / f"job_{name}.yaml").exists()  # the output can be asked about
@@ -97,8 +98,12 @@ def test_windowed_job_survives_stop_with_savepoint_and_resume_exactly_once(stack
     assert wait_for(lambda: len(read_topic(stack.ep.bootstrap, job.output_topic)) >= before + 5, timeout=60)
 
     records = read_topic(stack.ep.bootstrap, job.output_topic)
-    starts = sorted(datetime.fromisoformat(r["window_start"].replace("Z", "")) for r in records)
-    assert len(starts) == len(set(starts)), "a window was written twice"
+    all_starts = sorted(datetime.fromisoformat(r["window_start"].replace("Z", "")) for r in records)
+    assert len(all_starts) == len(set(all_starts)), "a window was written twice"
+    # Windows that began before the job read its first record only hold the few late events of
+    # the source, so they may be sparse; from the first full window on, none may be missing.
+    starts = [s for s in all_starts if s >= saved_at.replace(microsecond=0) + timedelta(seconds=4)]
+    assert starts and starts[-1] > datetime.utcnow() - timedelta(seconds=30)
     gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
     assert all(g == 2.0 for g in gaps), f"windows missing across stop/resume: gaps {gaps}"
     assert all(r["orders"] > 0 for r in records)
