@@ -188,6 +188,7 @@ sql-gateway:
     idle-timeout: 30 min
     check-interval: 1 min
 table:
+  local-time-zone: UTC
   exec:
     source:
       idle-timeout: 2 s
