@@ -33,11 +33,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def _service(args: argparse.Namespace):
+    from copilot.agent.audit import KafkaAuditSink
     from copilot.catalog.store import YamlCatalogStore
     from copilot.flink.gateway import GatewayClient
     from copilot.jobs.service import JobService
 
-    return JobService(GatewayClient(), YamlCatalogStore(catalog_dir(args)))
+    return JobService(GatewayClient(), YamlCatalogStore(catalog_dir(args)), audit=KafkaAuditSink())
 
 
 def _when(ms: int | None) -> str:
@@ -53,7 +54,11 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
-    job = _service(args).save(args.name, args.sql, args.output_topic, replace=args.replace)
+    service = _service(args)
+    try:
+        job = service.save(args.name, args.sql, args.output_topic, replace=args.replace)
+    finally:
+        service.audit.flush()
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
                 "changelog": job.changelog, "primary_key": job.primary_key},
          f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}")
@@ -68,7 +73,11 @@ def _stop(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    job = _service(args).resume(args.name)
+    service = _service(args)
+    try:
+        job = service.resume(args.name)
+    finally:
+        service.audit.flush()
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
          f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""))
     return 0

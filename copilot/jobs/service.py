@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import sqlglot
@@ -16,13 +16,16 @@ from copilot import settings
 from copilot.catalog.ddl import create_table_sql, quote_identifier
 from copilot.catalog.model import Field, TopicSchema
 from copilot.catalog.store import CatalogStore
-from copilot.errors import RequestError, ServiceUnavailable
+from copilot.errors import CopilotError, RequestError, ServiceUnavailable
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
 from copilot.jobs.registry import JobRegistry, SavedJob
 from copilot.kafka import admin as kadmin
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from copilot.agent.base import AuditSink
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,48}$")
 CHECKPOINT_INTERVAL = "5 s"
@@ -35,13 +38,25 @@ def _strip_time_attribute(type_text: str) -> str:
 
 class JobService:
     def __init__(self, gateway: GatewayClient, catalog: CatalogStore, registry: JobRegistry | None = None,
-                 rest_url: str | None = None):
+                 rest_url: str | None = None, audit: "AuditSink | None" = None):
+        self.audit = audit
         self.gateway = gateway
         self.catalog = catalog
         self.registry = registry or JobRegistry()
         self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
 
     # ---- helpers --------------------------------------------------------------------------
+
+    def _audit(self, kind: str, name: str, sql: str, verdict: str, **data) -> None:
+        """Every statement a job submits, refused or run, goes to the audit trail."""
+        if self.audit is None:
+            return
+        event = {"type": kind, "time": time.time(), "conversation_id": f"job:{name}", "question": "",
+                 "sql": sql, "verdict": verdict, "planner": "user", "job": name, **data}
+        try:
+            self.audit.record(event)
+        except Exception as exc:  # the audit trail never breaks a job operation
+            log.warning("audit event %s not recorded: %s", kind, exc)
 
     def _topics(self) -> dict[str, TopicSchema]:
         return self.catalog.load().topics
@@ -90,6 +105,16 @@ class JobService:
     # ---- commands -------------------------------------------------------------------------
 
     def save(self, name: str, sql: str, output_topic: str | None = None, *, replace: bool = False) -> SavedJob:
+        try:
+            job = self._save(name, sql, output_topic, replace=replace)
+        except CopilotError as exc:
+            self._audit("job_save", name, sql, "refused", reason=exc.message)
+            raise
+        self._audit("job_save", name, f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}", "submitted",
+                    flink_job_id=job.flink_job_id, output_topic=job.output_topic)
+        return job
+
+    def _save(self, name: str, sql: str, output_topic: str | None, *, replace: bool) -> SavedJob:
         if settings.get_bool("COPILOT_READ_ONLY"):
             raise RequestError("saving jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
         if not NAME.match(name or ""):
@@ -264,4 +289,6 @@ class JobService:
         job.desired_state = "running"
         job.updated_at = time.time()
         self.registry.put(job)
+        self._audit("job_resume", name, f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}", "submitted",
+                    flink_job_id=job.flink_job_id, savepoint=job.savepoint)
         return job

@@ -159,3 +159,14 @@ def test_cli_flink_down_exits_3_naming_address(stack):
 def test_cli_stop_unknown_job_exit_1(stack):
     result = cli("jobs", "stop", "no_such_job_here")
     assert result.returncode == 1 and "no saved job" in result.stderr
+
+
+def test_refused_and_submitted_job_statements_are_audited(stack, catalog_copy):
+    from copilot.agent.audit import read_events
+
+    name = f"t_audit_{uuid.uuid4().hex[:6]}"
+    refused = cli("jobs", "save", "--name", name, "--sql", "DELETE FROM orders", "--catalog-dir", str(catalog_copy))
+    assert refused.returncode == 1
+    events = read_events(20, conversation_id=f"job:{name}")
+    assert events and events[-1]["verdict"] == "refused" and events[-1]["sql"] == "DELETE FROM orders"
+    assert events[-1]["type"] == "job_save" and "time" in events[-1]
