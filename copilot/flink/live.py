@@ -141,9 +141,20 @@ class LiveQuery:
 
     def start(self) -> "LiveQuery":
         if self.operation is None:
+            self._check_read_only()
             self.submitted_at = time.monotonic()
             self.operation = self.gateway.execute(self.sql, self.table_ddls)
         return self
+
+    def _check_read_only(self) -> None:
+        """Defence in depth: whatever path built it, a live query is one read-only statement."""
+        from copilot.errors import RequestError
+        from copilot.validate import validate
+
+        verdict = validate(self.sql)
+        if not verdict.valid:
+            issue = verdict.errors[0]
+            raise RequestError(f"refused to run ({issue.stage}): {issue.message}", hint=issue.hint)
 
     def batches(self) -> Iterator[ChangeBatch]:
         self.start()

@@ -133,3 +133,12 @@ def test_view_capacity_keeps_newest_rows():
     view = MaterializedView(capacity=3)
     view.apply_batch([("+I", [i]) for i in range(5)])
     assert view.rows() == [[2], [3], [4]]
+
+
+def test_live_query_refuses_writing_statements_whatever_the_path(gateway):
+    from copilot.errors import RequestError
+
+    with pytest.raises(RequestError, match="refused to run"):
+        LiveQuery(gateway, "INSERT INTO orders SELECT * FROM orders").start()
+    with pytest.raises(RequestError, match="refused to run"):
+        LiveQuery(gateway, "SELECT 1; DROP TABLE orders").start()
