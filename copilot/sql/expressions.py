@@ -121,7 +121,10 @@ class ModuleStatement(exp.Expression):
 class FlinkShow(exp.Expression):
     """`SHOW [FULL | USER | CURRENT] kind [name] [FROM|IN db] [[NOT] [I]LIKE 'p']`."""
 
-    arg_types = {"this": True, "target": False, "scope": False, "scope_kind": False, "like": False, "not_": False, "ilike": False}
+    arg_types = {
+        "this": True, "target": False, "scope": False, "scope_kind": False, "like": False, "not_": False,
+        "ilike": False, "partition": False,
+    }
 
 
 class FloorCeilTo(exp.Expression, exp.Func):
@@ -137,3 +140,46 @@ class CreateFunction(exp.Expression):
         "this": True, "expression": True, "language": False, "jars": False,
         "temporary": False, "system": False, "exists": False,
     }
+
+
+class GroupWindowFunction(exp.Expression, exp.Func):
+    """The deprecated group window functions in GROUP BY: `TUMBLE(time_attr, size)`,
+    `HOP(time_attr, slide, size)`, `SESSION(time_attr, gap)`; `this` is the function name."""
+
+    arg_types = {"this": True, "expressions": True}
+
+
+class AlterSchema(exp.Expression):
+    """`ALTER TABLE t ADD|MODIFY component` or `... ADD|MODIFY (component, ...)`: a component is a
+    column (with `FIRST` / `AFTER col`), a primary key or a watermark. `this` is ADD or MODIFY."""
+
+    arg_types = {"this": True, "expressions": True, "wrapped": False}
+
+
+class AlterDrop(exp.Expression):
+    """`ALTER TABLE t DROP col | (col, ...) | PRIMARY KEY | CONSTRAINT name | WATERMARK`;
+    `this` is COLUMN, PRIMARY KEY, CONSTRAINT or WATERMARK."""
+
+    arg_types = {"this": True, "expressions": False, "wrapped": False}
+
+
+class AlterReset(exp.Expression):
+    """`ALTER TABLE t RESET ('key', ...)`."""
+
+    arg_types = {"expressions": True}
+
+
+class CreateCatalog(exp.Create):
+    """`CREATE CATALOG [IF NOT EXISTS] name [COMMENT 'c'] WITH (...)`: DDL like any CREATE."""
+
+    arg_types = {"this": True, "kind": False, "properties": False, "comment": False, "exists": False}
+
+
+class CatalogOption(exp.Property):
+    """A `'key' = 'value'` catalog option: catalog settings, not a table's connector properties."""
+
+
+class DescribeCatalog(exp.Describe):
+    """`DESCRIBE | DESC CATALOG [EXTENDED] name`."""
+
+    arg_types = {"this": True, "extended": False}

@@ -6,6 +6,7 @@ from sqlglot import exp, generator
 from sqlglot.dialects.dialect import rename_func
 
 from copilot.sql import expressions as fx
+from copilot.sql.ddl_generator import FlinkDdlGeneratorMixin
 
 
 def _map_sql(self, expression: exp.VarMap) -> str:
@@ -37,7 +38,7 @@ def _unwrap_time_string(this: exp.Expr) -> exp.Expr:
     return this.this if isinstance(this, exp.TimeStrToTime) else this
 
 
-class FlinkGenerator(generator.Generator):
+class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
     INSERT_OVERWRITE = " OVERWRITE"
     TABLE_HINTS = False  # Flink writes table hints right after the name; see table_parts
     JOIN_HINTS = False
@@ -133,6 +134,7 @@ class FlinkGenerator(generator.Generator):
         exp.LikeProperty: exp.Properties.Location.POST_EXPRESSION,
         exp.PartitionedByProperty: exp.Properties.Location.POST_SCHEMA,
         exp.SchemaCommentProperty: exp.Properties.Location.POST_SCHEMA,
+        fx.CatalogOption: generator.Generator.PROPERTIES_LOCATION[exp.Property],
     }
 
     def _format_unless_default(self, expression: exp.Expr, default: str) -> str | None:
@@ -175,6 +177,8 @@ class FlinkGenerator(generator.Generator):
     def flinkshow_sql(self, expression: fx.FlinkShow) -> str:
         target = self.sql(expression, "target")
         target = f" {target}" if target else ""
+        partition = self.sql(expression, "partition")
+        target = f"{target} {partition}" if partition else target
         scope = self.sql(expression, "scope")
         scope = f" {expression.text('scope_kind')} {scope}" if scope else ""
         like = self.sql(expression, "like")
@@ -300,6 +304,7 @@ _KWARG_NAMES = {"DATA": "this", "TIMECOL": "timecol", "SIZE": "size", "SLIDE": "
 
 
 # sqlglot dispatches `<key>_sql` methods only for its own node classes: register ours explicitly.
+FlinkGenerator.TRANSFORMS[exp.RenameColumn] = FlinkGenerator.renamecolumn_sql
 for _node in vars(fx).values():
     if isinstance(_node, type) and issubclass(_node, exp.Expr) and _node.__module__ == fx.__name__:
         _method = getattr(FlinkGenerator, f"{_node.key}_sql", None)

@@ -10,6 +10,7 @@ from sqlglot.helper import seq_get
 from sqlglot.tokens import Token, TokenType
 
 from copilot.sql import expressions as fx
+from copilot.sql.ddl_parser import FlinkDdlParserMixin
 
 # Names of the window functions' keyword arguments (`SIZE => INTERVAL ...`) and the arg they fill.
 _WINDOW_KWARGS = {"DATA": "this", "TIMECOL": "timecol", "SIZE": "size", "SLIDE": "slide", "STEP": "step", "OFFSET": "offset", "GAP": "gap"}
@@ -51,8 +52,9 @@ def _build_unix_timestamp(args: list, dialect) -> exp.Expr:
     return exp.StrToUnix(this=seq_get(args, 0))
 
 
-class FlinkParser(parser.Parser):
+class FlinkParser(FlinkDdlParserMixin, parser.Parser):
     LOG_DEFAULTS_TO_LN = True
+    ALTER_RENAME_REQUIRES_COLUMN = False  # ALTER TABLE t RENAME old TO new
     STRICT_CAST = True
 
     FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
@@ -102,6 +104,14 @@ class FlinkParser(parser.Parser):
         ),
     }
 
+    ALTER_PARSERS = {
+        **parser.Parser.ALTER_PARSERS,
+        "ADD": lambda self: self._parse_alter_add_or_modify("ADD"),
+        "MODIFY": lambda self: self._parse_alter_add_or_modify("MODIFY"),
+        "DROP": lambda self: self._parse_alter_drop_action_flink(),
+        "RESET": lambda self: self._parse_alter_reset(),
+    }
+
     SCHEMA_UNNAMED_CONSTRAINTS = {*parser.Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
 
     PROPERTY_PARSERS = {
@@ -123,6 +133,8 @@ class FlinkParser(parser.Parser):
         "EXPLAIN": lambda self: self._parse_explain(),
         "SHOW": lambda self: self._parse_flink_show(),
         "SET": lambda self: self._parse_flink_set(),
+        "DESCRIBE": lambda self: self._parse_describe_catalog(),
+        "DESC": lambda self: self._parse_describe_catalog(),
     }
 
     SHOW_KINDS = (
@@ -241,6 +253,7 @@ class FlinkParser(parser.Parser):
         target = None
         if "CREATE" in words or words[-1] in ("PARTITIONS",):
             target = self._parse_table_parts()
+        partition = self._parse_partition() if target is not None else None
         scope_kind = self._prev.text.upper() if self._match_set((TokenType.FROM, TokenType.IN)) else None
         scope = self._parse_table_parts() if scope_kind else None
         not_ = self._match(TokenType.NOT)
@@ -252,7 +265,7 @@ class FlinkParser(parser.Parser):
         return self.expression(
             fx.FlinkShow(
                 this=" ".join(words), target=target, scope=scope, scope_kind=scope_kind,
-                like=like or ilike, ilike=bool(ilike), not_=bool(not_),
+                like=like or ilike, ilike=bool(ilike), not_=bool(not_), partition=partition,
             )
         )
 
@@ -268,6 +281,8 @@ class FlinkParser(parser.Parser):
         system = temporary and self._match_text_seq("SYSTEM")
         if self._match(TokenType.FUNCTION):
             return self._parse_create_function(temporary, system)
+        if not temporary and self._match_text_seq("CATALOG"):
+            return self._parse_create_catalog()
         self._retreat(index)
         return super()._parse_create()
 
@@ -338,6 +353,9 @@ class FlinkParser(parser.Parser):
                 positional.append(value)
             if not self._match(TokenType.COMMA):
                 break
+        if not named and positional and not isinstance(positional[0], fx.TableArgument):
+            # TUMBLE(time_attr, INTERVAL ...) in GROUP BY: the deprecated group window syntax
+            return self.expression(fx.GroupWindowFunction(this=cls.sql_names()[0], expressions=positional))
         order = ("this", "timecol", *cls.INTERVAL_ARGS)
         args: dict[str, t.Any] = dict(zip(order, positional))
         args.update(named)

@@ -426,3 +426,79 @@ class TestFlinkTranspile(Validator):
         self.validate_all("SELECT CAST(a AS ARRAY<INT>)", write={"spark": "SELECT CAST(a AS ARRAY<INT>)", "postgres": "SELECT CAST(a AS INT[])", "trino": "SELECT CAST(a AS ARRAY(INTEGER))"})
         self.validate_all("SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)", write={"spark": "SELECT a FROM t LATERAL VIEW EXPLODE(arr) u AS x", "trino": "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)"})
         self.validate_all("SELECT `a b` FROM t", write={"spark": "SELECT `a b` FROM t", "postgres": 'SELECT "a b" FROM t', "trino": 'SELECT "a b" FROM t'})
+
+
+class TestFlinkDocsConstructs(Validator):
+    """Constructs the Flink documentation corpus (tests/corpus) exposed: ALTER TABLE schema changes,
+    CREATE/DESCRIBE CATALOG, SHOW PARTITIONS ... PARTITION, the deprecated group window functions."""
+
+    def test_alter_table_add_modify(self):
+        add = self.validate_identity("ALTER TABLE Orders ADD (ts TIMESTAMP(3), category STRING AFTER product, PRIMARY KEY (`order`) NOT ENFORCED, WATERMARK FOR ts AS ts - INTERVAL '1' HOUR)")
+        change = add.args["actions"][0]
+        self.assertIsInstance(change, fx.AlterSchema)
+        self.assertEqual(change.text("this"), "ADD")
+        column, after, key, watermark = change.expressions
+        self.assertIsInstance(column, exp.ColumnDef)
+        self.assertEqual(after.args["position"].text("position"), "AFTER")
+        self.assertIsInstance(key, exp.PrimaryKey)
+        self.assertIsInstance(watermark, exp.WatermarkColumnConstraint)
+        self.validate_identity("ALTER TABLE Orders ADD `order` INT COMMENT 'order identifier' FIRST")
+        self.validate_identity("ALTER TABLE t ADD PRIMARY KEY (id) NOT ENFORCED")
+        self.validate_identity("ALTER TABLE t ADD WATERMARK FOR ts AS ts - INTERVAL '5' SECOND")
+        computed = self.validate_identity("ALTER TABLE t ADD (ts AS TO_TIMESTAMP(log_ts) AFTER log_ts)")
+        column = computed.args["actions"][0].expressions[0]
+        self.assertIsInstance(column.find(exp.ComputedColumnConstraint), exp.ComputedColumnConstraint)
+        self.assertEqual(column.args["position"].this.name, "log_ts")
+        modify = self.validate_identity("ALTER TABLE Orders MODIFY (amount DOUBLE NOT NULL, WATERMARK FOR ts AS ts)")
+        self.assertEqual(modify.args["actions"][0].text("this"), "MODIFY")
+        self.validate_identity("ALTER TABLE t MODIFY measurement DOUBLE COMMENT 'bytes per second' AFTER `id`")
+
+    def test_alter_table_drop_rename_reset(self):
+        cases = {
+            "ALTER TABLE t DROP measurement": ("COLUMN", ["measurement"]),
+            "ALTER TABLE t DROP (a, b, c)": ("COLUMN", ["a", "b", "c"]),
+            "ALTER TABLE t DROP PRIMARY KEY": ("PRIMARY KEY", []),
+            "ALTER TABLE t DROP CONSTRAINT pk": ("CONSTRAINT", ["pk"]),
+            "ALTER TABLE t DROP WATERMARK": ("WATERMARK", []),
+        }
+        for sql, (kind, names) in cases.items():
+            drop = self.validate_identity(sql).args["actions"][0]
+            self.assertIsInstance(drop, fx.AlterDrop)
+            self.assertEqual((drop.text("this"), [n.name for n in drop.expressions]), (kind, names))
+        rename = self.validate_identity("ALTER TABLE t RENAME `data` TO payload").args["actions"][0]
+        self.assertIsInstance(rename, exp.RenameColumn)
+        self.assertEqual((rename.this.name, rename.args["to"].name), ("data", "payload"))
+        self.assertIsInstance(self.validate_identity("ALTER TABLE t RENAME TO t2").args["actions"][0], exp.AlterRename)
+        reset = self.validate_identity("ALTER TABLE t RESET ('rows-per-second', 'fields.a.kind')").args["actions"][0]
+        self.assertEqual([k.name for k in reset.expressions], ["rows-per-second", "fields.a.kind"])
+
+    def test_catalog_statements(self):
+        create = self.validate_identity("CREATE CATALOG cat2 WITH ('type' = 'generic_in_memory', 'default-database' = 'db')")
+        self.assertIsInstance(create, exp.Create)
+        self.assertEqual([o.name for o in create.args["properties"].expressions], ["type", "default-database"])
+        self.assertTrue(all(isinstance(o, fx.CatalogOption) for o in create.args["properties"].expressions))
+        self.validate_identity("CREATE CATALOG IF NOT EXISTS c COMMENT 'test' WITH ('type' = 'generic_in_memory')")
+        describe = self.validate_identity("DESC CATALOG EXTENDED cat2", "DESCRIBE CATALOG EXTENDED cat2")
+        self.assertIsInstance(describe, fx.DescribeCatalog)
+        self.assertTrue(describe.args["extended"])
+        self.assertEqual(self.validate_identity("DESCRIBE CATALOG c").this.name, "c")
+        self.assertIsInstance(self.validate_identity("DESCRIBE Orders"), exp.Describe)
+
+    def test_show_partitions_with_spec(self):
+        show = self.validate_identity("SHOW PARTITIONS table1 PARTITION (id=1002)", "SHOW PARTITIONS table1 PARTITION(id = 1002)")
+        self.assertEqual(show.args["target"].name, "table1")
+        self.assertIsInstance(show.args["partition"], exp.Partition)
+        self.validate_identity("SHOW PARTITIONS cat.db.table1")
+
+    def test_group_window_functions(self):
+        query = self.validate_identity("SELECT user, TUMBLE_START(order_time, INTERVAL '1' DAY) AS wStart, SUM(amount) FROM Orders GROUP BY TUMBLE(order_time, INTERVAL '1' DAY), user")
+        window = query.args["group"].expressions[0]
+        self.assertIsInstance(window, fx.GroupWindowFunction)
+        self.assertEqual(window.text("this"), "TUMBLE")
+        self.assertEqual(window.expressions[1].unit.name, "DAY")
+        hop = self.validate_identity("SELECT COUNT(*) FROM t GROUP BY HOP(ts, INTERVAL '5' MINUTE, INTERVAL '1' HOUR)")
+        self.assertEqual(len(hop.find(fx.GroupWindowFunction).expressions), 3)
+        session = self.validate_identity("SELECT COUNT(*) FROM t GROUP BY SESSION(ts, INTERVAL '30' MINUTE), k")
+        self.assertEqual(session.find(fx.GroupWindowFunction).text("this"), "SESSION")
+        # the window table function form is unchanged
+        self.assertIsInstance(self.validate_identity(f"SELECT * FROM TABLE({BID_TUMBLE})").find(fx.Tumble), fx.Tumble)
