@@ -13,6 +13,7 @@ from typing import Any
 from copilot import settings
 from copilot.agent.base import AuditSink
 from copilot.errors import ServiceUnavailable
+from copilot.security.redact import redact
 
 log = logging.getLogger(__name__)
 REACH_TIMEOUT_S = 3.0
@@ -27,7 +28,7 @@ def scrub(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]
     if isinstance(value, str):
-        return SECRET_VALUE.sub("[redacted]", value)
+        return SECRET_VALUE.sub("[redacted]", redact(value))
     return value
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from copilot import settings
 from copilot.errors import EXIT_OK, EXIT_USAGE, CopilotError
+from copilot.security.redact import install_log_redaction, redact
 
 # Modules under copilot.cli that each define `register(subparsers, parent)`.
 COMMAND_MODULES = ("stack", "catalog", "validate", "ask", "jobs", "audit", "app")
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    install_log_redaction()
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -93,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if code is None else int(code)
     except CopilotError as exc:
         if getattr(args, "json", False):
-            sys.stdout.write(json.dumps(exc.to_dict(), default=str) + "\n")
-        sys.stderr.write(f"flink-copilot: {exc}\n")
+            sys.stdout.write(redact(json.dumps(exc.to_dict(), default=str)) + "\n")
+        sys.stderr.write(redact(f"flink-copilot: {exc}") + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("flink-copilot: interrupted\n")

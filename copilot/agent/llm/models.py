@@ -7,6 +7,7 @@ import importlib
 
 from copilot import settings
 from copilot.errors import UsageError
+from copilot.security.redact import redact
 
 # provider → (module, class, keyword for the model name, pyproject extra)
 PROVIDERS = {
@@ -19,7 +20,7 @@ PROVIDERS = {
 def parse_spec(spec: str) -> tuple[str, str]:
     provider, sep, model = spec.partition(":")
     if not sep or not provider or not model:
-        raise UsageError(f"COPILOT_LLM={spec!r} is not provider:model", hint="e.g. COPILOT_LLM=openai:gpt-4o-mini or ollama:llama3.1")
+        raise UsageError(f"COPILOT_LLM={redact(spec)!r} is not provider:model", hint="e.g. COPILOT_LLM=openai:gpt-4o-mini or ollama:llama3.1")
     return provider.strip().lower(), model.strip()
 
 

@@ -11,6 +11,7 @@ from copilot.agent.components import analyse, describe_sql
 from copilot.agent.llm.parse import parse_reply, reply_text
 from copilot.agent.llm.prompts import build_messages, repair_message
 from copilot.agent.suggest import suggestions
+from copilot.security.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class LlmPlanner(Planner):
         try:
             return self.model.invoke(messages)
         except Exception as exc:  # any provider error (network, auth, quota) → fall back
-            raise PlannerFailure(f"{type(exc).__name__}: {exc}") from exc
+            raise PlannerFailure(redact(f"{type(exc).__name__}: {exc}")) from exc  # SDK errors quote keys
 
     def _draft(self, request: PlanRequest, messages: list, reply) -> Draft:
         self._conversation = {id(request): messages + [AIMessage(reply_text(reply) or "")]}

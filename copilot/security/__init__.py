@@ -1,0 +1,1 @@
+"""Safety helpers shared across areas (secret redaction)."""
