@@ -4,16 +4,16 @@ import streamlit as st
 
 from copilot.ui import widgets
 
-st.set_page_config(page_title="Flink Copilot", page_icon="🌊", layout="wide")
+st.set_page_config(page_title="Flink Copilot", page_icon=":material/waves:", layout="wide")
 widgets.page_setup()
 if not widgets.password_gate():
     st.stop()
 
 pages = [
-    st.Page(widgets.CHAT_PAGE, title="Chat", icon="💬", default=True),
-    st.Page(widgets.CATALOG_PAGE, title="Catalog", icon="📚"),
-    st.Page(widgets.JOBS_PAGE, title="Jobs", icon="🗂️"),
-    st.Page(widgets.AUDIT_PAGE, title="Audit trail", icon="📜"),
+    st.Page(widgets.CHAT_PAGE, title="Chat", icon=":material/chat:", default=True),
+    st.Page(widgets.CATALOG_PAGE, title="Catalog", icon=":material/menu_book:"),
+    st.Page(widgets.JOBS_PAGE, title="Jobs", icon=":material/work:"),
+    st.Page(widgets.AUDIT_PAGE, title="Audit trail", icon=":material/history:"),
 ]
 navigation = st.navigation(pages)
 with widgets.guarded():

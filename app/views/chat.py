@@ -10,7 +10,7 @@ st.title("Ask your streams")
 
 if ss["focus_topic"]:
     topic = ss["focus_topic"]
-    st.info(f"Asking about the topic `{topic}`.", icon="🎯")
+    st.info(f"Asking about the topic `{topic}`.", icon=":material/target:")
     answer_view.suggestions(-1, [f"Show the latest records of {topic}", f"How many records per minute in {topic}?"])
 
 for index, message in enumerate(ss["messages"]):

@@ -20,7 +20,7 @@ def answer(index: int, ans: svc.ChatAnswer, *, latest: bool, final: LiveSnapshot
     if ans.explanation:
         st.markdown(ans.explanation)
     for notice in ans.notices:
-        st.info(notice, icon="ℹ️")
+        st.info(notice, icon=":material/info:")
     if ans.sql:
         with st.expander("SQL", expanded=latest):
             st.code(ans.sql, language="sql")
@@ -58,7 +58,8 @@ def live_result(index: int) -> None:
         top = st.columns([5, 1])
         if snap.live and top[1].button("Stop", key=f"stop_{index}", type="primary"):
             runner.stop("stopped by you")
-            snap = runner.snapshot()
+            # A whole-page run: a click landing during a full run must not leave the page half drawn.
+            st.rerun(scope="app")
         top[0].markdown(fmt.live_status(snap.status, snap.stopped_reason))
         if snap.status == "error":
             st.error(snap.error or fmt.GENERIC_ERROR)
@@ -112,7 +113,7 @@ def draw_chart(choice: charts.ChartChoice, snap: LiveSnapshot) -> None:
         st.metric(choice.y or "value", "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip("."),
                   delta=None if delta is None else f"{delta:+,.2f}")
     elif choice.kind == "line":
-        st.line_chart(frame, x=choice.x, y=choice.y, color=choice.color, height=280)
+        st.altair_chart(charts.line_spec(choice, frame), width="stretch")
     else:
         st.bar_chart(frame, x=choice.x, y=choice.y, height=280)
 
@@ -128,7 +129,7 @@ def save_as_job(index: int, ans: svc.ChatAnswer) -> None:
                     saved = jobs_service().state_of(saved["name"]) or saved
                     st.session_state["saved_jobs"][index] = saved
                 st.markdown(f"**{saved['name']}** → topic `{saved.get('output_topic')}` · {fmt.job_state(saved.get('state'))}")
-                st.page_link("views/jobs.py", label="Open the jobs page", icon="🗂️")
+                st.page_link("views/jobs.py", label="Open the jobs page", icon=":material/work:")
             return
         with st.form(f"save_job_{index}"):
             name = st.text_input("Job name", value=svc.suggested_job_name(ans), key=f"job_name_{index}")

@@ -41,11 +41,9 @@ def _first_sentence(text: str) -> str:
 def topic_detail(schema: TopicSchema, catalog: CatalogService) -> None:
     st.header(schema.topic)
     st.markdown(schema.description or "_No description._")
-    facts = st.columns(4)
-    facts[0].metric("Changelog", schema.changelog)
-    facts[1].metric("Key", schema.key or ", ".join(schema.primary_key) or "—")
-    facts[2].metric("Event time", schema.event_time or "—")
-    facts[3].metric("Format", schema.format)
+    key = schema.key or ", ".join(schema.primary_key) or "—"
+    st.markdown(f"**Changelog** `{schema.changelog}` · **Key** `{key}` · **Event time** `{schema.event_time or '—'}`"
+                f" · **Format** `{schema.format}`")
     st.subheader("Fields")
     st.dataframe(pd.DataFrame([{
         "field": f.name, "type": f.type, "description": f.description,

@@ -149,3 +149,17 @@ def big_number(choice: ChartChoice, columns: Sequence[tuple[str, str]], rows: Se
     previous = values[-2] if len(values) > 1 else None
     delta = None if previous is None or pd.isna(previous) or pd.isna(current) else current - previous
     return (None if pd.isna(current) else float(current)), (None if delta is None else float(delta))
+
+
+def line_spec(choice: ChartChoice, frame: pd.DataFrame):
+    """An Altair line chart over window start with clock-time ticks (Vega's default shows sub-second ticks)."""
+    import altair as alt
+
+    encoding = {
+        "x": alt.X(f"{choice.x}:T", title=choice.x, axis=alt.Axis(format="%H:%M:%S", labelAngle=0)),
+        "y": alt.Y(f"{choice.y}:Q", title=choice.y),
+        "tooltip": [alt.Tooltip(f"{choice.x}:T", format="%H:%M:%S")] + ([choice.color] if choice.color else []) + [choice.y],
+    }
+    if choice.color:
+        encoding["color"] = alt.Color(f"{choice.color}:N", title=choice.color)
+    return alt.Chart(frame).mark_line(point=True).encode(**encoding).properties(height=280)

@@ -15,9 +15,11 @@ log = logging.getLogger("copilot.ui")
 GENERIC_ERROR = "Something went wrong on our side. The details are in the app's log."
 GENERIC_HINT = "try again; if it keeps happening, tell whoever runs this app"
 
-JOB_STATE_ICONS = {"RUNNING": "🟢", "CREATED": "🟡", "INITIALIZING": "🟡", "RESTARTING": "🟠", "FAILING": "🔴",
-                   "FAILED": "🔴", "CANCELLING": "🟠", "CANCELED": "⚪", "FINISHED": "⚪", "STOPPED": "⚪",
-                   "NOT_RUNNING": "⚪", "SUSPENDED": "⚪"}
+# Coloured dots in Streamlit markdown: no emoji font needed in the browser.
+UP, DOWN, BUSY, IDLE = ":green[●]", ":red[●]", ":orange[●]", ":gray[●]"
+JOB_STATE_ICONS = {"RUNNING": UP, "CREATED": BUSY, "INITIALIZING": BUSY, "RESTARTING": BUSY, "FAILING": DOWN,
+                   "FAILED": DOWN, "CANCELLING": BUSY, "CANCELED": IDLE, "FINISHED": IDLE, "STOPPED": IDLE,
+                   "NOT_RUNNING": IDLE, "SUSPENDED": IDLE}
 
 
 @dataclass(frozen=True)
@@ -64,28 +66,28 @@ def flink_time(millis: int | float | None) -> str:
 
 def job_state(state: str | None) -> str:
     state = state or "UNKNOWN"
-    return f"{JOB_STATE_ICONS.get(state, '⚪')} {state}"
+    return f"{JOB_STATE_ICONS.get(state, IDLE)} {state}"
 
 
 def live_status(status: str, reason: str | None) -> str:
     if status == "starting":
-        return "⏳ Starting the query on Flink…"
+        return f"{BUSY} Starting the query on Flink…"
     if status == "running":
-        return "🟢 Live"
+        return f"{UP} Live"
     if status == "error":
-        return "🔴 Stopped by an error"
+        return f"{DOWN} Stopped by an error"
     if status == "ended":
-        return {"max_rows": "⚪ Stopped: row limit reached", "timeout": "⚪ Stopped: time limit reached"}.get(
-            reason or "", "⚪ Finished")
-    return "⚪ Stopped" + (f" ({reason})" if reason and reason != "stopped" else "")
+        return {"max_rows": f"{IDLE} Stopped: row limit reached", "timeout": f"{IDLE} Stopped: time limit reached"}.get(
+            reason or "", f"{IDLE} Finished")
+    return f"{IDLE} Stopped" + (f" ({reason})" if reason and reason != "stopped" else "")
 
 
 def validation_badge(valid: bool, planner: str, engine_checked: bool | None) -> str:
     who = {"builtin": "built-in planner", "llm": "language model", "sql": "your SQL", "user": "your SQL"}.get(planner, planner)
     if not valid:
-        return f"❌ Not valid ({who})"
+        return f":red[:material/cancel:] Not valid ({who})"
     checked = "checked by Flink's planner" if engine_checked is not False else "checked without Flink (gateway unreachable)"
-    return f"✅ Valid, {checked} ({who})"
+    return f":green[:material/check_circle:] Valid, {checked} ({who})"
 
 
 def issue_line(error: dict) -> str:

@@ -45,7 +45,7 @@ def stack_status() -> list[dict]:
 
 def show_error(exc: BaseException) -> None:
     shown = fmt.shown_error(exc)
-    st.error(shown.message, icon="⚠️")
+    st.error(shown.message, icon=":material/error:")
     if shown.hint:
         st.caption(f"What to try: {shown.hint}")
 
@@ -85,13 +85,13 @@ def sidebar() -> None:
     with st.sidebar:
         st.subheader("Stack")
         for row in stack_status():
-            icon = "🟢" if row.get("running") else "🔴"
+            icon = fmt.UP if row.get("running") else fmt.DOWN
             version = f" · {row['version']}" if row.get("version") else ""
             st.markdown(f"{icon} **{row['component']}** `{row.get('address') or '—'}`{version}")
         planner = svc.active_planner()
         st.subheader("Planner")
         st.caption(planner["label"])
-        st.page_link(AUDIT_PAGE, label="Audit trail of this conversation", icon="📜")
+        st.page_link(AUDIT_PAGE, label="Audit trail of this conversation", icon=":material/history:")
         if st.button("New conversation", key="sidebar_new_conversation"):
             state.new_conversation(st.session_state)
             st.rerun()

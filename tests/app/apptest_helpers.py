@@ -53,3 +53,18 @@ def flink_job_state(job_id: str) -> str | None:
 
     response = httpx.get(f"{settings.get('FLINK_REST')}/jobs/{job_id}", timeout=5.0)
     return response.json().get("state") if response.status_code == 200 else None
+
+
+def remove_job(name: str) -> None:
+    """Stop a job a test saved and forget it: registry entry and output topic."""
+    from copilot import settings
+    from copilot.kafka.admin import delete_topic
+    from copilot.ui.services import CatalogService, JobsService
+
+    jobs = JobsService(CatalogService(settings.catalog_dir()))
+    try:
+        jobs.service.stop(name, savepoint=False, quiet=True)
+    except Exception:
+        pass
+    jobs.service.registry.delete(name)
+    delete_topic(f"job_{name}")

@@ -105,7 +105,7 @@ def test_known_values_and_times():
     assert fmt.flink_time(-1) == "—" and fmt.flink_time(None) == "—"
     assert fmt.ago(100.0, now=100.5) == "just now" and fmt.ago(100.0, now=160.0) == "60 s ago"
     assert fmt.live_status("ended", "timeout").endswith("time limit reached")
-    assert fmt.job_state("RUNNING") == "🟢 RUNNING"
+    assert fmt.job_state("RUNNING") == ":green[●] RUNNING"
 
 
 def test_session_state_guards_keep_existing_values():
