@@ -130,7 +130,8 @@ def test_every_submitted_statement_is_audited(stack, monkeypatch):
     assert any(e["conversation_id"] == json.loads(smuggled.stdout)["conversation_id"] for e in verdicts)
     submissions = [e for e in events if e["type"] == "submission"]
     assert [e["sql"] for e in submissions] == [run_doc["sql"]] and submissions[0]["verdict"] == "valid"
-    assert submissions[0]["job_id"] == run_doc["run"]["job_id"]
+    results = [e for e in events if e["type"] == "result"]
+    assert results and results[0]["job_id"] == run_doc["run"]["job_id"] and results[0]["sql"] == run_doc["sql"]
     from copilot.kafka.admin import delete_topic
 
     delete_topic(topic)
