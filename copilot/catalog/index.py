@@ -140,6 +140,7 @@ class HybridTopicIndex(TopicIndex):
         self._bm25: BM25 | None = None
         self._graph: dict[str, set[str]] = {}
         self._query_cache: dict[str, np.ndarray] = {}
+        self._indexed_hashes: dict[str, str] = {}
 
     @property
     def embedder(self) -> Embedder | None:
@@ -158,15 +159,19 @@ class HybridTopicIndex(TopicIndex):
         return self._collection
 
     def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
-        self._graph = related_topics(topics)
-        documents = {name: document_text(schema, sorted(self._graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
+        graph = related_topics(topics)
+        documents = {name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
+        hashes = {name: content_hash(text) for name, text in documents.items()}
+        if hashes == self._indexed_hashes:  # same catalog as last call: nothing to rebuild or re-embed
+            return IndexReport(unchanged=len(hashes))
+        self._graph = graph
         self._bm25 = BM25(documents)
         report = IndexReport()
         collection = self._open_collection()
         if collection is None:
             report.unchanged = len(documents)
+            self._indexed_hashes = hashes
             return report
-        hashes = {name: content_hash(text) for name, text in documents.items()}
         existing = collection.get(include=["metadatas"])
         stored = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"])}
         stale = [i for i in stored if i not in documents]
@@ -189,6 +194,7 @@ class HybridTopicIndex(TopicIndex):
                 documents=[documents[n] for n in names],
             )
             report.embedded += len(names)
+        self._indexed_hashes = hashes
         return report
 
     def _query_vector(self, text: str) -> np.ndarray:

@@ -22,7 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from copilot.catalog.model import Example, Field, Relationship, TopicSchema
-from copilot.catalog.types import check_flink_type, is_timestamp
+from copilot.catalog.types import check_flink_type, dialect_type_warning, is_timestamp
 from copilot.errors import RequestError
 
 log = logging.getLogger(__name__)
@@ -242,6 +242,9 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
         if problem:
             error(f"field {fname!r}: {problem}", _line_of(raw, "type") if "type" in raw else line)
             continue
+        note = dialect_type_warning(ftype)
+        if note:
+            warn(f"field {fname!r}: {note}", _line_of(raw, "type"))
         synonyms = raw.get("synonyms") or []
         fields.append(
             Field(

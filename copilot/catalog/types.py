@@ -1,7 +1,8 @@
 """Flink SQL data types: a small strict grammar, used to check the types written in catalog files.
 
-The `flink` sqlglot dialect (copilot/sql/dialect.py) is consulted too when it is installed; this grammar
-is the fallback that keeps the catalog usable without it, and the stricter judge of what Flink accepts.
+This grammar decides what is a Flink type: it keeps the catalog usable with or without the `flink`
+sqlglot dialect (copilot/sql/dialect.py). When the dialect is installed it is consulted too, and a
+type it cannot parse is reported as a warning, because SQL checks built on sqlglot will not know it.
 """
 
 from __future__ import annotations
@@ -189,22 +190,29 @@ _DIALECT: bool | None = None
 
 
 def check_flink_type(type_text: str) -> str | None:
-    """None when `type_text` is a valid Flink type, else what is wrong with it."""
-    global _DIALECT
+    """None when `type_text` is a valid Flink type, else what is wrong with it (this module's grammar decides)."""
     try:
         check_type_grammar(type_text)
     except FlinkTypeError as exc:
         return f"{type_text!r} is not a Flink SQL type: {exc}"
+    return None
+
+
+def dialect_type_warning(type_text: str) -> str | None:
+    """A note when the `flink` sqlglot dialect cannot parse a type Flink accepts (SQL checks on that
+    field will then be weaker); None when it parses or when the dialect is not installed."""
+    global _DIALECT
     if _DIALECT is None:
         _DIALECT = _dialect_available()
-    if _DIALECT:
-        from sqlglot import exp
-        from sqlglot.errors import SqlglotError
+    if not _DIALECT:
+        return None
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
 
-        try:
-            exp.DataType.build(type_text, dialect="flink")
-        except (SqlglotError, ValueError) as exc:
-            return f"{type_text!r} is not a Flink SQL type (flink dialect: {exc})"
+    try:
+        exp.DataType.build(type_text, dialect="flink")
+    except (SqlglotError, ValueError) as exc:
+        return f"the flink sqlglot dialect cannot parse {type_text!r} ({exc}); SQL checks on this field are weaker"
     return None
 
 
