@@ -8,6 +8,7 @@ Flink job outlives its page.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -119,6 +120,9 @@ class LiveRunner:
     def _run(self) -> None:
         try:
             self.source = self._factory()
+            start = getattr(self.source, "start", None)
+            if start is not None and not self._stop.is_set():
+                start()  # submit now, so that a stop from the page from here on can cancel the job itself
             if self._stop.is_set():
                 self.source.cancel()
                 return
@@ -200,6 +204,14 @@ class _Reaper:
             runner.stop("page closed", wait=0)
         return len(idle)
 
+    def stop_all(self, reason: str = "app shutting down") -> int:
+        """Cancel every live query (the process is exiting: its daemon threads die without cleaning up)."""
+        with self._lock:
+            running = [r for r in self._runners if r.running]
+        for runner in running:
+            runner.stop(reason, wait=0)
+        return len(running)
+
     def _loop(self) -> None:
         while True:
             time.sleep(self.every)
@@ -210,6 +222,7 @@ class _Reaper:
 
 
 _REAPER = _Reaper()
+atexit.register(_REAPER.stop_all)
 
 
 def reap_idle() -> int:

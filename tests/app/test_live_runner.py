@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+import uuid
 
 import pytest
 
@@ -85,3 +88,53 @@ def test_flink_errors_become_a_message_and_hint(gateway, catalog_topics):
     snap = runner.snapshot()
     assert "no_such_column" in snap.error and snap.hint
     assert "Exception" not in snap.error and "\tat " not in snap.error
+
+
+def _running_jobs_named(marker: str) -> list[str]:
+    import httpx
+
+    from copilot import settings
+
+    jobs = httpx.get(f"{settings.get('FLINK_REST')}/jobs/overview", timeout=5.0).json()["jobs"]
+    return [j["jid"] for j in jobs if marker in j["name"] and j["state"] in ("RUNNING", "CREATED", "INITIALIZING")]
+
+
+def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics):
+    marker = f"m{uuid.uuid4().hex[:8]}"
+    runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start()
+    time.sleep(0.3)  # still submitting
+    runner.stop("changed my mind")
+    time.sleep(3)
+    assert _wait(lambda: not _running_jobs_named(marker), 30), _running_jobs_named(marker)
+
+
+def test_process_exit_cancels_live_queries(stack, tmp_path):
+    """The app's process ending (server stopped, test session over) must not orphan Flink jobs."""
+    marker = f"m{uuid.uuid4().hex[:8]}"
+    script = tmp_path / "exit_while_live.py"
+    script.write_text(f"""
+import subprocess
+import sys
+import time
+import uuid
+from copilot import settings
+from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.store import YamlCatalogStore
+from copilot.flink.gateway import GatewayClient
+from copilot.flink.live import LiveQuery
+from copilot.ui.live import LiveRunner
+
+orders = YamlCatalogStore(settings.catalog_dir()).load().topics["orders"]
+ddls = {{"orders": create_table_sql(orders)}}
+sql = "SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel"
+runner = LiveRunner(lambda: LiveQuery(GatewayClient(), sql, ddls, max_rows=100, timeout=300)).start()
+deadline = time.monotonic() + 60
+while runner.snapshot().batches == 0 and time.monotonic() < deadline:
+    time.sleep(0.2)
+print("live", runner.source.job_id, flush=True)
+""")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("live "), result.stderr[-2000:]
+    job_id = result.stdout.split()[1]
+    assert _wait(lambda: flink_job_state(job_id) in ("CANCELED", "FINISHED", None), 30), flink_job_state(job_id)
+    assert not _running_jobs_named(marker)
