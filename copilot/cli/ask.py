@@ -94,6 +94,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         from copilot.agent.audit import KafkaAuditSink
 
         audit = KafkaAuditSink()
+        audit._ensure()  # every statement must reach the audit trail: no Kafka, no answer (exit 3)
+        if audit.disabled_reason:
+            raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
+                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit to answer without an audit trail")
     copilot = build_copilot(args, engine=None if args.no_engine else engine, audit=audit)
     if args.no_engine and engine is not None:
         copilot.gateway = engine
