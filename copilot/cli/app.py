@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 
@@ -26,11 +27,23 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
     ]
 
 
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     host = args.host or settings.get("COPILOT_APP_HOST")
     port = args.port or settings.get_int("COPILOT_APP_PORT")
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is out of range", hint="use a port between 1 and 65535")
+    if _port_taken(host, port):
+        raise UsageError(f"port {port} on {host} is already in use", hint="stop what uses it, or pass --port")
     if not APP_FILE.exists():
         raise UsageError(f"the app is missing at {APP_FILE}", hint="run from a full checkout of flink-copilot")
     env = dict(os.environ)
