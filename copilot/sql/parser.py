@@ -59,6 +59,8 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
 
     FUNC_TOKENS = {*parser.Parser.FUNC_TOKENS, TokenType.SESSION}
 
+    _type_depth = 0  # nesting of _parse_types: nullability is allowed on nested types only
+
     FUNCTIONS = {
         **parser.Parser.FUNCTIONS,
         "TABLE": lambda args: exp.TableFromRows(this=seq_get(args, 0)),
@@ -146,6 +148,10 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
 
     def _parse(self, parse_method, raw_tokens: list[Token], sql: str | None = None):
         """Like sqlglot's, but keeps a statement set's inner `;`-separated statements in one chunk."""
+        # Every statement set has the word STATEMENT; without it sqlglot's own chunking is the same
+        # and avoids a per-token check here.
+        if not _may_hold_statement_set(raw_tokens, sql):
+            return super()._parse(parse_method, raw_tokens, sql)
         self.reset()
         self.sql = sql or ""
         chunks: list[list[Token]] = [[]]
@@ -162,7 +168,7 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
                 continue
             chunk = chunks[-1]
             chunk.append(token)
-            if not open_set and len(chunk) <= 8 and _opens_statement_set(chunk):
+            if not open_set and len(chunk) <= 8 and token.text.upper() in _SET_OPENING_WORDS and _opens_statement_set(chunk):
                 open_set = True
             elif open_set and token.text.upper() == "END" and _prev_is_separator(chunk):
                 open_set = False
@@ -327,7 +333,7 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
 
     def _parse_types(self, *args, **kwargs):
         # Flink allows nullability on nested types: ARRAY<INT NOT NULL>, MAP<STRING, INT NOT NULL>.
-        self._type_depth = getattr(self, "_type_depth", 0) + 1
+        self._type_depth += 1
         try:
             this = super()._parse_types(*args, **kwargs)
         finally:
@@ -396,6 +402,17 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
         decimals = self._match(TokenType.COMMA) and self._parse_assignment()
         cls = exp.Floor if floor else exp.Ceil
         return self.expression(cls(this=this, decimals=decimals or None))
+
+
+# A statement set opens with STATEMENT SET BEGIN or BEGIN STATEMENT SET: the chunk can only start
+# one when its latest token is BEGIN or SET.
+_SET_OPENING_WORDS = frozenset(("BEGIN", "SET"))
+
+
+def _may_hold_statement_set(raw_tokens: list[Token], sql: str | None) -> bool:
+    if sql is not None and len(sql) >= (raw_tokens[-1].end if raw_tokens else 0):
+        return "STATEMENT" in sql.upper()
+    return any(token.text.upper() == "STATEMENT" for token in raw_tokens)
 
 
 def _opens_statement_set(chunk: list[Token]) -> bool:
