@@ -104,9 +104,11 @@ class MiniLMEmbedder(Embedder):
         w = self.w
         batch, seq = ids.shape
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:seq] + w["embeddings.token_type_embeddings.weight"][0]
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps).astype(np.float32)
         hidden = x.shape[-1]
+        # Token rows stay one (batch*seq, hidden) matrix so every linear layer is a single large GEMM.
+        x = _layer_norm(x.reshape(batch * seq, hidden), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps).astype(np.float32)
         head_dim = hidden // self.heads
+        scale = 1.0 / head_dim**0.5
         attn_bias = ((1.0 - mask[:, None, None, :]) * -1e9).astype(np.float32)
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
@@ -116,15 +118,16 @@ class MiniLMEmbedder(Embedder):
             q = q.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
             k = k.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 3, 1)
             v = v.reshape(batch, seq, self.heads, head_dim).transpose(0, 2, 1, 3)
-            scores = (q @ k) * (1.0 / head_dim**0.5) + attn_bias
+            scores = (q @ k) * scale + attn_bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * seq, hidden)
             attn_out = context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
             x = _layer_norm(attn_out + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
             inter = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
             out = inter @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"]
             x = _layer_norm(out + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
+        x = x.reshape(batch, seq, hidden)
         summed = (x * mask[:, :, None]).sum(1)
         pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
