@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "app")]
 
 from browser_steps import ask, metric_value, rows_shown, sql_locator, wait_for  # noqa: E402
-from conftest import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
+from apptest_helpers import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
 
 from copilot import settings  # noqa: E402
 from copilot.catalog.ddl import create_table_sql  # noqa: E402

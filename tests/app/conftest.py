@@ -5,66 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from apptest_helpers import ARTIFACTS, AppServer, chromium_path
+
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        raise RuntimeError("Debian's chromium is not installed: run `make setup` (scripts/install-system.sh)")
-    return path
-
-
-class AppServer:
-    def __init__(self, extra_env: dict[str, str] | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = ARTIFACTS / f"app-{self.port}.log"
-        env = {**os.environ, "COPILOT_LLM": "", **(extra_env or {})}
-        env.pop("COPILOT_APP_PASSWORD", None) if "COPILOT_APP_PASSWORD" not in (extra_env or {}) else None
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log, "wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "copilot", "app", "--port", str(self.port)], cwd=ROOT,
-                                        env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the app exited with {self.process.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/_stcore/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"the app did not answer at {self.url} within {timeout:.0f}s; see {self.log}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-        self._log.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import sys
 
 import httpx
 
-from conftest import AppServer, free_port  # noqa: F401  (tests/app/conftest.py)
+from apptest_helpers import AppServer
 
 
 def test_app_serves_on_localhost_only():
