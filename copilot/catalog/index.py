@@ -15,32 +15,14 @@ import numpy as np
 
 from copilot import settings
 from copilot.catalog.embedding import Embedder, EmbeddingUnavailable, load_embedder
+from copilot.catalog.fusion import SearchHit, fuse, name_matches
 from copilot.catalog.lexical import BM25, tokenize
 from copilot.catalog.model import TopicSchema
 
 log = logging.getLogger(__name__)
 
-# Fusion weights (docs/retrieval.md explains them).
-LEXICAL_WEIGHT = 0.55
-SEMANTIC_WEIGHT = 0.45
-RELATIONSHIP_WEIGHT = 0.35
-COMPLEMENT_WEIGHT = 0.6
-CANDIDATES = 50
-
-
-@dataclass
-class SearchHit:
-    topic: str
-    score: float
-    lexical: float = 0.0
-    semantic: float = 0.0
-    related_via: str | None = None
-
-    def to_dict(self) -> dict:
-        d = {"topic": self.topic, "score": round(self.score, 4), "lexical": round(self.lexical, 4), "semantic": round(self.semantic, 4)}
-        if self.related_via:
-            d["related_via"] = self.related_via
-        return d
+CANDIDATES = 50  # best topics taken from each retriever before fusion
+EXPAND_FROM = 10  # related topics of this many leading candidates join the candidates
 
 
 @dataclass
@@ -215,8 +197,13 @@ class HybridTopicIndex(TopicIndex):
         result = collection.query(query_embeddings=[self._query_vector(text).tolist()], n_results=n, include=["distances"])
         return {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0])}
 
-    def lexical_candidates(self, text: str, n: int = CANDIDATES) -> dict[str, float]:
-        return dict(self._bm25.top(text, n)) if self._bm25 else {}
+    def _cosines(self, text: str, names: list[str]) -> dict[str, float]:
+        collection = self._open_collection()
+        if collection is None or not names:
+            return {}
+        got = collection.get(ids=names, include=["embeddings"])
+        query = self._query_vector(text)
+        return {i: float(np.dot(np.asarray(v, dtype=np.float32), query)) for i, v in zip(got["ids"], got["embeddings"])}
 
     def search(self, text: str, k: int = 5, *, mode: str = "fused") -> list[SearchHit]:
         """`mode`: "fused" (default), "lexical" or "semantic" (the last two for measurement)."""
@@ -224,51 +211,19 @@ class HybridTopicIndex(TopicIndex):
             raise RuntimeError("call index(topics) before search()")
         if not tokenize(text, drop_stopwords=False):
             return []
-        lexical = self.lexical_candidates(text) if mode in ("fused", "lexical") else {}
+        scores = self._bm25.scores(text) if mode in ("fused", "lexical") else None
+        lexical = dict(self._bm25.top_from(scores, CANDIDATES)) if scores is not None else {}
         semantic = self.semantic_candidates(text) if mode in ("fused", "semantic") else {}
         if mode != "fused":  # one signal alone, for measurement
-            return fuse(lexical, semantic, {})[:k]
+            return fuse(lexical, semantic)[:k]
+        # Related topics of the leading candidates join even when neither retriever ranked them:
+        # "how long after the order is the parcel shipped" needs orders next to shipments.
+        leading = [h.topic for h in fuse(lexical, semantic)[:EXPAND_FROM]]
+        extra = sorted({r for t in leading for r in self._graph.get(t, ()) if r not in lexical and r not in semantic})
+        if extra:
+            lexical.update({name: score for name in extra if (score := self._bm25.score_of(scores, name)) > 0})
+            semantic.update(self._cosines(text, extra))
         names = list(dict.fromkeys([*lexical, *semantic]))
-        coverage, idf = self._bm25.coverage(text, names) if names else ({}, {})
-        hits = fuse(lexical, semantic, self._graph, coverage, idf)
+        coverage, idf = self._bm25.coverage(text, names)
+        hits = fuse(lexical, semantic, self._graph, coverage, idf, name_matches(text, names))
         return hits[:k]
-
-
-def fuse(
-    lexical: dict[str, float],
-    semantic: dict[str, float],
-    graph: dict[str, set[str]],
-    coverage: dict[str, set[str]] | None = None,
-    idf: dict[str, float] | None = None,
-) -> list[SearchHit]:
-    """Combine normalised lexical and semantic scores, then boost topics whose related topics also match,
-    most when they cover query words their partner lacks (docs/retrieval.md)."""
-    coverage, idf = coverage or {}, idf or {}
-    hits: dict[str, SearchHit] = {}
-    top_lex = max(lexical.values(), default=0.0)
-    for name, score in lexical.items():
-        hits.setdefault(name, SearchHit(name, 0.0)).lexical = score / top_lex if top_lex > 0 else 0.0
-    if semantic:
-        values = sorted(semantic.values())
-        floor, ceiling = values[0], values[-1]
-        span = max(ceiling - floor, 1e-6)
-        for name, cos in semantic.items():
-            hits.setdefault(name, SearchHit(name, 0.0)).semantic = (cos - floor) / span
-    lex_w, sem_w = (LEXICAL_WEIGHT, SEMANTIC_WEIGHT) if (lexical and semantic) else (1.0, 1.0)
-    for hit in hits.values():
-        hit.score = lex_w * hit.lexical + sem_w * hit.semantic
-    base = {name: hit.score for name, hit in hits.items()}
-    total_idf = sum(idf.values()) or 1.0
-    for name, hit in hits.items():
-        best, via = 0.0, None
-        for other in graph.get(name, ()):
-            if other not in base:
-                continue
-            novel = sum(idf[t] for t in coverage.get(name, set()) - coverage.get(other, set())) / total_idf
-            bonus = RELATIONSHIP_WEIGHT * min(base[name], base[other]) + COMPLEMENT_WEIGHT * novel * base[other]
-            if bonus > best:
-                best, via = bonus, other
-        if via is not None:
-            hit.score += best
-            hit.related_via = via
-    return sorted(hits.values(), key=lambda h: (-h.score, h.topic))

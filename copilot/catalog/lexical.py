@@ -76,7 +76,13 @@ class BM25:
         return total
 
     def top(self, query: str, k: int) -> list[tuple[str, float]]:
-        scores = self.scores(query)
+        return self.top_from(self.scores(query), k)
+
+    def score_of(self, scores: np.ndarray, doc_id: str) -> float:
+        position = self._positions.get(doc_id)
+        return float(scores[position]) if position is not None else 0.0
+
+    def top_from(self, scores: np.ndarray, k: int) -> list[tuple[str, float]]:
         if not len(scores):
             return []
         k = min(k, len(scores))
