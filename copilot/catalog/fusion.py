@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from copilot.catalog.lexical import tokenize
-
 LEXICAL_WEIGHT = 0.55
 SEMANTIC_WEIGHT = 0.45
 NAME_WEIGHT = 0.3
-RELATIONSHIP_WEIGHT = 0.35
+RELATIONSHIP_WEIGHT = 0.1
 COMPLEMENT_WEIGHT = 0.6
 
 
@@ -28,12 +26,6 @@ class SearchHit:
             d["related_via"] = self.related_via
         return d
 
-
-
-def name_matches(text: str, names: list[str]) -> set[str]:
-    """Topics every word of whose name occurs in the question ("orders", "page views")."""
-    words = set(tokenize(text, drop_stopwords=False))
-    return {name for name in names if (parts := tokenize(name, drop_stopwords=False)) and set(parts) <= words}
 
 
 def fuse(

@@ -15,7 +15,7 @@ import numpy as np
 
 from copilot import settings
 from copilot.catalog.embedding import Embedder, EmbeddingUnavailable, load_embedder
-from copilot.catalog.fusion import SearchHit, fuse, name_matches
+from copilot.catalog.fusion import SearchHit, fuse
 from copilot.catalog.lexical import BM25, tokenize
 from copilot.catalog.model import TopicSchema
 
@@ -123,6 +123,8 @@ class HybridTopicIndex(TopicIndex):
         self._graph: dict[str, set[str]] = {}
         self._query_cache: dict[str, np.ndarray] = {}
         self._indexed_hashes: dict[str, str] = {}
+        self._name_words: dict[str, frozenset[str]] = {}
+        self._by_name_word: dict[str, list[str]] = {}
 
     @property
     def embedder(self) -> Embedder | None:
@@ -148,6 +150,11 @@ class HybridTopicIndex(TopicIndex):
             return IndexReport(unchanged=len(hashes))
         self._graph = graph
         self._bm25 = BM25(documents)
+        self._name_words = {name: frozenset(tokenize(name, drop_stopwords=False)) for name in topics}
+        self._by_name_word: dict[str, list[str]] = {}
+        for name, words in self._name_words.items():
+            for word in words:
+                self._by_name_word.setdefault(word, []).append(name)
         report = IndexReport()
         collection = self._open_collection()
         if collection is None:
@@ -219,11 +226,20 @@ class HybridTopicIndex(TopicIndex):
         # Related topics of the leading candidates join even when neither retriever ranked them:
         # "how long after the order is the parcel shipped" needs orders next to shipments.
         leading = [h.topic for h in fuse(lexical, semantic)[:EXPAND_FROM]]
-        extra = sorted({r for t in leading for r in self._graph.get(t, ()) if r not in lexical and r not in semantic})
-        if extra:
-            lexical.update({name: score for name in extra if (score := self._bm25.score_of(scores, name)) > 0})
-            semantic.update(self._cosines(text, extra))
-        names = list(dict.fromkeys([*lexical, *semantic]))
+        named = self.named_topics(text)
+        extra = sorted({r for t in leading for r in self._graph.get(t, ())} | named)
+        extra = [r for r in extra if r not in lexical and r not in semantic]
+        names = list(dict.fromkeys([*lexical, *semantic, *extra]))
+        # Every candidate gets both scores, not only the ones its retriever ranked in its top list.
+        lexical.update({name: score for name in names if name not in lexical and (score := self._bm25.score_of(scores, name)) > 0})
+        if self._open_collection() is not None:
+            semantic.update(self._cosines(text, [name for name in names if name not in semantic]))
         coverage, idf = self._bm25.coverage(text, names)
-        hits = fuse(lexical, semantic, self._graph, coverage, idf, name_matches(text, names))
+        hits = fuse(lexical, semantic, self._graph, coverage, idf, named)
         return hits[:k]
+
+    def named_topics(self, text: str) -> set[str]:
+        """Topics every word of whose name the question contains ("orders", "page views")."""
+        words = set(tokenize(text, drop_stopwords=False))
+        seen = {name for word in words for name in self._by_name_word.get(word, ())}
+        return {name for name in seen if self._name_words[name] <= words}
