@@ -86,3 +86,19 @@ def test_document_contains_values_synonyms_relationships_examples(topics):
     text = document_text(topics["orders"])
     for needle in ("Germany", "turnover", "links to customers", "How many orders per minute?", "currency"):
         assert needle in text
+
+
+def test_named_topic_and_related_partner_join_candidates(tmp_path, topics, embedder):
+    """Many short near-duplicates outscore `orders` on BM25; its name in the question still brings it in."""
+    from copilot.catalog.model import Field, TopicSchema
+
+    crowd = dict(topics)
+    for i in range(80):
+        crowd[f"purchase_orders_v{i}"] = TopicSchema(
+            topic=f"purchase_orders_v{i}", description="Purchase orders sent to suppliers, orders orders.",
+            fields=[Field("po_number", "STRING", "Purchase order number.")])
+    idx = HybridTopicIndex(tmp_path, embedder=embedder)
+    idx.index(crowd)
+    assert "orders" not in [t for t, _ in idx._bm25.top("How many orders are we getting?", 50)]
+    assert idx.named_topics("How many orders are we getting?") == {"orders"}
+    assert idx.search("How many orders are we getting?", k=1)[0].topic == "orders"
