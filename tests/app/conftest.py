@@ -3,7 +3,6 @@ Debian's chromium driven by Playwright through `executable_path` (never Playwrig
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def app_server(stack):
-    server = AppServer()
+def app_server(stack, scratch_catalog_dir):
+    server = AppServer({"FLINK_COPILOT_CATALOG_DIR": str(scratch_catalog_dir)})
     try:
         server.wait_ready()
         yield server
@@ -46,21 +45,21 @@ def page(browser, app_server):
     context.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def scratch_catalog(tmp_path_factory):
+@pytest.fixture(scope="session")
+def scratch_catalog_dir(tmp_path_factory):
     """Saving a job writes its output topic into the catalog: the app tests use a copy, never catalog/."""
     directory = tmp_path_factory.mktemp("catalog")
     for path in (ROOT / "catalog").glob("*.yaml"):
         if not path.name.startswith("job_"):
             shutil.copy(path, directory / path.name)
-    previous = os.environ.get("FLINK_COPILOT_CATALOG_DIR")
-    os.environ["FLINK_COPILOT_CATALOG_DIR"] = str(directory)
-    yield directory
-    if previous is None:
-        os.environ.pop("FLINK_COPILOT_CATALOG_DIR", None)
-    else:
-        os.environ["FLINK_COPILOT_CATALOG_DIR"] = previous
+    return directory
 
+
+@pytest.fixture(autouse=True)
+def scratch_catalog(scratch_catalog_dir, monkeypatch):
+    """Per test, so the override never leaks into other test packages."""
+    monkeypatch.setenv("FLINK_COPILOT_CATALOG_DIR", str(scratch_catalog_dir))
+    return scratch_catalog_dir
 
 
 @pytest.hookimpl(hookwrapper=True)
