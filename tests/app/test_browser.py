@@ -69,7 +69,8 @@ def test_save_a_job_and_stop_it(page):
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Save as job").click()
     page.get_by_label("Job name").fill(name)
-    page.get_by_role("button", name="Save and start").click()
+    # the sticky chat input can cover the button while the page re-renders: click it as an event
+    page.get_by_role("button", name="Save and start").dispatch_event("click")
     page.get_by_text(f"job_{name}").first.wait_for(timeout=90_000)
     page.get_by_text("RUNNING").first.wait_for(timeout=60_000)
     shot(page, "08-job-saved")
