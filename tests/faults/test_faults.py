@@ -9,18 +9,18 @@ import json
 import os
 import signal
 import time
-import uuid
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
 from copilot.agent.copilot import Copilot
 from copilot.catalog.store import YamlCatalogStore
 from copilot.errors import CopilotError
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
-from copilot.flink.live import LiveQuery
+
+from kafka_helpers import read_committed as read_topic, wait_for
 
 from .conftest import PORTS
 
@@ -35,16 +35,6 @@ TERMINAL = {"CANCELED", "FAILED", "FINISHED"}
 def flink_jobs() -> dict[str, str]:
     overview = httpx.get(f"{REST}/jobs/overview", timeout=5).json()
     return {j["jid"]: j["state"] for j in overview.get("jobs", [])}
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 # ---- the gateway restarts: the next question works without user action --------------------------
@@ -149,23 +139,7 @@ def produce_events(first: int, last: int, t0_ms: int, rate: float = 40.0) -> Non
 
 
 def read_committed(topic: str) -> list[dict]:
-    consumer = Consumer({"bootstrap.servers": KAFKA, "group.id": f"fault-{uuid.uuid4()}", "auto.offset.reset": "earliest",
-                         "isolation.level": "read_committed", "enable.auto.commit": False})
-    try:
-        _low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
-        consumer.assign([TopicPartition(topic, 0, 0)])
-        records, deadline = [], time.monotonic() + 20
-        while time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is None:
-                if consumer.position([TopicPartition(topic, 0)])[0].offset >= high:
-                    break
-                continue
-            if not msg.error() and msg.value():
-                records.append(json.loads(msg.value()))
-        return records
-    finally:
-        consumer.close()
+    return read_topic(KAFKA, topic)
 
 
 def lost_and_duplicated(records: list[dict], windows: range) -> tuple[int, int, list[str]]:

@@ -12,7 +12,8 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
+
+from kafka_helpers import read_committed as read_topic, wait_for
 
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient
@@ -44,36 +45,6 @@ def service(stack, catalog_copy):
             svc.stop(name)
         finally:
             registry.delete(name)
-
-
-def read_topic(bootstrap: str, topic: str) -> list[dict]:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"t-{uuid.uuid4()}", "auto.offset.reset": "earliest",
-                         "isolation.level": "read_committed", "enable.auto.commit": False})
-    try:
-        _low, high = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
-        consumer.assign([TopicPartition(topic, 0, 0)])
-        records, deadline = [], time.monotonic() + 20
-        while time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is None:
-                if consumer.position([TopicPartition(topic, 0)])[0].offset >= high:
-                    break
-                continue
-            if not msg.error() and msg.value():
-                records.append(json.loads(msg.value()))
-        return records
-    finally:
-        consumer.close()
-
-
-def wait_for(predicate, timeout=60.0, interval=1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
 
 
 def test_windowed_job_survives_stop_with_savepoint_and_resume_exactly_once(stack, service, catalog_copy):
