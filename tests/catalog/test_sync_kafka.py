@@ -115,3 +115,17 @@ def test_unreachable_kafka_is_exit_3_within_bounded_time(tmp_path):
     with pytest.raises(ServiceUnavailable) as info:
         CatalogSync(YamlCatalogStore(tmp_path), bootstrap="127.0.0.1:1").run()
     assert info.value.exit_code == 3 and "Kafka" in info.value.message and "127.0.0.1:1" in info.value.message
+
+
+def test_cli_sync_json_report(tmp_path, kafka_topics):
+    out = subprocess.run(
+        [sys.executable, "-m", "copilot", "catalog", "sync", "--json", "--catalog-dir", str(tmp_path),
+         "--topic", kafka_topics["compacted"], "--topic", kafka_topics["text"], "--sample-seconds", "5"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    statuses = {t["topic"]: t["status"] for t in data["topics"]}
+    assert statuses == {kafka_topics["compacted"]: "created", kafka_topics["text"]: "skipped"}
+    assert data["summary"] == {"created": 1, "skipped": 1}
+    assert (tmp_path / f"{kafka_topics['compacted']}.yaml").exists()
+    assert not (tmp_path / f"{kafka_topics['text']}.yaml").exists()
