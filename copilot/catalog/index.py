@@ -98,8 +98,17 @@ class HybridTopicIndex(TopicIndex):
     `embedder=None` loads the configured model; if that fails, search is lexical and `notices` says so.
     """
 
-    def __init__(self, path: str | Path | None = None, *, embedder: Embedder | None | str = "auto", use_embeddings: bool = True):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        embedder: Embedder | None | str = "auto",
+        use_embeddings: bool = True,
+        namespace: str = "default",
+    ):
+        """`namespace` separates catalogs sharing one chromadb directory (the CLI passes the catalog dir)."""
         self.path = Path(path) if path else default_chroma_path()
+        self.namespace = namespace
         self.notices: list[str] = []
         self._embedder: Embedder | None = None
         if use_embeddings:
@@ -137,7 +146,8 @@ class HybridTopicIndex(TopicIndex):
 
             self.path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
-            name = "topics-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self._embedder.name)
+            scope = hashlib.sha256(self.namespace.encode("utf-8")).hexdigest()[:10]
+            name = "topics-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self._embedder.name) + "-" + scope
             # embedding_function=None: we always pass our own vectors, so chromadb never loads its default model.
             self._collection = client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         return self._collection
@@ -202,7 +212,8 @@ class HybridTopicIndex(TopicIndex):
             return {}
         n = min(n, len(self._bm25))
         result = collection.query(query_embeddings=[self._query_vector(text).tolist()], n_results=n, include=["distances"])
-        return {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0])}
+        # Only topics of the indexed catalog: another process may have changed the collection since index().
+        return {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0]) if i in self._bm25}
 
     def _cosines(self, text: str, names: list[str]) -> dict[str, float]:
         collection = self._open_collection()

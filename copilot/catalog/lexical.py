@@ -64,6 +64,9 @@ class BM25:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._positions
+
     def scores(self, query: str) -> np.ndarray:
         """A BM25 score per document, in `self.ids` order (zeros where no query term occurs)."""
         total = np.zeros(len(self.ids), dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from copilot.catalog.ddl import STARTUP_MODES, create_table_sql
 from copilot.catalog.model import TopicSchema
@@ -195,7 +196,7 @@ def cmd_search(args) -> None:
         raise UsageError("--k must be at least 1")
     load = _store(args).load()
     _log_problems(load)
-    index = HybridTopicIndex(use_embeddings=not args.lexical)
+    index = HybridTopicIndex(use_embeddings=not args.lexical, namespace=str(Path(catalog_dir(args)).resolve()))
     index.index(load.topics)
     hits = index.search(args.text, args.k)
     data = {"results": [h.to_dict() for h in hits], "notices": index.notices}
