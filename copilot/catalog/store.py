@@ -23,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from copilot.catalog.model import Example, Field, Relationship, TopicSchema
 from copilot.catalog.types import check_flink_type, dialect_type_warning, is_timestamp
+from copilot.catalog.yaml_merge import merge_into_document, text as _text, values_map as _values_map
 from copilot.errors import RequestError
 
 log = logging.getLogger(__name__)
@@ -174,18 +175,6 @@ def _line_of(node: Any, key: Any = None) -> int | None:
         return None
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _values_map(raw: Any) -> dict[str, str]:
-    if isinstance(raw, dict):
-        return {str(k): _text(v) if v is not None else str(k) for k, v in raw.items()}
-    if isinstance(raw, list):
-        return {str(v): str(v) for v in raw}
-    return {}
-
-
 def parse_file(path: Path) -> tuple[TopicSchema | None, list[CatalogProblem]]:
     name = str(path)
     try:
@@ -333,103 +322,3 @@ def _check_relationships(topics: dict[str, TopicSchema]) -> list[CatalogProblem]
             elif target.field(rel.target_field) is None:
                 problems.append(CatalogProblem(schema.source_file or schema.topic, None, f"relationship {rel.field} -> {rel.references}: {rel.target_topic} has no field {rel.target_field!r}", "warning"))
     return problems
-
-
-# ---------------------------------------------------------------- writing
-
-
-def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
-    """The YAML mapping for a schema, in the canonical key order of contract section 3."""
-    data: dict[str, Any] = {"topic": schema.topic, "description": schema.description, "format": schema.format, "changelog": schema.changelog}
-    if schema.key:
-        data["key"] = schema.key
-    if schema.key_format != "raw":
-        data["key_format"] = schema.key_format
-    if schema.primary_key:
-        data["primary_key"] = list(schema.primary_key)
-    if schema.event_time:
-        data["event_time"] = schema.event_time
-    data["watermark_delay"] = schema.watermark_delay
-    data["fields"] = [_field_mapping(f) for f in schema.fields]
-    if schema.relationships:
-        data["relationships"] = [{"field": r.field, "references": r.references} for r in schema.relationships]
-    if schema.examples:
-        data["examples"] = [{"question": e.question, "sql": e.sql} for e in schema.examples]
-    return data
-
-
-def _field_mapping(f: Field) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": f.name, "type": f.type}
-    if f.description:
-        data["description"] = f.description
-    if f.values:
-        data["values"] = dict(f.values)
-    if f.synonyms:
-        data["synonyms"] = list(f.synonyms)
-    if f.added_by_sync:
-        data["added_by_sync"] = True
-    return data
-
-
-def _same(existing: Any, new: Any) -> bool:
-    """Equal after normalising YAML containers (a values list equals its identity mapping)."""
-    if isinstance(existing, list) and isinstance(new, dict):
-        return _values_map(existing) == {str(k): str(v) for k, v in new.items()}
-    if isinstance(existing, dict) and isinstance(new, dict):
-        return set(map(str, existing)) == set(map(str, new)) and all(_same(existing[k], new.get(str(k), new.get(k))) for k in existing)
-    if isinstance(existing, list) and isinstance(new, list):
-        return len(existing) == len(new) and all(_same(a, b) for a, b in zip(existing, new))
-    if isinstance(existing, str) or isinstance(new, str):
-        return _text(existing) == _text(new)
-    return existing == new
-
-
-def _merge_mapping(target: CommentedMap, new: dict[str, Any], managed: tuple[str, ...]) -> None:
-    """Set every key of `new` in `target`, untouched where already equal; drop managed keys `new` lacks."""
-    for key, value in new.items():
-        if key in target and _same(target[key], value):
-            continue
-        target[key] = value
-    for key in managed:
-        if key in target and key not in new:
-            del target[key]
-
-
-def _merge_list(existing: Any, new_items: list[dict], identity: str) -> CommentedSeq:
-    """Merge a list of mappings by their `identity` key: keep unknown keys and comments of kept items."""
-    result = existing if isinstance(existing, CommentedSeq) else CommentedSeq()
-    old = {(_text(item.get(identity)).lower()): item for item in result if isinstance(item, dict)}
-    wanted = [_text(n.get(identity)).lower() for n in new_items]
-    for i in reversed(range(len(result))):
-        item = result[i]
-        if not isinstance(item, dict) or _text(item.get(identity)).lower() not in wanted:
-            del result[i]
-    position = {(_text(item.get(identity)).lower()): i for i, item in enumerate(result)}
-    for new in new_items:
-        key = _text(new.get(identity)).lower()
-        if key in old:
-            target = old[key]
-            _merge_mapping(target, new, managed=("description", "values", "synonyms", "added_by_sync", "sql"))
-        else:
-            item = CommentedMap(new)
-            result.insert(len(result), item)
-            position[key] = len(result) - 1
-    return result
-
-
-def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
-    new = schema_to_mapping(schema)
-    lists = {"fields": "name", "relationships": "field", "examples": "question"}
-    scalars = {k: v for k, v in new.items() if k not in lists}
-    _merge_mapping(document, scalars, managed=("key", "key_format", "primary_key", "event_time"))
-    for key, identity in lists.items():
-        items = new.get(key, [])
-        if not items:
-            if key in document and key != "fields" and document[key]:
-                del document[key]
-            continue
-        merged = _merge_list(document.get(key), items, identity)
-        if key not in document:
-            document[key] = merged
-        elif document[key] is not merged:
-            document[key] = merged

@@ -47,7 +47,7 @@ class _Parser:
     def take(self, expected: str | None = None) -> str:
         tok = self.peek()
         if tok is None:
-            raise FlinkTypeError(f"type ends early" + (f", expected {expected!r}" if expected else ""))
+            raise FlinkTypeError("type ends early" + (f", expected {expected!r}" if expected else ""))
         if expected is not None and tok.upper() != expected:
             raise FlinkTypeError(f"expected {expected!r} but found {tok!r}")
         self.i += 1
