@@ -38,7 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATAGEN_CUSTOMERS", "2000", "Demo generator: customers seeded at start."),
     Setting("DATAGEN_PRODUCTS", "500", "Demo generator: products seeded at start."),
     Setting("COPILOT_MAX_SQL_BYTES", "102400", "Largest SQL statement validate accepts, in bytes."),
-    Setting("COPILOT_EMBEDDING_MODEL", "minilm", "Topic search embeddings: minilm (all-MiniLM-L6-v2), static (64-d static model) or none (lexical only)."),
+    Setting("COPILOT_EMBEDDING_MODEL", "auto", "Topic search embeddings: auto (minilm up to 2,000 topics, static above), minilm (all-MiniLM-L6-v2), static (64-d static model) or none (lexical only)."),
     Setting("DATAGEN_CUSTOMER_UPDATES_PER_SEC", "1", "Demo generator: customer profile updates per second."),
     Setting("DATAGEN_PRODUCT_UPDATES_PER_SEC", "0.5", "Demo generator: product price changes per second."),
     Setting("DATAGEN_LATE_FRACTION", "0.015", "Demo generator: share of events that arrive 1-10 s late, out of order."),

@@ -21,6 +21,9 @@ from copilot.catalog.model import TopicSchema
 
 log = logging.getLogger(__name__)
 
+# With COPILOT_EMBEDDING_MODEL=auto: MiniLM (best first answers) up to this many topics, the static
+# model above (MiniLM indexes ~12 topics/s and takes ~16 ms a question on 2 cores; bench/bench_retrieval.py).
+AUTO_STATIC_ABOVE_TOPICS = 2000
 CANDIDATES = 50  # best topics taken from each retriever before fusion
 EXPAND_FROM = 10  # related topics of this many leading candidates join the candidates
 
@@ -111,11 +114,14 @@ class HybridTopicIndex(TopicIndex):
         self.namespace = namespace
         self.notices: list[str] = []
         self._embedder: Embedder | None = None
+        self._auto_large_catalog = False
         if use_embeddings:
             if isinstance(embedder, Embedder):
                 self._embedder = embedder
             else:
-                kind = embedder if isinstance(embedder, str) and embedder != "auto" else (settings.get("COPILOT_EMBEDDING_MODEL") or "minilm")
+                kind = embedder if isinstance(embedder, str) and embedder != "auto" else (settings.get("COPILOT_EMBEDDING_MODEL") or "auto")
+                self._auto_large_catalog = kind == "auto"
+                kind = "minilm" if kind == "auto" else kind
                 # The configured model first, then the small static one, then lexical only.
                 for candidate in dict.fromkeys([kind, "static"]) if kind != "none" else []:
                     try:
@@ -152,7 +158,19 @@ class HybridTopicIndex(TopicIndex):
             self._collection = client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         return self._collection
 
+    def _fit_embedder_to(self, topic_count: int) -> None:
+        if (self._auto_large_catalog and topic_count > AUTO_STATIC_ABOVE_TOPICS and self._embedder is not None
+                and self._embedder.name != "tokenlearn-static-64d"):
+            try:
+                self._embedder = load_embedder("static")
+            except EmbeddingUnavailable:
+                return
+            self._collection = None
+            self._query_cache.clear()
+            self.notices.append(f"{topic_count} topics: using the static embedding model (set COPILOT_EMBEDDING_MODEL to choose)")
+
     def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
+        self._fit_embedder_to(len(topics))
         graph = related_topics(topics)
         documents = {name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
         hashes = {name: content_hash(text) for name, text in documents.items()}
