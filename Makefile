@@ -27,7 +27,7 @@ test-fast: setup
 
 bench: setup
 	@mkdir -p bench/results
-	FLINK_COPILOT_KEEP_STACK=1 $(PY) -m copilot up
+	$(PY) -m copilot up
 	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 down:
