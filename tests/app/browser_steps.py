@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"
@@ -38,16 +37,6 @@ def rows_shown(page) -> int:
         return int((value or "0").replace(",", ""))
     except ValueError:
         return 0
-
-
-def wait_for(predicate, timeout: float = 90.0, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    return predicate()
 
 
 def open_page(page, title: str) -> None:

@@ -20,7 +20,7 @@ from copilot.errors import CopilotError
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
 
-from kafka_helpers import read_committed as read_topic, wait_for
+from live_helpers import read_committed as read_topic, wait_for
 
 from .conftest import PORTS
 

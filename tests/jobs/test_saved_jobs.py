@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kafka_helpers import read_committed as read_topic, wait_for
+from live_helpers import read_committed as read_topic, wait_for
 
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient

@@ -1,4 +1,4 @@
-"""Helpers the live-stack tests share: reading a topic as a read_committed consumer, waiting."""
+"""Helpers the live-stack tests share: reading a topic as a read_committed consumer, waiting for a condition."""
 
 from __future__ import annotations
 
