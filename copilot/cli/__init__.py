@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from copilot import settings
-from copilot.errors import EXIT_OK, EXIT_USAGE, CopilotError
+from copilot.errors import EXIT_OK, EXIT_REQUEST, EXIT_USAGE, CopilotError
 from copilot.security.redact import install_log_redaction, redact
 
 # Modules under copilot.cli that each define `register(subparsers, parent)`.
@@ -101,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("flink-copilot: interrupted\n")
         return 130
+    except Exception as exc:  # a bug of ours: one clear line, the traceback only with --verbose
+        logging.getLogger("flink-copilot").debug("unexpected error", exc_info=True)
+        message = f"unexpected error: {type(exc).__name__}: {exc}"
+        if getattr(args, "json", False):
+            sys.stdout.write(redact(json.dumps({"error": "InternalError", "message": message,
+                                                "hint": "run again with --verbose for details"})) + "\n")
+        sys.stderr.write(redact(f"flink-copilot: {message}\n  hint: run again with --verbose for the traceback, "
+                                "and report it") + "\n")
+        return EXIT_REQUEST
 
 
 if __name__ == "__main__":
