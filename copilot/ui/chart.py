@@ -109,8 +109,9 @@ def _typed_frame(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any
 
 
 def table_frame(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-    """The result as a typed table (numbers as numbers, times as times), in changelog order."""
-    return _typed_frame(columns, rows)
+    """The result as a typed table (numbers as numbers, times as times), newest rows first: a
+    windowed result shows its latest windows on top, where the eye lands."""
+    return _typed_frame(columns, list(reversed(rows)))
 
 
 def chart_frame(choice: ChartChoice, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:

@@ -157,3 +157,10 @@ def test_suggested_job_names_are_valid_job_names():
     for question in ["Revenue per country every 5 minutes", "5 biggest orders", "?", "how many are there"]:
         name = suggested_job_name(ChatAnswer(question=question))
         assert re.match(r"^[a-z][a-z0-9_]{2,48}$", name), name
+
+
+def test_table_frame_shows_newest_rows_first():
+    rows = [["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", "3.10"],
+            ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", "4.20"]]
+    frame = chart.table_frame(WINDOWED, rows)
+    assert str(frame.iloc[0, 0]).startswith("2026-11-25 09:00:10")
