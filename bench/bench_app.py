@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "app")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "app")]
 
-from browser_steps import ask, metric_value, rows_shown, sql_locator, wait_for  # noqa: E402
+from browser_steps import ask, metric_value, rows_shown, sql_locator  # noqa: E402
+from live_helpers import wait_for  # noqa: E402
 from apptest_helpers import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
 
 from copilot import settings  # noqa: E402
@@ -132,7 +133,7 @@ def measure_latency(page) -> dict:
             code = sql_locator(page, marker)
             code.wait_for(timeout=60_000)
             sql_s.append(time.monotonic() - started)
-            wait_for(lambda: rows_shown(page) > 0, timeout=90, every=0.05)
+            wait_for(lambda: rows_shown(page) > 0, timeout=90, interval=0.05)
             row_s.append(time.monotonic() - started)
             sql = code.inner_text()
             page.get_by_role("button", name="Stop").click()
@@ -160,7 +161,7 @@ def measure_throughput(page) -> dict:
         ask(page, f"SELECT k, COUNT(*) AS n FROM {TOPIC} GROUP BY k")
         sql_locator(page, TOPIC).wait_for(timeout=60_000)
         load.rate = 50
-        wait_for(lambda: rows_shown(page) >= KEYS, timeout=90)  # every key seen once: from here each record is -U/+U
+        wait_for(lambda: rows_shown(page) >= KEYS, timeout=90, interval=0.1)  # every key seen once: from here each record is -U/+U
         for rate in RATES:
             load.rate = rate
             time.sleep(5)  # settle at the new rate
