@@ -31,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COPILOT_APP_HOST", "127.0.0.1", "Address the Streamlit app binds to."),
     Setting("COPILOT_APP_PORT", "8501", "Port of the Streamlit app."),
     Setting("COPILOT_APP_PASSWORD", None, "When set, the app asks for this password."),
+    Setting("COPILOT_APP_AUTH_HEADER", None, "Header an authenticating reverse proxy sets (e.g. X-Forwarded-User); when set, requests without it are refused."),
     Setting("COPILOT_APP_MAX_ROWS", "1000", "App: rows a live result keeps (the oldest go first); the page shows the newest."),
     Setting("COPILOT_APP_QUERY_TIMEOUT", "1800", "App: seconds after which a live result stops and its Flink job is cancelled."),
     Setting("DATAGEN_ORDERS_PER_SEC", "20", "Demo generator: orders per second."),

@@ -27,6 +27,17 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
     ]
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _port_taken(host: str, port: int) -> bool:
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -42,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or settings.get_int("COPILOT_APP_PORT")
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is out of range", hint="use a port between 1 and 65535")
+    if not _is_loopback(host) and not (settings.get("COPILOT_APP_PASSWORD") or settings.get("COPILOT_APP_AUTH_HEADER")):
+        raise UsageError(
+            f"refusing to expose the app on {host} without access control",
+            hint="set COPILOT_APP_PASSWORD, or COPILOT_APP_AUTH_HEADER behind an authenticating proxy, or bind to 127.0.0.1",
+        )
     if _port_taken(host, port):
         raise UsageError(f"port {port} on {host} is already in use", hint="stop what uses it, or pass --port")
     if not APP_FILE.exists():

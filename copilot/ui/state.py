@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable, MutableMapping
+from typing import Any, Callable, Mapping, MutableMapping
 
 DEFAULTS: dict[str, Callable[[], Any]] = {
     "conversation_id": lambda: uuid.uuid4().hex,
@@ -35,6 +35,15 @@ def new_conversation(state: MutableMapping[str, Any]) -> None:
     stop_runner(state, "new conversation")
     for key in ("conversation_id", "messages", "history", "runner", "chart_kind", "saved_jobs"):
         state[key] = DEFAULTS[key]()
+
+
+def proxy_user(headers: Mapping[str, str] | None, header: str | None) -> str | None:
+    """The user an authenticating reverse proxy vouches for in `header`, if any (case-insensitive)."""
+    if not header or not headers:
+        return None
+    wanted = header.lower()
+    value = next((v for k, v in headers.items() if k.lower() == wanted), None)
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def password_ok(given: str | None, expected: str | None) -> bool:

@@ -66,7 +66,16 @@ def page_setup() -> None:
 
 
 def password_gate() -> bool:
-    """True when the visitor may see the app: no password configured, or the right one given."""
+    """True when the visitor may see the app: behind an authenticating proxy, the proxy's user header
+    must be present; with a password configured, the right one must be given."""
+    header = settings.get("COPILOT_APP_AUTH_HEADER")
+    if header:
+        user = state.proxy_user(dict(st.context.headers), header)
+        if not user:
+            st.title("Flink Copilot")
+            st.error("Sign in through your organisation's login: this app only answers requests its proxy vouches for.")
+            return False
+        st.session_state["proxy_user"] = user
     expected = settings.get("COPILOT_APP_PASSWORD")
     if not expected or st.session_state.get("authenticated"):
         return True
