@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import subprocess
 import sys
 
 from copilot import settings
@@ -67,10 +66,11 @@ def run(args: argparse.Namespace) -> int:
         env["FLINK_COPILOT_CATALOG_DIR"] = str(args.catalog_dir.resolve())
     sys.stderr.write(f"flink-copilot app: http://{host}:{port}\n")
     sys.stderr.flush()
-    try:
-        return subprocess.call(streamlit_command(host, port, headless=not args.open_browser), env=env)
-    except KeyboardInterrupt:
-        return 0
+    command = streamlit_command(host, port, headless=not args.open_browser)
+    # Become Streamlit (no parent left behind): signals reach the server itself, and stopping this
+    # process always stops the app.
+    os.execve(command[0], command, env)
+    return 0  # not reached
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

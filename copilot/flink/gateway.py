@@ -87,23 +87,28 @@ class Operation:
             self._next = page.next_uri
         return page
 
-    def pages(self, *, poll_min: float = 0.02, poll_max: float = 0.5, deadline: float | None = None) -> Iterator[ResultPage]:
-        """Every page until end of stream, sleeping with backoff while the gateway has nothing new."""
+    def pages(self, *, poll_min: float = 0.01, poll_max: float = 0.5, eager_for: float = 1.0,
+              deadline: float | None = None) -> Iterator[ResultPage]:
+        """Every page until end of stream. Polls every `poll_min` for `eager_for` seconds after the
+        start and after each batch (when the next rows are most likely), then backs off to `poll_max`
+        while the gateway has nothing new."""
         delay = poll_min
+        last_news = time.monotonic()
         while not self.finished:
             if deadline is not None and time.monotonic() > deadline:
                 return
             page = self.fetch()
             if page.rows or page.columns and page.result_type == "PAYLOAD" and not self._seen_columns:
                 self._seen_columns = True
-                delay = poll_min
+                delay, last_news = poll_min, time.monotonic()
                 yield page
             elif page.result_type == "EOS":
                 yield page
                 return
             else:
                 time.sleep(delay)
-                delay = min(poll_max, delay * 2)
+                if time.monotonic() - last_news > eager_for:
+                    delay = min(poll_max, delay * 2)
 
     _seen_columns = False
 
