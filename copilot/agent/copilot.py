@@ -193,9 +193,15 @@ class Copilot:
 
             self.gateway = GatewayClient()
         live = LiveQuery(self.gateway, answer.sql, self.table_ddls(answer.tables), max_rows=max_rows, timeout=timeout)
-        live.start()
+        # audited before it reaches Flink, so a statement is on the trail even if submitting it fails
         self._record("submission", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
-                     verdict="valid", job_id=live.job_id)
+                     verdict="valid")
+        try:
+            live.start()
+        except Exception as exc:
+            self._record("submission_failed", answer.conversation_id, answer.question, sql=answer.sql,
+                         planner=answer.planner, reason=str(exc))
+            raise
         return live
 
     def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0) -> Answer:
