@@ -141,3 +141,22 @@ def test_refused_and_submitted_job_statements_are_audited(stack, catalog_copy):
     events = read_events(20, conversation_id=f"job:{name}")
     assert events and events[-1]["verdict"] == "refused" and events[-1]["sql"] == "DELETE FROM orders"
     assert events[-1]["type"] == "job_save" and "time" in events[-1]
+
+
+def test_a_saved_jobs_output_can_be_asked_about(stack, service, catalog_copy):
+    from copilot.agent.copilot import Copilot
+    from copilot.catalog.index import HybridTopicIndex
+
+    svc, created = service
+    name = f"t_rev_{uuid.uuid4().hex[:6]}"
+    created.append(name)
+    job = svc.save(name, "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country")
+    copilot = Copilot(YamlCatalogStore(catalog_copy), index=HybridTopicIndex(catalog_copy / ".chroma", embedder="static"),
+                      engine=svc.gateway, gateway=svc.gateway)
+    answer = copilot.ask(f"revenue per country from {job.output_topic}")
+    assert answer.valid, answer.errors
+    assert answer.tables == [job.output_topic]
+    assert "GROUP BY country" in answer.sql
+    live = copilot.live_query(answer, max_rows=1, timeout=60)
+    live.run()
+    assert live.view.rows() and live.columns[0].name == "country"

@@ -85,6 +85,9 @@ class Reader:
             r.chart = "line" if "line" in low else "bar" if "bar" in low else "auto"
         r.list_rows = bool(cues.LIST_CUES & set(low)) and not any(a in " ".join(low) for a in ("how many", "number of"))
 
+        # a topic written by its exact identifier ("job_revenue_by_country") is the one meant
+        self._exact_topics = {t for t in self.vocab.topics
+                              if "_" in t and re.search(rf"(?<![\w.]){re.escape(t.lower())}(?![\w])", question.lower())}
         self.source = self._choose_source(spans, context_source)
         r.source = self.source
         self.low, self.spans, self.consumed = low, spans, set()
@@ -123,6 +126,8 @@ class Reader:
                 scores[t] *= 0.5
         if context:
             scores[context] = scores.get(context, 0.0) + 2.5
+        for t in getattr(self, "_exact_topics", ()):
+            scores[t] = scores.get(t, 0.0) + 10.0
         if not scores:
             return context
         named = {m.topic for s in spans for m in s.mentions if m.kind in ("topic", "field")}
@@ -327,8 +332,8 @@ class Reader:
         qualifier = self._qualifier(span)
         m = self.resolve(span, "field", qualifier)
         if m and not self.vocab.is_numeric(m.topic, m.field) and not self.vocab.is_time(m.topic, m.field):
-            if self.vocab.is_key(m.topic, m.field) and m.topic == self.source:
-                return None  # grouping by the event's own id is not a breakdown
+            if self.vocab.is_key(m.topic, m.field) and m.topic == self.source and not self.vocab.topics[m.topic].is_upsert:
+                return None  # grouping events by their own id is not a breakdown (an upsert table's key is)
             return FieldRef(m.topic, m.field)
         topics = span.of_kind("topic")
         if topics and not span.of_kind("field") and self.source:
