@@ -41,3 +41,11 @@ with widgets.guarded():
                 if buttons[1].button("Ask about its output", key=f"ask_{name}"):
                     st.session_state["focus_topic"] = row["output_topic"]
                     st.switch_page(widgets.CHAT_PAGE)
+                with buttons[2].popover("Delete", icon=":material/delete:"):
+                    st.markdown(f"Stop **{name}** and forget it. Its topic `{row['output_topic']}` and the "
+                                "records in it are deleted too, unless you keep them.")
+                    keep = st.checkbox("Keep the output topic", key=f"keep_topic_{name}")
+                    if st.button("Delete the job", key=f"delete_{name}", type="primary"):
+                        with st.spinner(f"Deleting {name}…"):
+                            jobs.delete(name, keep_topic=keep)
+                        st.rerun()

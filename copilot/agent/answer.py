@@ -30,6 +30,18 @@ class Answer:
     rows: list[list[Any]] | None = None
     run: dict | None = None  # stop reason, change counts, job id
 
+    @property
+    def chart_kind(self) -> str | None:
+        """The chart the question asked for ("line", "bar", "auto"), if any."""
+        if not self.chart:
+            return None
+        return self.chart.get("kind") or self.chart.get("type")
+
+    def turn(self) -> dict:
+        """This exchange as conversation history, for a follow-up question."""
+        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner,
+                "valid": self.valid}
+
     def to_dict(self) -> dict:
         d = {
             "sql": self.sql,

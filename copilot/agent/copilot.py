@@ -181,28 +181,26 @@ class Copilot:
         topics = self.topics
         return {t: create_table_sql(topics[t]) for t in tables if t in topics}
 
-    def live_query(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0):
-        """A started LiveQuery for a valid answer (the caller iterates its batches)."""
+    def live_query(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, *, capacity: int = 10_000,
+                   start: bool = True):
+        """A LiveQuery for a valid answer (the caller iterates its batches). Its submission is audited
+        before it reaches Flink, so a statement is on the trail even if submitting it fails; with
+        `start=False` that happens when the caller starts it."""
+        from copilot.agent.live import AuditedLiveQuery
         from copilot.errors import RequestError
-        from copilot.flink.live import LiveQuery
 
         if not answer.valid or not answer.sql:
             raise RequestError("only a valid query can run", hint="fix the errors reported for it first")
+        missing = [t for t in answer.tables if t not in self.topics]
+        if missing:
+            raise RequestError(f"unknown table(s): {', '.join(missing)}", hint="see `flink-copilot catalog list`")
         if self.gateway is None:
             from copilot.flink.gateway import GatewayClient
 
             self.gateway = GatewayClient()
-        live = LiveQuery(self.gateway, answer.sql, self.table_ddls(answer.tables), max_rows=max_rows, timeout=timeout)
-        # audited before it reaches Flink, so a statement is on the trail even if submitting it fails
-        self._record("submission", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
-                     verdict="valid")
-        try:
-            live.start()
-        except Exception as exc:
-            self._record("submission_failed", answer.conversation_id, answer.question, sql=answer.sql,
-                         planner=answer.planner, reason=str(exc))
-            raise
-        return live
+        live = AuditedLiveQuery(self._record, answer, self.gateway, answer.sql, self.table_ddls(answer.tables),
+                                max_rows=max_rows, timeout=timeout, capacity=capacity)
+        return live.start() if start else live
 
     def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0) -> Answer:
         live = self.live_query(answer, max_rows=max_rows, timeout=timeout)
@@ -214,3 +212,4 @@ class Copilot:
         self._record("result", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
                      rows=len(answer.rows), stopped=result["stopped"], job_id=result["job_id"])
         return answer
+

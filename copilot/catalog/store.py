@@ -64,6 +64,10 @@ class CatalogStore(ABC):
     def save(self, schema: TopicSchema) -> str:
         """Write `schema`, keeping what a human added to an existing entry. Returns where it went."""
 
+    def remove(self, topic: str) -> str | None:
+        """Forget `topic` (a deleted job's output). Returns where it was, or None if it was not there."""
+        raise NotImplementedError(f"{type(self).__name__} cannot remove topics")
+
     def get(self, topic: str) -> TopicSchema:
         """One topic; an unknown name raises RequestError with the closest names as a hint."""
         topics = self.load().topics
@@ -135,6 +139,19 @@ class YamlCatalogStore(CatalogStore):
             return Path(existing.source_file)
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in topic)
         return self.directory / f"{safe}.yaml"
+
+    def remove(self, topic: str) -> str | None:
+        existing = self.load().topics.get(topic)
+        if existing is None or not existing.source_file:
+            return None
+        path = Path(existing.source_file)
+        others = [t for t, s in self.load().topics.items() if t != topic and s.source_file == existing.source_file]
+        if others:
+            raise RequestError(f"{path} also describes {', '.join(others)}", hint=f"remove the entry for {topic} by hand")
+        path.unlink(missing_ok=True)
+        with self._lock:
+            self._cache = None
+        return str(path)
 
     def save(self, schema: TopicSchema) -> str:
         path = self.path_for(schema.topic)

@@ -1,4 +1,4 @@
-"""`jobs list | save | stop | resume`."""
+"""`jobs list | save | stop | resume | delete`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("name")
     add_json_flag(p)
     p.set_defaults(handler=_resume)
+    p = sub.add_parser("delete", parents=[parent], help="stop a saved job and forget it, with its output topic")
+    p.add_argument("name")
+    p.add_argument("--keep-topic", action="store_true", help="keep the output topic, its records and its catalog entry")
+    add_json_flag(p)
+    p.set_defaults(handler=_delete)
 
 
 def _service(args: argparse.Namespace):
@@ -80,4 +85,16 @@ def _resume(args: argparse.Namespace) -> int:
         service.audit.flush()
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
          f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""))
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    service = _service(args)
+    try:
+        job = service.delete(args.name, keep_topic=args.keep_topic)
+    finally:
+        service.audit.flush()
+    kept = f"; topic {job.output_topic} kept" if args.keep_topic else f" and its topic {job.output_topic}"
+    emit(args, {"name": job.name, "output_topic": job.output_topic, "topic_deleted": not args.keep_topic},
+         f"deleted job {job.name}{kept}")
     return 0

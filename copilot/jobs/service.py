@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,48}$")
 CHECKPOINT_INTERVAL = "5 s"
 SAVEPOINT_TIMEOUT_S = 120.0
+# Flink's words when a savepoint is asked for before every task of the job is running
+TASKS_NOT_RUNNING = ("is not being executed at the moment", "Not all required tasks are currently running")
+
+
+class _TasksNotRunning(Exception):
+    """A savepoint refused only because the job's tasks are still being deployed: worth retrying."""
 
 
 def _strip_time_attribute(type_text: str) -> str:
@@ -229,6 +235,20 @@ class JobService:
         self.registry.put(job)
         return job
 
+    def delete(self, name: str, *, keep_topic: bool = False) -> SavedJob:
+        """Stop a saved job (no savepoint: it will not be resumed), forget it, take its output topic out
+        of the catalog and, unless `keep_topic`, delete the topic and what it holds."""
+        if settings.get_bool("COPILOT_READ_ONLY"):
+            raise RequestError("deleting jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
+        job = self._require(name)
+        self.stop(name, quiet=True)
+        self.registry.delete(name)
+        if not keep_topic:  # a kept topic stays in the catalog: its records can still be asked about
+            self.catalog.remove(job.output_topic)
+            kadmin.delete_topic(job.output_topic)
+        self._audit("job_delete", name, "", "deleted", output_topic=job.output_topic, topic_kept=keep_topic)
+        return job
+
     def suspend_all(self) -> list[str]:
         """Stop every running saved job with a savepoint, keeping it marked to run (stack shutdown)."""
         flink = self._flink_jobs()
@@ -250,22 +270,35 @@ class JobService:
         return resumed
 
     def _stop_with_savepoint(self, job_id: str) -> str:
+        """Stop-with-savepoint, retried while Flink says the job's tasks are not all running yet: a job
+        reports RUNNING before its tasks are deployed, and a savepoint is refused until they are."""
+        deadline = time.monotonic() + SAVEPOINT_TIMEOUT_S
+        while True:
+            try:
+                return self._savepoint_attempt(job_id, deadline)
+            except _TasksNotRunning as exc:
+                if time.monotonic() + 1.0 >= deadline:
+                    raise RequestError(f"the savepoint failed: {exc}", hint="retry in a few seconds, or stop without --savepoint") from None
+                time.sleep(1.0)
+
+    def _savepoint_attempt(self, job_id: str, deadline: float) -> str:
+        from copilot.flink.errors import root_cause
+
         # No target directory: the cluster's own `state.savepoints.dir` decides where savepoints live.
         response = httpx.post(f"{self.rest_url}/jobs/{job_id}/stop", json={"drain": False}, timeout=10.0)
         trigger = response.json().get("request-id")
         if not trigger:
             raise RequestError(f"Flink refused stop-with-savepoint: {response.text[:300]}")
-        deadline = time.monotonic() + SAVEPOINT_TIMEOUT_S
         while time.monotonic() < deadline:
             status = httpx.get(f"{self.rest_url}/jobs/{job_id}/savepoints/{trigger}", timeout=5.0).json()
             if status.get("status", {}).get("id") == "COMPLETED":
                 operation = status.get("operation", {})
                 if "location" in operation:
                     return operation["location"]
-                cause = operation.get("failure-cause", {}).get("stack-trace", "")
-                from copilot.flink.errors import root_cause
-
-                raise RequestError(f"the savepoint failed: {root_cause(cause)[0]}", hint="retry, or stop without --savepoint")
+                cause = root_cause(operation.get("failure-cause", {}).get("stack-trace", ""))[0]
+                if any(marker in cause for marker in TASKS_NOT_RUNNING):
+                    raise _TasksNotRunning(cause)
+                raise RequestError(f"the savepoint failed: {cause}", hint="retry, or stop without --savepoint")
             time.sleep(0.5)
         raise RequestError(f"the savepoint of job {job_id} did not complete within {SAVEPOINT_TIMEOUT_S:.0f}s")
 

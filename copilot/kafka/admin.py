@@ -44,8 +44,11 @@ def ensure_topic(name: str, *, partitions: int = 1, compacted: bool = False, ser
 
 
 def delete_topic(name: str, servers: str | None = None) -> None:
-    futures = admin(servers).delete_topics([name])
+    """Delete `name`; a topic that does not exist is not an error."""
+    client = admin(servers)  # held until the result arrives: a collected client cancels the request
+    futures = client.delete_topics([name])
     try:
         futures[name].result(timeout=TIMEOUT_S)
-    except KafkaException:
-        pass
+    except KafkaException as exc:
+        if "UNKNOWN_TOPIC" not in str(exc):
+            raise ServiceUnavailable("Kafka", servers or bootstrap(), f"deleting topic {name}: {exc}") from None

@@ -235,20 +235,24 @@ class Launcher:
     def _saved_jobs(self, action: str, say: Callable[[str], None]) -> None:
         """Resume saved jobs after `up`, or suspend them with a savepoint before `down`, so a saved
         job survives a restart of the stack. Best effort: a failure is reported, never fatal."""
+        from copilot.agent.audit import KafkaAuditSink
         from copilot.catalog.store import YamlCatalogStore
         from copilot.errors import CopilotError
         from copilot.flink.gateway import GatewayClient
         from copilot.jobs.registry import JobRegistry
         from copilot.jobs.service import JobService
 
+        audit = KafkaAuditSink(servers=self.ep.bootstrap)  # resuming submits statements: they are audited
         try:
             service = JobService(GatewayClient(self.ep.gateway_url, rest_url=self.ep.rest_url),
                                  YamlCatalogStore(settings.catalog_dir()),
-                                 JobRegistry(servers=self.ep.bootstrap), rest_url=self.ep.rest_url)
+                                 JobRegistry(servers=self.ep.bootstrap), rest_url=self.ep.rest_url, audit=audit)
             names = getattr(service, action)()
         except (CopilotError, OSError) as exc:
             say(f"saved jobs: could not {action.split('_')[0]} them: {exc}")
             return
+        finally:
+            audit.flush()
         if names:
             say(f"saved jobs {'resumed' if action == 'resume_all' else 'suspended with a savepoint'}: {', '.join(names)}")
 

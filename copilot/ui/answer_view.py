@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from copilot import settings
+from copilot.agent.answer import Answer
 from copilot.ui import chart as charts
 from copilot.ui import format as fmt
 from copilot.ui import services as svc
@@ -16,7 +17,7 @@ from copilot.ui.widgets import guarded, jobs_service
 REFRESH_S = 1.0
 
 
-def answer(index: int, ans: svc.ChatAnswer, *, latest: bool, final: LiveSnapshot | None) -> None:
+def answer(index: int, ans: Answer, *, latest: bool, final: LiveSnapshot | None) -> None:
     if ans.explanation:
         st.markdown(ans.explanation)
     for notice in ans.notices:
@@ -31,7 +32,12 @@ def answer(index: int, ans: svc.ChatAnswer, *, latest: bool, final: LiveSnapshot
         suggestions(index, ans.suggestions)
         return
     if latest:
-        live_result(index)
+        runner: LiveRunner | None = st.session_state.get("runner")
+        if runner is not None and runner.snapshot().live:
+            live_result(index)
+        elif runner is not None:
+            with guarded():
+                finished_result(runner.snapshot(), index)
     elif final is not None:
         result(final, index, frozen=True)
     save_as_job(index, ans)
@@ -49,23 +55,31 @@ def suggestions(index: int, items: list[str]) -> None:
 
 @st.fragment(run_every=REFRESH_S)
 def live_result(index: int) -> None:
-    """Reruns on its own every second; reads the runner's latest snapshot and never waits on Flink."""
+    """Reruns on its own every second while the query is live; reads the runner's latest snapshot and
+    never waits on Flink. Once the query stops, one whole-page run draws the final state without this
+    fragment, so nothing reruns on a timer behind an idle page (and no timer run races the page's own)."""
     runner: LiveRunner | None = st.session_state.get("runner")
     if runner is None:
         return
     with guarded():
         snap = runner.snapshot()
+        if not snap.live:
+            st.rerun(scope="app")
         top = st.columns([5, 1])
-        if snap.live and top[1].button("Stop", key=f"stop_{index}", type="primary"):
+        if top[1].button("Stop", key=f"stop_{index}", type="primary"):
             runner.stop("stopped by you")
-            # A whole-page run: a click landing during a full run must not leave the page half drawn.
             st.rerun(scope="app")
         top[0].markdown(fmt.live_status(snap.status, snap.stopped_reason))
-        if snap.status == "error":
-            st.error(snap.error or fmt.GENERIC_ERROR)
-            if snap.hint:
-                st.caption(f"What to try: {snap.hint}")
         result(snap, index, frozen=False)
+
+
+def finished_result(snap: LiveSnapshot, index: int) -> None:
+    st.markdown(fmt.live_status(snap.status, snap.stopped_reason))
+    if snap.status == "error":
+        st.error(snap.error or fmt.GENERIC_ERROR)
+        if snap.hint:
+            st.caption(f"What to try: {snap.hint}")
+    result(snap, index, frozen=False)
 
 
 def counters(snap: LiveSnapshot) -> None:
@@ -100,7 +114,7 @@ def result(snap: LiveSnapshot, index: int, *, frozen: bool) -> None:
 def _asked_chart(index: int) -> str | None:
     messages = st.session_state.get("messages", [])
     if 0 <= index < len(messages):
-        return messages[index]["answer"].chart
+        return messages[index]["answer"].chart_kind
     return None
 
 
@@ -118,7 +132,7 @@ def draw_chart(choice: charts.ChartChoice, snap: LiveSnapshot) -> None:
         st.bar_chart(frame, x=choice.x, y=choice.y, height=280)
 
 
-def save_as_job(index: int, ans: svc.ChatAnswer) -> None:
+def save_as_job(index: int, ans: Answer) -> None:
     if settings.get_bool("COPILOT_READ_ONLY"):
         return
     saved = st.session_state["saved_jobs"].get(index)
@@ -132,7 +146,7 @@ def save_as_job(index: int, ans: svc.ChatAnswer) -> None:
                 st.page_link("views/jobs.py", label="Open the jobs page", icon=":material/work:")
             return
         with st.form(f"save_job_{index}"):
-            name = st.text_input("Job name", value=svc.suggested_job_name(ans), key=f"job_name_{index}")
+            name = st.text_input("Job name", value=svc.suggested_job_name(ans.question), key=f"job_name_{index}")
             topic = st.text_input("Output topic", value="", placeholder=f"job_{name}", key=f"job_topic_{index}")
             if st.form_submit_button("Save and start"):
                 with guarded(), st.spinner("Creating the output topic and starting the job on Flink…"):
@@ -143,7 +157,7 @@ def save_as_job(index: int, ans: svc.ChatAnswer) -> None:
                     st.rerun()
 
 
-def start_live(chat: svc.ChatService, ans: svc.ChatAnswer) -> LiveRunner:
+def start_live(chat: svc.ChatService, ans: Answer) -> LiveRunner:
     """Starts the answer's query on Flink in the background; the page shows it as it changes."""
     max_rows = settings.get_int("COPILOT_APP_MAX_ROWS")
     timeout = float(settings.get_int("COPILOT_APP_QUERY_TIMEOUT"))

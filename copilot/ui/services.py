@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from copilot import settings
+from copilot.agent.answer import Answer
 from copilot.catalog.ddl import create_table_sql
 from copilot.catalog.model import TopicSchema
 from copilot.catalog.store import YamlCatalogStore
-from copilot.errors import CopilotError, RequestError
+from copilot.errors import CopilotError
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
 
@@ -38,40 +38,6 @@ def stack_status() -> list[dict]:
         return Launcher().status()
     except CopilotError as exc:
         return [{"component": "stack", "running": False, "address": "", "version": None, "detail": exc.message}]
-
-
-@dataclass
-class ChatAnswer:
-    """One answer as the chat page shows it (the agent's answer, normalised)."""
-
-    question: str
-    sql: str | None = None
-    tables: list[str] = field(default_factory=list)
-    explanation: str = ""
-    valid: bool = False
-    errors: list[dict] = field(default_factory=list)
-    planner: str = "builtin"
-    notices: list[str] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
-    chart: str | None = None  # a chart kind the question asked for
-    plan: dict | None = None  # structured state for follow-ups
-    engine_checked: bool | None = None
-
-    @classmethod
-    def from_agent(cls, question: str, answer: Any) -> "ChatAnswer":
-        data = answer.to_dict() if hasattr(answer, "to_dict") else dict(vars(answer))
-        chart = data.get("chart")
-        if isinstance(chart, dict):
-            chart = chart.get("kind") or chart.get("type")
-        errors = [e if isinstance(e, dict) else {"message": str(e)} for e in data.get("errors") or []]
-        return cls(question=question, sql=data.get("sql"), tables=list(data.get("tables") or []),
-                   explanation=data.get("explanation") or "", valid=bool(data.get("valid")), errors=errors,
-                   planner=data.get("planner") or "builtin", notices=list(data.get("notices") or []),
-                   suggestions=list(data.get("suggestions") or []), chart=chart,
-                   plan=getattr(answer, "plan", None) or data.get("plan"), engine_checked=data.get("engine_checked"))
-
-    def turn(self) -> dict:
-        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner, "valid": self.valid}
 
 
 class CatalogService:
@@ -126,7 +92,7 @@ class ChatService:
                                     engine=self.gateway, audit=_audit_sink(self._audit), gateway=self.gateway)
         return self._copilot
 
-    def ask(self, question: str, conversation_id: str, history: list[dict]) -> ChatAnswer:
+    def ask(self, question: str, conversation_id: str, history: list[dict]) -> Answer:
         if _SQL_START.match(question):
             answer = self.copilot().check_sql(question.strip().rstrip(";"), conversation_id=conversation_id)
             answer.question = question
@@ -134,18 +100,13 @@ class ChatService:
             answer = self.copilot().ask(question, conversation_id=conversation_id, history=history)
         if self.copilot().audit is not None:
             self.copilot().audit.flush(1.0)  # so the audit page shows this answer at once
-        return ChatAnswer.from_agent(question, answer)
+        return answer
 
-    def live_query(self, answer: ChatAnswer, *, max_rows: int, timeout: float) -> LiveQuery:
-        if not answer.valid or not answer.sql:
-            raise RequestError("only a validated query can run", hint="rephrase the question or fix the errors shown")
-        topics = self.catalog.topics()
-        missing = [t for t in answer.tables if t not in topics]
-        if missing:
-            raise RequestError(f"unknown table(s): {', '.join(missing)}", hint="see the Catalog page for the topics there are")
-        ddls = {t: create_table_sql(topics[t]) for t in answer.tables}
+    def live_query(self, answer: Answer, *, max_rows: int, timeout: float) -> LiveQuery:
+        """Not yet started: the page's runner starts it, and the start is audited."""
         # capacity bounds memory; max_rows above it means the view evicts old rows instead of stopping.
-        return LiveQuery(self.gateway, answer.sql, ddls, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows)
+        return self.copilot().live_query(answer, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows,
+                                         start=False)
 
 
 def _planner():
@@ -171,10 +132,10 @@ def _audit_sink(kind: Any):
 
 
 class JobsService:
-    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None):
+    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None, audit: Any = "kafka"):
         from copilot.jobs.service import JobService
 
-        self.service = JobService(gateway or GatewayClient(), catalog.store)
+        self.service = JobService(gateway or GatewayClient(), catalog.store, audit=_audit_sink(audit))
 
     def list(self) -> list[dict]:
         return self.service.list()
@@ -190,6 +151,10 @@ class JobsService:
         job = self.service.stop(name, savepoint=savepoint)
         return {"name": job.name, "savepoint": job.savepoint}
 
+    def delete(self, name: str, keep_topic: bool = False) -> dict:
+        job = self.service.delete(name, keep_topic=keep_topic)
+        return {"name": job.name, "output_topic": job.output_topic, "topic_deleted": not keep_topic}
+
     def resume(self, name: str) -> dict:
         job = self.service.resume(name)
         return {"name": job.name, "flink_job_id": job.flink_job_id}
@@ -203,8 +168,8 @@ class JobsService:
         return row
 
 
-def suggested_job_name(answer: ChatAnswer) -> str:
-    words = re.findall(r"[a-z0-9]+", answer.question.lower())
+def suggested_job_name(question: str) -> str:
+    words = re.findall(r"[a-z0-9]+", question.lower())
     stop = {"the", "a", "an", "of", "in", "per", "by", "every", "how", "many", "what", "is", "are", "show", "me", "for"}
     name = "_".join(w for w in words if w not in stop)[:40].strip("_")
     if not name or not name[0].isalpha():

@@ -20,6 +20,11 @@ def cumulate(t: str, ts: str, step: str = "'1' MINUTE", size: str = "'1' DAY") -
     return f"TABLE(CUMULATE(TABLE {t}, DESCRIPTOR({ts}), INTERVAL {step}, INTERVAL {size}))"
 
 
+def session(t: str, ts: str, gap: str, keys: str = "") -> str:
+    part = f" PARTITION BY {keys}" if keys else ""
+    return f"TABLE(SESSION(TABLE {t}{part}, DESCRIPTOR({ts}), INTERVAL {gap}))"
+
+
 def top(inner: str, cols: str, order: str, n: int, windowed: bool = True) -> str:
     part = "PARTITION BY window_start, window_end " if windowed else ""
     return (f"SELECT {cols}, rn FROM (SELECT {cols}, ROW_NUMBER() OVER ({part}ORDER BY {order}) AS rn "
@@ -121,6 +126,11 @@ CASES: list[tuple[str, str]] = [
     ("How many new customers per country?", "SELECT country, COUNT(*) AS n FROM customers GROUP BY country"),
     ("peak order amount per channel in the last 15 minutes updated every 5 minutes", f"SELECT window_start, window_end, channel, MAX(amount) AS m FROM {hop('orders', 'order_time', chr(39) + '5' + chr(39) + ' MINUTE', chr(39) + '15' + chr(39) + ' MINUTE')} GROUP BY window_start, window_end, channel"),
     ("show payments over 1000 euros", f"SELECT {PAYMENT_COLS} FROM payments WHERE amount > 1000"),
+    # -- session windows: a gap of inactivity ends a session
+    ("page views per customer in sessions with a 30 minute gap", f"SELECT window_start, window_end, customer_id, COUNT(*) AS n FROM {session('page_views', 'view_time', chr(39) + '30' + chr(39) + ' MINUTE', 'customer_id')} GROUP BY window_start, window_end, customer_id"),
+    ("revenue per customer after 10 minutes of inactivity", f"SELECT window_start, window_end, customer_id, SUM(amount) AS r FROM {session('orders', 'order_time', chr(39) + '10' + chr(39) + ' MINUTE', 'customer_id')} GROUP BY window_start, window_end, customer_id"),
+    ("number of page views per device per session window", f"SELECT window_start, window_end, device, COUNT(*) AS n FROM {session('page_views', 'view_time', chr(39) + '30' + chr(39) + ' MINUTE', 'device')} GROUP BY window_start, window_end, device"),
+    ("How many page views per session?", "SELECT session_id, COUNT(*) AS n FROM page_views GROUP BY session_id"),
 ]
 
 # Questions the built-in planner must decline (no plausible query over the wrong table).

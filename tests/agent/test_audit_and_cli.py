@@ -10,6 +10,7 @@ import pytest
 from copilot.agent.audit import KafkaAuditSink, MemoryAuditSink, read_events, scrub
 from copilot.agent.copilot import Copilot
 from copilot.cli import main
+from copilot.errors import RequestError
 
 
 def run_cli(capsys, *argv):
@@ -34,6 +35,25 @@ def test_every_step_is_an_event_with_time_conversation_question_sql_verdict_plan
     assert all(e["conversation_id"] == "conv-1" and e["time"] > 0 and e["question"] for e in audit.events)
     answer = audit.events[-1]
     assert answer["sql"] and answer["verdict"] == "valid" and answer["planner"] == "builtin" and answer["plan"]
+
+
+def test_a_live_query_is_audited_when_started_and_when_submitting_it_fails(topics):
+    from copilot.errors import ServiceUnavailable
+    from copilot.flink.gateway import GatewayClient
+
+    audit = MemoryAuditSink()
+    copilot = Copilot(topics, audit=audit, gateway=GatewayClient("http://127.0.0.1:9"))
+    answer = copilot.ask("How many orders per minute?", conversation_id="conv-2")
+    live = copilot.live_query(answer, start=False)  # the app's runner starts it later, in its own thread
+    assert [e["type"] for e in audit.events][-1] == "answer"
+    with pytest.raises(ServiceUnavailable):
+        live.start()
+    submitted, failed = audit.events[-2:]
+    assert submitted["type"] == "submission" and submitted["sql"] == answer.sql and submitted["verdict"] == "valid"
+    assert failed["type"] == "submission_failed" and "127.0.0.1:9" in failed["reason"]
+    answer.tables = ["no_such_topic"]
+    with pytest.raises(RequestError, match="no_such_topic"):
+        copilot.live_query(answer)
 
 
 def test_usage_errors_exit_2(capsys):

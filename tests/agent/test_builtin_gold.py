@@ -34,7 +34,7 @@ def test_question_matches_gold_by_components(planned, index):
 def test_gold_queries_cover_every_construct(topics):
     parts = [analyse(g) for _, g in CASES]
     kinds = {p.window[0] for p in parts if p.window}
-    assert kinds == {"tumble", "hop", "cumulate"}
+    assert kinds == {"tumble", "hop", "cumulate", "session"}
     assert any(p.top_n for p in parts) and any(p.having for p in parts)
     assert any(temporal for p in parts for _, temporal in p.joins)
     assert any(p.filters for p in parts) and any(not p.window for p in parts)

@@ -64,6 +64,21 @@ def flink_job_state(job_id: str) -> str | None:
     return response.json().get("state") if response.status_code == 200 else None
 
 
+def audited(conversation_id: str, kind: str, timeout: float = 15.0) -> list[dict]:
+    """The audit trail's events of one kind for one conversation, waiting for them to arrive."""
+    from copilot.agent.audit import read_events
+    from live_helpers import wait_for
+
+    found: list[dict] = []
+
+    def arrived() -> bool:
+        found[:] = [e for e in read_events(500, conversation_id=conversation_id) if e["type"] == kind]
+        return bool(found)
+
+    wait_for(arrived, timeout=timeout, interval=0.5)
+    return found
+
+
 def remove_job(name: str) -> None:
     """Stop a job a test saved and forget it: registry entry and output topic."""
     from copilot import settings

@@ -41,3 +41,21 @@ def rows_shown(page) -> int:
 
 def open_page(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+
+
+def page_text(page) -> str:
+    try:
+        return page.get_by_test_id("stAppViewContainer").inner_text(timeout=5_000)
+    except Exception as exc:  # the page itself may be gone
+        return f"<page text unavailable: {exc}>"
+
+
+def wait_for_text(page, text: str, timeout_ms: int = 60_000) -> None:
+    """Waits for `text` on the page; on timeout the failure shows what the page showed instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    except PlaywrightTimeout:
+        shown = " | ".join(line.strip() for line in page_text(page).splitlines() if line.strip())
+        raise AssertionError(f"{text!r} did not appear within {timeout_ms / 1000:.0f}s; the page showed: {shown[-1500:]}")

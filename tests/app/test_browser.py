@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from apptest_helpers import remove_job
-from browser_steps import ask, open_page, rows_shown, shot, sql_locator
+from browser_steps import ask, open_page, rows_shown, shot, sql_locator, wait_for_text
 from live_helpers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
@@ -72,8 +72,8 @@ def test_save_a_job_and_stop_it(page):
     page.get_by_label("Job name").fill(name)
     # the sticky chat input can cover the button while the page re-renders: click it as an event
     page.get_by_role("button", name="Save and start").dispatch_event("click")
-    page.get_by_text(f"job_{name}").first.wait_for(timeout=90_000)
-    page.get_by_text("RUNNING").first.wait_for(timeout=60_000)
+    wait_for_text(page, f"job_{name}", timeout_ms=90_000)
+    wait_for_text(page, "RUNNING")
     shot(page, "08-job-saved")
     try:
         open_page(page, "Jobs")

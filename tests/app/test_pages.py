@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from apptest_helpers import remove_job, app, flink_job_state, metric, rerun_until, stop_live, texts
+from apptest_helpers import app, audited, flink_job_state, metric, remove_job, rerun_until, stop_live, texts
 
 pytestmark = pytest.mark.stack
 
@@ -46,6 +46,8 @@ def test_chat_windowed_question_runs_live_and_stops(stack):
         frame = at.dataframe[-1].value
         assert list(frame.columns) == ["window_start", "window_end", "country", "revenue"]
         job_id = at.session_state["runner"].source.job_id
+        submitted = audited(at.session_state["conversation_id"], "submission")
+        assert [e["sql"] for e in submitted] == [sql] and submitted[0]["verdict"] == "valid"
         at.button(key="stop_0").click().run()
         assert any("Stopped" in m for m in texts(at.markdown))
         assert rerun_until(at, lambda a: flink_job_state(job_id) in ("CANCELED", "FINISHED", None), 30)
@@ -141,6 +143,8 @@ def test_jobs_save_from_chat_list_stop_resume_and_ask(stack):
         saved = at.session_state["saved_jobs"][0]
         assert saved["name"] == name and saved["output_topic"] == f"job_{name}"
         assert any(name in m and "RUNNING" in m for m in texts(at.markdown))
+        saves = audited(f"job:{name}", "job_save")
+        assert saves and saves[-1]["verdict"] == "submitted" and saves[-1]["sql"].startswith(f"INSERT INTO `job_{name}`")
 
         at.switch_page("views/jobs.py").run()
         assert any(name in m for m in texts(at.markdown))
@@ -156,6 +160,12 @@ def test_jobs_save_from_chat_list_stop_resume_and_ask(stack):
         at.button(key=f"ask_{name}").click().run()
         assert at.session_state["focus_topic"] == f"job_{name}"
         assert any(f"job_{name}" in i for i in texts(at.info))
+
+        at.switch_page("views/jobs.py").run()
+        at.button(key=f"delete_{name}").click().run()
+        assert not at.error, texts(at.error)
+        assert not any(name in m for m in texts(at.markdown)), "a deleted job is still listed"
+        assert audited(f"job:{name}", "job_delete")[-1]["output_topic"] == f"job_{name}"
     finally:
         remove_job(name)
 

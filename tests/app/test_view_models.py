@@ -10,7 +10,8 @@ from copilot.catalog.model import Relationship, TopicSchema
 from copilot.errors import ServiceUnavailable
 from copilot.flink.base import FlinkSqlError
 from copilot.ui import chart, format as fmt, graph, state
-from copilot.ui.services import ChatAnswer, suggested_job_name
+from copilot.agent.answer import Answer
+from copilot.ui.services import suggested_job_name
 
 WINDOWED = [("window_start", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"), ("window_end", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"),
             ("country", "VARCHAR"), ("revenue", "DECIMAL(38, 2)")]
@@ -137,25 +138,20 @@ def test_relationship_graph_has_both_directions():
     assert graph.relationship_edges("customers", {"customers": topics["customers"]}) == []
 
 
-def test_answer_normalisation_keeps_the_plan_for_follow_ups():
-    class AgentAnswer:
-        plan = {"source": "orders"}
-
-        def to_dict(self):
-            return {"sql": "SELECT 1", "tables": ["orders"], "valid": True, "planner": "builtin", "chart": {"kind": "bar"},
-                    "errors": [], "engine_checked": True}
-
-    ans = ChatAnswer.from_agent("orders by channel as bars", AgentAnswer())
-    assert ans.chart == "bar" and ans.plan == {"source": "orders"}
+def test_an_answer_keeps_its_chart_kind_and_plan_for_follow_ups():
+    ans = Answer(question="orders by channel as bars", conversation_id="c1", planner="builtin", sql="SELECT 1",
+                 valid=True, chart={"type": "bar", "x": "channel", "y": "orders"}, plan={"source": "orders"})
+    assert ans.chart_kind == "bar"
     assert ans.turn() == {"question": "orders by channel as bars", "sql": "SELECT 1", "plan": {"source": "orders"},
                           "planner": "builtin", "valid": True}
+    assert Answer(question="q", conversation_id="c1", planner="builtin").chart_kind is None
 
 
 def test_suggested_job_names_are_valid_job_names():
     import re
 
     for question in ["Revenue per country every 5 minutes", "5 biggest orders", "?", "how many are there"]:
-        name = suggested_job_name(ChatAnswer(question=question))
+        name = suggested_job_name(question)
         assert re.match(r"^[a-z][a-z0-9_]{2,48}$", name), name
 
 

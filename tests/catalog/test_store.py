@@ -116,3 +116,13 @@ def test_get_unknown_topic_suggests_close_names():
     with pytest.raises(RequestError) as info:
         YamlCatalogStore(ROOT / "catalog").get("order")
     assert "orders" in (info.value.hint or "")
+
+
+def test_remove_forgets_a_topic_and_its_file_only(tmp_path):
+    (tmp_path / "clicks.yaml").write_text(GOOD)
+    shutil.copy(ROOT / "catalog" / "orders.yaml", tmp_path / "orders.yaml")
+    store = YamlCatalogStore(tmp_path)
+    assert store.remove("clicks") == str(tmp_path / "clicks.yaml")
+    assert not (tmp_path / "clicks.yaml").exists()
+    assert set(store.load().topics) == {"orders"}
+    assert store.remove("clicks") is None  # gone already: nothing to do

@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 from live_helpers import read_committed as read_topic, wait_for
@@ -78,6 +79,17 @@ def test_windowed_job_survives_stop_with_savepoint_and_resume_exactly_once(stack
     gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
     assert all(g == 2.0 for g in gaps), f"windows missing across stop/resume: gaps {gaps}"
     assert all(r["orders"] > 0 for r in records)
+
+
+def test_stop_with_savepoint_right_after_saving_waits_for_the_tasks(stack, service):
+    """A job reports RUNNING before its tasks are deployed, and Flink refuses a savepoint until they
+    are: a person who saves a job and at once stops it still gets a savepoint, not that refusal."""
+    svc, created = service
+    name = f"t_quick_stop_{uuid.uuid4().hex[:6]}"
+    created.append(name)
+    svc.save(name, WINDOWED)
+    stopped = svc.stop(name, savepoint=True)
+    assert stopped.savepoint and stopped.savepoint.startswith("file:")
 
 
 def test_updating_job_writes_upsert_topic_keyed_by_group(stack, service):
@@ -160,3 +172,40 @@ def test_a_saved_jobs_output_can_be_asked_about(stack, service, catalog_copy):
     live = copilot.live_query(answer, max_rows=1, timeout=60)
     live.run()
     assert live.view.rows() and live.columns[0].name == "country"
+
+
+def test_cli_delete_stops_the_job_and_removes_registry_entry_catalog_entry_and_topic(stack, catalog_copy):
+    from copilot.kafka.admin import admin
+
+    name = f"t_delete_{uuid.uuid4().hex[:6]}"
+    topic = f"job_{name}"
+    saved = cli("jobs", "save", "--name", name, "--sql", WINDOWED, "--catalog-dir", str(catalog_copy), "--json")
+    assert saved.returncode == 0, saved.stderr
+    job_id = json.loads(saved.stdout)["flink_job_id"]
+    assert (catalog_copy / f"{topic}.yaml").exists()
+
+    deleted = cli("jobs", "delete", name, "--catalog-dir", str(catalog_copy), "--json")
+    assert deleted.returncode == 0, deleted.stderr
+    assert json.loads(deleted.stdout) == {"name": name, "output_topic": topic, "topic_deleted": True}
+    assert JobRegistry(servers=stack.ep.bootstrap).get(name) is None
+    assert not (catalog_copy / f"{topic}.yaml").exists()
+    assert wait_for(lambda: topic not in admin().list_topics(timeout=10).topics, timeout=30)
+    state = httpx.get(f"{stack.ep.rest_url}/jobs/{job_id}", timeout=5).json()["state"]
+    assert state in ("CANCELED", "CANCELLING")
+    again = cli("jobs", "delete", name, "--catalog-dir", str(catalog_copy))
+    assert again.returncode == 1 and "no saved job" in again.stderr
+
+
+def test_delete_can_keep_the_output_topic_to_ask_about(stack, service, catalog_copy):
+    from copilot.kafka.admin import admin
+
+    svc, created = service
+    name = f"t_keep_{uuid.uuid4().hex[:6]}"
+    job = svc.save(name, WINDOWED)
+    svc.delete(name, keep_topic=True)
+    assert svc.registry.get(name) is None and name not in {r["name"] for r in svc.list()}
+    assert job.output_topic in admin().list_topics(timeout=10).topics
+    assert job.output_topic in svc.catalog.load().topics  # still in the catalog, so it can be asked about
+    from copilot.kafka.admin import delete_topic
+
+    delete_topic(job.output_topic)

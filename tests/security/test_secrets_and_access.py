@@ -156,10 +156,10 @@ def test_read_only_hides_job_saving_in_the_app(monkeypatch):
     monkeypatch.setenv("COPILOT_READ_ONLY", "true")
 
     def page():
+        from copilot.agent.answer import Answer
         from copilot.ui import answer_view as view
-        from copilot.ui import services as svc
 
-        view.save_as_job(0, svc.ChatAnswer.__new__(svc.ChatAnswer))
+        view.save_as_job(0, Answer(question="q", conversation_id="c", planner="builtin", sql="SELECT 1", valid=True))
 
     at = AppTest.from_function(page).run(timeout=60)
     assert not at.exception, at.exception

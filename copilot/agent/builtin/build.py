@@ -22,6 +22,10 @@ def complete(plan: QueryPlan, vocab: Vocabulary, notices: list[str]) -> QueryPla
         plan.window = None
     if plan.projection and plan.window:
         plan.window = None  # rows are shown as they arrive; a window only makes sense for aggregates
+    if plan.top_n and plan.window and plan.window.kind == "session":
+        notices.append("sessions of different keys start and end at different times, so there is no top-N "
+                       "across them; each session is shown instead")
+        plan.top_n = None
     _dedupe_aliases(plan)
     if plan.top_n:
         if plan.projection:

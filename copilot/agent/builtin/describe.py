@@ -60,6 +60,10 @@ def describe(plan: QueryPlan) -> str:
     elif w.kind == "tumble":
         size = w.size.unit.lower() if w.size.amount == 1 else f"{w.size.amount}-{w.size.unit.lower()}"
         when = f"for each {size} window; a new row appears when each window closes"
+    elif w.kind == "session":
+        who = f"each {_join_words([_field_words(d.field) for d in plan.dimensions])}'s" if plan.dimensions else "each"
+        when = (f"for {who} session (a session ends after {w.size.words()} without events); "
+                f"a row appears when a session ends")
     elif w.kind == "hop":
         when = f"over the last {w.size.words()}, refreshed every {w.step.words()}"
     else:

@@ -63,8 +63,8 @@ class Having:
 
 @dataclass
 class Window:
-    kind: str  # tumble | hop | cumulate
-    size: Duration
+    kind: str  # tumble | hop | cumulate | session
+    size: Duration  # a session window's gap
     step: Duration | None = None  # hop slide / cumulate step
 
 

@@ -74,8 +74,13 @@ class Renderer:
                 "tumble": [w.size.sql()],
                 "hop": [w.step.sql(), w.size.sql()] if w.step else [w.size.sql()],
                 "cumulate": [w.step.sql(), w.size.sql()] if w.step else [w.size.sql()],
+                "session": [w.size.sql()],
             }[w.kind]
-            text = f"TABLE({w.kind.upper()}(TABLE {ident(plan.source)}, DESCRIPTOR({ident(source.event_time)}), {', '.join(args)}))"
+            table = f"TABLE {ident(plan.source)}"
+            keys = [ident(d.field) for d in plan.dimensions if d.table == plan.source]
+            if w.kind == "session" and keys:  # one session per key, not one for the whole stream
+                table += f" PARTITION BY {', '.join(keys)}"
+            text = f"TABLE({w.kind.upper()}({table}, DESCRIPTOR({ident(source.event_time)}), {', '.join(args)}))"
         else:
             text = plan.source
         lines = [f"FROM {text}" + (f" AS {alias}" if alias else "")]

@@ -1,5 +1,6 @@
 """Time phrases → window: "every 5 minutes" (TUMBLE), "in the last 10 minutes, updated every minute"
-(HOP), "so far today" (CUMULATE). Returns the window and the character ranges it consumed."""
+(HOP), "so far today" (CUMULATE), "sessions with a 30 minute gap" (SESSION). Returns the window and the
+character ranges it consumed."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ SO_FAR_UNIT_RE = re.compile(rf"\bso far (?:this|in the current) {_UNIT}")
 EVERY_RE = re.compile(rf"\b(?:every|each|per|a|in|by the|for every|for each)\s+{DURATION}")
 WINDOWS_RE = re.compile(rf"\b{_NUM}[\s-]*{_UNIT}\s+(?:windows?|buckets?|intervals?)")
 ADVERB_RE = re.compile(r"\b(" + "|".join(ADVERBS) + r")\b")
+_IDLE = r"(?:inactivity|idle(?:ness| time)?|gap|silence|timeout|pause)"
+GAP_RE = re.compile(rf"\b(?:(?:with|after)\s+)?(?:a\s+|an\s+)?{DURATION}\s+(?:of\s+)?{_IDLE}\b"
+                    rf"|\b(?:with\s+)?(?:a\s+|an\s+)?{_IDLE}\s+(?:of\s+)?{DURATION}")
+SESSION_RE = re.compile(r"\bsession[\s-]+windows?\b|\bsessions?\b")
+DEFAULT_SESSION_GAP = Duration(30, "MINUTE")
 
 
 def _duration(num: str | None, unit: str) -> Duration:
@@ -60,6 +66,9 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
     """The window a question asks for (text lower-cased) and the spans of text that said so."""
     text = normalise(text).lower()
     used: list[tuple[int, int]] = []
+    session = _session(text, used)
+    if session:
+        return session, used
     slide_m = SLIDE_RE.search(text)
     slide = _duration(slide_m.group(1), slide_m.group(2)) if slide_m else None
     if slide_m:
@@ -90,6 +99,22 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
     if size:
         return Window("tumble", size), used
     return None, used
+
+
+def _session(text: str, used: list) -> Window | None:
+    """A session window when the question names a gap of inactivity, or says "session window".
+    "Sessions" alone is not enough: a topic may have a session id to group by."""
+    gap = GAP_RE.search(text)
+    named = re.search(r"\bsession[\s-]+windows?\b", text)
+    if not gap and not named:
+        return None
+    size = DEFAULT_SESSION_GAP
+    if gap:
+        num, unit = (gap.group(1), gap.group(2)) if gap.group(2) else (gap.group(3), gap.group(4))
+        size = _duration(num, unit)
+        used.append(gap.span())
+    used.extend(m.span() for m in SESSION_RE.finditer(text))
+    return Window("session", size)
 
 
 def _every(text: str, used: list) -> Duration | None:

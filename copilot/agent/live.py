@@ -1,0 +1,31 @@
+"""A live query whose submission goes to the copilot's audit trail."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from copilot.agent.answer import Answer
+from copilot.flink.live import LiveQuery
+
+
+class AuditedLiveQuery(LiveQuery):
+    """Records `submission` before the statement reaches Flink and `submission_failed` if submitting it
+    fails, whoever starts it: the CLI at once, the app's runner thread later."""
+
+    def __init__(self, record: Callable[..., None], answer: Answer, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._record = record
+        self._answer = answer
+
+    def start(self) -> "AuditedLiveQuery":
+        if self.operation is not None:
+            return self
+        a = self._answer
+        self._record("submission", a.conversation_id, a.question, sql=a.sql, planner=a.planner, verdict="valid")
+        try:
+            super().start()
+        except Exception as exc:
+            self._record("submission_failed", a.conversation_id, a.question, sql=a.sql, planner=a.planner,
+                         reason=str(exc))
+            raise
+        return self
