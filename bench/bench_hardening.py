@@ -183,7 +183,10 @@ def main() -> None:
     print(f"fuzz: {fz['examples']} examples, {fz['exceptions']} exceptions, {fz['bad_error_shape']} bad error shapes, {fz['seconds']} s")
     if "faults" in data:
         f = data["faults"]
-        print(f"faults: {f['pytest_summary']}; records lost {f.get('stop_resume_records_lost')}, duplicated {f.get('stop_resume_records_duplicated')}")
+        print(f"faults: {f['pytest_summary']}; across down/up records lost {f.get('stop_resume_records_lost')}, "
+              f"duplicated {f.get('stop_resume_records_duplicated')}; across a killed TaskManager lost "
+              f"{f.get('taskmanager_kill_records_lost')}, duplicated {f.get('taskmanager_kill_records_duplicated')}, "
+              f"saved job running again after {f.get('taskmanager_kill_saved_job_running_again_s')} s")
     write("hardening", data)
 
 

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,48}$")
 CHECKPOINT_INTERVAL = "5 s"
 SAVEPOINT_TIMEOUT_S = 120.0
+# A Flink job in one of these states is alive: resuming it again would run it twice.
+ACTIVE_STATES = ("RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING")
+# Saved jobs ride out a lost TaskManager: they restart from their last checkpoint once slots are back
+# (`flink-copilot up` restarts a dead TaskManager). Live queries keep the cluster's quick give-up.
+SAVED_JOB_RESTARTS = {"restart-strategy.type": "exponential-delay",
+                      "restart-strategy.exponential-delay.initial-backoff": "1 s",
+                      "restart-strategy.exponential-delay.max-backoff": "10 s"}
 # Flink's words when a savepoint is asked for before every task of the job is running
 TASKS_NOT_RUNNING = ("is not being executed at the moment", "Not all required tasks are currently running")
 
@@ -176,7 +183,7 @@ class JobService:
 
     def _submit(self, job: SavedJob, ddls: dict[str, str], savepoint: str | None = None) -> str:
         config = {"pipeline.name": job.name, "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
-                  "table.exec.sink.not-null-enforcer": "DROP"}
+                  "table.exec.sink.not-null-enforcer": "DROP", **SAVED_JOB_RESTARTS}
         if savepoint:
             config["execution.savepoint.path"] = savepoint
         insert = f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}"
@@ -221,7 +228,7 @@ class JobService:
         """Stop a job; `keep_desired` (used by `flink-copilot down`) keeps it marked to run, so the
         next `up` resumes it from the savepoint."""
         job = self._require(name)
-        running = self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ("RUNNING", "CREATED", "RESTARTING", "INITIALIZING")
+        running = self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ACTIVE_STATES
         if running and savepoint:
             job.savepoint = self._stop_with_savepoint(job.flink_job_id)
         elif running:
@@ -260,11 +267,12 @@ class JobService:
         return suspended
 
     def resume_all(self) -> list[str]:
-        """Resume every saved job marked to run that is not running (stack start-up)."""
+        """Resume every saved job marked to run whose Flink job is gone (stack start-up). One that is
+        restarting after a lost TaskManager recovers by itself and is left alone."""
         flink = self._flink_jobs()
         resumed = []
         for job in self.registry.all().values():
-            if job.desired_state == "running" and flink.get(job.flink_job_id or "", {}).get("state") != "RUNNING":
+            if job.desired_state == "running" and flink.get(job.flink_job_id or "", {}).get("state") not in ACTIVE_STATES:
                 self.resume(job.name)
                 resumed.append(job.name)
         return resumed
@@ -306,7 +314,7 @@ class JobService:
         if settings.get_bool("COPILOT_READ_ONLY"):
             raise RequestError("resuming jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
         job = self._require(name)
-        if self._flink_jobs().get(job.flink_job_id or "", {}).get("state") == "RUNNING":
+        if self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ACTIVE_STATES:
             return job
         topics = self._topics()
         output = topics.get(job.output_topic)
@@ -315,13 +323,31 @@ class JobService:
                                hint="save the job again with --replace")
         checked = self._validate(job.sql, topics)
         ddls = {**self._ddls(checked.tables, topics), job.output_topic: self._sink_ddl(output, job.name)}
+        start_from = self._latest_snapshot(job)
         try:
-            job.flink_job_id = self._submit(job, ddls, savepoint=job.savepoint)
+            job.flink_job_id = self._submit(job, ddls, savepoint=start_from)
         except FlinkSqlError as exc:
             raise RequestError(f"Flink could not resume job {name!r}: {exc.message}") from None
         job.desired_state = "running"
         job.updated_at = time.time()
         self.registry.put(job)
         self._audit("job_resume", name, f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}", "submitted",
-                    flink_job_id=job.flink_job_id, savepoint=job.savepoint)
+                    flink_job_id=job.flink_job_id, savepoint=start_from)
         return job
+
+    def _latest_snapshot(self, job: SavedJob) -> str | None:
+        """Where to resume: the job's savepoint, or a newer checkpoint its last Flink job completed (it
+        failed, or was cancelled without a savepoint). Output written up to a checkpoint is committed,
+        so resuming from an older snapshot would write those records again."""
+        if not job.flink_job_id:
+            return job.savepoint
+        try:
+            stats = httpx.get(f"{self.rest_url}/jobs/{job.flink_job_id}/checkpoints", timeout=5.0)
+        except httpx.HTTPError:
+            return job.savepoint
+        if stats.status_code != 200:  # the cluster restarted since: only the savepoint is known
+            return job.savepoint
+        latest = stats.json().get("latest") or {}
+        newest = max((c for c in (latest.get("completed"), latest.get("savepoint")) if c and c.get("external_path")),
+                     key=lambda c: c.get("latest_ack_timestamp") or 0, default=None)
+        return newest["external_path"] if newest else job.savepoint

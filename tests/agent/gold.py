@@ -38,6 +38,9 @@ V1 = tumble("page_views", "view_time", 1, "MINUTE")
 S1 = tumble("shipments", "shipment_time", 1, "MINUTE")
 CUST = "JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c ON o.customer_id = c.customer_id"
 PROD = "JOIN products FOR SYSTEM_TIME AS OF o.order_time AS p ON o.product_id = p.product_id"
+PAY_ORDER = "JOIN orders AS o ON p.order_id = o.order_id AND o.order_time BETWEEN p.payment_time - INTERVAL '1' HOUR AND p.payment_time"
+SHIP_ORDER = "JOIN orders AS o ON s.order_id = o.order_id AND o.order_time BETWEEN s.shipment_time - INTERVAL '1' HOUR AND s.shipment_time"
+ORDER_CUST = "JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c ON o.customer_id = c.customer_id"
 ORDER_COLS = "order_id, customer_id, product_id, quantity, unit_price, amount, currency, channel, country, order_time"
 PAYMENT_COLS = "payment_id, order_id, method, amount, currency, status, payment_time"
 
@@ -126,6 +129,10 @@ CASES: list[tuple[str, str]] = [
     ("How many new customers per country?", "SELECT country, COUNT(*) AS n FROM customers GROUP BY country"),
     ("peak order amount per channel in the last 15 minutes updated every 5 minutes", f"SELECT window_start, window_end, channel, MAX(amount) AS m FROM {hop('orders', 'order_time', chr(39) + '5' + chr(39) + ' MINUTE', chr(39) + '15' + chr(39) + ' MINUTE')} GROUP BY window_start, window_end, channel"),
     ("show payments over 1000 euros", f"SELECT {PAYMENT_COLS} FROM payments WHERE amount > 1000"),
+    # -- two hops along relationships: payments → orders → customers, shipments → orders → products
+    ("declined payments per customer segment per minute", f"SELECT window_start, window_end, c.segment, COUNT(*) AS n FROM {P1} AS p {PAY_ORDER} {ORDER_CUST} WHERE p.status = 'declined' GROUP BY window_start, window_end, c.segment"),
+    ("payment amount per customer segment", f"SELECT c.segment, SUM(p.amount) AS a FROM payments AS p {PAY_ORDER} {ORDER_CUST} GROUP BY c.segment"),
+    ("lost parcels per product category", f"SELECT pr.category, COUNT(*) AS n FROM shipments AS s {SHIP_ORDER} JOIN products FOR SYSTEM_TIME AS OF o.order_time AS pr ON o.product_id = pr.product_id WHERE s.status = 'lost' GROUP BY pr.category"),
     # -- session windows: a gap of inactivity ends a session
     ("page views per customer in sessions with a 30 minute gap", f"SELECT window_start, window_end, customer_id, COUNT(*) AS n FROM {session('page_views', 'view_time', chr(39) + '30' + chr(39) + ' MINUTE', 'customer_id')} GROUP BY window_start, window_end, customer_id"),
     ("revenue per customer after 10 minutes of inactivity", f"SELECT window_start, window_end, customer_id, SUM(amount) AS r FROM {session('orders', 'order_time', chr(39) + '10' + chr(39) + ' MINUTE', 'customer_id')} GROUP BY window_start, window_end, customer_id"),

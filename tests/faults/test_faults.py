@@ -205,6 +205,43 @@ def test_saved_job_survives_down_and_up_exactly_once(iso):
     assert stop.returncode == 0, stop.stderr
 
 
+# ---- the TaskManager dies under a saved job: `up` brings it back, the job recovers exactly once -------
+
+def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
+    from copilot.kafka import admin as kadmin
+
+    kadmin.ensure_topic(FAULT_TOPIC, partitions=1, servers=KAFKA)
+    (iso.catalog / f"{FAULT_TOPIC}.yaml").write_text(FAULT_CATALOG)
+    saved = iso.cli("jobs", "save", "--name", "fault_crash", "--sql", JOB_SQL, "--json", timeout=180)
+    assert saved.returncode == 0, saved.stderr[-3000:]
+    job = json.loads(saved.stdout)
+    assert wait_for(lambda: flink_jobs().get(job["flink_job_id"]) == "RUNNING", timeout=60)
+    time.sleep(5)  # the Kafka source takes its (latest) offsets once running
+
+    t0_ms = (int(time.time()) + 1) * 1000
+    produce_events(0, 300, t0_ms)  # windows 0..29
+    assert wait_for(lambda: len(read_committed(job["output_topic"])) >= 10, timeout=90)
+    os.kill(iso.table.running("taskmanager").pid, signal.SIGKILL)
+    killed = time.monotonic()
+    iso.up()  # the operator's fix: `up` starts what is missing, and leaves the restarting job alone
+    assert wait_for(lambda: flink_jobs().get(job["flink_job_id"]) == "RUNNING", timeout=180), flink_jobs()
+    iso.timings["taskmanager_kill_saved_job_running_again_s"] = round(time.monotonic() - killed, 2)
+    listed = {j["name"]: j for j in json.loads(iso.cli("jobs", "list", "--json").stdout)["jobs"]}
+    assert listed["fault_crash"]["flink_job_id"] == job["flink_job_id"], "the job was submitted a second time"
+    assert not [j for j, state in flink_jobs().items() if state == "RUNNING" and j != job["flink_job_id"]]
+
+    produce_events(300, 600, t0_ms)  # windows 30..59
+    produce_events(700, 701, t0_ms)  # a later event closes window 59
+    windows = range(LEAD_IN_WINDOWS, 60)
+    assert wait_for(lambda: any(int(r["first_id"]) == 590 for r in read_committed(job["output_topic"])), timeout=120)
+    lost, duplicated, problems = lost_and_duplicated(read_committed(job["output_topic"]), windows)
+    iso.timings["taskmanager_kill_records_lost"] = lost
+    iso.timings["taskmanager_kill_records_duplicated"] = duplicated
+    assert (lost, duplicated) == (0, 0), problems
+    deleted = iso.cli("jobs", "delete", "fault_crash")
+    assert deleted.returncode == 0, deleted.stderr
+
+
 # ---- Kafka stops: commands exit 3 naming its address, within a bounded time -------------------------
 
 @pytest.mark.parametrize("args", [

@@ -102,20 +102,39 @@ def _refs(plan: QueryPlan) -> list[FieldRef]:
 
 
 def _joins(plan: QueryPlan, vocab: Vocabulary) -> list[Join]:
+    """Joins along catalog relationships: directly, or through one topic in between (payments → orders
+    → customers), each hop temporal (to an upsert table) or an interval join (between event streams)."""
     joins: list[Join] = []
     for ref in _refs(plan):
         if ref.table == plan.source or any(j.table == ref.table for j in joins):
             continue
-        rel = vocab.relationship(plan.source, ref.table)
-        if not rel:
-            raise NotUnderstood(f"{ref.table} has no catalog relationship to {plan.source}, so I cannot combine them")
-        target = vocab.topics[ref.table]
-        source = vocab.topics[plan.source]
-        left, right = FieldRef(plan.source, rel[0]), FieldRef(ref.table, rel[1])
-        if target.is_upsert and target.event_time and source.event_time and vocab.references(plan.source, ref.table):
-            joins.append(Join(ref.table, left, right, temporal=True))
-        elif not target.is_upsert and not source.is_upsert and target.event_time and source.event_time:
-            joins.append(Join(ref.table, left, right, temporal=False))
-        else:
-            raise NotUnderstood(f"I can only look up {ref.table} from {plan.source} along a catalog relationship with event times")
+        for join in _path(vocab, plan.source, ref.table):
+            if not any(j.table == join.table for j in joins):
+                joins.append(join)
     return joins
+
+
+def _path(vocab: Vocabulary, source: str, target: str) -> list[Join]:
+    if vocab.relationship(source, target):
+        return [_hop(vocab, source, target)]
+    # through one topic in between; the source's own foreign keys first (a payment's order, not …)
+    middles = sorted((t for t in vocab.topics if t not in (source, target)),
+                     key=lambda t: (not vocab.references(source, t), t))
+    for middle in middles:
+        if vocab.relationship(source, middle) and vocab.relationship(middle, target):
+            try:
+                return [_hop(vocab, source, middle), _hop(vocab, middle, target)]
+            except NotUnderstood:
+                continue
+    raise NotUnderstood(f"{target} has no catalog relationship to {source}, so I cannot combine them")
+
+
+def _hop(vocab: Vocabulary, left_table: str, table: str) -> Join:
+    rel = vocab.relationship(left_table, table)
+    target, source = vocab.topics[table], vocab.topics[left_table]
+    left, right = FieldRef(left_table, rel[0]), FieldRef(table, rel[1])
+    if target.is_upsert and target.event_time and source.event_time and vocab.references(left_table, table):
+        return Join(table, left, right, temporal=True)
+    if not target.is_upsert and not source.is_upsert and target.event_time and source.event_time:
+        return Join(table, left, right, temporal=False)
+    raise NotUnderstood(f"I can only look up {table} from {left_table} along a catalog relationship with event times")

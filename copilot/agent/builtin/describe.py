@@ -35,13 +35,15 @@ def _join_words(items: list[str]) -> str:
 def describe(plan: QueryPlan) -> str:
     topics = _join_words(plan.tables)
     reads = f"It reads the Kafka topic{'s' if len(plan.tables) > 1 else ''} {topics}"
-    event = plan.source.rstrip("s").replace("_", " ")
-    temporal = [j.table.rstrip("s") for j in plan.joins if j.temporal]
-    interval = [j.table.rstrip("s") for j in plan.joins if not j.temporal]
-    if temporal:
-        reads += f", looking up each {event}'s {_join_words(temporal)} as it was at that time"
-    if interval:
-        reads += f", matching each {event} with its {_join_words(interval)} within an hour"
+    by_left: dict[tuple[str, bool], list[str]] = {}
+    for j in plan.joins:  # grouped by the table each hop starts from: the source, or the hop before
+        by_left.setdefault((j.left.table, j.temporal), []).append(j.table.rstrip("s").replace("_", " "))
+    for (left, temporal), tables in by_left.items():
+        event = left.rstrip("s").replace("_", " ")
+        if temporal:
+            reads += f", looking up each {event}'s {_join_words(tables)} as it was at that time"
+        else:
+            reads += f", matching each {event} with its {_join_words(tables)} within an hour"
     where = f" where {' and '.join(_filter(f) for f in plan.filters)}" if plan.filters else ""
     if plan.projection:
         first = f"Shows each {plan.source.rstrip('s').replace('_', ' ')} event{where} as it arrives"

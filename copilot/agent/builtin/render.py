@@ -85,15 +85,15 @@ class Renderer:
             text = plan.source
         lines = [f"FROM {text}" + (f" AS {alias}" if alias else "")]
         for j in plan.joins:
-            target = self.topics[j.table]
-            ta = self.aliases[j.table]
+            target, ta = self.topics[j.table], self.aliases[j.table]
+            left, la = self.topics[j.left.table], self.aliases[j.left.table]  # the source, or the hop before
             on = f"{self.col(j.left)} = {self.col(j.right)}"
             if j.temporal:
-                lines.append(f"JOIN {j.table} FOR SYSTEM_TIME AS OF {alias}.{source.event_time} AS {ta}")
+                lines.append(f"JOIN {j.table} FOR SYSTEM_TIME AS OF {la}.{left.event_time} AS {ta}")
                 lines.append(f"  ON {on}")
             else:
-                mine, theirs = f"{alias}.{source.event_time}", f"{ta}.{target.event_time}"
-                if any(r.target_topic == j.table for r in source.relationships):  # they happened first
+                mine, theirs = f"{la}.{left.event_time}", f"{ta}.{target.event_time}"
+                if any(r.target_topic == j.table for r in left.relationships):  # they happened first
                     bound = f"{theirs} BETWEEN {mine} - {INTERVAL_JOIN_BOUND} AND {mine}"
                 else:
                     bound = f"{theirs} BETWEEN {mine} AND {mine} + {INTERVAL_JOIN_BOUND}"

@@ -179,7 +179,8 @@ class Reader:
                     return m
         return None
 
-    def _joinable(self, source: str | None) -> list[str]:
+    def _joinable(self, source: str | None, hops: int = 2) -> list[str]:
+        """Topics a query over `source` can join: related ones first, then those one topic further."""
         if not source:
             return []
         out = []
@@ -189,6 +190,9 @@ class Reader:
         for name, schema in self.vocab.topics.items():
             if any(rel.target_topic == source for rel in schema.relationships) and name not in out:
                 out.append(name)
+        if hops > 1:
+            for middle in list(out):
+                out += [t for t in self._joinable(middle, hops - 1) if t != source and t not in out]
         return out
 
     def _qualifier(self, span: Span) -> str | None:
