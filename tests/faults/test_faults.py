@@ -207,6 +207,14 @@ def test_saved_job_survives_down_and_up_exactly_once(iso):
 
 # ---- the TaskManager dies under a saved job: `up` brings it back, the job recovers exactly once -------
 
+def restarted_and_running(job_id: str) -> bool:
+    """The job failed over (its exception history has the lost TaskManager) and every task runs again."""
+    history = httpx.get(f"{REST}/jobs/{job_id}/exceptions", timeout=5).json().get("exceptionHistory") or {}
+    detail = httpx.get(f"{REST}/jobs/{job_id}", timeout=5).json()
+    return bool(history.get("entries")) and detail.get("state") == "RUNNING" and \
+        all(v.get("status") == "RUNNING" for v in detail.get("vertices", []))
+
+
 def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
     from copilot.kafka import admin as kadmin
 
@@ -224,7 +232,7 @@ def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
     os.kill(iso.table.running("taskmanager").pid, signal.SIGKILL)
     killed = time.monotonic()
     iso.up()  # the operator's fix: `up` starts what is missing, and leaves the restarting job alone
-    assert wait_for(lambda: flink_jobs().get(job["flink_job_id"]) == "RUNNING", timeout=180), flink_jobs()
+    assert wait_for(lambda: restarted_and_running(job["flink_job_id"]), timeout=240), flink_jobs()
     iso.timings["taskmanager_kill_saved_job_running_again_s"] = round(time.monotonic() - killed, 2)
     listed = {j["name"]: j for j in json.loads(iso.cli("jobs", "list", "--json").stdout)["jobs"]}
     assert listed["fault_crash"]["flink_job_id"] == job["flink_job_id"], "the job was submitted a second time"
