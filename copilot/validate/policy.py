@@ -92,6 +92,12 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     if isinstance(statement, (exp.Set, fx.Reset)):
         word = "SET" if isinstance(statement, exp.Set) else "RESET"
         return Refusal("set_reset", f"{word} is not allowed: user SQL cannot change session configuration", statement, read_only_hint)
+    unreadable = _unreadable_hint(statement)
+    if unreadable is not None:
+        return Refusal(
+            "unreadable_hint", "a /*+ ... */ hint could not be read, so it cannot be checked", unreadable,
+            "remove the hint, or write it as NAME(...) like /*+ BROADCAST(t) */",
+        )
     options = _options_hint(statement)
     if options is not None:
         return Refusal(
@@ -120,6 +126,11 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     if kind == "command":
         return Refusal("unsupported_statement", "this kind of statement is not supported", statement, read_only_hint)
     return Refusal("not_a_query", f"{kind.upper()} statements are not allowed here", statement, read_only_hint)
+
+
+def _unreadable_hint(statement: exp.Expr) -> exp.Expr | None:
+    """A hint sqlglot kept as raw text: whatever it says (an OPTIONS hint in disguise?) goes unchecked."""
+    return next((h for h in statement.find_all(exp.Hint) if any(isinstance(i, str) for i in h.expressions)), None)
 
 
 def _options_hint(statement: exp.Expr) -> exp.Expr | None:

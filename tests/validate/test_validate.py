@@ -50,6 +50,7 @@ def at(result: ValidationResult, line: int, column: int) -> None:
         ("CREATE TEMPORARY FUNCTION f AS 'com.x.F' USING JAR '/tmp/f.jar'", "function_from_jar"),
         ("CREATE FUNCTION f AS 'com.x.F'", "ddl"),
         ("SELECT order_id FROM orders /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */", "options_hint"),
+        ("SELECT status FROM shipments/*+ OPTIO function NS('a'='b') */", "unreadable_hint"),  # found by the fuzzer
         ("CREATE TABLE t (a INT) WITH ('connector' = 'kafka')", "connector_property"),
         ("SHOW TABLES", "not_a_query"),
         ("EXPLAIN SELECT order_id FROM orders", "not_a_query"),
