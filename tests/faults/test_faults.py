@@ -123,6 +123,7 @@ JOB_SQL = ("SELECT window_start, window_end, COUNT(*) AS n, MIN(id) AS first_id,
            "FROM TABLE(TUMBLE(TABLE fault_events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end")
 PER_WINDOW = 10
 LEAD_IN_WINDOWS = 3  # the source may join a moment after the first records: these windows are not compared
+COMPARED_WINDOWS = range(LEAD_IN_WINDOWS, 60)
 
 
 def _iso_ms(epoch_ms: int) -> str:
@@ -166,12 +167,13 @@ def lost_and_duplicated(records: list[dict], windows: range) -> tuple[int, int, 
     return lost, duplicated, problems
 
 
-def test_saved_job_survives_down_and_up_exactly_once(iso):
+def start_counted_job(iso, name: str) -> tuple[dict, int]:
+    """A saved job counting numbered events per 1-second window, with windows 0..29 already produced."""
     from copilot.kafka import admin as kadmin
 
     kadmin.ensure_topic(FAULT_TOPIC, partitions=1, servers=KAFKA)
     (iso.catalog / f"{FAULT_TOPIC}.yaml").write_text(FAULT_CATALOG)
-    saved = iso.cli("jobs", "save", "--name", "fault_windows", "--sql", JOB_SQL, "--json", timeout=180)
+    saved = iso.cli("jobs", "save", "--name", name, "--sql", JOB_SQL, "--json", timeout=180)
     assert saved.returncode == 0, saved.stderr[-3000:]
     job = json.loads(saved.stdout)
     assert wait_for(lambda: flink_jobs().get(job["flink_job_id"]) == "RUNNING", timeout=60)
@@ -180,6 +182,19 @@ def test_saved_job_survives_down_and_up_exactly_once(iso):
     t0_ms = (int(time.time()) + 1) * 1000
     produce_events(0, 300, t0_ms)  # windows 0..29
     assert wait_for(lambda: len(read_committed(job["output_topic"])) >= 10, timeout=90)
+    return job, t0_ms
+
+
+def finish_counted_job(job: dict, t0_ms: int) -> tuple[int, int, list[str]]:
+    """Produce windows 30..59 and count what the job's output lost or duplicated across the fault."""
+    produce_events(300, 600, t0_ms)
+    produce_events(700, 701, t0_ms)  # a later event closes window 59
+    assert wait_for(lambda: any(int(r["first_id"]) == 590 for r in read_committed(job["output_topic"])), timeout=120)
+    return lost_and_duplicated(read_committed(job["output_topic"]), COMPARED_WINDOWS)
+
+
+def test_saved_job_survives_down_and_up_exactly_once(iso):
+    job, t0_ms = start_counted_job(iso, "fault_windows")
 
     down_started = time.monotonic()
     down = iso.cli("down", timeout=300)
@@ -192,12 +207,8 @@ def test_saved_job_survives_down_and_up_exactly_once(iso):
     listed = {j["name"]: j for j in json.loads(iso.cli("jobs", "list", "--json").stdout)["jobs"]}
     assert listed["fault_windows"]["state"] == "RUNNING" and listed["fault_windows"]["savepoint"]
 
-    produce_events(300, 600, t0_ms)  # windows 30..59
-    produce_events(700, 701, t0_ms)  # a later event closes window 59
-    windows = range(LEAD_IN_WINDOWS, 60)
-    assert wait_for(lambda: any(int(r["first_id"]) == 590 for r in read_committed(job["output_topic"])), timeout=120)
-    lost, duplicated, problems = lost_and_duplicated(read_committed(job["output_topic"]), windows)
-    iso.timings["stop_resume_records_compared"] = len(windows) * PER_WINDOW
+    lost, duplicated, problems = finish_counted_job(job, t0_ms)
+    iso.timings["stop_resume_records_compared"] = len(COMPARED_WINDOWS) * PER_WINDOW
     iso.timings["stop_resume_records_lost"] = lost
     iso.timings["stop_resume_records_duplicated"] = duplicated
     assert (lost, duplicated) == (0, 0), problems
@@ -216,19 +227,7 @@ def restarted_and_running(job_id: str) -> bool:
 
 
 def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
-    from copilot.kafka import admin as kadmin
-
-    kadmin.ensure_topic(FAULT_TOPIC, partitions=1, servers=KAFKA)
-    (iso.catalog / f"{FAULT_TOPIC}.yaml").write_text(FAULT_CATALOG)
-    saved = iso.cli("jobs", "save", "--name", "fault_crash", "--sql", JOB_SQL, "--json", timeout=180)
-    assert saved.returncode == 0, saved.stderr[-3000:]
-    job = json.loads(saved.stdout)
-    assert wait_for(lambda: flink_jobs().get(job["flink_job_id"]) == "RUNNING", timeout=60)
-    time.sleep(5)  # the Kafka source takes its (latest) offsets once running
-
-    t0_ms = (int(time.time()) + 1) * 1000
-    produce_events(0, 300, t0_ms)  # windows 0..29
-    assert wait_for(lambda: len(read_committed(job["output_topic"])) >= 10, timeout=90)
+    job, t0_ms = start_counted_job(iso, "fault_crash")
     os.kill(iso.table.running("taskmanager").pid, signal.SIGKILL)
     killed = time.monotonic()
     iso.up()  # the operator's fix: `up` starts what is missing, and leaves the restarting job alone
@@ -238,11 +237,7 @@ def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
     assert listed["fault_crash"]["flink_job_id"] == job["flink_job_id"], "the job was submitted a second time"
     assert not [j for j, state in flink_jobs().items() if state == "RUNNING" and j != job["flink_job_id"]]
 
-    produce_events(300, 600, t0_ms)  # windows 30..59
-    produce_events(700, 701, t0_ms)  # a later event closes window 59
-    windows = range(LEAD_IN_WINDOWS, 60)
-    assert wait_for(lambda: any(int(r["first_id"]) == 590 for r in read_committed(job["output_topic"])), timeout=120)
-    lost, duplicated, problems = lost_and_duplicated(read_committed(job["output_topic"]), windows)
+    lost, duplicated, problems = finish_counted_job(job, t0_ms)
     iso.timings["taskmanager_kill_records_lost"] = lost
     iso.timings["taskmanager_kill_records_duplicated"] = duplicated
     assert (lost, duplicated) == (0, 0), problems
