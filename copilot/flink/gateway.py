@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SERVICE = "Flink SQL Gateway"
 HEARTBEAT_AFTER_S = 60.0
+JOB_ID_SETTLE_S = 20.0  # longest wait, on cancel, for the gateway to name the job it submitted
 
 
 @dataclass
@@ -112,17 +113,40 @@ class Operation:
 
     _seen_columns = False
 
+    def _await_job_id(self, settle: float) -> None:
+        deadline = time.monotonic() + settle
+        uri = self._next
+        while uri is not None and self.job_id is None and time.monotonic() < deadline:
+            try:
+                data = self.client._request("GET", uri, statement=self.statement)
+            except (FlinkSqlError, ServiceUnavailable):
+                return  # the statement failed or the gateway is gone: no job to wait for
+            if data.get("jobID"):
+                self.job_id = data["jobID"]
+            elif data.get("resultType") == "NOT_READY":
+                uri = data.get("nextResultUri") or uri
+                time.sleep(0.05)
+            else:
+                return  # a result without a job (DDL, SET …) or the end of the stream
+
     def all_rows(self, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
         rows: list[list[Any]] = []
         for page in self.pages(deadline=time.monotonic() + timeout):
             rows.extend(fields for _kind, fields in page.rows)
         return self.columns, rows
 
-    def cancel(self) -> None:
-        """Cancel and close: stops the Flink job behind a query. Safe to call twice."""
+    def cancel(self, settle: float = JOB_ID_SETTLE_S) -> None:
+        """Cancel and close: stops the Flink job behind a query. Safe to call twice.
+
+        A statement cancelled while the gateway is still submitting it can leave its job running on
+        the cluster (the gateway interrupts its own thread, not the submission already in flight), so
+        until the job's id is known this first waits, at most `settle` seconds, for the gateway to
+        report it, then cancels that job on the JobManager as well."""
         if self.closed:
             return
         self.closed = True
+        if self.job_id is None:
+            self._await_job_id(settle)
         for method, suffix in (("POST", "cancel"), ("DELETE", "close")):
             try:
                 if method == "DELETE":
@@ -230,9 +254,11 @@ class GatewayClient(SqlEngine):
             self._run_to_end(ddl)
             self._registered[name] = digest
 
-    def _submit(self, statement: str) -> Operation:
+    def _submit(self, statement: str, config: dict[str, str] | None = None) -> Operation:
         session = self.session()
-        body = {"statement": statement}
+        body: dict[str, Any] = {"statement": statement}
+        if config:
+            body["executionConfig"] = dict(config)  # this statement only; the session stays as it was
         data = self._request("POST", f"/{self.api}/sessions/{session}/statements", json=body, statement=statement)
         return Operation(self, session, data["operationHandle"], statement)
 
@@ -249,18 +275,12 @@ class GatewayClient(SqlEngine):
     def execute(self, statement: str, table_ddls: dict[str, str] | None = None,
                 config: dict[str, str] | None = None) -> Operation:
         """Submit one statement after registering its tables; recovers once from a lost session.
-        `config` entries are applied with SET in the session first (product-controlled keys only)."""
+        `config` is Flink configuration for this statement alone (product-controlled keys only)."""
         for attempt in (0, 1):
             try:
                 with self._lock:
                     self.register_tables(table_ddls or {})
-                    for key, value in (config or {}).items():
-                        self._run_to_end(f"SET '{key}' = '{value}'")
-                    op = self._submit(statement)
-                    if config:
-                        for key in config:
-                            self._run_to_end(f"RESET '{key}'")
-                    return op
+                    return self._submit(statement, config)
             except FlinkSqlError as exc:
                 if attempt == 0 and self._session_lost(exc):
                     log.info("gateway session lost; opening a new one")

@@ -99,10 +99,12 @@ def _running_jobs_named(marker: str) -> list[str]:
     return [j["jid"] for j in jobs if marker in j["name"] and j["state"] in ("RUNNING", "CREATED", "INITIALIZING")]
 
 
-def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics):
+@pytest.mark.parametrize("stop_after", [0.0, 0.15, 0.3, 0.6, 1.0])
+def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics, stop_after):
+    """Stopped while the statement is being registered, planned or submitted: the job must not survive."""
     marker = f"m{uuid.uuid4().hex[:8]}"
     runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start()
-    time.sleep(0.3)  # still submitting
+    time.sleep(stop_after)
     runner.stop("changed my mind")
     time.sleep(3)
     assert _wait(lambda: not _running_jobs_named(marker), 30), _running_jobs_named(marker)
