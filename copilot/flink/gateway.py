@@ -39,6 +39,9 @@ class ResultPage:
     is_query: bool = False
 
 
+_TERMINAL_JOB_STATES = {"FAILED", "CANCELED", "FINISHED", "SUSPENDED"}
+_STARTING_TASK_STATES = ("CREATED", "SCHEDULED", "DEPLOYING", "INITIALIZING")
+
 _KINDS = {"INSERT": "+I", "UPDATE_BEFORE": "-U", "UPDATE_AFTER": "+U", "DELETE": "-D"}
 
 
@@ -141,12 +144,18 @@ class Operation:
         A statement cancelled while the gateway is still submitting it can leave its job running on
         the cluster (the gateway interrupts its own thread, not the submission already in flight), so
         until the job's id is known this first waits, at most `settle` seconds, for the gateway to
-        report it, then cancels that job on the JobManager as well."""
+        report it, then cancels that job on the JobManager as well.
+
+        Flink 2.2 must not see a query job cancelled while its collect sink is still initializing: the
+        sink's close then fails with a NullPointerException that shuts the whole TaskManager down
+        (FLINK-39330). So the cancel also waits, at most `settle` seconds, until the job's tasks run."""
         if self.closed:
             return
         self.closed = True
         if self.job_id is None:
             self._await_job_id(settle)
+        if self.job_id is not None:
+            self.client.await_tasks_running(self.job_id, settle)
         for method, suffix in (("POST", "cancel"), ("DELETE", "close")):
             try:
                 if method == "DELETE":
@@ -323,6 +332,26 @@ class GatewayClient(SqlEngine):
         return {k.strip() for k in kinds.split(",") if k.strip()}
 
     # ---- Flink REST (jobs) ----------------------------------------------------------------
+
+    def await_tasks_running(self, job_id: str, timeout: float) -> bool:
+        """Wait until no task of the job is still being scheduled, deployed or initialized (or the job
+        ended); False if that did not happen within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                job = httpx.get(f"{self.rest_url}/jobs/{job_id}", timeout=5.0).json()
+            except (httpx.HTTPError, ValueError) as exc:
+                log.info("state of job %s: %s", job_id, exc)
+                return False
+            if job.get("state") in _TERMINAL_JOB_STATES:
+                return True
+            if job.get("state") == "RUNNING" and job.get("vertices") and not any(
+                    (v.get("tasks") or {}).get(state, 0) for v in job["vertices"] for state in _STARTING_TASK_STATES):
+                return True
+            if time.monotonic() >= deadline:
+                log.info("job %s still starting after %.0f s; cancelling anyway", job_id, timeout)
+                return False
+            time.sleep(0.05)
 
     def cancel_job(self, job_id: str) -> None:
         try:

@@ -147,4 +147,7 @@ UNANSWERABLE = [
     "average temperature per minute",
     "How many employees joined last year?",
     "profit margin by supplier",
+    "conversion rate from page views to orders per country",
+    "ratio of payments to orders every minute",
+    "what percentage of revenue is profit",
 ]

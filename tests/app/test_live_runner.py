@@ -101,13 +101,24 @@ def _running_jobs_named(marker: str) -> list[str]:
 
 @pytest.mark.parametrize("stop_after", [0.0, 0.15, 0.3, 0.6, 1.0])
 def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics, stop_after):
-    """Stopped while the statement is being registered, planned or submitted: the job must not survive."""
+    """Stopped while the statement is being registered, planned, submitted or deployed: the job must
+    not survive, and the TaskManager must (Flink 2.2 shuts it down when a collect sink is cancelled
+    before it opened, FLINK-39330)."""
+    taskmanager_pid = _taskmanager_pid()
     marker = f"m{uuid.uuid4().hex[:8]}"
     runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start()
     time.sleep(stop_after)
     runner.stop("changed my mind")
     time.sleep(3)
     assert _wait(lambda: not _running_jobs_named(marker), 30), _running_jobs_named(marker)
+    assert _taskmanager_pid() == taskmanager_pid, "the TaskManager went down"
+
+
+def _taskmanager_pid() -> int | None:
+    from copilot.stack.launcher import Launcher
+
+    row = next(r for r in Launcher().status() if r["component"] == "taskmanager")
+    return row.get("pid") if row.get("running") else None
 
 
 def test_process_exit_cancels_live_queries(stack, tmp_path):

@@ -230,6 +230,12 @@ class Reader:
                     r.measures.append(Measure("share", None, alias, Filter(ref, "=", [m.value], s.text)))
                     self.consumed.add(id(s))
                     break
+        asked = [w for w in self.low if w in cues.SHARE_CUES]
+        if asked and not any(m.func == "share" for m in r.measures):
+            # a rate between two streams ("conversion from page views to orders") or of a value the
+            # catalog does not know: answering with a plain count would look right and be wrong
+            raise NotUnderstood(f"I can compute the {asked[0]} of one known value (such as declined payments), "
+                                f"but not the {asked[0]} asked here")
 
     def _comparisons(self, r: Reading) -> None:
         self.pending: list[PendingComparison] = []
