@@ -29,6 +29,15 @@ DEMONYMS = {
 }
 
 
+# Irregular past participles a status value may be written as, with the verb people ask with
+# ("which carrier loses the most parcels" → status = 'lost').
+IRREGULAR_PARTICIPLES = {
+    "lost": ("lose", "loses", "losing"), "sold": ("sell", "sells", "selling"), "paid": ("pay", "pays", "paying"),
+    "sent": ("send", "sends", "sending"), "bought": ("buy", "buys", "buying"), "held": ("hold", "holds"),
+    "built": ("build", "builds"), "spent": ("spend", "spends"), "won": ("win", "wins"), "left": ("leave", "leaves"),
+}
+
+
 def stem(word: str) -> str:
     w = word.lower()
     if len(w) > 6 and w.endswith("ing") and w[-4] not in "aeiou" and w[-5] != w[-4]:
@@ -117,6 +126,8 @@ class Vocabulary:
                     if str(code).endswith("ed") and len(code_words) == 1:  # declined → decline(s)
                         self._add([str(code)[:-1].lower()], vm)
                         self._add([str(code)[:-2].lower()], vm)
+                    for verb in IRREGULAR_PARTICIPLES.get(str(code).lower(), ()) if len(code_words) == 1 else ():
+                        self._add([verb], vm)
                 label = str(label or "")
                 main = re.sub(r"\(.*?\)", "", label).strip()
                 self._add(tokenize(main.lower()), vm)
