@@ -126,6 +126,8 @@ class Vocabulary:
                     if str(code).endswith("ed") and len(code_words) == 1:  # declined → decline(s)
                         self._add([str(code)[:-1].lower()], vm)
                         self._add([str(code)[:-2].lower()], vm)
+                        if str(code).lower().endswith("ized"):  # authorized → authorization(s)
+                            self._add([str(code)[:-2].lower() + "ation"], vm)
                     for verb in IRREGULAR_PARTICIPLES.get(str(code).lower(), ()) if len(code_words) == 1 else ():
                         self._add([verb], vm)
                 label = str(label or "")
