@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.agent.builtin.plan import FieldRef, Having, Join, QueryPlan, TopN
+from copilot.agent.builtin.plan import FieldRef, Filter, Having, Join, QueryPlan, TopN
 from copilot.agent.builtin.understand import NotUnderstood, Reading
 from copilot.agent.builtin.vocabulary import Vocabulary, stem
 
@@ -39,10 +39,22 @@ def complete(plan: QueryPlan, vocab: Vocabulary, notices: list[str]) -> QueryPla
                 plan.top_n = TopN(plan.top_n.n, plan.measures[0].alias, plan.top_n.descending)
             if not plan.dimensions:
                 plan.top_n = None  # one row per window: nothing to rank
+            _rank_only_known_references(plan, vocab)
     if plan.chart == "auto":  # over time → a line per group; a snapshot → bars
         plan.chart = "line" if plan.window else "bar"
     plan.joins = _joins(plan, vocab)
     return plan
+
+
+def _rank_only_known_references(plan: QueryPlan, vocab: Vocabulary) -> None:
+    """A ranking of products or customers leaves out the events that name none (a page view outside a
+    product page has no product_id): otherwise "no product" could top the list."""
+    if not plan.top_n:
+        return
+    foreign_keys = {rel.field for rel in vocab.topics[plan.source].relationships}
+    for d in plan.dimensions:
+        if d.table == plan.source and d.field in foreign_keys and not any(f.ref == d for f in plan.filters):
+            plan.filters.append(Filter(d, "IS NOT NULL", [], ""))
 
 
 def from_reading(r: Reading, vocab: Vocabulary) -> tuple[QueryPlan, list[str]]:

@@ -24,6 +24,8 @@ def _measure(m: Measure, plan: QueryPlan) -> str:
 
 
 def _filter(f: Filter) -> str:
+    if f.op == "IS NOT NULL":
+        return f"{_field_words(f.ref.field)} is known"
     values = ", ".join(str(v) if not isinstance(v, float) else f"{v:g}" for v in f.values)
     return f"{_field_words(f.ref.field)} {OP_WORDS.get(f.op, f.op)} {values}"
 

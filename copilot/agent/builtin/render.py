@@ -61,6 +61,8 @@ class Renderer:
 
     def condition(self, f: Filter) -> str:
         column = self.col(f.ref)
+        if f.op == "IS NOT NULL":
+            return f"{column} IS NOT NULL"
         if f.op in ("IN", "NOT IN"):
             return f"{column} {f.op} ({', '.join(literal(v) for v in f.values)})"
         return f"{column} {f.op} {literal(f.values[0])}"

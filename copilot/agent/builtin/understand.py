@@ -312,6 +312,10 @@ class Reader:
                     set(low[self._span_at(i + 1).end : self._span_at(i + 1).end + 4]) & (cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST):
                 after = low[self._span_at(i + 1).end : self._span_at(i + 1).end + 4]
                 n, desc, start = int(cues.number_value(w)), not (set(after) & cues.SUPERLATIVE_LEAST), i + 1
+            elif w in ("most", "least") and i + 2 < len(low) and low[i + 1] in self.vocab.event_verbs:
+                # "most viewed products": a ranking of the noun; "the most ordered product": its winner
+                noun = low[i + 2]
+                n, desc, start = (10 if stem(noun) != noun else 1), w == "most", i + 1
             elif w in ("which", "what") and i + 1 < len(low):
                 rest = low[i + 1 : i + 9]
                 sup = [x for x in rest if x in (cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST) - {"more", "top"}]
@@ -321,7 +325,8 @@ class Reader:
                         n, start = int(cues.number_value(low[i + 1])), i + 2
             if n is None:
                 continue
-            while start < len(low) and low[start] in cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST | {"the", "best", "selling", "sales"}:
+            while start < len(low) and (low[start] in cues.SUPERLATIVE_MOST | cues.SUPERLATIVE_LEAST | {"the", "best", "selling", "sales"}
+                                        or low[start] in self.vocab.event_verbs):
                 start += 1
             target = self._next_span(start)
             r.top_n = TopN(n, "", desc)

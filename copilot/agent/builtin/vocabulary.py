@@ -89,6 +89,7 @@ class Vocabulary:
         self.topics = topics
         self._phrases: dict[tuple[str, ...], list[Mention]] = {}
         self._exact_case: dict[tuple[str, ...], list[Mention]] = {}  # short codes: match as written only
+        self.event_verbs: set[str] = set()  # "viewed", "ordered": an event topic named by its verb
         for schema in topics.values():
             self._add_topic(schema)
 
@@ -111,6 +112,11 @@ class Vocabulary:
         self._add(topic.split("_"), Mention("topic", topic))
         if "_" in topic:
             self._add(["".join(topic.split("_"))], Mention("topic", topic))
+        if not schema.is_upsert:  # an event is asked about by its verb: "most viewed", "ordered"
+            head = stem(topic.split("_")[-1])
+            if len(head) > 3 and head[-1] not in "aeiouy":
+                self._add([head + "ed"], Mention("topic", topic))
+                self.event_verbs.add(head + "ed")
         for f in schema.fields:
             fm = Mention("field", topic, f.name)
             self._add(f.name.split("_"), fm)
