@@ -109,6 +109,8 @@ CASES: list[tuple[str, str]] = [
     ("+ excluding paypal", f"SELECT window_start, window_end, method, COUNT(*) AS n FROM {P1} WHERE method <> 'paypal' GROUP BY window_start, window_end, method"),
     ("Which carrier loses the most parcels per hour?", top(f"SELECT window_start, window_end, carrier, COUNT(*) AS n FROM {tumble('shipments', 'shipment_time', 1, 'HOUR')} WHERE status = 'lost' GROUP BY window_start, window_end, carrier", "window_start, window_end, carrier, n", "n DESC", 1)),
     ("Card payment authorization rate per minute", f"SELECT window_start, window_end, CAST(SUM(CASE WHEN status = 'authorized' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {P1} WHERE method = 'card' GROUP BY window_start, window_end"),
+    ("latest price of each product", "SELECT product_id, list_price FROM products"),
+    ("price per product for electronics", "SELECT product_id, list_price FROM products WHERE category = 'electronics'"),
     ("failed payments per minute", f"SELECT window_start, window_end, COUNT(*) AS n FROM {P1} WHERE status = 'declined' GROUP BY window_start, window_end"),
     ("How many parcels got lost per carrier in the last hour?", f"SELECT window_start, window_end, carrier, COUNT(*) AS n FROM {hop('shipments', 'shipment_time', chr(39) + '1' + chr(39) + ' MINUTE', chr(39) + '1' + chr(39) + ' HOUR')} WHERE status = 'lost' GROUP BY window_start, window_end, carrier"),
     ("delivered parcels per warehouse every 10 minutes", f"SELECT window_start, window_end, warehouse, COUNT(*) AS n FROM {tumble('shipments', 'shipment_time', 10, 'MINUTE')} WHERE status = 'delivered' GROUP BY window_start, window_end, warehouse"),
@@ -154,4 +156,5 @@ UNANSWERABLE = [
     "conversion rate from page views to orders per country",
     "ratio of payments to orders every minute",
     "what percentage of revenue is profit",
+    "how long do sessions last",
 ]

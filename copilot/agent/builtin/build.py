@@ -10,6 +10,12 @@ from copilot.agent.builtin.vocabulary import Vocabulary, stem
 def complete(plan: QueryPlan, vocab: Vocabulary, notices: list[str]) -> QueryPlan:
     """Fill what a plan still needs to be a valid query: a measure when grouping, joins, ranking."""
     schema = vocab.topics[plan.source]
+    if (schema.is_upsert and plan.measures and not plan.window and not plan.top_n and not plan.having
+            and [d.field for d in plan.dimensions] == list(schema.primary_key)
+            and all(m.ref and m.func in ("sum", "avg", "min", "max") for m in plan.measures)):
+        # "price of each product": one row per key, so the value itself, not an aggregate of one value
+        plan.projection = [*plan.dimensions, *(m.ref for m in plan.measures)]
+        plan.measures, plan.dimensions = [], []
     if not plan.measures and (plan.dimensions or plan.window or (plan.top_n and not plan.projection)):
         plan.measures = [_count(plan.source)]
     if plan.measures:

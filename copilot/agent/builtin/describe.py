@@ -34,7 +34,8 @@ def _join_words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def describe(plan: QueryPlan) -> str:
+def describe(plan: QueryPlan, *, upsert: bool = False) -> str:
+    """`upsert`: the source keeps one current row per key (a table of products, not a stream of events)."""
     topics = _join_words(plan.tables)
     reads = f"It reads the Kafka topic{'s' if len(plan.tables) > 1 else ''} {topics}"
     by_left: dict[tuple[str, bool], list[str]] = {}
@@ -49,6 +50,9 @@ def describe(plan: QueryPlan) -> str:
     where = f" where {' and '.join(_filter(f) for f in plan.filters)}" if plan.filters else ""
     if plan.projection:
         first = f"Shows each {plan.source.rstrip('s').replace('_', ' ')} event{where} as it arrives"
+        if upsert:
+            columns = _join_words([_field_words(f.field) for f in plan.projection]) if len(plan.projection) <= 3 else "record"
+            first = f"Shows the current {columns} of each {plan.source.rstrip('s').replace('_', ' ')}{where}, updated as they change"
         if plan.top_n:
             first = (f"Keeps the {plan.top_n.n} {plan.source.replace('_', ' ')} with the "
                      f"{'largest' if plan.top_n.descending else 'smallest'} {_field_words(plan.top_n.measure_alias)}{where}, updated as events arrive")

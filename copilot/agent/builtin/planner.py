@@ -46,7 +46,7 @@ class BuiltinPlanner(Planner):
             planner=self.name,
             sql=sql,
             tables=plan.tables,
-            explanation=describe(plan),
+            explanation=describe(plan, upsert=request.topics[plan.source].is_upsert),
             state=plan.to_dict(),
             notices=notices,
             chart=_chart(plan),

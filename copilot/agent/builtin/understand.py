@@ -76,6 +76,9 @@ class Reader:
             low = ["sales" if w in cues.SELL_VERBS else w for w in low]
             tokens = [("sales" if t.lower() in cues.SELL_VERBS else t) for t in tokens]
             spans = self.vocab.spans(tokens)
+        if ("how", "long") in zip(low, low[1:]):
+            raise NotUnderstood("I cannot compute durations (how long something takes or lasts); "
+                                "I can count, sum, average or rank per time window")
         r = Reading(window=window, tokens=low)
         r.mentioned_topics = {m.topic for s in spans for m in s.of_kind("topic")}
         self._current_tokens = low
@@ -353,6 +356,9 @@ class Reader:
         topics = span.of_kind("topic")
         if topics and not span.of_kind("field") and self.source:
             target = topics[0].topic
+            schema = self.vocab.topics[target]
+            if target == self.source and schema.is_upsert and len(schema.primary_key or []) == 1:
+                return FieldRef(target, schema.primary_key[0])  # "price of each product": one row per key
             if target != self.source:
                 rel = self.vocab.relationship(self.source, target)
                 if rel and self.vocab.references(self.source, target):
