@@ -209,7 +209,9 @@ class JobService:
         rows = []
         for job in sorted(self.registry.all().values(), key=lambda j: j.created_at):
             live = flink.get(job.flink_job_id or "")
-            state = live["state"] if live else ("STOPPED" if job.desired_state == "stopped" else "NOT_RUNNING")
+            state = live["state"] if live else "NOT_RUNNING"
+            if job.desired_state == "stopped" and state in ("FINISHED", "CANCELED", "NOT_RUNNING"):
+                state = "STOPPED"  # stopped by a person (Flink calls a stop with savepoint FINISHED)
             rows.append({
                 "name": job.name, "state": state, "output_topic": job.output_topic, "flink_job_id": job.flink_job_id,
                 "start_time": live.get("start-time") if live else None, "savepoint": job.savepoint,

@@ -84,6 +84,7 @@ def test_save_a_job_and_stop_it(page):
         card.get_by_role("button", name="Stop with savepoint").click()
         card.get_by_text("last savepoint: file:").wait_for(timeout=120_000)
         card.get_by_role("button", name="Resume").wait_for()
+        card.get_by_text("STOPPED").wait_for()
         shot(page, "10-jobs-stopped")
     finally:
         remove_job(name)
