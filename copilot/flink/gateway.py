@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 SERVICE = "Flink SQL Gateway"
 HEARTBEAT_AFTER_S = 60.0
 JOB_ID_SETTLE_S = 20.0  # longest wait, on cancel, for the gateway to name the job it submitted
+TASKS_SETTLE_S = 10.0  # longest wait, on cancel, for that job's tasks to run (they deploy in ~1 s; longer
+                       # means no slot or no TaskManager, where nothing initializes and a cancel is safe)
 
 
 @dataclass
@@ -148,14 +150,14 @@ class Operation:
 
         Flink 2.2 must not see a query job cancelled while its collect sink is still initializing: the
         sink's close then fails with a NullPointerException that shuts the whole TaskManager down
-        (FLINK-39330). So the cancel also waits, at most `settle` seconds, until the job's tasks run."""
+        (FLINK-39330). So the cancel also waits, at most TASKS_SETTLE_S, until the job's tasks run."""
         if self.closed:
             return
         self.closed = True
         if self.job_id is None:
             self._await_job_id(settle)
         if self.job_id is not None:
-            self.client.await_tasks_running(self.job_id, settle)
+            self.client.await_tasks_running(self.job_id, min(settle, TASKS_SETTLE_S))
         for method, suffix in (("POST", "cancel"), ("DELETE", "close")):
             try:
                 if method == "DELETE":
