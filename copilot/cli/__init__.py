@@ -15,7 +15,7 @@ from copilot.errors import EXIT_OK, EXIT_REQUEST, EXIT_USAGE, CopilotError
 from copilot.security.redact import install_log_redaction, redact
 
 # Modules under copilot.cli that each define `register(subparsers, parent)`.
-COMMAND_MODULES = ("stack", "catalog", "validate", "ask", "jobs", "audit", "app")
+COMMAND_MODULES = ("stack", "catalog", "validate", "ask", "jobs", "audit", "app", "eval", "mcp", "serve", "watch")
 
 
 def common_parent() -> argparse.ArgumentParser:
