@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_agent.py   (results: bench/results/agent.json)
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -65,7 +66,7 @@ def first_row_seconds(gateway, sql: str, tables: list[str], topics) -> float | N
 
 
 def main() -> None:
-    loaded = YamlCatalogStore(ROOT / "catalog").load().topics
+    loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     topics = {t: loaded[t] for t in DEMO}
     planned = plan_all(topics)
     matches = sum(1 for _, d, g in planned if not differences(d.sql, g))

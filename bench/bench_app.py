@@ -11,6 +11,7 @@ Run: .venv/bin/python bench/bench_app.py   (writes bench/results/app.json)
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import os
 import shutil
@@ -47,7 +48,7 @@ REPEATS = 3
 
 def bench_catalog() -> Path:
     directory = Path(tempfile.mkdtemp(prefix="bench-app-catalog-"))
-    for path in (ROOT / "catalog").glob("*.yaml"):
+    for path in (DEMO_CATALOG_DIR).glob("*.yaml"):
         if not path.name.startswith("job_"):
             shutil.copy(path, directory)
     (directory / f"{TOPIC}.yaml").write_text(f"""topic: {TOPIC}

@@ -6,6 +6,7 @@ same run, same corpus), `validate --no-engine` median latency, engine check warm
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import statistics
 import sys
@@ -75,7 +76,7 @@ def _engine_figures(catalog) -> dict:
 
 
 def main() -> None:
-    catalog = YamlCatalogStore(ROOT / "catalog").load().topics
+    catalog = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     # the default dialect cannot read most Flink statements; both rates use the statements it can
     flink_rate, flink_n = _parse_generate_rate(CORPUS, "flink")
     default_rate, default_n = _parse_generate_rate(CORPUS, "")

@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_gateway.py
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import random
 import shutil
@@ -122,7 +123,7 @@ def changelog_throughput() -> dict:
 
 def job_timings() -> dict:
     catalog = Path(tempfile.mkdtemp()) / "catalog"
-    shutil.copytree(ROOT / "catalog", catalog)
+    shutil.copytree(DEMO_CATALOG_DIR, catalog)
     svc = JobService(GatewayClient(), YamlCatalogStore(catalog), JobRegistry())
     name = f"bench_job_{uuid.uuid4().hex[:6]}"
     sql = ("SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
@@ -150,7 +151,7 @@ def job_timings() -> dict:
 
 
 def main() -> None:
-    ddl = create_table_sql(YamlCatalogStore(ROOT / "catalog").load().topics["orders"])
+    ddl = create_table_sql(YamlCatalogStore(DEMO_CATALOG_DIR).load().topics["orders"])
     client, bare = [], []
     for _ in range(RUNS):  # alternate to share the machine's noise
         bare.append(bare_rest_first_row(settings.get("FLINK_SQL_GATEWAY"), ddl))

@@ -8,6 +8,7 @@ lost or duplicated across a saved job's stop/resume (from tests/faults on an iso
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import argparse
 import json
 import os
@@ -170,7 +171,7 @@ def main() -> None:
     args = parser.parse_args()
     from copilot.catalog.store import YamlCatalogStore
 
-    loaded = YamlCatalogStore(ROOT / "catalog").load().topics
+    loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     catalog = {t: loaded[t] for t in ("orders", "payments", "shipments", "page_views", "customers", "products")}
     data = {"hostile_sql": hostile_sql(catalog), "prompt_injection": injection(catalog),
             "fuzz": fuzz(catalog, args.fuzz_examples)}

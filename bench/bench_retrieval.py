@@ -13,6 +13,7 @@ recall@5: every expected topic is among the first 5 results.
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import argparse
 import copy
 import os
@@ -115,7 +116,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--models", nargs="+", default=["static", "minilm"], choices=["static", "minilm"])
     args = parser.parse_args()
-    demo = YamlCatalogStore(ROOT / "catalog").load().topics
+    demo = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     minilm, static = MiniLMEmbedder(), StaticEmbedder()
     runs = []
     for size in args.sizes:

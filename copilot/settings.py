@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The demo domain's catalog ships inside the package (it seeds the working catalog).
+DEMO_CATALOG_DIR = Path(__file__).resolve().parent / "demo_catalog"
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means none."),
     Setting("FLINK_COPILOT_HOME", "~/.flink-copilot", "Cache for downloaded artifacts and the local stack's state."),
     Setting("FLINK_COPILOT_STATE_DIR", None, "State of the local stack (logs, pids, data); unset means $FLINK_COPILOT_HOME/state."),
-    Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the project's catalog/."),
+    Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the packaged demo catalog (copilot/demo_catalog)."),
     Setting("COPILOT_LLM", None, "Chat model as provider:model (e.g. openai:gpt-4o-mini); unset uses the built-in planner."),
     Setting("COPILOT_AUDIT_TOPIC", "copilot.audit", "Kafka topic that receives the audit trail."),
     Setting("COPILOT_JOBS_TOPIC", "copilot.jobs", "Compacted Kafka topic that is the registry of saved jobs."),
@@ -77,7 +79,7 @@ def home() -> Path:
 
 def catalog_dir() -> Path:
     configured = get("FLINK_COPILOT_CATALOG_DIR")
-    return Path(configured) if configured else PROJECT_ROOT / "catalog"
+    return Path(configured) if configured else DEMO_CATALOG_DIR
 
 
 def help_text() -> str:

@@ -3,6 +3,7 @@ unless it already answers, and stops at the end only what it started itself."""
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOG_DIR = ROOT / "catalog"
+CATALOG_DIR = DEMO_CATALOG_DIR
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,4 @@
+from copilot.settings import DEMO_CATALOG_DIR
 import sys
 from pathlib import Path
 
@@ -14,5 +15,5 @@ DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "pr
 
 @pytest.fixture(scope="session")
 def topics():
-    loaded = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+    loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     return {name: loaded[name] for name in DEMO_TOPICS}

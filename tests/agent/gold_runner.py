@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 from copilot.agent.base import PlanRequest, Turn
 from copilot.agent.builtin import BuiltinPlanner
 from copilot.agent.components import analyse
@@ -35,7 +36,7 @@ if __name__ == "__main__":
 
     from conftest import DEMO_TOPICS
 
-    loaded = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+    loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     topics = {t: loaded[t] for t in DEMO_TOPICS}
     bad = 0
     for q, draft, gold in plan_all(topics):

@@ -3,6 +3,7 @@ Debian's chromium driven by Playwright through `executable_path` (never Playwrig
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import shutil
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def page(browser, app_server):
 def scratch_catalog_dir(tmp_path_factory):
     """Saving a job writes its output topic into the catalog: the app tests use a copy, never catalog/."""
     directory = tmp_path_factory.mktemp("catalog")
-    for path in (ROOT / "catalog").glob("*.yaml"):
+    for path in (DEMO_CATALOG_DIR).glob("*.yaml"):
         if not path.name.startswith("job_"):
             shutil.copy(path, directory / path.name)
     return directory

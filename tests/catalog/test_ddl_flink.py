@@ -3,6 +3,7 @@ and a live read proving the JSON/ISO-8601 options parse the generator's records.
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from copilot.catalog.store import YamlCatalogStore
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
-TOPICS = YamlCatalogStore(ROOT / "catalog").load().topics
+TOPICS = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 EXAMPLES = [(name, ex) for name, schema in sorted(TOPICS.items()) for ex in schema.examples]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ QUESTIONS = YAML(typ="safe").load((Path(__file__).parent / "questions.yaml").rea
 
 @pytest.fixture(scope="module")
 def topics():
-    return YamlCatalogStore(ROOT / "catalog").load().topics
+    return YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 
 
 @pytest.fixture(scope="module")

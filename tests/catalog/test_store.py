@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import shutil
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 
 def test_demo_catalog_loads_without_problems():
-    load = YamlCatalogStore(ROOT / "catalog").load()
+    load = YamlCatalogStore(DEMO_CATALOG_DIR).load()
     assert set(load.topics) == {"orders", "payments", "shipments", "page_views", "customers", "products"}
     assert [str(p) for p in load.problems] == []
     customers = load.topics["customers"]
@@ -104,7 +105,7 @@ def test_round_trip_keeps_unknown_keys_comments_and_order(tmp_path):
 
 
 def test_unchanged_save_is_byte_identical(tmp_path):
-    shutil.copytree(ROOT / "catalog", tmp_path / "c")
+    shutil.copytree(DEMO_CATALOG_DIR, tmp_path / "c")
     store = YamlCatalogStore(tmp_path / "c")
     for name, schema in store.load().topics.items():
         before = Path(schema.source_file).read_text()
@@ -114,13 +115,13 @@ def test_unchanged_save_is_byte_identical(tmp_path):
 
 def test_get_unknown_topic_suggests_close_names():
     with pytest.raises(RequestError) as info:
-        YamlCatalogStore(ROOT / "catalog").get("order")
+        YamlCatalogStore(DEMO_CATALOG_DIR).get("order")
     assert "orders" in (info.value.hint or "")
 
 
 def test_remove_forgets_a_topic_and_its_file_only(tmp_path):
     (tmp_path / "clicks.yaml").write_text(GOOD)
-    shutil.copy(ROOT / "catalog" / "orders.yaml", tmp_path / "orders.yaml")
+    shutil.copy(DEMO_CATALOG_DIR / "orders.yaml", tmp_path / "orders.yaml")
     store = YamlCatalogStore(tmp_path)
     assert store.remove("clicks") == str(tmp_path / "clicks.yaml")
     assert not (tmp_path / "clicks.yaml").exists()

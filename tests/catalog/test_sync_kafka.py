@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def test_sync_creates_expected_entries_and_merges(tmp_path, kafka_topics):
 def test_sync_skips_internal_topics_and_keeps_demo_catalog(tmp_path, stack):
     import shutil
 
-    shutil.copytree(ROOT / "catalog", tmp_path / "c")
+    shutil.copytree(DEMO_CATALOG_DIR, tmp_path / "c")
     before = {p.name: p.read_text() for p in (tmp_path / "c").iterdir()}
     report = CatalogSync(YamlCatalogStore(tmp_path / "c"), topics=["orders", "customers", "__consumer_offsets"], sample_seconds=5).run()
     assert "__consumer_offsets" in report.internal_skipped

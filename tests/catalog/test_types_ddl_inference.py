@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def test_invalid_types(t):
 
 
 def test_append_ddl_uses_kafka_connector_watermark_and_iso_timestamps():
-    orders = YamlCatalogStore(ROOT / "catalog").get("orders")
+    orders = YamlCatalogStore(DEMO_CATALOG_DIR).get("orders")
     sql = create_table_sql(orders, bootstrap="kafka:9092", startup_mode="earliest-offset", table_name="o2")
     assert sql.startswith("CREATE TABLE `o2` (")
     assert "`amount` DECIMAL(10, 2)" in sql
@@ -44,7 +45,7 @@ def test_append_ddl_uses_kafka_connector_watermark_and_iso_timestamps():
 
 
 def test_upsert_ddl_has_primary_key_and_upsert_connector():
-    customers = YamlCatalogStore(ROOT / "catalog").get("customers")
+    customers = YamlCatalogStore(DEMO_CATALOG_DIR).get("customers")
     sql = create_table_sql(customers, temporary=True)
     assert sql.startswith("CREATE TEMPORARY TABLE `customers`")
     assert "PRIMARY KEY (`customer_id`) NOT ENFORCED" in sql
@@ -88,7 +89,7 @@ def test_infer_schema_rejects_non_json():
 
 
 def test_merge_keeps_human_text_and_adds_new_fields():
-    human = YamlCatalogStore(ROOT / "catalog").get("orders")
+    human = YamlCatalogStore(DEMO_CATALOG_DIR).get("orders")
     records = [(b"o1", json.dumps({"order_id": "o1", "amount": 1.25, "coupon": "X"}).encode())]
     inferred = infer_schema("orders", records, compacted=False).schema
     merged, added, notes = merge(human, inferred)

@@ -3,6 +3,7 @@ stack on the default ports (used by everyone else's tests) is never touched."""
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import os
 import shutil
@@ -67,7 +68,7 @@ def iso(tmp_path_factory):
     state = tmp_path_factory.mktemp("fault-state")
     catalog = tmp_path_factory.mktemp("fault-catalog")
     for topic in DEMO_TOPICS:
-        shutil.copy(PROJECT_ROOT / "catalog" / f"{topic}.yaml", catalog / f"{topic}.yaml")
+        shutil.copy(DEMO_CATALOG_DIR / f"{topic}.yaml", catalog / f"{topic}.yaml")
     env = {**os.environ, **PORTS, "FLINK_COPILOT_STATE_DIR": str(state), "FLINK_COPILOT_CATALOG_DIR": str(catalog),
            "PYTHONUNBUFFERED": "1"}
     env.pop("COPILOT_LLM", None)

@@ -4,6 +4,7 @@ property (200 by default; bench/bench_hardening.py runs at least 10,000)."""
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import re
 import sys
@@ -24,7 +25,7 @@ from strategies import EXAMPLES, query, sqlish  # noqa: E402
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-CATALOG = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+CATALOG = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 ENGINE_FREE_STAGES = set(STAGES) - {"engine"}
 
 

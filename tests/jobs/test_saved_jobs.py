@@ -16,6 +16,7 @@ import pytest
 
 from live_helpers import read_committed as read_topic, wait_for
 
+from copilot.settings import DEMO_CATALOG_DIR
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient
 from copilot.jobs.registry import JobRegistry
@@ -30,7 +31,7 @@ WINDOWED = ("SELECT window_start, window_end, COUNT(*) AS orders, SUM(amount) AS
 @pytest.fixture()
 def catalog_copy(tmp_path):
     target = tmp_path / "catalog"
-    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "catalog"), target)
+    shutil.copytree(DEMO_CATALOG_DIR, target)
     return target
 
 

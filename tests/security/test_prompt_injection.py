@@ -5,6 +5,7 @@ outside the catalog; catalog text and sampled records reach the model only as de
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import shutil
 import sys
@@ -105,7 +106,7 @@ def poisoned_catalog(tmp_path):
     """A copy of the shipped catalog with injection text in a description, a field description,
     a synonym, a known-value label and a catalog example (which becomes a few-shot turn)."""
     directory = tmp_path / "catalog"
-    shutil.copytree(PROJECT_ROOT / "catalog", directory)
+    shutil.copytree(DEMO_CATALOG_DIR, directory)
     store = YamlCatalogStore(directory)
     orders = store.load().topics["orders"]
     orders.description = f"{orders.description} {PLANTED}"
@@ -223,7 +224,7 @@ def test_record_sampled_from_kafka_by_catalog_sync_is_data(stack, tmp_path):
             producer.produce(topic, key=f"t-{i}".encode(), value=json.dumps({**HOSTILE_RECORD, "ticket_id": f"t-{i}"}).encode())
         assert producer.flush(15) == 0
         directory = tmp_path / "catalog"
-        shutil.copytree(PROJECT_ROOT / "catalog", directory)
+        shutil.copytree(DEMO_CATALOG_DIR, directory)
         store = YamlCatalogStore(directory)
         CatalogSync(store, registry=None, sample_size=20, sample_seconds=5.0, topics=[topic]).run()
         topics = YamlCatalogStore(directory).load().topics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.settings import DEMO_CATALOG_DIR
 import json
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from copilot.catalog.store import YamlCatalogStore
 from copilot.settings import PROJECT_ROOT
 from copilot.validate import ValidationResult, validate
 
-CATALOG = YamlCatalogStore(PROJECT_ROOT / "catalog").load().topics
+CATALOG = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 
 
 def refused(sql: str, reason: str, **kwargs) -> ValidationResult:
