@@ -6,11 +6,12 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
 
 from copilot import settings
 from copilot.errors import UsageError
 
-APP_FILE = settings.PROJECT_ROOT / "app" / "streamlit_app.py"
+APP_FILE = Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
 
 
 def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[str]:

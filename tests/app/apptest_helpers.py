@@ -16,7 +16,7 @@ import httpx
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app" / "streamlit_app.py"
+APP = ROOT / "copilot" / "app" / "streamlit_app.py"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 

@@ -12,9 +12,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from copilot.agent.base import PlanRequest
 from copilot.catalog.model import TopicSchema
-from copilot.settings import PROJECT_ROOT
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 MAX_TOPICS = 4
 MAX_EXAMPLES = 4
 
