@@ -25,7 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means none."),
     Setting("FLINK_COPILOT_HOME", "~/.flink-copilot", "Cache for downloaded artifacts and the local stack's state."),
     Setting("FLINK_COPILOT_STATE_DIR", None, "State of the local stack (logs, pids, data); unset means $FLINK_COPILOT_HOME/state."),
-    Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the packaged demo catalog (copilot/demo_catalog)."),
+    Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the working catalog $FLINK_COPILOT_HOME/catalog (seeded from the packaged demo catalog)."),
     Setting("COPILOT_LLM", None, "Chat model as provider:model (e.g. openai:gpt-4o-mini); unset uses the built-in planner."),
     Setting("COPILOT_AUDIT_TOPIC", "copilot.audit", "Kafka topic that receives the audit trail."),
     Setting("COPILOT_JOBS_TOPIC", "copilot.jobs", "Compacted Kafka topic that is the registry of saved jobs."),
@@ -78,8 +78,14 @@ def home() -> Path:
 
 
 def catalog_dir() -> Path:
+    """FLINK_COPILOT_CATALOG_DIR, else the working catalog under FLINK_COPILOT_HOME: seeded from the packaged
+    demo catalog the first time, and a newer packaged demo merged into it (copilot/catalog/working.py)."""
     configured = get("FLINK_COPILOT_CATALOG_DIR")
-    return Path(configured) if configured else DEMO_CATALOG_DIR
+    if configured:
+        return Path(os.path.expanduser(configured))
+    from copilot.catalog.working import ensure_working_catalog  # lazy: settings sits below the catalog layer
+
+    return ensure_working_catalog(home() / "catalog", DEMO_CATALOG_DIR)
 
 
 def help_text() -> str:
