@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 # With COPILOT_EMBEDDING_MODEL=auto: MiniLM (best first answers) up to this many topics, the static
 # model above (MiniLM indexes ~12 topics/s and takes ~16 ms a question on 2 cores; bench/bench_retrieval.py).
 AUTO_STATIC_ABOVE_TOPICS = 2000
+# Up to this many topics the vectors live in one numpy file (vector_store.py): exact, opened in a
+# millisecond, and chromadb stays off the import path; above it, a chromadb persistent collection.
+SMALL_CATALOG_TOPICS = 1000
 CANDIDATES = 50  # best topics taken from each retriever before fusion
 EXPAND_FROM = 10  # related topics of this many leading candidates join the candidates
 
@@ -134,6 +137,7 @@ class HybridTopicIndex(TopicIndex):
                 for notice in self.notices:
                     log.warning("%s", notice)
         self._collection = None
+        self._store_kind = "numpy"  # or "chroma" above SMALL_CATALOG_TOPICS (set by index())
         self._bm25: BM25 | None = None
         self._graph: dict[str, set[str]] = {}
         self._query_cache: dict[str, np.ndarray] = {}
@@ -147,13 +151,18 @@ class HybridTopicIndex(TopicIndex):
 
     def _open_collection(self):
         if self._collection is None and self._embedder is not None:
+            scope = hashlib.sha256(self.namespace.encode("utf-8")).hexdigest()[:10]
+            name = "topics-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self._embedder.name) + "-" + scope
+            if self._store_kind == "numpy":
+                from copilot.catalog.vector_store import NumpyVectorStore
+
+                self._collection = NumpyVectorStore(self.path / f"{name}.npz", self._embedder.dimension)
+                return self._collection
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
             self.path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
-            scope = hashlib.sha256(self.namespace.encode("utf-8")).hexdigest()[:10]
-            name = "topics-" + re.sub(r"[^a-zA-Z0-9_-]", "-", self._embedder.name) + "-" + scope
             # embedding_function=None: we always pass our own vectors, so chromadb never loads its default model.
             self._collection = client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})
         return self._collection
@@ -171,6 +180,9 @@ class HybridTopicIndex(TopicIndex):
 
     def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
         self._fit_embedder_to(len(topics))
+        store_kind = "numpy" if len(topics) <= SMALL_CATALOG_TOPICS else "chroma"
+        if store_kind != self._store_kind:
+            self._store_kind, self._collection, self._indexed_hashes = store_kind, None, {}
         graph = related_topics(topics)
         documents = {name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
         hashes = {name: content_hash(text) for name, text in documents.items()}

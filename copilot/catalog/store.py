@@ -115,6 +115,14 @@ class YamlCatalogStore(CatalogStore):
         with self._lock:
             if self._cache and self._cache[0] == signature:
                 return self._cache[1]
+        from copilot.catalog import load_cache  # parsed YAML kept on disk, keyed by the files' mtimes
+
+        disk_key = (str(self.directory), signature)
+        cached = load_cache.read(self.directory, disk_key)
+        if isinstance(cached, CatalogLoad):
+            with self._lock:
+                self._cache = (signature, cached)
+            return cached
         result = CatalogLoad()
         if not self.directory.is_dir():
             result.problems.append(CatalogProblem(str(self.directory), None, "catalog directory does not exist"))
@@ -131,6 +139,8 @@ class YamlCatalogStore(CatalogStore):
         result.problems.extend(_check_relationships(result.topics))
         with self._lock:
             self._cache = (signature, result)
+        if self.directory.is_dir():
+            load_cache.write(self.directory, disk_key, result)
         return result
 
     def path_for(self, topic: str) -> Path:

@@ -1,0 +1,67 @@
+"""A parsed catalog kept on disk, keyed by its files' names, mtimes and sizes (and by the parser's own code),
+so a command does not re-parse YAML that did not change: parsing six demo files costs ~0.2 s of a command's
+wall time, reading the cache a few milliseconds.
+
+The cache lives under FLINK_COPILOT_HOME/cache (never in the catalog directory or the source tree). It is a
+pickle, read only when the current user owns it and nobody else can write it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import stat
+from pathlib import Path
+from typing import Any
+
+from copilot import settings
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+_CODE_DIR = Path(__file__).resolve().parent
+
+
+def _code_signature() -> tuple:
+    """The catalog package's modules: a parser change invalidates what an older parser cached."""
+    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in _CODE_DIR.glob("*.py")))
+
+
+def cache_path(directory: Path) -> Path:
+    key = hashlib.sha256(str(Path(directory).resolve()).encode("utf-8")).hexdigest()[:16]
+    return settings.home() / "cache" / f"catalog-{key}.pickle"
+
+
+def read(directory: Path, signature: tuple) -> Any | None:
+    path = cache_path(directory)
+    try:
+        info = path.stat()
+        if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        with open(path, "rb") as fh:
+            stored = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # unreadable or from another version: parse again
+        log.debug("catalog cache %s not used: %s", path, exc)
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+        return None
+    if stored.get("signature") != signature or stored.get("code") != _code_signature():
+        return None
+    return stored.get("load")
+
+
+def write(directory: Path, signature: tuple, load: Any) -> None:
+    path = cache_path(directory)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            pickle.dump({"format": FORMAT, "signature": signature, "code": _code_signature(), "load": load}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception as exc:  # a read-only home: the catalog still loads, just not faster next time
+        log.debug("catalog cache %s not written: %s", path, exc)
