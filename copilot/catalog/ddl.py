@@ -97,3 +97,33 @@ def create_table_sql(
         head += " IF NOT EXISTS"
     name = quote_identifier(table_name or schema.table_name)
     return f"{head} {name} (\n" + ",\n".join(columns) + f"\n) WITH (\n{with_lines}\n)"
+
+
+def replay_table_sql(schema: TopicSchema, *, end_offsets: dict[int, int], start_offsets: dict[int, int] | None = None,
+                     watermark_delay: str | None = None, bootstrap: str | None = None) -> str:
+    """A bounded replay of `schema`'s topic, under the topic's own table name (copilot.eval): an append
+    topic from `start_offsets` to `end_offsets` (exclusive), an upsert topic from its beginning to
+    `end_offsets` (upsert-kafka has a bounded mode but no start position). `watermark_delay` replaces
+    the catalog's delay (a replay uses at least the slice's largest observed lateness)."""
+    import dataclasses
+
+    def positions(offsets: dict[int, int]) -> str:
+        return ";".join(f"partition:{int(p)},offset:{int(o)}" for p, o in sorted(offsets.items()))
+
+    if not end_offsets:
+        raise RequestError(f"no end offsets for the replay of {schema.topic!r}", hint="pin the slice first (copilot.eval.slice)")
+    bounded = {"scan.bounded.mode": "specific-offsets", "scan.bounded.specific-offsets": positions(end_offsets)}
+    if not schema.is_upsert:
+        if not start_offsets:
+            raise RequestError(f"no start offsets for the replay of {schema.topic!r}")
+        bounded = {"scan.startup.mode": "specific-offsets", "scan.startup.specific-offsets": positions(start_offsets),
+                   **bounded}
+    replayed = dataclasses.replace(schema, watermark_delay=watermark_delay or schema.watermark_delay)
+    return create_table_sql(replayed, bootstrap=bootstrap, temporary=True, sink_options=bounded)
+
+
+def replay_table_statement(schema: TopicSchema, **replay) -> "TrustedStatement":
+    """replay_table_sql as the TrustedStatement the Flink client registers tables with."""
+    from copilot.sql.statement import TrustedStatement
+
+    return TrustedStatement.create_table(schema.table_name, replay_table_sql(schema, **replay))

@@ -87,6 +87,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise UsageError("give either a question or --sql, not both")
     if args.max_rows < 1 or args.timeout <= 0:
         raise UsageError("--max-rows and --timeout must be positive")
+    if settings.get("COPILOT_SERVICE") == "kafka":  # a worker answers; see copilot/service
+        from copilot.cli.serve import ask_through_service
+
+        return ask_through_service(args)
     notices: list[str] = []
     engine = None if args.no_engine and not args.run else _gateway(args, notices)
     audit = None

@@ -1,0 +1,318 @@
+"""Changelog-aware comparison of two query results.
+
+Each result's changelog (+I/-U/+U/-D) is applied to a final table; the two final tables are then
+compared as multisets of rows, ignoring column names and column order. A column only one side has is
+dropped when it is a ranking number or `window_time` (derived columns: they add no information); any
+other column one side lacks — a measure or a key — makes the results different. Numbers compare with a
+relative tolerance (DECIMAL 12.30 equals DOUBLE 12.3), timestamps as instants (window bounds written as
+TIMESTAMP or TIMESTAMP_LTZ, with or without a `T` or a zone, are the same bound)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+REL_TOL = 1e-6
+DIFF_ROWS = 5  # rows shown per side in a diff
+MAX_MAPPINGS = 2000  # column assignments tried before giving up (columns with identical values)
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC")
+DERIVED_COLUMNS = {"window_time"}
+
+
+class ChangelogError(ValueError):
+    """A retraction of a row the table never held: the changelog is not consistent."""
+
+
+class FinalTable:
+    """The table a changelog ends in: +I and +U add a row, -U and -D remove one equal row."""
+
+    def __init__(self, columns: list[str], types: list[str] | None = None):
+        self.columns = list(columns)
+        self.types = list(types or [""] * len(columns))
+        self.rows: Counter = Counter()
+        self.changes = 0
+        self.orphan_retractions = 0
+
+    def apply(self, kind: str, fields: list[Any]) -> None:
+        key = tuple(_hashable(v) for v in fields)
+        self.changes += 1
+        if kind in ("+I", "+U"):
+            self.rows[key] += 1
+        elif kind in ("-U", "-D"):
+            if self.rows[key] <= 0:
+                self.orphan_retractions += 1
+                del self.rows[key]
+                return
+            self.rows[key] -= 1
+            if not self.rows[key]:
+                del self.rows[key]
+        else:
+            raise ChangelogError(f"unknown change kind {kind!r}")
+
+    def apply_all(self, changes: Iterable[tuple[str, list[Any]]]) -> "FinalTable":
+        for kind, fields in changes:
+            self.apply(kind, fields)
+        return self
+
+    def __len__(self) -> int:
+        return sum(self.rows.values())
+
+    def row_list(self) -> list[tuple]:
+        return list(self.rows.elements())
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+# ---- value normalisation ------------------------------------------------------------------------
+
+def _is_numeric_type(type_name: str) -> bool:
+    return type_name.upper().split("(")[0].strip() in NUMERIC_TYPES
+
+
+def _is_time_type(type_name: str) -> bool:
+    return type_name.upper().startswith(("TIMESTAMP", "DATE", "TIME"))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip().replace(" ", "T", 1)
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def normalise(value: Any, type_name: str = "") -> Any:
+    """A comparable form: ('n', float) for numbers, ('t', datetime) for instants, else the value."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return ("n", float(value))
+    if isinstance(value, str):
+        if _is_numeric_type(type_name):
+            try:
+                return ("n", float(Decimal(value)))
+            except (InvalidOperation, ValueError):
+                return value
+        if _is_time_type(type_name) or (len(value) >= 19 and value[4:5] == "-" and value[10:11] in (" ", "T")):
+            moment = _parse_time(value)
+            if moment is not None:
+                return ("t", moment)
+    return value
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[:1] == b[:1] == ("n",):
+        x, y = a[1], b[1]
+        if math.isnan(x) and math.isnan(y):
+            return True
+        return math.isclose(x, y, rel_tol=REL_TOL, abs_tol=1e-12)
+    return False
+
+
+def _bucket(value: Any) -> Any:
+    """A coarse key that equal values share (numbers rounded well below the tolerance's scale)."""
+    if isinstance(value, tuple) and value[:1] == ("n",):
+        x = value[1]
+        if x == 0 or math.isnan(x) or math.isinf(x):
+            return ("n", x)
+        return ("n", float(f"{x:.5g}"))
+    return value
+
+
+# ---- comparison ---------------------------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    equal: bool
+    reason: str
+    rows: tuple[int, int] = (0, 0)
+    only_left: list[list[Any]] = field(default_factory=list)   # a few rows only the first result has
+    only_right: list[list[Any]] = field(default_factory=list)  # a few rows only the second result has
+    dropped: list[str] = field(default_factory=list)          # derived columns left out
+    mapping: dict[str, str] = field(default_factory=dict)     # left column -> right column
+
+    def to_dict(self) -> dict:
+        return {"equal": self.equal, "reason": self.reason, "rows": list(self.rows),
+                "only_left": self.only_left, "only_right": self.only_right, "dropped": self.dropped,
+                "mapping": self.mapping}
+
+
+def _table(result: "FinalTable") -> tuple[list[str], list[list[Any]]]:
+    rows = [[normalise(v, t) for v, t in zip(row, result.types)] for row in result.row_list()]
+    return result.columns, rows
+
+
+def _column_signature(rows: list[list[Any]], i: int) -> list[Any]:
+    return sorted((_bucket(r[i]) for r in rows), key=_sort_key)
+
+
+def _sort_key(value: Any) -> tuple:
+    if value is None:
+        return (0, "")
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("n", "t"):
+        return (1, value[0], value[1]) if value[0] == "n" else (2, value[1].isoformat())
+    return (3, str(value))
+
+
+def _signatures_match(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(x == y or values_equal(x, y) for x, y in zip(a, b))
+
+
+def _multiset_diff(left: list[tuple], right: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Rows of each side with no equal row (within the tolerance) on the other side."""
+    exact_l, exact_r = Counter(left), Counter(right)
+    common = exact_l & exact_r
+    rest_l, rest_r = list((exact_l - common).elements()), list((exact_r - common).elements())
+    if not rest_l or not rest_r:
+        return rest_l, rest_r
+    by_bucket: dict[tuple, list[int]] = {}
+    for j, row in enumerate(rest_r):
+        by_bucket.setdefault(tuple(_bucket(v) for v in row), []).append(j)
+    used: set[int] = set()
+    unmatched_l = []
+    for row in rest_l:
+        candidates = by_bucket.get(tuple(_bucket(v) for v in row), [])
+        hit = next((j for j in candidates if j not in used and all(values_equal(a, b) for a, b in zip(row, rest_r[j]))), None)
+        if hit is None and len(rest_r) <= 2000:  # a value right at a rounding edge: look at every row
+            hit = next((j for j in range(len(rest_r)) if j not in used
+                        and all(values_equal(a, b) for a, b in zip(row, rest_r[j]))), None)
+        if hit is None:
+            unmatched_l.append(row)
+        else:
+            used.add(hit)
+    return unmatched_l, [r for j, r in enumerate(rest_r) if j not in used]
+
+
+def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = ()) -> Comparison:
+    """Compare two final tables as multisets. `derived` names columns (ranking numbers) that may be
+    dropped when only one side has them; `window_time` always may."""
+    droppable = {d.lower() for d in derived} | DERIVED_COLUMNS
+    lcols, lrows = _table(left)
+    rcols, rrows = _table(right)
+    counts = (len(lrows), len(rrows))
+    if not lrows and not rrows:
+        return Comparison(True, "both results are empty", counts)
+    lsig = [_column_signature(lrows, i) for i in range(len(lcols))]
+    rsig = [_column_signature(rrows, j) for j in range(len(rcols))]
+    candidates = {i: [j for j in range(len(rcols)) if _signatures_match(lsig[i], rsig[j])] for i in range(len(lcols))}
+
+    best: tuple[int, dict[int, int], list[tuple], list[tuple]] | None = None
+    tried = 0
+    for mapping in _assignments(lcols, rcols, candidates, droppable):
+        tried += 1
+        if tried > MAX_MAPPINGS:
+            break
+        missing = [lcols[i] for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable]
+        missing += [rcols[j] for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
+        keys = sorted(mapping)
+        pl = [tuple(r[i] for i in keys) for r in lrows]
+        pr = [tuple(r[mapping[i]] for i in keys) for r in rrows]
+        only_l, only_r = _multiset_diff(pl, pr)
+        if not missing and not only_l and not only_r:
+            dropped = [lcols[i] for i in range(len(lcols)) if i not in mapping]
+            dropped += [rcols[j] for j in range(len(rcols)) if j not in mapping.values()]
+            return Comparison(True, "same rows" + (f" (left out {', '.join(dropped)})" if dropped else ""), counts,
+                              dropped=dropped, mapping={lcols[i]: rcols[j] for i, j in mapping.items()})
+        score = len(missing) * 10**9 + len(only_l) + len(only_r)
+        if best is None or score < best[0]:
+            best = (score, mapping, only_l, only_r)
+    return _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts)
+
+
+def _assignments(lcols, rcols, candidates, droppable):
+    """Injective maps left column -> right column; first those covering the most columns."""
+    order = sorted(range(len(lcols)), key=lambda i: len(candidates[i]))
+    seen: set[tuple] = set()
+
+    def extend(k: int, mapping: dict[int, int]):
+        if k == len(order):
+            key = tuple(sorted(mapping.items()))
+            if key not in seen:
+                seen.add(key)
+                yield dict(mapping)
+            return
+        i = order[k]
+        for j in candidates[i]:
+            if j not in mapping.values():
+                mapping[i] = j
+                yield from extend(k + 1, mapping)
+                del mapping[i]
+        if not candidates[i] or lcols[i].lower() in droppable:
+            yield from extend(k + 1, mapping)  # leave column i unmatched (dropped, or missing)
+
+    yield from itertools.islice(extend(0, {}), MAX_MAPPINGS + 1)
+
+
+def _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts) -> Comparison:
+    if best is None:
+        return Comparison(False, "no column of one result matches a column of the other", counts,
+                          only_left=[_show(r) for r in lrows[:DIFF_ROWS]], only_right=[_show(r) for r in rrows[:DIFF_ROWS]])
+    _score, mapping, only_l, only_r = best
+    unmatched_l = [lcols[i] for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable]
+    unmatched_r = [rcols[j] for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
+    reasons = []
+    if counts[0] != counts[1]:
+        reasons.append(f"{counts[0]} rows vs {counts[1]} rows")
+    if unmatched_l or unmatched_r:
+        parts = []
+        if unmatched_l:
+            parts.append(f"first result's {', '.join(unmatched_l)} matches no column of the second")
+        if unmatched_r:
+            parts.append(f"second result's {', '.join(unmatched_r)} matches no column of the first")
+        reasons.append("; ".join(parts))
+    if only_l or only_r:
+        reasons.append(f"{len(only_l)} rows only in the first, {len(only_r)} only in the second")
+    if unmatched_l or unmatched_r:  # pair the unmatched columns by kind (and name) to show the rows that differ
+        paired = dict(mapping)
+        free_r = [j for j in range(len(rcols)) if j not in mapping.values()]
+        for i in (i for i in range(len(lcols)) if i not in mapping):
+            kind = _kind(lrows, i)
+            pick = next((j for j in free_r if rcols[j].lower() == lcols[i].lower() and _kind(rrows, j) == kind), None)
+            pick = pick if pick is not None else next((j for j in free_r if _kind(rrows, j) == kind), None)
+            if pick is not None:
+                paired[i] = pick
+                free_r.remove(pick)
+        keys = sorted(paired)
+        only_l, only_r = _multiset_diff([tuple(r[i] for i in keys) for r in lrows], [tuple(r[paired[i]] for i in keys) for r in rrows])
+    return Comparison(False, "; ".join(reasons) or "different rows", counts,
+                      only_left=[_show(r) for r in only_l[:DIFF_ROWS]], only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+                      mapping={lcols[i]: rcols[j] for i, j in mapping.items()})
+
+
+def _kind(rows: list[list[Any]], i: int) -> str:
+    value = next((r[i] for r in rows if r[i] is not None), None)
+    return value[0] if isinstance(value, tuple) and len(value) == 2 and value[0] in ("n", "t") else type(value).__name__
+
+
+def _show(row) -> list[Any]:
+    out = []
+    for v in row:
+        if isinstance(v, tuple) and len(v) == 2 and v[0] == "n":
+            out.append(int(v[1]) if float(v[1]).is_integer() else v[1])
+        elif isinstance(v, tuple) and len(v) == 2 and v[0] == "t":
+            out.append(v[1].isoformat(sep=" "))
+        else:
+            out.append(v)
+    return out
