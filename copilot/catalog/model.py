@@ -15,6 +15,26 @@ class Field:
     # Business words that mean this field ("revenue" for amount).
     synonyms: list[str] = field(default_factory=list)
     added_by_sync: bool = False
+    # Business words for single values ({"authorized": ["approved"]}); a value's `{label, synonyms}` form.
+    value_words: dict[str, list[str]] = field(default_factory=dict)
+    # What a number counts or measures ("items", "seconds", "EUR"); or, for an amount of money, the
+    # field of the same topic that holds its currency.
+    unit: str | None = None
+    currency_field: str | None = None
+    # True when sync inferred `values` from sampled records (a person's values are never replaced).
+    values_inferred: bool = False
+
+    def value_synonyms(self) -> dict[str, list[str]]:
+        """Every known value with the words that name it: its label (when it differs) and its synonyms."""
+        out: dict[str, list[str]] = {}
+        for value, label in self.values.items():
+            words = [label] if label and label != value else []
+            words += [w for w in self.value_words.get(value, []) if w not in words]
+            out[value] = words
+        return out
+
+    def value_label(self, value: object) -> str:
+        return self.values.get(str(value), str(value))
 
 
 @dataclass
@@ -38,6 +58,32 @@ class Example:
 
 
 @dataclass
+class Metric:
+    """A named measure people ask for: a Flink SQL aggregate over the topic's fields (checked when the
+    catalog loads), with the business words that name it and an optional default row filter."""
+
+    name: str
+    expression: str
+    synonyms: list[str] = field(default_factory=list)
+    description: str = ""
+    filter: str | None = None  # a Flink SQL condition over the topic's fields, applied to this metric only
+
+    @property
+    def words(self) -> list[str]:
+        return [self.name.replace("_", " "), *self.synonyms]
+
+
+@dataclass
+class VerifiedQuery:
+    """A question and the SQL a person confirmed answers it (the app's thumbs-up or `catalog verify`)."""
+
+    question: str
+    sql: str
+    verified_by: str = ""
+    verified_at: str = ""
+
+
+@dataclass
 class TopicSchema:
     topic: str
     description: str = ""
@@ -49,6 +95,8 @@ class TopicSchema:
     fields: list[Field] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    verified_queries: list[VerifiedQuery] = field(default_factory=list)
     source_file: str | None = None
     # The field whose value is the Kafka record key (None: unknown or keyless).
     key: str | None = None
@@ -65,6 +113,10 @@ class TopicSchema:
             if f.name.lower() == lowered:
                 return f
         return None
+
+    def metric(self, name: str) -> Metric | None:
+        lowered = name.lower()
+        return next((m for m in self.metrics if m.name.lower() == lowered), None)
 
     @property
     def is_upsert(self) -> bool:

@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from copilot.catalog.model import Example, Field, Relationship, TopicSchema
+from copilot.catalog import semantic
 from copilot.catalog.types import check_flink_type, dialect_type_warning, is_timestamp
 from copilot.catalog.yaml_merge import merge_into_document, text as _text, values_map as _values_map
 from copilot.errors import RequestError
@@ -270,6 +271,10 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
                 values=_values_map(raw.get("values")),
                 synonyms=[_text(s) for s in synonyms] if isinstance(synonyms, list) else [_text(synonyms)],
                 added_by_sync=bool(raw.get("added_by_sync", False)),
+                value_words=semantic.value_words(raw.get("values")),
+                unit=_text(raw.get("unit")) or None,
+                currency_field=_text(raw.get("currency_field")) or None,
+                values_inferred=bool(raw.get("values_inferred", False)),
             )
         )
     by_name = {f.name.lower(): f for f in fields}
@@ -319,6 +324,10 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
             continue
         examples.append(Example(question=_text(raw.get("question")), sql=_text(raw.get("sql"))))
 
+    semantic.check_field_units(fields, raw_fields, _line_of, error)
+    metrics = semantic.read_metrics(doc.get("metrics"), fields, _line_of, error, warn)
+    verified = semantic.read_verified(doc.get("verified_queries"), _line_of, warn)
+
     if errors:
         return None, errors + warnings
     schema = TopicSchema(
@@ -332,6 +341,8 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
         fields=fields,
         relationships=relationships,
         examples=examples,
+        metrics=metrics,
+        verified_queries=verified,
         source_file=name,
         key=key,
         key_format=key_format,

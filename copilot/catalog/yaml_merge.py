@@ -7,7 +7,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from copilot.catalog.model import Field, TopicSchema
+from copilot.catalog.model import Field, Metric, TopicSchema
 
 
 def text(value: Any) -> str:
@@ -17,10 +17,17 @@ def text(value: Any) -> str:
 def values_map(raw: Any) -> dict[str, str]:
     """A field's `values:` as {value: label}; a plain list maps each value to itself."""
     if isinstance(raw, dict):
-        return {str(k): text(v) if v is not None else str(k) for k, v in raw.items()}
+        return {str(k): _label(k, v) for k, v in raw.items()}
     if isinstance(raw, list):
         return {str(v): str(v) for v in raw}
     return {}
+
+
+def _label(value: Any, raw: Any) -> str:
+    """A value's label: `DE: Germany`, or `authorized: {label: ..., synonyms: [...]}`."""
+    if isinstance(raw, dict):
+        return text(raw.get("label")) or str(value)
+    return text(raw) if raw is not None else str(value)
 
 
 def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
@@ -40,6 +47,23 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         data["relationships"] = [{"field": r.field, "references": r.references} for r in schema.relationships]
     if schema.examples:
         data["examples"] = [{"question": e.question, "sql": e.sql} for e in schema.examples]
+    if schema.metrics:
+        data["metrics"] = [_metric_mapping(m) for m in schema.metrics]
+    if schema.verified_queries:
+        data["verified_queries"] = [
+            {"question": q.question, "sql": q.sql, "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries
+        ]
+    return data
+
+
+def _metric_mapping(m: Metric) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": m.name, "expression": m.expression}
+    if m.filter:
+        data["filter"] = m.filter
+    if m.synonyms:
+        data["synonyms"] = list(m.synonyms)
+    if m.description:
+        data["description"] = m.description
     return data
 
 
@@ -48,9 +72,15 @@ def _field_mapping(f: Field) -> dict[str, Any]:
     if f.description:
         data["description"] = f.description
     if f.values:
-        data["values"] = dict(f.values)
+        data["values"] = {v: ({"label": label, "synonyms": list(f.value_words[v])} if f.value_words.get(v) else label) for v, label in f.values.items()}
+    if f.values_inferred:
+        data["values_inferred"] = True
     if f.synonyms:
         data["synonyms"] = list(f.synonyms)
+    if f.unit:
+        data["unit"] = f.unit
+    if f.currency_field:
+        data["currency_field"] = f.currency_field
     if f.added_by_sync:
         data["added_by_sync"] = True
     return data
@@ -59,7 +89,7 @@ def _field_mapping(f: Field) -> dict[str, Any]:
 def _same(existing: Any, new: Any) -> bool:
     """Equal after normalising YAML containers (a values list equals its identity mapping)."""
     if isinstance(existing, list) and isinstance(new, dict):
-        return values_map(existing) == {str(k): str(v) for k, v in new.items()}
+        return all(isinstance(v, str) for v in new.values()) and values_map(existing) == {str(k): str(v) for k, v in new.items()}
     if isinstance(existing, dict) and isinstance(new, dict):
         return set(map(str, existing)) == set(map(str, new)) and all(_same(existing[k], new.get(str(k), new.get(k))) for k in existing)
     if isinstance(existing, list) and isinstance(new, list):
@@ -80,7 +110,16 @@ def _merge_mapping(target: CommentedMap, new: dict[str, Any], managed: tuple[str
             del target[key]
 
 
-def _merge_list(existing: Any, new_items: list[dict], identity: str) -> CommentedSeq:
+MANAGED_ITEM_KEYS = {
+    "fields": ("description", "values", "values_inferred", "synonyms", "unit", "currency_field", "added_by_sync"),
+    "relationships": (),
+    "examples": ("sql",),
+    "metrics": ("expression", "filter", "synonyms", "description"),
+    "verified_queries": ("sql", "verified_by", "verified_at"),
+}
+
+
+def _merge_list(existing: Any, new_items: list[dict], identity: str, managed: tuple[str, ...] = ()) -> CommentedSeq:
     """Merge a list of mappings by their `identity` key: keep unknown keys and comments of kept items."""
     result = existing if isinstance(existing, CommentedSeq) else CommentedSeq()
     old = {(text(item.get(identity)).lower()): item for item in result if isinstance(item, dict)}
@@ -94,7 +133,7 @@ def _merge_list(existing: Any, new_items: list[dict], identity: str) -> Commente
         key = text(new.get(identity)).lower()
         if key in old:
             target = old[key]
-            _merge_mapping(target, new, managed=("description", "values", "synonyms", "added_by_sync", "sql"))
+            _merge_mapping(target, new, managed=managed)
         else:
             item = CommentedMap(new)
             result.insert(len(result), item)
@@ -104,7 +143,7 @@ def _merge_list(existing: Any, new_items: list[dict], identity: str) -> Commente
 
 def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
     new = schema_to_mapping(schema)
-    lists = {"fields": "name", "relationships": "field", "examples": "question"}
+    lists = {"fields": "name", "relationships": "field", "examples": "question", "metrics": "name", "verified_queries": "question"}
     scalars = {k: v for k, v in new.items() if k not in lists}
     _merge_mapping(document, scalars, managed=("key", "key_format", "primary_key", "event_time"))
     for key, identity in lists.items():
@@ -113,7 +152,7 @@ def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
             if key in document and key != "fields" and document[key]:
                 del document[key]
             continue
-        merged = _merge_list(document.get(key), items, identity)
+        merged = _merge_list(document.get(key), items, identity, MANAGED_ITEM_KEYS[key])
         if key not in document:
             document[key] = merged
         elif document[key] is not merged:

@@ -1,0 +1,141 @@
+"""Semantic annotations of a catalog file (contract section 3): metrics, value synonyms, units,
+verified queries. Reading them from a YAML mapping and checking metric expressions with the `flink`
+dialect, so a bad expression is reported with its file and line like any other catalog error."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from copilot.catalog.model import Field, Metric, VerifiedQuery
+
+Report = Callable[[str, "int | None"], None]
+
+
+def text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def words(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [text(w) for w in raw if text(w)]
+    return [text(raw)] if text(raw) else []
+
+
+def value_words(raw: Any) -> dict[str, list[str]]:
+    """The synonyms of single values: `values: {authorized: {label: ..., synonyms: [approved]}}`."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): words(v.get("synonyms")) for k, v in raw.items() if isinstance(v, dict) and v.get("synonyms")}
+
+
+def parse_expression(sql: str) -> exp.Expression:
+    """A metric expression or filter condition as a sqlglot tree (flink dialect); raises ValueError."""
+    try:
+        tree = sqlglot.parse_one(sql, read="flink")
+    except SqlglotError as exc:
+        raise ValueError(f"not a Flink SQL expression: {str(exc).splitlines()[0]}") from None
+    if tree is None or isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)):
+        raise ValueError("expected an expression, not a statement")
+    return tree
+
+
+def check_metric_expression(sql: str, field_names: set[str]) -> str | None:
+    """None when `sql` is an aggregate over the given fields; else what is wrong with it."""
+    try:
+        tree = parse_expression(sql)
+    except ValueError as exc:
+        return str(exc)
+    if tree.find(exp.Subquery, exp.Select, exp.Window):
+        return "a metric is one aggregate expression: no subqueries or OVER windows"
+    if not tree.find(exp.AggFunc):
+        return "a metric must aggregate (SUM, COUNT, AVG, MIN, MAX, ...)"
+    for column in tree.find_all(exp.Column):
+        if column.table:
+            return f"write {column.name!r} without a table name: a metric is over its own topic's fields"
+        if column.name.lower() not in field_names:
+            return f"{column.name!r} is not a field of this topic"
+        if not _inside_aggregate(column):
+            return f"{column.name!r} is used outside an aggregate"
+    return None
+
+
+def check_condition(sql: str, field_names: set[str]) -> str | None:
+    """None when `sql` is a row condition over the given fields (no aggregates)."""
+    try:
+        tree = parse_expression(sql)
+    except ValueError as exc:
+        return str(exc)
+    if tree.find(exp.AggFunc, exp.Subquery, exp.Select, exp.Window):
+        return "a filter is a condition on single rows: no aggregates or subqueries"
+    for column in tree.find_all(exp.Column):
+        if column.table or column.name.lower() not in field_names:
+            return f"{column.sql(dialect='flink')!r} is not a field of this topic"
+    return None
+
+
+def _inside_aggregate(node: exp.Expression) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, exp.AggFunc):
+            return True
+        parent = parent.parent
+    return False
+
+
+def read_metrics(raw: Any, fields: list[Field], line_of: Callable[[Any, Any], "int | None"], error: Report, warn: Report) -> list[Metric]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        error("`metrics:` must be a list of {name, expression}", line_of(raw, None))
+        return []
+    names = {f.name.lower() for f in fields}
+    metrics: list[Metric] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        line = line_of(raw, i)
+        if not isinstance(item, dict) or not text(item.get("name")) or not text(item.get("expression")):
+            error(f"metric #{i + 1} needs `name:` and `expression:`", line)
+            continue
+        name = text(item.get("name"))
+        if name.lower() in seen:
+            error(f"metric {name!r} is listed twice", line)
+            continue
+        seen.add(name.lower())
+        problem = check_metric_expression(text(item.get("expression")), names)
+        if problem:
+            error(f"metric {name!r}: expression {text(item.get('expression'))!r}: {problem}", line_of(item, "expression") or line)
+            continue
+        condition = text(item.get("filter")) or None
+        if condition:
+            problem = check_condition(condition, names)
+            if problem:
+                error(f"metric {name!r}: filter {condition!r}: {problem}", line_of(item, "filter") or line)
+                continue
+        metrics.append(Metric(name=name, expression=text(item.get("expression")), synonyms=words(item.get("synonyms")),
+                              description=text(item.get("description")), filter=condition))
+    return metrics
+
+
+def read_verified(raw: Any, line_of: Callable[[Any, Any], "int | None"], warn: Report) -> list[VerifiedQuery]:
+    out: list[VerifiedQuery] = []
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(item, dict) or not text(item.get("question")) or not text(item.get("sql")):
+            warn("a verified query needs `question:` and `sql:`", line_of(raw, i))
+            continue
+        out.append(VerifiedQuery(question=text(item.get("question")), sql=text(item.get("sql")),
+                                 verified_by=text(item.get("verified_by")), verified_at=text(item.get("verified_at"))))
+    return out
+
+
+def check_field_units(fields: list[Field], raw_fields: list, line_of: Callable[[Any, Any], "int | None"], error: Report) -> None:
+    names = {f.name.lower() for f in fields}
+    for f in fields:
+        if f.currency_field and f.currency_field.lower() not in names:
+            raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
+            error(f"field {f.name!r}: currency_field {f.currency_field!r} is not a field of this topic", line_of(raw, "currency_field") if raw is not None else None)

@@ -1,0 +1,120 @@
+"""Semantic annotations (contract section 3): metrics, value synonyms, units, verified queries."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from copilot import settings
+from copilot.catalog.model import VerifiedQuery
+from copilot.catalog.store import YamlCatalogStore
+
+BASE = """# sensors of a plant; a comment a person wrote
+topic: readings
+format: json
+changelog: append
+event_time: ts
+owner: plant-team          # a key this program does not know
+fields:
+  - name: sensor
+    type: STRING
+  - name: level
+    type: STRING
+    values:
+      hi: {label: High, synonyms: [alarm, critical]}
+      lo: Low
+  - name: temp
+    type: DOUBLE
+    unit: celsius
+  - name: cost
+    type: DECIMAL(10, 2)
+    currency_field: cur
+  - name: cur
+    type: STRING
+  - name: ts
+    type: TIMESTAMP_LTZ(3)
+metrics:
+  - name: mean_temperature
+    expression: AVG(temp)
+    synonyms: [average heat]
+    description: Mean of the readings.
+  - name: alarms
+    expression: COUNT(*)
+    filter: level = 'hi'
+"""
+
+
+def _store(tmp_path: Path, text: str) -> YamlCatalogStore:
+    (tmp_path / "readings.yaml").write_text(text)
+    return YamlCatalogStore(tmp_path)
+
+
+def test_metrics_values_units_are_read(tmp_path):
+    load = _store(tmp_path, BASE).load()
+    assert not load.problems
+    t = load.topics["readings"]
+    assert [m.name for m in t.metrics] == ["mean_temperature", "alarms"]
+    assert t.metric("ALARMS").filter == "level = 'hi'"
+    assert t.metric("mean_temperature").synonyms == ["average heat"]
+    level = t.field("level")
+    assert level.values == {"hi": "High", "lo": "Low"}
+    assert level.value_synonyms() == {"hi": ["High", "alarm", "critical"], "lo": ["Low"]}
+    assert t.field("temp").unit == "celsius"
+    assert t.field("cost").currency_field == "cur"
+
+
+def test_bad_metric_expression_is_reported_with_file_and_line(tmp_path):
+    bad = BASE.replace("expression: AVG(temp)", "expression: AVG(tmep)")
+    load = _store(tmp_path, bad).load()
+    assert "readings" not in load.topics
+    [problem] = load.problems
+    assert problem.file.endswith("readings.yaml") and problem.line == bad.splitlines().index("    expression: AVG(tmep)") + 1
+    assert "tmep" in problem.message and "not a field" in problem.message
+
+
+def test_metric_must_aggregate_and_parse(tmp_path):
+    for expression, words in [("temp * 2", "must aggregate"), ("SUM(temp", "not a Flink SQL expression"), ("temp + SUM(temp)", "outside an aggregate")]:
+        load = _store(tmp_path, BASE.replace("AVG(temp)", expression)).load()
+        assert load.problems and words in load.problems[0].message, (expression, load.problems)
+
+
+def test_bad_metric_filter_and_currency_field(tmp_path):
+    load = _store(tmp_path, BASE.replace("filter: level = 'hi'", "filter: COUNT(*) > 1")).load()
+    assert "single rows" in load.problems[0].message
+    load = _store(tmp_path, BASE.replace("currency_field: cur", "currency_field: money")).load()
+    assert "currency_field 'money'" in load.problems[0].message and load.problems[0].line == BASE.splitlines().index("    currency_field: cur") + 1
+
+
+def test_verified_query_round_trips_with_comments_and_unknown_keys(tmp_path):
+    store = _store(tmp_path, BASE)
+    schema = store.load().topics["readings"]
+    schema.verified_queries.append(VerifiedQuery("Alarms per sensor", "SELECT sensor, COUNT(*) AS alarms FROM readings WHERE level = 'hi' GROUP BY sensor", "ana", "2026-12-01T06:00:00Z"))
+    store.save(schema)
+    text = (tmp_path / "readings.yaml").read_text()
+    assert "# sensors of a plant; a comment a person wrote" in text and "owner: plant-team          # a key this program does not know" in text
+    assert "hi: {label: High, synonyms: [alarm, critical]}" in text
+    again = YamlCatalogStore(tmp_path).load().topics["readings"]
+    assert again.verified_queries == schema.verified_queries
+    assert [m.name for m in again.metrics] == ["mean_temperature", "alarms"] and again.field("temp").unit == "celsius"
+    store.save(again)  # a second save changes nothing
+    assert (tmp_path / "readings.yaml").read_text() == text
+
+
+def test_demo_catalog_carries_the_business_vocabulary(tmp_path):
+    shutil.copytree(settings.DEMO_CATALOG_DIR, tmp_path, dirs_exist_ok=True)
+    load = YamlCatalogStore(tmp_path).load()
+    assert not [p for p in load.problems if p.severity == "error"]
+    topics = load.topics
+    every_metric_word = {w.lower() for t in topics.values() for m in t.metrics for w in m.words}
+    assert {"revenue", "gmv", "turnover", "takings", "aov", "units sold", "decline rate", "visits", "page views"} <= every_metric_word
+    assert "approved" in topics["payments"].field("status").value_synonyms()["authorized"]
+    assert "pounds" in topics["orders"].field("currency").value_synonyms()["GBP"]
+    assert "German" in topics["customers"].field("country").value_synonyms()["DE"]
+    assert "small business" in topics["customers"].field("segment").value_synonyms()["smb"]
+    assert topics["payments"].field("amount").currency_field == "currency"
+    # saving the demo catalog back changes nothing (annotations are written as they were read)
+    before = {p.name: p.read_text() for p in tmp_path.glob("*.yaml")}
+    store = YamlCatalogStore(tmp_path)
+    for schema in store.load().topics.values():
+        store.save(schema)
+    assert {p.name: p.read_text() for p in tmp_path.glob("*.yaml")} == before
