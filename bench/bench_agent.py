@@ -24,7 +24,6 @@ from gold_runner import differences, plan_all  # noqa: E402
 
 from copilot.agent.components import analyse  # noqa: E402
 from copilot.agent.copilot import Copilot  # noqa: E402
-from copilot.catalog.ddl import create_table_sql  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 
 DEMO = ("orders", "payments", "shipments", "page_views", "customers", "products")
@@ -57,7 +56,10 @@ def gateway_or_none():
 def first_row_seconds(gateway, sql: str, tables: list[str], topics) -> float | None:
     from copilot.flink.live import LiveQuery
 
-    live = LiveQuery(gateway, sql, {t: create_table_sql(topics[t]) for t in tables}, max_rows=1, timeout=60)
+    from copilot.catalog.ddl import table_statements
+    from copilot.validate import check
+
+    live = LiveQuery(gateway, check(sql, catalog=topics), table_statements(tables, topics), max_rows=1, timeout=60)
     start = time.monotonic()
     for _ in live.batches():
         break
@@ -94,14 +96,17 @@ def main() -> None:
     if gateway is None:
         result["flink_acceptance"] = None
     else:
+        from copilot.catalog.ddl import table_statements
+        from copilot.errors import RequestError
         from copilot.flink.base import FlinkSqlError
+        from copilot.validate import check
 
         accepted = 0
         for _, draft, _ in planned:
             try:
-                gateway.explain(draft.sql, {t: create_table_sql(topics[t]) for t in draft.tables})
+                gateway.explain(check(draft.sql, catalog=topics), table_statements(draft.tables, topics))
                 accepted += 1
-            except FlinkSqlError:
+            except (FlinkSqlError, RequestError):
                 pass
         result["flink_accepted"] = accepted
         result["flink_acceptance_rate"] = round(accepted / len(planned), 4)

@@ -30,7 +30,8 @@ from live_helpers import wait_for  # noqa: E402
 from apptest_helpers import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
 
 from copilot import settings  # noqa: E402
-from copilot.catalog.ddl import create_table_sql  # noqa: E402
+from copilot.catalog.ddl import table_statements  # noqa: E402
+from copilot.validate import check  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 from copilot.flink.gateway import GatewayClient  # noqa: E402
 from copilot.flink.live import LiveQuery  # noqa: E402
@@ -111,10 +112,10 @@ def baseline_first_row(sql: str, tables: list[str]) -> float:
     topics = YamlCatalogStore(settings.catalog_dir()).load().topics
     gateway = GatewayClient()
     try:
-        ddls = {t: create_table_sql(topics[t]) for t in tables}
+        ddls = table_statements(tables, topics)
         gateway.register_tables(ddls)  # as warm as the app's session, which registered them while validating
         started = time.monotonic()
-        query = LiveQuery(gateway, sql, ddls, max_rows=1, timeout=120)
+        query = LiveQuery(gateway, check(sql, catalog=topics), ddls, max_rows=1, timeout=120)
         for _ in query.batches():
             break
         return time.monotonic() - started

@@ -26,6 +26,8 @@ from common import median, write  # noqa: E402
 
 from copilot import settings  # noqa: E402
 from copilot.catalog.ddl import create_table_sql  # noqa: E402
+from copilot.sql.statement import TrustedStatement  # noqa: E402
+from copilot.validate import check  # noqa: E402
 from copilot.catalog.model import Field, TopicSchema  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 from copilot.flink.gateway import GatewayClient  # noqa: E402
@@ -71,8 +73,9 @@ def bare_rest_first_row(base: str, ddl: str) -> float:
 
 def client_first_row(ddl: str) -> float:
     gateway = GatewayClient()
-    gateway.register_tables({"orders": ddl})
-    query = LiveQuery(gateway, SQL, {"orders": ddl}, max_rows=1, timeout=60)
+    table = {"orders": TrustedStatement.create_table("orders", ddl)}
+    gateway.register_tables(table)
+    query = LiveQuery(gateway, check(SQL), table, max_rows=1, timeout=60)
     query.run()
     gateway.close()
     return query.first_row_at - query.submitted_at
@@ -93,7 +96,8 @@ def changelog_throughput() -> dict:
         schema = TopicSchema(topic=topic, fields=[Field("k", "STRING"), Field("v", "INT")])
         ddl = create_table_sql(schema, startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"})
         gateway = GatewayClient()
-        query = LiveQuery(gateway, f"SELECT k, COUNT(*) AS n, SUM(v) AS s FROM `{topic}` GROUP BY k", {topic: ddl},
+        query = LiveQuery(gateway, check(f"SELECT k, COUNT(*) AS n, SUM(v) AS s FROM `{topic}` GROUP BY k"),
+                          {topic: TrustedStatement.create_table(topic, ddl)},
                           max_rows=10_000, timeout=300)
         changes = 0
         for batch in query.batches():

@@ -29,6 +29,8 @@ class Answer:
     columns: list[str] | None = None
     rows: list[list[Any]] | None = None
     run: dict | None = None  # stop reason, change counts, job id
+    # the CheckedStatement of a valid answer (its canonical text is `sql`): what a run submits
+    statement: Any = field(default=None, repr=False, compare=False)
 
     @property
     def chart_kind(self) -> str | None:

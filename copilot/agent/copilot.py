@@ -106,8 +106,8 @@ class Copilot:
         answer = Answer(question="", conversation_id=cid, planner="user", sql=sql)
         self._validate_into(answer, sql, cid, "")
         if answer.valid:
-            answer.explanation = describe_sql(sql)
-        self._record("answer", cid, "", sql=sql, verdict="valid" if answer.valid else "invalid", planner="user", errors=answer.errors)
+            answer.explanation = describe_sql(answer.sql)
+        self._record("answer", cid, "", sql=answer.sql, verdict="valid" if answer.valid else "invalid", planner="user", errors=answer.errors)
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
         return answer
@@ -169,17 +169,20 @@ class Copilot:
         answer.engine_checked = self.engine is not None and (result.valid or result.stage == "engine")
         if result.tables:
             answer.tables = list(dict.fromkeys(list(result.tables)))
+        if result.valid:  # from here on the canonical text is shown, explained, audited and run
+            answer.statement = result.statement
+            answer.sql = result.sql
         if not answer.explanation and answer.valid:
-            answer.explanation = describe_sql(sql)
-        self._record("verdict", cid, q, sql=sql, verdict="valid" if result.valid else "invalid", stage=result.stage,
+            answer.explanation = describe_sql(answer.sql)
+        self._record("verdict", cid, q, sql=answer.sql if result.valid else sql, verdict="valid" if result.valid else "invalid", stage=result.stage,
                      errors=answer.errors, planner=answer.planner, engine_checked=answer.engine_checked)
 
     # -- running live ----------------------------------------------------------------------
-    def table_ddls(self, tables: Iterable[str]) -> dict[str, str]:
-        from copilot.catalog.ddl import create_table_sql
+    def table_ddls(self, tables: Iterable[str]) -> dict:
+        """{table: TrustedStatement.create_table} for the catalog tables among `tables`."""
+        from copilot.catalog.ddl import table_statements
 
-        topics = self.topics
-        return {t: create_table_sql(topics[t]) for t in tables if t in topics}
+        return table_statements(tables, self.topics)
 
     def live_query(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, *, capacity: int = 10_000,
                    start: bool = True):
@@ -198,7 +201,13 @@ class Copilot:
             from copilot.flink.gateway import GatewayClient
 
             self.gateway = GatewayClient()
-        live = AuditedLiveQuery(self._record, answer, self.gateway, answer.sql, self.table_ddls(answer.tables),
+        statement = answer.statement
+        if statement is None or statement.sql != answer.sql:  # an answer rebuilt from history: check it again
+            from copilot.validate import check
+
+            statement = answer.statement = check(answer.sql, catalog=self.topics)
+            answer.sql = statement.sql
+        live = AuditedLiveQuery(self._record, answer, self.gateway, statement, self.table_ddls(statement.tables),
                                 max_rows=max_rows, timeout=timeout, capacity=capacity)
         return live.start() if start else live
 

@@ -21,11 +21,13 @@ class AuditedLiveQuery(LiveQuery):
         if self.operation is not None:
             return self
         a = self._answer
-        self._record("submission", a.conversation_id, a.question, sql=a.sql, planner=a.planner, verdict="valid")
+        # the audited text is the statement's canonical text: exactly what is submitted
+        self._record("submission", a.conversation_id, a.question, sql=self.sql, planner=a.planner, verdict="valid",
+                     tables=list(self.statement.tables), hints=list(self.statement.hints))
         try:
             super().start()
         except Exception as exc:
-            self._record("submission_failed", a.conversation_id, a.question, sql=a.sql, planner=a.planner,
+            self._record("submission_failed", a.conversation_id, a.question, sql=self.sql, planner=a.planner,
                          reason=str(exc))
             raise
         return self

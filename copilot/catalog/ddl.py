@@ -99,6 +99,19 @@ def create_table_sql(
     return f"{head} {name} (\n" + ",\n".join(columns) + f"\n) WITH (\n{with_lines}\n)"
 
 
+def create_table_statement(schema: TopicSchema, **options) -> "TrustedStatement":
+    """The same CREATE TABLE (same keyword arguments as create_table_sql) as a TrustedStatement, the
+    form the Flink client registers tables with."""
+    from copilot.sql.statement import TrustedStatement
+
+    return TrustedStatement.create_table(options.get("table_name") or schema.table_name, create_table_sql(schema, **options))
+
+
+def table_statements(tables, topics) -> dict[str, "TrustedStatement"]:
+    """{table: its CREATE TABLE statement} for the catalog tables among `tables`."""
+    return {t: create_table_statement(topics[t]) for t in tables if t in topics}
+
+
 def replay_table_sql(schema: TopicSchema, *, end_offsets: dict[int, int], start_offsets: dict[int, int] | None = None,
                      watermark_delay: str | None = None, bootstrap: str | None = None) -> str:
     """A bounded replay of `schema`'s topic, under the topic's own table name (copilot.eval): an append

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from copilot.errors import RequestError
+
+if TYPE_CHECKING:
+    from copilot.sql.statement import CheckedStatement, TrustedStatement
 
 
 class FlinkSqlError(RequestError):
@@ -29,6 +34,7 @@ class SqlEngine(ABC):
     tables are registered."""
 
     @abstractmethod
-    def explain(self, statement: str, table_ddls: dict[str, str]) -> str:
-        """Return Flink's plan text, or raise FlinkSqlError. `table_ddls` maps table name to
-        its CREATE TABLE statement; only those tables are registered for the statement."""
+    def explain(self, statement: "CheckedStatement | TrustedStatement", table_ddls: "Mapping[str, TrustedStatement]") -> str:
+        """Return Flink's plan text of the statement's canonical text, or raise FlinkSqlError.
+        `table_ddls` maps table name to its TrustedStatement.create_table; only those tables are
+        registered for the statement."""

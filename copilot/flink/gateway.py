@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 import httpx
@@ -15,6 +16,7 @@ from copilot import settings
 from copilot.errors import ServiceUnavailable
 from copilot.flink.base import FlinkSqlError, SqlEngine
 from copilot.flink.errors import root_cause
+from copilot.sql.statement import CheckedStatement, Statement, TrustedStatement, require_statement
 
 log = logging.getLogger(__name__)
 
@@ -253,27 +255,32 @@ class GatewayClient(SqlEngine):
 
     # ---- statements -----------------------------------------------------------------------
 
-    def register_tables(self, table_ddls: dict[str, str]) -> None:
-        """Create each table in the session unless the same DDL is already there."""
+    def register_tables(self, table_ddls: Mapping[str, TrustedStatement]) -> None:
+        """Create each table in the session unless the same DDL is already there. Each value is a
+        TrustedStatement.create_table (see copilot.catalog.ddl.create_table_statement)."""
         for name, ddl in table_ddls.items():
-            digest = hashlib.sha1(ddl.encode()).hexdigest()
+            if not isinstance(ddl, TrustedStatement) or ddl.kind != "create_table" or ddl.name != name:
+                raise TypeError(f"table {name!r} is registered from TrustedStatement.create_table({name!r}, ...), "
+                                f"not {type(ddl).__name__}")
+            digest = hashlib.sha1(ddl.sql.encode()).hexdigest()
             if self._registered.get(name) == digest:
                 continue
             if name in self._registered:
-                self._run_to_end(f"DROP TEMPORARY TABLE IF EXISTS `{name}`")
-                self._run_to_end(f"DROP TABLE IF EXISTS `{name}`")
+                self._run_to_end(TrustedStatement.drop_temporary_table(name))
+                self._run_to_end(TrustedStatement.drop_table(name))
             self._run_to_end(ddl)
             self._registered[name] = digest
 
-    def _submit(self, statement: str, config: dict[str, str] | None = None) -> Operation:
+    def _submit(self, statement: Statement, config: dict[str, str] | None = None) -> Operation:
+        text = require_statement(statement).sql  # the one gate: nothing but a typed statement reaches Flink
         session = self.session()
-        body: dict[str, Any] = {"statement": statement}
+        body: dict[str, Any] = {"statement": text}
         if config:
             body["executionConfig"] = dict(config)  # this statement only; the session stays as it was
-        data = self._request("POST", f"/{self.api}/sessions/{session}/statements", json=body, statement=statement)
-        return Operation(self, session, data["operationHandle"], statement)
+        data = self._request("POST", f"/{self.api}/sessions/{session}/statements", json=body, statement=text)
+        return Operation(self, session, data["operationHandle"], text)
 
-    def _run_to_end(self, statement: str, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+    def _run_to_end(self, statement: Statement, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
         op = self._submit(statement)
         try:
             return op.all_rows(timeout)
@@ -283,10 +290,15 @@ class GatewayClient(SqlEngine):
             except (FlinkSqlError, ServiceUnavailable):
                 pass
 
-    def execute(self, statement: str, table_ddls: dict[str, str] | None = None,
+    def execute(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
                 config: dict[str, str] | None = None) -> Operation:
         """Submit one statement after registering its tables; recovers once from a lost session.
+
+        `statement` is a CheckedStatement (from copilot.validate: a live query) or a TrustedStatement
+        (the product's own: an INSERT INTO its own sink, DDL, EXPLAIN, ...); a str is refused with
+        TypeError. `table_ddls` maps each table it reads to its TrustedStatement.create_table.
         `config` is Flink configuration for this statement alone (product-controlled keys only)."""
+        require_statement(statement)
         for attempt in (0, 1):
             try:
                 with self._lock:
@@ -300,7 +312,8 @@ class GatewayClient(SqlEngine):
                 raise
         raise AssertionError("unreachable")
 
-    def run(self, statement: str, table_ddls: dict[str, str] | None = None, timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+    def run(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
+            timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
         """Run a statement to its end (DDL, EXPLAIN, bounded queries) and return columns and rows."""
         op = self.execute(statement, table_ddls)
         try:
@@ -314,24 +327,36 @@ class GatewayClient(SqlEngine):
         except (FlinkSqlError, ServiceUnavailable):
             pass
 
-    def explain(self, statement: str, table_ddls: dict[str, str]) -> str:
+    def explain(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement]) -> str:
+        """Flink's plan of a CheckedStatement (or a trusted insert); positions in a FlinkSqlError
+        point into the statement's own text."""
         prefix = "EXPLAIN "
         try:
-            _cols, rows = self.run(prefix + statement, table_ddls)
+            _cols, rows = self.run(TrustedStatement.explain(statement), table_ddls)
         except FlinkSqlError as exc:
             if exc.line == 1 and exc.column is not None:  # point into the caller's text, not ours
                 exc.column = max(1, exc.column - len(prefix))
             raise
         return "\n".join(str(r[0]) for r in rows)
 
-    def changelog_mode(self, query: str, table_ddls: dict[str, str]) -> set[str]:
+    def changelog_mode(self, query: CheckedStatement, table_ddls: Mapping[str, TrustedStatement]) -> set[str]:
         """The change kinds the query's result carries, as the planner says (I, UB, UA, D)."""
-        _cols, rows = self.run(f"EXPLAIN CHANGELOG_MODE {query}", table_ddls)
+        _cols, rows = self.run(TrustedStatement.explain(query, "CHANGELOG_MODE"), table_ddls)
         plan = "\n".join(str(r[0]) for r in rows)
         optimized = plan.split("== Optimized Physical Plan ==")[-1].split("==")[0]
         first = next((ln for ln in optimized.splitlines() if "changelogMode=" in ln), "")
         kinds = first.split("changelogMode=[", 1)[-1].split("]", 1)[0]
         return {k.strip() for k in kinds.split(",") if k.strip()}
+
+    def job_plan(self, job_id: str) -> dict:
+        """The running job's plan as the JobManager reports it (`/jobs/<id>/plan`)."""
+        try:
+            response = httpx.get(f"{self.rest_url}/jobs/{job_id}/plan", timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
+        if response.status_code >= 400:
+            raise FlinkSqlError(f"Flink has no plan for job {job_id} (HTTP {response.status_code})")
+        return response.json().get("plan", {})
 
     # ---- Flink REST (jobs) ----------------------------------------------------------------
 

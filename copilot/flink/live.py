@@ -6,9 +6,11 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from copilot.flink.gateway import Column, GatewayClient, Operation
+from copilot.sql.statement import CheckedStatement, TrustedStatement
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +120,14 @@ class LiveQuery:
     """Runs one query and yields its changelog batches; cancels the Flink job behind it when the
     consumer stops iterating, the time runs out, the row bound is reached, or on `cancel()`."""
 
-    def __init__(self, gateway: GatewayClient, sql: str, table_ddls: dict[str, str] | None = None, *,
+    def __init__(self, gateway: GatewayClient, statement: CheckedStatement,
+                 table_ddls: Mapping[str, TrustedStatement] | None = None, *,
                  max_rows: int = 100, timeout: float = 60.0, capacity: int = 10_000):
+        """`statement`: a checked query (copilot.validate.check / validate(...).statement); its canonical
+        text is what runs. `table_ddls`: {table: TrustedStatement.create_table} for the tables it reads."""
         self.gateway = gateway
-        self.sql = sql
+        self.statement = statement
+        self.sql = statement.sql if isinstance(statement, CheckedStatement) else statement
         self.table_ddls = dict(table_ddls or {})
         self.max_rows = max_rows
         self.timeout = timeout
@@ -143,18 +149,19 @@ class LiveQuery:
         if self.operation is None:
             self._check_read_only()
             self.submitted_at = time.monotonic()
-            self.operation = self.gateway.execute(self.sql, self.table_ddls)
+            self.operation = self.gateway.execute(self.statement, self.table_ddls)
         return self
 
     def _check_read_only(self) -> None:
-        """Defence in depth: whatever path built it, a live query is one read-only statement."""
+        """Defence in depth: whatever path built it, a live query is one checked, read-only query."""
         from copilot.errors import RequestError
-        from copilot.validate import validate
 
-        verdict = validate(self.sql)
-        if not verdict.valid:
-            issue = verdict.errors[0]
-            raise RequestError(f"refused to run ({issue.stage}): {issue.message}", hint=issue.hint)
+        if not isinstance(self.statement, CheckedStatement):
+            raise RequestError(f"refused to run: a live query is a checked statement, not {type(self.statement).__name__}",
+                               hint="validate it first (copilot.validate.check)")
+        if self.statement.kind != "query":
+            raise RequestError(f"refused to run: a live query reads, this statement is an {self.statement.kind}",
+                               hint="ask a read-only question: one SELECT query")
 
     def batches(self) -> Iterator[ChangeBatch]:
         self.start()

@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 
 from copilot import settings
-from copilot.catalog.ddl import create_table_sql, quote_identifier
+from copilot.catalog.ddl import create_table_statement, table_statements
 from copilot.catalog.model import Field, TopicSchema
 from copilot.catalog.store import CatalogStore
 from copilot.errors import CopilotError, RequestError, ServiceUnavailable
@@ -21,6 +21,7 @@ from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
 from copilot.jobs.registry import JobRegistry, SavedJob
 from copilot.kafka import admin as kadmin
+from copilot.sql.statement import CheckedStatement, TrustedStatement, quote_name
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ SAVED_JOB_RESTARTS = {"restart-strategy.type": "exponential-delay",
                       "restart-strategy.exponential-delay.max-backoff": "10 s"}
 # Flink's words when a savepoint is asked for before every task of the job is running
 TASKS_NOT_RUNNING = ("is not being executed at the moment", "Not all required tasks are currently running")
+
+
+def _insert_text(job: SavedJob) -> str:
+    """The text a saved job submits (TrustedStatement.insert_into of its canonical query), for the audit."""
+    return f"INSERT INTO {quote_name(job.output_topic)}\n{job.sql}"
 
 
 class _TasksNotRunning(Exception):
@@ -74,8 +80,8 @@ class JobService:
     def _topics(self) -> dict[str, TopicSchema]:
         return self.catalog.load().topics
 
-    def _ddls(self, tables: list[str], topics: dict[str, TopicSchema]) -> dict[str, str]:
-        return {t: create_table_sql(topics[t]) for t in tables if t in topics}
+    def _ddls(self, tables, topics: dict[str, TopicSchema]) -> dict[str, TrustedStatement]:
+        return table_statements(tables, topics)
 
     def _validate(self, sql: str, topics: dict[str, TopicSchema], allow_insert_into: tuple[str, ...] = ()):
         from copilot.validate import validate
@@ -87,13 +93,13 @@ class JobService:
                                hint=first.hint or "fix the query, check it with `flink-copilot validate`")
         return result
 
-    def _result_schema(self, query: str, ddls: dict[str, str]) -> list[Field]:
+    def _result_schema(self, query: CheckedStatement, ddls: dict[str, TrustedStatement]) -> list[Field]:
         view = f"copilot_describe_{int(time.time() * 1000)}"
-        self.gateway.run(f"CREATE TEMPORARY VIEW {view} AS {query}", ddls)
+        self.gateway.run(TrustedStatement.create_temporary_view(view, query), ddls)
         try:
-            _cols, rows = self.gateway.run(f"DESCRIBE {view}")
+            _cols, rows = self.gateway.run(TrustedStatement.describe(view))
         finally:
-            self.gateway.run(f"DROP TEMPORARY VIEW IF EXISTS {view}")
+            self.gateway.run(TrustedStatement.drop_temporary_view(view))
         return [Field(name=str(r[0]), type=_strip_time_attribute(str(r[1]))) for r in rows]
 
     @staticmethod
@@ -123,7 +129,7 @@ class JobService:
         except CopilotError as exc:
             self._audit("job_save", name, sql, "refused", reason=exc.message)
             raise
-        self._audit("job_save", name, f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}", "submitted",
+        self._audit("job_save", name, _insert_text(job), "submitted",
                     flink_job_id=job.flink_job_id, output_topic=job.output_topic)
         return job
 
@@ -142,13 +148,14 @@ class JobService:
         topics = self._topics()
         if output_topic in topics and not (existing and existing.output_topic == output_topic):
             raise RequestError(f"topic {output_topic!r} is already in the catalog", hint="choose another --output-topic")
-        query = sql.strip().rstrip(";")
-        checked = self._validate(query, topics)
+        checked = self._validate(sql, topics)
         if checked.statement_kind != "query":
             raise RequestError("a job is saved from a SELECT query", hint="give the query; the product writes the INSERT")
-        ddls = self._ddls(checked.tables, topics)
-        fields = self._result_schema(query, ddls)
-        kinds = self.gateway.changelog_mode(query, ddls)
+        statement: CheckedStatement = checked.statement
+        query = statement.sql  # the canonical text: what is saved, shown, audited and run
+        ddls = self._ddls(statement.tables, topics)
+        fields = self._result_schema(statement, ddls)
+        kinds = self.gateway.changelog_mode(statement, ddls)
         updating = bool(kinds - {"I"})
         primary_key = self._group_keys(query, [f.name for f in fields]) if updating else []
         if updating and not primary_key:
@@ -167,26 +174,27 @@ class JobService:
             self.stop(name, savepoint=False, quiet=True)
         kadmin.ensure_topic(output_topic, partitions=1, compacted=updating)
         sink_ddl = self._sink_ddl(schema, name)
-        insert = f"INSERT INTO {quote_identifier(output_topic)}\n{query}"
-        self._validate(insert, {**topics, output_topic: schema}, allow_insert_into=(output_topic,))
+        insert = TrustedStatement.insert_into(output_topic, statement)
+        self._validate(insert.sql, {**topics, output_topic: schema}, allow_insert_into=(output_topic,))
         job = SavedJob(name=name, sql=query, output_topic=output_topic, changelog=schema.changelog,
                        primary_key=primary_key, created_at=existing.created_at if existing else time.time())
-        job.flink_job_id = self._submit(job, {**ddls, output_topic: sink_ddl})
+        job.flink_job_id = self._submit(job, statement, {**ddls, output_topic: sink_ddl})
         self.catalog.save(schema)
         self.registry.put(job)
         return job
 
-    def _sink_ddl(self, schema: TopicSchema, name: str) -> str:
+    def _sink_ddl(self, schema: TopicSchema, name: str) -> TrustedStatement:
         sink = {"sink.delivery-guarantee": "exactly-once", "sink.transactional-id-prefix": f"copilot-{name}",
                 "properties.transaction.timeout.ms": "600000"}
-        return create_table_sql(schema, sink_options=sink, startup_mode="earliest-offset")
+        return create_table_statement(schema, sink_options=sink, startup_mode="earliest-offset")
 
-    def _submit(self, job: SavedJob, ddls: dict[str, str], savepoint: str | None = None) -> str:
+    def _submit(self, job: SavedJob, query: CheckedStatement, ddls: dict[str, TrustedStatement],
+                savepoint: str | None = None) -> str:
         config = {"pipeline.name": job.name, "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
                   "table.exec.sink.not-null-enforcer": "DROP", **SAVED_JOB_RESTARTS}
         if savepoint:
             config["execution.savepoint.path"] = savepoint
-        insert = f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}"
+        insert = TrustedStatement.insert_into(job.output_topic, query)
         op = self.gateway.execute(insert, ddls, config=config)
         deadline = time.monotonic() + 60
         while op.job_id is None and not op.finished and time.monotonic() < deadline:
@@ -324,16 +332,17 @@ class JobService:
             raise RequestError(f"the output topic {job.output_topic!r} of job {name!r} is no longer in the catalog",
                                hint="save the job again with --replace")
         checked = self._validate(job.sql, topics)
-        ddls = {**self._ddls(checked.tables, topics), job.output_topic: self._sink_ddl(output, job.name)}
+        statement: CheckedStatement = checked.statement
+        ddls = {**self._ddls(statement.tables, topics), job.output_topic: self._sink_ddl(output, job.name)}
         start_from = self._latest_snapshot(job)
         try:
-            job.flink_job_id = self._submit(job, ddls, savepoint=start_from)
+            job.flink_job_id = self._submit(job, statement, ddls, savepoint=start_from)
         except FlinkSqlError as exc:
             raise RequestError(f"Flink could not resume job {name!r}: {exc.message}") from None
         job.desired_state = "running"
         job.updated_at = time.time()
         self.registry.put(job)
-        self._audit("job_resume", name, f"INSERT INTO {quote_identifier(job.output_topic)}\n{job.sql}", "submitted",
+        self._audit("job_resume", name, TrustedStatement.insert_into(job.output_topic, statement).sql, "submitted",
                     flink_job_id=job.flink_job_id, savepoint=start_from)
         return job
 

@@ -8,39 +8,56 @@ from collections.abc import Mapping
 
 from copilot.catalog.model import TopicSchema
 from copilot.flink.base import FlinkSqlError, SqlEngine
+from copilot.sql.statement import CheckedStatement, TrustedStatement
 from copilot.validate.positions import TextPositions
 from copilot.validate.result import ValidationIssue
 
+_WORD = re.compile(r"`[^`]+`|\w+")
 _QUOTED_NAME = re.compile(r"['`\"]([A-Za-z_][\w.]*)['`\"]")
 
 
-def table_ddls(tables: list[str], catalog: Mapping[str, TopicSchema]) -> dict[str, str]:
-    from copilot.catalog.ddl import create_table_sql  # the catalog area; imported when needed
+def table_ddls(tables: list[str], catalog: Mapping[str, TopicSchema]) -> dict[str, TrustedStatement]:
+    from copilot.catalog.ddl import table_statements  # the catalog area; imported when needed
 
-    return {name: create_table_sql(catalog[name]) for name in tables if name in catalog}
+    return table_statements(tables, catalog)
 
 
 def check_engine(
-    engine: SqlEngine, statement_text: str, tables: list[str], catalog: Mapping[str, TopicSchema], positions: TextPositions
+    engine: SqlEngine, statement: CheckedStatement, tables: list[str], catalog: Mapping[str, TopicSchema],
+    positions: TextPositions,
 ) -> tuple[list[ValidationIssue], str | None]:
-    """Issues (empty when Flink accepts the statement) and Flink's plan text."""
+    """Issues (empty when Flink accepts the statement) and Flink's plan text. Flink reads the canonical
+    text; its error positions are mapped back into the user's text through the word they point at."""
     try:
-        plan = engine.explain(statement_text, table_ddls(tables, catalog))
+        plan = engine.explain(statement, table_ddls(tables, catalog))
     except FlinkSqlError as exc:
-        line, column = _locate(exc, positions)
+        line, column = _locate(exc, positions, statement.sql)
         return [ValidationIssue("engine", exc.message, line, column, _hint(exc.message))], None
     return [], plan
 
 
-def _locate(exc: FlinkSqlError, positions: TextPositions) -> tuple[int, int]:
+def _locate(exc: FlinkSqlError, positions: TextPositions, canonical: str) -> tuple[int, int]:
     if exc.line is not None and exc.column is not None:
-        return max(1, exc.line), max(1, exc.column)
+        if canonical == positions.text:
+            return max(1, exc.line), max(1, exc.column)
+        word = _word_at(canonical, exc.line, exc.column)
+        found = positions.find(word) if word else None
+        if found:
+            return found
     # Validation errors from the planner often name the object but give no position.
     for name in _QUOTED_NAME.findall(exc.message):
         found = positions.find(name.split(".")[-1])
         if found:
             return found
     return 1, 1
+
+
+def _word_at(text: str, line: int, column: int) -> str | None:
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    match = _WORD.match(lines[line - 1], max(0, column - 1))
+    return match.group(0).strip("`") if match else None
 
 
 def _hint(message: str) -> str | None:

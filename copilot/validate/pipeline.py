@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Collection, Mapping
@@ -13,7 +14,10 @@ from sqlglot.tokens import TokenType
 
 from copilot import settings
 from copilot.catalog.model import TopicSchema
+from copilot.errors import RequestError
 from copilot.flink.base import SqlEngine
+from copilot.sql.statement import CheckedStatement
+from copilot.validate.canonical import CanonicalError, checked_statement, tables_read
 from copilot.validate.catalog_check import CatalogChecker
 from copilot.validate.engine_check import check_engine
 from copilot.validate.policy import _insert_allowed, check_policy, statement_kind
@@ -52,26 +56,49 @@ def validate(
         return _fail("policy", *issues, kind=kind, expression=first)
 
     tables: list[str] = []
+    sink = None
+    if isinstance(first, exp.Insert) and _insert_allowed(first, allow_insert_into):
+        target = first.this.this if isinstance(first.this, exp.Schema) else first.this
+        sink = target.name  # the product's own sink table is not a catalog topic
     if catalog is not None:
-        skip = set()
-        if isinstance(first, exp.Insert) and _insert_allowed(first, allow_insert_into):
-            target = first.this.this if isinstance(first.this, exp.Schema) else first.this
-            skip.add(target.name)  # the product's own sink table is not a catalog topic
         checker = CatalogChecker(catalog, positions)
         try:
-            issues = checker.check(first, skip_tables=skip)
+            issues = checker.check(first, skip_tables={sink} if sink else set())
         except RecursionError:
             issues = [_too_deep("catalog")]
         tables = checker.tables
         if issues:
             return _fail("catalog", *issues, kind=kind, expression=first, tables=tables)
+    else:
+        tables = [t for t in tables_read(first) if t != sink]
+
+    try:
+        statement = checked_statement(first, kind, tables, sink=sink)
+    except (CanonicalError, RecursionError) as exc:
+        return _fail("policy", ValidationIssue(
+            "policy", f"the statement cannot be checked: {exc}", 1, 1,
+            "write the query plainly, without unusual quoting or comments inside it", reason="not_canonical"),
+            kind=kind, expression=first, tables=tables)
 
     if engine is not None:
-        issues, plan = check_engine(engine, sql.rstrip().rstrip(";").rstrip(), tables, catalog or {}, positions)
+        issues, plan = check_engine(engine, statement, tables, catalog or {}, positions)
         if issues:
             return _fail("engine", *issues, kind=kind, expression=first, tables=tables, engine_checked=True)
-        return ValidationResult(True, "ok", [], kind, tables, first, engine_checked=True, plan=plan)
-    return ValidationResult(True, "ok", [], kind, tables, first)
+        statement = dataclasses.replace(statement, engine_checked=True)
+        return ValidationResult(True, "ok", [], kind, tables, first, engine_checked=True, plan=plan, statement=statement)
+    return ValidationResult(True, "ok", [], kind, tables, first, statement=statement)
+
+
+def check(sql: str, catalog: Mapping[str, TopicSchema] | None = None, engine: SqlEngine | None = None, *,
+          allow_insert_into: Collection[str] = ()) -> CheckedStatement:
+    """validate() for callers that go on to submit: the CheckedStatement, or RequestError naming the
+    first problem (stage, reason, message) when the statement is refused."""
+    result = validate(sql, catalog, engine, allow_insert_into=allow_insert_into)
+    if not result.valid or result.statement is None:
+        issue = result.errors[0]
+        raise RequestError(f"refused ({issue.stage}{': ' + issue.reason if issue.reason else ''}): {issue.message}",
+                           hint=issue.hint or "check it with `flink-copilot validate`")
+    return result.statement
 
 
 def _parse(sql: str, positions: TextPositions) -> tuple[list[exp.Expr], list[int], ValidationIssue | None]:

@@ -38,6 +38,12 @@ class ValidationResult:
     expression: Any = None  # the sqlglot tree, or None when it did not parse
     engine_checked: bool = False
     plan: str | None = None  # Flink's plan text when the engine stage ran and accepted the statement
+    statement: Any = None  # the CheckedStatement (canonical text) of a valid statement: what may be submitted
+
+    @property
+    def sql(self) -> str | None:
+        """The canonical text: what is shown, explained, audited and submitted (None unless valid)."""
+        return self.statement.sql if self.statement is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,4 +53,5 @@ class ValidationResult:
             "statement_kind": self.statement_kind,
             "tables": list(self.tables),
             "engine_checked": self.engine_checked,
+            "sql": self.sql,
         }

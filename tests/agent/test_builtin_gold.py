@@ -82,17 +82,18 @@ def test_a_new_question_in_a_conversation_starts_afresh(topics):
 
 @pytest.mark.stack
 def test_every_planned_gold_query_is_accepted_by_flink(stack, planned, topics):
-    from copilot.catalog.ddl import create_table_sql
+    from copilot.catalog.ddl import table_statements
     from copilot.flink.base import FlinkSqlError
     from copilot.flink.gateway import GatewayClient
+    from copilot.validate import check
 
     gateway = GatewayClient()
     refused = []
     try:
         for question, draft, _ in planned:
-            ddls = {t: create_table_sql(topics[t]) for t in draft.tables}
+            ddls = table_statements(draft.tables, topics)
             try:
-                gateway.explain(draft.sql, ddls)
+                gateway.explain(check(draft.sql, catalog=topics), ddls)
             except FlinkSqlError as exc:
                 refused.append((question, exc.message))
     finally:

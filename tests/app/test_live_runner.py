@@ -9,10 +9,11 @@ import uuid
 
 import pytest
 
-from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.ddl import create_table_statement
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
 from copilot.ui.live import LiveRunner, reap_idle
+from copilot.validate import check
 from apptest_helpers import flink_job_state
 
 pytestmark = pytest.mark.stack
@@ -35,8 +36,8 @@ def gateway(stack):
 
 
 def _runner(gateway, catalog_topics, sql=UPDATING, **kwargs) -> LiveRunner:
-    ddls = {"orders": create_table_sql(catalog_topics["orders"])}
-    return LiveRunner(lambda: LiveQuery(gateway, sql, ddls, max_rows=1001, timeout=300, capacity=1000), label="test", **kwargs)
+    ddls = {"orders": create_table_statement(catalog_topics["orders"])}
+    return LiveRunner(lambda: LiveQuery(gateway, check(sql), ddls, max_rows=1001, timeout=300, capacity=1000), label="test", **kwargs)
 
 
 def test_snapshots_follow_the_changelog_and_stop_cancels_the_job(gateway, catalog_topics):
@@ -132,16 +133,17 @@ import sys
 import time
 import uuid
 from copilot import settings
-from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.ddl import create_table_statement
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
 from copilot.ui.live import LiveRunner
+from copilot.validate import check
 
 orders = YamlCatalogStore(settings.catalog_dir()).load().topics["orders"]
-ddls = {{"orders": create_table_sql(orders)}}
+ddls = {{"orders": create_table_statement(orders)}}
 sql = "SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel"
-runner = LiveRunner(lambda: LiveQuery(GatewayClient(), sql, ddls, max_rows=100, timeout=300)).start()
+runner = LiveRunner(lambda: LiveQuery(GatewayClient(), check(sql), ddls, max_rows=100, timeout=300)).start()
 deadline = time.monotonic() + 60
 while runner.snapshot().batches == 0 and time.monotonic() < deadline:
     time.sleep(0.2)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from copilot.catalog.ddl import create_table_sql
+from copilot.sql.statement import TrustedStatement
+from copilot.validate import check
 from copilot.catalog.store import YamlCatalogStore
 
 pytestmark = pytest.mark.stack
@@ -26,19 +28,21 @@ def gateway(stack):
     client.close()
 
 
-def ddls(**kwargs) -> dict[str, str]:
-    return {name: create_table_sql(schema, temporary=True, **kwargs) for name, schema in TOPICS.items()}
+def ddls(**kwargs) -> dict[str, TrustedStatement]:
+    return {name: TrustedStatement.create_table(name, create_table_sql(schema, temporary=True, **kwargs))
+            for name, schema in TOPICS.items()}
 
 
 @pytest.mark.parametrize("topic, example", EXAMPLES, ids=[f"{n}: {e.question[:40]}" for n, e in EXAMPLES])
 def test_example_sql_passes_flink_planner(gateway, topic, example):
-    plan = gateway.explain(example.sql, ddls())
+    plan = gateway.explain(check(example.sql), ddls())
     assert topic in plan or "TableSourceScan" in plan
 
 
 def test_live_read_parses_timestamps_and_decimals(gateway):
-    sql = "SELECT order_id, amount, order_time FROM orders /*+ OPTIONS('scan.bounded.mode'='latest-offset') */ LIMIT 5"
-    columns, rows = gateway.run(sql, ddls(startup_mode="earliest-offset"), timeout=120)
+    sql = check("SELECT order_id, amount, order_time FROM orders LIMIT 5")  # bounded by the table, not a hint
+    columns, rows = gateway.run(sql, ddls(startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"}),
+                                timeout=120)
     assert len(rows) == 5
     for order_id, amount, order_time in rows:
         assert order_id and amount is not None and order_time is not None  # nulls would mean the JSON options do not fit

@@ -13,7 +13,9 @@ import httpx
 import pytest
 from confluent_kafka import Producer
 
-from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.ddl import create_table_sql, create_table_statement
+from copilot.sql.statement import TrustedStatement
+from copilot.validate import check
 from copilot.catalog.model import Field, TopicSchema
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
@@ -46,7 +48,7 @@ def gateway(stack):
 def test_windowed_count_over_orders_arrives_within_window_plus_watermark(stack, gateway, catalog_topics):
     sql = ("SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, "
            "DESCRIPTOR(order_time), INTERVAL '5' SECOND)) GROUP BY window_start, window_end")
-    query = LiveQuery(gateway, sql, {"orders": create_table_sql(catalog_topics["orders"])}, max_rows=2, timeout=60)
+    query = LiveQuery(gateway, check(sql), {"orders": create_table_statement(catalog_topics["orders"])}, max_rows=2, timeout=60)
     rows = query.run()
     assert query.stopped_reason == "max_rows", query.stopped_reason
     assert [c.name for c in query.columns] == ["window_start", "window_end", "orders"]
@@ -76,7 +78,7 @@ def test_updating_aggregate_view_matches_batch_recount(stack, gateway):
         schema = TopicSchema(topic=topic, fields=[Field("id", "STRING"), Field("country", "STRING"), Field("amount", "DECIMAL(10, 2)")])
         ddl = create_table_sql(schema, startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"})
         sql = f"SELECT country, COUNT(*) AS n, SUM(amount) AS total FROM `{topic}` GROUP BY country"
-        query = LiveQuery(gateway, sql, {topic: ddl}, max_rows=100, timeout=60)
+        query = LiveQuery(gateway, check(sql), {topic: TrustedStatement.create_table(topic, ddl)}, max_rows=100, timeout=60)
         view = query.run()
         assert query.stopped_reason == "end"
         final = {row[0]: (row[1], Decimal(str(row[2]))) for row in view.rows()}
@@ -87,7 +89,7 @@ def test_updating_aggregate_view_matches_batch_recount(stack, gateway):
 
 
 def test_stopping_the_consumer_cancels_the_flink_job(stack, gateway, catalog_topics):
-    query = LiveQuery(gateway, "SELECT order_id, amount FROM orders", {"orders": create_table_sql(catalog_topics["orders"])},
+    query = LiveQuery(gateway, check("SELECT order_id, amount FROM orders"), {"orders": create_table_statement(catalog_topics["orders"])},
                       max_rows=10_000, timeout=60)
     batches = query.batches()
     first = next(batches)
@@ -101,16 +103,16 @@ def test_stopping_the_consumer_cancels_the_flink_job(stack, gateway, catalog_top
 
 def test_flink_root_cause_without_java_stack(gateway, catalog_topics):
     with pytest.raises(FlinkSqlError) as err:
-        gateway.explain("SELECT amountt FROM orders", {"orders": create_table_sql(catalog_topics["orders"])})
+        gateway.explain(check("SELECT amountt FROM orders"), {"orders": create_table_statement(catalog_topics["orders"])})
     assert "amountt" in err.value.message
     assert "\tat " not in err.value.message and "Exception" not in err.value.message
     assert (err.value.line, err.value.column) == (1, 8)
 
 
 def test_lost_session_is_recreated(gateway):
-    gateway.run("SELECT 1")
+    gateway.run(check("SELECT 1"))
     gateway._request("DELETE", f"/{gateway.api}/sessions/{gateway.session()}")  # as if the gateway restarted
-    cols, rows = gateway.run("SELECT 41 + 1 AS answer")
+    cols, rows = gateway.run(check("SELECT 41 + 1 AS answer"))
     assert rows == [[42]] and cols[0].name == "answer"
 
 
@@ -118,7 +120,7 @@ def test_unreachable_gateway_names_the_address():
     from copilot.errors import ServiceUnavailable
 
     with pytest.raises(ServiceUnavailable) as err:
-        GatewayClient("http://localhost:1").run("SELECT 1")
+        GatewayClient("http://localhost:1").run(check("SELECT 1"))
     assert "localhost:1" in str(err.value) and err.value.exit_code == 3
 
 

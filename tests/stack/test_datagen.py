@@ -408,16 +408,17 @@ def test_facts_reference_existing_orders_customers_and_products(live_bootstrap):
 def test_flink_reads_the_generated_json_through_the_catalog_ddl(live_bootstrap, catalog_topics):
     """The ISO-8601 timestamps and two-decimal amounts come out of Flink non-null (the DDL ignores
     parse errors, so a format mismatch would show up as nulls)."""
-    from copilot.catalog.ddl import create_table_sql
+    from copilot.catalog.ddl import create_table_statement
     from copilot.flink.gateway import GatewayClient
+    from copilot.validate import check
 
     client = GatewayClient()
     try:
         for topic, columns in (("orders", ["order_id", "amount", "order_time"]),
                                ("customers", ["customer_id", "signup_time", "updated_at"])):
             table = f"datagen_check_{topic}"
-            ddl = create_table_sql(catalog_topics[topic], temporary=True, table_name=table, startup_mode="earliest-offset")
-            op = client.execute(f"SELECT {', '.join(columns)} FROM {table}", {table: ddl})
+            ddl = create_table_statement(catalog_topics[topic], temporary=True, table_name=table, startup_mode="earliest-offset")
+            op = client.execute(check(f"SELECT {', '.join(columns)} FROM {table}"), {table: ddl})
             rows = []
             try:
                 for page in op.pages(deadline=time.monotonic() + 120):

@@ -7,9 +7,10 @@ import time
 import httpx
 import pytest
 
-from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.ddl import create_table_statement
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
+from copilot.validate import check
 
 pytestmark = pytest.mark.stack
 
@@ -24,8 +25,8 @@ def test_every_component_reports_running(stack):
 
 def test_count_over_orders_grows(stack, catalog_topics):
     gateway = GatewayClient(stack.ep.gateway_url)
-    ddl = {"orders": create_table_sql(catalog_topics["orders"])}
-    query = LiveQuery(gateway, "SELECT COUNT(*) AS n FROM orders", ddl, max_rows=10, timeout=25)
+    ddl = {"orders": create_table_statement(catalog_topics["orders"])}
+    query = LiveQuery(gateway, check("SELECT COUNT(*) AS n FROM orders"), ddl, max_rows=10, timeout=25)
     counts = []
     for batch in query.batches():
         counts.extend(fields[0] for kind, fields in batch.changes if kind in ("+I", "+U"))
