@@ -1,0 +1,124 @@
+"""Validate every gold SQL of the held-out question sets against Flink's planner.
+
+    .venv/bin/python tests/heldout/check_gold.py [--no-engine] [--json]
+
+One SQL Gateway session checks all of them (the demo and fleet catalogs use distinct table names).
+Exit status 0 when every gold SQL is valid, 1 otherwise (each invalid one is printed with Flink's
+reason), 3 when the gateway is unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+MARKERS = {"DECLINE", "CLARIFY"}
+PERSONAS = {"ops", "finance", "marketing", "support", "exec", "engineer"}
+
+
+def question_sets() -> dict[str, tuple[Path, Path]]:
+    """Set name → (questions file, catalog directory)."""
+    from copilot.settings import DEMO_CATALOG_DIR
+
+    return {
+        "demo": (HERE / "demo.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet": (HERE / "fleet.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+    }
+
+
+def load_questions(path: Path) -> list[dict]:
+    """The question list, checked for the eval format: {q, gold[, follow_up, persona, note]}."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a YAML list of {{q, gold}} items")
+    for i, item in enumerate(items):
+        where = f"{path.name} item {i + 1}"
+        if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not isinstance(item.get("gold"), str):
+            raise ValueError(f"{where}: needs a string `q` and a string `gold`")
+        unknown = set(item) - {"q", "gold", "follow_up", "persona", "note"}
+        if unknown:
+            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+        if item.get("persona") is not None and item["persona"] not in PERSONAS:
+            raise ValueError(f"{where}: persona must be one of {sorted(PERSONAS)}")
+        if item.get("follow_up") and i == 0:
+            raise ValueError(f"{where}: a follow-up needs a previous question")
+        if item["gold"].strip() in MARKERS and not item.get("note"):
+            raise ValueError(f"{where}: a {item['gold'].strip()} gold needs a `note` saying why")
+    return items
+
+
+def is_sql(gold: str) -> bool:
+    return gold.strip() not in MARKERS
+
+
+@dataclass
+class Checked:
+    set_name: str
+    index: int
+    question: str
+    valid: bool
+    stage: str | None
+    errors: list[str]
+
+
+def check_all(engine=None) -> list[Checked]:
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.validate import validate
+
+    out: list[Checked] = []
+    for name, (path, catalog_dir) in question_sets().items():
+        loaded = YamlCatalogStore(catalog_dir).load()
+        if loaded.problems:
+            raise ValueError(f"catalog {catalog_dir} has problems: {loaded.problems}")
+        for i, item in enumerate(load_questions(path)):
+            if not is_sql(item["gold"]):
+                continue
+            result = validate(item["gold"], loaded.topics, engine)
+            errors = [getattr(e, "message", str(e)) for e in result.errors]
+            out.append(Checked(name, i + 1, item["q"], bool(result.valid), result.stage, errors))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(ROOT))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-engine", action="store_true", help="skip Flink's planner (parse, policy, catalog only)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    engine = None
+    if not args.no_engine:
+        from copilot import settings
+        from copilot.flink.gateway import GatewayClient
+
+        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
+    try:
+        checked = check_all(engine)
+    except Exception as exc:  # a service error names the service; anything else is a bad file
+        from copilot.errors import ServiceUnavailable
+
+        if isinstance(exc, ServiceUnavailable):
+            print(f"gateway unreachable: {exc}", file=sys.stderr)
+            return 3
+        raise
+    finally:
+        if engine is not None:
+            engine.close()
+    bad = [c for c in checked if not c.valid]
+    if args.json:
+        print(json.dumps({"checked": len(checked), "invalid": [c.__dict__ for c in bad]}, indent=2))
+    else:
+        for c in bad:
+            print(f"INVALID {c.set_name} #{c.index} ({c.stage}) {c.question!r}: {'; '.join(c.errors)}")
+        print(f"{len(checked) - len(bad)}/{len(checked)} gold SQL valid")
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
