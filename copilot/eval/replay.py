@@ -73,10 +73,13 @@ def _tables_of(statement, sql: str, topics: dict[str, TopicSchema]) -> list[str]
 
 
 class Replayer:
-    def __init__(self, topics: dict[str, TopicSchema], slice_: Slice, *, gateway=None):
+    def __init__(self, topics: dict[str, TopicSchema], slice_: Slice, *, gateway=None, audit=None,
+                 purpose: str = "replay"):
         from copilot.flink.gateway import GatewayClient
 
         self.topics = topics
+        self.audit = audit  # every statement submitted is recorded before it reaches Flink
+        self.purpose = purpose
         self.slice = slice_
         self.gateway = gateway or GatewayClient(session_properties=dict(REPLAY_SESSION))
 
@@ -114,25 +117,42 @@ class Replayer:
                 out[name] = ddl.replay_table_sql(schema, **replay)
         return out
 
-    def run(self, sql: str, timeout: float = 120.0) -> ReplayResult:
-        return self.run_together([sql], timeout)[0]
+    def _record(self, kind: str, sql: str, context: dict, **data: Any) -> None:
+        if self.audit is None:
+            return
+        event = {"type": kind, "time": time.time(), "conversation_id": context.get("conversation_id") or self.purpose,
+                 "question": context.get("question", ""), "sql": sql, "planner": self.purpose,
+                 "slice": {"from": self.slice.start_ms, "to": self.slice.end_ms}, **data}
+        try:
+            self.audit.record(event)
+        except Exception as exc:  # the audit trail never breaks a replay
+            log.warning("audit event %s not recorded: %s", kind, exc)
 
-    def run_together(self, queries: list[str], timeout: float = 120.0) -> list[ReplayResult]:
+    def run(self, sql: str, timeout: float = 120.0, context: dict | None = None) -> ReplayResult:
+        return self.run_together([sql], timeout, context)[0]
+
+    def run_together(self, queries: list[str], timeout: float = 120.0, context: dict | None = None) -> list[ReplayResult]:
         """Replay each query (validated first) over the slice, all at once; results in order."""
         results = [ReplayResult(sql) for sql in queries]
         running = []
         for result in results:
             start = time.monotonic()
+            text, submitted = result.sql, False
             try:
                 statement = check_query(result.sql, self.topics)
+                text = getattr(statement, "sql", statement)
                 ddls = self.table_statements(_tables_of(statement, result.sql, self.topics))
-                op = self.gateway.execute(statement, ddls, config={"pipeline.name": "copilot-replay"})
+                self._record("submission", text, context or {}, verdict="valid")
+                submitted = True
+                op = self.gateway.execute(statement, ddls, config={"pipeline.name": f"copilot-{self.purpose}"})
                 running.append((result, op, start))
             except (CopilotError, FlinkSqlError) as exc:
                 if isinstance(exc, ServiceUnavailable):
                     raise
                 result.error = _message(exc)
                 result.seconds = time.monotonic() - start
+                if submitted:
+                    self._record("submission_failed", text, context or {}, reason=result.error)
         self._collect(running, time.monotonic() + timeout)
         return results
 
