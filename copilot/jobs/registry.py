@@ -26,6 +26,9 @@ class SavedJob:
     savepoint: str | None = None
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+    kind: str = "job"  # job | watch
+    delivery: str = "exactly-once"  # of the sink: exactly-once (transactions) | at-least-once (an upsert sink)
+    meta: dict = field(default_factory=dict)  # what made it: a watch's question, condition, question id, worker id
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

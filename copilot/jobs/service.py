@@ -183,10 +183,55 @@ class JobService:
         self.registry.put(job)
         return job
 
-    def _sink_ddl(self, schema: TopicSchema, name: str) -> TrustedStatement:
+    def _sink_ddl(self, schema: TopicSchema, name: str, delivery: str = "exactly-once") -> TrustedStatement:
         sink = {"sink.delivery-guarantee": "exactly-once", "sink.transactional-id-prefix": f"copilot-{name}",
                 "properties.transaction.timeout.ms": "600000"}
+        if delivery == "at-least-once":  # an upsert sink whose replays rewrite the same keys (watches' alerts)
+            sink = {"sink.delivery-guarantee": "at-least-once"}
         return create_table_statement(schema, sink_options=sink, startup_mode="earliest-offset")
+
+    def save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str = "job", delivery: str = "exactly-once",
+                  meta: dict | None = None, replace: bool = False) -> SavedJob:
+        """Save a job writing into a topic whose schema the product fixes (shared by several jobs, e.g. the
+        alerts of watches); `meta` goes to the registry and to every audit event of the save."""
+        meta = dict(meta or {})
+        try:
+            job = self._save_into(name, sql, sink, kind=kind, delivery=delivery, meta=meta, replace=replace)
+        except CopilotError as exc:
+            self._audit("job_save", name, sql, "refused", reason=exc.message, kind=kind, **meta)
+            raise
+        self._audit("job_save", name, _insert_text(job), "submitted", flink_job_id=job.flink_job_id,
+                    output_topic=job.output_topic, kind=kind, **meta)
+        return job
+
+    def _save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str, delivery: str, meta: dict,
+                   replace: bool) -> SavedJob:
+        if settings.get_bool("COPILOT_READ_ONLY"):
+            raise RequestError("saving jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
+        if not NAME.match(name or ""):
+            raise RequestError(f"name {name!r} is not allowed",
+                               hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter")
+        existing = self.registry.get(name)
+        if existing and not replace:
+            raise RequestError(f"a job named {name!r} exists already", hint="choose another name")
+        topics = self._topics()
+        checked = self._validate(sql, topics)
+        if checked.statement_kind != "query":
+            raise RequestError("a job is saved from a SELECT query", hint="give the query; the product writes the INSERT")
+        statement: CheckedStatement = checked.statement
+        ddls = self._ddls(statement.tables, topics)
+        insert = TrustedStatement.insert_into(sink.topic, statement)
+        self._validate(insert.sql, {**topics, sink.topic: sink}, allow_insert_into=(sink.topic,))
+        if existing:
+            self.stop(name, savepoint=False, quiet=True)
+        kadmin.ensure_topic(sink.topic, partitions=1, compacted=sink.is_upsert)
+        job = SavedJob(name=name, sql=statement.sql, output_topic=sink.topic, changelog=sink.changelog,
+                       primary_key=list(sink.primary_key), created_at=existing.created_at if existing else time.time(),
+                       kind=kind, delivery=delivery, meta=meta)
+        job.flink_job_id = self._submit(job, statement, {**ddls, sink.topic: self._sink_ddl(sink, name, delivery)})
+        self.catalog.save(sink)
+        self.registry.put(job)
+        return job
 
     def _submit(self, job: SavedJob, query: CheckedStatement, ddls: dict[str, TrustedStatement],
                 savepoint: str | None = None) -> str:
@@ -223,7 +268,7 @@ class JobService:
             rows.append({
                 "name": job.name, "state": state, "output_topic": job.output_topic, "flink_job_id": job.flink_job_id,
                 "start_time": live.get("start-time") if live else None, "savepoint": job.savepoint,
-                "desired_state": job.desired_state, "changelog": job.changelog, "sql": job.sql,
+                "desired_state": job.desired_state, "changelog": job.changelog, "sql": job.sql, "kind": job.kind,
             })
         return rows
 
@@ -333,7 +378,7 @@ class JobService:
                                hint="save the job again with --replace")
         checked = self._validate(job.sql, topics)
         statement: CheckedStatement = checked.statement
-        ddls = {**self._ddls(statement.tables, topics), job.output_topic: self._sink_ddl(output, job.name)}
+        ddls = {**self._ddls(statement.tables, topics), job.output_topic: self._sink_ddl(output, job.name, job.delivery)}
         start_from = self._latest_snapshot(job)
         try:
             job.flink_job_id = self._submit(job, statement, ddls, savepoint=start_from)
