@@ -1,0 +1,52 @@
+"""The held-out question sets (demo.yaml, fleet.yaml) are well formed, cover the mix they promise,
+and every gold SQL is accepted by Flink's planner (one gateway session for all of them)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from check_gold import check_all, is_sql, load_questions, question_sets
+
+
+def _mix(name: str) -> Counter:
+    path, _ = question_sets()[name]
+    return Counter("SQL" if is_sql(i["gold"]) else i["gold"].strip() for i in load_questions(path))
+
+
+@pytest.mark.parametrize("name, minimum", [("demo", 160), ("fleet", 65)])
+def test_question_set_size_and_mix(name, minimum):
+    mix = _mix(name)
+    total = sum(mix.values())
+    assert total >= minimum, f"{name}: {total} questions, want at least {minimum}"
+    for marker in ("CLARIFY", "DECLINE"):
+        share = mix[marker] / total
+        assert 0.10 <= share <= 0.20, f"{name}: {marker} share {share:.0%}, want about 15%"
+
+
+def test_fleet_catalog_loads_without_problems():
+    from copilot.catalog.store import YamlCatalogStore
+
+    _, catalog_dir = question_sets()["fleet"]
+    loaded = YamlCatalogStore(catalog_dir).load()
+    assert loaded.problems == []
+    assert {t for t, s in loaded.topics.items() if s.is_upsert} >= {"devices", "sites"}
+
+
+def test_every_gold_sql_passes_parse_policy_and_catalog_checks():
+    bad = [(c.set_name, c.index, c.errors) for c in check_all(engine=None) if not c.valid]
+    assert bad == []
+
+
+@pytest.mark.stack
+def test_every_gold_sql_is_accepted_by_flink(stack):
+    from copilot.flink.gateway import GatewayClient
+
+    gateway = GatewayClient()
+    try:
+        checked = check_all(engine=gateway)
+    finally:
+        gateway.close()
+    bad = [(c.set_name, c.index, c.question, c.errors) for c in checked if not c.valid]
+    assert checked and bad == []
