@@ -19,6 +19,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--sql", required=True, help="the SELECT query the job runs")
     p.add_argument("--output-topic", default=None, help="Kafka topic the job writes (default job_<name>)")
     p.add_argument("--replace", action="store_true", help="replace a saved job of the same name")
+    p.add_argument("--preview", action="store_true",
+                   help="save nothing: print the query's result over the last few minutes of recorded data (a bounded "
+                        "replay), its row count and the estimated state size")
+    p.add_argument("--preview-last", default="5m", metavar="DURATION", help="recorded data the preview reads (default 5m)")
     add_json_flag(p)
     p.set_defaults(handler=_save)
     p = sub.add_parser("stop", parents=[parent], help="stop a saved job")
@@ -59,6 +63,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
+    if args.preview:
+        return _preview(args)
     service = _service(args)
     try:
         job = service.save(args.name, args.sql, args.output_topic, replace=args.replace)
@@ -67,6 +73,21 @@ def _save(args: argparse.Namespace) -> int:
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
                 "changelog": job.changelog, "primary_key": job.primary_key},
          f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}")
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from copilot.agent.audit import KafkaAuditSink
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.eval.preview import preview, render
+
+    audit = KafkaAuditSink()
+    try:
+        result = preview(args.sql.strip().rstrip(";"), YamlCatalogStore(catalog_dir(args)).load().topics,
+                         last=args.preview_last, audit=audit)
+    finally:
+        audit.close()
+    emit(args, {"name": args.name, "saved": False, "preview": result}, lambda d: render(d["preview"]))
     return 0
 
 
