@@ -270,35 +270,36 @@ def _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts)
         return Comparison(False, "no column of one result matches a column of the other", counts,
                           only_left=[_show(r) for r in lrows[:DIFF_ROWS]], only_right=[_show(r) for r in rrows[:DIFF_ROWS]])
     _score, mapping, only_l, only_r = best
-    unmatched_l = [lcols[i] for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable]
-    unmatched_r = [rcols[j] for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
+    # columns whose values differ have no signature match: pair them by kind (same name first) to show rows
+    paired = dict(mapping)
+    free_r = [j for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
+    for i in (i for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable):
+        kind = _kind(lrows, i)
+        pick = next((j for j in free_r if rcols[j].lower() == lcols[i].lower() and _kind(rrows, j) == kind), None)
+        pick = pick if pick is not None else next((j for j in free_r if _kind(rrows, j) == kind), None)
+        if pick is not None:
+            paired[i] = pick
+            free_r.remove(pick)
+    extra_l = [lcols[i] for i in range(len(lcols)) if i not in paired and lcols[i].lower() not in droppable]
+    extra_r = [rcols[j] for j in free_r]
+    if paired != mapping:
+        keys = sorted(paired)
+        only_l, only_r = _multiset_diff([tuple(r[i] for i in keys) for r in lrows], [tuple(r[paired[i]] for i in keys) for r in rrows])
     reasons = []
     if counts[0] != counts[1]:
         reasons.append(f"{counts[0]} rows vs {counts[1]} rows")
-    if unmatched_l or unmatched_r:
-        parts = []
-        if unmatched_l:
-            parts.append(f"first result's {', '.join(unmatched_l)} matches no column of the second")
-        if unmatched_r:
-            parts.append(f"second result's {', '.join(unmatched_r)} matches no column of the first")
-        reasons.append("; ".join(parts))
+    if extra_l:
+        reasons.append(f"a measure or key only the first result has: {', '.join(extra_l)}")
+    if extra_r:
+        reasons.append(f"a measure or key only the second result has: {', '.join(extra_r)}")
+    differing = [f"{lcols[i]}/{rcols[j]}" for i, j in paired.items() if i not in mapping]
+    if differing and counts[0] == counts[1]:
+        reasons.append(f"values differ in {', '.join(differing)}")
     if only_l or only_r:
         reasons.append(f"{len(only_l)} rows only in the first, {len(only_r)} only in the second")
-    if unmatched_l or unmatched_r:  # pair the unmatched columns by kind (and name) to show the rows that differ
-        paired = dict(mapping)
-        free_r = [j for j in range(len(rcols)) if j not in mapping.values()]
-        for i in (i for i in range(len(lcols)) if i not in mapping):
-            kind = _kind(lrows, i)
-            pick = next((j for j in free_r if rcols[j].lower() == lcols[i].lower() and _kind(rrows, j) == kind), None)
-            pick = pick if pick is not None else next((j for j in free_r if _kind(rrows, j) == kind), None)
-            if pick is not None:
-                paired[i] = pick
-                free_r.remove(pick)
-        keys = sorted(paired)
-        only_l, only_r = _multiset_diff([tuple(r[i] for i in keys) for r in lrows], [tuple(r[paired[i]] for i in keys) for r in rrows])
     return Comparison(False, "; ".join(reasons) or "different rows", counts,
                       only_left=[_show(r) for r in only_l[:DIFF_ROWS]], only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
-                      mapping={lcols[i]: rcols[j] for i, j in mapping.items()})
+                      mapping={lcols[i]: rcols[j] for i, j in paired.items()})
 
 
 def _kind(rows: list[list[Any]], i: int) -> str:

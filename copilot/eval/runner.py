@@ -241,8 +241,8 @@ def disagreements(rows: list[dict]) -> dict:
 
 
 def _reason_kind(reason: str) -> str:
-    if "matches no column" in reason:
-        return "a column only one side has"
+    if "only the first result has" in reason or "only the second result has" in reason:
+        return "a measure or key only one side has"
     if "rows vs" in reason:
         return "different row counts"
     if "failed" in reason:

@@ -10,6 +10,7 @@ from copilot import settings
 from copilot.agent.answer import Answer
 from copilot.ui import chart as charts
 from copilot.ui import format as fmt
+from copilot.ui import preview_view
 from copilot.ui import services as svc
 from copilot.ui.live import LiveRunner, LiveSnapshot
 from copilot.ui.widgets import guarded, jobs_service
@@ -145,6 +146,17 @@ def save_as_job(index: int, ans: Answer) -> None:
                 st.markdown(f"**{saved['name']}** → topic `{saved.get('output_topic')}` · {fmt.job_state(saved.get('state'))}")
                 st.page_link("views/jobs.py", label="Open the jobs page", icon=":material/work:")
             return
+        # the preview comes first: what the job would have produced on recorded data, then the save
+        taken = preview_view.current(index, ans.sql or "")
+        if st.button("Preview on the last 5 minutes" if taken is None else "Preview again", key=f"job_preview_btn_{index}",
+                     icon=":material/preview:"):
+            with guarded(), st.spinner("Replaying the last 5 minutes of recorded data…"):
+                preview_view.run(index, ans.sql or "", jobs_service())
+            taken = preview_view.current(index, ans.sql or "")
+        if taken is None:
+            st.caption("Preview the job's result on recorded data before saving it.")
+            return
+        preview_view.show(index, taken)
         with st.form(f"save_job_{index}"):
             name = st.text_input("Job name", value=svc.suggested_job_name(ans.question), key=f"job_name_{index}")
             topic = st.text_input("Output topic", value="", placeholder=f"job_{name}", key=f"job_topic_{index}")

@@ -144,6 +144,12 @@ class JobsService:
         job = self.service.save(name, sql, output_topic or None, replace=replace)
         return self.state_of(job.name) or {"name": job.name, "output_topic": job.output_topic, "state": "SUBMITTED"}
 
+    def preview(self, sql: str, last: str = "5m") -> dict:
+        """The query's result over the last minutes of recorded data (copilot.eval.preview); nothing is saved."""
+        from copilot.eval.preview import preview
+
+        return preview(sql, self.service.catalog.load().topics, last=last, audit=self.service.audit)
+
     def state_of(self, name: str) -> dict | None:
         return next((j for j in self.list() if j["name"] == name), None)
 
