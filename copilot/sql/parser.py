@@ -331,6 +331,20 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
                 table.set("hint", hint)
         return table
 
+    def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
+        # Flink's map constructor MAP[k1, v1, k2, v2, ...] (what the generator writes for a VarMap);
+        # without this it would read as a subscript of a column named MAP.
+        if (isinstance(this, exp.Column) and not this.table and not this.this.quoted and this.name.upper() == "MAP"
+                and self._curr is not None and self._curr.token_type == TokenType.L_BRACKET):
+            self._advance()
+            items = self._parse_csv(self._parse_assignment)
+            if not self._match(TokenType.R_BRACKET):
+                self.raise_error("Expected ]")
+            if len(items) % 2:
+                self.raise_error("MAP[...] needs key, value pairs")
+            return exp.VarMap(keys=exp.Array(expressions=items[0::2]), values=exp.Array(expressions=items[1::2]))
+        return super()._parse_bracket(this)
+
     def _parse_types(self, *args, **kwargs):
         # Flink allows nullability on nested types: ARRAY<INT NOT NULL>, MAP<STRING, INT NOT NULL>.
         self._type_depth += 1
