@@ -198,10 +198,10 @@ class JobService:
         try:
             job = self._save_into(name, sql, sink, kind=kind, delivery=delivery, meta=meta, replace=replace)
         except CopilotError as exc:
-            self._audit("job_save", name, sql, "refused", reason=exc.message, kind=kind, **meta)
+            self._audit("job_save", name, sql, "refused", reason=exc.message, job_kind=kind, **meta)
             raise
         self._audit("job_save", name, _insert_text(job), "submitted", flink_job_id=job.flink_job_id,
-                    output_topic=job.output_topic, kind=kind, **meta)
+                    output_topic=job.output_topic, job_kind=kind, **meta)
         return job
 
     def _save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str, delivery: str, meta: dict,

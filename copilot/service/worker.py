@@ -181,6 +181,7 @@ class Worker:
             producer.produce(self.answers, key=cid.encode(), value=json.dumps(event, default=str).encode(),
                              partition=partition)
             if self.pause_before_commit:
+                producer.flush(10)  # the answer is on the broker, inside the still open transaction
                 sys.stderr.write(f"worker {self.worker_id}: answer to {event.get('question_id')} produced, "
                                  f"committing in {self.pause_before_commit}s\n")
                 sys.stderr.flush()

@@ -15,6 +15,7 @@ from copilot.sql.ddl_parser import FlinkDdlParserMixin
 # Names of the window functions' keyword arguments (`SIZE => INTERVAL ...`) and the arg they fill.
 _WINDOW_KWARGS = {"DATA": "this", "TIMECOL": "timecol", "SIZE": "size", "SLIDE": "slide", "STEP": "step", "OFFSET": "offset", "GAP": "gap"}
 EXPLAIN_DETAILS = ("ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN")
+_STATEMENT_END = {TokenType.SEMICOLON, getattr(TokenType, "SENTINEL", TokenType.SEMICOLON)}
 LIKE_OPTION_VERBS = ("INCLUDING", "EXCLUDING", "OVERWRITING")
 
 
@@ -176,6 +177,10 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
         return self._parse_batch_statements(parse_method=parse_method, sep_first_statement=False)
 
     def _parse_statement(self) -> exp.Expr | None:
+        if self._curr and self._curr.token_type == TokenType.TABLE and self._next is not None:
+            explicit = self._parse_explicit_table()  # `TABLE t` reads all of t, as SELECT * FROM t
+            if explicit is not None:
+                return explicit
         if self._curr:
             handler = self.TEXT_STATEMENT_PARSERS.get(self._curr.text.upper())
             if handler and self._curr.token_type not in (TokenType.IDENTIFIER, TokenType.STRING):
@@ -187,6 +192,15 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
                     return result
                 self._retreat(index)
         return super()._parse_statement()
+
+    def _parse_explicit_table(self) -> exp.Expr | None:
+        index = self._index
+        self._advance()
+        table = self._parse_table_parts()
+        if table is not None and not table.args.get("hint") and (self._curr is None or self._curr.token_type in _STATEMENT_END):
+            return exp.select("*").from_(table)
+        self._retreat(index)
+        return None
 
     def _parse_reset(self) -> fx.Reset:
         self._advance()

@@ -1,0 +1,137 @@
+"""Watches: a question kept running as a saved Flink job (same registry, savepoints and audit as jobs)
+that writes an alert event to the compacted alerts topic for each window whose condition held."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from pathlib import Path
+
+from confluent_kafka import Consumer, KafkaException, TopicPartition
+
+from copilot.errors import RequestError, ServiceUnavailable
+from copilot.jobs.service import JobService
+from copilot.kafka import admin as kadmin
+from copilot.service import events
+from copilot.service.condition import Condition, alert_schema, watch_query
+
+log = logging.getLogger(__name__)
+
+
+def answer_question(question: str, *, catalog_dir: Path | None = None, builtin: bool = False) -> dict:
+    """The answer event to a watch's question: from a worker in service mode, else from the copilot in
+    process (audited like a worker's answer, with this process as the worker)."""
+    if events.service_mode():
+        from copilot.service.client import ServiceClient
+
+        client = ServiceClient()
+        try:
+            return client.ask(events.Question(question=question, user="watch"))
+        finally:
+            client.close()
+    import os
+    import socket
+
+    from copilot.agent.audit import KafkaAuditSink
+    from copilot.service.worker import QuestionAuditSink, build_copilot
+
+    q = events.Question(question=question, user="watch")
+    audit = QuestionAuditSink(KafkaAuditSink(), f"{socket.gethostname()}-{os.getpid()}-cli")
+    audit.question_id = q.question_id
+    copilot = build_copilot(catalog_dir, audit)
+    if builtin:
+        copilot.planner = copilot.builtin
+    started = time.perf_counter()
+    answer = copilot.ask(question, conversation_id=q.conversation_id)
+    audit.flush(5)
+    return events.answer_event(answer, q, audit.worker_id, {"answer_ms": round((time.perf_counter() - started) * 1000, 2)})
+
+
+class WatchService:
+    def __init__(self, jobs: JobService, alerts_topic: str | None = None):
+        self.jobs = jobs
+        self.alerts_topic = alerts_topic or events.alerts_topic()
+
+    def create(self, name: str, when: str, answer: dict, *, replace: bool = False) -> dict:
+        condition = Condition.parse(when)  # a malformed condition fails before anything runs
+        if not answer.get("valid") or not answer.get("sql"):
+            reasons = "; ".join(e.get("message", "") for e in answer.get("errors") or []) or "no valid query"
+            raise RequestError(f"the question has no valid answer to watch: {reasons}",
+                               hint="ask it with `flink-copilot ask` until it gives a windowed aggregate")
+        sql, measure = watch_query(name, answer["sql"], condition)
+        meta = {"watch": name, "question": answer.get("question"), "condition": f"{measure} {condition.op} {condition.value:g}",
+                "answer_sql": answer["sql"], "question_id": answer.get("question_id"), "worker_id": answer.get("worker_id"),
+                "conversation_id": answer.get("conversation_id")}
+        job = self.jobs.save_into(name, sql, alert_schema(self.alerts_topic), kind="watch", delivery="at-least-once",
+                                  meta=meta, replace=replace)
+        return {"name": job.name, "flink_job_id": job.flink_job_id, "alerts_topic": job.output_topic, **meta, "sql": job.sql}
+
+    def _watch(self, name: str):
+        job = self.jobs.registry.get(name)
+        if job is None or job.kind != "watch":
+            known = sorted(n for n, j in self.jobs.registry.all().items() if j.kind == "watch")
+            raise RequestError(f"no watch named {name!r}", hint=f"watches: {', '.join(known) or 'none'}")
+        return job
+
+    def list(self) -> list[dict]:
+        registry = self.jobs.registry.all()
+        rows = []
+        for row in self.jobs.list():
+            job = registry.get(row["name"])
+            if job is not None and job.kind == "watch":
+                rows.append({**row, "question": job.meta.get("question"), "condition": job.meta.get("condition"),
+                             "question_id": job.meta.get("question_id"), "worker_id": job.meta.get("worker_id")})
+        return rows
+
+    def stop(self, name: str, *, savepoint: bool = True) -> dict:
+        self._watch(name)
+        job = self.jobs.stop(name, savepoint=savepoint)
+        return {"name": job.name, "savepoint": job.savepoint}
+
+    def resume(self, name: str) -> dict:
+        self._watch(name)
+        job = self.jobs.resume(name)
+        return {"name": job.name, "flink_job_id": job.flink_job_id}
+
+    def delete(self, name: str) -> dict:
+        self._watch(name)
+        job = self.jobs.delete(name, keep_topic=True)  # the alerts topic is shared by every watch
+        return {"name": job.name}
+
+
+def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: int = 200,
+                servers: str | None = None, timeout: float = 10.0) -> list[dict]:
+    """The alerts topic's current rows (the newest per key; deleted keys dropped), newest window first."""
+    topic = topic or events.alerts_topic()
+    servers = servers or kadmin.bootstrap()
+    consumer = Consumer({"bootstrap.servers": servers, "group.id": f"copilot-alerts-{uuid.uuid4().hex[:8]}",
+                         "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10})
+    latest: dict[bytes, dict | None] = {}
+    try:
+        meta = consumer.list_topics(timeout=timeout)
+        if topic not in meta.topics:
+            return []
+        for p in meta.topics[topic].partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
+            if high <= low:
+                continue
+            consumer.assign([TopicPartition(topic, p, max(low, high - 50_000))])
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                msgs = consumer.consume(1000, 0.2)
+                for msg in msgs:
+                    if msg.error():
+                        continue
+                    value = json.loads(msg.value()) if msg.value() else None
+                    latest[msg.key()] = value
+                if consumer.position([TopicPartition(topic, p)])[0].offset >= high:
+                    break
+    except KafkaException as exc:
+        raise ServiceUnavailable("Kafka", servers, f"reading {topic}: {exc}") from None
+    finally:
+        consumer.close()
+    rows = [v for v in latest.values() if v and (watch is None or v.get("watch") == watch)]
+    rows.sort(key=lambda v: (str(v.get("window_end")), str(v.get("watch"))), reverse=True)
+    return rows[:limit]
