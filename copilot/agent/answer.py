@@ -29,6 +29,8 @@ class Answer:
     columns: list[str] | None = None
     rows: list[list[Any]] | None = None
     run: dict | None = None  # stop reason, change counts, job id
+    # asking back (stage "clarify"): {"question": ..., "options": [{"label": ..., "question": ...}]}
+    clarification: dict | None = None
     # the CheckedStatement of a valid answer (its canonical text is `sql`): what a run submits
     statement: Any = field(default=None, repr=False, compare=False)
 
@@ -63,6 +65,8 @@ class Answer:
             "chart": self.chart,
             "retrieved": self.retrieved,
         }
+        if self.clarification is not None:
+            d["clarification"] = self.clarification
         if self.columns is not None:
             d["columns"] = self.columns
             d["rows"] = self.rows or []

@@ -52,6 +52,8 @@ class Draft:
     suggestions: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     chart: dict | None = None
+    # Asking back: {"question": ..., "options": [{"label": ..., "question": ...}]} (confident=False, no SQL)
+    clarification: dict | None = None
 
 
 class Planner(ABC):

@@ -156,6 +156,10 @@ class Copilot:
             answer.errors = [{"stage": "plan", "message": draft.reason or "the question could not be answered",
                               "line": None, "column": None, "hint": "try one of the suggested questions"}]
             answer.stage = "plan"
+            if draft.clarification:  # asking back: the options are complete follow-up questions
+                answer.stage, answer.sql, answer.valid = "clarify", None, False
+                answer.clarification = draft.clarification
+                answer.errors[0].update(stage="clarify", hint="choose one of the options")
         return answer
 
     def _validate_into(self, answer: Answer, sql: str, cid: str, q: str) -> None:

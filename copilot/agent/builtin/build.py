@@ -1,158 +1,236 @@
-"""Turn a `Reading` into a complete `QueryPlan`: defaults, joins along catalog relationships, top-N."""
+"""A `Reading` resolved against the catalog into a `QueryPlan`: the subject topic, each mention's
+field on that topic or on one reachable along relationships (joins), defaults that are stated in the
+explanation, and the check that every content word of the question was used."""
 
 from __future__ import annotations
 
-from copilot.agent.builtin.plan import FieldRef, Filter, Having, Join, QueryPlan, TopN
-from copilot.agent.builtin.understand import NotUnderstood, Reading
-from copilot.agent.builtin.vocabulary import Vocabulary, stem
+import re
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.vocab import Element, Vocabulary
+from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Having, Join, Measure, QueryPlan, Ranking
+
+DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
-def complete(plan: QueryPlan, vocab: Vocabulary, notices: list[str]) -> QueryPlan:
-    """Fill what a plan still needs to be a valid query: a measure when grouping, joins, ranking."""
-    schema = vocab.topics[plan.source]
-    if (schema.is_upsert and plan.measures and not plan.window and not plan.top_n and not plan.having
-            and [d.field for d in plan.dimensions] == list(schema.primary_key)
-            and all(m.ref and m.func in ("sum", "avg", "min", "max") for m in plan.measures)):
-        # "price of each product": one row per key, so the value itself, not an aggregate of one value
-        plan.projection = [*plan.dimensions, *(m.ref for m in plan.measures)]
-        plan.measures, plan.dimensions = [], []
-    if not plan.measures and (plan.dimensions or plan.window or (plan.top_n and not plan.projection)):
-        plan.measures = [_count(plan.source)]
-    if plan.measures:
-        plan.projection = []
-    elif not plan.projection:
-        plan.projection = [FieldRef(plan.source, f.name) for f in schema.fields]
-    if plan.window and (schema.is_upsert or not schema.event_time):
-        why = "it keeps only the latest row per key" if schema.is_upsert else "it has no event time"
-        notices.append(f"{plan.source} cannot be cut into time windows ({why}); the result is a continuously updated total instead")
-        plan.window = None
-    if plan.projection and plan.window:
-        plan.window = None  # rows are shown as they arrive; a window only makes sense for aggregates
-    if plan.top_n and plan.window and plan.window.kind == "session":
-        notices.append("sessions of different keys start and end at different times, so there is no top-N "
-                       "across them; each session is shown instead")
-        plan.top_n = None
-    _dedupe_aliases(plan)
-    if plan.top_n:
-        if plan.projection:
-            number = vocab.main_number(plan.source)
-            if not number:
-                raise NotUnderstood(f"I do not know how to rank {plan.source}")
-            plan.top_n = TopN(plan.top_n.n, number, plan.top_n.descending)
-        elif plan.measures:
-            aliases = {m.alias for m in plan.measures}
-            if plan.top_n.measure_alias not in aliases:
-                plan.top_n = TopN(plan.top_n.n, plan.measures[0].alias, plan.top_n.descending)
-            if not plan.dimensions:
-                plan.top_n = None  # one row per window: nothing to rank
-            _rank_only_known_references(plan, vocab)
-    if plan.chart == "auto":  # over time → a line per group; a snapshot → bars
-        plan.chart = "line" if plan.window else "bar"
-    plan.joins = _joins(plan, vocab)
-    return plan
+def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str | None) -> str:
+    scores: dict[str, float] = {}
 
+    def add(topic: str, w: float) -> None:
+        scores[topic] = scores.get(topic, 0.0) + w
 
-def _rank_only_known_references(plan: QueryPlan, vocab: Vocabulary) -> None:
-    """A ranking of products or customers leaves out the events that name none (a page view outside a
-    product page has no product_id): otherwise "no product" could top the list."""
-    if not plan.top_n:
-        return
-    foreign_keys = {rel.field for rel in vocab.topics[plan.source].relationships}
-    for d in plan.dimensions:
-        if d.table == plan.source and d.field in foreign_keys and not any(f.ref == d for f in plan.filters):
-            plan.filters.append(Filter(d, "IS NOT NULL", [], ""))
-
-
-def from_reading(r: Reading, vocab: Vocabulary) -> tuple[QueryPlan, list[str]]:
-    if not r.source:
-        raise NotUnderstood("I could not tell which stream the question is about")
-    plan = QueryPlan(source=r.source, measures=list(r.measures), dimensions=list(r.dimensions),
-                     filters=list(r.filters), window=r.window, top_n=r.top_n, chart=r.chart)
-    add_having(plan, r)
-    if r.list_rows and not r.measures and not r.dimensions and not r.window and not r.having:
-        plan.projection = [FieldRef(r.source, f.name) for f in vocab.topics[r.source].fields]
-    notices: list[str] = []
-    return complete(plan, vocab, notices), notices
-
-
-def add_having(plan: QueryPlan, r: Reading) -> None:
-    for op, value, measure in r.having:
-        existing = next((m for m in plan.measures if m.func == measure.func and m.ref == measure.ref), None)
-        if existing is None:
-            plan.measures.append(measure)
-            existing = measure
-        plan.having = [h for h in plan.having if h.measure_alias != existing.alias]
-        plan.having.append(Having(existing.alias, op, value))
-
-
-def _count(topic: str):
-    from copilot.agent.builtin.plan import Measure
-
-    return Measure("count", None, f"{stem(topic).split('_')[-1]}_count")
-
-
-def _dedupe_aliases(plan: QueryPlan) -> None:
-    seen: dict[str, int] = {}
-    reserved = {"count", "sum", "avg", "min", "max", "value", "rank", "year", "month", "day", "hour", "minute",
-                "second", "time", "timestamp", "date", "window_start", "window_end", "window_time", "order", "user"}
-    dim_names = {d.field for d in plan.dimensions}
-    for m in plan.measures:
-        alias = m.alias if m.alias not in reserved and m.alias not in dim_names else f"{m.alias}_value"
-        n = seen.get(alias, 0)
-        seen[alias] = n + 1
-        new = alias if n == 0 else f"{alias}_{n + 1}"
-        for h in plan.having:
-            if h.measure_alias == m.alias:
-                h.measure_alias = new
-        if plan.top_n and plan.top_n.measure_alias == m.alias:
-            plan.top_n = TopN(plan.top_n.n, new, plan.top_n.descending)
-        m.alias = new
-
-
-def _refs(plan: QueryPlan) -> list[FieldRef]:
-    refs = list(plan.dimensions) + [f.ref for f in plan.filters] + list(plan.projection)
-    for m in plan.measures:
-        if m.ref:
-            refs.append(m.ref)
-        if m.condition:
-            refs.append(m.condition.ref)
-    return refs
-
-
-def _joins(plan: QueryPlan, vocab: Vocabulary) -> list[Join]:
-    """Joins along catalog relationships: directly, or through one topic in between (payments → orders
-    → customers), each hop temporal (to an upsert table) or an interval join (between event streams)."""
-    joins: list[Join] = []
-    for ref in _refs(plan):
-        if ref.table == plan.source or any(j.table == ref.table for j in joins):
+    for m in r.mentions:
+        if m.of("topic"):
+            for e in m.of("topic"):
+                add(e.topic, 3.0 / len(m.of("topic")) * (0.6 if m.qualifier else 1.0))
             continue
-        for join in _path(vocab, plan.source, ref.table):
-            if not any(j.table == join.table for j in joins):
-                joins.append(join)
-    return joins
+        topics = m.topics()
+        for e in m.elements:
+            w = {"metric": 4.0, "field": 2.0, "value": 1.0}[e.kind]
+            add(e.topic, w / max(1, len(topics)) / max(1, sum(1 for x in m.elements if x.topic == e.topic)))
+    for spec in r.measures:
+        if spec.target is not None:
+            for t in spec.target.topics():
+                add(t, 2.0 / len(spec.target.topics()))
+    for m in r.count_targets:
+        for e in m.of("topic"):
+            add(e.topic, 3.0)
+    if r.bound_mention is not None:
+        for t in r.bound_mention.topics():
+            scores[t] = scores.get(t, 0.0) - 3.0
+    for t in list(scores):
+        if any(vocab.references(t, o) for o in scores if o != t and scores[o] > 0):
+            scores[t] += 1.5
+    if context:
+        add(context, 2.5)
+    for i, t in enumerate(rank[:3]):
+        if t in scores:
+            scores[t] += 0.3 * (3 - i) / 3
+    if not scores:
+        raise AskBack_no_subject(vocab)
+    best = sorted(scores, key=lambda t: -scores[t])
+    if len(best) > 1 and abs(scores[best[0]] - scores[best[1]]) < 0.05 and not context:
+        a, b = best[0], best[1]
+        if not (vocab.path(a, b) or vocab.path(b, a)) or not vocab.topics[a].is_upsert ^ vocab.topics[b].is_upsert:
+            q = r.tagged.toks and " ".join(t.text for t in r.toks)
+            raise AskBack("Which data do you mean?", [
+                {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]])
+    return best[0]
 
 
-def _path(vocab: Vocabulary, source: str, target: str) -> list[Join]:
-    if vocab.relationship(source, target):
-        return [_hop(vocab, source, target)]
-    # through one topic in between; the source's own foreign keys first (a payment's order, not …)
-    middles = sorted((t for t in vocab.topics if t not in (source, target)),
-                     key=lambda t: (not vocab.references(source, t), t))
-    for middle in middles:
-        if vocab.relationship(source, middle) and vocab.relationship(middle, target):
-            try:
-                return [_hop(vocab, source, middle), _hop(vocab, middle, target)]
-            except NotUnderstood:
-                continue
-    raise NotUnderstood(f"{target} has no catalog relationship to {source}, so I cannot combine them")
+def AskBack_no_subject(vocab: Vocabulary) -> Decline:
+    names = ", ".join(sorted(vocab.topics))
+    return Decline(f"the question names nothing the catalog holds (its topics: {names})")
 
 
-def _hop(vocab: Vocabulary, left_table: str, table: str) -> Join:
-    rel = vocab.relationship(left_table, table)
-    target, source = vocab.topics[table], vocab.topics[left_table]
-    left, right = FieldRef(left_table, rel[0]), FieldRef(table, rel[1])
-    if target.is_upsert and target.event_time and source.event_time and vocab.references(left_table, table):
-        return Join(table, left, right, temporal=True)
-    if not target.is_upsert and not source.is_upsert and target.event_time and source.event_time:
-        return Join(table, left, right, temporal=False)
-    raise NotUnderstood(f"I can only look up {table} from {left_table} along a catalog relationship with event times")
+class Builder:
+    def __init__(self, r: Reading, vocab: Vocabulary, source: str, question: str):
+        self.r, self.vocab, self.source, self.question = r, vocab, source, question
+        self.joins: list[Join] = []
+        self.notices: list[str] = []
+        self.aliases: set[str] = set()
+        self.extra_filters: list[Filter] = []
+
+    # -- resolving ---------------------------------------------------------------------------
+    def resolve(self, m: Mention, kinds=("field", "value", "metric", "topic")) -> Element:
+        cands = [e for e in m.elements if e.kind in kinds]
+        if not cands:
+            raise AskBack(f"What should “{m.text}” mean here?", [])
+        ranked: dict[int, list[Element]] = {}
+        for e in cands:
+            d = 0 if e.topic == self.source else len(self.vocab.path(self.source, e.topic) or []) or 99
+            ranked.setdefault(d, []).append(e)
+        best_d = min(ranked)
+        if best_d == 99:
+            where = ", ".join(sorted({e.topic for e in cands}))
+            raise Decline(f"“{m.text}” is in {where}, which is not related to {self.source} in the catalog")
+        best = ranked[best_d]
+        fields = {(e.topic, e.field, e.kind, e.metric) for e in best}
+        if len(fields) > 1:
+            kinds_here = {e.kind for e in best}
+            if "topic" in kinds_here:
+                return next(e for e in best if e.kind == "topic")
+            if "metric" in kinds_here and "field" in kinds_here:
+                return next(e for e in best if e.kind == "metric")
+            options = [{"label": e.label(), "question": self._replace(m, e)} for e in best[:4]]
+            raise AskBack(f"“{m.text}” can mean several things: which one?", options)
+        e = best[0]
+        if e.topic != self.source:
+            self.join_to(e.topic)
+        return e
+
+    def _replace(self, m: Mention, e: Element) -> str:
+        words = e.value if e.kind == "value" else (e.metric or e.field or e.topic or "")
+        name = words.replace("_", " ")
+        if e.topic != self.source:
+            name = f"{e.topic.replace('_', ' ')} {name}"
+        return re.sub(re.escape(m.text), name, self.question, count=1, flags=re.I)
+
+    def join_to(self, topic: str) -> None:
+        path = self.vocab.path(self.source, topic) or []
+        left = self.source
+        for t in path:
+            if t not in {j.topic for j in self.joins}:
+                lf, rf = self.vocab.relationship(left, t)  # type: ignore[misc]
+                schema = self.vocab.topics[t]
+                if schema.is_upsert:
+                    kind, bound = "temporal", None
+                else:
+                    kind = "interval"
+                    bound = self.r.bound or DEFAULT_BOUND
+                    if self.r.bound is None:
+                        self.notices.append(f"{t.replace('_', ' ')} are matched within {bound.words()} of the "
+                                            f"{left.replace('_', ' ')} event; say \"within N hours\" to change it")
+                direction = "before" if self.vocab.references(left, t) else "after"
+                self.joins.append(Join(topic=t, kind=kind, left=FieldRef(topic=left, field=lf), right=FieldRef(topic=t, field=rf),
+                                       bound=bound, direction=direction))
+            left = t
+
+    def ref(self, e: Element) -> FieldRef:
+        return FieldRef(topic=e.topic, field=e.field or "")
+
+    def alias(self, base: str) -> str:
+        word = re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_") or "value"
+        if not re.match(r"[a-z_]", word):
+            word = "v_" + word
+        out, n = word, 2
+        while out in self.aliases:
+            out, n = f"{word}_{n}", n + 1
+        self.aliases.add(out)
+        return out
+
+    # -- pieces ------------------------------------------------------------------------------
+    def measure(self, spec: MeasureSpec) -> Measure:
+        if spec.func == "share":
+            e = self.resolve(spec.condition, ("value",))
+            cond = Filter(field=self.ref(e), op="=", values=[e.value], words=spec.condition.text)
+            return Measure(alias=self.alias(f"{e.value}_share"), func="share", condition=cond, words=spec.words)
+        m = spec.target
+        if m is None:  # "how much was refunded": the subject's amount
+            if spec.func in (None, "count", "count_distinct"):
+                return self._agg("count", None, spec, None)
+            amount = self.vocab.main_amount(self.source)
+            if amount is None:
+                raise AskBack(f"Which number of {self.source.replace('_', ' ')} do you mean?", self._number_options(self.source, spec.words))
+            return self._agg(spec.func, FieldRef(topic=self.source, field=amount), spec, None)
+        e = self.resolve(m, ("metric", "field", "topic"))
+        func = spec.func
+        if e.kind == "metric":
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric else None
+            if func in (None, "sum") or simple is None or (func in ("count", "count_distinct") and simple[0] in ("count", "count_distinct")):
+                if e.topic != self.source:
+                    if simple is None:
+                        raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
+                    return self._agg(simple[0], FieldRef(topic=e.topic, field=simple[1]) if simple[1] else None, spec, e.metric)
+                return Measure(alias=self.alias(e.metric or "value"), metric=e.metric, words=spec.words)
+            if simple[1]:
+                return self._agg(func, FieldRef(topic=e.topic, field=simple[1]), spec, None)
+            return self._agg("count", None, spec, None)
+        if e.kind == "topic":
+            if func in (None, "count", "count_distinct"):
+                if e.topic == self.source:
+                    return self._agg("count", None, spec, None)
+                rel = self.vocab.relationship(self.source, e.topic)
+                if rel:
+                    return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, None)
+                return self._agg("count", None, spec, None)
+            amount = self.vocab.main_amount(e.topic)
+            if amount is None:
+                raise AskBack(f"Which number of {e.topic.replace('_', ' ')} do you mean?", self._number_options(e.topic, spec.words))
+            return self._agg(func, FieldRef(topic=e.topic, field=amount), spec, None)
+        ref = self.ref(e)
+        numeric = self.vocab.is_numeric(e.topic, e.field or "")
+        if func is None:
+            func = semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "") or ("sum" if numeric else "count_distinct")
+        if func in ("count", "count_distinct") and not numeric or func == "count_distinct":
+            if self.vocab.is_key(e.topic, e.field or "") or semantic.is_time(self.vocab.ftype(e.topic, e.field or "")):
+                return self._agg("count", None, spec, None)
+            return self._agg("count_distinct", ref, spec, None)
+        if func == "count":
+            return self._agg("count", None, spec, None)
+        if not numeric:
+            raise AskBack(f"“{m.text}” is not a number: what should I compute?", [
+                {"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}])
+        return self._agg(func, ref, spec, None)
+
+    def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None) -> Measure:
+        if func == "count":
+            ref = None
+        base = name or (f"{func}_{ref.field}" if ref else self.source if func == "count" else func)
+        return Measure(alias=self.alias(base), func=func, field=ref, words=spec.words)  # type: ignore[arg-type]
+
+    def _number_options(self, topic: str, words: str) -> list[dict]:
+        schema = self.vocab.topics[topic]
+        nums = [f.name for f in schema.fields if semantic.is_numeric(f.type)]
+        return [{"label": f.replace("_", " "), "question": f"{self.question} ({f.replace('_', ' ')})"} for f in nums[:4]]
+
+    def dimension(self, m: Mention) -> Dimension | FieldRef:
+        e = self.resolve(m, ("field", "topic"))
+        if e.kind == "topic":
+            if e.topic == self.source:
+                key = (self.vocab.topics[e.topic].primary_key or [None])[0]
+                if key is None:
+                    raise AskBack(f"By which field of {e.topic}?", [])
+                return Dimension(field=FieldRef(topic=e.topic, field=key), words=m.text)
+            rel = self.vocab.relationship(self.source, e.topic)
+            if rel:
+                self.joins = [j for j in self.joins if j.topic != e.topic]
+                return Dimension(field=FieldRef(topic=self.source, field=rel[0]), words=m.text)
+            key = (self.vocab.topics[e.topic].primary_key or [None])[0]
+            self.join_to(e.topic)
+            return Dimension(field=FieldRef(topic=e.topic, field=key or ""), words=m.text)
+        return Dimension(field=self.ref(e), words=m.text)
+
+    def filter(self, spec) -> Filter:
+        if spec.op in ("is_null", "is_not_null"):
+            e = self.resolve(spec.mentions[0], ("field",))
+            return Filter(field=self.ref(e), op=spec.op, words=spec.words)
+        els = [self.resolve(m, ("value",)) for m in spec.mentions]
+        fields = {(e.topic, e.field) for e in els}
+        if len(fields) > 1:
+            raise AskBack(f"“{spec.words}” are values of different fields: which do you mean?", [])
+        return Filter(field=self.ref(els[0]), op=spec.op, values=[e.value for e in els], words=spec.words)

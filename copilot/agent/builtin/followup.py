@@ -1,83 +1,94 @@
-"""Follow-ups refine the previous plan: "now only Germany", "make it per hour", "as a chart by channel"."""
+"""Follow-ups: a question that changes one part of the previous answer's plan ("now only mobile",
+"make it per hour", "and by channel", "now the maximum instead", "make it the top 5")."""
 
 from __future__ import annotations
 
-import copy
-import re
-
-from copilot.agent.builtin import cues
-from copilot.agent.builtin.build import add_having, complete
-from copilot.agent.builtin.plan import Measure, QueryPlan, TopN
-from copilot.agent.builtin.understand import Reading
-from copilot.agent.builtin.vocabulary import Vocabulary
-
-FOLLOWUP_START = re.compile(
-    r"^\s*(now|only|just|and|also|what about|how about|same|instead|make it|change|switch|show it|show that|as a|"
-    r"but|break it|split|add|remove|drop|without|exclude|per|by|every|then|ok|okay|sort|limit|keep|plus|over|in|"
-    r"for|let's|lets|can you|could you|group|filter|turn it|display it|put it|top|bottom|exclud)\b",
-    re.I,
-)
+from copilot.agent.builtin.assemble import _comparison, _every_word_used, session_time_zone
+from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.read import Reading
+from copilot.agent.builtin.vocab import Vocabulary
+from copilot.plan.model import FieldRef, Measure, QueryPlan, Ranking
 
 
-def is_followup(question: str, reading: Reading, previous: QueryPlan | None) -> bool:
-    if previous is None:
-        return False
-    new_topics = reading.mentioned_topics - set(previous.tables)
-    if FOLLOWUP_START.match(question):
+def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
+    """A follow-up opens with a follow-up word, or names no subject of its own (no measure, no topic)."""
+    if r.followup_cue:
         return True
-    if new_topics:
-        return False
-    has_subject = bool(reading.measures) or bool(reading.mentioned_topics)
-    return not has_subject
+    names_subject = bool(r.measures) or any(m.of("topic") and not m.qualifier for m in r.mentions) or r.list_rows
+    return not names_subject and bool(r.mentions or r.window or r.rank or r.chart or r.agg_only)
 
 
-def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary) -> tuple[QueryPlan, list[str]]:
-    plan = copy.deepcopy(previous)
-    plan.joins = []
+def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, rank: list[str]) -> tuple[QueryPlan, list[str]]:
+    plan = previous.model_copy(deep=True)
+    b = Builder(r, vocab, plan.source, question)
+    b.joins = list(plan.joins)
+    b.aliases = {m.alias for m in plan.measures}
+    if r.measures:
+        old = {m.alias for m in plan.measures}
+        b.aliases = set()
+        plan.measures = [b.measure(s) for s in r.measures]
+        plan.having = [h for h in plan.having if h.measure not in old]
+        if plan.ranking is not None and plan.ranking.of == "groups":
+            plan.ranking.by = plan.measures[0].alias
+    elif r.agg_only:
+        plan.measures = [_with_func(m, r.agg_only, plan, vocab) for m in plan.measures]
+    if r.dims:
+        dims = [b.dimension(m) for m in r.dims]
+        plan.dimensions = (plan.dimensions + [d for d in dims if d not in plan.dimensions]) if r.additive else dims
     if r.clear_filters:
         plan.filters = []
-    for f in r.filters:
-        plan.filters = [old for old in plan.filters if not (old.ref == f.ref and _same_kind(old.op, f.op))]
-        plan.filters.append(f)
-    if r.dimensions:
-        if r.additive:
-            plan.dimensions += [d for d in r.dimensions if d not in plan.dimensions]
-        else:
-            plan.dimensions = list(r.dimensions)
-        plan.projection = []
-    if r.measures:
-        plan.measures = (plan.measures + r.measures) if r.additive else list(r.measures)
-        plan.projection = []
-    else:
-        func = _bare_aggregate(r.tokens)
-        if func and plan.measures and plan.measures[0].ref and vocab.is_numeric(plan.measures[0].ref.table, plan.measures[0].ref.field):
-            old = plan.measures[0]
-            prefix = {"sum": "total", "avg": "avg", "min": "min", "max": "max"}[func]
-            plan.measures[0] = Measure(func, old.ref, f"{prefix}_{old.ref.field}")
-            plan.having = [h for h in plan.having if h.measure_alias != old.alias]
-            if plan.top_n and plan.top_n.measure_alias == old.alias:
-                plan.top_n = TopN(plan.top_n.n, plan.measures[0].alias, plan.top_n.descending)
-    if r.window:
+    for spec in r.filters:
+        f = b.filter(spec)
+        plan.filters = [x for x in plan.filters if x.field != f.field] + [f]
+    new_filters: list = []
+    for c in r.compares:
+        _comparison(b, c, plan.measures, new_filters, plan.having, plan.dimensions)
+    for f in new_filters:
+        plan.filters = [x for x in plan.filters if not (x.field == f.field and x.op == f.op)] + [f]
+    if r.window is not None:
         plan.window = r.window
-    elif re.search(r"\b(no (time )?windows?|without (a |the )?windows?|all time|overall|in total|since the start)\b", " ".join(r.tokens)):
-        plan.window = None
-    if r.top_n:
-        plan.top_n = r.top_n if not plan.top_n else TopN(r.top_n.n, plan.top_n.measure_alias, r.top_n.descending)
-    add_having(plan, r)
+        plan.time_zone = session_time_zone() if r.window.kind == "cumulate" else None
+    if r.rank is not None:
+        if plan.ranking is not None:
+            plan.ranking.n = r.rank.n if r.rank.explicit_n else plan.ranking.n
+            plan.ranking.descending = r.rank.descending
+        elif plan.measures and plan.dimensions:
+            plan.ranking = Ranking(n=r.rank.n, of="groups", by=plan.measures[0].alias, descending=r.rank.descending)
     if r.chart:
-        plan.chart = r.chart
-    notices: list[str] = []
-    return complete(plan, vocab, notices), notices
+        plan.chart = "line" if r.chart == "auto" and plan.window else "bar" if r.chart == "auto" else r.chart  # type: ignore[assignment]
+    plan.joins = _needed_joins(plan, b.joins)
+    try:
+        plan = QueryPlan.model_validate(plan.model_dump())
+    except ValueError as exc:
+        raise Decline(f"that change does not fit the previous question ({exc})") from exc
+    _every_word_used(r, plan, b, question)
+    return plan, b.notices
 
 
-def _same_kind(a: str, b: str) -> bool:
-    equality = {"=", "<>", "IN", "NOT IN"}
-    return (a in equality) == (b in equality)
+def _with_func(m: Measure, func: str, plan: QueryPlan, vocab: Vocabulary) -> Measure:
+    from copilot.agent.builtin import semantic
+
+    if m.metric:
+        metric = vocab.metric(plan.source, m.metric)
+        simple = semantic.simple_metric(metric.expression) if metric else None
+        if simple is None or simple[1] is None:
+            return m
+        return Measure(alias=m.alias, func=func, field=FieldRef(topic=plan.source, field=simple[1]), words=m.words)  # type: ignore[arg-type]
+    if m.field is None or m.func in ("share", "count_distinct"):
+        return m
+    return Measure(alias=m.alias, func=func, field=m.field, filter=m.filter, words=m.words)  # type: ignore[arg-type]
 
 
-def _bare_aggregate(tokens: list[str]) -> str | None:
-    for i in range(len(tokens)):
-        for phrase, func in cues.AGG_CUES.items():
-            if cues.match_phrase(tokens, i, phrase) and func != "count":
-                return func
-    return None
+def _needed_joins(plan: QueryPlan, joins: list) -> list:
+    """Joins whose topic a field of the plan still uses (or that lead to one)."""
+    used = {ref.topic for ref in plan._refs() if ref.topic != plan.source}
+    keep, changed = list(joins), True
+    while changed:
+        changed = False
+        for j in list(keep):
+            needed = j.topic in used or any(k.left.topic == j.topic for k in keep if k is not j)
+            if not needed:
+                keep.remove(j)
+                changed = True
+    return keep

@@ -1,56 +1,60 @@
-"""BuiltinPlanner: read the question against the catalog, build a plan (or refine the previous one),
-render Flink SQL. It answers only what it understood; otherwise it says why and suggests questions."""
+"""BuiltinPlanner: the question read against the catalog's vocabulary into a `QueryPlan` (or the
+previous answer's plan changed in one part), compiled by `copilot.plan`. Every content word of the
+question is used by the plan; otherwise the planner asks back, or declines naming what is missing."""
 
 from __future__ import annotations
 
 from copilot.agent.base import Draft, Planner, PlanRequest
-from copilot.agent.builtin.build import from_reading
-from copilot.agent.builtin.describe import describe
-from copilot.agent.builtin.followup import is_followup, refine
-from copilot.agent.builtin.plan import QueryPlan
-from copilot.agent.builtin.render import Renderer
-from copilot.agent.builtin.understand import NotUnderstood, Reader
-from copilot.agent.builtin.vocabulary import Vocabulary
+from copilot.agent.builtin.assemble import assemble
+from copilot.agent.builtin.followup import refine, wants_followup
+from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.read import read
+from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.agent.suggest import suggestions
+from copilot.plan.compile import PlanError, compile_plan
+from copilot.plan.explain import explain_plan
+from copilot.plan.model import QueryPlan
 
 
 class BuiltinPlanner(Planner):
     name = "builtin"
 
-    def __init__(self) -> None:
-        self._vocab_for: tuple[int, Vocabulary] | None = None
-
-    def _vocabulary(self, topics) -> Vocabulary:
-        if self._vocab_for is None or self._vocab_for[0] != id(topics):
-            self._vocab_for = (id(topics), Vocabulary(topics))
-        return self._vocab_for[1]
-
     def plan(self, request: PlanRequest) -> Draft:
-        vocab = self._vocabulary(request.topics)
-        previous = self._previous_plan(request)
-        reader = Reader(vocab, [t for t, _ in request.retrieved])
+        vocab = vocabulary_for(request.topics)
+        previous = self._previous_plan(request, vocab.topics)
+        rank = [t for t, _ in request.retrieved]
+        notices: list[str] = []
         try:
-            reading = reader.read(request.question, context_source=previous.source if previous else None)
-            if previous is not None and is_followup(request.question, reading, previous):
-                if reading.source != previous.source:  # reread with the previous topic as the subject
-                    reading = Reader(vocab, [previous.source]).read(request.question, context_source=previous.source)
-                plan, notices = refine(previous, reading, vocab)
+            reading = read(request.question, vocab)
+            notices += [f"reading “{a}” as {b}" for a, b in reading.tagged.corrections]
+            if previous is not None and wants_followup(reading, previous, vocab):
+                plan, more = refine(previous, reading, vocab, request.question, rank)
             else:
-                if previous is not None:  # a new question: read it without the old subject
-                    reading = reader.read(request.question)
-                plan, notices = from_reading(reading, vocab)
-        except NotUnderstood as exc:
+                plan, more = assemble(reading, vocab, request.question, rank)
+            notices += more
+            sql = compile_plan(plan, request.topics)
+        except AskBack as ask:
+            return self.ask_back(request, ask)
+        except Decline as exc:
             return self.unsure(request, exc.reason)
-        sql = Renderer(request.topics).render(plan)
-        return Draft(
-            planner=self.name,
-            sql=sql,
-            tables=plan.tables,
-            explanation=describe(plan, upsert=request.topics[plan.source].is_upsert),
-            state=plan.to_dict(),
-            notices=notices,
-            chart=_chart(plan),
-        )
+        except (PlanError, ValueError) as exc:
+            return self.unsure(request, f"the plan cannot be written as a query ({exc})")
+        explanation = explain_plan(plan, request.topics)
+        if plan.time_zone:
+            explanation += f" Days and hours start in the session time zone ({plan.time_zone})."
+        return Draft(planner=self.name, sql=sql, tables=plan.tables, explanation=explanation, state=plan.to_dict(),
+                     notices=notices, chart=_chart(plan))
+
+    def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
+        options = [o for o in ask.options if o.get("question")]
+        if len(options) < 2:  # a question back needs choices: add ones the catalog can answer
+            for s in suggestions(request.topics, request.retrieved):
+                if len(options) >= 3:
+                    break
+                options.append({"label": s.rstrip("?."), "question": s})
+        return Draft(planner=self.name, confident=False, reason=ask.question,
+                     clarification={"question": ask.question, "options": options[:4]},
+                     suggestions=[o["question"] for o in options[:4]])
 
     def unsure(self, request: PlanRequest, reason: str) -> Draft:
         return Draft(
@@ -61,19 +65,23 @@ class BuiltinPlanner(Planner):
         )
 
     @staticmethod
-    def _previous_plan(request: PlanRequest) -> QueryPlan | None:
+    def _previous_plan(request: PlanRequest, topics) -> QueryPlan | None:
         for turn in reversed(request.history):
             if turn.plan:
                 try:
-                    return QueryPlan.from_dict(turn.plan)
-                except (KeyError, TypeError):
+                    plan = QueryPlan.from_dict(turn.plan)
+                except Exception:  # an older plan shape: start afresh
                     return None
+                return plan if all(t in topics for t in plan.tables) else None
+            if turn.question:
+                return None
         return None
 
 
 def _chart(plan: QueryPlan) -> dict | None:
     if not plan.chart or not plan.measures:
         return None
-    x = "window_end" if plan.window else (plan.dimensions[0].field if plan.dimensions else None)
-    series = plan.dimensions[0].field if plan.window and plan.dimensions else None
+    dim = plan.dimensions[0].alias or plan.dimensions[0].field.field if plan.dimensions else None
+    x = "window_end" if plan.window else dim
+    series = dim if plan.window else None
     return {"type": plan.chart, "x": x, "y": plan.measures[0].alias, "series": series}

@@ -1,0 +1,202 @@
+"""Reading → QueryPlan: the subject, measures, breakdowns, filters, comparisons, ranking and window,
+with stated defaults; then every content word is checked to have been used, or the planner asks."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.build import Builder, choose_source
+from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.vocab import Vocabulary
+from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
+
+
+def session_time_zone() -> str:
+    return os.environ.get("FLINK_COPILOT_TIME_ZONE") or os.environ.get("TZ") or "UTC"
+
+
+def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
+    source = choose_source(r, vocab, rank, context)
+    b = Builder(r, vocab, source, question)
+    measures = [b.measure(s) for s in r.measures]
+    dims = [b.dimension(m) for m in r.dims]
+    filters = [b.filter(f) for f in r.filters]
+    b.extra_filters = filters
+    having: list[Having] = []
+    for c in r.compares:
+        _comparison(b, c, measures, filters, having, dims)
+    ranking = _ranking(b, r, measures, dims)
+    _unfold_filtered_metric(b, measures, filters)
+    schema = vocab.topics[source]
+    if schema.is_upsert and dims and ranking is None and not having and all(
+            d.field.topic == source and d.field.field in (schema.primary_key or []) for d in dims) and measures and all(
+            spec.func is None and m.field is not None for spec, m in zip(r.measures, measures)) and len(r.measures) == len(measures):
+        # "the price of each product": an upsert table already holds one current row per key
+        b.notices.append(f"{source} keeps one current row per {', '.join(schema.primary_key)}: listed as they are, not aggregated")
+        cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
+        plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
+        _every_word_used(r, plan, b, question)
+        return plan, b.notices
+    if not measures and ranking is None and (dims or r.window or having) :
+        measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
+    columns: list[FieldRef] = []
+    schema = vocab.topics[source]
+    if not measures and (ranking is None or ranking.of == "rows"):
+        columns = [FieldRef(topic=source, field=f.name) for f in schema.fields]
+    if dims and not measures and ranking is None:
+        raise AskBack("What should I compute for each group?", [
+            {"label": "count", "question": f"how many {source.replace('_', ' ')} {question}"}])
+    for h in having:  # a threshold on a count written before the measure existed
+        if h.measure == "__count__":
+            h.measure = next((m.alias for m in measures if m.func == "count"), None) or _add_count(b, measures)
+    window = r.window
+    if window is not None and not measures:
+        window = None
+    if window is not None and not schema.event_time:
+        raise Decline(f"{source} has no event time, so it cannot be counted per time window")
+    plan = QueryPlan(source=source, measures=measures, dimensions=dims, filters=filters, joins=b.joins, window=window,
+                     ranking=ranking, having=having, columns=columns,
+                     chart=("line" if r.chart == "auto" and window else "bar" if r.chart == "auto" else r.chart) if r.chart else None)
+    if window is not None and window.kind == "cumulate":
+        plan.time_zone = session_time_zone()
+    _every_word_used(r, plan, b, question)
+    return plan, b.notices
+
+
+FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
+
+
+def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """A metric with its own filter ("delivered parcels") as the only measure: the filter applies to
+    every row, so it becomes a WHERE condition the explanation lists like any other."""
+    if len(measures) != 1 or not measures[0].metric:
+        return
+    metric = b.vocab.metric(b.source, measures[0].metric)
+    simple = semantic.simple_metric(metric.expression) if metric else None
+    cond = FILTER_RE.match(str(metric.filter or "")) if metric else None
+    if simple is None or cond is None or b.vocab.topics[b.source].field(cond.group(1)) is None:
+        return
+    ref = FieldRef(topic=b.source, field=cond.group(1))
+    if any(f.field == ref for f in filters):
+        return
+    func, field = simple
+    m = measures[0]
+    measures[0] = Measure(alias=m.alias, func=func, field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
+                          words=m.words)
+    filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
+
+
+def _add_count(b: Builder, measures: list[Measure]) -> str:
+    m = Measure(alias=b.alias(b.source), func="count")
+    measures.append(m)
+    return m.alias
+
+
+def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
+    op = c.op
+    if c.kind == "count":
+        having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
+        return
+    if c.kind == "measure" or (c.having and (dims or b.r.window)):
+        spec = MeasureSpec(None, c.target, words=c.target.text)
+        m = b.measure(spec)
+        same = next((x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None)
+        if same is None:
+            measures.append(m)
+            same = m
+        having.append(Having(measure=same.alias, op=op if op != "=" else ">=", value=c.value, words=c.words))
+        return
+    if c.target is not None:
+        e = b.resolve(c.target, ("field",))
+        field = FieldRef(topic=e.topic, field=e.field or "")
+    else:
+        amount = b.vocab.main_amount(b.source)
+        if amount is None:
+            raise AskBack(f"Over {c.value:g} of what?", b._number_options(b.source, c.words))
+        field = FieldRef(topic=b.source, field=amount)
+    value = int(c.value) if float(c.value).is_integer() else c.value
+    filters.append(Filter(field=field, op=op if op != "=" else "=", values=[value], words=c.words))
+    if c.currency:
+        schema = b.vocab.topics[field.topic]
+        cur = semantic.currency_field(schema, field.field)
+        if cur:
+            if not any(f.field == FieldRef(topic=field.topic, field=cur) for f in filters):
+                filters.append(Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency))
+        else:
+            b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
+
+
+def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:
+    spec = r.rank
+    if spec is None:
+        return None
+    target = spec.target
+    te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
+    if te is not None and te.kind == "topic" and te.topic == b.source and (spec.rows or not dims) and not measures and spec.by is None:
+        amount = b.vocab.main_amount(b.source)
+        if amount is None:
+            raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
+        partition = [b.dimension(m).field for m in spec.partition]
+        return Ranking(n=spec.n, of="rows", by_field=FieldRef(topic=b.source, field=amount), descending=spec.descending,
+                       partition_by=partition, words=spec.words)
+    if te is not None and te.kind in ("field", "topic") and not any(d.words == target.text for d in dims):
+        dims.insert(0, b.dimension(target))
+    if te is not None and te.kind == "metric":
+        measures.append(b.measure(MeasureSpec(None, target, words=target.text)))
+    if spec.by is not None:
+        m = b.measure(spec.by)
+        measures.insert(0, m)
+    if not measures:
+        measures.append(Measure(alias=b.alias(b.source), func="count"))
+    # a ranking by a reference leaves out the events that name none ("most viewed products")
+    for d in dims:
+        if d.field.topic == b.source and any(rel.field == d.field.field for rel in b.vocab.topics[b.source].relationships):
+            if not any(f.field == d.field for f in b.extra_filters):
+                b.extra_filters.append(Filter(field=d.field, op="is_not_null", words=f"with a {d.field.field.replace('_', ' ')}"))
+    if not dims:
+        raise AskBack("Top of what?", [])
+    return Ranking(n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, words=spec.words)
+
+
+def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
+    tables = set(plan.tables)
+    unknown, unused = [], []
+    for t in r.toks:
+        if t.mention is not None:
+            m = t.mention
+            if m.used or m.qualifier:
+                continue
+            if m.of("topic") and (m.topics() & tables):
+                continue
+            if m.start == t.i:
+                unused.append(m)
+            continue
+        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "breakdown", "distinct", "currency", "chart", "clear_filters"):
+            continue
+        if t.role in ("rank_top", "rank_bottom", "agg") and plan.measures:
+            continue
+        if t.role is None and t.number is None:
+            unknown.append(t.text)
+        elif t.role == "number" or (t.role is None and t.number is not None):
+            unknown.append(t.text)
+    if unknown:
+        typo = [w for w in unknown if any(w == a for a, _ in r.tagged.ambiguous_typos)]
+        if typo:
+            word, cands = next((a, c) for a, c in r.tagged.ambiguous_typos if a in typo)
+            raise AskBack(f"What do you mean by “{word}”?", [
+                {"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]])
+        words = ", ".join(f"“{w}”" for w in unknown)
+        raise Decline(f"no topic in the catalog holds {words}")
+    if unused:
+        m = unused[0]
+        options = []
+        for e in m.elements[:3]:
+            if e.kind == "field":
+                options.append({"label": f"by {e.field.replace('_', ' ')}", "question": f"{question} by {m.text}"})
+            elif e.kind == "value":
+                options.append({"label": f"only {e.value}", "question": f"{question} only {m.text}"})
+        options.append({"label": f"without “{m.text}”", "question": question.replace(m.text, "").replace("  ", " ").strip()})
+        raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)

@@ -1,0 +1,29 @@
+"""The generic English the planner knows, loaded once from the data files in `lexicon/`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    with open(LEXICON_DIR / f"{name}.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def english() -> dict:
+    return load("english")
+
+
+def time_words() -> dict:
+    return load("time")
+
+
+def phrases(items) -> list[tuple[str, ...]]:
+    """Lexicon entries as token tuples (a phrase may have several words)."""
+    return [tuple(str(p).lower().split()) for p in items]

@@ -1,0 +1,21 @@
+"""What the planner returns when it does not answer: a question back, or a decline."""
+
+from __future__ import annotations
+
+
+class AskBack(Exception):
+    """The question needs the user to choose: one short question, 2–4 options, each option a
+    complete follow-up question."""
+
+    def __init__(self, question: str, options: list[dict]):
+        super().__init__(question)
+        self.question = question
+        self.options = options[:4]
+
+
+class Decline(Exception):
+    """The catalog cannot answer this; `reason` names what is missing."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

@@ -1,0 +1,558 @@
+"""The grammar: a tagged question → a `Reading` (measures, breakdowns, filters, comparisons, ranking,
+window, joins' time bound), each piece holding the mentions it consumed. Topics are not resolved here;
+`build.py` does that against the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.tags import Mention, Tagged, Tok, tag
+from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.timewords import find_window, normalise, strip_spans
+from copilot.agent.builtin.vocab import Vocabulary
+from copilot.plan.model import Duration, Window
+
+SKIP_ROLES = {"function_words", "light_words", "which_words", "list_joiners"}
+
+
+@dataclass
+class MeasureSpec:
+    func: str | None  # None: the mention's metric or the field's default aggregate
+    target: Mention | None
+    condition: Mention | None = None  # share: the value whose share of rows is measured
+    distinct: bool = False
+    words: str = ""
+
+
+@dataclass
+class FilterSpec:
+    mentions: list[Mention]  # value mentions (one field), or a field mention for IS NULL tests
+    op: str  # = <> in not_in is_null is_not_null
+    words: str = ""
+
+
+@dataclass
+class CompareSpec:
+    op: str
+    value: float
+    currency: str | None
+    target: Mention | None  # a field/metric/topic mention, or None: the subject's main amount
+    kind: str  # field | count | measure | default
+    having: bool = False
+    words: str = ""
+
+
+@dataclass
+class RankSpec:
+    n: int
+    descending: bool
+    target: Mention | None  # what is ranked: a topic (rows), a field (groups)
+    by: MeasureSpec | None = None
+    rows: bool = False
+    partition: list[Mention] = field(default_factory=list)
+    explicit_n: bool = True
+    words: str = ""
+
+
+@dataclass
+class Reading:
+    tagged: Tagged
+    window: Window | None = None
+    measures: list[MeasureSpec] = field(default_factory=list)
+    dims: list[Mention] = field(default_factory=list)
+    filters: list[FilterSpec] = field(default_factory=list)
+    compares: list[CompareSpec] = field(default_factory=list)
+    rank: RankSpec | None = None
+    list_rows: bool = False
+    chart: str | None = None
+    additive: bool = False
+    followup_cue: bool = False
+    clear_filters: bool = False
+    bound: Duration | None = None
+    bound_mention: Mention | None = None
+    agg_only: str | None = None  # "now the maximum instead": a function with no target
+    count_targets: list[Mention] = field(default_factory=list)
+
+    @property
+    def toks(self) -> list[Tok]:
+        return self.tagged.toks
+
+    @property
+    def mentions(self) -> list[Mention]:
+        return self.tagged.mentions
+
+
+def read(question: str, vocab: Vocabulary) -> Reading:
+    text = normalise(question)
+    window, used = find_window(text)
+    rest = strip_spans(text, used)
+    r = Reading(tag(rest, vocab), window=window)
+    lex = english()
+    low = [t.low for t in r.toks]
+    joined = " " + " ".join(low) + " "
+    for t in r.toks:
+        if t.role == "duration_questions":
+            raise Decline("I cannot compute durations (how long something takes or lasts); I can count, sum, "
+                          "average or rank per time window")
+        if t.role == "out_of_scope":
+            raise Decline(f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
+                          f"records (forecasts and reasons are not in the data)")
+    r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"])) and not any(
+        t.role == "agg" and t.arg == "count" for t in r.toks)
+    chart = [t for t in r.toks if t.role == "chart"]
+    if chart:
+        kinds = {k: set(map(str.lower, v)) for k, v in lex["chart_kinds"].items()}
+        r.chart = next((k for k, words in kinds.items() if words & set(low)), "auto")
+        for t in chart:
+            t.used = True
+        for t in r.toks:
+            if any(t.low in w for w in kinds.values()):
+                t.used = True
+    r.clear_filters = any(t.role == "clear_filters" for t in r.toks)
+    first = next((t for t in r.toks if t.role != "function_words" or t.low in ("now", "only", "just", "also", "instead")), None)
+    opener = {tuple(str(w).lower().split()) for w in lex["followup"]}
+    r.followup_cue = bool(r.toks) and (any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup"))
+    r.additive = any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2)) or "also" in low
+    Grammar(r, vocab).run()
+    return r
+
+
+class Grammar:
+    def __init__(self, r: Reading, vocab: Vocabulary):
+        self.r, self.vocab, self.toks = r, vocab, r.toks
+
+    def run(self) -> None:
+        self._qualifiers()
+        self._within()
+        self._comparisons()
+        self._shares()
+        self._rankings()
+        self._breakdowns()
+        self._aggregates()
+        self._values()
+        self._nulls()
+        self._rest()
+
+    # -- helpers ----------------------------------------------------------------------------
+    def skip(self, i: int, roles=SKIP_ROLES, extra=()) -> int:
+        while i < len(self.toks) and self.toks[i].mention is None and (self.toks[i].role in roles or self.toks[i].low in extra):
+            i += 1
+        return i
+
+    def mention_at(self, i: int) -> Mention | None:
+        return self.toks[i].mention if 0 <= i < len(self.toks) else None
+
+    def next_mention(self, i: int, extra=()) -> Mention | None:
+        j = self.skip(i, extra=extra)
+        m = self.mention_at(j)
+        return m if m is not None and m.start == j else None
+
+    def prev_mention(self, i: int) -> Mention | None:
+        j = i - 1
+        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in SKIP_ROLES:
+            j -= 1
+        return self.mention_at(j)
+
+    def use(self, *toks: Tok) -> None:
+        for t in toks:
+            t.used = True
+
+    def use_phrase(self, t: Tok) -> None:
+        for u in self.toks:
+            if u.phrase_start == t.phrase_start and u.role == t.role and t.phrase_start >= 0:
+                u.used = True
+        t.used = True
+
+    def negated_before(self, i: int) -> bool:
+        j = i - 1
+        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "which_words"):
+            j -= 1
+        if j >= 0 and self.toks[j].role == "negations":
+            self.use_phrase(self.toks[j])
+            return True
+        return False
+
+    # -- passes -----------------------------------------------------------------------------
+    def _qualifiers(self) -> None:
+        """A topic name next to a field or value of that topic says whose it is ("customer segment",
+        "enterprise customers", "order amount")."""
+        ms = self.r.mentions
+        for a, b in zip(ms, ms[1:]):
+            if a.end != b.start:
+                continue
+            for topic_m, other in ((a, b), (b, a)):
+                topics = {e.topic for e in topic_m.of("topic")}
+                if not topics or topic_m.of("field") or other.of("topic"):
+                    continue
+                own = [e for e in other.elements if e.topic in topics]
+                if own and other.of("field") + other.of("value") + other.of("metric"):
+                    other.elements = own
+                    topic_m.qualifier = True
+                    break
+
+        from copilot.agent.builtin import semantic
+
+        for a, b in zip(ms, ms[1:]):
+            if a.end != b.start or not a.of("metric") or not b.of("field"):
+                continue
+            for e in a.of("metric"):
+                metric = self.vocab.metric(e.topic, e.metric or "")
+                simple = semantic.simple_metric(metric.expression) if metric else None
+                if simple and any(f.topic == e.topic and f.field == simple[1] for f in b.of("field")):
+                    b.qualifier = True
+                    b.used = True
+
+    def _within(self) -> None:
+        """'delivered within 2 hours of the order': the time bound of an interval join."""
+        units = {"second": "SECOND", "minute": "MINUTE", "hour": "HOUR", "day": "DAY"}
+        for k, t in enumerate(self.toks):
+            if t.role != "within" or k + 2 >= len(self.toks):
+                continue
+            num, unit = self.toks[k + 1], self.toks[k + 2]
+            u = units.get(stem(unit.low))
+            if num.number is None or u is None:
+                continue
+            j = self.skip(k + 3, roles={"function_words"})
+            target = self.mention_at(j)
+            if target is None or not target.of("topic"):
+                continue
+            self.r.bound = Duration(amount=int(num.number), unit=u)  # type: ignore[arg-type]
+            self.r.bound_mention = target
+            target.qualifier = True
+            self.use(t, num, unit, *self.toks[k + 3:j])
+
+    def _comparisons(self) -> None:
+        lex = english()
+        for k, t in enumerate(self.toks):
+            if t.role != "cmp" or t.used or (k > 0 and self.toks[k - 1].role == "cmp" and self.toks[k - 1].phrase_start == t.phrase_start):
+                continue
+            if t.phrase_start != k:
+                continue
+            j = k
+            while j < len(self.toks) and self.toks[j].role == "cmp" and self.toks[j].phrase_start == k:
+                j += 1
+            currency = None
+            while j < len(self.toks) and self.toks[j].role == "currency":
+                currency, j = self.toks[j].arg, j + 1
+            if j >= len(self.toks) or self.toks[j].number is None:
+                continue
+            num = self.toks[j]
+            end = j + 1
+            while end < len(self.toks) and (self.toks[end].role == "currency" or self._currency_value(self.mention_at(end))):
+                cur = self.toks[end]
+                if cur.role == "currency":
+                    currency = cur.arg
+                    self.use(cur)
+                    end += 1
+                else:
+                    m = self.mention_at(end)
+                    currency = m.of("value")[0].value
+                    m.used = True
+                    end = m.end
+            op = str(t.arg)
+            negated = self.negated_before(k)
+            if negated:
+                op = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "<>"}[op]
+            self.use(*self.toks[k:j], num)
+            words = " ".join(x.text for x in self.toks[max(0, k - 1):end])
+            after = self.next_mention(end, extra=set(lex["function_words"]) - {"per", "by", "each", "in", "from", "on"})
+            if after is not None and after.start > end + 1:
+                after = None
+            before = self.prev_mention(k)
+            spec = CompareSpec(op, num.number, currency, None, "default", words=words)
+            if after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
+                spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
+                after.used = True
+                self.r.count_targets.append(after)
+            elif after is not None and not after.used and after.of("field") and self._numeric(after):
+                spec.target, spec.kind = after, "field"  # "more than 5 units"
+                after.used = True
+                if before is not None and not before.used and set(before.elements) & set(after.elements):
+                    before.used = True  # "a quantity of more than 3 units"
+            elif before is not None and not before.used and not before.of("topic") and (before.of("metric") or (before.of("field") and self._numeric(before))):
+                spec.target = before
+                spec.kind = "measure" if before.of("metric") else "field"
+                lead = [x for x in self.toks[max(0, before.start - 2):before.start]]
+                spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
+                before.used = True
+            self.r.compares.append(spec)
+
+    def _currency_value(self, m: Mention | None) -> bool:
+        if m is None or not m.of("value"):
+            return False
+        from copilot.agent.builtin import semantic
+
+        for e in m.of("value"):
+            schema = self.vocab.topics[e.topic]
+            if any(semantic.currency_field(schema, f.name) == e.field for f in schema.fields):
+                return True
+        return False
+
+    def _numeric(self, m: Mention) -> bool:
+        return any(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field"))
+
+    def _shares(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role != "share" or t.used:
+                continue
+            if t.mention is not None:
+                continue
+            near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]
+            near.sort(key=lambda m: (abs(m.start - k), m.start > k))
+            if not near:
+                raise Decline(f"I can compute the {t.text} of one known value (such as one status), but not the "
+                              f"{t.text} asked here")
+            m = near[0]
+            m.used = True
+            self.use_phrase(t)
+            self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
+
+    def _rankings(self) -> None:
+        lex = english()
+        default_n = int(lex["rank_default_n"])
+        for k, t in enumerate(self.toks):
+            if t.used or t.phrase_start != k:
+                continue
+            size_word = t.role == "agg" and t.arg in ("max", "min") and (
+                (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None) or self._which_before(k))
+            if t.role not in ("rank_top", "rank_bottom") and not size_word:
+                continue
+            desc = t.role == "rank_top" or t.arg == "max"
+            j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
+            n, explicit = None, False
+            if j < len(self.toks) and self.toks[j].number is not None and self.toks[j].mention is None:
+                n, explicit, j = int(self.toks[j].number), True, j + 1  # "top 5"
+                self.use(self.toks[j - 1])
+            elif k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None:
+                n, explicit = int(self.toks[k - 1].number), True  # "5 biggest"
+                self.use(self.toks[k - 1])
+            words = t.text
+            # "the 3 carriers with the most lost parcels": the ranked thing comes before "with"
+            w = k - 1 if k > 0 and self.toks[k - 1].low in ("with", "having") else k - 2 if k > 1 and self.toks[k - 1].low == "the" and self.toks[k - 2].low in ("with", "having") else None
+            if w is not None:
+                subject = self.prev_mention(w)
+                if subject is not None and (subject.of("field") or subject.of("topic")):
+                    p = subject.start - 1
+                    if n is None and p >= 0 and self.toks[p].number is not None and self.toks[p].mention is None:
+                        n, explicit = int(self.toks[p].number), True
+                        self.use(self.toks[p])
+                    by = self._measured(j)
+                    self.use_phrase(t)
+                    self.use(*self.toks[w:k])
+                    subject.used = True
+                    self.r.rank = RankSpec(n or (1 if self._singular(subject) else default_n), desc, subject, by=by,
+                                           explicit_n=explicit, words=words)
+                    continue
+            if self._which_before(k):
+                # "which carrier loses the most parcels", "which country has the highest revenue"
+                subject = self._which_subject(k)
+                by = self._measured(j)
+                self.use_phrase(t)
+                if subject is not None:
+                    subject.used = True
+                self.r.rank = RankSpec(n or (1 if subject is None or self._singular(subject) else default_n), desc, subject,
+                                       by=by, explicit_n=explicit, words=words)
+                continue
+            target = self.next_mention(j)
+            if target is not None and target.of("value") and not (target.of("topic") or target.of("field")):
+                nxt = self.next_mention(target.end)  # "the most lost parcels"
+                if nxt is not None:
+                    target = nxt
+            if target is None:
+                # "used most", "make it the top 5": a ranking of what was asked about
+                if n is not None or t.role in ("rank_top", "rank_bottom"):
+                    self.use_phrase(t)
+                    self.r.rank = RankSpec(n or 1, desc, None, explicit_n=n is not None, words=words)
+                continue
+            if t.role == "agg" and n is None:
+                continue
+            self.use_phrase(t)
+            by = None
+            nxt = self.mention_at(target.end)
+            if target.of("topic") and nxt is not None and nxt.start == target.end and (nxt.of("topic") or nxt.of("field")):
+                by = MeasureSpec("count", target, words=target.text)  # "most viewed products": views counted
+                target.used = True
+                target = nxt
+            spec = RankSpec(n or 0, desc, target, by=by, explicit_n=explicit, words=" ".join(x.text for x in self.toks[k:target.end]))
+            # "top 5 products by revenue"
+            after = self.skip(target.end)
+            nx = self.toks[after] if after < len(self.toks) else None
+            if by is None and nx is not None and nx.role == "breakdown" and nx.low == "by":
+                m = self.next_mention(after + 1)
+                if m is not None and (m.of("metric") or self._numeric(m) or m.of("topic")):
+                    self.use(nx)
+                    m.used = True
+                    spec.by = MeasureSpec(None, m, words=m.text)
+            if n is None:
+                spec.n = 1 if self._singular(target) else default_n
+            target.used = True
+            self.r.rank = spec
+
+    def _measured(self, j: int) -> MeasureSpec | None:
+        """What a ranking is by, after its ranking word: "the most lost parcels", "the highest revenue"."""
+        by = self.next_mention(j)
+        while by is not None and by.of("value") and not (by.of("topic") or by.of("field") or by.of("metric")):
+            self.r.filters.append(FilterSpec([by], "=", by.text))
+            by.used = True
+            by = self.next_mention(by.end)
+        if by is None:
+            return None
+        by.used = True
+        return MeasureSpec(None, by, words=by.text)
+
+    def _which_subject(self, k: int) -> Mention | None:
+        for i in range(k):
+            if self.toks[i].role == "which_words":
+                m = self.next_mention(i + 1)
+                if m is not None and m.start < k and (m.of("field") or m.of("topic")) and not m.of("metric"):
+                    return m
+        return None
+
+    def _which_before(self, k: int) -> bool:
+        return any(t.role == "which_words" for t in self.toks[:k])
+
+    def _singular(self, m: Mention) -> bool:
+        last = m.text.split()[-1].lower()
+        return stem(last) == last or last.endswith(("ss", "us", "is"))
+
+    def _breakdowns(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role not in ("breakdown", "which_words") or t.used:
+                continue
+            if t.phrase_start != k and t.phrase_start >= 0:
+                continue
+            j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
+            m = self.next_mention(j, extra=("each", "every", "all", "of", "the", "a"))
+            if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
+                continue
+            if m.of("value") and not (m.of("field") or m.of("topic")):
+                continue  # "by mobile": a filter, read below
+            if t.role == "which_words" and (m.of("topic") and not m.of("field") and self.r.rank is None or m.of("metric") or self._numeric(m)):
+                continue  # "which orders …", "what is the revenue": the subject, not a breakdown
+            self.use_phrase(t)
+            self._add_dim(m)
+            # a second key with "and": "by country and channel"
+            nxt = self.skip(m.end, roles={"function_words"})
+            while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&") and self.toks[nxt].mention is None:
+                m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
+                if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
+                    break
+                self.use(*self.toks[nxt:m2.start])
+                self._add_dim(m2)
+                nxt = self.skip(m2.end, roles={"function_words"})
+
+    def _add_dim(self, m: Mention) -> None:
+        m.used = True
+        if self.r.rank is not None and self.r.rank.target is m:
+            return
+        if self.r.rank is not None and self.r.rank.target is not None and self.r.rank.target.of("topic") and not self.r.rank.target.of("field"):
+            self.r.rank.partition.append(m)  # "the 3 biggest orders in each channel"
+            self.r.rank.rows = True
+            return
+        if m not in self.r.dims:
+            self.r.dims.append(m)
+
+    def _aggregates(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role not in ("agg", "rank_top", "rank_bottom", "distinct") or t.used or (t.phrase_start >= 0 and t.phrase_start != k):
+                continue
+            if t.role in ("rank_top", "rank_bottom"):
+                func = "max" if t.role == "rank_top" else "min"
+                if t.low in ("top", "bottom", "most", "least", "the", "leading"):
+                    continue
+            elif t.role == "distinct":
+                func = "count_distinct"
+            else:
+                func = str(t.arg)
+            j = k + max(1, len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role]))
+            distinct = False
+            while j < len(self.toks) and self.toks[j].role == "distinct" and self.toks[j].mention is None:
+                distinct, j = True, j + 1
+                self.use(self.toks[j - 1])
+            target = self.next_mention(j)
+            while target is not None and (target.qualifier or target.of("value") and not (target.of("field") or target.of("topic") or target.of("metric"))):
+                nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
+                if nxt is None:
+                    target = None if not target.qualifier else target
+                    break
+                target = nxt
+            self.use_phrase(t)
+            if target is None and func not in ("count", "count_distinct"):
+                self.r.measures.append(MeasureSpec(func, None, words=t.text))  # "how much was refunded": the subject's amount
+                continue
+            if target is None or target.used and not target.qualifier:
+                if target is None:
+                    self.r.agg_only = func
+                continue
+            target.used = True
+            if distinct and func == "count":
+                func = "count_distinct"
+            self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
+
+    def _values(self) -> None:
+        ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic") and not m.of("field")]
+        groups: list[list[Mention]] = []
+        for m in ms:
+            if groups:
+                prev = groups[-1][-1]
+                between = self.toks[prev.end:m.start]
+                same_field = {(e.topic, e.field) for e in prev.of("value")} & {(e.topic, e.field) for e in m.of("value")}
+                if same_field and all(t.role in ("list_joiners", "function_words", "negations") and t.low not in ("with", "by", "per", "from", "in") or t.low in ("or", "and", ",", "nor") for t in between):
+                    groups[-1].append(m)
+                    self.use(*between)
+                    continue
+            groups.append([m])
+        for group in groups:
+            negated = self.negated_before(group[0].start)
+            j = group[0].start - 1
+            while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "negations", "light_words"):
+                j -= 1
+            named = self.mention_at(j)
+            if named is not None and not named.used and named.of("field"):
+                fields = {(e.topic, e.field) for e in named.of("field")}
+                if any((e.topic, e.field) in fields for e in group[0].of("value")):
+                    named.used = True  # "from countries other than …", "method klarna"
+                    if not negated:
+                        negated = any(t.role == "negations" for t in self.toks[named.end:group[0].start])
+            for m in group:
+                m.used = True
+                if len(group) > 1:
+                    keep = set.intersection(*[{(e.topic, e.field) for e in g.of("value")} for g in group])
+                    m.elements = [e for e in m.elements if e.kind == "value" and (e.topic, e.field) in keep]
+            op = ("not_in" if negated else "in") if len(group) > 1 else ("<>" if negated else "=")
+            words = " ".join(m.text for m in group)
+            self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
+
+    def _nulls(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role not in ("null_words", "present_words") or t.used:
+                continue
+            m = self.prev_mention(k) or self.next_mention(k + 1)
+            if m is None or not m.of("field"):
+                continue
+            absent = (t.role == "null_words") != self.negated_before(k)
+            self.use_phrase(t)
+            m.used = True
+            self.r.filters.append(FilterSpec([m], "is_null" if absent else "is_not_null", f"{m.text} {t.text}"))
+
+    def _rest(self) -> None:
+        having = [c for c in self.r.compares if c.having or c.kind == "count"]
+        for m in self.r.mentions:
+            if m.used or m.qualifier or not having or not (m.of("field") or m.of("topic")) or self._numeric(m):
+                continue
+            nxt = self.skip(m.end, roles={"light_words"})
+            if nxt < len(self.toks) and self.toks[nxt].low in ("with", "having", "that", "where", "whose") and not self.r.dims:
+                if not any(c.target is m for c in self.r.compares):
+                    self.use(self.toks[nxt])
+                    self._add_dim(m)
+        for m in self.r.mentions:
+            if m.used or m.qualifier:
+                continue
+            if m.of("metric") and not m.of("topic"):
+                m.used = True
+                self.r.measures.append(MeasureSpec(None, m, words=m.text))
+            elif m.of("field") and not m.of("topic") and self._numeric(m) and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field")):
+                m.used = True
+                self.r.measures.append(MeasureSpec(None, m, words=m.text))

@@ -1,0 +1,132 @@
+"""Read a topic's semantic annotations (metrics, value synonyms, units, currency fields, default
+aggregates) whether the catalog model carries them as attributes or only the YAML file holds them."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from copilot.catalog.model import TopicSchema
+
+
+@dataclass
+class Metric:
+    name: str
+    expression: str
+    synonyms: list[str] = field(default_factory=list)
+    description: str = ""
+    filter: str | None = None
+
+
+@lru_cache(maxsize=64)
+def _raw(path: str, mtime: float) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+        return doc if isinstance(doc, dict) else {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
+def raw_doc(schema: TopicSchema) -> dict:
+    path = schema.source_file
+    if not path or not os.path.exists(path):
+        return {}
+    return _raw(path, os.path.getmtime(path))
+
+
+def _get(obj, name, default=None):
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def metrics(schema: TopicSchema) -> list[Metric]:
+    items = getattr(schema, "metrics", None)
+    if items is None:
+        items = raw_doc(schema).get("metrics") or []
+    out = []
+    for m in items or []:
+        name, expr = _get(m, "name"), _get(m, "expression")
+        if not name or not expr:
+            continue
+        out.append(Metric(str(name), str(expr), [str(s) for s in (_get(m, "synonyms") or [])],
+                          str(_get(m, "description") or ""), _get(m, "filter")))
+    return out
+
+
+def _raw_field(schema: TopicSchema, name: str) -> dict:
+    for f in raw_doc(schema).get("fields") or []:
+        if isinstance(f, dict) and f.get("name") == name:
+            return f
+    return {}
+
+
+def field_annotation(schema: TopicSchema, field_name: str, key: str):
+    f = schema.field(field_name)
+    value = getattr(f, key, None) if f is not None else None
+    if value in (None, "", [], {}):
+        value = _raw_field(schema, field_name).get(key)
+    return value
+
+
+def values(schema: TopicSchema, field_name: str) -> dict[str, tuple[str, list[str]]]:
+    """value → (label, synonyms), from the model's values and the file's value synonyms."""
+    f = schema.field(field_name)
+    out: dict[str, tuple[str, list[str]]] = {}
+    for code, label in ((f.values or {}) if f else {}).items():
+        if isinstance(label, dict):
+            out[str(code)] = (str(label.get("label") or ""), [str(s) for s in label.get("synonyms") or []])
+        else:
+            out[str(code)] = (str(label or ""), [])
+    model_syns = getattr(f, "value_words", None) if f else None
+    raw_values = _raw_field(schema, field_name).get("values")
+    if isinstance(raw_values, dict):
+        for code, spec in raw_values.items():
+            if isinstance(spec, dict):
+                label, syns = out.get(str(code), ("", []))
+                out[str(code)] = (str(spec.get("label") or label), list(dict.fromkeys(syns + [str(s) for s in spec.get("synonyms") or []])))
+    if isinstance(model_syns, dict):
+        for code, syns in model_syns.items():
+            label, old = out.get(str(code), ("", []))
+            out[str(code)] = (label, list(dict.fromkeys(old + [str(s) for s in syns or []])))
+    return out
+
+
+def currency_field(schema: TopicSchema, field_name: str) -> str | None:
+    value = field_annotation(schema, field_name, "currency_field")
+    return str(value) if value else None
+
+
+def default_aggregate(schema: TopicSchema, field_name: str) -> str | None:
+    for key in ("aggregate", "default_aggregate"):
+        value = field_annotation(schema, field_name, key)
+        if value:
+            return str(value).lower()
+    return None
+
+
+AGG_RE = re.compile(r"^\s*(COUNT|SUM|AVG|MIN|MAX)\s*\(\s*(DISTINCT\s+)?(\*|`?\w+`?)\s*\)\s*$", re.I)
+
+
+def simple_metric(expression: str) -> tuple[str, str | None] | None:
+    """(func, field) for a metric of one plain aggregate; None for anything richer."""
+    m = AGG_RE.match(expression)
+    if not m:
+        return None
+    func, distinct, arg = m.group(1).lower(), bool(m.group(2)), m.group(3).strip("`")
+    if func == "count":
+        return ("count", None) if arg == "*" else ("count_distinct", arg) if distinct else ("count", None)
+    return func, arg
+
+
+def is_numeric(type_: str) -> bool:
+    return type_.upper().startswith(("INT", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL", "DOUBLE", "FLOAT", "NUMERIC"))
+
+
+def is_time(type_: str) -> bool:
+    return type_.upper().startswith(("TIMESTAMP", "DATE", "TIME"))

@@ -1,0 +1,165 @@
+"""Tag a question's tokens: catalog phrases (mentions), lexicon roles, numbers and currencies, with
+misspellings corrected. The result is the input of the grammar in `read.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from copilot.agent.builtin.lexicon import english, phrases
+from copilot.agent.builtin.text import number_value, stem, tokenize
+from copilot.agent.builtin.vocab import Element, Vocabulary
+
+# Roles in priority order: when a phrase has several, the first wins.
+ROLES = ("duration_questions", "out_of_scope", "clear_filters", "negations", "comparisons", "within_words", "share",
+         "distinct", "aggregates", "rank_top", "rank_bottom", "breakdown", "which_words", "chart", "null_words",
+         "present_words", "list_joiners", "followup_words", "function_words", "light_words")
+
+
+@lru_cache(maxsize=1)
+def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
+    lex = english()
+    table: dict[tuple[str, ...], tuple[str, object]] = {}
+
+    def put(items, role, arg=None):
+        for p in phrases(items):
+            table.setdefault(p, (role, arg))
+
+    for role in ROLES:
+        if role == "comparisons":
+            for op, items in lex["comparisons"].items():
+                put(items, "cmp", op)
+        elif role == "aggregates":
+            for func, items in lex["aggregates"].items():
+                put(items, "agg", func)
+        elif role == "followup_words":
+            put(lex["followup"], "followup")
+        elif role == "within_words":
+            put(lex["within_words"], "within")
+        else:
+            put(lex[role], role)
+    for word, code in lex["currencies"].items():
+        table.setdefault((str(word).lower(),), ("currency", code))
+    return table
+
+
+@lru_cache(maxsize=1)
+def lexicon_words() -> set[str]:
+    return {w for key in lexicon_table() for w in key if len(w) >= 4}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    elements: list[Element]
+    used: bool = False
+    qualifier: bool = False  # names the topic of the mention next to it
+
+    def topics(self) -> set[str]:
+        return {e.topic for e in self.elements}
+
+    def of(self, kind: str) -> list[Element]:
+        return [e for e in self.elements if e.kind == kind]
+
+
+@dataclass
+class Tok:
+    i: int
+    text: str
+    low: str
+    role: str | None = None
+    arg: object = None
+    mention: Mention | None = None
+    number: float | None = None
+    used: bool = False
+    phrase_start: int = -1  # the first token of the lexicon phrase this token belongs to
+
+
+@dataclass
+class Tagged:
+    toks: list[Tok]
+    mentions: list[Mention]
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    ambiguous_typos: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def mention_at(self, i: int) -> Mention | None:
+        return next((m for m in self.mentions if m.start == i), None)
+
+
+def tag(text: str, vocab: Vocabulary) -> Tagged:
+    lex = english()
+    table = lexicon_table()
+    numbers = {str(k): int(v) for k, v in lex["numbers"].items()}
+    suffixes = {str(k): int(v) for k, v in lex["number_suffixes"].items()}
+    words = tokenize(text)
+    toks = [Tok(i, w, w.lower()) for i, w in enumerate(words)]
+    tagged = Tagged(toks, [])
+    # misspellings: a word neither the catalog nor the lexicon knows, close to exactly one that they do
+    for t in toks:
+        if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None:
+            continue
+        cands = vocab.correct(t.low, lexicon_words())
+        cands = list(dict.fromkeys(stem(c) if c in vocab.words else c for c in cands))
+        if len(cands) == 1:
+            tagged.corrections.append((t.text, cands[0]))
+            t.low = cands[0]
+            t.text = cands[0] if not t.text.isupper() else t.text
+        elif len(cands) > 1:
+            tagged.ambiguous_typos.append((t.text, cands[:4]))
+    i = 0
+    while i < len(toks):
+        cat_n, elements = 0, []
+        for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i), 0, -1):
+            found = vocab.lookup([t.text if _codeish(t.text) else t.low for t in toks[i:i + n]])
+            if not found and any(_codeish(t.text) for t in toks[i:i + n]):
+                found = [e for e in vocab.lookup([t.low for t in toks[i:i + n]]) if e.kind != "value" or len(e.value or "") > 3]
+            if found:
+                cat_n, elements = n, found
+                break
+        lex_n, lex_hit = 0, None
+        for n in range(min(5, len(toks) - i), 0, -1):
+            hit = table.get(tuple(t.low for t in toks[i:i + n]))
+            if hit:
+                lex_n, lex_hit = n, hit
+                break
+        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or (lex_hit[0] == "light_words" or lex_hit[0] in ("function_words", "currency", "list_joiners", "null_words", "present_words") and not _weak(elements, toks[i]))))):
+            m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
+            tagged.mentions.append(m)
+            for t in toks[i:i + cat_n]:
+                t.mention = m
+            i += cat_n
+            continue
+        if lex_n:
+            for t in toks[i:i + lex_n]:
+                t.role, t.arg, t.phrase_start = lex_hit[0], lex_hit[1], i
+            i += lex_n
+            continue
+        value = number_value(toks[i].low, {}, suffixes)
+        if value is not None:
+            toks[i].role, toks[i].number = "number", value
+        elif toks[i].low in numbers:
+            toks[i].number = float(numbers[toks[i].low])
+        i += 1
+    for t in toks:  # number words ("top five") keep their role but carry a value
+        if t.number is None and t.low in numbers:
+            t.number = float(numbers[t.low])
+    return tagged
+
+
+def _codeish(text: str) -> bool:
+    return text.isupper() and len(text) <= 3
+
+
+def _weak(elements: list[Element], tok: Tok) -> bool:
+    """A one-word catalog phrase that is also a function word is kept only when it is a code as written."""
+    return not _codeish(tok.text)
+
+
+def _known(t: Tok, vocab: Vocabulary, table) -> bool:
+    if (t.low,) in table or t.low in vocab.function:
+        return True
+    if stem(t.low) in vocab.words or (t.text,) in vocab._exact:
+        return True
+    return any(t.low in key for key in table)

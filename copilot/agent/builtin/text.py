@@ -1,0 +1,59 @@
+"""Tokens, stems and edit distance: the morphology the planner uses on questions and catalog words."""
+
+from __future__ import annotations
+
+import re
+
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*[km]?\b|[A-Za-z][A-Za-z0-9_']*|[<>]=?|%|[$€£¥]")
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens with their original case (short codes like `US` are matched as written)."""
+    text = text.replace("’", "'").replace("-", " ").replace("/", " ")
+    return [t.rstrip("'") for t in TOKEN_RE.findall(text)]
+
+
+def stem(word: str) -> str:
+    w = word.lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 6 and w.endswith("ing") and w[-4] not in "aeiou" and w[-5] != w[-4]:
+        return w[:-3]  # ordering → order
+    if len(w) > 3 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps count once), stopping early above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def typo_limit(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def number_value(token: str, words: dict[str, int], suffixes: dict[str, int]) -> float | None:
+    t = token.lower().replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?[km]?", t):
+        if t[-1] in suffixes:
+            return float(t[:-1]) * suffixes[t[-1]]
+        return float(t)
+    return float(words[t]) if t in words else None

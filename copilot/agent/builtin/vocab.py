@@ -1,0 +1,218 @@
+"""The catalog's vocabulary: every phrase that names a topic, a field, a value or a metric, built
+from the catalog and its annotations only (names, synonyms, value labels and synonyms, metric names),
+cached per catalog version. `spans()` finds the longest phrases in a question; `correct()` reads a
+misspelt word as the one catalog or lexicon word within a small edit distance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.text import edit_distance, stem, tokenize, typo_limit
+from copilot.catalog.model import TopicSchema
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: str  # topic | field | value | metric
+    topic: str
+    field: str | None = None
+    value: str | None = None
+    metric: str | None = None
+
+    def label(self) -> str:
+        if self.kind == "topic":
+            return self.topic.replace("_", " ")
+        if self.kind == "metric":
+            return f"{self.metric} of {self.topic}"
+        if self.kind == "value":
+            return f"{self.field} = {self.value} ({self.topic})"
+        return f"{self.topic}.{self.field}"
+
+
+def _grammar_words() -> set[str]:
+    lex = english()
+    words: set[str] = set()
+    for key in ("breakdown", "rank_top", "rank_bottom", "share", "distinct", "negations", "chart", "which_words"):
+        words |= {str(w).lower() for w in lex[key]}
+    for items in lex["aggregates"].values():
+        words |= {str(w).lower() for w in items}
+    for items in lex["comparisons"].values():
+        words |= {str(w).lower() for w in items}
+    return words
+
+
+class Vocabulary:
+    MAX_PHRASE = 5
+
+    def __init__(self, topics: dict[str, TopicSchema]):
+        self.topics = topics
+        self.grammar = _grammar_words()
+        self.function = {str(w).lower() for w in english()["function_words"]}
+        self._phrases: dict[tuple[str, ...], list[Element]] = {}
+        self._exact: dict[tuple[str, ...], list[Element]] = {}
+        self.metrics: dict[str, list[semantic.Metric]] = {}
+        for schema in topics.values():
+            self._add_topic(schema)
+        self.words = {w for key in self._phrases for w in key}
+
+    # -- building ------------------------------------------------------------------------
+    def _add(self, words: list[str], element: Element, exact: bool = False) -> None:
+        words = [w for w in words if w]
+        if not words:
+            return
+        if len(words) == 1 and not exact and (words[0].lower() in self.grammar or words[0].lower() in self.function):
+            return  # grammar wins over a one-word synonym ("total", "count")
+        key = tuple(words) if exact else tuple(stem(w) for w in words)
+        bucket = (self._exact if exact else self._phrases).setdefault(key, [])
+        if element not in bucket:
+            bucket.append(element)
+
+    def _add_text(self, text: str, element: Element) -> None:
+        self._add([w.lower() for w in tokenize(text)], element)
+
+    def _add_topic(self, schema: TopicSchema) -> None:
+        topic = schema.topic
+        te = Element("topic", topic)
+        self._add(topic.lower().split("_"), te)
+        if "_" in topic:
+            self._add(["".join(topic.lower().split("_"))], te)
+        if not schema.is_upsert:  # an event is asked about by its verb: "viewed", "ordered"
+            head = stem(topic.split("_")[-1])
+            if len(head) > 3 and head[-1] not in "aeiouy":
+                self._add(topic.lower().split("_")[:-1] + [head + "ed"], te)
+                self._add([head + "ed"], te)
+        for m in semantic.metrics(schema):
+            me = Element("metric", topic, metric=m.name)
+            self._add(m.name.lower().split("_"), me)
+            for syn in m.synonyms:
+                self._add_text(syn, me)
+        self.metrics[topic] = semantic.metrics(schema)
+        irregular = {k: v for k, v in english()["irregular_verbs"].items()}
+        for f in schema.fields:
+            fe = Element("field", topic, f.name)
+            parts = f.name.lower().split("_")
+            self._add(parts, fe)
+            for syn in f.synonyms:
+                self._add_text(syn, fe)
+            for code, (label, synonyms) in semantic.values(schema, f.name).items():
+                ve = Element("value", topic, f.name, code)
+                words = code.replace("_", " ").split()
+                if len(code) <= 3 or code.isupper():
+                    self._add(words, ve, exact=True)
+                else:
+                    self._add([w.lower() for w in words], ve)
+                    low = code.lower()
+                    if low.endswith("ed") and len(words) == 1:  # declined → decline(s)
+                        self._add([low[:-1]], ve)
+                        self._add([low[:-2]], ve)
+                        if low.endswith("ized"):  # authorized → authorization
+                            self._add([low[:-2] + "ation"], ve)
+                    for verb in irregular.get(low, []) if len(words) == 1 else []:
+                        self._add([verb], ve)
+                main = re.sub(r"\(.*?\)", "", label).strip()
+                if main and main.lower() != code.lower():
+                    self._add_text(main, ve)
+                for inner in re.findall(r"\((.*?)\)", label):
+                    self._add_text(inner, ve)
+                for syn in synonyms:
+                    if len(syn) <= 3 and syn.isupper():
+                        self._add(syn.split(), ve, exact=True)
+                    else:
+                        self._add_text(syn, ve)
+
+    # -- reading -------------------------------------------------------------------------
+    def lookup(self, words: list[str]) -> list[Element]:
+        found = list(self._exact.get(tuple(words), []))
+        found += [e for e in self._phrases.get(tuple(stem(w) for w in words), []) if e not in found]
+        return found
+
+    def correct(self, word: str, extra: set[str]) -> list[str]:
+        """Catalog or lexicon words within the typo limit of `word`, closest first."""
+        limit = typo_limit(word)
+        if not limit:
+            return []
+        low = word.lower()
+        best: dict[int, list[str]] = {}
+        for cand in self.words | extra:
+            if len(cand) < 4 or abs(len(cand) - len(low)) > limit:
+                continue
+            d = edit_distance(low, cand, limit)
+            if d <= limit:
+                best.setdefault(d, []).append(cand)
+        if not best:
+            return []
+        return sorted(best[min(best)])
+
+    # -- catalog facts ---------------------------------------------------------------------
+    def ftype(self, topic: str, field: str) -> str:
+        f = self.topics[topic].field(field)
+        return f.type if f else ""
+
+    def is_numeric(self, topic: str, field: str) -> bool:
+        return semantic.is_numeric(self.ftype(topic, field))
+
+    def is_key(self, topic: str, field: str) -> bool:
+        return field in (self.topics[topic].primary_key or [])
+
+    def metric(self, topic: str, name: str) -> semantic.Metric | None:
+        return next((m for m in self.metrics.get(topic, []) if m.name == name), None)
+
+    def main_amount(self, topic: str) -> str | None:
+        """The number a bare comparison or a size word ("orders over 100", "the biggest orders") is
+        about: the field of the topic's first metric, else its one field with a currency, else its
+        only decimal field."""
+        schema = self.topics[topic]
+        for m in self.metrics.get(topic, []):
+            simple = semantic.simple_metric(m.expression)
+            if simple and simple[1] and self.is_numeric(topic, simple[1]):
+                return simple[1]
+        money = [f.name for f in schema.fields if semantic.currency_field(schema, f.name)]
+        if len(money) == 1:
+            return money[0]
+        decimals = [f.name for f in schema.fields if f.type.upper().startswith(("DECIMAL", "DOUBLE", "FLOAT"))]
+        return decimals[0] if len(decimals) == 1 else None
+
+    def relationship(self, a: str, b: str) -> tuple[str, str] | None:
+        """(field of a, field of b) when a catalog relationship links them, either direction."""
+        for rel in self.topics[a].relationships:
+            if rel.target_topic == b:
+                return rel.field, rel.target_field
+        for rel in self.topics[b].relationships if b in self.topics else []:
+            if rel.target_topic == a:
+                return rel.target_field, rel.field
+        return None
+
+    def references(self, a: str, b: str) -> bool:
+        return any(rel.target_topic == b for rel in self.topics[a].relationships)
+
+    def path(self, source: str, target: str, hops: int = 2) -> list[str] | None:
+        """Topics from source to target along relationships (source excluded), shortest first."""
+        frontier = [[source]]
+        for _ in range(hops):
+            nxt = []
+            for p in frontier:
+                for t in self.topics:
+                    if t not in p and self.relationship(p[-1], t):
+                        if t == target:
+                            return p[1:] + [t]
+                        nxt.append(p + [t])
+            frontier = nxt
+        return None
+
+
+_CACHE: dict[int, tuple[object, Vocabulary]] = {}
+
+
+def vocabulary_for(topics: dict[str, TopicSchema]) -> Vocabulary:
+    """One index per catalog version (the store returns a new dict when files change)."""
+    key = id(topics)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is topics:
+        return hit[1]
+    vocab = Vocabulary(topics)
+    _CACHE.clear()
+    _CACHE[key] = (topics, vocab)
+    return vocab
