@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from copilot import settings
 from copilot.cli import add_json_flag, emit
 from copilot.errors import EXIT_UNAVAILABLE
 
@@ -47,5 +48,12 @@ def _down(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     rows = _launcher().status()
-    emit(args, {"components": rows}, lambda d: _format(d["components"]))
+    data: dict = {"components": rows}
+    if settings.get("COPILOT_SERVICE") == "kafka":  # the agent workers: consumer-group members and lag
+        from copilot.service.members import format_workers, workers
+
+        data["workers"] = workers()
+        emit(args, data, lambda d: _format(d["components"]) + "\n\n" + format_workers(d["workers"]))
+    else:
+        emit(args, data, lambda d: _format(d["components"]))
     return 0 if all(r["running"] for r in rows if r["component"] != "datagen") else EXIT_UNAVAILABLE

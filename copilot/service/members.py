@@ -43,3 +43,12 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
     except KafkaException as exc:
         out["error"] = str(exc.args[0]) if exc.args else str(exc)
     return out
+
+
+def format_workers(state: dict) -> str:
+    lines = [f"workers (group {state['group']}, {state['state']}): {len(state['members'])} member(s), "
+             f"lag {state['lag'] if state['lag'] is not None else '?'} question(s) on {state['topic']}"]
+    lines += [f"  {m['worker_id']:<36} {m['host']:<20} partitions {m['partitions']}" for m in state["members"]]
+    if state.get("error"):
+        lines.append(f"  error: {state['error']}")
+    return "\n".join(lines)

@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     worker_id = args.worker_id or default_worker_id()
+    sys.stderr.write(f"worker starting: {worker_id} (pid {os.getpid()})\n")
     inner = None
     if not args.no_audit:
         from copilot.agent.audit import KafkaAuditSink

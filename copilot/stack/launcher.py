@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -106,6 +107,13 @@ def datagen_health(_ep: config.Endpoints, table: ProcessTable | None = None) -> 
     return Health(ready, None, "" if ready else "seeding")
 
 
+def worker_health(_ep: config.Endpoints, table: ProcessTable | None = None) -> Health:
+    if table is None or table.running("worker") is None:
+        return Health(False, detail="not running")
+    ready = "ready" in table.tail("worker", 100_000).rsplit("worker starting", 1)[-1]
+    return Health(ready, None, "" if ready else "starting")
+
+
 class Launcher:
     def __init__(self, state: Path | None = None):
         self.state = state or state_dir()
@@ -206,6 +214,11 @@ class Launcher:
             parts.append(Component("datagen", lambda e: f"-> {e.bootstrap}", lambda e: [], datagen_health,
                                    lambda l: l.datagen_cmd(),
                                    lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "PYTHONUNBUFFERED": "1"}))
+        if settings.get("COPILOT_SERVICE") == "kafka" or self.table.running("worker"):  # one agent worker (copilot/service)
+            parts.append(Component("worker", lambda e: f"-> {e.bootstrap}", lambda e: [], worker_health,
+                                   lambda l: [sys.executable, "-m", "copilot.service.worker", "--worker-id", f"{socket.gethostname()}-up"],
+                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "FLINK_SQL_GATEWAY": l.ep.gateway_url,
+                                              "PYTHONUNBUFFERED": "1"}))
         return parts
 
     def up(self, with_datagen: bool = True, progress: Callable[[str], None] | None = None) -> list[dict]:
