@@ -35,12 +35,14 @@ class Flink(Dialect):
         IDENTIFIERS = ["`"]
         QUOTES = ["'"]
         STRING_ESCAPES = ["'"]
-        # Table hints follow a table name: `orders /*+ OPTIONS('k'='v') */`.
-        TOKENS_PRECEDING_HINT = {
-            *Tokenizer.TOKENS_PRECEDING_HINT,
-            TokenType.VAR,
-            TokenType.IDENTIFIER,
-        }
+        # Flink's (Calcite's) comments: `/* */` does not nest, `--` and `//` run to the end of the line.
+        NESTED_COMMENTS = False
+        COMMENTS = ["--", "//", ("/*", "*/")]
+        # `/*+ ... */` is a hint wherever it stands, as in Flink: after any table name (a topic may be
+        # called `session` or `json`, words sqlglot knows), after SELECT, and misplaced (a parse error).
+        TOKENS_PRECEDING_HINT = set(TokenType)
+        # U&'\0041' (with an optional UESCAPE '!') is a Unicode-escaped string literal.
+        UNICODE_STRINGS = [("U&'", "'"), ("u&'", "'")]
         KEYWORDS = {
             **Tokenizer.KEYWORDS,
             "BYTES": TokenType.VARBINARY,

@@ -18,8 +18,15 @@ WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 UNKNOWN = None  # a source whose columns we cannot know (UNNEST, LATERAL TABLE, SELECT *): anything goes
 
 
+MAX_CANDIDATES = 500  # "did you mean" compares with at most this many names ...
+MAX_SUGGESTIONS = 20  # ... for at most this many problems of one statement (bounded work on hostile input)
+MAX_ISSUES = 50
+
+
 def did_you_mean(name: str, candidates) -> str | None:
-    matches = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    candidates = [c for _, c in zip(range(MAX_CANDIDATES), candidates)]
+    name = name[:100]
+    matches = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in candidates}
         if name.lower() in lowered:
@@ -34,7 +41,13 @@ class CatalogChecker:
         self.issues: list[ValidationIssue] = []
         self.tables: list[str] = []
 
+    def _suggest(self, name: str, candidates) -> str | None:
+        self._suggestions = getattr(self, "_suggestions", 0) + 1
+        return did_you_mean(name, candidates) if self._suggestions <= MAX_SUGGESTIONS else None
+
     def _issue(self, node: exp.Expr, message: str, hint: str | None = None) -> None:
+        if len(self.issues) >= MAX_ISSUES:
+            return
         line, column = self.positions.of_node(node)
         self.issues.append(ValidationIssue("catalog", message, line, column, hint))
 
@@ -54,7 +67,7 @@ class CatalogChecker:
     def _check_tables(self, statement: exp.Expr, ctes: dict, skip_tables: set[str]) -> None:
         for table in statement.find_all(exp.Table):
             name = table.name
-            if not name or name in ctes or name in skip_tables or isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
+            if not name or (name in ctes and not table.db and not table.catalog) or name in skip_tables or isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
                 continue
             if _foreign_qualifier(table):
                 self._issue(table, f"table {'.'.join(p for p in (table.catalog, table.db, name) if p)!r} is outside the catalog",
@@ -64,7 +77,7 @@ class CatalogChecker:
                 if name not in self.tables:
                     self.tables.append(name)
                 continue
-            hint = did_you_mean(name, self.catalog) or f"known tables: {', '.join(sorted(self.catalog)) or 'none (the catalog is empty)'}"
+            hint = self._suggest(name, self.catalog) or f"known tables: {', '.join(sorted(self.catalog)) or 'none (the catalog is empty)'}"
             self._issue(table, f"unknown table {name!r}", hint)
 
     # ---- windows and temporal joins ---------------------------------------------------------
@@ -88,7 +101,7 @@ class CatalogChecker:
                 for key in argument.args.get("partition_by") or []:
                     if isinstance(key, exp.Column) and schema.field(key.name) is None:
                         self._issue(key, f"unknown column {key.name!r} in table {schema.table_name!r}",
-                                    did_you_mean(key.name, [f.name for f in schema.fields]))
+                                    self._suggest(key.name, [f.name for f in schema.fields]))
 
     def _check_temporal_joins(self, statement: exp.Expr) -> None:
         for version in statement.find_all(exp.Version):
@@ -108,7 +121,7 @@ class CatalogChecker:
         alias = source.alias_or_name if hasattr(source, "alias_or_name") else None
         if isinstance(source, exp.Table):
             alias = source.alias or source.name
-            if source.name in ctes:
+            if source.name in ctes and not source.db and not source.catalog:
                 return alias, _output_columns(ctes[source.name])
             schema = self.catalog.get(source.name)
             return alias, {f.name for f in schema.fields} if schema else UNKNOWN
@@ -140,6 +153,7 @@ class CatalogChecker:
         aliases = {e.alias for e in select.expressions if e.alias}
         if select.find_ancestor(fx.Descriptor, fx.TableArgument):
             return
+        known = None
         for column in _own_columns(select):
             if isinstance(column.this, exp.Star):
                 continue
@@ -147,11 +161,12 @@ class CatalogChecker:
             if qualifier:
                 if qualifier in sources:
                     if column.name not in sources[qualifier]:
-                        self._issue(column, f"unknown column {name!r} in {qualifier!r}", did_you_mean(name, sources[qualifier]))
+                        self._issue(column, f"unknown column {name!r} in {qualifier!r}", self._suggest(name, sources[qualifier]))
                 elif qualifier not in every:  # `row_col.field` is nested field access
-                    self._issue(column, f"unknown table or alias {qualifier!r}", did_you_mean(qualifier, [k for k in sources if k]))
+                    self._issue(column, f"unknown table or alias {qualifier!r}", self._suggest(qualifier, [k for k in sources if k]))
             elif name not in every and name not in aliases:
-                self._issue(column, f"unknown column {name!r}", did_you_mean(name, every | aliases))
+                known = known if known is not None else every | aliases
+                self._issue(column, f"unknown column {name!r}", self._suggest(name, known))
 
 
 def _own_columns(select: exp.Select):
@@ -160,8 +175,8 @@ def _own_columns(select: exp.Select):
     queue = deque(select.iter_expressions())  # breadth first, the order find_all reports in
     while queue:
         node = queue.popleft()
-        if isinstance(node, (exp.Select, fx.Descriptor, fx.TableArgument)):
-            continue
+        if isinstance(node, (exp.Select, fx.Descriptor, fx.TableArgument, exp.Hint)):
+            continue  # a join hint names tables or aliases, not columns
         if isinstance(node, exp.Column):
             yield node
         queue.extend(node.iter_expressions())

@@ -14,9 +14,11 @@ from sqlglot.tokens import TokenType
 
 from copilot import settings
 from copilot.catalog.model import TopicSchema
-from copilot.errors import RequestError
+from copilot.errors import RequestError, ServiceUnavailable
 from copilot.flink.base import SqlEngine
+from copilot.sql import flink_lexer
 from copilot.sql.statement import CheckedStatement
+from copilot.validate import lexical_policy
 from copilot.validate.canonical import CanonicalError, checked_statement, tables_read
 from copilot.validate.catalog_check import CatalogChecker
 from copilot.validate.engine_check import check_engine
@@ -36,7 +38,40 @@ def validate(
     allow_insert_into: Collection[str] = (),
 ) -> ValidationResult:
     """Decide whether `sql` may run. `catalog=None` skips the catalog stage, `engine=None` the engine
-    stage. Raises ServiceUnavailable when the engine stage is needed and the gateway is unreachable."""
+    stage. Raises ServiceUnavailable when the engine stage is needed and the gateway is unreachable;
+    any other problem, whatever the input (bytes, lone surrogates, ...), is a refusal, never an exception.
+    A valid result carries `.statement`: the CheckedStatement (canonical text) that may be submitted."""
+    try:
+        return _validate(sql, catalog, engine, allow_insert_into)
+    except ServiceUnavailable:
+        raise
+    except RecursionError:
+        return _fail("parse", _too_deep("parse"))
+    except Exception as exc:  # a bug must refuse the statement, not crash the caller
+        log.exception("validation failed unexpectedly")
+        return _fail("parse", ValidationIssue(
+            "parse", f"the statement could not be checked ({type(exc).__name__})", 1, 1,
+            "simplify the statement; report this if it is an ordinary query", reason="unchecked"))
+
+
+def _as_text(sql: object) -> tuple[str, ValidationIssue | None]:
+    if isinstance(sql, (bytes, bytearray, memoryview)):
+        sql = bytes(sql).decode("utf-8", errors="surrogateescape")  # invalid bytes become lone surrogates
+    if not isinstance(sql, str):
+        return "", ValidationIssue("parse", f"a statement is text, not {type(sql).__name__}", 1, 1, None, reason="not_text")
+    bad = next((i for i, ch in enumerate(sql) if "\ud800" <= ch <= "\udfff" or ch == "\x00"), None)
+    if bad is not None:
+        line, column = TextPositions(sql).at_offset(bad)
+        return sql, ValidationIssue("parse", "the statement contains a character that is not valid text "
+                                    "(invalid UTF-8, a lone surrogate or a NUL)", line, column,
+                                    "send the statement as UTF-8 text", reason="invalid_text")
+    return sql, None
+
+
+def _validate(sql, catalog, engine, allow_insert_into) -> ValidationResult:
+    sql, issue = _as_text(sql)
+    if issue:
+        return _fail("parse", issue)
     positions = TextPositions(sql)
     limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
     size = len(sql.encode("utf-8"))
@@ -45,13 +80,29 @@ def validate(
             "policy", f"the statement is {size:,} bytes, more than the limit of {limit:,}", 1, 1,
             "send a shorter statement (COPILOT_MAX_SQL_BYTES sets the limit)", reason="too_large"))
 
-    statements, starts, issue = _parse(sql, positions)
+    try:  # Flink's own reading of comments, hints and quotes decides what sqlglot gets to parse
+        lexed = flink_lexer.scan(sql)
+    except flink_lexer.FlinkLexError as exc:
+        line, column = positions.at_offset(exc.offset)
+        return _fail("parse", ValidationIssue("parse", exc.message, line, column,
+                                              "look for an unclosed quote or comment", reason=exc.reason))
+    issue = lexical_policy.client_statement(lexed, positions)
     if issue:
-        return _fail("parse", issue)
+        return _fail("policy", issue)
+
+    statements, starts, issue = _parse(lexed.text, positions)
+    if issue:
+        if "nested too deeply" in issue.message:
+            return _fail("parse", issue)
+        named = lexical_policy.unparsed_statement(lexed, positions) or lexical_policy.check_hints(lexed, positions)
+        return _fail("policy", named) if named else _fail("parse", issue)
     first = statements[0] if statements else None
     kind = statement_kind(first) if first is not None else None
 
     issues = check_policy(statements, positions, allow_insert_into, starts)
+    if not issues and len(statements) == 1:
+        hint_issue = lexical_policy.check_hints(lexed, positions)
+        issues = [hint_issue] if hint_issue else []
     if issues:
         return _fail("policy", *issues, kind=kind, expression=first)
 

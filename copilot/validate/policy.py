@@ -114,6 +114,10 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     kind = statement_kind(statement)
     if kind == "ddl":
         return Refusal("ddl", "DDL statements (CREATE, DROP, ALTER, ...) are not allowed", statement, read_only_hint)
+    if kind == "query" or isinstance(statement, exp.Insert) and _insert_allowed(statement, allow_insert_into):
+        nested = _tree_refusal(statement, read_only_hint)
+        if nested is not None:
+            return nested
     if isinstance(statement, exp.Insert) and _insert_allowed(statement, allow_insert_into):
         return None
     if isinstance(statement, DML_TYPES):
@@ -126,6 +130,59 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     if kind == "command":
         return Refusal("unsupported_statement", "this kind of statement is not supported", statement, read_only_hint)
     return Refusal("not_a_query", f"{kind.upper()} statements are not allowed here", statement, read_only_hint)
+
+
+_WRITES_OR_DEFINES = (*DDL_TYPES, *DML_TYPES, exp.Command, exp.Set, fx.Reset, fx.JarStatement, fx.ModuleStatement,
+                      fx.Explain, fx.FlinkShow, exp.Describe, exp.Use)
+
+
+def _tree_refusal(statement: exp.Expr, read_only_hint: str) -> Refusal | None:
+    """What may hide anywhere in a statement's tree: a write or DDL inside a CTE or subquery, SELECT ...
+    INTO, FOR UPDATE, names of more than three parts, a CTE named like a qualified table it would
+    shadow, and table functions other than the window functions (TUMBLE, HOP, CUMULATE, SESSION)."""
+    ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
+    for node in statement.walk():
+        if node is not statement and isinstance(node, _WRITES_OR_DEFINES) and not isinstance(node, exp.Property):
+            inner = statement_kind(node)
+            reason = "dml" if inner in ("insert", "statement_set", "update", "delete", "merge") else (
+                "ddl" if inner == "ddl" else "not_a_query")
+            return Refusal(reason, f"{inner.upper()} inside the query is not allowed: a query only reads", node, read_only_hint)
+        if isinstance(node, exp.Select) and node.args.get("into"):
+            return Refusal("select_into", "SELECT ... INTO writes into a table: it is not allowed", node.args["into"], read_only_hint)
+        if isinstance(node, exp.Select) and node.args.get("locks"):
+            return Refusal("for_update", "FOR UPDATE / locking clauses are not allowed", node, read_only_hint)
+        if isinstance(node, exp.Table):
+            refusal = _table_refusal(node, ctes)
+            if refusal is not None:
+                return refusal
+        if isinstance(node, exp.TableFromRows) and not isinstance(node.this, fx.WindowTableFunction):
+            return Refusal("table_function", "table functions are not allowed: only the catalog's tables and the window "
+                           "functions TUMBLE, HOP, CUMULATE and SESSION", node,
+                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+        if isinstance(node, exp.Lateral) and not isinstance(node.this, (exp.Subquery, exp.Unnest, exp.Query)):
+            return Refusal("table_function", "LATERAL TABLE(...) functions are not allowed: only the catalog's tables "
+                           "and the window functions TUMBLE, HOP, CUMULATE and SESSION", node,
+                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+    return None
+
+
+def _table_refusal(table: exp.Table, ctes: set[str]) -> Refusal | None:
+    if isinstance(table.this, exp.Dot):
+        return Refusal("name_parts", "a table name has at most three parts (catalog.database.table)", table,
+                       "name a catalog table")
+    source = table.this
+    if isinstance(source, exp.TableFromRows):
+        source = source.this
+    if isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
+        if not isinstance(source, (fx.WindowTableFunction, exp.Unnest)):
+            return Refusal("table_function", "table functions are not allowed: only the catalog's tables and the window "
+                           "functions TUMBLE, HOP, CUMULATE and SESSION", table,
+                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+    if (table.db or table.catalog) and table.name in ctes:
+        return Refusal("cte_shadows_table", f"the WITH name {table.name!r} is also used for the qualified table "
+                       f"{table.sql(dialect='flink')}: that reads a real table, not the WITH query", table,
+                       "give the WITH query another name, or write the name without qualifiers")
+    return None
 
 
 def _unreadable_hint(statement: exp.Expr) -> exp.Expr | None:
