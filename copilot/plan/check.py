@@ -112,6 +112,10 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             errors.append(f"a window needs the event time of {plan.source}, which the catalog does not name (event_time:)")
         if source.is_upsert:
             errors.append(f"{plan.source} is a table of current rows (upsert): windows are over event streams")
+        if plan.window.kind == "session":
+            for d in plan.dimensions:
+                if d.field.topic != plan.source or d.transform != "value":
+                    errors.append(f"a session window is kept per key of {plan.source}: break it down by its own fields' values only (not {d.field.topic}.{d.field.field}{'' if d.transform == 'value' else ' ' + d.transform})")
     if plan.ranking is not None:
         r = plan.ranking
         if r.of == "groups":
@@ -121,6 +125,8 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
                     errors.append(f"ranking per {p.field}: {p.field} must also be a breakdown key")
             if not plan.dimensions:
                 errors.append("a ranking of groups needs at least one breakdown key to rank")
+            if any(h.measure == r.by and h.op == "=" for h in plan.having):
+                errors.append(f"{r.by} is fixed to one value by a condition: rank by another measure")
         else:
             f = field(r.by_field)
             if f is not None and kind_of(f) in ("complex", "boolean"):
