@@ -34,9 +34,9 @@ def _read_sql(args: argparse.Namespace) -> str:
         except OSError as exc:
             raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
-            raise UsageError(f"{args.file} is not UTF-8 text") from None
-    if args.sql == "-":
-        return sys.stdin.read()
+            return args.file.read_bytes().decode("utf-8", errors="surrogateescape")  # refused as invalid_text
+    if args.sql == "-":  # any bytes: invalid UTF-8 becomes lone surrogates, which validate() refuses by name
+        return sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
     if args.sql is None:
         raise UsageError("no statement given", hint='flink-copilot validate "SELECT ..." or -f FILE')
     return args.sql
@@ -64,6 +64,6 @@ def _text(result) -> str:
     if result.valid:
         checked = "parse, policy, catalog" + (", Flink planner" if result.engine_checked else " (planner skipped)")
         tables = f"; tables: {', '.join(result.tables)}" if result.tables else ""
-        return f"valid {result.statement_kind}: {checked}{tables}"
+        return f"valid {result.statement_kind}: {checked}{tables}\n{result.sql}"
     return "\n".join(f"invalid ({e.stage}) at line {e.line}, column {e.column}: {e.message}" + (f"\n  hint: {e.hint}" if e.hint else "")
                      for e in result.errors)
