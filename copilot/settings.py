@@ -22,7 +22,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers (host:port)."),
     Setting("FLINK_SQL_GATEWAY", "http://localhost:8083", "Flink SQL Gateway REST address."),
     Setting("FLINK_REST", "http://localhost:8081", "Flink JobManager REST address."),
-    Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means none."),
+    Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means the local stack's registry when it runs, else none."),
+    Setting("FLINK_COPILOT_REGISTRY_PORT", "8085", "Port of the local stack's Schema Registry (`up` starts it on localhost; its Confluent API is /apis/ccompat/v7)."),
     Setting("FLINK_COPILOT_HOME", "~/.flink-copilot", "Cache for downloaded artifacts and the local stack's state."),
     Setting("FLINK_COPILOT_STATE_DIR", None, "State of the local stack (logs, pids, data); unset means $FLINK_COPILOT_HOME/state."),
     Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the working catalog $FLINK_COPILOT_HOME/catalog (seeded from the packaged demo catalog)."),
@@ -82,6 +83,24 @@ def get_int(name: str) -> int:
 
 def home() -> Path:
     return Path(os.path.expanduser(get("FLINK_COPILOT_HOME") or "~/.flink-copilot"))
+
+
+def local_registry_url() -> str:
+    """The Confluent-compatible API of the Schema Registry `flink-copilot up` starts."""
+    return f"http://localhost:{get_int('FLINK_COPILOT_REGISTRY_PORT')}/apis/ccompat/v7"
+
+
+def schema_registry_url() -> str | None:
+    """SCHEMA_REGISTRY_URL if set; else the local stack's registry if something listens on its port; else None."""
+    configured = get("SCHEMA_REGISTRY_URL")
+    if configured:
+        return configured.rstrip("/")
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        listening = sock.connect_ex(("127.0.0.1", get_int("FLINK_COPILOT_REGISTRY_PORT"))) == 0
+    return local_registry_url() if listening else None
 
 
 def catalog_dir() -> Path:

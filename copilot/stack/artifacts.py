@@ -1,9 +1,11 @@
 """Fetch and cache the stack's binaries: Flink from PyPI's apache-flink-libraries wheel, the SQL
-Gateway, the Kafka SQL connector and the Kafka broker from Maven Central (resolved by the small poms
-in `maven/`). Everything lands under `FLINK_COPILOT_HOME/artifacts`; a second call downloads nothing."""
+Gateway, the Kafka SQL connector, the avro-confluent format and the Kafka broker from Maven Central (resolved
+by the small poms in `maven/`), and the Schema Registry (Apicurio Registry, built by `maven/schema-registry`).
+Everything lands under `FLINK_COPILOT_HOME/artifacts`; a second call downloads and builds nothing."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -23,12 +25,16 @@ log = logging.getLogger(__name__)
 FLINK_VERSION = "2.2.0"
 KAFKA_CONNECTOR_VERSION = "5.0.0-2.2"
 KAFKA_VERSION = "4.1.1"
+REGISTRY_VERSION = "2.4.2"  # Apicurio Registry; why this version: maven/schema-registry/pom.xml
 FLINK_WHEEL = f"apache-flink-libraries=={FLINK_VERSION}"
 MAVEN_DIR = Path(__file__).resolve().parent / "maven"
 
 # Jars of the wheel the cluster and gateway need (the wheel also holds PyFlink's own, unused here).
 _WHEEL_LIB_PREFIX = "pyflink/lib/"
 _WHEEL_EXTRA = ("pyflink/bin/bash-java-utils.jar",)
+# What maven/flink-extras.xml adds to Flink's lib: a cached Flink missing one of them gets them added.
+FLINK_EXTRA_JARS = (f"flink-sql-gateway-{FLINK_VERSION}.jar", f"flink-sql-connector-kafka-{KAFKA_CONNECTOR_VERSION}.jar",
+                    f"flink-sql-avro-confluent-registry-{FLINK_VERSION}.jar")
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,14 @@ class Artifacts:
     @property
     def kafka_libs(self) -> Path:
         return self.root / f"kafka-{KAFKA_VERSION}" / "libs"
+
+    @property
+    def registry_home(self) -> Path:
+        return self.root / f"schema-registry-{REGISTRY_VERSION}"
+
+    @property
+    def registry_jar(self) -> Path:
+        return self.registry_home / "schema-registry-app-1-runner.jar"
 
     def flink_classpath(self) -> str:
         return f"{self.flink_lib}/*"
@@ -119,6 +133,9 @@ def _run_streaming(cmd: list[str], what: str, *, cwd: Path | None = None) -> Non
 def _fetch_flink(artifacts: Artifacts) -> None:
     home = artifacts.flink_home
     if _is_complete(home):
+        if not all((home / "lib" / jar).exists() for jar in FLINK_EXTRA_JARS):  # cached before an extra was added
+            _maven_copy(MAVEN_DIR / "flink-extras.xml", home / "lib", "Flink extras added since the last download (Maven Central)")
+            _write_marker(home)
         return
     downloads = artifacts.root / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
@@ -184,12 +201,45 @@ def _fetch_kafka(artifacts: Artifacts) -> None:
     _write_marker(home)
 
 
+def _build_registry(artifacts: Artifacts) -> None:
+    """Build the Schema Registry application (Apicurio Registry's jars from Maven Central, packaged by the
+    Quarkus Maven plugin) in a scratch copy of maven/schema-registry; keep the runnable jar and its lib/."""
+    home = artifacts.registry_home
+    if _is_complete(home):
+        return
+    if shutil.which("mvn") is None:
+        raise ArtifactError("Maven (`mvn`) is not installed; it builds the Schema Registry", hint="apt-get install maven, or run `make setup`")
+    build = home.with_name(home.name + ".build")
+    staging = home.with_name(home.name + ".partial")
+    shutil.rmtree(build, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(MAVEN_DIR / "schema-registry", build)
+    cmd = ["mvn", "-B", "-f", str(build / "pom.xml"), "install", "-DskipTests"]
+    if os.environ.get("FLINK_COPILOT_MAVEN_REPO"):
+        cmd.append(f"-Dmaven.repo.local={os.environ['FLINK_COPILOT_MAVEN_REPO']}")
+    _run_streaming(cmd, f"and building the Schema Registry (Apicurio Registry {REGISTRY_VERSION}, Maven Central)")
+    target = build / "app" / "target"
+    runner = target / artifacts.registry_jar.name
+    if not runner.exists() or not (target / "lib").is_dir():
+        raise ArtifactError(f"the Schema Registry build left no {runner}", hint=f"see the Maven output above; delete {build} and retry")
+    staging.mkdir(parents=True)
+    shutil.copy2(runner, staging / runner.name)
+    shutil.copytree(target / "lib", staging / "lib")
+    shutil.rmtree(home, ignore_errors=True)
+    staging.rename(home)
+    _write_marker(home)
+    shutil.rmtree(build, ignore_errors=True)
+
+
 def ensure_artifacts(root: Path | None = None) -> Artifacts:
     """Download what is missing; verify what is cached (names and sizes). Idempotent."""
     artifacts = Artifacts(root or artifacts_root())
     artifacts.root.mkdir(parents=True, exist_ok=True)
-    _fetch_flink(artifacts)
-    _fetch_kafka(artifacts)
+    with open(artifacts.root / ".lock", "w") as lock:  # two `up`s at once: the second waits, then finds all cached
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _fetch_flink(artifacts)
+        _fetch_kafka(artifacts)
+        _build_registry(artifacts)
     return artifacts
 
 

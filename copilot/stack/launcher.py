@@ -45,6 +45,8 @@ class Component:
     health: Callable[[config.Endpoints, ProcessTable], Health]
     command: Callable[["Launcher"], list[str]]
     env: Callable[["Launcher"], dict[str, str]] = field(default=lambda _l: {})
+    # started, then checked only before the next component that needs it (the registry starts while Flink does)
+    background: bool = False
 
 
 def _java() -> str:
@@ -96,6 +98,16 @@ def gateway_health(ep: config.Endpoints, _table: ProcessTable | None = None) -> 
     except (httpx.HTTPError, ValueError) as exc:
         return Health(False, detail=str(exc))
     return Health("version" in info, info.get("version"))
+
+
+def registry_health(_ep: config.Endpoints, _table: ProcessTable | None = None) -> Health:
+    url = settings.local_registry_url()
+    try:
+        response = httpx.get(f"{url}/subjects", timeout=2.0)
+    except httpx.HTTPError as exc:
+        return Health(False, detail=str(exc))
+    ok = response.status_code == 200
+    return Health(ok, f"Apicurio Registry {art.REGISTRY_VERSION}" if ok else None, "" if ok else f"HTTP {response.status_code}")
 
 
 def datagen_health(_ep: config.Endpoints, table: ProcessTable | None = None) -> Health:
@@ -169,6 +181,16 @@ class Launcher:
                 f"-Dlog4j2.configurationFile=file:{self.conf_dir / 'log4j2.properties'}",
                 "-cp", self.artifacts.kafka_classpath(), "kafka.Kafka", str(self.conf_dir / "kafka.properties")]
 
+    def registry_cmd(self) -> list[str]:
+        return [_java(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", str(self.artifacts.registry_jar)]
+
+    def registry_env(self) -> dict[str, str]:
+        """Apicurio's SQL storage on an H2 database file in the state directory: schemas outlive `down`."""
+        return {"REGISTRY_DATASOURCE_URL": f"jdbc:h2:file:{self.state / 'schema-registry' / 'registry'}",
+                "HTTP_PORT": str(settings.get_int("FLINK_COPILOT_REGISTRY_PORT")), "QUARKUS_HTTP_HOST": "127.0.0.1",
+                "QUARKUS_LOG_CONSOLE_JSON": "false"}
+
     def datagen_cmd(self) -> list[str]:
         return [sys.executable, "-m", "copilot.stack.datagen"]
 
@@ -180,7 +202,7 @@ class Launcher:
 
     def write_config(self) -> None:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
-        for sub in ("kafka-data", "flink/checkpoints", "flink/savepoints", "flink/tmp"):
+        for sub in ("kafka-data", "flink/checkpoints", "flink/savepoints", "flink/tmp", "schema-registry"):
             (self.state / sub).mkdir(parents=True, exist_ok=True)
         (self.conf_dir / "config.yaml").write_text(config.flink_config(self.ep, self.state))
         (self.conf_dir / "log4j2.properties").write_text(config.LOG4J2)
@@ -203,6 +225,9 @@ class Launcher:
         parts = [
             Component("kafka", lambda e: e.bootstrap, lambda e: [(e.kafka_host, e.kafka_port), (e.kafka_host, e.controller_port)],
                       kafka_health, lambda l: l.kafka_cmd()),
+            Component("schema-registry", lambda e: settings.local_registry_url(),
+                      lambda e: [("127.0.0.1", settings.get_int("FLINK_COPILOT_REGISTRY_PORT"))],
+                      registry_health, lambda l: l.registry_cmd(), lambda l: l.registry_env(), background=True),
             Component("jobmanager", lambda e: e.rest_url, lambda e: [(e.rest_host, e.rest_port), (e.rest_host, e.rpc_port)],
                       jobmanager_health, lambda l: l.jobmanager_cmd(), lambda l: l.flink_env()),
             Component("taskmanager", lambda e: e.rest_url, lambda e: [], taskmanager_health,
@@ -213,7 +238,8 @@ class Launcher:
         if with_datagen:
             parts.append(Component("datagen", lambda e: f"-> {e.bootstrap}", lambda e: [], datagen_health,
                                    lambda l: l.datagen_cmd(),
-                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "PYTHONUNBUFFERED": "1"}))
+                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "PYTHONUNBUFFERED": "1",
+                                              "SCHEMA_REGISTRY_URL": settings.schema_registry_url() or settings.local_registry_url()}))
         if settings.get("COPILOT_SERVICE") == "kafka" or self.table.running("worker"):  # one agent worker (copilot/service)
             parts.append(Component("worker", lambda e: f"-> {e.bootstrap}", lambda e: [], worker_health,
                                    lambda l: [sys.executable, "-m", "copilot.service.worker", "--worker-id", f"{socket.gethostname()}-up"],
@@ -225,7 +251,10 @@ class Launcher:
         say = progress or (lambda msg: sys.stderr.write(msg + "\n"))
         _ = self.artifacts
         self.write_config()
+        pending: list[tuple[Component, float]] = []  # background components not yet checked
         for comp in self.components(with_datagen):
+            if comp.name == "datagen":  # the generator registers its Avro schemas: the registry must answer
+                self._wait_pending(pending, say)
             started = time.monotonic()
             if self.table.running(comp.name):
                 say(f"{comp.name}: already running (pid {self.table.running(comp.name).pid})")
@@ -240,10 +269,20 @@ class Launcher:
                     self.format_kafka_storage()
                 self.table.start(comp.name, comp.command(self), env=comp.env(self))
                 say(f"{comp.name}: starting (log {self.table.log_path(comp.name)})")
+            if comp.background:
+                pending.append((comp, started))
+                continue
             self._wait_healthy(comp)
             say(f"{comp.name}: up at {comp.address(self.ep)} in {time.monotonic() - started:.1f}s")
+        self._wait_pending(pending, say)
         self._saved_jobs("resume_all", say)
         return self.status(with_datagen)
+
+    def _wait_pending(self, pending: list[tuple[Component, float]], say: Callable[[str], None]) -> None:
+        while pending:
+            comp, started = pending.pop(0)
+            self._wait_healthy(comp)
+            say(f"{comp.name}: up at {comp.address(self.ep)} in {time.monotonic() - started:.1f}s")
 
     def _saved_jobs(self, action: str, say: Callable[[str], None]) -> None:
         """Resume saved jobs after `up`, or suspend them with a savepoint before `down`, so a saved
