@@ -19,6 +19,7 @@ def session_time_zone() -> str:
 
 
 def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
+    unknown_words(r, question)
     source = choose_source(r, vocab, rank, context)
     b = Builder(r, vocab, source, question)
     measures = [b.measure(s) for s in r.measures]
@@ -52,6 +53,8 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     for h in having:  # a threshold on a count written before the measure existed
         if h.measure == "__count__":
             h.measure = next((m.alias for m in measures if m.func == "count"), None) or _add_count(b, measures)
+    if r.bound_mention is not None:  # "delivered within 2 hours of the order": the join is the condition
+        b.join_to(b.resolve(r.bound_mention, ("topic",)).topic)
     window = r.window
     if window is not None and not measures:
         window = None
@@ -161,9 +164,25 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
     return Ranking(n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, words=spec.words)
 
 
+def unknown_words(r: Reading, question: str) -> None:
+    """Words neither the catalog nor the lexicon knows: a misspelling with several readings is asked
+    about; anything else is missing from the catalog, and the question is declined naming it."""
+    unknown = [t.text for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
+    if not unknown:
+        return
+    typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown]
+    if typo:
+        word, cands = typo[0]
+        raise AskBack(f"What do you mean by “{word}”?", [
+            {"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]])
+    words = ", ".join(f"“{w}”" for w in unknown)
+    raise Decline(f"no topic in the catalog holds {words}")
+
+
 def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
     tables = set(plan.tables)
-    unknown, unused = [], []
+    unknown_words(r, question)
+    unused, numbers = [], []
     for t in r.toks:
         if t.mention is not None:
             m = t.mention
@@ -174,22 +193,15 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             if m.start == t.i:
                 unused.append(m)
             continue
-        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "breakdown", "distinct", "currency", "chart", "clear_filters"):
+        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "breakdown",
+                                "distinct", "chart", "clear_filters", "time_unit"):
             continue
         if t.role in ("rank_top", "rank_bottom", "agg") and plan.measures:
             continue
-        if t.role is None and t.number is None:
-            unknown.append(t.text)
-        elif t.role == "number" or (t.role is None and t.number is not None):
-            unknown.append(t.text)
-    if unknown:
-        typo = [w for w in unknown if any(w == a for a, _ in r.tagged.ambiguous_typos)]
-        if typo:
-            word, cands = next((a, c) for a, c in r.tagged.ambiguous_typos if a in typo)
-            raise AskBack(f"What do you mean by “{word}”?", [
-                {"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]])
-        words = ", ".join(f"“{w}”" for w in unknown)
-        raise Decline(f"no topic in the catalog holds {words}")
+        numbers.append(t.text)  # a number, comparison, negation, currency … that no part of the plan used
+    if numbers:
+        raise AskBack(f"I did not see what “{numbers[0]}” refers to: what should it do?", [
+            {"label": f"without “{numbers[0]}”", "question": question.replace(numbers[0], "", 1).replace("  ", " ").strip()}])
     if unused:
         m = unused[0]
         options = []

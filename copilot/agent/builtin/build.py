@@ -29,7 +29,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             continue
         topics = m.topics()
         for e in m.elements:
-            w = {"metric": 4.0, "field": 2.0, "value": 1.0}[e.kind]
+            w = {"metric": 4.0, "field": 2.0, "value": 1.0, "state": 1.0}[e.kind]
             add(e.topic, w / max(1, len(topics)) / max(1, sum(1 for x in m.elements if x.topic == e.topic)))
     for spec in r.measures:
         if spec.target is not None:
@@ -122,8 +122,8 @@ class Builder:
                     kind = "interval"
                     bound = self.r.bound or DEFAULT_BOUND
                     if self.r.bound is None:
-                        self.notices.append(f"{t.replace('_', ' ')} are matched within {bound.words()} of the "
-                                            f"{left.replace('_', ' ')} event; say \"within N hours\" to change it")
+                        self.notices.append(f"{t.replace('_', ' ')} are matched within {bound.amount} {bound.unit.lower()}(s) of "
+                                            f"their {left.replace('_', ' ')} event; say \"within N hours\" to change it")
                 direction = "before" if self.vocab.references(left, t) else "after"
                 self.joins.append(Join(topic=t, kind=kind, left=FieldRef(topic=left, field=lf), right=FieldRef(topic=t, field=rf),
                                        bound=bound, direction=direction))
@@ -227,7 +227,7 @@ class Builder:
 
     def filter(self, spec) -> Filter:
         if spec.op in ("is_null", "is_not_null"):
-            e = self.resolve(spec.mentions[0], ("field",))
+            e = self.resolve(spec.mentions[0], ("field", "state"))
             return Filter(field=self.ref(e), op=spec.op, words=spec.words)
         els = [self.resolve(m, ("value",)) for m in spec.mentions]
         fields = {(e.topic, e.field) for e in els}

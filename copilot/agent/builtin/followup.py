@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from copilot.agent.builtin.assemble import _comparison, _every_word_used, session_time_zone
+from copilot.agent.builtin.assemble import _comparison, _every_word_used, session_time_zone, unknown_words
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.read import Reading
@@ -20,6 +20,7 @@ def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
 
 
 def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, rank: list[str]) -> tuple[QueryPlan, list[str]]:
+    unknown_words(r, question)
     plan = previous.model_copy(deep=True)
     b = Builder(r, vocab, plan.source, question)
     b.joins = list(plan.joins)

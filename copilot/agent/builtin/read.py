@@ -167,7 +167,8 @@ class Grammar:
 
     def negated_before(self, i: int) -> bool:
         j = i - 1
-        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "which_words"):
+        while j >= 0 and self.toks[j].mention is None and (self.toks[j].role in ("function_words", "which_words", "light_words")
+                                                           or self.toks[j].low == "by"):
             j -= 1
         if j >= 0 and self.toks[j].role == "negations":
             self.use_phrase(self.toks[j])
@@ -234,23 +235,19 @@ class Grammar:
             while j < len(self.toks) and self.toks[j].role == "cmp" and self.toks[j].phrase_start == k:
                 j += 1
             currency = None
-            while j < len(self.toks) and self.toks[j].role == "currency":
-                currency, j = self.toks[j].arg, j + 1
+            hit = self._currency_at(j)
+            while hit is not None:
+                currency, j = hit
+                hit = self._currency_at(j)
             if j >= len(self.toks) or self.toks[j].number is None:
                 continue
             num = self.toks[j]
             end = j + 1
-            while end < len(self.toks) and (self.toks[end].role == "currency" or self._currency_value(self.mention_at(end))):
-                cur = self.toks[end]
-                if cur.role == "currency":
-                    currency = cur.arg
-                    self.use(cur)
-                    end += 1
-                else:
-                    m = self.mention_at(end)
-                    currency = m.of("value")[0].value
-                    m.used = True
-                    end = m.end
+            hit = self._currency_at(end)
+            while hit is not None:
+                currency, end = hit
+                hit = self._currency_at(end)
+            unit_target = self._unit_at(end)
             op = str(t.arg)
             negated = self.negated_before(k)
             if negated:
@@ -262,7 +259,10 @@ class Grammar:
                 after = None
             before = self.prev_mention(k)
             spec = CompareSpec(op, num.number, currency, None, "default", words=words)
-            if after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
+            if unit_target is not None:
+                spec.target, spec.kind = unit_target, "field"  # "more than 5 items": the field counted in items
+                self.use(self.toks[end])
+            elif after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
                 spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
                 after.used = True
                 self.r.count_targets.append(after)
@@ -278,6 +278,29 @@ class Grammar:
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
             self.r.compares.append(spec)
+
+    def _currency_at(self, j: int) -> tuple[str, int] | None:
+        """(ISO code, next index) when a currency word, symbol or currency value is at token j."""
+        if j >= len(self.toks):
+            return None
+        t = self.toks[j]
+        if t.role == "currency" and t.mention is None:
+            self.use(t)
+            return str(t.arg), j + 1
+        m = self.mention_at(j)
+        if m is not None and m.start == j and self._currency_value(m):
+            m.used = True
+            return str(m.of("value")[0].value), m.end
+        return None
+
+    def _unit_at(self, j: int) -> Mention | None:
+        """A field whose catalog unit is the word at j ("5 items" → the field counted in items)."""
+        if j >= len(self.toks) or self.toks[j].mention is not None:
+            return None
+        fields = self.vocab.units.get(stem(self.toks[j].low), [])
+        if not fields:
+            return None
+        return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)
 
     def _currency_value(self, m: Mention | None) -> bool:
         if m is None or not m.of("value"):
@@ -526,6 +549,21 @@ class Grammar:
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
 
     def _nulls(self) -> None:
+        for m in self.r.mentions:  # "logged in", "anonymous": the catalog's words for a field being set or not
+            if m.used or not m.of("state") or m.of("topic") or m.of("value"):
+                continue
+            state = m.of("state")[0].value
+            negated = self.negated_before(m.start)
+            op = state if not negated else {"is_null": "is_not_null", "is_not_null": "is_null"}[state or "is_null"]
+            m.used = True
+            m.elements = m.of("state")
+            self.r.filters.append(FilterSpec([m], op, ("not " if negated else "") + m.text))
+            j = m.start - 1
+            while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "negations", "light_words", "which_words"):
+                j -= 1
+            prev = self.mention_at(j)
+            if prev is not None and not prev.used and not prev.of("topic") and {(e.topic, e.field) for e in prev.of("field")} & {(e.topic, e.field) for e in m.elements}:
+                prev.used = True  # "visitors who aren't logged in": the field named before its state
         for k, t in enumerate(self.toks):
             if t.role not in ("null_words", "present_words") or t.used:
                 continue

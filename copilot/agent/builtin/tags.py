@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from copilot.agent.builtin.lexicon import english, phrases
+from copilot.agent.builtin.lexicon import english, phrases, time_words
 from copilot.agent.builtin.text import number_value, stem, tokenize
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
@@ -40,12 +40,21 @@ def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
             put(lex[role], role)
     for word, code in lex["currencies"].items():
         table.setdefault((str(word).lower(),), ("currency", code))
+    times = time_words()
+    for unit, items in times["units"].items():
+        for w in items:
+            table.setdefault((str(w).lower(),), ("time_unit", unit))
+    for w, unit in times["adverbs"].items():
+        table.setdefault((str(w).lower(),), ("time_unit", unit))
     return table
 
 
 @lru_cache(maxsize=1)
 def lexicon_words() -> set[str]:
-    return {w for key in lexicon_table() for w in key if len(w) >= 4}
+    """Lexicon words a misspelling may be read as: not function words (a typo of a content word
+    must not vanish into grammar)."""
+    return {w for key, (role, _) in lexicon_table().items() if role not in ("function_words", "light_words")
+            for w in key if len(w) >= 4}
 
 
 @dataclass
@@ -124,7 +133,8 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             if hit:
                 lex_n, lex_hit = n, hit
                 break
-        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or (lex_hit[0] == "light_words" or lex_hit[0] in ("function_words", "currency", "list_joiners", "null_words", "present_words") and not _weak(elements, toks[i]))))):
+        # a catalog phrase wins when longer, or as long and not a function word (unless written as a code)
+        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i])))):
             m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
             tagged.mentions.append(m)
             for t in toks[i:i + cat_n]:

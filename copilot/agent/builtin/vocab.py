@@ -29,6 +29,8 @@ class Element:
             return f"{self.metric} of {self.topic}"
         if self.kind == "value":
             return f"{self.field} = {self.value} ({self.topic})"
+        if self.kind == "state":
+            return f"{self.field} {'empty' if self.value == 'is_null' else 'set'} ({self.topic})"
         return f"{self.topic}.{self.field}"
 
 
@@ -54,6 +56,7 @@ class Vocabulary:
         self._phrases: dict[tuple[str, ...], list[Element]] = {}
         self._exact: dict[tuple[str, ...], list[Element]] = {}
         self.metrics: dict[str, list[semantic.Metric]] = {}
+        self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
         for schema in topics.values():
             self._add_topic(schema)
         self.words = {w for key in self._phrases for w in key}
@@ -93,6 +96,13 @@ class Vocabulary:
         irregular = {k: v for k, v in english()["irregular_verbs"].items()}
         for f in schema.fields:
             fe = Element("field", topic, f.name)
+            unit = semantic.field_annotation(schema, f.name, "unit")
+            if unit and semantic.is_numeric(f.type) and str(unit).isalpha() and not str(unit).isupper():
+                self.units.setdefault(stem(str(unit)), []).append(fe)
+            for word, state in ((w, "is_not_null") for w in semantic.field_annotation(schema, f.name, "present_words") or []):
+                self._add_text(str(word), Element("state", topic, f.name, state))
+            for word in semantic.field_annotation(schema, f.name, "absent_words") or []:
+                self._add_text(str(word), Element("state", topic, f.name, "is_null"))
             parts = f.name.lower().split("_")
             self._add(parts, fe)
             for syn in f.synonyms:
