@@ -14,6 +14,7 @@ pages = [
     st.Page(widgets.CATALOG_PAGE, title="Catalog", icon=":material/menu_book:"),
     st.Page(widgets.JOBS_PAGE, title="Jobs", icon=":material/work:"),
     st.Page(widgets.AUDIT_PAGE, title="Audit trail", icon=":material/history:"),
+    st.Page(widgets.ALERTS_PAGE, title="Alerts", icon=":material/notifications:"),
 ]
 navigation = st.navigation(pages)
 with widgets.guarded():

@@ -116,6 +116,26 @@ def choose_event_time(fields: list[Field]) -> str | None:
     return timestamps[0]
 
 
+MAX_INFERRED_VALUES = 12  # more distinct values than this is not a category
+MIN_SAMPLES_FOR_VALUES = 20
+
+
+def infer_values(samples: list[Any], flink_type: str) -> dict[str, str]:
+    """The known values of a low-cardinality text field ({value: value}), or {} when the sample is
+    too small, the field is not text, or it looks like an id (most values seen only once)."""
+    if flink_type.upper() != "STRING":
+        return {}
+    present = [v for v in samples if isinstance(v, str) and v != ""]
+    if len(present) < MIN_SAMPLES_FOR_VALUES:
+        return {}
+    counts: dict[str, int] = {}
+    for v in present:
+        counts[v] = counts.get(v, 0) + 1
+    if len(counts) > MAX_INFERRED_VALUES or len(counts) * 4 > len(present) or any(len(v) > 40 for v in counts):
+        return {}
+    return {v: v for v in sorted(counts)}
+
+
 def infer_schema(topic: str, records: list[tuple[bytes | None, bytes | None]], *, compacted: bool) -> Inferred:
     """A TopicSchema from (key, value) samples, or a reason why the topic cannot be described."""
     values, bad, example = [], 0, None
@@ -145,6 +165,9 @@ def infer_schema(topic: str, records: list[tuple[bytes | None, bytes | None]], *
         for k in columns:
             columns[k].append(obj.get(k))
     fields = [Field(name=k, type=infer_type(vs, k), added_by_sync=True) for k, vs in columns.items()]
+    for f in fields:
+        f.values = infer_values(columns[f.name], f.type)
+        f.values_inferred = bool(f.values)
 
     key_field, key_format = _infer_key(records, values, columns)
     schema = TopicSchema(topic=topic, fields=fields, key=key_field, key_format=key_format)

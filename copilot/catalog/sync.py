@@ -62,6 +62,8 @@ def merge(existing: TopicSchema | None, inferred: TopicSchema) -> tuple[TopicSch
             added.append(f.name)
         elif current.type.replace(" ", "").upper() != f.type.replace(" ", "").upper():
             notes.append(f"field {f.name}: catalog says {current.type}, samples look like {f.type} (kept {current.type})")
+        if current is not None and f.values:
+            _merge_values(current, f, notes)
     seen = {f.name.lower() for f in inferred.fields}
     missing = [f.name for f in existing.fields if f.name.lower() not in seen]
     if missing:
@@ -74,6 +76,19 @@ def merge(existing: TopicSchema | None, inferred: TopicSchema) -> tuple[TopicSch
     if not existing.event_time:
         existing.event_time = choose_event_time(existing.fields)
     return existing, added, notes
+
+
+def _merge_values(current, inferred, notes: list[str]) -> None:
+    """Known values seen in the samples: set when a field has none, extended when sync set them before;
+    values a person wrote are never changed."""
+    if current.values and not current.values_inferred:
+        return
+    new = [v for v in inferred.values if v not in current.values]
+    if not new:
+        return
+    current.values = {**current.values, **{v: v for v in new}}
+    current.values_inferred = True
+    notes.append(f"field {current.name}: known values from the samples: {', '.join(new)}")
 
 
 class CatalogSync:
@@ -123,7 +138,7 @@ class CatalogSync:
             inferred.notes.append("topic is compacted but the catalog says append (kept)")
         schema, added, notes = merge(existing, inferred.schema)
         notes = inferred.notes + notes
-        if existing is not None and not added and schema.key == existing.key and not _structure_changed(existing, schema):
+        if existing is not None and not added and schema.key == existing.key and not _structure_changed(existing, schema) and not any("known values" in n for n in notes):
             return TopicChange(info.name, "unchanged", notes=notes, file=existing.source_file)
         path = self.store.save(schema)
         return TopicChange(info.name, "created" if existing is None else "updated", added_fields=added, notes=notes, file=path)

@@ -133,11 +133,14 @@ def topic_details(schema: TopicSchema, topics: dict[str, TopicSchema]) -> dict:
         "event_time": schema.event_time,
         "watermark_delay": schema.watermark_delay,
         "fields": [
-            {"name": f.name, "type": f.type, "description": f.description, "values": f.values, "synonyms": f.synonyms, "added_by_sync": f.added_by_sync}
+            {"name": f.name, "type": f.type, "description": f.description, "values": f.values, "synonyms": f.synonyms, "added_by_sync": f.added_by_sync,
+             "value_synonyms": {v: w for v, w in f.value_words.items() if w}, "unit": f.unit, "currency_field": f.currency_field}
             for f in schema.fields
         ],
         "relationships": relationships_both_ways(schema, topics),
         "examples": [{"question": e.question, "sql": e.sql} for e in schema.examples],
+        "metrics": [{"name": m.name, "expression": m.expression, "filter": m.filter, "synonyms": m.synonyms, "description": m.description} for m in schema.metrics],
+        "verified_queries": [{"question": q.question, "sql": q.sql, "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries],
         "file": schema.source_file,
     }
 
@@ -169,6 +172,7 @@ def cmd_show(args) -> None:
         for f in d["fields"]:
             extra = f"  values: {', '.join(f['values'])}" if f["values"] else ""
             lines.append(f"    {f['name']:<{width}}  {f['type']:<18} {f['description']}{extra}")
+            lines += _semantic_field_lines(f, width)
         if d["relationships"]:
             lines.append("  relationships:")
             for r in d["relationships"]:
@@ -176,11 +180,43 @@ def cmd_show(args) -> None:
                     lines.append(f"    {d['topic']}.{r['field']} -> {r['references']}")
                 else:
                     lines.append(f"    {r['topic']}.{r['field']} -> {r['references']}  (incoming)")
+        lines += _semantic_topic_lines(d)
         for rec in d.get("sample", []):
             lines.append(f"  record: {json.dumps(rec['value'], default=str)}")
         return "\n".join(line for line in lines if line != "")
 
     emit(args, data, text)
+
+
+def _semantic_field_lines(f: dict, width: int) -> list[str]:
+    pad = " " * (width + 6)
+    lines = []
+    if f.get("synonyms"):
+        lines.append(f"{pad}also called: {', '.join(f['synonyms'])}")
+    if f.get("unit") or f.get("currency_field"):
+        lines.append(f"{pad}unit: {f['unit']}" if f.get("unit") else f"{pad}currency in: {f['currency_field']}")
+    for value, words in (f.get("value_synonyms") or {}).items():
+        lines.append(f"{pad}{value} ({f['values'].get(value, value)}) also: {', '.join(words)}")
+    return lines
+
+
+def _semantic_topic_lines(d: dict) -> list[str]:
+    lines = []
+    if d.get("metrics"):
+        lines.append("  metrics:")
+        for m in d["metrics"]:
+            where = f" WHERE {m['filter']}" if m.get("filter") else ""
+            also = f"  (also: {', '.join(m['synonyms'])})" if m.get("synonyms") else ""
+            lines.append(f"    {m['name']} = {m['expression']}{where}{also}")
+            if m.get("description"):
+                lines.append(f"      {m['description']}")
+    if d.get("verified_queries"):
+        lines.append("  verified queries:")
+        for q in d["verified_queries"]:
+            who = ", ".join(x for x in (q.get("verified_by"), q.get("verified_at")) if x)
+            lines.append(f"    {q['question']}" + (f"  [{who}]" if who else ""))
+            lines += [f"      {line}" for line in q["sql"].splitlines()]
+    return lines
 
 
 def cmd_ddl(args) -> None:

@@ -50,8 +50,14 @@ def plan_tree(plan: QueryPlan, topics: dict[str, TopicSchema]) -> exp.Select:
     return _Compiler(plan, topics).statement()
 
 
+_UNIT_NODES = {"SECOND": exp.Second, "MINUTE": exp.Minute, "HOUR": exp.Hour, "DAY": exp.Day}
+
+
 def interval(d: Duration) -> exp.Interval:
-    return exp.Interval(this=exp.Literal.string(str(d.amount)), unit=exp.Var(this=d.unit))
+    """INTERVAL 'n' UNIT; with a leading precision (HOUR(3)) when n has more than Flink's default 2 digits."""
+    digits = len(str(d.amount))
+    unit = _UNIT_NODES[d.unit](this=exp.Literal.number(digits)) if digits > 2 else exp.Var(this=d.unit)
+    return exp.Interval(this=exp.Literal.string(str(d.amount)), unit=unit)
 
 
 def literal(value) -> exp.Expression:

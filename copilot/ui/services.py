@@ -93,6 +93,8 @@ class ChatService:
         return self._copilot
 
     def ask(self, question: str, conversation_id: str, history: list[dict]) -> Answer:
+        if settings.get("COPILOT_SERVICE") == "kafka":  # a worker answers (copilot/service); runs stay here
+            return self._ask_service(question, conversation_id, continues=bool(history))
         if _SQL_START.match(question):
             answer = self.copilot().check_sql(question.strip().rstrip(";"), conversation_id=conversation_id)
             answer.question = question
@@ -100,6 +102,20 @@ class ChatService:
             answer = self.copilot().ask(question, conversation_id=conversation_id, history=history)
         if self.copilot().audit is not None:
             self.copilot().audit.flush(1.0)  # so the audit page shows this answer at once
+        return answer
+
+    def _ask_service(self, question: str, conversation_id: str, continues: bool) -> Answer:
+        from copilot.service.client import ServiceClient
+        from copilot.service.events import Question, answer_from_event
+
+        if getattr(self, "_service_client", None) is None:
+            self._service_client = ServiceClient()
+        is_sql = bool(_SQL_START.match(question))
+        event = self._service_client.ask(Question(question="" if is_sql else question, user="app",
+                                                  sql=question.strip().rstrip(";") if is_sql else None,
+                                                  conversation_id=conversation_id, continues=continues))
+        answer = answer_from_event(event)
+        answer.question = question
         return answer
 
     def live_query(self, answer: Answer, *, max_rows: int, timeout: float) -> LiveQuery:

@@ -19,6 +19,7 @@ CHAT_PAGE = "views/chat.py"
 CATALOG_PAGE = "views/catalog.py"
 JOBS_PAGE = "views/jobs.py"
 AUDIT_PAGE = "views/audit.py"
+ALERTS_PAGE = "views/alerts.py"
 
 
 @st.cache_resource(show_spinner=False)

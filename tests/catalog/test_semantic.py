@@ -118,3 +118,43 @@ def test_demo_catalog_carries_the_business_vocabulary(tmp_path):
     for schema in store.load().topics.values():
         store.save(schema)
     assert {p.name: p.read_text() for p in tmp_path.glob("*.yaml")} == before
+
+
+def _records(rows):
+    import json
+
+    return [(None, json.dumps(r).encode()) for r in rows]
+
+
+def test_sync_infers_values_of_low_cardinality_text_fields_only():
+    from copilot.catalog.inference import infer_schema
+
+    rows = [{"id": f"r{i}", "mode": ["a", "b", "c"][i % 3], "note": "x" * 50 if i == 0 else f"n{i % 3}", "n": i % 3} for i in range(40)]
+    schema = infer_schema("t", _records(rows), compacted=False).schema
+    assert schema.field("mode").values == {"a": "a", "b": "b", "c": "c"} and schema.field("mode").values_inferred
+    assert schema.field("id").values == {}  # an id: every value once
+    assert schema.field("n").values == {}  # not text
+    assert schema.field("note").values == {}  # a value longer than a category name
+    few = infer_schema("t", _records(rows[:10]), compacted=False).schema
+    assert few.field("mode").values == {}  # too few samples to tell
+
+
+def test_sync_never_overwrites_values_a_person_wrote(tmp_path):
+    from copilot.catalog.inference import infer_schema
+    from copilot.catalog.sync import merge
+
+    store = _store(tmp_path, BASE)
+    existing = store.load().topics["readings"]
+    rows = [{"sensor": ["s1", "s2"][i % 2], "level": ["hi", "lo", "mid"][i % 3], "temp": 1.5, "ts": "2026-12-01T00:00:00Z"} for i in range(30)]
+    merged, _, notes = merge(existing, infer_schema("readings", _records(rows), compacted=False).schema)
+    assert merged.field("level").values == {"hi": "High", "lo": "Low"}  # a person's values stay as written
+    assert merged.field("level").value_words == {"hi": ["alarm", "critical"]}
+    assert merged.field("sensor").values == {"s1": "s1", "s2": "s2"} and merged.field("sensor").values_inferred
+    store.save(merged)
+    text = (tmp_path / "readings.yaml").read_text()
+    assert "hi: {label: High, synonyms: [alarm, critical]}" in text and "values_inferred: true" in text
+    # values sync inferred before are extended by what it sees later; a person's edit ends that
+    rows[0]["sensor"] = "s3"
+    again = YamlCatalogStore(tmp_path).load().topics["readings"]
+    merged, _, _ = merge(again, infer_schema("readings", _records(rows * 2), compacted=False).schema)
+    assert set(merged.field("sensor").values) == {"s1", "s2", "s3"}

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from copilot.ui import answer_view, state, widgets
+from copilot.ui import alerts_view, answer_view, state, widgets
 
 widgets.page_setup()
 ss = st.session_state
 st.title("Ask your streams")
+alerts_view.panel(limit=5, recent_minutes=10, key="chat_alerts")  # watches firing now, live
 
 if ss["focus_topic"]:
     topic = ss["focus_topic"]
