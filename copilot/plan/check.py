@@ -134,6 +134,10 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             for p in r.partition_by:
                 if kind_of(field(p)) == "complex":
                     errors.append(f"rows cannot be ranked per {p.field} ({field(p).type})")
+    by_alias = {m.alias: m for m in plan.measures}
+    for h in plan.having:
+        if not _numeric_measure(by_alias[h.measure], source, topics):
+            errors.append(f"{h.measure} is not a number: it cannot be compared with {h.value:g}")
     names = output_names(plan) if not errors else []
     reserved = set(WINDOW_COLUMNS) | {RANK_COLUMN}
     seen: set[str] = set()
@@ -191,6 +195,22 @@ def _check_measure(m: Measure, plan: QueryPlan, source: TopicSchema, field, erro
     for cond in (m.condition, m.filter):
         if cond is not None:
             _check_filter(cond, field(cond.field), errors)
+
+
+def _numeric_measure(m: Measure, source: TopicSchema, topics: dict[str, TopicSchema]) -> bool:
+    if m.func in ("min", "max") and m.field is not None:
+        f = topics[m.field.topic].field(m.field.field)
+        return f is not None and is_number(f)
+    if m.metric is not None:
+        from copilot.catalog.semantic import parse_expression
+        from sqlglot import exp
+
+        metric = source.metric(m.metric)
+        tree = parse_expression(metric.expression) if metric else None
+        if isinstance(tree, (exp.Min, exp.Max)) and isinstance(tree.this, exp.Column):
+            f = source.field(tree.this.name)
+            return f is not None and is_number(f)
+    return True
 
 
 def _check_joins(plan: QueryPlan, topics: dict[str, TopicSchema], errors: list[str]) -> None:
