@@ -135,3 +135,55 @@ def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: in
     rows = [v for v in latest.values() if v and (watch is None or v.get("watch") == watch)]
     rows.sort(key=lambda v: (str(v.get("window_end")), str(v.get("watch"))), reverse=True)
     return rows[:limit]
+
+
+class AlertFeed:
+    """The alerts topic followed incrementally (the app's live panel): the newest row per key, refreshed
+    by `poll()` from where the last call stopped. Thread-safe; never raises (a down Kafka is a status)."""
+
+    def __init__(self, topic: str | None = None, servers: str | None = None):
+        import threading
+
+        self.topic = topic or events.alerts_topic()
+        self.servers = servers or kadmin.bootstrap()
+        self._lock = threading.Lock()
+        self._consumer: Consumer | None = None
+        self._latest: dict[bytes, dict] = {}
+        self.error: str | None = None
+
+    def _assign(self) -> bool:
+        if self._consumer is not None:
+            return True
+        consumer = Consumer({"bootstrap.servers": self.servers, "group.id": f"copilot-alert-feed-{uuid.uuid4().hex[:8]}",
+                             "enable.auto.commit": False, "auto.offset.reset": "earliest", "fetch.wait.max.ms": 10})
+        meta = consumer.list_topics(timeout=3.0)
+        if self.topic not in meta.topics:
+            consumer.close()
+            return False
+        consumer.assign([TopicPartition(self.topic, p, -2) for p in meta.topics[self.topic].partitions])  # -2: beginning
+        self._consumer = consumer
+        return True
+
+    def poll(self, budget_s: float = 0.5) -> list[dict]:
+        """Current alerts, newest window first."""
+        with self._lock:
+            try:
+                if self._assign():
+                    deadline = time.monotonic() + budget_s
+                    while time.monotonic() < deadline:
+                        msgs = self._consumer.consume(1000, 0.05)
+                        if not msgs:
+                            break
+                        for msg in msgs:
+                            if msg.error():
+                                continue
+                            if msg.value():
+                                self._latest[msg.key()] = json.loads(msg.value())
+                            else:
+                                self._latest.pop(msg.key(), None)
+                self.error = None
+            except (KafkaException, ValueError) as exc:
+                self.error = f"alerts unavailable from {self.topic} at {self.servers}: {exc}"
+            rows = list(self._latest.values())
+        rows.sort(key=lambda v: (str(v.get("window_end")), str(v.get("watch"))), reverse=True)
+        return rows
