@@ -5,6 +5,7 @@ by the condition, shaped as an alert row."""
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from sqlglot import exp
 from copilot.catalog.model import Field, TopicSchema
 from copilot.errors import RequestError
 
+log = logging.getLogger(__name__)
 _CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|<>|>|<|=)\s*"
                         r"(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
 _OPERATORS = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "==": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ}
@@ -86,12 +88,35 @@ def resolve_measure(condition: Condition, measures: list[str]) -> str:
                        hint=f"its measures: {', '.join(measures)}")
 
 
-def watch_query(name: str, sql: str, condition: Condition) -> tuple[str, str]:
-    """(the watch's query in Flink SQL, the measure compared). The condition becomes the WHERE of an
-    outer query over the windowed result: a filter applied to each window's row once it closes."""
+def _with_having(plan: dict | None, topics: dict | None, condition: Condition, measure: str) -> str | None:
+    """The answer's query plan (built-in planner) with the condition as one more HAVING, compiled; None
+    when the answer has no plan this fits (a language model's SQL, typed SQL, no window)."""
+    if not plan or not topics or condition.op not in ("=", "!=", "<", "<=", ">", ">="):
+        return None
+    from copilot.plan import Having, QueryPlan
+    from copilot.plan.compile import compile_plan
+
+    try:
+        query_plan = QueryPlan.model_validate(plan)
+        if query_plan.window is None or measure not in [m.alias for m in query_plan.measures]:
+            return None
+        having = Having(measure=measure, op="<>" if condition.op == "!=" else condition.op, value=condition.value,
+                        words=str(condition))
+        return compile_plan(query_plan.model_copy(update={"having": [*query_plan.having, having]}), topics)
+    except (ValueError, TypeError, KeyError) as exc:  # pydantic's ValidationError and PlanError are ValueErrors
+        log.info("condition not put in the plan (%s); filtering the answer's rows instead", exc)
+        return None
+
+
+def watch_query(name: str, sql: str, condition: Condition, *, plan: dict | None = None,
+                topics: dict | None = None) -> tuple[str, str]:
+    """(the watch's query in Flink SQL, the measure compared). With the answer's query plan the condition
+    is one more HAVING of the plan; otherwise the WHERE of an outer query over the windowed result.
+    Either way it filters each window's row once the window closes."""
     shape = windowed(sql)
     measure = resolve_measure(condition, shape.measures)
-    inner = shape.tree.copy().subquery("answer")
+    compiled = _with_having(plan, topics, condition, measure)
+    inner = (sqlglot.parse_one(compiled, read="flink") if compiled else shape.tree.copy()).subquery("answer")
     col = lambda n: exp.column(exp.to_identifier(n, quoted=True), table="answer")  # noqa: E731
     if shape.keys:
         group_key = exp.ConcatWs(expressions=[exp.Literal.string("|")] + [exp.cast(col(k), "STRING") for k in shape.keys])
@@ -104,8 +129,9 @@ def watch_query(name: str, sql: str, condition: Condition) -> tuple[str, str]:
     outer = (exp.select(alias(exp.Literal.string(name), "watch"), alias(col("window_start"), "window_start"),
                         alias(col("window_end"), "window_end"), alias(group_key, "group_key"), alias(values, "values"),
                         alias(exp.Literal.string(str(shown)), "condition"), alias(exp.CurrentTimestamp(), "fired_at"))
-             .from_(inner)
-             .where(condition.expression(col(measure))))
+             .from_(inner))
+    if not compiled:
+        outer = outer.where(condition.expression(col(measure)))
     return outer.sql(dialect="flink"), measure
 
 

@@ -60,7 +60,8 @@ class WatchService:
             reasons = "; ".join(e.get("message", "") for e in answer.get("errors") or []) or "no valid query"
             raise RequestError(f"the question has no valid answer to watch: {reasons}",
                                hint="ask it with `flink-copilot ask` until it gives a windowed aggregate")
-        sql, measure = watch_query(name, answer["sql"], condition)
+        sql, measure = watch_query(name, answer["sql"], condition, plan=answer.get("plan"),
+                                   topics=self.jobs.catalog.load().topics)
         meta = {"watch": name, "question": answer.get("question"), "condition": f"{measure} {condition.op} {condition.value:g}",
                 "answer_sql": answer["sql"], "question_id": answer.get("question_id"), "worker_id": answer.get("worker_id"),
                 "conversation_id": answer.get("conversation_id")}

@@ -146,3 +146,25 @@ def test_watch_refuses_answers_that_are_not_windowed_aggregates_or_unknown_measu
         watch_query("w", "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, "
                          "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
                     Condition.parse("revenue > 1"))
+
+
+def test_with_the_answers_plan_the_condition_is_one_more_having():
+    import sqlglot
+    from sqlglot import exp
+
+    from copilot import settings
+    from copilot.agent.copilot import Copilot
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.service.condition import Condition, watch_query
+
+    topics = YamlCatalogStore(settings.catalog_dir()).load().topics
+    answer = Copilot(topics).ask("share of declined payments every minute")
+    assert answer.valid and answer.plan
+    text, measure = watch_query("declines", answer.sql, Condition.parse("decline_share > 5%"), plan=answer.plan,
+                                topics=topics)
+    tree = sqlglot.parse_one(text, read="flink")
+    assert tree.args.get("where") is None  # not filtered outside: the plan's HAVING does it
+    inner = tree.find(exp.Subquery).this
+    having = inner.args["having"].this
+    assert isinstance(having, exp.GT) and float(having.expression.to_py()) == 0.05
+    assert measure in [p.alias_or_name for p in inner.expressions]
