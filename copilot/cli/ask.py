@@ -142,7 +142,12 @@ def render_answer(d: dict) -> str:
             lines.append(f"  hint: {e['hint']}")
     for n in d.get("notices") or []:
         lines.append(f"note: {n}")
-    if d.get("suggestions"):
+    clarification = d.get("clarification")
+    if clarification:  # asking back: each option is a complete question for the same conversation
+        lines.append(clarification["question"])
+        lines += [f"  {i}. {o['label']}: {o['question']}" for i, o in enumerate(clarification["options"], 1)]
+        lines.append(f"(ask one of them with --conversation {d['conversation_id']})")
+    elif d.get("suggestions"):
         lines.append("Questions I can answer, for example:")
         lines += [f"  - {s}" for s in d["suggestions"]]
     return "\n".join(lines)

@@ -27,6 +27,9 @@ def answer(index: int, ans: Answer, *, latest: bool, final: LiveSnapshot | None)
         with st.expander("SQL", expanded=latest):
             st.code(ans.sql, language="sql")
     st.caption(fmt.validation_badge(ans.valid, ans.planner, ans.engine_checked))
+    if not ans.valid and ans.clarification:
+        clarification(index, ans.clarification)
+        return
     if not ans.valid:
         for error in ans.errors:
             st.error(fmt.issue_line(error))
@@ -42,6 +45,15 @@ def answer(index: int, ans: Answer, *, latest: bool, final: LiveSnapshot | None)
     elif final is not None:
         result(final, index, frozen=True)
     save_as_job(index, ans)
+
+
+def clarification(index: int, ask: dict) -> None:
+    """Asking back: the question, and one button per option that asks it in this conversation."""
+    st.markdown(f"**{ask['question']}**")
+    for n, option in enumerate(ask.get("options") or []):
+        if st.button(option["label"], key=f"clarify_{index}_{n}", help=option["question"]):
+            st.session_state["pending_question"] = option["question"]
+            st.rerun()
 
 
 def suggestions(index: int, items: list[str]) -> None:

@@ -51,6 +51,13 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             scores[t] += 0.3 * (3 - i) / 3
     if not scores:
         raise AskBack_no_subject(vocab)
+    named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures)
+    valued = sorted({e.topic for m in r.mentions for e in m.elements})
+    if not named and not context and len(valued) > 1:
+        # only values ("now only France"): orders, page views or customers? Ask rather than guess.
+        q = " ".join(t.text for t in r.toks)
+        raise AskBack(f"“{r.mentions[0].text}” appears in several topics: which one?", [
+            {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
     best = sorted(scores, key=lambda t: -scores[t])
     if len(best) > 1 and abs(scores[best[0]] - scores[best[1]]) < 0.05 and not context:
         a, b = best[0], best[1]
