@@ -149,7 +149,8 @@ def save_as_job(index: int, ans: Answer) -> None:
     if settings.get_bool("COPILOT_READ_ONLY"):
         return
     saved = st.session_state["saved_jobs"].get(index)
-    with st.expander("Save as job" if not saved else f"Job {saved['name']}", expanded=bool(saved)):
+    taken = preview_view.current(index, ans.sql or "")
+    with st.expander("Save as job" if not saved else f"Job {saved['name']}", expanded=bool(saved or taken)):
         if saved:
             with guarded():
                 if st.button("Refresh state", key=f"job_refresh_{index}"):
@@ -159,12 +160,11 @@ def save_as_job(index: int, ans: Answer) -> None:
                 st.page_link("views/jobs.py", label="Open the jobs page", icon=":material/work:")
             return
         # the preview comes first: what the job would have produced on recorded data, then the save
-        taken = preview_view.current(index, ans.sql or "")
         if st.button("Preview on the last 5 minutes" if taken is None else "Preview again", key=f"job_preview_btn_{index}",
                      icon=":material/preview:"):
             with guarded(), st.spinner("Replaying the last 5 minutes of recorded data…"):
                 preview_view.run(index, ans.sql or "", jobs_service())
-            taken = preview_view.current(index, ans.sql or "")
+            st.rerun()  # drawn open, with the preview and then the save form
         if taken is None:
             st.caption("Preview the job's result on recorded data before saving it.")
             return

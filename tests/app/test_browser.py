@@ -66,9 +66,20 @@ def test_catalog_and_a_topic(page):
 def test_save_a_job_and_stop_it(page):
     name = f"browser_{uuid.uuid4().hex[:6]}"
     ask(page, "number of orders per channel every 10 seconds")
-    sql_locator(page, "TUMBLE(TABLE orders").wait_for()
+    sql_locator(page, "TUMBLE(TABLE").wait_for()  # canonical SQL may quote `orders`
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Save as job").click()
+    # the preview comes before the save: no save button until the replay of recorded data is shown
+    preview = page.get_by_role("button", name="Preview on the last 5 minutes")
+    preview.wait_for()
+    assert page.get_by_role("button", name="Save and start").count() == 0
+    preview.dispatch_event("click")
+    page.get_by_text("Preview rows").wait_for(timeout=60_000)
+    page.get_by_text("State estimate:").wait_for()
+    page.get_by_role("button", name="Save and start").wait_for()  # only now, below the preview
+    page.locator("[class*='st-key-preview_']").get_by_test_id("stVegaLiteChart").wait_for()  # the preview's chart
+    page.wait_for_timeout(1000)
+    shot(page, "08-job-preview")
     page.get_by_label("Job name").fill(name)
     # the sticky chat input can cover the button while the page re-renders: click it as an event
     page.get_by_role("button", name="Save and start").dispatch_event("click")
