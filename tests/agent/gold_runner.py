@@ -5,7 +5,6 @@ from __future__ import annotations
 from copilot.settings import DEMO_CATALOG_DIR
 from copilot.agent.base import PlanRequest, Turn
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.agent.components import analyse
 from gold import CASES
 
 
@@ -25,9 +24,11 @@ def plan_all(topics, planner=None):
 
 
 def differences(draft_sql: str | None, gold_sql: str) -> dict:
-    if not draft_sql:
-        return {"sql": (None, "gold")}
-    return analyse(draft_sql).differences(analyse(gold_sql))
+    """The component comparison `flink-copilot eval` uses (copilot.eval.runner)."""
+    from copilot.eval.runner import component_differences
+
+    diff = component_differences(draft_sql, gold_sql)
+    return diff if diff is not None else {"sql": ("unreadable", "gold")}
 
 
 if __name__ == "__main__":
