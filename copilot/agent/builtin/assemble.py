@@ -193,8 +193,10 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             if m.start == t.i:
                 unused.append(m)
             continue
-        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "breakdown",
+        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup",
                                 "distinct", "chart", "clear_filters", "time_unit"):
+            continue
+        if t.role == "breakdown" and (plan.dimensions or plan.ranking or t.low not in ("by", "per")):
             continue
         if t.role in ("rank_top", "rank_bottom", "agg") and plan.measures:
             continue

@@ -129,6 +129,7 @@ class Grammar:
         self._comparisons()
         self._shares()
         self._rankings()
+        self._ranked_metric()
         self._breakdowns()
         self._aggregates()
         self._values()
@@ -440,6 +441,25 @@ class Grammar:
         last = m.text.split()[-1].lower()
         return stem(last) == last or last.endswith(("ss", "us", "is"))
 
+    def _ranked_metric(self) -> None:
+        lex = english()
+        top = {str(w).lower() for w in lex["rank_top"]} | {str(w).lower() for w in lex["aggregates"]["max"]}
+        bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
+        if self.r.rank is not None or not any(t.role == "which_words" for t in self.toks):
+            return
+        for m in self.r.mentions:
+            words = set(m.text.lower().split())
+            if m.of("metric") and not m.used and (words & top or words & bottom):
+                k = m.start
+                subject = self._which_subject(k)
+                if subject is None:
+                    return
+                subject.used = True
+                m.used = True
+                self.r.rank = RankSpec(1 if self._singular(subject) else int(lex["rank_default_n"]), not (words & bottom),
+                                       subject, by=MeasureSpec(None, m, words=m.text), explicit_n=False, words=m.text)
+                return
+
     def _breakdowns(self) -> None:
         for k, t in enumerate(self.toks):
             if t.role not in ("breakdown", "which_words") or t.used:
@@ -452,7 +472,8 @@ class Grammar:
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
                 continue  # "by mobile": a filter, read below
-            if t.role == "which_words" and (m.of("topic") and not m.of("field") and self.r.rank is None or m.of("metric") or self._numeric(m)):
+            if t.role == "which_words" and (m.of("topic") and not m.of("field") and self.r.rank is None
+                                            or m.of("metric") and not (m.of("field") or m.of("topic")) or self._numeric(m)):
                 continue  # "which orders …", "what is the revenue": the subject, not a breakdown
             self.use_phrase(t)
             self._add_dim(m)
@@ -528,6 +549,9 @@ class Grammar:
                     continue
             groups.append([m])
         for group in groups:
+            b = group[0].start - 1
+            if b >= 0 and self.toks[b].mention is None and self.toks[b].low in ("by", "via", "through", "with"):
+                self.use(self.toks[b])
             negated = self.negated_before(group[0].start)
             j = group[0].start - 1
             while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "negations", "light_words"):

@@ -134,7 +134,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
                 lex_n, lex_hit = n, hit
                 break
         # a catalog phrase wins when longer, or as long and not a function word (unless written as a code)
-        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i])))):
+        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i], vocab)))):
             m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
             tagged.mentions.append(m)
             for t in toks[i:i + cat_n]:
@@ -162,8 +162,11 @@ def _codeish(text: str) -> bool:
     return text.isupper() and len(text) <= 3
 
 
-def _weak(elements: list[Element], tok: Tok) -> bool:
-    """A one-word catalog phrase that is also a function word is kept only when it is a code as written."""
+def _weak(elements: list[Element], tok: Tok, vocab: Vocabulary | None = None) -> bool:
+    """A one-word catalog phrase that is also a function word is kept only when it is a code as
+    written, or the name of a field or topic ("kind", "value")."""
+    if vocab is not None and stem(tok.low) in vocab.names:
+        return False
     return not _codeish(tok.text)
 
 

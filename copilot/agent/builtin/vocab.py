@@ -57,17 +57,22 @@ class Vocabulary:
         self._exact: dict[tuple[str, ...], list[Element]] = {}
         self.metrics: dict[str, list[semantic.Metric]] = {}
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
+        self.names: set[str] = set()  # one-word topic and field names: they beat function words
         for schema in topics.values():
             self._add_topic(schema)
         self.words = {w for key in self._phrases for w in key}
 
     # -- building ------------------------------------------------------------------------
-    def _add(self, words: list[str], element: Element, exact: bool = False) -> None:
+    def _add(self, words: list[str], element: Element, exact: bool = False, name: bool = False) -> None:
         words = [w for w in words if w]
         if not words:
             return
-        if len(words) == 1 and not exact and (words[0].lower() in self.grammar or words[0].lower() in self.function):
+        if len(words) == 1 and not exact and words[0].lower() in self.grammar:
             return  # grammar wins over a one-word synonym ("total", "count")
+        if len(words) == 1 and not exact and not name and words[0].lower() in self.function:
+            return
+        if name and len(words) == 1:
+            self.names.add(stem(words[0]))
         key = tuple(words) if exact else tuple(stem(w) for w in words)
         bucket = (self._exact if exact else self._phrases).setdefault(key, [])
         if element not in bucket:
@@ -79,7 +84,7 @@ class Vocabulary:
     def _add_topic(self, schema: TopicSchema) -> None:
         topic = schema.topic
         te = Element("topic", topic)
-        self._add(topic.lower().split("_"), te)
+        self._add(topic.lower().split("_"), te, name=True)
         if "_" in topic:
             self._add(["".join(topic.lower().split("_"))], te)
         if not schema.is_upsert:  # an event is asked about by its verb: "viewed", "ordered"
@@ -104,7 +109,7 @@ class Vocabulary:
             for word in semantic.field_annotation(schema, f.name, "absent_words") or []:
                 self._add_text(str(word), Element("state", topic, f.name, "is_null"))
             parts = f.name.lower().split("_")
-            self._add(parts, fe)
+            self._add(parts, fe, name=len(parts) == 1)
             for syn in f.synonyms:
                 self._add_text(syn, fe)
             for code, (label, synonyms) in semantic.values(schema, f.name).items():
@@ -137,7 +142,9 @@ class Vocabulary:
     def lookup(self, words: list[str]) -> list[Element]:
         found = list(self._exact.get(tuple(words), []))
         found += [e for e in self._phrases.get(tuple(stem(w) for w in words), []) if e not in found]
-        return found
+        topics = {e.topic for e in found if e.kind == "topic"}
+        # a topic's name that is also a synonym of its own count metric names the topic
+        return [e for e in found if not (e.kind == "metric" and e.topic in topics)]
 
     def correct(self, word: str, extra: set[str]) -> list[str]:
         """Catalog or lexicon words within the typo limit of `word`, closest first."""
