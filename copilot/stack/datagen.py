@@ -1,6 +1,7 @@
 """The demo data generator: `python -m copilot.stack.datagen`.
 
-Writes the six demo topics of CONTRACT.md section 4 to KAFKA_BOOTSTRAP at the DATAGEN_* rates until
+Writes the six demo topics of CONTRACT.md section 4 (and, with a Schema Registry, their Avro twins
+payments_avro and shipments_avro: copilot/stack/datagen_avro.py) to KAFKA_BOOTSTRAP at the DATAGEN_* rates until
 SIGTERM/SIGINT, then flushes and exits 0. Kafka going away is survived: it logs, keeps retrying and
 resumes; topics that disappeared (a wiped broker) are recreated and the master data re-seeded.
 Logs go to stderr; the line `datagen ready` marks topics created and the seed written.
@@ -24,6 +25,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 
 from copilot import settings
 from copilot.errors import CopilotError, UsageError
+from copilot.stack.datagen_avro import AvroTwins
 from copilot.stack.datagen_domain import Event, Shop, encode
 from copilot.stack.datagen_kafka import TOPIC_NAMES, admin_client, ensure_topics, producer_config
 
@@ -48,6 +50,7 @@ class DatagenConfig:
     late_fraction: float
     customers: int
     products: int
+    registry_url: str | None = None  # the Avro twins are written only with a registry
 
     @classmethod
     def from_settings(cls) -> "DatagenConfig":
@@ -60,6 +63,7 @@ class DatagenConfig:
             late_fraction=_rate("DATAGEN_LATE_FRACTION", upper=1.0),
             customers=_count("DATAGEN_CUSTOMERS"),
             products=_count("DATAGEN_PRODUCTS"),
+            registry_url=settings.schema_registry_url(),
         )
 
 
@@ -107,6 +111,7 @@ class Generator:
         self.producer = producer or Producer(producer_config(config.bootstrap), error_cb=self._on_kafka_error,
                                              logger=logging.getLogger("copilot.datagen.librdkafka"))
         self.admin = admin_client(config.bootstrap)
+        self.avro = AvroTwins(config.registry_url, clock=clock) if config.registry_url else None
         self.pending: list[tuple[float, int, Event]] = []  # heap by produce_at
         self._order = itertools.count()
         self.produced = dict.fromkeys(TOPIC_NAMES, 0)
@@ -148,6 +153,10 @@ class Generator:
             try:
                 self.producer.produce(event.topic, value=value, key=event.key.encode(), on_delivery=self._on_delivery)
                 self.produced[event.topic] += 1
+                twin = self.avro.twin(event.topic, event.value) if self.avro is not None else None
+                if twin is not None:
+                    self.producer.produce(twin[0], value=twin[1], key=event.key.encode(), on_delivery=self._on_delivery)
+                    self.produced[twin[0]] += 1
                 return
             except BufferError:  # local queue full: Kafka has been away for a while
                 if self.stop_requested.is_set():
@@ -191,6 +200,8 @@ class Generator:
             return False
         if not self._await_producer_metadata():
             return False
+        if self.avro is not None and not self._register_avro_schemas():
+            return False
         for event in self.shop.seed_events(self.clock()):
             self._produce(event)
         while self.producer.flush(5.0) > 0:
@@ -199,6 +210,19 @@ class Generator:
             log.warning("waiting for Kafka at %s to accept the seed data", self.config.bootstrap)
         self.topics_gone = False
         return True
+
+    def _register_avro_schemas(self) -> bool:
+        """Registers the Avro twins' schemas (retrying while the registry is away). False if stopped."""
+        delay = 1.0
+        while not self.stop_requested.is_set():
+            try:
+                self.avro.register_initial()
+                return True
+            except Exception as exc:  # httpx.HTTPError, or the registry refusing: both are retried
+                log.warning("cannot register the Avro schemas at %s (%s); retrying in %.0f s", self.avro.url, exc, delay)
+                self.stop_requested.wait(delay)
+                delay = min(delay * 2, 10.0)
+        return False
 
     def _await_producer_metadata(self) -> bool:
         """The producer caches "topic does not exist" after a wipe; wait until it sees the new topics."""

@@ -1,4 +1,4 @@
-"""Kafka side of the demo generator: the six topics' layout and an idempotent way to create them."""
+"""Kafka side of the demo generator: the topics' layout (six JSON topics, two Avro twins) and an idempotent way to create them."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec("page_views", "view_id", "append", config=_APPEND_CONFIG),
     TopicSpec("customers", "customer_id", "upsert", config=_COMPACT_CONFIG),
     TopicSpec("products", "product_id", "upsert", config=_COMPACT_CONFIG),
+    # Confluent-framed Avro twins of payments and shipments (copilot/stack/datagen_avro.py)
+    TopicSpec("payments_avro", "payment_id", "append", config=_APPEND_CONFIG),
+    TopicSpec("shipments_avro", "shipment_id", "append", config=_APPEND_CONFIG),
 )
 TOPIC_NAMES = tuple(t.name for t in TOPICS)
 
