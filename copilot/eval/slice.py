@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 from copilot import settings
 from copilot.catalog.model import TopicSchema
-from copilot.errors import ServiceUnavailable, UsageError
+from copilot.errors import RequestError, ServiceUnavailable, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +144,8 @@ class Slice:
         try:
             meta = consumer.list_topics(schema.topic, timeout=KAFKA_TIMEOUT_S).topics.get(schema.topic)
             if meta is None or meta.error is not None or not meta.partitions:
-                raise ServiceUnavailable("Kafka", self.bootstrap, f"topic {schema.topic!r} is not there",
-                                         hint="check the catalog against `flink-copilot catalog sync`")
+                raise RequestError(f"topic {schema.topic!r} is not in Kafka at {self.bootstrap}: nothing recorded to replay",
+                                   hint="check the catalog against `flink-copilot catalog sync`")
             partitions = sorted(meta.partitions)
             marks = {p: consumer.get_watermark_offsets(TopicPartition(schema.topic, p), timeout=KAFKA_TIMEOUT_S)
                      for p in partitions}
