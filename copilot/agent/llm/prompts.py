@@ -47,7 +47,7 @@ def _safe_example(sql: str, topics) -> bool:
         return False
 
 
-def topic_context(schema: TopicSchema) -> str:
+def topic_context(schema: TopicSchema, semantic: bool = True) -> str:
     kind = "upsert (latest row per key; join it with FOR SYSTEM_TIME AS OF)" if schema.is_upsert else "append-only event stream"
     lines = [f"TABLE {schema.topic} -- {kind}", f"  description: {_one_line(schema.description)}"]
     if schema.primary_key:
@@ -59,14 +59,39 @@ def topic_context(schema: TopicSchema) -> str:
         line = f"    {f.name} {f.type}"
         if f.description:
             line += f" -- {_one_line(f.description)}"
-        if f.synonyms:
+        if f.synonyms and semantic:
             line += f" (also called: {', '.join(f.synonyms)})"
+        if f.unit and semantic:
+            line += f" [unit: {f.unit}]"
+        if f.currency_field and semantic:
+            line += f" [currency in {f.currency_field}]"
         if f.values:
-            line += " known values: " + ", ".join(f"{code} = {label}" if label != code else str(code) for code, label in f.values.items())
+            line += " known values: " + ", ".join(_value_words(f, code, label, semantic) for code, label in f.values.items())
         lines.append(line)
     for rel in schema.relationships:
         lines.append(f"  relationship: {schema.topic}.{rel.field} references {rel.references}")
+    if semantic and schema.metrics:
+        lines.append("  metrics:")
+        for m in schema.metrics:
+            line = f"    {m.name} = {m.expression}" + (f" counting only rows where {m.filter}" if m.filter else "")
+            if m.synonyms:
+                line += f" (also called: {', '.join(m.synonyms)})"
+            if m.description:
+                line += f" -- {_one_line(m.description)}"
+            lines.append(line)
     return "\n".join(lines)
+
+
+def _value_words(f, code: str, label: str, semantic: bool) -> str:
+    text = f"{code} = {label}" if label != code else str(code)
+    words = f.value_words.get(code) if semantic else None
+    return text + (f" (also: {', '.join(words)})" if words else "")
+
+
+def verified_queries(topics: list[TopicSchema], request_topics, limit: int = MAX_EXAMPLES) -> list:
+    """Verified queries of the chosen topics that still pass validation, best first (kept by people)."""
+    out = [q for t in topics for q in t.verified_queries if _safe_example(q.sql, request_topics)]
+    return out[:limit]
 
 
 def chosen_topics(request: PlanRequest) -> list[TopicSchema]:
@@ -85,7 +110,8 @@ def build_messages(request: PlanRequest) -> list[BaseMessage]:
     schema = defuse("\n\n".join(topic_context(t) for t in topics))
     context = template("schema_context").format(schema=schema)
     messages: list[BaseMessage] = [SystemMessage(template("system"))]
-    examples = [e for t in topics for e in t.examples if _safe_example(e.sql, request.topics)][:MAX_EXAMPLES]
+    examples = verified_queries(topics, request.topics)
+    examples += [e for t in topics for e in t.examples if _safe_example(e.sql, request.topics)][: MAX_EXAMPLES - len(examples)]
     for e in examples:
         messages.append(HumanMessage(f"Question: {e.question}"))
         messages.append(AIMessage(json.dumps({"sql": e.sql.strip(), "explanation": ""})))
@@ -99,3 +125,24 @@ def build_messages(request: PlanRequest) -> list[BaseMessage]:
 def repair_message(request: PlanRequest, errors: list[dict]) -> HumanMessage:
     shown = [{k: e.get(k) for k in ("stage", "message", "line", "column", "hint") if e.get(k) is not None} for e in errors]
     return HumanMessage(template("repair").format(errors=defuse(json.dumps(shown, indent=2)), question=request.question))
+
+
+def build_plan_messages(request: PlanRequest, topics: list[TopicSchema], semantic: bool = True) -> list[BaseMessage]:
+    """Messages for the structured (plan) reply: rules, the catalog data with its semantic layer and
+    the verified queries of these topics as examples, the conversation so far, the question."""
+    schema = defuse("\n\n".join(topic_context(t, semantic) for t in topics))
+    data = schema
+    verified = verified_queries(topics, request.topics) if semantic else []
+    if verified:
+        shown = "\n".join(f"- {_one_line(q.question)}\n  {_one_line(q.sql)}" for q in verified)
+        data += "\n\n" + template("verified_queries").format(queries=defuse(shown))
+    messages: list[BaseMessage] = [SystemMessage(template("plan_system"))]
+    for turn in request.history[-6:]:
+        messages.append(HumanMessage(f"Question: {turn.question}"))
+        messages.append(AIMessage(f"Answered with: {turn.sql}" if turn.sql else "Not answered."))
+    messages.append(HumanMessage(template("question").format(context=template("schema_context").format(schema=data), question=request.question)))
+    return messages
+
+
+def plan_repair_message(request: PlanRequest, errors: list) -> HumanMessage:
+    return HumanMessage(template("plan_repair").format(errors=defuse(json.dumps(errors, indent=2, default=str)), question=request.question))
