@@ -13,6 +13,15 @@ from copilot.plan.model import FieldRef, Measure, QueryPlan, Ranking
 
 def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
     """A follow-up opens with a follow-up word, or names no subject of its own (no measure, no topic)."""
+    named = {e.topic for m in r.mentions if not m.qualifier for e in m.of("topic")}
+    for a, b in zip(r.mentions, r.mentions[1:]):  # "France (page views)": a value the old subject also has, placed elsewhere
+        for topic_m, value_m in ((a, b), (b, a)):
+            if topic_m.qualifier and value_m.of("value"):
+                again = vocab.lookup([t.text for t in r.toks[value_m.start:value_m.end]])
+                if any(e.kind == "value" and e.topic == previous.source for e in again):
+                    named |= {e.topic for e in topic_m.of("topic")}
+    if named and not named & set(previous.tables):
+        return False  # it names another subject: a new question
     if r.followup_cue:
         return True
     names_subject = bool(r.measures) or any(m.of("topic") and not m.qualifier for m in r.mentions) or r.list_rows
