@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: Java 17 and Maven (the local stack), Chromium (browser tests).
+# Debian packages the project needs: Java 17 (JDK: tests compile a Flink helper) and Maven (the local stack), Chromium (browser tests).
 # Installs only what is missing; needs root (as on CI) or passwordless sudo.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+# javac: the differential test's helper reads SQL with Flink's own parser (copilot/stack/java)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)

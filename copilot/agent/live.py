@@ -31,3 +31,9 @@ class AuditedLiveQuery(LiveQuery):
                          reason=str(exc))
             raise
         return self
+
+    def on_refused(self, found: list) -> None:
+        a = self._answer
+        self._record("submission_refused", a.conversation_id, a.question, sql=self.sql, planner=a.planner,
+                     verdict="refused", stage="engine", job_id=self.job_id,
+                     errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found])

@@ -9,10 +9,28 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any, Iterator
 
+from copilot.errors import ServiceUnavailable
+from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import Column, GatewayClient, Operation
+from copilot.flink.plan_check import PlanDisagreement, disagreements, job_plan_text
 from copilot.sql.statement import CheckedStatement, TrustedStatement
 
 log = logging.getLogger(__name__)
+
+
+def job_disagreements(gateway: GatewayClient, job_id: str, *, kind: str, tables, sink: str | None = None,
+                      wait: float = 5.0) -> list[PlanDisagreement]:
+    """How the running job's plan (`/jobs/<id>/plan`) differs from the checked statement; retried for
+    `wait` seconds while the JobManager cannot answer, then a disagreement of its own (fail closed)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            plan = gateway.job_plan(job_id)
+            return disagreements(job_plan_text(plan), kind=kind, tables=tables, sink=sink, job=True)
+        except (FlinkSqlError, ServiceUnavailable) as exc:
+            if time.monotonic() >= deadline:
+                return [PlanDisagreement("plan_unavailable", f"the running job's plan could not be read ({exc})")]
+            time.sleep(0.2)
 
 
 def _row_key(fields: list[Any]) -> str:
@@ -136,6 +154,7 @@ class LiveQuery:
         self.stopped_reason: str | None = None
         self.submitted_at: float | None = None
         self.first_row_at: float | None = None
+        self.plan_checked = False  # the running job's plan was compared with the checked statement
 
     @property
     def columns(self) -> list[Column]:
@@ -169,6 +188,8 @@ class LiveQuery:
         deadline = self.submitted_at + self.timeout
         try:
             for page in self.operation.pages(deadline=deadline):
+                if self.operation.job_id and not self.plan_checked:
+                    self.check_job_plan()
                 if page.columns and not self.view.columns:
                     self.view.columns = list(page.columns)
                 if page.rows:
@@ -188,6 +209,25 @@ class LiveQuery:
             raise
         finally:
             self.cancel()
+
+    def check_job_plan(self) -> None:
+        """After submission, Flink's running job must be what was checked: a read of the statement's
+        tables, without OPTIONS, whose only sink is the collect sink back to us. Otherwise the job is
+        cancelled and the query refused (stage engine, a named reason)."""
+        from copilot.errors import RequestError
+
+        self.plan_checked = True
+        found = job_disagreements(self.gateway, self.job_id, kind="query", tables=self.statement.tables)
+        if found:
+            self.stopped_reason = "refused"
+            self.cancel()
+            self.on_refused(found)
+            first = found[0]
+            raise RequestError(f"refused (engine: {first.reason}): {first.message}",
+                               hint="the running job did not match the checked query and was cancelled")
+
+    def on_refused(self, found: list) -> None:
+        """Hook for subclasses (the audited query records the refusal)."""
 
     def run(self) -> MaterializedView:
         for _ in self.batches():

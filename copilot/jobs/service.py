@@ -248,7 +248,22 @@ class JobService:
                 time.sleep(0.1)
         if op.job_id is None:
             raise RequestError(f"Flink accepted job {job.name!r} but reported no job id", hint="check `flink-copilot jobs list`")
+        self._check_job_plan(job, op.job_id, insert, query)
         return op.job_id
+
+    def _check_job_plan(self, job: SavedJob, job_id: str, insert: TrustedStatement, query: CheckedStatement) -> None:
+        """The running job must write only its own output table and read only the checked query's
+        tables, without OPTIONS; otherwise it is cancelled, refused (stage engine) and audited."""
+        from copilot.flink.live import job_disagreements
+
+        found = job_disagreements(self.gateway, job_id, kind="insert", tables=query.tables, sink=job.output_topic)
+        if not found:
+            return
+        self.gateway.cancel_job(job_id)
+        self._audit("job_refused", job.name, insert.sql, "refused", stage="engine", flink_job_id=job_id,
+                    errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found])
+        raise RequestError(f"refused (engine: {found[0].reason}): {found[0].message}",
+                           hint="the running job did not match the checked query and was cancelled")
 
     def _flink_jobs(self) -> dict[str, dict]:
         try:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from copilot.catalog.model import TopicSchema
 from copilot.flink.base import FlinkSqlError, SqlEngine
+from copilot.flink.plan_check import disagreements
 from copilot.sql.statement import CheckedStatement, TrustedStatement
 from copilot.validate.positions import TextPositions
 from copilot.validate.result import ValidationIssue
@@ -33,6 +34,12 @@ def check_engine(
     except FlinkSqlError as exc:
         line, column = _locate(exc, positions, statement.sql)
         return [ValidationIssue("engine", exc.message, line, column, _hint(exc.message))], None
+    # Defence in depth: Flink's own reading must be what the validator saw (a read of the listed tables).
+    found = disagreements(plan, kind=statement.kind, tables=statement.tables, sink=statement.sink)
+    if found:
+        return [ValidationIssue("engine", f"Flink does not read this statement as it was checked: {d.message}", 1, 1,
+                                "write the query plainly; report this if it is an ordinary query", reason=d.reason)
+                for d in found], None
     return [], plan
 
 
