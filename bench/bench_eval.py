@@ -25,7 +25,7 @@ PREVIEW_QUERIES = [  # a windowed aggregate, an unwindowed aggregate over a temp
     "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, country",
     "SELECT c.segment, SUM(o.amount) AS revenue FROM orders AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c "
     "ON o.customer_id = c.customer_id GROUP BY c.segment",
-    "SELECT session_id, COUNT(*) AS views FROM page_views GROUP BY session_id",
+    "SELECT session_id, COUNT(*) AS n FROM page_views GROUP BY session_id",
 ]
 
 
