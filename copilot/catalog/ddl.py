@@ -43,29 +43,53 @@ def connector_options(
     startup_mode: str = "latest-offset",
     group_id: str | None = None,
 ) -> dict[str, str]:
-    if schema.format != "json":
+    if schema.format not in ("json", AVRO_CONFLUENT):
         raise RequestError(
-            f"topic {schema.topic!r} has format {schema.format!r}; only json topics can be queried for now",
+            f"topic {schema.topic!r} has format {schema.format!r}; only json and avro-confluent topics can be queried",
             hint="set `format: json` in its catalog file if its records are JSON",
         )
     json_options = {"ignore-parse-errors": "true", "timestamp-format.standard": "ISO-8601"}
+    value_options = {"url": _registry_url(schema)} if schema.format == AVRO_CONFLUENT else json_options
     if schema.is_upsert:
         # upsert-kafka always reads the whole topic: a table needs every key's latest row.
         options = {"connector": "upsert-kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap}
         options["key.format"] = schema.key_format if schema.key_format in ("raw", "json") else "raw"
         if options["key.format"] == "json":
             options.update({f"key.json.{k}": v for k, v in json_options.items()})
-        options["value.format"] = "json"
-        options.update({f"value.json.{k}": v for k, v in json_options.items()})
+        options["value.format"] = schema.format
+        options.update({f"value.{schema.format}.{k}": v for k, v in value_options.items()})
         return options
     if startup_mode not in STARTUP_MODES:
         raise RequestError(f"unknown scan startup mode {startup_mode!r}", hint=f"use one of {', '.join(STARTUP_MODES)}")
     options = {"connector": "kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap, "scan.startup.mode": startup_mode}
     if group_id:
         options["properties.group.id"] = group_id
-    options["format"] = "json"
-    options.update({f"json.{k}": v for k, v in json_options.items()})
+    options["format"] = schema.format
+    options.update({f"{schema.format}.{k}": v for k, v in value_options.items()})
     return options
+
+
+AVRO_CONFLUENT = "avro-confluent"
+_LTZ = re.compile(r"^TIMESTAMP_LTZ(\(\d\))?$", re.IGNORECASE)
+
+
+def _registry_url(schema: TopicSchema) -> str:
+    url = settings.schema_registry_url()
+    if not url:
+        raise RequestError(f"topic {schema.topic!r} is Confluent-framed Avro, but no Schema Registry is configured",
+                           hint="set SCHEMA_REGISTRY_URL, or run `flink-copilot up` (it starts a local registry)")
+    return url
+
+
+def physical_type(schema: TopicSchema, flink_type: str) -> str:
+    """The column type Flink reads a field as. Flink 2.2's avro-confluent format reads Avro timestamp-millis only
+    as TIMESTAMP(3) (its TIMESTAMP_LTZ mapping is not offered by that format); with the session in UTC (the
+    stack's table.local-time-zone) that is the instant's UTC wall-clock time."""
+    if schema.format == AVRO_CONFLUENT:
+        m = _LTZ.match(flink_type.strip())
+        if m:
+            return f"TIMESTAMP{m.group(1) or '(6)'}"
+    return flink_type
 
 
 def create_table_sql(
@@ -81,7 +105,7 @@ def create_table_sql(
 ) -> str:
     """The Flink `CREATE TABLE` statement reading `schema`'s topic (kafka, or upsert-kafka for upsert topics)."""
     bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
-    columns = [f"  {quote_identifier(f.name)} {f.type}" for f in schema.fields]
+    columns = [f"  {quote_identifier(f.name)} {physical_type(schema, f.type)}" for f in schema.fields]
     if schema.event_time:
         et = quote_identifier(schema.event_time)
         columns.append(f"  WATERMARK FOR {et} AS {et} - {watermark_interval(schema.watermark_delay)}")

@@ -84,6 +84,13 @@ class VerifiedQuery:
 
 
 @dataclass
+class RegistrySchemaRef:
+    subject: str
+    schema_id: int
+    version: int
+
+
+@dataclass
 class TopicSchema:
     topic: str
     description: str = ""
@@ -102,6 +109,8 @@ class TopicSchema:
     key: str | None = None
     # How the Kafka record key is encoded: "raw" (the bare value) or "json" (an object of the key fields).
     key_format: str = "raw"
+    # The registered schema `catalog sync` last read (format avro-confluent): subject, schema id, version.
+    registry: "RegistrySchemaRef | None" = None
 
     @property
     def table_name(self) -> str:

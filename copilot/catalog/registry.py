@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from copilot.catalog.inference import Inferred, choose_event_time
-from copilot.catalog.model import Field, TopicSchema
+from copilot.catalog.model import Field, RegistrySchemaRef, TopicSchema
 from copilot.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -88,21 +88,56 @@ def schema_from_registered(topic: str, schema_type: str, text: str) -> Inferred:
     return Inferred(schema, notes=[f"from the Schema Registry ({schema_type})"])
 
 
+def value_subject(topic: str) -> str:
+    """The subject of a topic's record values (Confluent's default TopicNameStrategy)."""
+    return f"{topic}-value"
+
+
 class SchemaRegistry:
-    """A Confluent-compatible Schema Registry: subject `<topic>-value`, latest version."""
+    """A Confluent-compatible Schema Registry (Confluent's own, Apicurio's /apis/ccompat/v7, Karapace ...):
+    subjects `<topic>-value`, latest version."""
 
     def __init__(self, url: str, timeout: float = 5.0):
         self.url = url.rstrip("/")
         self.client = httpx.Client(base_url=self.url, timeout=timeout)
 
-    def topic_schema(self, topic: str) -> Inferred | None:
+    def _get(self, path: str) -> httpx.Response | None:
+        """The response, None for 404; ServiceUnavailable (exit 3, naming the address) otherwise."""
         try:
-            response = self.client.get(f"/subjects/{topic}-value/versions/latest")
+            response = self.client.get(path)
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable("Schema Registry", self.url, str(exc)) from None
+            raise ServiceUnavailable("Schema Registry", self.url, str(exc) or type(exc).__name__) from None
         if response.status_code == 404:
             return None
         if response.status_code >= 400:
             raise ServiceUnavailable("Schema Registry", self.url, f"HTTP {response.status_code}: {response.text[:200]}")
-        body = response.json()
-        return schema_from_registered(topic, body.get("schemaType", "AVRO"), body["schema"])
+        return response
+
+    def subjects(self) -> list[str]:
+        response = self._get("/subjects")
+        try:
+            subjects = response.json() if response is not None else None
+        except ValueError:
+            subjects = None
+        if not isinstance(subjects, list):
+            raise ServiceUnavailable("Schema Registry", self.url, "GET /subjects did not answer with a list of subjects "
+                                     "(is this the registry's Confluent-compatible API?)")
+        return [str(s) for s in subjects]
+
+    def latest(self, subject: str) -> dict | None:
+        """{subject, id, version, schema, schemaType?} of the subject's latest version, or None."""
+        response = self._get(f"/subjects/{subject}/versions/latest")
+        return response.json() if response is not None else None
+
+    def topic_schema(self, topic: str) -> Inferred | None:
+        body = self.latest(value_subject(topic))
+        if body is None:
+            return None
+        inferred = schema_from_registered(topic, body.get("schemaType", "AVRO"), body["schema"])
+        if inferred.schema is not None:
+            inferred.schema.registry = RegistrySchemaRef(body.get("subject", value_subject(topic)), int(body["id"]),
+                                                         int(body["version"]))
+            inferred.notes = [f"from the Schema Registry ({body.get('schemaType', 'AVRO')}, subject "
+                              f"{inferred.schema.registry.subject} version {inferred.schema.registry.version}, "
+                              f"id {inferred.schema.registry.schema_id})"]
+        return inferred

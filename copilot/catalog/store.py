@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from copilot.catalog.model import Example, Field, Relationship, TopicSchema
+from copilot.catalog.model import Example, Field, RegistrySchemaRef, Relationship, TopicSchema
 from copilot.catalog import semantic
 from copilot.catalog.types import check_flink_type, dialect_type_warning, is_timestamp
 from copilot.catalog.yaml_merge import merge_into_document, text as _text, values_map as _values_map
@@ -346,8 +346,19 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
         source_file=name,
         key=key,
         key_format=key_format,
+        registry=_registry_ref(doc.get("schema_registry")),
     )
     return schema, warnings
+
+
+def _registry_ref(raw: Any) -> RegistrySchemaRef | None:
+    """`schema_registry: {subject, id, version}`, written by `catalog sync` (None when absent or unreadable)."""
+    if not isinstance(raw, dict) or not _text(raw.get("subject")):
+        return None
+    try:
+        return RegistrySchemaRef(_text(raw.get("subject")), int(raw.get("id")), int(raw.get("version")))
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_relationships(topics: dict[str, TopicSchema]) -> list[CatalogProblem]:

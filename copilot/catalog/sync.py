@@ -9,7 +9,7 @@ from copilot import settings
 from copilot.catalog import kafka_io
 from copilot.catalog.inference import Inferred, choose_event_time, infer_schema
 from copilot.catalog.model import TopicSchema
-from copilot.catalog.registry import SchemaRegistry
+from copilot.catalog.registry import SchemaRegistry, value_subject
 from copilot.catalog.store import CatalogStore
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,9 @@ class CatalogSync:
     ):
         self.store = store
         self.bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
-        url = settings.get("SCHEMA_REGISTRY_URL")
+        url = settings.schema_registry_url()  # SCHEMA_REGISTRY_URL, else the local stack's registry when it runs
         self.registry = registry if registry is not None else (SchemaRegistry(url) if url else None)
+        self._subjects: set[str] = set()
         self.sample_size = sample_size
         self.sample_seconds = sample_seconds
         self.only = set(topics) if topics else None
@@ -113,6 +114,8 @@ class CatalogSync:
     def run(self) -> SyncReport:
         report = SyncReport()
         catalog = self.store.load().topics
+        if self.registry is not None:  # one listing, then only topics with a value subject ask for their schema
+            self._subjects = set(self.registry.subjects())
         for info in kafka_io.list_topics(self.bootstrap):
             if self.only is not None and info.name not in self.only:
                 continue
@@ -123,7 +126,7 @@ class CatalogSync:
         return report
 
     def _infer(self, info: kafka_io.TopicInfo) -> Inferred:
-        if self.registry is not None:
+        if self.registry is not None and value_subject(info.name) in self._subjects:
             registered = self.registry.topic_schema(info.name)
             if registered is not None:
                 return registered
@@ -136,12 +139,27 @@ class CatalogSync:
             return TopicChange(info.name, "skipped", reason=inferred.reason, file=existing.source_file if existing else None)
         if existing is not None and info.compacted and existing.changelog != "upsert":
             inferred.notes.append("topic is compacted but the catalog says append (kept)")
+        before = existing.registry if existing is not None else None
         schema, added, notes = merge(existing, inferred.schema)
         notes = inferred.notes + notes
-        if existing is not None and not added and schema.key == existing.key and not _structure_changed(existing, schema) and not any("known values" in n for n in notes):
+        evolved = _registry_change(before, inferred.schema.registry, added) if existing is not None else None
+        if evolved:
+            schema.registry = inferred.schema.registry
+            notes.insert(0, evolved)
+        if existing is not None and not evolved and not added and schema.key == existing.key and not _structure_changed(existing, schema) and not any("known values" in n for n in notes):
             return TopicChange(info.name, "unchanged", notes=notes, file=existing.source_file)
         path = self.store.save(schema)
         return TopicChange(info.name, "created" if existing is None else "updated", added_fields=added, notes=notes, file=path)
+
+
+def _registry_change(before, after, added: list[str]) -> str | None:
+    """What changed in the registered schema since the catalog entry was written, or None."""
+    if after is None or before == after:
+        return None
+    if before is None:
+        return f"schema registry: now follows {after.subject} (version {after.version}, id {after.schema_id})"
+    change = f"schema evolved: {after.subject} version {before.version} -> {after.version} (id {before.schema_id} -> {after.schema_id})"
+    return change + (f"; new fields: {', '.join(added)}" if added else "")
 
 
 def _structure_changed(before: TopicSchema, after: TopicSchema) -> bool:

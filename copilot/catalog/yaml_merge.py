@@ -42,6 +42,9 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
     if schema.event_time:
         data["event_time"] = schema.event_time
     data["watermark_delay"] = schema.watermark_delay
+    if schema.registry is not None:
+        data["schema_registry"] = {"subject": schema.registry.subject, "id": schema.registry.schema_id,
+                                   "version": schema.registry.version}
     data["fields"] = [_field_mapping(f) for f in schema.fields]
     if schema.relationships:
         data["relationships"] = [{"field": r.field, "references": r.references} for r in schema.relationships]
