@@ -78,9 +78,9 @@ class Copilot:
         self._record("retrieved", cid, question, topics=[{"topic": t, "score": round(s, 4)} for t, s in retrieved])
         request = PlanRequest(question, self.topics, retrieved, turns)
 
-        answer, notices = None, []
+        answer, notices = self._from_verified(request, cid), []
         planners = [self.planner] if self.planner is self.builtin else [self.planner, self.builtin]
-        for planner in planners:
+        for planner in planners if answer is None else []:
             try:
                 answer = self._plan_and_validate(planner, request, cid)
             except PlannerFailure as exc:
@@ -123,6 +123,22 @@ class Copilot:
         if history is None:
             return list(self.conversations.get(cid, []))
         return [h if isinstance(h, Turn) else Turn.from_dict(h) for h in history]
+
+    def _from_verified(self, request: PlanRequest, cid: str) -> Answer | None:
+        """The same question (after normalisation) as one a person verified: answered with its query."""
+        from copilot.agent.verified import find_verified
+
+        match = find_verified(request.question, request.topics)
+        if match is None:
+            return None
+        q = request.question
+        draft = Draft(planner="verified", sql=match.query.sql, tables=[match.topic], notices=[
+            f"answered from a query {match.query.verified_by or 'a person'} verified"
+            + (f" on {match.query.verified_at[:10]}" if match.query.verified_at else "") + f" for {match.query.question!r}"])
+        self._record_draft(draft, cid, q, attempt=0)
+        answer = self._from_draft(draft, cid, q)
+        self._validate_into(answer, draft.sql, cid, q)
+        return answer if answer.valid else None  # the catalog changed since: plan afresh
 
     def _plan_and_validate(self, planner: Planner, request: PlanRequest, cid: str) -> Answer:
         q = request.question

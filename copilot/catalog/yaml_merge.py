@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
 
 from copilot.catalog.model import Field, Metric, TopicSchema
 
@@ -54,9 +55,14 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         data["metrics"] = [_metric_mapping(m) for m in schema.metrics]
     if schema.verified_queries:
         data["verified_queries"] = [
-            {"question": q.question, "sql": q.sql, "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries
+            {"question": q.question, "sql": _block(q.sql), "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries
         ]
     return data
+
+
+def _block(text_value: str) -> str:
+    """Multi-line SQL is written as a YAML literal block (`|-`), as people write it."""
+    return LiteralScalarString(text_value) if "\n" in text_value else text_value
 
 
 def _metric_mapping(m: Metric) -> dict[str, Any]:

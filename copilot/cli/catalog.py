@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from copilot.catalog.ddl import STARTUP_MODES, create_table_sql
@@ -14,7 +15,7 @@ from copilot.errors import UsageError
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
-    catalog = subparsers.add_parser("catalog", parents=[parent], help="topic schema catalog: sync, list, show, ddl, search")
+    catalog = subparsers.add_parser("catalog", parents=[parent], help="topic schema catalog: sync, list, show, ddl, search, verify")
     sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", parser_class=type(catalog))
     catalog.set_defaults(handler=lambda args: _usage(catalog))
 
@@ -41,6 +42,15 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--startup-mode", choices=STARTUP_MODES, default="latest-offset", help="where an append table starts reading")
     p.add_argument("--temporary", action="store_true", help="CREATE TEMPORARY TABLE")
     p.set_defaults(handler=cmd_ddl)
+
+    p = sub.add_parser("verify", parents=[parent], help="store a query a person confirmed as the answer to a question")
+    add_json_flag(p)
+    p.add_argument("question", help="the question the query answers")
+    p.add_argument("--sql", required=True, help="the Flink SQL query that answers it (validated first)")
+    p.add_argument("--by", default=None, help="who verified it (default: $USER)")
+    p.add_argument("--no-engine", action="store_true", help="skip the Flink planner check (no SQL Gateway needed)")
+    p.add_argument("--no-audit", action="store_true", help="do not write the audit trail to Kafka")
+    p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("search", parents=[parent], help="the topics most relevant to a question")
     add_json_flag(p)
@@ -217,6 +227,34 @@ def _semantic_topic_lines(d: dict) -> list[str]:
             lines.append(f"    {q['question']}" + (f"  [{who}]" if who else ""))
             lines += [f"      {line}" for line in q["sql"].splitlines()]
     return lines
+
+
+def cmd_verify(args) -> None:
+    import getpass
+
+    from copilot import settings
+    from copilot.agent.verified import store_verified
+    from copilot.errors import ServiceUnavailable
+
+    engine = None
+    if not args.no_engine:
+        from copilot.flink.gateway import GatewayClient
+
+        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
+    audit = None
+    if not args.no_audit:
+        from copilot.agent.audit import KafkaAuditSink
+
+        audit = KafkaAuditSink()
+        audit._ensure()  # a change to what the copilot answers is audited: no Kafka, no change (exit 3)
+        if audit.disabled_reason:
+            raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
+                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit")
+    who = args.by or os.environ.get("USER") or getpass.getuser() or "cli"
+    entry, topic, path = store_verified(_store(args), args.question, args.sql, who, engine=engine, audit=audit)
+    data = {"question": entry.question, "sql": entry.sql, "topic": topic, "file": path,
+            "verified_by": entry.verified_by, "verified_at": entry.verified_at, "engine_checked": engine is not None}
+    emit(args, data, lambda d: f"verified for {d['topic']} ({d['file']}): {d['question']}\n{d['sql']}")
 
 
 def cmd_ddl(args) -> None:

@@ -13,7 +13,7 @@ from copilot.ui import format as fmt
 from copilot.ui import preview_view
 from copilot.ui import services as svc
 from copilot.ui.live import LiveRunner, LiveSnapshot
-from copilot.ui.widgets import guarded, jobs_service
+from copilot.ui.widgets import chat_service, guarded, jobs_service
 
 REFRESH_S = 1.0
 
@@ -44,7 +44,23 @@ def answer(index: int, ans: Answer, *, latest: bool, final: LiveSnapshot | None)
                 finished_result(runner.snapshot(), index)
     elif final is not None:
         result(final, index, frozen=True)
+    thumbs_up(index, ans)
     save_as_job(index, ans)
+
+
+def thumbs_up(index: int, ans: Answer) -> None:
+    """👍: a person confirms the answer; the query is kept as a verified query for this question."""
+    if not ans.question or not ans.sql or ans.planner in ("verified", "user"):
+        return
+    done = st.session_state.setdefault("verified_answers", set())
+    if index in done:
+        st.caption("👍 Kept as a verified query: the same question is answered with it from now on.")
+        return
+    if st.button("👍 Correct", key=f"verify_{index}", help="keep this query as the verified answer to this question"):
+        with guarded():
+            stored = chat_service().verify(ans.question, ans.sql)
+            done.add(index)
+            st.success(f"Kept as a verified query of {stored['topic']}.")
 
 
 def clarification(index: int, ask: dict) -> None:

@@ -104,6 +104,13 @@ class ChatService:
             self.copilot().audit.flush(1.0)  # so the audit page shows this answer at once
         return answer
 
+    def verify(self, question: str, sql: str, verified_by: str = "app") -> dict:
+        """A person's 👍: keep `sql` as the verified answer to `question` in its topic's catalog file."""
+        from copilot.agent.verified import store_verified
+
+        entry, topic, path = store_verified(self.catalog.store, question, sql, verified_by, engine=self.gateway, audit=self.copilot().audit)
+        return {"topic": topic, "file": path, "question": entry.question, "verified_at": entry.verified_at}
+
     def _ask_service(self, question: str, conversation_id: str, continues: bool) -> Answer:
         from copilot.service.client import ServiceClient
         from copilot.service.events import Question, answer_from_event
