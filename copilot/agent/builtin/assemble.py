@@ -120,8 +120,11 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         if amount is None:
             raise AskBack(f"Over {c.value:g} of what?", b._number_options(b.source, c.words))
         field = FieldRef(topic=b.source, field=amount)
-    value = int(c.value) if float(c.value).is_integer() else c.value
-    filters.append(Filter(field=field, op=op if op != "=" else "=", values=[value], words=c.words))
+    def num(v: float):
+        return int(v) if float(v).is_integer() else v
+
+    values = [num(c.value)] + ([num(c.high)] if c.high is not None else [])
+    filters.append(Filter(field=field, op=op, values=values, words=c.words))
     if c.currency:
         schema = b.vocab.topics[field.topic]
         cur = semantic.currency_field(schema, field.field)

@@ -42,6 +42,7 @@ class CompareSpec:
     kind: str  # field | count | measure | default
     having: bool = False
     words: str = ""
+    high: float | None = None  # the upper bound of a range ("between 50 and 100")
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Grammar:
     def run(self) -> None:
         self._qualifiers()
         self._within()
+        self._ranges()
         self._comparisons()
         self._shares()
         self._rankings()
@@ -224,6 +226,43 @@ class Grammar:
             self.r.bound_mention = target
             target.qualifier = True
             self.use(t, num, unit, *self.toks[k + 3:j])
+
+    def _ranges(self) -> None:
+        """"between 50 and 100 euros": a range on the field after it, or the subject's amount."""
+        ranges = {str(w).lower() for w in english()["ranges"]}
+        for k, t in enumerate(self.toks):
+            if t.low not in ranges or t.used or k + 3 >= len(self.toks):
+                continue
+            j = k + 1
+            hit = self._currency_at(j)
+            currency = None
+            if hit:
+                currency, j = hit
+            lo = self.toks[j] if j < len(self.toks) else None
+            if lo is None or lo.number is None or j + 2 >= len(self.toks) or self.toks[j + 1].low != "and":
+                continue
+            j2 = j + 2
+            hit = self._currency_at(j2)
+            if hit:
+                currency, j2 = hit
+            hi = self.toks[j2] if j2 < len(self.toks) else None
+            if hi is None or hi.number is None:
+                continue
+            end = j2 + 1
+            hit = self._currency_at(end)
+            if hit:
+                currency, end = hit
+            negated = self.negated_before(k)
+            self.use(t, lo, self.toks[j + 1], hi)
+            target = self._unit_at(end) or (self.prev_mention(k) if self.prev_mention(k) is not None and self._numeric(self.prev_mention(k)) and not self.prev_mention(k).used else None)
+            if target is not None and target.start >= end:
+                self.use(self.toks[end])
+            if target is not None:
+                target.used = True
+            spec = CompareSpec("not_between" if negated else "between", lo.number, currency, target,
+                               "field" if target is not None else "default", words=" ".join(x.text for x in self.toks[k:end]))
+            spec.high = hi.number
+            self.r.compares.append(spec)
 
     def _comparisons(self) -> None:
         lex = english()
@@ -536,7 +575,8 @@ class Grammar:
             self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
 
     def _values(self) -> None:
-        ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic") and not m.of("field")]
+        ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic")
+              and not m.of("field") and not m.of("metric")]
         groups: list[list[Mention]] = []
         for m in ms:
             if groups:
@@ -588,6 +628,9 @@ class Grammar:
             prev = self.mention_at(j)
             if prev is not None and not prev.used and not prev.of("topic") and {(e.topic, e.field) for e in prev.of("field")} & {(e.topic, e.field) for e in m.elements}:
                 prev.used = True  # "visitors who aren't logged in": the field named before its state
+            nxt = self.mention_at(m.end)
+            if nxt is not None and nxt.start == m.end and not nxt.used and {(e.topic, e.field) for e in nxt.of("field")} & {(e.topic, e.field) for e in m.elements}:
+                nxt.used = True  # "anonymous visitors"
         for k, t in enumerate(self.toks):
             if t.role not in ("null_words", "present_words") or t.used:
                 continue

@@ -1,0 +1,48 @@
+"""The built-in planner on its development questions (tests/agent/dev_questions.yaml), over the demo
+catalog and the fleet catalog: never confidently wrong, and most answered exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from copilot.catalog.store import YamlCatalogStore
+from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
+from scoring import score
+
+CASES = yaml.safe_load((Path(__file__).parent / "dev_questions.yaml").read_text())
+FLEET = PROJECT_ROOT / "examples" / "catalogs" / "fleet"
+
+
+@pytest.fixture(scope="module")
+def scored():
+    dirs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": FLEET}
+    loaded = {}
+
+    def topics_for(name):
+        if name not in loaded:
+            loaded[name] = YamlCatalogStore(dirs[name]).load().topics
+        return loaded[name]
+
+    cases = [c for c in CASES if c.get("catalog", "demo") == "demo" or FLEET.is_dir()]
+    return score(cases, topics_for)
+
+
+def test_the_dev_set_covers_both_catalogs_declines_and_clarifications():
+    assert len(CASES) >= 50
+    assert {c["catalog"] for c in CASES} == {"demo", "fleet"}
+    assert any(c["gold"] == "DECLINE" for c in CASES) and any(c["gold"] == "CLARIFY" for c in CASES)
+
+
+def test_never_confidently_wrong(scored):
+    wrong = [(r["q"], r["sql"]) for r in scored["questions"] if r["verdict"] in ("wrong", "invalid")]
+    assert wrong == []
+
+
+def test_most_dev_questions_are_answered_exactly(scored):
+    totals = scored["totals"]
+    misses = [(r["q"], r["verdict"], r["reason"]) for r in scored["questions"]
+              if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")]
+    assert totals["exact_rate"] >= 0.9, misses
