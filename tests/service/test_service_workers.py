@@ -138,3 +138,40 @@ def test_no_worker_means_exit_3_naming_the_topic(service_env):
                      {"COPILOT_SERVICE": "kafka", "COPILOT_SERVICE_TIMEOUT": "2"})
     assert code == 3
     assert service_env["COPILOT_QUESTIONS_TOPIC"] in out["message"] and "no worker answered" in out["message"]
+
+
+def test_serve_runs_worker_processes_and_restarts_a_killed_one(service_env):
+    import signal
+
+    from copilot.service.client import ServiceClient
+    from copilot.service.events import Question
+
+    serve = subprocess.Popen([sys.executable, "-m", "copilot", "serve", "--workers", "2"], cwd=ROOT,
+                             env={**os.environ, **service_env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        state = wait_for_members(2)
+        ids = sorted(m["worker_id"] for m in state["members"])
+        children = subprocess.run(["pgrep", "-P", str(serve.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2
+        os.kill(int(children[0]), signal.SIGKILL)
+        client = ServiceClient(timeout=60)
+        answer = client.ask(Question(question="number of orders every 10 seconds"))
+        client.close()
+        assert answer["valid"] and answer["worker_id"] in ids
+        state = wait_for_members(2)  # the killed worker is back, under its own id
+        assert sorted(m["worker_id"] for m in state["members"]) == ids
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(30)
+    assert serve.returncode == 0
+
+
+def test_up_adds_a_worker_only_in_service_mode(tmp_path, monkeypatch):
+    from copilot.stack.launcher import Launcher
+
+    monkeypatch.delenv("COPILOT_SERVICE", raising=False)
+    assert "worker" not in [c.name for c in Launcher(tmp_path).components()]
+    monkeypatch.setenv("COPILOT_SERVICE", "kafka")
+    worker = [c for c in Launcher(tmp_path).components() if c.name == "worker"]
+    assert worker and worker[0].command(Launcher(tmp_path))[1:3] == ["-m", "copilot.service.worker"]
+    assert not worker[0].health(None, Launcher(tmp_path).table).ok  # nothing started in this state dir
