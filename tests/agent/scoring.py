@@ -32,7 +32,7 @@ def score(cases: list[dict], topics_for) -> dict:
     """`cases`: [{q, gold, catalog}] (a question starting with "+ " follows the one before it);
     `topics_for(catalog)` gives that catalog's topics."""
     planner = BuiltinPlanner()
-    rows, times, history = [], [], []
+    rows, times, plan_times, history = [], [], [], []
     for case in cases:
         q, gold = case["q"], case["gold"]
         topics = topics_for(case.get("catalog", "demo"))
@@ -42,6 +42,7 @@ def score(cases: list[dict], topics_for) -> dict:
             history = []
         start = time.perf_counter()
         draft = planner.plan(PlanRequest(q, topics, [], list(history)))
+        plan_times.append((time.perf_counter() - start) * 1000)
         valid = bool(draft.sql) and validate(draft.sql, catalog=topics, engine=None).valid
         times.append((time.perf_counter() - start) * 1000)
         from copilot.agent.base import Turn
@@ -64,5 +65,6 @@ def score(cases: list[dict], topics_for) -> dict:
         "correct_declines_and_clarifications": count("decline_ok", "clarify_ok"),
         "invalid": count("invalid"),
         "median_ms_plan_compile_validate_no_engine": round(statistics.median(times), 2) if times else None,
+        "median_ms_plan_compile": round(statistics.median(plan_times), 2) if plan_times else None,
     }
     return {"totals": totals, "questions": rows}
