@@ -99,6 +99,8 @@ def _same(existing: Any, new: Any) -> bool:
     """Equal after normalising YAML containers (a values list equals its identity mapping)."""
     if isinstance(existing, list) and isinstance(new, dict):
         return all(isinstance(v, str) for v in new.values()) and values_map(existing) == {str(k): str(v) for k, v in new.items()}
+    if isinstance(existing, dict) and isinstance(new, str):  # `{label: X}` is the same value label as `X`
+        return set(map(str, existing)) <= {"label", "synonyms"} and not existing.get("synonyms") and text(existing.get("label")) == text(new)
     if isinstance(existing, dict) and isinstance(new, dict):
         return set(map(str, existing)) == set(map(str, new)) and all(_same(existing[k], new.get(str(k), new.get(k))) for k in existing)
     if isinstance(existing, list) and isinstance(new, list):
