@@ -35,7 +35,7 @@ def stack():
     started = {row["component"] for row in rows if row["managed"]} - before
     yield launcher
     if started and not os.environ.get("FLINK_COPILOT_KEEP_STACK"):
-        for name in ("datagen", "sql-gateway", "taskmanager", "jobmanager", "kafka"):
+        for name in ("datagen", "sql-gateway", "taskmanager", "jobmanager", "schema-registry", "kafka"):
             if name in started:
                 launcher.table.stop(name)
 

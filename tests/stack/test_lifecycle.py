@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from copilot.stack.processes import ProcessRecord
@@ -17,7 +18,7 @@ from copilot.stack.processes import ProcessRecord
 pytestmark = pytest.mark.stack
 
 PORTS = {"KAFKA_BOOTSTRAP": "localhost:29092", "FLINK_REST": "http://localhost:28081",
-         "FLINK_SQL_GATEWAY": "http://localhost:28083"}
+         "FLINK_SQL_GATEWAY": "http://localhost:28083", "FLINK_COPILOT_REGISTRY_PORT": "28085"}
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +48,17 @@ def test_up_status_down_cycle(isolated_env):
     status = cli(env, "status", "--json")
     assert status.returncode == 0, status.stderr
     components = {c["component"]: c for c in json.loads(status.stdout)["components"]}
-    for name in ("kafka", "jobmanager", "taskmanager", "sql-gateway"):
+    for name in ("kafka", "schema-registry", "jobmanager", "taskmanager", "sql-gateway"):
         assert components[name]["running"], components[name]
         assert components[name]["managed"]
     assert components["jobmanager"]["version"] == "2.2.0"
     assert components["sql-gateway"]["address"] == "http://localhost:28083"
     pids_before = {r.name: r.pid for r in recorded_pids(state)}
+    registry = f"http://localhost:{PORTS['FLINK_COPILOT_REGISTRY_PORT']}/apis/ccompat/v7"
+    schema = {"type": "record", "name": "Kept", "fields": [{"name": "id", "type": "string"}]}
+    registered = httpx.post(f"{registry}/subjects/kept-value/versions", json={"schema": json.dumps(schema)},
+                            headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, timeout=10)
+    assert registered.status_code == 200, registered.text
 
     again = cli(env, "up", "--no-datagen")  # idempotent: running parts are left alone
     assert again.returncode == 0, again.stderr
@@ -71,6 +77,8 @@ def test_up_status_down_cycle(isolated_env):
 
     restarted = cli(env, "up", "--no-datagen")  # a second `up` after `down` works
     assert restarted.returncode == 0, restarted.stderr
+    kept = httpx.get(f"{registry}/subjects/kept-value/versions/latest", timeout=10)  # the registry's storage persists
+    assert kept.status_code == 200 and kept.json()["id"] == registered.json()["id"], kept.text
     assert cli(env, "down").returncode == 0
 
 

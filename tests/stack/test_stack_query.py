@@ -17,7 +17,7 @@ pytestmark = pytest.mark.stack
 
 def test_every_component_reports_running(stack):
     rows = {r["component"]: r for r in stack.status()}
-    assert set(rows) == {"kafka", "jobmanager", "taskmanager", "sql-gateway", "datagen"}
+    assert set(rows) == {"kafka", "schema-registry", "jobmanager", "taskmanager", "sql-gateway", "datagen"}
     assert all(r["running"] for r in rows.values()), rows
     overview = httpx.get(f"{stack.ep.rest_url}/overview").json()
     assert overview["taskmanagers"] >= 1 and overview["slots-total"] >= 8
