@@ -46,3 +46,29 @@ def test_most_dev_questions_are_answered_exactly(scored):
     misses = [(r["q"], r["verdict"], r["reason"]) for r in scored["questions"]
               if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")]
     assert totals["exact_rate"] >= 0.9, misses
+
+
+@pytest.mark.stack
+def test_every_planned_dev_query_is_accepted_by_flink(stack, scored):
+    from copilot.catalog.ddl import table_statements
+    from copilot.flink.base import FlinkSqlError
+    from copilot.flink.gateway import GatewayClient
+    from copilot.validate import check
+
+    dirs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": FLEET}
+    by_q = {c["q"]: c.get("catalog", "demo") for c in CASES}
+    gateway = GatewayClient()
+    refused = []
+    try:
+        for row in scored["questions"]:
+            if not row["sql"]:
+                continue
+            topics = YamlCatalogStore(dirs[by_q[row["q"]]]).load().topics
+            tables = [t for t in topics if t in row["sql"]]
+            try:
+                gateway.explain(check(row["sql"], catalog=topics), table_statements(tables, topics))
+            except FlinkSqlError as exc:
+                refused.append((row["q"], exc.message))
+    finally:
+        gateway.close()
+    assert refused == []
