@@ -42,7 +42,7 @@ def flink_properties(service: dict) -> dict[str, str]:
 
 
 def test_has_the_stack_services(services):
-    assert set(services) == {"kafka", *FLINK_SERVICES, "datagen"}
+    assert set(services) == {"kafka", *FLINK_SERVICES, "schema-registry", "datagen"}
 
 
 def test_uses_official_images_at_the_local_stack_versions(services):
@@ -60,10 +60,10 @@ def test_uses_official_images_at_the_local_stack_versions(services):
 
 def test_publishes_the_default_ports_of_the_settings(services):
     published = {tuple(int(p) for p in str(mapping).split(":")) for mapping in services["kafka"]["ports"]}
-    for name in ("KAFKA_BOOTSTRAP", "FLINK_REST", "FLINK_SQL_GATEWAY"):
-        port = default_port(name)
+    for name in ("KAFKA_BOOTSTRAP", "FLINK_REST", "FLINK_SQL_GATEWAY", "FLINK_COPILOT_REGISTRY_PORT"):
+        port = int(DEFAULTS[name]) if name.endswith("_PORT") else default_port(name)
         assert (port, port) in published, f"{name} port {port} is not published as {port}:{port}"
-    for name in ("jobmanager", "taskmanager", "sql-gateway", "datagen"):
+    for name in ("jobmanager", "taskmanager", "sql-gateway", "schema-registry", "datagen"):
         # One network namespace: localhost means the same thing in every container and on the host.
         assert services[name]["network_mode"] == "service:kafka", name
         assert "ports" not in services[name]
@@ -109,7 +109,7 @@ def test_generator_runs_the_project_with_the_settings_names_and_defaults(service
 
 
 def test_every_variable_is_a_setting_or_belongs_to_an_image(services):
-    image_variables = re.compile(r"^(KAFKA_[A-Z_]+|FLINK_PROPERTIES|JOB_MANAGER_RPC_ADDRESS)$")
+    image_variables = re.compile(r"^(KAFKA_[A-Z_]+|FLINK_PROPERTIES|JOB_MANAGER_RPC_ADDRESS|HTTP_PORT|QUARKUS_[A-Z_]+|REGISTRY_[A-Z_]+)$")
     known = {s.name for s in settings.SETTINGS}
     for name, service in services.items():
         for variable in service.get("environment", {}):
@@ -117,3 +117,15 @@ def test_every_variable_is_a_setting_or_belongs_to_an_image(services):
     # The ones the CLI reads must not be shadowed by an image variable of another meaning.
     assert "KAFKA_BOOTSTRAP" not in services["kafka"]["environment"]
 
+
+
+def test_schema_registry_is_the_local_stacks_version_on_its_port_with_persistent_storage(services, compose):
+    registry = services["schema-registry"]
+    assert registry["image"] == f"apicurio/apicurio-registry-mem:{artifacts.REGISTRY_VERSION}.Final"
+    env = registry["environment"]
+    assert str(env["HTTP_PORT"]) == DEFAULTS["FLINK_COPILOT_REGISTRY_PORT"]
+    assert env["REGISTRY_DATASOURCE_URL"].startswith("jdbc:h2:file:/registry-data/")  # not in memory
+    assert "registry-data:/registry-data" in registry["volumes"] and "registry-data" in compose["volumes"]
+    assert services["datagen"]["depends_on"]["schema-registry"]["condition"] == "service_healthy"
+    dockerfile = (ROOT / services["jobmanager"]["build"]["context"] / "Dockerfile").read_text()
+    assert "flink-sql-avro-confluent-registry-${FLINK_VERSION}.jar" in dockerfile
