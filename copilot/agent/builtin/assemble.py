@@ -41,7 +41,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
         _every_word_used(r, plan, b, question)
         return plan, b.notices
-    if not measures and ranking is None and (dims or r.window or having) :
+    if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
     schema = vocab.topics[source]
@@ -50,6 +50,12 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     if dims and not measures and ranking is None:
         raise AskBack("What should I compute for each group?", [
             {"label": "count", "question": f"how many {source.replace('_', ' ')} {question}"}])
+    schema_ = vocab.topics[source]
+    if not schema_.is_upsert and measures and all(m.func == "avg" or m.metric for m in measures):
+        # "average quantity per order": the subject's own key is the grain of an average, not a breakdown
+        grain = [d for d in dims if d.field.topic == source and d.field.field in (schema_.primary_key or [])]
+        if grain and len(dims) > len(grain) or grain and not any(m.metric for m in measures):
+            dims = [d for d in dims if d not in grain]
     for h in having:  # a threshold on a count written before the measure existed
         if h.measure == "__count__":
             h.measure = next((m.alias for m in measures if m.func == "count"), None) or _add_count(b, measures)
@@ -57,7 +63,14 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         b.join_to(b.resolve(r.bound_mention, ("topic",)).topic)
     window = r.window
     if window is not None and not measures:
-        window = None
+        # listed rows have no time window: ranking or listing "in the last hour" cannot be expressed
+        without = question
+        if window.words and window.words.lower() in question.lower():
+            i = question.lower().index(window.words.lower())
+            without = (question[:i] + question[i + len(window.words):]).replace("  ", " ").strip()
+        raise AskBack(f"Rows are listed as they arrive, without a time window: what should “{window.words}” do?", [
+            {"label": "list them as they arrive", "question": without},
+            {"label": f"count them {window.words}", "question": f"how many {source.replace('_', ' ')} {window.words}"}])
     if window is not None and not schema.event_time:
         raise Decline(f"{source} has no event time, so it cannot be counted per time window")
     plan = QueryPlan(source=source, measures=measures, dimensions=dims, filters=filters, joins=b.joins, window=window,

@@ -137,6 +137,10 @@ class Vocabulary:
                         self._add(syn.split(), ve, exact=True)
                     else:
                         self._add_text(syn, ve)
+                        low_syn = syn.lower()
+                        if " " not in low_syn and low_syn.endswith("ed") and len(low_syn) > 4:
+                            self._add([low_syn[:-2]], ve)  # "failed" → "fail", "fails"
+                            self._add([low_syn[:-1]], ve)
 
     # -- reading -------------------------------------------------------------------------
     def lookup(self, words: list[str]) -> list[Element]:
