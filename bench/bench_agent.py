@@ -82,7 +82,9 @@ def planner_figures(topics) -> dict:
     catalogs = {"demo": topics}
     if fleet_dir.is_dir():
         catalogs["fleet"] = YamlCatalogStore(fleet_dir).load().topics
-    gold = [{"q": q, "gold": g, "catalog": "demo"} for q, g in CASES]
+    from gold import UNANSWERABLE
+
+    gold = [{"q": q, "gold": g, "catalog": "demo"} for q, g in CASES] + [{"q": q, "gold": "DECLINE", "catalog": "demo"} for q in UNANSWERABLE]
     dev = [c for c in yaml.safe_load((ROOT / "tests" / "agent" / "dev_questions.yaml").read_text()) if c["catalog"] in catalogs]
     out = {"goal_ms_p50": 5.0}
     for name, cases in (("gold", gold), ("dev_demo", [c for c in dev if c["catalog"] == "demo"]),
