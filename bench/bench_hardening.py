@@ -1,9 +1,11 @@
 """Hardening figures: hostile SQL refused / tried; injected questions that produced a statement which
 passed validation and writes, alters or reads outside the catalog (goal 0); fuzz examples and
-uncaught exceptions (goal 0, at least 10,000 examples); fault detection / recovery times and records
+uncaught exceptions (goal 0, at least 10,000 examples); validation time p50/p99 on the hostile corpus;
+generated hostile statements compared with Flink 2.2's own parser (disagreements, goal 0); the cost of
+the canonical re-generation on normal statements (goal < 1 ms); fault detection / recovery times and records
 lost or duplicated across a saved job's stop/resume (from tests/faults on an isolated stack).
 
-    .venv/bin/python bench/bench_hardening.py [--fuzz-examples N] [--no-faults]
+    .venv/bin/python bench/bench_hardening.py [--fuzz-examples N] [--diff-examples N] [--no-faults]
 """
 
 from __future__ import annotations
@@ -48,14 +50,29 @@ def hostile_sql(catalog) -> dict:
     except Exception as exc:  # the engine-only entries are then reported as not tried
         print(f"(SQL Gateway unreachable, engine-only entries skipped: {exc})")
         engine = None
+    from test_checked_statement import CATALOG_WITH_KEYWORDS, REFUSED  # the examples of issue 12
+
     tried = refused = matched = engine_tried = 0
     accepted = []
+    offline_ms = []
+    for sql, reason in REFUSED:
+        tried += 1
+        started = time.perf_counter()
+        result = validate(sql, catalog=CATALOG_WITH_KEYWORDS)
+        offline_ms.append((time.perf_counter() - started) * 1000)
+        refused += not result.valid
+        matched += not result.valid and (reason is None or result.errors[0].reason == reason)
+        if result.valid:
+            accepted.append(sql)
     for entry in corpus:
         if entry.get("engine") and engine is None:
             continue
         tried += 1
         engine_tried += bool(entry.get("engine"))
+        started = time.perf_counter()
         result = validate(entry["sql"], catalog=catalog, engine=engine if entry.get("engine") else None)
+        if not entry.get("engine"):
+            offline_ms.append((time.perf_counter() - started) * 1000)
         if result.valid:
             accepted.append(entry["sql"])
             continue
@@ -66,15 +83,90 @@ def hostile_sql(catalog) -> dict:
             matched += 1
     for sql in generated:
         tried += 1
+        started = time.perf_counter()
         result = validate(sql, catalog=catalog)
+        offline_ms.append((time.perf_counter() - started) * 1000)
         refused += not result.valid
         matched += not result.valid
         if result.valid:
             accepted.append(sql[:80])
     if engine is not None:
         engine.close()
-    return {"tried": tried, "refused": refused, "refused_at_expected_stage_and_reason": matched,
-            "engine_stage_entries_tried": engine_tried, "accepted": accepted}
+    return {"tried": tried, "refused": refused, "refused_share": round(refused / tried, 4),
+            "refused_at_expected_stage_and_reason": matched, "engine_stage_entries_tried": engine_tried,
+            "accepted": accepted, "validation_ms_p50": _percentile(offline_ms, 50),
+            "validation_ms_p99": _percentile(offline_ms, 99), "validation_ms_max": round(max(offline_ms), 1)}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 3) if ordered else 0.0
+
+
+def differential(catalog, examples: int) -> dict:
+    """Generated hostile statements: the product's verdict against Flink 2.2's own reading (a JVM helper
+    that never executes anything). Disagreements: accepted, yet Flink would write, read outside the
+    listed tables or apply OPTIONS (goal 0)."""
+    from hypothesis import HealthCheck, given, settings
+
+    from copilot.stack.flink_reading import FlinkReader
+    from copilot.validate import validate
+    from differential import catalog_with_keyword_topics, define_tables, hostile, judge
+
+    catalog = catalog_with_keyword_topics(catalog)
+    counts = {"cases": 0, "accepted": 0, "disagreements": 0, "refused_but_flink_reads_a_query": 0}
+    examples_out: list[dict] = []
+    started = time.perf_counter()
+    with FlinkReader() as reader:
+        define_tables(reader, catalog)
+
+        @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(hostile())
+        def run(sql):
+            counts["cases"] += 1
+            verdict = judge(sql, validate, reader, catalog)
+            counts["accepted"] += verdict.accepted
+            if verdict.danger:
+                counts["disagreements"] += 1
+                if len(examples_out) < 5:
+                    examples_out.append({"sql": sql, "canonical": verdict.canonical, "flink": verdict.danger})
+            elif not verdict.accepted and reader.read(sql).get("kind") == "query":
+                counts["refused_but_flink_reads_a_query"] += 1
+
+        run()
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    counts["examples"] = examples_out
+    return counts
+
+
+def canonical_cost() -> dict:
+    """Cost of the canonical re-generation (generate from the tree, read back, compare) on the gold
+    questions' SQL, beside the whole offline validation of the same statements."""
+    from ruamel.yaml import YAML
+    from sqlglot.dialects.dialect import Dialect
+
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.validate import validate
+    from copilot.validate.canonical import checked_statement
+
+    topics = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
+    gold = YAML(typ="safe").load((ROOT / "tests/agent/gold.yaml").read_text(encoding="utf-8"))
+    sqls = [g["gold"] for g in gold if isinstance(g.get("gold"), str) and g["gold"].upper().startswith(("SELECT", "WITH"))]
+    dialect = Dialect.get_or_raise("flink")
+    canonical_ms, validate_ms = [], []
+    for sql in sqls:
+        tree = dialect.parse(sql)[0]
+        for _ in range(3):  # warm, then measured twice
+            started = time.perf_counter()
+            checked_statement(tree, "query", [])
+            elapsed = (time.perf_counter() - started) * 1000
+        canonical_ms.append(elapsed)
+        started = time.perf_counter()
+        validate(sql, catalog=topics)
+        validate_ms.append((time.perf_counter() - started) * 1000)
+    return {"statements": len(sqls), "canonical_ms_p50": _percentile(canonical_ms, 50),
+            "canonical_ms_p99": _percentile(canonical_ms, 99), "validate_offline_ms_p50": _percentile(validate_ms, 50),
+            "validate_offline_ms_p99": _percentile(validate_ms, 99)}
 
 
 def injection(catalog) -> dict:
@@ -168,21 +260,40 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fuzz-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "10000")))
     parser.add_argument("--no-faults", action="store_true", help="skip the fault tests on the isolated stack")
+    parser.add_argument("--diff-examples", type=int, default=int(os.environ.get("DIFF_EXAMPLES", "1000")),
+                        help="generated statements compared with Flink's own reading")
     args = parser.parse_args()
     from copilot.catalog.store import YamlCatalogStore
 
     loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     catalog = {t: loaded[t] for t in ("orders", "payments", "shipments", "page_views", "customers", "products")}
     data = {"hostile_sql": hostile_sql(catalog), "prompt_injection": injection(catalog),
-            "fuzz": fuzz(catalog, args.fuzz_examples)}
+            "fuzz": fuzz(catalog, args.fuzz_examples), "canonical": canonical_cost()}
+    try:
+        data["differential"] = differential(catalog, args.diff_examples)
+    except Exception as exc:  # no JDK or no Flink download: reported, not hidden
+        data["differential"] = {"error": f"{type(exc).__name__}: {exc}"}
     if not args.no_faults:
         data["faults"] = faults()
+    else:  # keep the last measured fault figures, marked as such, rather than dropping them
+        previous = ROOT / "bench" / "results" / "hardening.json"
+        if previous.exists() and "faults" in (old := json.loads(previous.read_text())):
+            data["faults"] = {**old["faults"], "from_run_at": old.get("measured_at")}
     h, inj, fz = data["hostile_sql"], data["prompt_injection"], data["fuzz"]
-    print(f"hostile SQL refused {h['refused']}/{h['tried']} ({h['refused_at_expected_stage_and_reason']} at the expected stage and reason)")
+    print(f"hostile SQL refused {h['refused']}/{h['tried']} ({h['refused_at_expected_stage_and_reason']} at the expected stage and reason); "
+          f"validation p50 {h['validation_ms_p50']} ms, p99 {h['validation_ms_p99']} ms")
+    d, c = data["differential"], data["canonical"]
+    if "error" in d:
+        print(f"differential: not run ({d['error']})")
+    else:
+        print(f"differential vs Flink's parser: {d['cases']} cases, {d['accepted']} accepted, {d['disagreements']} disagreements "
+              f"({d['refused_but_flink_reads_a_query']} refused that Flink reads as a query), {d['seconds']} s")
+    print(f"canonical re-generation on {c['statements']} gold statements: p50 {c['canonical_ms_p50']} ms, "
+          f"p99 {c['canonical_ms_p99']} ms (whole offline validation p50 {c['validate_offline_ms_p50']} ms)")
     for planner, d in inj.items():
         print(f"injection via {planner}: {d['writing_or_outside_statements']}/{d['tried']} produced a writing or outside statement")
     print(f"fuzz: {fz['examples']} examples, {fz['exceptions']} exceptions, {fz['bad_error_shape']} bad error shapes, {fz['seconds']} s")
-    if "faults" in data:
+    if "faults" in data and "pytest_summary" in data["faults"]:
         f = data["faults"]
         print(f"faults: {f['pytest_summary']}; across down/up records lost {f.get('stop_resume_records_lost')}, "
               f"duplicated {f.get('stop_resume_records_duplicated')}; across a killed TaskManager lost "
