@@ -3,7 +3,6 @@ with stated defaults; then every content word is checked to have been used, or t
 
 from __future__ import annotations
 
-import os
 import re
 
 from copilot.agent.builtin import semantic
@@ -14,8 +13,12 @@ from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
 
+SESSION_TIME_ZONE = "UTC"  # the stack's Flink sets table.local-time-zone: UTC (copilot/stack/config.py)
+
+
 def session_time_zone() -> str:
-    return os.environ.get("FLINK_COPILOT_TIME_ZONE") or os.environ.get("TZ") or "UTC"
+    """The zone "today" and "since midnight" are aligned to: the Flink session's local time zone."""
+    return SESSION_TIME_ZONE
 
 
 def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
