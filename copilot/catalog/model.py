@@ -21,6 +21,9 @@ class Field:
     # field of the same topic that holds its currency.
     unit: str | None = None
     currency_field: str | None = None
+    # How the field is aggregated when a question names it as a figure: "price" is averaged, "amount"
+    # summed (sum | avg | min | max | count_distinct).
+    aggregate: str | None = None
     # True when sync inferred `values` from sampled records (a person's values are never replaced).
     values_inferred: bool = False
 

@@ -79,6 +79,12 @@ def check_condition(sql: str, field_names: set[str]) -> str | None:
     return None
 
 
+def _numeric(flink_type: str) -> bool:
+    from copilot.catalog.types import base_type_name
+
+    return base_type_name(flink_type) in ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "DEC", "NUMERIC", "REAL")
+
+
 def _inside_aggregate(node: exp.Expression) -> bool:
     parent = node.parent
     while parent is not None:
@@ -133,9 +139,19 @@ def read_verified(raw: Any, line_of: Callable[[Any, Any], "int | None"], warn: R
     return out
 
 
+AGGREGATES = ("sum", "avg", "min", "max", "count_distinct")
+
+
 def check_field_units(fields: list[Field], raw_fields: list, line_of: Callable[[Any, Any], "int | None"], error: Report) -> None:
     names = {f.name.lower() for f in fields}
     for f in fields:
         if f.currency_field and f.currency_field.lower() not in names:
             raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
             error(f"field {f.name!r}: currency_field {f.currency_field!r} is not a field of this topic", line_of(raw, "currency_field") if raw is not None else None)
+        if f.aggregate:
+            raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
+            line = line_of(raw, "aggregate") if raw is not None else None
+            if f.aggregate not in AGGREGATES:
+                error(f"field {f.name!r}: aggregate {f.aggregate!r} is not one of {', '.join(AGGREGATES)}", line)
+            elif f.aggregate in ("sum", "avg") and not _numeric(f.type):
+                error(f"field {f.name!r}: aggregate {f.aggregate} needs a number; the field is {f.type}", line)

@@ -274,6 +274,7 @@ def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[Catalo
                 value_words=semantic.value_words(raw.get("values")),
                 unit=_text(raw.get("unit")) or None,
                 currency_field=_text(raw.get("currency_field")) or None,
+                aggregate=_text(raw.get("aggregate")).lower() or None,
                 values_inferred=bool(raw.get("values_inferred", False)),
             )
         )

@@ -90,6 +90,8 @@ def _field_mapping(f: Field) -> dict[str, Any]:
         data["unit"] = f.unit
     if f.currency_field:
         data["currency_field"] = f.currency_field
+    if f.aggregate:
+        data["aggregate"] = f.aggregate
     if f.added_by_sync:
         data["added_by_sync"] = True
     return data
@@ -122,7 +124,7 @@ def _merge_mapping(target: CommentedMap, new: dict[str, Any], managed: tuple[str
 
 
 MANAGED_ITEM_KEYS = {
-    "fields": ("description", "values", "values_inferred", "synonyms", "unit", "currency_field", "added_by_sync"),
+    "fields": ("description", "values", "values_inferred", "synonyms", "unit", "currency_field", "aggregate", "added_by_sync"),
     "relationships": (),
     "examples": ("sql",),
     "metrics": ("expression", "filter", "synonyms", "description"),

@@ -158,3 +158,12 @@ def test_sync_never_overwrites_values_a_person_wrote(tmp_path):
     again = YamlCatalogStore(tmp_path).load().topics["readings"]
     merged, _, _ = merge(again, infer_schema("readings", _records(rows * 2), compacted=False).schema)
     assert set(merged.field("sensor").values) == {"s1", "s2", "s3"}
+
+
+def test_default_aggregate_of_a_field(tmp_path):
+    text = BASE.replace("    unit: celsius\n", "    unit: celsius\n    aggregate: AVG\n")
+    t = _store(tmp_path, text).load().topics["readings"]
+    assert t.field("temp").aggregate == "avg"
+    bad = _store(tmp_path, BASE.replace("    type: STRING\n    values:", "    type: STRING\n    aggregate: sum\n    values:")).load()
+    assert "aggregate sum needs a number" in bad.problems[0].message and bad.problems[0].line
+    assert "not one of" in _store(tmp_path, text.replace("aggregate: AVG", "aggregate: median")).load().problems[0].message
