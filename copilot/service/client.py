@@ -37,13 +37,22 @@ class ServiceClient:
         try:
             meta = self._consumer.list_topics(timeout=kadmin.TIMEOUT_S)
             self.partitions = len(meta.topics[self.questions].partitions)
-            starts = []
-            for p in meta.topics[self.answers].partitions:
-                _low, high = self._consumer.get_watermark_offsets(TopicPartition(self.answers, p), timeout=kadmin.TIMEOUT_S)
-                starts.append(TopicPartition(self.answers, p, high))
-            self._consumer.assign(starts)
+            self._consumer.assign([TopicPartition(self.answers, p, self._end(p)) for p in meta.topics[self.answers].partitions])
         except KafkaException as exc:
             raise ServiceUnavailable("Kafka", self.servers, str(exc.args[0]) if exc.args else "") from None
+
+    def _end(self, partition: int) -> int:
+        """The partition's end offset; a topic created a moment ago may not have its leader yet."""
+        deadline = time.monotonic() + kadmin.TIMEOUT_S
+        while True:
+            try:
+                return self._consumer.get_watermark_offsets(TopicPartition(self.answers, partition), timeout=kadmin.TIMEOUT_S)[1]
+            except KafkaException as exc:
+                error = exc.args[0] if exc.args else None
+                if time.monotonic() > deadline or not (getattr(error, "retriable", lambda: False)() or "LEADER" in str(error)
+                                                       or "UNKNOWN_TOPIC" in str(error)):
+                    raise
+                time.sleep(0.2)
 
     def publish(self, question: events.Question) -> None:
         errors: list = []
