@@ -120,6 +120,11 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
         return
     if c.kind == "measure" or (c.having and (dims or b.r.window)):
+        if c.currency:
+            raise AskBack(f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?", [
+                {"label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
+                 "question": b.question.replace(c.words, "").strip() + f" with an amount over {c.value:g} {c.currency}"},
+                {"label": f"groups whose total is over {c.value:g}", "question": b.question}])
         spec = MeasureSpec(None, c.target, words=c.target.text)
         m = b.measure(spec)
         same = next((x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None)
@@ -213,7 +218,7 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
                 unused.append(m)
             continue
         if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup",
-                                "distinct", "chart", "clear_filters", "time_unit"):
+                                "distinct", "chart", "clear_filters", "versus"):
             continue
         if t.role == "breakdown" and (plan.dimensions or plan.ranking or t.low not in ("by", "per")):
             continue

@@ -11,7 +11,7 @@ from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.tags import Mention, Tagged, Tok, tag
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import find_window, normalise, strip_spans
-from copilot.agent.builtin.vocab import Vocabulary
+from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import Duration, Window
 
 SKIP_ROLES = {"function_words", "light_words", "which_words", "list_joiners"}
@@ -311,13 +311,23 @@ class Grammar:
                 after.used = True
                 if before is not None and not before.used and set(before.elements) & set(after.elements):
                     before.used = True  # "a quantity of more than 3 units"
-            elif before is not None and not before.used and not before.of("topic") and (before.of("metric") or (before.of("field") and self._numeric(before))):
+            elif before is not None and not before.used and not before.of("topic") and (before.of("metric") and not (currency and self._count_metric(before)) or (before.of("field") and self._numeric(before))):
                 spec.target = before
                 spec.kind = "measure" if before.of("metric") else "field"
                 lead = [x for x in self.toks[max(0, before.start - 2):before.start]]
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
             self.r.compares.append(spec)
+
+    def _count_metric(self, m: Mention) -> bool:
+        from copilot.agent.builtin import semantic
+
+        for e in m.of("metric"):
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric else None
+            if simple is not None and simple[0] in ("count", "count_distinct"):
+                return True
+        return False
 
     def _currency_at(self, j: int) -> tuple[str, int] | None:
         """(ISO code, next index) when a currency word, symbol or currency value is at token j."""
@@ -583,7 +593,7 @@ class Grammar:
                 prev = groups[-1][-1]
                 between = self.toks[prev.end:m.start]
                 same_field = {(e.topic, e.field) for e in prev.of("value")} & {(e.topic, e.field) for e in m.of("value")}
-                if same_field and all(t.role in ("list_joiners", "function_words", "negations") and t.low not in ("with", "by", "per", "from", "in") or t.low in ("or", "and", ",", "nor") for t in between):
+                if same_field and all(t.role in ("list_joiners", "function_words", "negations", "versus") and t.low not in ("with", "by", "per", "from", "in") or t.low in ("or", "and", ",", "nor") for t in between):
                     groups[-1].append(m)
                     self.use(*between)
                     continue
@@ -609,6 +619,13 @@ class Grammar:
                     keep = set.intersection(*[{(e.topic, e.field) for e in g.of("value")} for g in group])
                     m.elements = [e for e in m.elements if e.kind == "value" and (e.topic, e.field) in keep]
             op = ("not_in" if negated else "in") if len(group) > 1 else ("<>" if negated else "=")
+            if len(group) > 1 and any(t.role == "versus" for t in self.toks[group[0].end:group[-1].start]):
+                # "paypal vs card": those values, side by side
+                field = {(e.topic, e.field) for e in group[0].of("value")}
+                dim = Mention(group[0].start, group[0].end, group[0].text,
+                              [Element("field", t, f) for t, f in sorted(field)], used=True)
+                if not any({(e.topic, e.field) for e in d.of("field")} == field for d in self.r.dims):
+                    self.r.dims.append(dim)
             words = " ".join(m.text for m in group)
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
 

@@ -13,7 +13,7 @@ from copilot.agent.builtin.vocab import Element, Vocabulary
 # Roles in priority order: when a phrase has several, the first wins.
 ROLES = ("duration_questions", "out_of_scope", "clear_filters", "negations", "comparisons", "within_words", "share",
          "distinct", "aggregates", "rank_top", "rank_bottom", "breakdown", "which_words", "chart", "null_words",
-         "present_words", "list_joiners", "followup_words", "function_words", "light_words")
+         "present_words", "versus", "list_joiners", "followup_words", "function_words", "light_words")
 
 
 @lru_cache(maxsize=1)
