@@ -27,7 +27,7 @@ def words(question: str) -> list[str]:
 
 
 def normalise(question: str) -> str:
-    """Case, punctuation and spacing removed: "Revenue per country, every minute?" → "revenue per country every minute"."""
+    """Case, punctuation and spacing removed: "Sales by Region, hourly?" → "sales by region hourly"."""
     return " ".join(words(question))
 
 
@@ -65,7 +65,7 @@ def known_words(topics: dict[str, TopicSchema]) -> set[str]:
 
 
 def _close(a: str, b: str) -> bool:
-    """One edit apart (insert, delete, replace, or swap of neighbours): "revnue" ~ "revenue"."""
+    """One edit apart (insert, delete, replace, or swap of neighbours): "regoin" ~ "region"."""
     if a == b:
         return True
     if abs(len(a) - len(b)) > 1:

@@ -15,14 +15,14 @@ class Field:
     # Business words that mean this field ("revenue" for amount).
     synonyms: list[str] = field(default_factory=list)
     added_by_sync: bool = False
-    # Business words for single values ({"authorized": ["approved"]}); a value's `{label, synonyms}` form.
+    # Business words for single values ({code: [words]}); a value's `{label, synonyms}` form.
     value_words: dict[str, list[str]] = field(default_factory=dict)
-    # What a number counts or measures ("items", "seconds", "EUR"); or, for an amount of money, the
+    # What a number counts or measures (a count noun, a measuring unit, a currency code); or, for money, the
     # field of the same topic that holds its currency.
     unit: str | None = None
     currency_field: str | None = None
-    # How the field is aggregated when a question names it as a figure: "price" is averaged, "amount"
-    # summed (sum | avg | min | max | count_distinct).
+    # How the field is aggregated when a question names it as a figure: a unit price is averaged, a
+    # total summed (sum | avg | min | max | count_distinct).
     aggregate: str | None = None
     # True when sync inferred `values` from sampled records (a person's values are never replaced).
     values_inferred: bool = False

@@ -28,7 +28,7 @@ def words(raw: Any) -> list[str]:
 
 
 def value_words(raw: Any) -> dict[str, list[str]]:
-    """The synonyms of single values: `values: {authorized: {label: ..., synonyms: [approved]}}`."""
+    """The synonyms of single values: `values: {CODE: {label: ..., synonyms: [WORD, ...]}}`."""
     if not isinstance(raw, dict):
         return {}
     return {str(k): words(v.get("synonyms")) for k, v in raw.items() if isinstance(v, dict) and v.get("synonyms")}

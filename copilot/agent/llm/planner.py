@@ -150,7 +150,7 @@ class LlmPlanner(Planner):
 
 
 def _describe(error) -> list[str]:
-    """Pydantic errors as short sentences with their path: `plan.filters.0.values.0: Input should be 'authorized', ...`."""
+    """Pydantic errors as short sentences with their path: `plan.filters.0.values.0: Input should be 'CODE_A' or 'CODE_B'`."""
     if isinstance(error, ValidationError):
         out = []
         for e in error.errors()[:8]:

@@ -4,7 +4,7 @@ names are enums of the retrieved topics (pydantic models built per request with 
 
 Fields are named `"topic.field"` in the reply (one enum, no mismatched pairs); `to_query_plan`
 turns a parsed reply into the shared `QueryPlan`. A filter on a field with known values takes only
-those values (a per-field model, discriminated by `field`), so "approved" cannot become a value."""
+those values (a per-field model, discriminated by `field`), so a business word cannot become a stored value."""
 
 from __future__ import annotations
 
