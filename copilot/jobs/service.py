@@ -176,6 +176,7 @@ class JobService:
         sink_ddl = self._sink_ddl(schema, name)
         insert = TrustedStatement.insert_into(output_topic, statement)
         self._validate(insert.sql, {**topics, output_topic: schema}, allow_insert_into=(output_topic,))
+        self._check_explained(name, insert, statement, {**ddls, output_topic: sink_ddl})
         job = SavedJob(name=name, sql=query, output_topic=output_topic, changelog=schema.changelog,
                        primary_key=primary_key, created_at=existing.created_at if existing else time.time())
         job.flink_job_id = self._submit(job, statement, {**ddls, output_topic: sink_ddl})
@@ -250,6 +251,17 @@ class JobService:
             raise RequestError(f"Flink accepted job {job.name!r} but reported no job id", hint="check `flink-copilot jobs list`")
         self._check_job_plan(job, op.job_id, insert, query)
         return op.job_id
+
+    def _check_explained(self, name: str, insert: TrustedStatement, query: CheckedStatement,
+                         ddls: dict[str, TrustedStatement]) -> None:
+        """Before anything runs: Flink's EXPLAIN of the job's INSERT writes only its own table and reads
+        only the checked query's tables, without OPTIONS."""
+        from copilot.flink.plan_check import disagreements
+
+        found = disagreements(self.gateway.explain(insert, ddls), kind="insert", tables=query.tables, sink=insert.name)
+        if found:
+            raise RequestError(f"refused (engine: {found[0].reason}): {found[0].message}",
+                               hint="write the query plainly; report this if it is an ordinary query")
 
     def _check_job_plan(self, job: SavedJob, job_id: str, insert: TrustedStatement, query: CheckedStatement) -> None:
         """The running job must write only its own output table and read only the checked query's
