@@ -73,9 +73,7 @@ class BuiltinPlanner(Planner):
                 except Exception:  # an older plan shape: start afresh
                     return None
                 return plan if all(t in topics for t in plan.tables) else None
-            if turn.question:
-                return None
-        return None
+        return None  # a turn without a plan (declined, asked back) is skipped: the last answer still counts
 
 
 def _chart(plan: QueryPlan) -> dict | None:

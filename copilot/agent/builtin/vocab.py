@@ -215,6 +215,8 @@ class Vocabulary:
         for _ in range(hops):
             nxt = []
             for p in frontier:
+                if len(p) > 1 and self.topics[p[-1]].is_upsert:
+                    continue  # an upsert table is looked up as of an event's time: it leads nowhere further
                 for t in self.topics:
                     if t not in p and self.relationship(p[-1], t):
                         if t == target:
