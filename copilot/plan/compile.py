@@ -9,6 +9,8 @@ Check a plan first (`copilot.plan.check.check_plan`); compiling an unchecked pla
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 
 from copilot.catalog.model import TopicSchema
@@ -36,6 +38,7 @@ def to_flink_sql(tree: exp.Expression, *, pretty: bool = False) -> str:
     return tree.sql(dialect="flink", pretty=pretty, identify=not _dialect_quotes_reserved())
 
 
+@lru_cache(maxsize=1)
 def _dialect_quotes_reserved() -> bool:
     from sqlglot.dialects.dialect import Dialect
 
