@@ -33,11 +33,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def ask_through_service(args: argparse.Namespace) -> int:
     """`ask` with COPILOT_SERVICE=kafka: a worker plans and validates; `--run` runs the SQL here."""
+    import getpass
+
     from copilot.cli.ask import render_answer
     from copilot.service import events
     from copilot.service.client import ServiceClient
-
-    import getpass
 
     question = events.Question(question=args.question or "", sql=args.sql, user=getpass.getuser(),
                                options={"run": args.run, "max_rows": args.max_rows, "timeout": args.timeout})
@@ -49,6 +49,9 @@ def ask_through_service(args: argparse.Namespace) -> int:
     finally:
         client.close()
     answer = events.answer_from_event(event)
+    ignored = [flag for flag, on in (("--builtin", args.builtin), ("--no-engine", args.no_engine)) if on]
+    if ignored:
+        answer.notices.append(f"{' and '.join(ignored)} ignored in service mode: the worker's settings decide")
     if args.run and answer.valid:
         _run_here(args, answer)
     document = {**answer.to_dict(), **{k: event.get(k) for k in ("question_id", "worker_id", "timings")}}
