@@ -42,7 +42,7 @@ PAY_ORDER = "JOIN orders AS o ON p.order_id = o.order_id AND o.order_time BETWEE
 SHIP_ORDER = "JOIN orders AS o ON s.order_id = o.order_id AND o.order_time BETWEEN s.shipment_time - INTERVAL '1' HOUR AND s.shipment_time"
 ORDER_CUST = "JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c ON o.customer_id = c.customer_id"
 ORDER_COLS = "order_id, customer_id, product_id, quantity, unit_price, amount, currency, channel, country, order_time"
-PAYMENT_COLS = "payment_id, order_id, method, amount, currency, status, payment_time"
+PAYMENT_COLS = "payment_id, order_id, `method`, amount, currency, status, payment_time"
 
 CASES: list[tuple[str, str]] = [
     # -- counts and sums per tumbling window
@@ -83,7 +83,7 @@ CASES: list[tuple[str, str]] = [
     ("top 5 products by revenue in the last hour, updated every 5 minutes", top(f"SELECT window_start, window_end, product_id, SUM(amount) AS revenue FROM {hop('orders', 'order_time', chr(39) + '5' + chr(39) + ' MINUTE', chr(39) + '1' + chr(39) + ' HOUR')} WHERE product_id IS NOT NULL GROUP BY window_start, window_end, product_id", "window_start, window_end, product_id, revenue", "revenue DESC", 5)),
     ("most viewed products in the last 15 minutes", top(f"SELECT window_start, window_end, product_id, COUNT(*) AS n FROM {hop('page_views', 'view_time', chr(39) + '1' + chr(39) + ' MINUTE', chr(39) + '15' + chr(39) + ' MINUTE')} WHERE product_id IS NOT NULL GROUP BY window_start, window_end, product_id", "window_start, window_end, product_id, n", "n DESC", 10)),
     ("the most ordered product every minute", top(f"SELECT window_start, window_end, product_id, COUNT(*) AS n FROM {O1} WHERE product_id IS NOT NULL GROUP BY window_start, window_end, product_id", "window_start, window_end, product_id, n", "n DESC", 1)),
-    ("Which payment method is used most per minute?", top(f"SELECT window_start, window_end, method, COUNT(*) AS n FROM {P1} GROUP BY window_start, window_end, method", "window_start, window_end, method, n", "n DESC", 1)),
+    ("Which payment method is used most per minute?", top(f"SELECT window_start, window_end, `method`, COUNT(*) AS n FROM {P1} GROUP BY window_start, window_end, `method`", "window_start, window_end, `method`, n", "n DESC", 1)),
     ("the 3 carriers with the most lost parcels per hour", top(f"SELECT window_start, window_end, carrier, COUNT(*) AS n FROM {tumble('shipments', 'shipment_time', 1, 'HOUR')} WHERE status = 'lost' GROUP BY window_start, window_end, carrier", "window_start, window_end, carrier, n", "n DESC", 3)),
     ("top 10 urls by page views every minute", top(f"SELECT window_start, window_end, url, COUNT(*) AS n FROM {V1} GROUP BY window_start, window_end, url", "window_start, window_end, url, n", "n DESC", 10)),
     ("bottom 3 countries by revenue per hour", top(f"SELECT window_start, window_end, country, SUM(amount) AS revenue FROM {tumble('orders', 'order_time', 1, 'HOUR')} GROUP BY window_start, window_end, country", "window_start, window_end, country, revenue", "revenue ASC", 3)),
@@ -102,15 +102,15 @@ CASES: list[tuple[str, str]] = [
     ("revenue from enterprise customers per minute", f"SELECT window_start, window_end, SUM(o.amount) AS r FROM {O1} AS o {CUST} WHERE c.segment = 'enterprise' GROUP BY window_start, window_end"),
     ("Which product category sells the most per minute?", top(f"SELECT window_start, window_end, p.category, SUM(o.amount) AS s FROM {O1} AS o {PROD} GROUP BY window_start, window_end, p.category", "window_start, window_end, category, s", "s DESC", 1)),
     ("page views of electronics products per minute", f"SELECT window_start, window_end, COUNT(*) AS n FROM {V1} AS pv JOIN products FOR SYSTEM_TIME AS OF pv.view_time AS p ON pv.product_id = p.product_id WHERE p.category = 'electronics' GROUP BY window_start, window_end"),
-    ("average payment amount per method for orders placed on mobile", "SELECT p.method, AVG(p.amount) AS a FROM payments AS p JOIN orders AS o ON p.order_id = o.order_id AND o.order_time BETWEEN p.payment_time - INTERVAL '1' HOUR AND p.payment_time WHERE o.channel = 'mobile' GROUP BY p.method"),
+    ("average payment amount per method for orders placed on mobile", "SELECT p.`method`, AVG(p.amount) AS a FROM payments AS p JOIN orders AS o ON p.order_id = o.order_id AND o.order_time BETWEEN p.payment_time - INTERVAL '1' HOUR AND p.payment_time WHERE o.channel = 'mobile' GROUP BY p.`method`"),
     # -- payments, shipments, page views
     ("What share of payments is declined per minute?", f"SELECT window_start, window_end, CAST(SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {P1} GROUP BY window_start, window_end"),
-    ("decline rate per payment method every 5 minutes", f"SELECT window_start, window_end, method, CAST(SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {tumble('payments', 'payment_time', 5, 'MINUTE')} GROUP BY window_start, window_end, method"),
-    ("How many payments per method per minute?", f"SELECT window_start, window_end, method, COUNT(*) AS n FROM {P1} GROUP BY window_start, window_end, method"),
-    ("+ excluding paypal", f"SELECT window_start, window_end, method, COUNT(*) AS n FROM {P1} WHERE method <> 'paypal' GROUP BY window_start, window_end, method"),
+    ("decline rate per payment method every 5 minutes", f"SELECT window_start, window_end, `method`, CAST(SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {tumble('payments', 'payment_time', 5, 'MINUTE')} GROUP BY window_start, window_end, `method`"),
+    ("How many payments per method per minute?", f"SELECT window_start, window_end, `method`, COUNT(*) AS n FROM {P1} GROUP BY window_start, window_end, `method`"),
+    ("+ excluding paypal", f"SELECT window_start, window_end, `method`, COUNT(*) AS n FROM {P1} WHERE `method` <> 'paypal' GROUP BY window_start, window_end, `method`"),
     # parcels are counted as the catalog's metric defines them: distinct shipments (several status events each)
     ("Which carrier loses the most parcels per hour?", top(f"SELECT window_start, window_end, carrier, COUNT(DISTINCT shipment_id) AS n FROM {tumble('shipments', 'shipment_time', 1, 'HOUR')} WHERE status = 'lost' GROUP BY window_start, window_end, carrier", "window_start, window_end, carrier, n", "n DESC", 1)),
-    ("Card payment authorization rate per minute", f"SELECT window_start, window_end, CAST(SUM(CASE WHEN status = 'authorized' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {P1} WHERE method = 'card' GROUP BY window_start, window_end"),
+    ("Card payment authorization rate per minute", f"SELECT window_start, window_end, CAST(SUM(CASE WHEN status = 'authorized' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS r FROM {P1} WHERE `method` = 'card' GROUP BY window_start, window_end"),
     ("latest price of each product", "SELECT product_id, list_price FROM products"),
     ("price per product for electronics", "SELECT product_id, list_price FROM products WHERE category = 'electronics'"),
     ("failed payments per minute", f"SELECT window_start, window_end, COUNT(*) AS n FROM {P1} WHERE status = 'declined' GROUP BY window_start, window_end"),
@@ -126,7 +126,7 @@ CASES: list[tuple[str, str]] = [
     ("What is the average list price per brand?", "SELECT brand, AVG(list_price) AS a FROM products GROUP BY brand"),
     ("total revenue per country", "SELECT country, SUM(amount) AS r FROM orders GROUP BY country"),
     ("Show German orders over 100 as they arrive.", f"SELECT {ORDER_COLS} FROM orders WHERE country = 'DE' AND amount > 100"),
-    ("Show declined Klarna payments as they happen.", f"SELECT {PAYMENT_COLS} FROM payments WHERE method = 'klarna' AND status = 'declined'"),
+    ("Show declined Klarna payments as they happen.", f"SELECT {PAYMENT_COLS} FROM payments WHERE `method` = 'klarna' AND status = 'declined'"),
     ("list mobile orders above 1000", f"SELECT {ORDER_COLS} FROM orders WHERE channel = 'mobile' AND amount > 1000"),
     # -- written after the planner, as a held-out check (two of them found bugs that were fixed)
     ("How many shipments are in transit per carrier?", "SELECT carrier, COUNT(*) AS n FROM shipments WHERE status = 'in_transit' GROUP BY carrier"),
