@@ -205,10 +205,16 @@ def _multiset_diff(left: list[tuple], right: list[tuple]) -> tuple[list[tuple], 
     return unmatched_l, [r for j, r in enumerate(rest_r) if j not in used]
 
 
-def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = ()) -> Comparison:
-    """Compare two final tables as multisets. `derived` names columns (ranking numbers) that may be
-    dropped when only one side has them; `window_time` always may."""
-    droppable = {d.lower() for d in derived} | DERIVED_COLUMNS
+def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = (), left_droppable: Iterable[str] = (),
+            right_droppable: Iterable[str] = (), ranked: bool = False) -> Comparison:
+    """Compare two final tables as multisets. A column only one side has is left out when its name is
+    in `derived` (both sides: ranking numbers) or in that side's `*_droppable` (columns that are
+    neither a measure nor a key, e.g. extra attributes of listed rows); `window_time` always may be.
+    With `ranked` (the queries rank rows), rows that differ only in which of two tied keys made the
+    cut-off count as equal, and the reason says so."""
+    both = {d.lower() for d in derived} | DERIVED_COLUMNS
+    drop_l = both | {d.lower() for d in left_droppable}
+    drop_r = both | {d.lower() for d in right_droppable}
     lcols, lrows = _table(left)
     rcols, rrows = _table(right)
     counts = (len(lrows), len(rrows))
@@ -220,12 +226,12 @@ def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = ())
 
     best: tuple[int, dict[int, int], list[tuple], list[tuple]] | None = None
     tried = 0
-    for mapping in _assignments(lcols, rcols, candidates, droppable):
+    for mapping in _assignments(lcols, rcols, candidates, drop_l):
         tried += 1
         if tried > MAX_MAPPINGS:
             break
-        missing = [lcols[i] for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable]
-        missing += [rcols[j] for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
+        missing = [lcols[i] for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in drop_l]
+        missing += [rcols[j] for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in drop_r]
         keys = sorted(mapping)
         pl = [tuple(r[i] for i in keys) for r in lrows]
         pr = [tuple(r[mapping[i]] for i in keys) for r in rrows]
@@ -238,7 +244,7 @@ def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = ())
         score = len(missing) * 10**9 + len(only_l) + len(only_r)
         if best is None or score < best[0]:
             best = (score, mapping, only_l, only_r)
-    return _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts)
+    return _difference(lcols, rcols, lrows, rrows, (drop_l, drop_r), best, counts, ranked)
 
 
 def _assignments(lcols, rcols, candidates, droppable):
@@ -265,26 +271,34 @@ def _assignments(lcols, rcols, candidates, droppable):
     yield from itertools.islice(extend(0, {}), MAX_MAPPINGS + 1)
 
 
-def _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts) -> Comparison:
+def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> Comparison:
+    drop_l, drop_r = droppable
     if best is None:
         return Comparison(False, "no column of one result matches a column of the other", counts,
                           only_left=[_show(r) for r in lrows[:DIFF_ROWS]], only_right=[_show(r) for r in rrows[:DIFF_ROWS]])
     _score, mapping, only_l, only_r = best
     # columns whose values differ have no signature match: pair them by kind (same name first) to show rows
     paired = dict(mapping)
-    free_r = [j for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in droppable]
-    for i in (i for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in droppable):
+    free_r = [j for j in range(len(rcols)) if j not in mapping.values() and rcols[j].lower() not in drop_r]
+    for i in (i for i in range(len(lcols)) if i not in mapping and lcols[i].lower() not in drop_l):
         kind = _kind(lrows, i)
         pick = next((j for j in free_r if rcols[j].lower() == lcols[i].lower() and _kind(rrows, j) == kind), None)
         pick = pick if pick is not None else next((j for j in free_r if _kind(rrows, j) == kind), None)
         if pick is not None:
             paired[i] = pick
             free_r.remove(pick)
-    extra_l = [lcols[i] for i in range(len(lcols)) if i not in paired and lcols[i].lower() not in droppable]
+    extra_l = [lcols[i] for i in range(len(lcols)) if i not in paired and lcols[i].lower() not in drop_l]
     extra_r = [rcols[j] for j in free_r]
+    keys = sorted(paired)
+    pl = [tuple(r[i] for i in keys) for r in lrows]
+    pr = [tuple(r[paired[i]] for i in keys) for r in rrows]
     if paired != mapping:
-        keys = sorted(paired)
-        only_l, only_r = _multiset_diff([tuple(r[i] for i in keys) for r in lrows], [tuple(r[paired[i]] for i in keys) for r in rrows])
+        only_l, only_r = _multiset_diff(pl, pr)
+    if ranked and not extra_l and not extra_r and counts[0] == counts[1] and only_l and _ties_only(only_l, only_r, pl, pr):
+        return Comparison(True, f"same rows up to ties at a ranking cut-off ({len(only_l)} tied rows differ in their key)",
+                          counts, only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
+                          only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+                          mapping={lcols[i]: rcols[j] for i, j in paired.items()})
     reasons = []
     if counts[0] != counts[1]:
         reasons.append(f"{counts[0]} rows vs {counts[1]} rows")
@@ -300,6 +314,24 @@ def _difference(lcols, rcols, lrows, rrows, candidates, droppable, best, counts)
     return Comparison(False, "; ".join(reasons) or "different rows", counts,
                       only_left=[_show(r) for r in only_l[:DIFF_ROWS]], only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
                       mapping={lcols[i]: rcols[j] for i, j in paired.items()})
+
+
+def _ties_only(only_l: list[tuple], only_r: list[tuple], pl: list[tuple], pr: list[tuple]) -> bool:
+    """The differing rows carry the same numbers and times (tied ranked values) and differ only in keys
+    that the other side does not have in the same window: which tied key made the cut-off."""
+    kinds = [_kind(pl, i) for i in range(len(pl[0]))] if pl else []
+    value_idx = [i for i, k in enumerate(kinds) if k in ("n", "t")]
+    time_idx = [i for i, k in enumerate(kinds) if k == "t"]
+    key_idx = [i for i, k in enumerate(kinds) if k not in ("n", "t")]
+    if not key_idx or not value_idx:
+        return False
+    a, b = _multiset_diff([tuple(r[i] for i in value_idx) for r in only_l], [tuple(r[i] for i in value_idx) for r in only_r])
+    if a or b:
+        return False
+    def where(r):
+        return tuple(r[i] for i in time_idx), tuple(r[i] for i in key_idx)
+    left_keys, right_keys = {where(r) for r in pl}, {where(r) for r in pr}
+    return all(where(r) not in right_keys for r in only_l) and all(where(r) not in left_keys for r in only_r)
 
 
 def _kind(rows: list[list[Any]], i: int) -> str:

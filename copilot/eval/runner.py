@@ -85,21 +85,61 @@ def component_differences(sql: str | None, gold: str) -> dict | None:
         return None
 
 
-def rank_columns(*queries: str) -> set[str]:
-    """Aliases of ROW_NUMBER/RANK/DENSE_RANK in the queries: ranking numbers a comparison may drop."""
+WINDOW_BOUNDS = {"window_start", "window_end"}
+
+
+def column_roles(sql: str, key_names: set[str] = frozenset()) -> dict[str, str]:
+    """Output column -> measure | key | rank | attribute, read from the query. A measure is an aggregate
+    (or built from one), a key a grouping key, a window bound or a topic's key field, a rank a
+    ROW_NUMBER/RANK number; anything else (a listed row's other fields) is an attribute."""
     import sqlglot
     from sqlglot import exp
 
-    names = set()
-    for sql in queries:
-        try:
-            tree = sqlglot.parse_one(sql, read="flink")
-        except Exception:
-            continue
-        for alias in tree.find_all(exp.Alias):
-            if isinstance(alias.this, exp.Window) and type(alias.this.this).__name__ in ("RowNumber", "Rank", "DenseRank"):
-                names.add(alias.alias)
-    return names
+    tree = sqlglot.parse_one(sql, read="flink")
+    inner: dict[str, str] = {}
+    for select in tree.find_all(exp.Select):
+        group = select.args.get("group")
+        group_sql = {g.sql(dialect="flink") for g in group.expressions} if group else set()
+        group_names = {g.name for g in group.expressions if isinstance(g, exp.Column)} if group else set()
+        for projection in select.expressions:
+            name = projection.alias_or_name
+            body = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(body, exp.Window) and type(body.this).__name__ in ("RowNumber", "Rank", "DenseRank"):
+                inner[name] = "rank"
+            elif group and (body.sql(dialect="flink") in group_sql or name in group_names):
+                inner.setdefault(name, "key")
+            elif any(not a.find_ancestor(exp.Window) for a in body.find_all(exp.AggFunc)):
+                inner[name] = "measure"
+    outer = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
+    roles = {}
+    for projection in (outer.expressions if outer is not None else []):
+        name = projection.alias_or_name
+        if name in inner:
+            roles[name] = inner[name]
+        elif name.lower() in WINDOW_BOUNDS or name in key_names:
+            roles[name] = "key"
+        else:
+            roles[name] = "attribute"
+    return roles
+
+
+def droppable_columns(sql: str, key_names: set[str] = frozenset()) -> set[str]:
+    """Columns a comparison may leave out when only this query has them: ranks and attributes."""
+    try:
+        return {n for n, role in column_roles(sql, key_names).items() if role in ("rank", "attribute")}
+    except Exception:  # a query sqlglot cannot read: nothing is droppable
+        return set()
+
+
+def is_ranked(sql: str) -> bool:
+    return "ROW_NUMBER" in sql.upper() or "RANK(" in sql.upper()
+
+
+def compare_results(mine, gold, answer_sql: str, gold_sql: str, key_names: set[str] = frozenset()):
+    """compare() with each side's droppable columns and the ranking rule."""
+    return compare(mine, gold, left_droppable=droppable_columns(answer_sql, key_names),
+                   right_droppable=droppable_columns(gold_sql, key_names),
+                   ranked=is_ranked(answer_sql) and is_ranked(gold_sql))
 
 
 class EvalRunner:
@@ -107,6 +147,16 @@ class EvalRunner:
         self.copilot = copilot
         self.replayer = replayer
         self.timeout = timeout
+
+    def key_names(self) -> set[str]:
+        """The catalog's key fields (primary keys, record keys): keys, never droppable attributes."""
+        topics = getattr(self.replayer, "topics", None) or {}
+        names = set()
+        for schema in topics.values():
+            names.update(schema.primary_key or [])
+            if schema.key:
+                names.add(schema.key)
+        return names
 
     def run(self, questions: list[Question], progress: Callable[[dict], None] | None = None) -> dict:
         started = time.monotonic()
@@ -161,7 +211,7 @@ class EvalRunner:
             if mine.error and "did not finish" in mine.error:
                 return {**out, "execution_match": None, "execution_reason": f"the answer's query: {mine.error}"}
             return {**out, "execution_match": False, "execution_reason": f"the answer's query failed: {mine.error}"}
-        result = compare(mine.table, gold.table, derived=rank_columns(answer.sql, question.gold))
+        result = compare_results(mine.table, gold.table, answer.sql, question.gold, self.key_names())
         out.update({"execution_match": result.equal, "execution_reason": result.reason})
         if not result.equal:
             out["diff"] = {"only_answer": result.only_left, "only_gold": result.only_right}

@@ -95,3 +95,36 @@ def test_empty_results_are_equal_and_comparison_is_symmetric():
     b = table(["country", "n"], [("DE", 10)])
     assert not compare(a, b).equal and not compare(b, a).equal
     assert compare(a, b).to_dict() == compare(a, b).to_dict()
+
+
+def test_an_attribute_only_one_side_lists_is_left_out_but_not_a_measure():
+    from copilot.eval.runner import column_roles, compare_results
+
+    listing = "SELECT order_id, country, amount, channel FROM orders WHERE amount > 100"
+    fewer = "SELECT order_id, amount FROM orders WHERE amount > 100"
+    assert column_roles(listing, {"order_id"}) == {"order_id": "key", "country": "attribute", "amount": "attribute",
+                                                   "channel": "attribute"}
+    a = table(["order_id", "country", "amount", "channel"], [("o1", "DE", 120, "web"), ("o2", "FR", 300, "store")])
+    b = table(["order_id", "amount"], [("o2", 300), ("o1", 120)])
+    assert compare_results(a, b, listing, fewer, {"order_id"}).equal
+    top = ("SELECT window_start, window_end, country, revenue, rn FROM (SELECT window_start, window_end, country, revenue, "
+           "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM (SELECT window_start, "
+           "window_end, country, SUM(amount) AS revenue FROM t GROUP BY window_start, window_end, country)) WHERE rn <= 1")
+    assert column_roles(top) == {"window_start": "key", "window_end": "key", "country": "key", "revenue": "measure",
+                                 "rn": "rank"}
+    grouped = "SELECT country, SUM(amount) AS revenue, COUNT(*) AS n FROM orders GROUP BY country"
+    fewer_measures = "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country"
+    c = table(["country", "revenue", "n"], [("DE", 10, 3), ("FR", 5, 2)])
+    d = table(["country", "revenue"], [("FR", 5), ("DE", 10)])
+    assert not compare_results(c, d, grouped, fewer_measures).equal  # a missing measure
+
+
+def test_ties_at_a_ranking_cut_off_are_equal_but_swapped_values_are_not():
+    w = "2026-12-01 10:00:00"
+    a = table(["ws", "product", "n"], [(w, "p1", 9), (w, "p2", 4)], ["TIMESTAMP(3)", "STRING", "BIGINT"])
+    b = table(["ws", "product", "n"], [(w, "p1", 9), (w, "p7", 4)], ["TIMESTAMP(3)", "STRING", "BIGINT"])
+    assert not compare(a, b).equal
+    tied = compare(a, b, ranked=True)
+    assert tied.equal and "ties" in tied.reason
+    swapped = table(["ws", "product", "n"], [(w, "p1", 4), (w, "p2", 9)], ["TIMESTAMP(3)", "STRING", "BIGINT"])
+    assert not compare(a, swapped, ranked=True).equal

@@ -9,7 +9,7 @@ import pytest
 
 from copilot.eval.compare import FinalTable, compare
 from copilot.eval.replay import Replayer
-from copilot.eval.runner import rank_columns
+from copilot.eval.runner import compare_results
 from copilot.eval.slice import Slice
 
 pytestmark = pytest.mark.stack
@@ -38,7 +38,7 @@ def equal(replayer, a: str, b: str):
     left, right = replayer.run_together([a, b], timeout=90)
     assert left.ok, left.error
     assert right.ok, right.error
-    return compare(left.table, right.table, derived=rank_columns(a, b))
+    return compare_results(left.table, right.table, a, b)
 
 
 def test_replay_reads_the_same_records_twice(replayer, slice_, catalog_topics):
