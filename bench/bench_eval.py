@@ -58,8 +58,11 @@ def run_set(name: str, path: Path, catalog_dir: Path, slice_, gateway) -> dict:
     not_run = {}
     for r in report["questions"]:
         if r["expected"] == "sql" and r["execution_match"] is None:
-            key = (r.get("execution_reason") or "?").split(":")[0][:80]
+            key = (r.get("execution_reason") or "?")[:100]
             not_run[key] = not_run.get(key, 0) + 1
+    per_question = [{"q": r["q"], "verdict": r["verdict"], "component_match": r["component_match"],
+                     "execution_match": r["execution_match"], "reason": (r.get("execution_reason") or "")[:160]}
+                    for r in report["questions"]]
     out = {
         "file": str(path.relative_to(ROOT)), "catalog": str(catalog_dir), **{k: t[k] for k in (
             "questions", "with_gold_sql", "component_match", "component_match_rate", "execution_match",
@@ -68,6 +71,7 @@ def run_set(name: str, path: Path, catalog_dir: Path, slice_, gateway) -> dict:
             "time_s", "questions_per_minute")},
         "median_comparison_s": round(median([r["execute_s"] for r in executed]), 3) if executed else None,
         "disagreements": t["disagreements"], "disagreement_examples": examples, "not_run_reasons": not_run,
+        "per_question": per_question,
     }
     print(f"{name}: component {t['component_match']}/{t['with_gold_sql']}, execution {t['execution_match']}/"
           f"{t['with_gold_sql']} ({t['execution_not_run']} not run), disagreements {t['disagreements']['count']}, "

@@ -282,12 +282,24 @@ def disagreements(rows: list[dict]) -> dict:
         if r["execution_match"]:
             empty = r.get("rows") == [0, 0]
             why = "same result, components differ in " + ", ".join(sorted(r.get("component_diff") or {}) or ["?"])
+            if _cte_names(r["gold"]) | _cte_names(r.get("sql") or ""):
+                why += " (a WITH query's name is read as a table)"
             why += " (both empty on the slice)" if empty else ""
         else:
             why = "components match, results differ: " + _reason_kind(r.get("execution_reason") or "")
         r["disagreement"] = why
         reasons[why] = reasons.get(why, 0) + 1
     return {"count": count, "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
+
+
+def _cte_names(sql: str) -> set[str]:
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        return {c.alias for c in sqlglot.parse_one(sql, read="flink").find_all(exp.CTE)}
+    except Exception:
+        return set()
 
 
 def _reason_kind(reason: str) -> str:
