@@ -104,3 +104,13 @@ def wait_for_members(count: int, timeout: float = 60.0) -> dict:
             return state
         time.sleep(0.3)
     raise AssertionError(f"the workers' group never had {count} members holding every partition: {state}")
+
+
+def drop_topics(env: dict[str, str]) -> None:
+    """Delete the run's own topics (those that were created)."""
+    from copilot.kafka import admin as kadmin
+
+    existing = kadmin.topic_names()
+    for key, topic in env.items():
+        if key.endswith("_TOPIC") and topic in existing:
+            kadmin.delete_topic(topic)

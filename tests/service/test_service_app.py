@@ -12,7 +12,7 @@ import pytest
 from confluent_kafka import Producer
 from streamlit.testing.v1 import AppTest
 
-from helpers_service import WorkerProcess, isolated_env
+from helpers_service import WorkerProcess, drop_topics, isolated_env
 
 pytestmark = pytest.mark.stack
 APP = Path(__file__).resolve().parents[2] / "copilot" / "app" / "streamlit_app.py"
@@ -25,7 +25,8 @@ def service_env(stack, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("COPILOT_LLM", raising=False)
     monkeypatch.delenv("COPILOT_APP_PASSWORD", raising=False)
-    return env
+    yield env
+    drop_topics(env)
 
 
 def _app() -> AppTest:

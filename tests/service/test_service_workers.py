@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from helpers_service import ROOT, WorkerProcess, isolated_env, read_topic, wait_for_members
+from helpers_service import ROOT, WorkerProcess, drop_topics, isolated_env, read_topic, wait_for_members
 
 pytestmark = pytest.mark.stack
 
@@ -31,6 +31,7 @@ def service_env(stack, monkeypatch):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     yield env
+    drop_topics(env)
 
 
 def _conversations_covering_every_partition(partitions: int = 4, per_partition: int = 1) -> list[str]:

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from helpers_service import ROOT, WorkerProcess, isolated_env, read_topic
+from helpers_service import ROOT, WorkerProcess, drop_topics, isolated_env, read_topic
 
 WINDOW_S = 10
 WATERMARK_DELAY_S = 5  # the demo catalog's orders.watermark_delay
@@ -83,6 +83,12 @@ def test_watch_fires_within_two_windows_and_survives_stop_and_resume(stack, monk
         worker.stop()
         subprocess.run([sys.executable, "-m", "copilot", "watch", "delete", name], env={**os.environ, **env}, cwd=ROOT,
                        capture_output=True, timeout=120)
+        from copilot import settings
+        from copilot.catalog.store import YamlCatalogStore
+
+        store = YamlCatalogStore(settings.catalog_dir())  # the session's catalog: leave it as the other tests know it
+        if env["COPILOT_ALERTS_TOPIC"] in store.load().topics:
+            store.remove(env["COPILOT_ALERTS_TOPIC"])
     # no window lost (consecutive windows from the first alert on) and none written twice
     keys = collections.Counter((r["watch"], r["window_start"], r["window_end"], r["group_key"]) for r in rows)
     assert set(keys.values()) == {1}, [k for k, n in keys.items() if n > 1]
@@ -98,6 +104,7 @@ def test_watch_fires_within_two_windows_and_survives_stop_and_resume(stack, monk
     answered = [e for e in audit if e.get("type") == "answer" and e.get("question_id") == created["question_id"]]
     assert answered and answered[0]["worker_id"] == "watch-worker" and answered[0]["sql"] == created["answer_sql"]
     assert name in saved[0]["sql"] and saved[0]["flink_job_id"]
+    drop_topics(env)
 
 
 # ---- the condition language (no services) -------------------------------------------------------
