@@ -33,6 +33,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)
     ranking = _ranking(b, r, measures, dims)
+    _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
     schema = vocab.topics[source]
     if schema.is_upsert and dims and ranking is None and not having and all(
@@ -83,6 +84,27 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _one_per_source_row(b: Builder, measures: list[Measure]) -> None:
+    """A join to a topic with several rows per source row ("orders paid by card": an order may have several
+    payments) repeats the source row: its count becomes a distinct count of the source's key, and a
+    sum or average of the source's numbers, which would count them again, is not given."""
+    if not b.fanout:
+        return
+    for f in b.extra_filters:
+        if f.field.topic in b.fanout and f.op in ("<>", "not_in", "not_between", "is_null"):
+            joined = f.field.topic.replace("_", " ")
+            raise Decline(f"“{f.words}” would need {b.source.replace('_', ' ')} with no matching {joined}; I can only "
+                          f"find those with a matching one (say it without the negation), or ask about the {joined} themselves")
+    key = (b.vocab.topics[b.source].primary_key or [None])[0]
+    for i, m in enumerate(measures):
+        if m.func == "count" and key:
+            measures[i] = Measure(alias=m.alias, func="count_distinct", field=FieldRef(topic=b.source, field=key), words=m.words)
+        elif m.func in ("sum", "avg", "share") or m.metric:
+            joined = ", ".join(t.replace("_", " ") for t in b.fanout)
+            raise Decline(f"each {b.source.replace('_', ' ')} row can match several {joined}, so a total over them would "
+                          f"count it more than once; ask about the {joined} themselves instead")
 
 
 FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")

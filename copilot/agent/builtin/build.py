@@ -80,6 +80,7 @@ class Builder:
         self.notices: list[str] = []
         self.aliases: set[str] = set()
         self.extra_filters: list[Filter] = []
+        self.fanout: list[str] = []  # joined topics with several rows per source row
 
     # -- resolving ---------------------------------------------------------------------------
     def resolve(self, m: Mention, kinds=("field", "value", "metric", "topic")) -> Element:
@@ -123,7 +124,10 @@ class Builder:
             if t not in {j.topic for j in self.joins}:
                 lf, rf = self.vocab.relationship(left, t)  # type: ignore[misc]
                 schema = self.vocab.topics[t]
-                if schema.is_upsert:
+                left_schema = self.vocab.topics[left]
+                if left_schema.is_upsert or not left_schema.event_time:
+                    kind, bound = "regular", None  # a table's current rows joined with another's
+                elif schema.is_upsert:
                     kind, bound = "temporal", None
                 else:
                     kind = "interval"
@@ -132,6 +136,8 @@ class Builder:
                         self.notices.append(f"{t.replace('_', ' ')} are matched within {bound.amount} {bound.unit.lower()}(s) of "
                                             f"their {left.replace('_', ' ')} event; say \"within N hours\" to change it")
                 direction = "before" if self.vocab.references(left, t) else "after"
+                if not self.vocab.references(left, t):
+                    self.fanout.append(t)  # several joined rows per row of the left side
                 self.joins.append(Join(topic=t, kind=kind, left=FieldRef(topic=left, field=lf), right=FieldRef(topic=t, field=rf),
                                        bound=bound, direction=direction))
             left = t

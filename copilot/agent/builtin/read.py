@@ -114,7 +114,8 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.clear_filters = any(t.role == "clear_filters" for t in r.toks)
     first = next((t for t in r.toks if t.role != "function_words" or t.low in ("now", "only", "just", "also", "instead")), None)
     opener = {tuple(str(w).lower().split()) for w in lex["followup"]}
-    r.followup_cue = bool(r.toks) and (any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup"))
+    r.followup_cue = bool(r.toks) and (any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup")
+                                       or "instead" in low)
     r.additive = any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2)) or "also" in low
     Grammar(r, vocab).run()
     return r
@@ -318,6 +319,13 @@ class Grammar:
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
             self.r.compares.append(spec)
+
+    def _filter_cue_before(self, m: Mention) -> bool:
+        j = m.start - 1
+        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "light_words") \
+                and self.toks[j].low not in ("only", "just", "for", "from", "in", "with"):
+            j -= 1
+        return j >= 0 and self.toks[j].mention is None and (self.toks[j].role == "negations" or self.toks[j].low in ("only", "just", "for", "from", "in", "with"))
 
     def _count_metric(self, m: Mention) -> bool:
         from copilot.agent.builtin import semantic
@@ -585,8 +593,11 @@ class Grammar:
             self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
 
     def _values(self) -> None:
+        measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions)
         ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic")
-              and not m.of("field") and not m.of("metric")]
+              and not m.of("field") and (not m.of("metric") or measured or self._filter_cue_before(m))]
+        for m in ms:  # a word that is a value and a metric ("critical"): here it filters
+            m.elements = [e for e in m.elements if e.kind != "metric"]
         groups: list[list[Mention]] = []
         for m in ms:
             if groups:

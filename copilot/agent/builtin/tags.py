@@ -113,8 +113,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
         cands = list(dict.fromkeys(stem(c) if c in vocab.words else c for c in cands))
         if len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
-            t.low = cands[0]
-            t.text = cands[0] if not t.text.isupper() else t.text
+            t.low = cands[0]  # the text stays as written: messages quote the user's word
         elif len(cands) > 1:
             tagged.ambiguous_typos.append((t.text, cands[:4]))
     i = 0

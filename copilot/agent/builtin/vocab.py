@@ -218,6 +218,8 @@ class Vocabulary:
                 if len(p) > 1 and self.topics[p[-1]].is_upsert:
                     continue  # an upsert table is looked up as of an event's time: it leads nowhere further
                 for t in self.topics:
+                    if self.topics[p[-1]].is_upsert and not self.references(p[-1], t):
+                        continue  # a table's rows are not multiplied by the events that name them
                     if t not in p and self.relationship(p[-1], t):
                         if t == target:
                             return p[1:] + [t]
