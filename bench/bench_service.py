@@ -176,6 +176,8 @@ def alert_latency(windows: int = 4) -> dict:
         consumer.close()
         service.delete(name)
         service.jobs.audit.flush()
+        service.jobs.catalog.remove(topic)  # the bench's own alerts topic leaves the catalog with it
+        kadmin.delete_topic(topic)
     return {"window_s": 10, "watermark_delay_s": 5, "alerts": len(latencies),
             "window_end_to_alert_s_p50": round(statistics.median(latencies), 2) if latencies else None,
             "window_close_to_alert_s_p50": round(statistics.median(close_latencies), 2) if close_latencies else None,
