@@ -158,7 +158,8 @@ def plans(draw, topics: dict[str, TopicSchema]) -> QueryPlan:
         count = draw(st.integers(1, 3))
         data["measures"] = [draw(measures(topics, source, refs, f"m{i}")) for i in range(count)]
         keys = draw(st.lists(st.sampled_from(refs), max_size=3, unique_by=lambda r: r.key()))
-        data["dimensions"] = [Dimension(field=k, transform=draw(st.sampled_from(TRANSFORMS))) for k in keys]
+        data["dimensions"] = [Dimension(field=k, transform=draw(st.sampled_from(TRANSFORMS)), alias=draw(st.none() | st.sampled_from(["k0", "k1", "m0", "rank_no"])))
+                              for k in keys]
         data["window"] = draw(st.one_of(st.none(), windows(), windows()))
         data["having"] = [Having(measure=draw(st.sampled_from([m.alias for m in data["measures"]])), op=draw(st.sampled_from(COMPARISONS)), value=draw(st.integers(-5, 5000)))
                           for _ in range(draw(st.integers(0, 1)))]
