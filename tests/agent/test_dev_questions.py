@@ -56,7 +56,7 @@ def test_every_planned_dev_query_is_accepted_by_flink(stack, scored):
     from copilot.validate import check
 
     dirs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": FLEET}
-    by_q = {c["q"]: c.get("catalog", "demo") for c in CASES}
+    by_q = {c["q"].removeprefix("+ "): c.get("catalog", "demo") for c in CASES}
     gateway = GatewayClient()
     refused = []
     try:
