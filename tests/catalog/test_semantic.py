@@ -167,3 +167,21 @@ def test_default_aggregate_of_a_field(tmp_path):
     bad = _store(tmp_path, BASE.replace("    type: STRING\n    values:", "    type: STRING\n    aggregate: sum\n    values:")).load()
     assert "aggregate sum needs a number" in bad.problems[0].message and bad.problems[0].line
     assert "not one of" in _store(tmp_path, text.replace("aggregate: AVG", "aggregate: median")).load().problems[0].message
+
+
+def test_catalog_show_lists_the_semantic_layer(tmp_path, capsys):
+    import json
+
+    from copilot.cli import main
+
+    shutil.copytree(settings.DEMO_CATALOG_DIR, tmp_path, dirs_exist_ok=True)
+    assert main(["catalog", "show", "payments", "--json", "--catalog-dir", str(tmp_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {m["name"] for m in data["metrics"]} >= {"decline_share", "refund_amount"}
+    status = next(f for f in data["fields"] if f["name"] == "status")
+    assert "approved" in status["value_synonyms"]["authorized"]
+    assert next(f for f in data["fields"] if f["name"] == "amount")["currency_field"] == "currency"
+    assert data["verified_queries"] == []
+    assert main(["catalog", "show", "payments", "--catalog-dir", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    assert "metrics:" in text and "refund_amount = SUM(amount) WHERE status = 'refunded'" in text and "approved" in text
