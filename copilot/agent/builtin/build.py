@@ -74,8 +74,9 @@ def AskBack_no_subject(vocab: Vocabulary) -> Decline:
 
 
 class Builder:
-    def __init__(self, r: Reading, vocab: Vocabulary, source: str, question: str):
+    def __init__(self, r: Reading, vocab: Vocabulary, source: str, question: str, rank: list[str] | None = None):
         self.r, self.vocab, self.source, self.question = r, vocab, source, question
+        self.rank = rank or []  # topics in retrieval order, best first
         self.joins: list[Join] = []
         self.notices: list[str] = []
         self.aliases: set[str] = set()
@@ -96,6 +97,14 @@ class Builder:
             where = ", ".join(sorted({e.topic for e in cands}))
             raise Decline(f"“{m.text}” is in {where}, which is not related to {self.source} in the catalog")
         best = ranked[best_d]
+        same = {(e.field, e.kind, e.metric, e.value) for e in best}
+        if len(best) > 1 and len(same) == 1 and self.rank:
+            # the same field in topics holding the same records: the one retrieval ranks first, said so
+            ordered = sorted(best, key=lambda e: self.rank.index(e.topic) if e.topic in self.rank else len(self.rank))
+            if ordered[0].topic in self.rank:
+                others = ", ".join(sorted(e.topic for e in ordered[1:]))
+                self.notices.append(f"“{m.text}” read from {ordered[0].topic} (also in {others})")
+                best = [ordered[0]]
         fields = {(e.topic, e.field, e.kind, e.metric) for e in best}
         if len(fields) > 1:
             kinds_here = {e.kind for e in best}
