@@ -31,12 +31,16 @@ BURST = 60  # questions published at once per worker count
 SEQUENTIAL = 30  # one at a time, for the overhead
 
 
+RUNS: list[dict[str, str]] = []
+
+
 def isolate(tag: str) -> None:
     run = f"bench{tag}{uuid.uuid4().hex[:6]}"
-    os.environ.update({"COPILOT_QUESTIONS_TOPIC": f"bench.{run}.questions", "COPILOT_ANSWERS_TOPIC": f"bench.{run}.answers",
-                       "COPILOT_SERVICE_GROUP": f"bench-{run}", "COPILOT_AUDIT_TOPIC": f"bench.{run}.audit",
-                       "COPILOT_ALERTS_TOPIC": f"bench.{run}.alerts", "COPILOT_JOBS_TOPIC": f"bench.{run}.jobs",
-                       "COPILOT_SERVICE_PARTITIONS": "4"})
+    RUNS.append({"COPILOT_QUESTIONS_TOPIC": f"bench.{run}.questions", "COPILOT_ANSWERS_TOPIC": f"bench.{run}.answers",
+                 "COPILOT_SERVICE_GROUP": f"bench-{run}", "COPILOT_AUDIT_TOPIC": f"bench.{run}.audit",
+                 "COPILOT_ALERTS_TOPIC": f"bench.{run}.alerts", "COPILOT_JOBS_TOPIC": f"bench.{run}.jobs",
+                 "COPILOT_SERVICE_PARTITIONS": "4"})
+    os.environ.update(RUNS[-1])
 
 
 def start_workers(n: int) -> list[subprocess.Popen]:
@@ -192,6 +196,13 @@ def main() -> None:
     results["overhead"] = overhead()
     results["alert_latency"] = alert_latency()
     write("service", results)
+    from copilot.kafka import admin as kadmin
+
+    existing = kadmin.topic_names()
+    for run in RUNS:  # the bench's own topics
+        for key, topic in run.items():
+            if key.endswith("_TOPIC") and topic in existing:
+                kadmin.delete_topic(topic)
 
 
 if __name__ == "__main__":
