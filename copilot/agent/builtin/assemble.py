@@ -185,7 +185,7 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
     target = spec.target
     te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
     if te is not None and te.kind == "topic" and te.topic == b.source and (spec.rows or not dims) and not measures and spec.by is None:
-        amount = b.vocab.main_amount(b.source)
+        amount = b.vocab.topics[b.source].event_time if spec.by_time else b.vocab.main_amount(b.source)
         if amount is None:
             raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
         partition = [b.dimension(m).field for m in spec.partition]

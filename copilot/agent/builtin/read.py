@@ -55,6 +55,7 @@ class RankSpec:
     partition: list[Mention] = field(default_factory=list)
     explicit_n: bool = True
     words: str = ""
+    by_time: bool = False  # rows ranked by event time ("the 5 most recent orders")
 
 
 @dataclass
@@ -131,6 +132,7 @@ class Grammar:
         self._ranges()
         self._comparisons()
         self._shares()
+        self._recency()
         self._rankings()
         self._ranked_metric()
         self._breakdowns()
@@ -389,6 +391,24 @@ class Grammar:
             m.used = True
             self.use_phrase(t)
             self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
+
+    def _recency(self) -> None:
+        """"the 5 most recent orders", "the 3 latest payments": rows ranked by event time."""
+        lex = english()
+        kinds = {str(w).lower(): kind for kind, words in lex["recency"].items() for w in words}
+        for k, t in enumerate(self.toks):
+            if t.low not in kinds or t.used or t.mention is not None:
+                continue
+            before = [x for x in self.toks[max(0, k - 2):k] if not x.used]
+            num = next((x for x in reversed(before) if x.number is not None and x.mention is None), None)
+            most = next((x for x in before if x.low in ("most", "least")), None)
+            target = self.next_mention(k + 1)
+            if (num is None and most is None) or target is None or not target.of("topic") or target.used:
+                continue
+            self.use(t, *[x for x in (num, most) if x is not None])
+            target.used = True
+            self.r.rank = RankSpec(int(num.number) if num else 1, kinds[t.low] == "newest", target, rows=True,
+                                   explicit_n=num is not None, words=" ".join(x.text for x in self.toks[k - len(before):target.end]), by_time=True)
 
     def _rankings(self) -> None:
         lex = english()
