@@ -131,6 +131,9 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             f = field(r.by_field)
             if f is not None and kind_of(f) in ("complex", "boolean"):
                 errors.append(f"rows cannot be ranked by {r.by_field.field} ({f.type})")
+            pinned = any(x.field.key() == r.by_field.key() and (x.op == "=" or (x.op == "in" and len(set(map(str, x.values))) == 1)) for x in plan.filters)
+            if pinned:
+                errors.append(f"{r.by_field.field} is fixed to one value by a filter: rank the rows by another field")
             for p in r.partition_by:
                 if kind_of(field(p)) == "complex":
                     errors.append(f"rows cannot be ranked per {p.field} ({field(p).type})")

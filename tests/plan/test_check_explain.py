@@ -115,3 +115,9 @@ def test_second_catalog_compiles_reserved_word_fields():
     reserved = next(f.name for f in source.fields if f.name.lower() == "value")
     sql = compile_plan(QueryPlan(source=source.topic, columns=[F(source.topic, reserved)]), FLEET)
     assert f"`{reserved}`" in sql  # the dialect quotes it (Flink reserves the word)
+
+
+def test_ranking_by_a_field_a_filter_fixes_is_refused():
+    plan = QueryPlan(source="orders", filters=[Filter(field=F("orders", "amount"), op="=", values=[5])],
+                     ranking=Ranking(n=3, of="rows", by_field=F("orders", "amount")))
+    assert any("fixed to one value" in p for p in check_plan(plan, DEMO))
