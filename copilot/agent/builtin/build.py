@@ -142,8 +142,9 @@ class Builder:
                     kind = "interval"
                     bound = self.r.bound or DEFAULT_BOUND
                     if self.r.bound is None:
-                        self.notices.append(f"{t.replace('_', ' ')} are matched within {bound.amount} {bound.unit.lower()}(s) of "
-                                            f"their {left.replace('_', ' ')} event; say \"within N hours\" to change it")
+                        span = f"{bound.amount} {bound.unit.lower()}{'' if bound.amount == 1 else 's'}"
+                        self.notices.append(f"{t.replace('_', ' ')} are matched within {span} of their "
+                                            f"{left.replace('_', ' ')} event; say \"within N hours\" to change it")
                 direction = "before" if self.vocab.references(left, t) else "after"
                 if not self.vocab.references(left, t):
                     self.fanout.append(t)  # several joined rows per row of the left side

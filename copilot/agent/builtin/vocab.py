@@ -238,6 +238,7 @@ def vocabulary_for(topics: dict[str, TopicSchema]) -> Vocabulary:
     if hit is not None and hit[0] is topics:
         return hit[1]
     vocab = Vocabulary(topics)
-    _CACHE.clear()
+    while len(_CACHE) >= 4:  # a few catalogs at once (tests, several stores); the oldest goes
+        _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = (topics, vocab)
     return vocab
