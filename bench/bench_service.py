@@ -162,8 +162,10 @@ def alert_latency(windows: int = 4) -> dict:
     consumer = Consumer({"bootstrap.servers": kadmin.bootstrap(), "group.id": f"bench-{name}", "fetch.wait.max.ms": 5,
                          "enable.auto.commit": False})
     consumer.assign([TopicPartition(topic, 0, -2)])
+    from copilot.service.condition import windowed
+
     answer = answer_question("number of orders every 10 seconds")
-    service.create(name, "order_count > 10", answer)
+    service.create(name, f"{windowed(answer['sql']).measures[0]} > 10", answer)
     latencies, close_latencies = [], []
     try:
         deadline = time.monotonic() + windows * 10 + 40

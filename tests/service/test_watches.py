@@ -62,13 +62,16 @@ def test_watch_fires_within_two_windows_and_survives_stop_and_resume(stack, monk
     worker = WorkerProcess("watch-worker", env)
     try:
         worker.wait_for("ready")
-        created = _cli(["watch", "create", "--name", name, "--question", f"number of orders every {WINDOW_S} seconds",
-                        "--when", "order_count > 10"], env)
-        assert created["worker_id"] == "watch-worker" and created["condition"] == "order_count > 10"
+        question = f"number of orders every {WINDOW_S} seconds"
+        from copilot.service.condition import windowed
+
+        measure = windowed(_cli(["ask", question], {**env, "COPILOT_SERVICE": ""})["sql"]).measures[0]  # its name
+        created = _cli(["watch", "create", "--name", name, "--question", question, "--when", f"{measure} > 10"], env)
+        assert created["worker_id"] == "watch-worker" and created["condition"] == f"{measure} > 10"
         running_at = time.time()
         first = _wait_alerts(env, lambda rows: len(rows) >= 1, timeout=2 * WINDOW_S + WATERMARK_DELAY_S + 15)
         assert time.time() - running_at <= 2 * WINDOW_S + WATERMARK_DELAY_S + 15
-        assert first[0]["watch"] == name and first[0]["values"]["order_count"] > 10
+        assert first[0]["watch"] == name and first[0]["values"][measure] > 10
 
         _wait_alerts(env, lambda rows: len(rows) >= 2, timeout=3 * WINDOW_S)
         stopped = _cli(["watch", "stop", name], env)
@@ -167,8 +170,9 @@ def test_with_the_answers_plan_the_condition_is_one_more_having():
     topics = YamlCatalogStore(settings.catalog_dir()).load().topics
     answer = Copilot(topics).ask("share of declined payments every minute")
     assert answer.valid and answer.plan
-    text, measure = watch_query("declines", answer.sql, Condition.parse("decline_share > 5%"), plan=answer.plan,
-                                topics=topics)
+    alias = answer.plan["measures"][0]["alias"]
+    text, measure = watch_query("declines", answer.sql, Condition.parse(f"{alias} > 5%"), plan=answer.plan, topics=topics)
+    assert measure == alias
     tree = sqlglot.parse_one(text, read="flink")
     assert tree.args.get("where") is None  # not filtered outside: the plan's HAVING does it
     inner = tree.find(exp.Subquery).this
