@@ -23,7 +23,7 @@ def session_time_zone() -> str:
 
 def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
     unknown_words(r, question)
-    source = choose_source(r, vocab, rank, context)
+    source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     measures = [b.measure(s) for s in r.measures]
     dims = [b.dimension(m) for m in r.dims]

@@ -16,7 +16,7 @@ from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Having, Jo
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
-def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str | None) -> str:
+def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str | None, question: str = "") -> str:
     scores: dict[str, float] = {}
 
     def add(topic: str, w: float) -> None:
@@ -55,14 +55,14 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
     if not named and not context and len(valued) > 1:
         # only values ("now only France"): orders, page views or customers? Ask rather than guess.
-        q = " ".join(t.text for t in r.toks)
+        q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
         raise AskBack(f"“{r.mentions[0].text}” appears in several topics: which one?", [
             {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
     best = sorted(scores, key=lambda t: -scores[t])
     if len(best) > 1 and abs(scores[best[0]] - scores[best[1]]) < 0.05 and not context:
         a, b = best[0], best[1]
         if not (vocab.path(a, b) or vocab.path(b, a)) or not vocab.topics[a].is_upsert ^ vocab.topics[b].is_upsert:
-            q = r.tagged.toks and " ".join(t.text for t in r.toks)
+            q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
             raise AskBack("Which data do you mean?", [
                 {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]])
     return best[0]

@@ -132,6 +132,12 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             if hit:
                 lex_n, lex_hit = n, hit
                 break
+        if cat_n and lex_n == 1 and lex_hit[0] not in ("function_words", "light_words", "currency") and i + 1 < len(toks):
+            # "average basket size": the grammar word starts the phrase, the catalog phrase after it reaches further
+            for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - 1), 0, -1):
+                if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1:i + 1 + n]]):
+                    cat_n = 0
+                    break
         # a catalog phrase wins when longer, or as long and not a function word (unless written as a code)
         if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i], vocab)))):
             m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
