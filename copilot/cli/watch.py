@@ -13,9 +13,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     sub = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
     p = sub.add_parser("create", parents=[parent], help="answer a question and watch a condition on its windows")
     p.add_argument("--name", required=True, help="watch name: lower-case letters, digits, _")
-    p.add_argument("--question", required=True, help="a question answered by a windowed aggregate")
-    p.add_argument("--when", required=True, metavar="CONDITION",
-                   help="MEASURE OP NUMBER on a measure of the answer, e.g. 'declined_share > 0.05' or '> 5%%'")
+    p.add_argument("--question", required=True,
+                   help="a question answered by a windowed aggregate, or a request in words without --when: "
+                        "'tell me when declined payments go above 5%% in a minute'")
+    p.add_argument("--when", metavar="CONDITION",
+                   help="MEASURE OP NUMBER on a measure of the answer, e.g. 'declined_share > 0.05' or '... > 5%%'")
     p.add_argument("--replace", action="store_true", help="replace a watch of the same name")
     p.add_argument("--builtin", action="store_true", help="use the built-in planner even when COPILOT_LLM is set")
     add_json_flag(p)
@@ -49,14 +51,23 @@ def _service(args: argparse.Namespace):
 
 
 def _create(args: argparse.Namespace) -> int:
-    from copilot.service.condition import Condition
+    from copilot.errors import UsageError
+    from copilot.service.condition import Condition, WatchRequest
     from copilot.service.watches import answer_question
 
-    Condition.parse(args.when)  # a malformed condition is refused before the question is asked
+    if args.when:
+        question, condition = args.question, Condition.parse(args.when)  # refused before the question is asked
+    else:
+        request = WatchRequest.parse(args.question)
+        if request is None:
+            raise UsageError("no condition: give --when 'MEASURE OP NUMBER', or ask in words",
+                             hint="flink-copilot watch create --name declines --question "
+                                  "'tell me when declined payments go above 5% in a minute'")
+        question, condition = request.question, request.condition
     service = _service(args)
-    answer = answer_question(args.question, catalog_dir=catalog_dir(args), builtin=args.builtin)
+    answer = answer_question(question, catalog_dir=catalog_dir(args), builtin=args.builtin)
     try:
-        watch = service.create(args.name, args.when, answer, replace=args.replace)
+        watch = service.create(args.name, condition, answer, replace=args.replace)
     finally:
         service.jobs.audit.flush()
     emit(args, watch, f"watch {watch['name']}: {watch['condition']} on '{watch['question']}' "

@@ -49,6 +49,43 @@ class Condition:
         return _OPERATORS[self.op](this=column, expression=literal)
 
 
+_CUE = r"(?:tell me|alert me|notify me|warn me|let me know|ping me)\s+(?:when|whenever|if|as soon as)\s+"
+_COMPARISONS = {"above": ">", "over": ">", "more than": ">", "greater than": ">", "higher than": ">", "exceeds": ">",
+                "exceed": ">", "at least": ">=", "below": "<", "under": "<", "less than": "<", "fewer than": "<",
+                "lower than": "<", "at most": "<="}
+_VERBS = r"(?:(?:goes|go|is|are|gets|get|rises|rise|climbs|climb|drops|drop|falls|fall|stays|stay)\s+)?(?:to\s+)?"
+_REQUEST = re.compile(
+    rf"^\s*{_CUE}(?P<subject>.+?)\s+{_VERBS}(?P<cmp>{'|'.join(sorted(map(re.escape, _COMPARISONS), key=len, reverse=True))})"
+    r"\s+(?P<number>\d+(?:\.\d+)?)\s*(?P<percent>%|percent\b)?\s*(?P<window>(?:in|per|every|within|each)\s+.+?)?\s*[.?!]?\s*$",
+    re.IGNORECASE)
+_SHARE_WORDS = re.compile(r"^(?:the\s+)?(?:share|rate|ratio|percentage|proportion|fraction)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WatchRequest:
+    """'tell me when declined payments go above 5 % in a minute': the question to answer and the
+    comparison on its (single) measure. A percentage asks for a share of the subject."""
+
+    question: str
+    condition: Condition
+
+    @classmethod
+    def parse(cls, text: str) -> "WatchRequest | None":
+        match = _REQUEST.match(text or "")
+        if not match:
+            return None
+        subject = match["subject"].strip()
+        if not match["window"]:
+            raise RequestError("a watch compares each time window: say which",
+                               hint="add a window, e.g. '... in a minute' or '... every 10 seconds'")
+        window = re.sub(r"^(?:in|per|within|each)\s+", "every ", match["window"].strip(), flags=re.IGNORECASE)
+        window = re.sub(r"^every\s+(?:a|an|one)\s+", "every ", window, flags=re.IGNORECASE)
+        value = float(match["number"]) / (100.0 if match["percent"] else 1.0)
+        if match["percent"] and not _SHARE_WORDS.match(subject):
+            subject = f"share of {subject}"
+        return cls(f"{subject} {window}", Condition("", _COMPARISONS[match["cmp"].lower()], value))
+
+
 @dataclass(frozen=True)
 class WindowedQuery:
     tree: exp.Select
@@ -78,6 +115,11 @@ def windowed(sql: str) -> WindowedQuery:
 
 
 def resolve_measure(condition: Condition, measures: list[str]) -> str:
+    if not condition.measure:  # from a request in words: the answer's one measure
+        if len(measures) == 1:
+            return measures[0]
+        raise RequestError(f"the answer has several measures ({', '.join(measures)}): say which one to compare",
+                           hint="use --when 'MEASURE OP NUMBER'")
     by_lower = {m.lower(): m for m in measures}
     if condition.measure in by_lower:
         return by_lower[condition.measure]

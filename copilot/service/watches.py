@@ -54,8 +54,8 @@ class WatchService:
         self.jobs = jobs
         self.alerts_topic = alerts_topic or events.alerts_topic()
 
-    def create(self, name: str, when: str, answer: dict, *, replace: bool = False) -> dict:
-        condition = Condition.parse(when)  # a malformed condition fails before anything runs
+    def create(self, name: str, when: "str | Condition", answer: dict, *, replace: bool = False) -> dict:
+        condition = when if isinstance(when, Condition) else Condition.parse(when)
         if not answer.get("valid") or not answer.get("sql"):
             reasons = "; ".join(e.get("message", "") for e in answer.get("errors") or []) or "no valid query"
             raise RequestError(f"the question has no valid answer to watch: {reasons}",

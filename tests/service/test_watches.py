@@ -179,3 +179,25 @@ def test_with_the_answers_plan_the_condition_is_one_more_having():
     having = inner.args["having"].this
     assert isinstance(having, exp.GT) and float(having.expression.to_py()) == 0.05
     assert measure in [p.alias_or_name for p in inner.expressions]
+
+
+def test_a_watch_asked_in_words_becomes_a_question_and_a_condition_on_its_measure():
+    from copilot import settings
+    from copilot.agent.copilot import Copilot
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.errors import RequestError
+    from copilot.service.condition import Condition, WatchRequest, watch_query
+
+    request = WatchRequest.parse("tell me when declined payments go above 5 % in a minute")
+    assert request.question == "share of declined payments every minute"
+    assert (request.condition.op, request.condition.value) == (">", 0.05)
+    assert WatchRequest.parse("Alert me if the number of orders drops below 100 every 10 seconds").condition == \
+        Condition("", "<", 100.0)
+    assert WatchRequest.parse("revenue per country every minute") is None  # a question, not a request
+    with pytest.raises(RequestError, match="time window"):
+        WatchRequest.parse("tell me when revenue goes above 5000")
+    topics = YamlCatalogStore(settings.catalog_dir()).load().topics
+    answer = Copilot(topics).ask(request.question)
+    assert answer.valid, answer.errors
+    _text, measure = watch_query("declines", answer.sql, request.condition, plan=answer.plan, topics=topics)
+    assert measure == answer.plan["measures"][0]["alias"]  # the answer's one measure
