@@ -27,9 +27,9 @@ def _launcher():
 
 
 def _format(rows: list[dict]) -> str:
-    lines = [f"{'component':<12} {'state':<8} {'address':<28} version"]
+    lines = [f"{'component':<16} {'state':<8} {'address':<40} version"]
     for r in rows:
-        lines.append(f"{r['component']:<12} {'up' if r['running'] else 'down':<8} {r['address']:<28} {r['version'] or '-'}")
+        lines.append(f"{r['component']:<16} {'up' if r['running'] else 'down':<8} {r['address']:<40} {r['version'] or '-'}")
     return "\n".join(lines)
 
 
