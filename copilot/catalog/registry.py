@@ -129,6 +129,11 @@ class SchemaRegistry:
         response = self._get(f"/subjects/{subject}/versions/latest")
         return response.json() if response is not None else None
 
+    def schema_by_id(self, schema_id: int) -> dict | None:
+        """The parsed schema registered under `schema_id` (the id a Confluent-framed record carries), or None."""
+        response = self._get(f"/schemas/ids/{int(schema_id)}")
+        return json.loads(response.json()["schema"]) if response is not None else None
+
     def topic_schema(self, topic: str) -> Inferred | None:
         body = self.latest(value_subject(topic))
         if body is None:

@@ -63,11 +63,49 @@ def latest_records(topic: str, n: int = 10, *, timeout: float = 5.0, key: str | 
 def _decode(raw: bytes | None) -> Any:
     if raw is None:
         return None  # a tombstone
+    if raw[:1] == b"\x00" and len(raw) > 5:  # Confluent wire format: magic byte 0, schema id, Avro body
+        record = _decode_confluent_avro(raw)
+        if record is not None:
+            return record
     text = raw.decode("utf-8", "replace")
     try:
         return json.loads(text)
     except ValueError:
         return text
+
+
+_WRITER_SCHEMAS: dict[tuple[str, int], Any] = {}
+
+
+def _decode_confluent_avro(raw: bytes) -> dict[str, Any] | None:
+    """A Confluent-framed Avro record as a dict (decimals and timestamps as text), read with the writer's
+    schema from the Schema Registry; None when there is no registry or the bytes are not such a record."""
+    import io
+    from datetime import datetime
+    from decimal import Decimal
+
+    from fastavro import parse_schema, schemaless_reader
+
+    from copilot.catalog.registry import SchemaRegistry
+
+    url = settings.schema_registry_url()
+    if not url:
+        return None
+    schema_id = int.from_bytes(raw[1:5], "big")
+    parsed = _WRITER_SCHEMAS.get((url, schema_id))
+    try:
+        if parsed is None:
+            schema = SchemaRegistry(url, timeout=3.0).schema_by_id(schema_id)
+            if schema is None:
+                return None
+            parsed = _WRITER_SCHEMAS[(url, schema_id)] = parse_schema(schema)
+        record = schemaless_reader(io.BytesIO(raw[5:]), parsed)
+    except Exception:  # noqa: BLE001 - not Avro after all, or the registry is away: shown as text
+        return None
+    if not isinstance(record, dict):
+        return None
+    return {k: (v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v)
+            for k, v in record.items()}
 
 
 def flatten(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from live_helpers import wait_for
+
 from copilot import settings
 from copilot.catalog.ddl import create_table_sql, create_table_statement
 from copilot.catalog.registry import SchemaRegistry, avro_to_flink, schema_from_registered
@@ -207,3 +209,14 @@ def test_an_avro_topic_joins_a_json_topic(stack, registry_url):
     assert len(rows) >= 3, rows
     # the Avro twin carries the same payments as the JSON topic: each joined payment charges its order's amount
     assert all(r[0].startswith("PAY-") and float(r[1]) == float(r[4]) for r in rows), rows
+
+
+@pytest.mark.stack
+def test_the_apps_live_sample_decodes_avro_records_with_the_writers_schema(registry_url):
+    from copilot.ui import sample
+
+    records = wait_for(lambda: sample.latest_records("payments_avro", 5, timeout=5.0), timeout=30)
+    assert records, "no records in payments_avro"
+    rows = sample.flatten(records)
+    assert all(r["payment_id"].startswith("PAY-") and float(r["amount"]) > 0 for r in rows), rows
+    assert all(r["status"] in ("authorized", "declined", "refunded") for r in rows), rows
