@@ -135,11 +135,24 @@ def is_ranked(sql: str) -> bool:
     return "ROW_NUMBER" in sql.upper() or "RANK(" in sql.upper()
 
 
-def compare_results(mine, gold, answer_sql: str, gold_sql: str, key_names: set[str] = frozenset()):
-    """compare() with each side's droppable columns and the ranking rule."""
-    return compare(mine, gold, left_droppable=droppable_columns(answer_sql, key_names),
-                   right_droppable=droppable_columns(gold_sql, key_names),
+def compare_results(mine, gold, answer_sql: str, gold_sql: str, topic_keys: dict[str, set[str]] | None = None):
+    """compare() with each side's droppable columns and the ranking rule. `topic_keys`: each topic's key
+    fields; a query's keys are those of the topics it reads."""
+    return compare(mine, gold, left_droppable=droppable_columns(answer_sql, _keys_read(answer_sql, topic_keys)),
+                   right_droppable=droppable_columns(gold_sql, _keys_read(gold_sql, topic_keys)),
                    ranked=is_ranked(answer_sql) and is_ranked(gold_sql))
+
+
+def _keys_read(sql: str, topic_keys: dict[str, set[str]] | None) -> set[str]:
+    if not topic_keys:
+        return set()
+    from copilot.agent.components import analyse
+
+    try:
+        tables = analyse(sql).tables
+    except Exception:
+        return set()
+    return set().union(*(topic_keys.get(t, set()) for t in tables)) if tables else set()
 
 
 class EvalRunner:
@@ -148,15 +161,11 @@ class EvalRunner:
         self.replayer = replayer
         self.timeout = timeout
 
-    def key_names(self) -> set[str]:
-        """The catalog's key fields (primary keys, record keys): keys, never droppable attributes."""
+    def key_names(self) -> dict[str, set[str]]:
+        """Each topic's key fields (primary key, record key): keys, never droppable attributes."""
         topics = getattr(self.replayer, "topics", None) or {}
-        names = set()
-        for schema in topics.values():
-            names.update(schema.primary_key or [])
-            if schema.key:
-                names.add(schema.key)
-        return names
+        return {name: set(schema.primary_key or []) | ({schema.key} if schema.key else set())
+                for name, schema in topics.items()}
 
     def run(self, questions: list[Question], progress: Callable[[dict], None] | None = None) -> dict:
         started = time.monotonic()

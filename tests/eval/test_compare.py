@@ -106,7 +106,9 @@ def test_an_attribute_only_one_side_lists_is_left_out_but_not_a_measure():
                                                    "channel": "attribute"}
     a = table(["order_id", "country", "amount", "channel"], [("o1", "DE", 120, "web"), ("o2", "FR", 300, "store")])
     b = table(["order_id", "amount"], [("o2", 300), ("o1", 120)])
-    assert compare_results(a, b, listing, fewer, {"order_id"}).equal
+    assert compare_results(a, b, listing, fewer, {"orders": {"order_id"}}).equal
+    amounts = table(["amount"], [(300,), (120,)])
+    assert not compare_results(a, amounts, listing, "SELECT amount FROM orders", {"orders": {"order_id"}}).equal  # a key
     top = ("SELECT window_start, window_end, country, revenue, rn FROM (SELECT window_start, window_end, country, revenue, "
            "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM (SELECT window_start, "
            "window_end, country, SUM(amount) AS revenue FROM t GROUP BY window_start, window_end, country)) WHERE rn <= 1")
