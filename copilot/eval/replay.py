@@ -51,16 +51,12 @@ class ReplayResult:
 
 def check_query(sql: str, topics: dict[str, TopicSchema]):
     """The validated statement for `sql` (RequestError with the first reason when it is refused)."""
-    from copilot import validate as validation
+    from copilot.validate import check
 
-    check = getattr(validation, "check", None)
-    if check is not None:
-        return check(sql, catalog=topics)
-    result = validation.validate(sql, catalog=topics)
-    if not result.valid:
-        issue = result.errors[0]
-        raise RequestError(f"not a valid query ({issue.stage}): {issue.message}", hint=issue.hint)
-    return getattr(result, "statement", None) or sql
+    statement = check(sql, catalog=topics)
+    if statement.kind != "query":
+        raise RequestError("only a query can be replayed", hint="give the SELECT; replays never write")
+    return statement
 
 
 def _tables_of(statement, sql: str, topics: dict[str, TopicSchema]) -> list[str]:
@@ -111,10 +107,7 @@ class Replayer:
             rng = self.slice.pin(schema)
             replay = dict(end_offsets=rng.end, start_offsets=rng.read_from,
                           watermark_delay=f"{self.watermark_delay_ms(schema)} ms", bootstrap=self.slice.bootstrap)
-            try:
-                out[name] = ddl.replay_table_statement(schema, **replay)
-            except ImportError:  # before typed statements: the gateway takes the DDL text
-                out[name] = ddl.replay_table_sql(schema, **replay)
+            out[name] = ddl.replay_table_statement(schema, **replay)  # a TrustedStatement of the catalog layer
         return out
 
     def _record(self, kind: str, sql: str, context: dict, **data: Any) -> None:
