@@ -32,6 +32,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     having: list[Having] = []
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)
+    _currency_words(b, r, filters)
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
@@ -46,6 +47,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         _every_word_used(r, plan, b, question)
         return plan, b.notices
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
+        _value_or_metric(b, filters, question)
         measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
     schema = vocab.topics[source]
@@ -84,6 +86,35 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
+    """"humidity per site": the number of humidity readings, or the metric whose filter is that value
+    (average humidity)? Ask rather than count."""
+    for f in filters:
+        if f.op != "=" or len(f.values) != 1:
+            continue
+        named = [m for m in b.vocab.metrics.get(b.source, [])
+                 if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
+        if len(named) == 1:
+            m = named[0]
+            words = (m.synonyms or [m.name.replace("_", " ")])[0]
+            raise AskBack(f"“{f.words}”: the {words}, or the number of {b.source.replace('_', ' ')}?", [
+                {"label": words, "question": question.replace(f.words, words, 1)},
+                {"label": f"number of {b.source.replace('_', ' ')}", "question": f"number of {f.words} {b.source.replace('_', ' ')} " + question.replace(f.words, "", 1).strip()}])
+
+
+def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
+    """"toll costs in pounds": a currency named outside a comparison filters the subject's currency field."""
+    schema = b.vocab.topics[b.source]
+    fields = sorted({c for f in schema.fields if (c := semantic.currency_field(schema, f.name))})
+    for t in r.toks:
+        if t.role != "currency" or t.used or t.mention is not None or len(fields) != 1:
+            continue
+        ref = FieldRef(topic=b.source, field=fields[0])
+        if not any(f.field == ref for f in filters):
+            filters.append(Filter(field=ref, op="=", values=[str(t.arg)], words=t.text))
+        t.used = True
 
 
 def _one_per_source_row(b: Builder, measures: list[Measure]) -> None:

@@ -23,9 +23,15 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         scores[topic] = scores.get(topic, 0.0) + w
 
     for m in r.mentions:
-        if m.of("topic"):
+        keyish = m in r.dims and bool(m.of("field"))  # "per site": a key of an event topic as well as a topic
+        if m.of("topic") and not keyish:
             for e in m.of("topic"):
                 add(e.topic, 3.0 / len(m.of("topic")) * (0.6 if m.qualifier else 1.0))
+            continue
+        if keyish:  # a breakdown names a key, not the subject ("per site")
+            topics = m.topics()
+            for t in topics:
+                add(t, 1.0 / len(topics))
             continue
         topics = m.topics()
         for e in m.elements:
@@ -42,8 +48,9 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         for t in r.bound_mention.topics():
             scores[t] = scores.get(t, 0.0) - 3.0
     for t in list(scores):
-        if any(vocab.references(t, o) for o in scores if o != t and scores[o] > 0):
-            scores[t] += 1.5
+        referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o)]
+        if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
+            scores[t] += 2.0 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
     if context:
         add(context, 2.5)
     for i, t in enumerate(rank[:3]):

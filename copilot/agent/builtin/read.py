@@ -305,6 +305,8 @@ class Grammar:
             if unit_target is not None:
                 spec.target, spec.kind = unit_target, "field"  # "more than 5 items": the field counted in items
                 self.use(self.toks[end])
+                if before is not None and not before.used and set(before.of("field")) & set(unit_target.elements):
+                    before.used = True  # "battery below 20 percent"
             elif after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
                 spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
                 after.used = True
