@@ -7,6 +7,7 @@ from sqlglot.dialects.dialect import rename_func
 
 from copilot.sql import expressions as fx
 from copilot.sql.ddl_generator import FlinkDdlGeneratorMixin
+from copilot.sql.reserved import RESERVED_WORDS
 
 
 def _map_sql(self, expression: exp.VarMap) -> str:
@@ -39,6 +40,7 @@ def _unwrap_time_string(this: exp.Expr) -> exp.Expr:
 
 
 class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
+    RESERVED_KEYWORDS = set(RESERVED_WORDS)
     INSERT_OVERWRITE = " OVERWRITE"
     TABLE_HINTS = False  # Flink writes table hints right after the name; see table_parts
     JOIN_HINTS = False
