@@ -70,6 +70,15 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
 
 
+def _prepare_weights(weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    w = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in weights.items() if not k.endswith("position_ids")}
+    # Pre-transpose linear weights once: x @ W.T is the hot path.
+    for k in list(w):
+        if k.endswith(".weight") and w[k].ndim == 2 and "embeddings" not in k:
+            w[k] = np.ascontiguousarray(w[k].T)
+    return w
+
+
 class MiniLMEmbedder(Embedder):
     """sentence-transformers/all-MiniLM-L6-v2: BERT, 6 layers, 384 dims, mean pooling, normalised."""
 
@@ -95,11 +104,9 @@ class MiniLMEmbedder(Embedder):
         self.heads = config["num_attention_heads"]
         self.layers = config["num_hidden_layers"]
         self.eps = config.get("layer_norm_eps", 1e-12)
-        self.w = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in weights.items() if not k.endswith("position_ids")}
-        # Pre-transpose linear weights once: x @ W.T is the hot path.
-        for k in list(self.w):
-            if k.endswith(".weight") and self.w[k].ndim == 2 and "embeddings" not in k:
-                self.w[k] = np.ascontiguousarray(self.w[k].T)
+        from copilot.catalog.weight_cache import prepared
+
+        self.w = prepared(self.model_dir / "model.safetensors", lambda: _prepare_weights(weights))  # memory-mapped
         self._lock = threading.Lock()
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

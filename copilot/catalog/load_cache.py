@@ -20,6 +20,7 @@ from copilot import settings
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+KEEP = 32  # cached catalogs kept, most recently written first (tests and scripts make many short-lived ones)
 _CODE_DIR = Path(__file__).resolve().parent
 
 
@@ -63,5 +64,18 @@ def write(directory: Path, signature: tuple, load: Any) -> None:
             pickle.dump({"format": FORMAT, "signature": signature, "code": _code_signature(), "load": load}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        prune(path.parent, "catalog-*.pickle", KEEP)
     except Exception as exc:  # a read-only home: the catalog still loads, just not faster next time
         log.debug("catalog cache %s not written: %s", path, exc)
+
+
+def prune(directory: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently modified files matching `pattern` (a bounded cache)."""
+    entries = []
+    for p in directory.glob(pattern):
+        try:
+            entries.append((p.stat().st_mtime_ns, p))
+        except FileNotFoundError:
+            continue
+    for _, p in sorted(entries, reverse=True)[keep:]:
+        p.unlink(missing_ok=True)

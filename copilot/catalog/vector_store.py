@@ -15,6 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
+KEEP_FILES = 32
+
 
 class NumpyVectorStore:
     def __init__(self, path: str | os.PathLike, dimension: int):
@@ -40,6 +42,9 @@ class NumpyVectorStore:
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}.npz")
         np.savez(tmp, ids=np.array(self._ids, dtype=str), hashes=np.array(self._hashes, dtype=str), vectors=self._vectors)
         os.replace(tmp, self.path)
+        from copilot.catalog.load_cache import prune
+
+        prune(self.path.parent, "topics-*.npz", KEEP_FILES)  # one file per catalog: keep the recent ones
 
     def count(self) -> int:
         return len(self._ids)
