@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from copilot.sql import flink_lexer
 from copilot.sql import statement as st
+from copilot.validate.tree_nodes import find_all
 
 DIALECT = "flink"
 
@@ -38,7 +39,7 @@ def canonical_sql(tree: exp.Expr) -> str:
     def dropped(hint: exp.Hint) -> bool:
         return not (isinstance(hint.parent, exp.Select) and all(n in st.ALLOWED_QUERY_HINTS for n in hint_names(hint)))
 
-    if any(dropped(h) for h in tree.find_all(exp.Hint)):  # copy only when there is something to drop
+    if any(dropped(h) for h in find_all(tree, exp.Hint)):  # copy only when there is something to drop
         tree = tree.copy()
         for hint in [h for h in tree.find_all(exp.Hint) if dropped(h)]:
             hint.pop()
@@ -68,9 +69,9 @@ def checked_statement(tree: exp.Expr, kind: str, tables: list[str], *, sink: str
 
 def tables_read(tree: exp.Expr) -> list[str]:
     """Names of the tables a statement reads (CTE names excluded), in order of first use."""
-    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    ctes = {cte.alias_or_name for cte in find_all(tree, exp.CTE)}
     names = []
-    for table in tree.find_all(exp.Table):
+    for table in find_all(tree, exp.Table):
         if table.name and table.name not in ctes and (not isinstance(table.this, exp.Expr) or isinstance(table.this, exp.Identifier)):
             names.append(table.name)
     return list(dict.fromkeys(names))

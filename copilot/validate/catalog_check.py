@@ -13,6 +13,7 @@ from copilot.catalog.model import TopicSchema
 from copilot.sql import expressions as fx
 from copilot.validate.positions import TextPositions
 from copilot.validate.result import ValidationIssue
+from copilot.validate.tree_nodes import find_all
 
 WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 UNKNOWN = None  # a source whose columns we cannot know (UNNEST, LATERAL TABLE, SELECT *): anything goes
@@ -52,20 +53,20 @@ class CatalogChecker:
         self.issues.append(ValidationIssue("catalog", message, line, column, hint))
 
     def check(self, statement: exp.Expr, skip_tables: set[str] = frozenset()) -> list[ValidationIssue]:
-        ctes = {cte.alias_or_name: cte.this for cte in statement.find_all(exp.CTE)}
+        ctes = {cte.alias_or_name: cte.this for cte in find_all(statement, exp.CTE)}
         self._check_tables(statement, ctes, skip_tables)
         if self.issues:  # column checks on unknown tables would only repeat the problem
             return self.issues
         self._check_windows(statement)
         self._check_temporal_joins(statement)
-        for select in statement.find_all(exp.Select):
+        for select in find_all(statement, exp.Select):
             self._check_columns(select, ctes)
         return self.issues
 
     # ---- tables -----------------------------------------------------------------------------
 
     def _check_tables(self, statement: exp.Expr, ctes: dict, skip_tables: set[str]) -> None:
-        for table in statement.find_all(exp.Table):
+        for table in find_all(statement, exp.Table):
             name = table.name
             if not name or (name in ctes and not table.db and not table.catalog) or name in skip_tables or isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
                 continue
@@ -83,7 +84,7 @@ class CatalogChecker:
     # ---- windows and temporal joins ---------------------------------------------------------
 
     def _check_windows(self, statement: exp.Expr) -> None:
-        for window in statement.find_all(fx.WindowTableFunction):
+        for window in find_all(statement, fx.WindowTableFunction):
             table = window.table
             schema = self.catalog.get(table.name) if isinstance(table, exp.Table) else None
             if schema is None:
@@ -104,7 +105,7 @@ class CatalogChecker:
                                     self._suggest(key.name, [f.name for f in schema.fields]))
 
     def _check_temporal_joins(self, statement: exp.Expr) -> None:
-        for version in statement.find_all(exp.Version):
+        for version in find_all(statement, exp.Version):
             table = version.parent
             schema = self.catalog.get(table.name) if isinstance(table, exp.Table) else None
             if schema is None:

@@ -10,6 +10,7 @@ from sqlglot import exp
 from copilot.sql import expressions as fx
 from copilot.validate.positions import TextPositions
 from copilot.validate.result import ValidationIssue
+from copilot.validate.tree_nodes import find_all, nodes
 
 QUERY_TYPES = (exp.Query, exp.Values)
 DDL_TYPES = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable, fx.CreateFunction)
@@ -105,7 +106,7 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
             "remove the /*+ OPTIONS(...) */ hint; the catalog decides connector settings",
         )
     # Only generic key/value properties are connector settings; TEMPORARY, LIKE etc. are plain DDL.
-    connector = next((p for p in statement.find_all(exp.Property) if type(p) is exp.Property), None)
+    connector = next((p for p in find_all(statement, exp.Property) if type(p) is exp.Property), None)
     if connector is not None and not isinstance(statement, exp.Command):
         return Refusal(
             "connector_property", "connector properties (WITH (...)) are not allowed in user SQL", connector,
@@ -140,8 +141,8 @@ def _tree_refusal(statement: exp.Expr, read_only_hint: str) -> Refusal | None:
     """What may hide anywhere in a statement's tree: a write or DDL inside a CTE or subquery, SELECT ...
     INTO, FOR UPDATE, names of more than three parts, a CTE named like a qualified table it would
     shadow, and table functions other than the window functions (TUMBLE, HOP, CUMULATE, SESSION)."""
-    ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
-    for node in statement.walk():
+    ctes = {cte.alias_or_name for cte in find_all(statement, exp.CTE)}
+    for node in nodes(statement):
         if node is not statement and isinstance(node, _WRITES_OR_DEFINES) and not isinstance(node, exp.Property):
             inner = statement_kind(node)
             reason = "dml" if inner in ("insert", "statement_set", "update", "delete", "merge") else (
@@ -187,11 +188,11 @@ def _table_refusal(table: exp.Table, ctes: set[str]) -> Refusal | None:
 
 def _unreadable_hint(statement: exp.Expr) -> exp.Expr | None:
     """A hint sqlglot kept as raw text: whatever it says (an OPTIONS hint in disguise?) goes unchecked."""
-    return next((h for h in statement.find_all(exp.Hint) if any(isinstance(i, str) for i in h.expressions)), None)
+    return next((h for h in find_all(statement, exp.Hint) if any(isinstance(i, str) for i in h.expressions)), None)
 
 
 def _options_hint(statement: exp.Expr) -> exp.Expr | None:
-    for hint in statement.find_all(exp.Hint):
+    for hint in find_all(statement, exp.Hint):
         for item in hint.expressions:
             name = item.name if isinstance(item, (exp.Anonymous, exp.Var)) else getattr(item, "sql_name", lambda: "")()
             text = item.sql() if not name else name
