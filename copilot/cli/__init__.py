@@ -18,6 +18,9 @@ from copilot.security.redact import install_log_redaction, redact
 # One BLAS thread unless the user chose: a command embeds one question (small matrices), where OpenBLAS
 # threads fighting for 2 busy cores made the first embedding take 0.3 s instead of 0.02 s.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# httpx imports its own command line (click, rich: ~0.1 s) whenever those are installed; we never use it.
+# None in sys.modules makes that optional import fail fast, and httpx falls back as designed.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 # Modules under copilot.cli that each define `register(subparsers, parent)`.
 COMMAND_MODULES = ("stack", "catalog", "validate", "ask", "jobs", "audit", "app", "eval", "mcp", "serve", "watch")
