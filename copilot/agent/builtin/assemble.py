@@ -46,6 +46,15 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
         _every_word_used(r, plan, b, question)
         return plan, b.notices
+    if not measures and ranking is None and not r.list_rows:
+        for m in r.mentions:  # "devices that went offline": the named table's members, counted through the events
+            if m.used or m.qualifier or not m.of("topic"):
+                continue
+            t = m.of("topic")[0].topic
+            if t != source and vocab.references(source, t):
+                measures.append(b.measure(MeasureSpec("count", m, words=m.text)))
+                m.used = True
+                break
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         _value_or_metric(b, filters, question)
         measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
@@ -265,7 +274,7 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             m = t.mention
             if m.used or m.qualifier:
                 continue
-            if m.of("topic") and (m.topics() & tables):
+            if {e.topic for e in m.of("topic")} & tables:
                 continue
             if m.start == t.i:
                 unused.append(m)

@@ -40,7 +40,11 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for spec in r.measures:
         if spec.target is not None:
             for t in spec.target.topics():
-                add(t, 2.0 / len(spec.target.topics()))
+                evidence = {e.topic for m in r.mentions if m is not spec.target for e in m.elements
+                            if e.kind in ("value", "metric", "state") and t not in m.topics()}
+                counted_through = vocab.topics[t].is_upsert and any(vocab.references(o, t) for o in evidence)
+                if not counted_through:  # "how many devices went offline": counted through their events
+                    add(t, 2.0 / len(spec.target.topics()))
     for m in r.count_targets:
         for e in m.of("topic"):
             add(e.topic, 3.0)
@@ -50,7 +54,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for t in list(scores):
         referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o)]
         if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
-            scores[t] += 2.0 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
+            if vocab.topics[t].is_upsert:
+                scores[t] += 0.5  # a table naming another table is rarely what is counted through
+            else:
+                scores[t] += 2.5 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
     if context:
         add(context, 2.5)
     for i, t in enumerate(rank[:3]):
