@@ -27,6 +27,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 def cmd_mcp(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a TCP port")
+    from copilot.cli.app import _is_loopback
+
+    if args.transport == "http" and not _is_loopback(args.host):
+        raise UsageError(f"refusing to serve MCP on {args.host}: the HTTP transport has no authentication of its own",
+                         hint="bind to 127.0.0.1 and put an authenticating reverse proxy in front of it")
     if args.transport == "stdio" and sys.stdin.isatty():
         sys.stderr.write("flink-copilot mcp: speaking MCP on stdin/stdout; an MCP client should start this command "
                          "(see the README's client configuration). Ctrl-C stops.\n")

@@ -185,3 +185,9 @@ def test_read_only_wins_over_allow_writes(monkeypatch):
     assert asyncio.run(tool_names()) == READ_TOOLS | {"save_job", "stop_job"}
     monkeypatch.delenv("COPILOT_MCP_ALLOW_WRITES")
     assert asyncio.run(tool_names()) == READ_TOOLS
+
+
+def test_http_transport_is_loopback_only_and_bad_ports_are_usage_errors():
+    for argv in (["mcp", "--transport", "http", "--host", "0.0.0.0"], ["mcp", "--port", "70000"]):
+        out = subprocess.run([sys.executable, "-m", "copilot", *argv], capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert out.returncode == 2 and "flink-copilot:" in out.stderr and "Traceback" not in out.stderr
