@@ -17,6 +17,7 @@ _SCAN = re.compile(r"table=\[\[([^\]]*)")  # table=[[catalog, database, name, wa
 _SINK = re.compile(r"Sink\(table=\[([^\]]*)\]")  # LogicalSink(table=[c.d.t]) and Sink(table=[c.d.t])
 _WRITER = re.compile(r"([^\s\[\]:]+)\[\d+\]: (?:Writer|Committer)")  # a running job's table sink
 _COLLECT = "Collect table sink"
+_HINT = re.compile(r"(?:joinHints|hints)=\[\[\[\s*([A-Z_]+)")  # the first hint name of each hint list
 _OPTIONS = re.compile(r"hints=\[\[\[\s*OPTIONS|\bOPTIONS options:\{")
 
 
@@ -26,6 +27,7 @@ class PlanReading:
     sinks: list[str] = field(default_factory=list)  # "catalog.database.table" (a plan) or "table" (a job's writer)
     collect_sink: bool = False
     options: bool = False
+    hints: list[str] = field(default_factory=list)  # hint names Flink attached (join hints, OPTIONS)
 
 
 @dataclass
@@ -50,6 +52,7 @@ def read_plan(text: str) -> PlanReading:
             reading.sinks.append(name)
     reading.collect_sink = _COLLECT in text
     reading.options = bool(_OPTIONS.search(text))
+    reading.hints = list(dict.fromkeys(m.group(1) for m in _HINT.finditer(text)))
     return reading
 
 
@@ -59,10 +62,11 @@ def job_plan_text(plan: dict) -> str:
 
 
 def disagreements(text: str, *, kind: str, tables: tuple[str, ...] | list[str], sink: str | None = None,
-                  job: bool = False) -> list[PlanDisagreement]:
+                  job: bool = False, hints: tuple[str, ...] | None = None) -> list[PlanDisagreement]:
     """How Flink's plan differs from what was checked: `kind` "query" (writes nothing) or "insert"
     (writes only `sink`); `tables` the catalog tables the validator listed; `job` True for a running
-    job's plan (a query's job then has Flink's collect sink, and only that)."""
+    job's plan (a query's job then has Flink's collect sink, and only that); `hints`: the checked
+    statement's hints (None: not compared), which must include every hint in Flink's plan."""
     reading = read_plan(text)
     found: list[PlanDisagreement] = []
     own = ".".join((*DEFAULT_PATH, sink or ""))
@@ -82,4 +86,7 @@ def disagreements(text: str, *, kind: str, tables: tuple[str, ...] | list[str], 
                                                             f"validator did not list ({', '.join(sorted(listed)) or 'no tables'})"))
     if reading.options:
         found.append(PlanDisagreement("plan_options", "a table scan in Flink's plan carries OPTIONS"))
+    elif hints is not None and set(reading.hints) - set(hints):
+        extra = sorted(set(reading.hints) - set(hints))
+        found.append(PlanDisagreement("plan_hints", f"Flink's plan carries hints the checked statement has not: {', '.join(extra)}"))
     return found

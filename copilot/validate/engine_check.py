@@ -35,7 +35,7 @@ def check_engine(
         line, column = _locate(exc, positions, statement.sql)
         return [ValidationIssue("engine", exc.message, line, column, _hint(exc.message))], None
     # Defence in depth: Flink's own reading must be what the validator saw (a read of the listed tables).
-    found = disagreements(plan, kind=statement.kind, tables=statement.tables, sink=statement.sink)
+    found = disagreements(plan, kind=statement.kind, tables=statement.tables, sink=statement.sink, hints=statement.hints)
     if found:
         return [ValidationIssue("engine", f"Flink does not read this statement as it was checked: {d.message}", 1, 1,
                                 "write the query plainly; report this if it is an ordinary query", reason=d.reason)

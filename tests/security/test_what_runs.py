@@ -100,6 +100,7 @@ def test_live_query_runs_the_canonical_text_and_its_job_reads_exactly_its_tables
     canonical = answer.statement.sql
     assert answer.sql == canonical and "--" not in canonical and "/* " not in canonical
     assert answer.statement.hints == ("BROADCAST",)
+    assert "joinHints=[[[BROADCAST" in copilot.engine.explain(answer.statement, copilot.table_ddls(answer.tables))
     live = copilot.live_query(answer, max_rows=1, timeout=60)
     try:
         batches = live.batches()

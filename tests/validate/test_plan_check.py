@@ -60,3 +60,9 @@ def test_each_kind_of_disagreement_is_named():
     assert {d.reason for d in disagreements(insert_job, kind="query", tables=("orders",), job=True)} == {"plan_writes"}
     foreign = QUERY.replace("default_catalog, default_database, customers", "hive, db, customers")
     assert [d.reason for d in disagreements(foreign, kind="query", tables=("orders", "customers"))] == ["plan_foreign_table"]
+
+
+def test_hints_in_flinks_plan_must_be_the_checked_statements():
+    assert read_plan(QUERY).hints == ["BROADCAST"] and read_plan(OPTIONS).hints == ["OPTIONS"]
+    assert disagreements(QUERY, kind="query", tables=("orders", "customers"), hints=("BROADCAST",)) == []
+    assert [d.reason for d in disagreements(QUERY, kind="query", tables=("orders", "customers"), hints=())] == ["plan_hints"]
