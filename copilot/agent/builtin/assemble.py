@@ -287,6 +287,16 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
         if t.role in ("rank_top", "rank_bottom", "agg") and plan.measures:
             continue
         numbers.append(t.text)  # a number, comparison, negation, currency … that no part of the plan used
+    if numbers and numbers[0].lower() in {t.text.lower() for t in r.toks if t.role == "breakdown"}:
+        # "revenue by": by what? the subject's keys with known values
+        schema = b.vocab.topics[plan.source]
+        keys = [f.name for f in schema.fields if f.values and f.name not in (schema.primary_key or [])][:3]
+        word = numbers[0]
+        base = question.rstrip("?!. ")
+        if base.lower().endswith(word.lower()):
+            base = base[: -len(word)].rstrip()
+        raise AskBack(f"“{word}” what?", [{"label": f"{word} {k.replace('_', ' ')}", "question": f"{base} {word} {k.replace('_', ' ')}"}
+                                          for k in keys] + [{"label": f"without “{word}”", "question": base}])
     if numbers:
         raise AskBack(f"I did not see what “{numbers[0]}” refers to: what should it do?", [
             {"label": f"without “{numbers[0]}”", "question": question.replace(numbers[0], "", 1).replace("  ", " ").strip()}])

@@ -20,6 +20,21 @@ class BuiltinPlanner(Planner):
     name = "builtin"
 
     def plan(self, request: PlanRequest) -> Draft:
+        return self._plan(request)
+
+    def _answerable(self, request: PlanRequest, limit: int = 4) -> list[str]:
+        """Suggested questions this planner answers itself (a catalog example it cannot read is left out)."""
+        out = []
+        for question in suggestions(request.topics, request.retrieved, limit=3 * limit):
+            draft = self._plan(PlanRequest(question, request.topics, request.retrieved, []), suggest=False)
+            if draft.sql:
+                out.append(question)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _plan(self, request: PlanRequest, suggest: bool = True) -> Draft:
+        self._suggest = suggest
         vocab = vocabulary_for(request.topics)
         previous = self._previous_plan(request, vocab.topics)
         rank = [t for t, _ in request.retrieved]
@@ -48,7 +63,7 @@ class BuiltinPlanner(Planner):
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
         options = [o for o in ask.options if o.get("question")]
         if len(options) < 2:  # a question back needs choices: add ones the catalog can answer
-            for s in suggestions(request.topics, request.retrieved):
+            for s in (self._answerable(request) if self._suggest else []):
                 if len(options) >= 3:
                     break
                 options.append({"label": s.rstrip("?."), "question": s})
@@ -61,7 +76,7 @@ class BuiltinPlanner(Planner):
             planner=self.name,
             confident=False,
             reason=f"I cannot answer this with confidence: {reason}.",
-            suggestions=suggestions(request.topics, request.retrieved),
+            suggestions=self._answerable(request) if getattr(self, "_suggest", True) else [],
         )
 
     @staticmethod
