@@ -86,6 +86,8 @@ class Vocabulary:
         te = Element("topic", topic)
         self._add(topic.lower().split("_"), te, name=True)
         if "_" in topic:
+            self._add([topic.lower()], te, name=True)  # written as the identifier: page_views
+        if "_" in topic:
             self._add(["".join(topic.lower().split("_"))], te)
         if not schema.is_upsert:  # an event is asked about by its verb: "viewed", "ordered"
             head = stem(topic.split("_")[-1])
@@ -110,6 +112,8 @@ class Vocabulary:
                 self._add_text(str(word), Element("state", topic, f.name, "is_null"))
             parts = f.name.lower().split("_")
             self._add(parts, fe, name=len(parts) == 1)
+            if len(parts) > 1:
+                self._add([f.name.lower()], fe, name=True)  # written as the identifier: order_time
             for syn in f.synonyms:
                 self._add_text(syn, fe)
             for code, (label, synonyms) in semantic.values(schema, f.name).items():
