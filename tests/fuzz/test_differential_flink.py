@@ -44,8 +44,11 @@ ISSUE_EXAMPLES = [
 ]
 
 
+pytestmark = pytest.mark.stack  # Flink's jars come with the stack's download (`flink-copilot up`)
+
+
 @pytest.fixture(scope="module")
-def reader():
+def reader(stack):
     from copilot.stack.flink_reading import FlinkReader
 
     with FlinkReader() as flink:
