@@ -101,6 +101,9 @@ class YamlCatalogStore(CatalogStore):
         self.directory = Path(directory)
         self._lock = threading.Lock()
         self._cache: tuple[tuple, CatalogLoad] | None = None
+        # Each file's parse, keyed by its (mtime, size): a save re-parses one file, not the whole catalog
+        # (`catalog sync` saves one entry per topic; re-parsing every file each time was quadratic).
+        self._parsed: dict[str, tuple[tuple, tuple]] = {}
 
     def _files(self) -> list[Path]:
         if not self.directory.is_dir():
@@ -127,8 +130,13 @@ class YamlCatalogStore(CatalogStore):
         result = CatalogLoad()
         if not self.directory.is_dir():
             result.problems.append(CatalogProblem(str(self.directory), None, "catalog directory does not exist"))
-        for path in files:
-            schema, problems = parse_file(path)
+        for path, (_name, mtime, size) in zip(files, signature):
+            known = self._parsed.get(str(path))
+            if known is not None and known[0] == (mtime, size):
+                schema, problems = known[1]
+            else:
+                schema, problems = parse_file(path)
+                self._parsed[str(path)] = ((mtime, size), (schema, problems))
             result.problems.extend(problems)
             if schema is None:
                 continue

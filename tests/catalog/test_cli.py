@@ -27,7 +27,8 @@ def test_list_json(capsys):
     code, out, _ = run(capsys, "list", "--json")
     data = json.loads(out)
     assert code == 0
-    assert [t["topic"] for t in data["topics"]] == ["customers", "orders", "page_views", "payments", "products", "shipments"]
+    assert [t["topic"] for t in data["topics"]] == ["customers", "orders", "page_views", "payments", "payments_avro", "products",
+                                                  "shipments", "shipments_avro"]
     assert data["problems"] == []
 
 

@@ -16,9 +16,15 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = YAML(typ="safe").load((Path(__file__).parent / "questions.yaml").read_text())
 
 
+# The questions are written for the contract's six JSON topics. The Avro twins (payments_avro, shipments_avro)
+# carry the same records as payments and shipments, so either answers those questions; they are left out here
+# and tested in test_registry.py.
+CONTRACT_TOPICS = {"orders", "payments", "shipments", "page_views", "customers", "products"}
+
+
 @pytest.fixture(scope="module")
 def topics():
-    return YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
+    return {name: t for name, t in YamlCatalogStore(DEMO_CATALOG_DIR).load().topics.items() if name in CONTRACT_TOPICS}
 
 
 @pytest.fixture(scope="module")
