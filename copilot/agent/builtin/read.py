@@ -98,6 +98,9 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         if t.role == "duration_questions":
             raise Decline("I cannot compute durations (how long something takes or lasts); I can count, sum, "
                           "average or rank per time window")
+        if t.role == "long_period":
+            raise Decline(f"a live window is at most a day long (a week is read as 7 days); “{t.text}” is longer — "
+                          f"ask per day, or for the last 7 days")
         if t.role == "out_of_scope":
             raise Decline(f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
                           f"records (forecasts and reasons are not in the data)")

@@ -40,6 +40,11 @@ def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
             put(lex[role], role)
     for word, code in lex["currencies"].items():
         table.setdefault((str(word).lower(),), ("currency", code))
+    for kind, items in lex["recency"].items():
+        for w in items:
+            table.setdefault((str(w).lower(),), ("recency", kind))
+    for w in lex["long_periods"]:
+        table.setdefault((str(w).lower(),), ("long_period", None))
     times = time_words()
     for unit, items in times["units"].items():
         for w in items:
@@ -132,7 +137,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             if hit:
                 lex_n, lex_hit = n, hit
                 break
-        if cat_n and lex_n == 1 and lex_hit[0] not in ("function_words", "light_words", "currency") and i + 1 < len(toks):
+        if cat_n > 1 and lex_n == 1 and lex_hit[0] not in ("function_words", "light_words", "currency") and i + 1 < len(toks):
             # "average basket size": the grammar word starts the phrase, the catalog phrase after it reaches further
             for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - 1), 0, -1):
                 if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1:i + 1 + n]]):
