@@ -125,3 +125,20 @@ def test_a_comparison_run_twice_agrees(catalog_topics, slice_):
         verdicts.append((same.to_dict(), diff.to_dict()))
     assert verdicts[0] == verdicts[1]
     assert verdicts[0][0]["equal"] and not verdicts[0][1]["equal"]
+
+
+def test_every_replayed_statement_is_audited_with_the_text_flink_ran(catalog_topics, slice_):
+    class Sink:
+        def __init__(self):
+            self.events = []
+
+        def record(self, event):
+            self.events.append(event)
+
+    sink = Sink()
+    with Replayer(catalog_topics, slice_, audit=sink, purpose="test") as r:
+        ok, refused = r.run_together(["SELECT COUNT(*) AS n FROM orders", "SELECT amount FROM orderz"], timeout=90)
+    assert ok.ok and not refused.ok and "orderz" in refused.error
+    submitted = [e for e in sink.events if e["type"] == "submission"]
+    assert [e["sql"] for e in submitted] == ["SELECT COUNT(*) AS n FROM orders"]  # the refused one never reached Flink
+    assert submitted[0]["slice"] == {"from": slice_.start_ms, "to": slice_.end_ms}
