@@ -20,7 +20,7 @@ from copilot import settings
 
 log = logging.getLogger(__name__)
 FORMAT = 1
-KEEP = 32  # cached catalogs kept, most recently written first (tests and scripts make many short-lived ones)
+KEEP = 128  # cached catalogs kept, most recently used first (tests and scripts make many short-lived ones)
 _CODE_DIR = Path(__file__).resolve().parent
 
 
@@ -51,7 +51,16 @@ def read(directory: Path, signature: tuple) -> Any | None:
         return None
     if stored.get("signature") != signature or stored.get("code") != _code_signature():
         return None
+    _touch(path)
     return stored.get("load")
+
+
+def _touch(path: Path) -> None:
+    """Mark a cache file as used, so pruning keeps the catalogs people use over ones a test made once."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
 
 
 def write(directory: Path, signature: tuple, load: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-KEEP_FILES = 32
+KEEP_FILES = 128
 
 
 class NumpyVectorStore:
@@ -36,6 +36,10 @@ class NumpyVectorStore:
             return  # absent or unreadable: rebuilt by the next index()
         if vectors.ndim == 2 and vectors.shape[1] == self.dimension and len(ids) == len(hashes) == len(vectors):
             self._ids, self._hashes, self._vectors = [str(i) for i in ids], [str(h) for h in hashes], vectors.astype(np.float32)
+            try:
+                os.utime(self.path)  # used: pruning keeps it
+            except OSError:
+                pass
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
