@@ -56,7 +56,8 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
                 m.used = True
                 break
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
-        _value_or_metric(b, filters, question)
+        if not any(e.topic == source for m in r.mentions for e in m.of("topic")):
+            _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
         measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
     schema = vocab.topics[source]

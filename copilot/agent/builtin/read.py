@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import Decline
-from copilot.agent.builtin.tags import Mention, Tagged, Tok, tag
+from copilot.agent.builtin.tags import Mention, Tagged, Tok, correct_text, tag
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import find_window, normalise, strip_spans
 from copilot.agent.builtin.vocab import Element, Vocabulary
@@ -87,10 +87,12 @@ class Reading:
 
 
 def read(question: str, vocab: Vocabulary) -> Reading:
-    text = normalise(question)
+    early: list[tuple[str, str]] = []
+    text = normalise(correct_text(question, vocab, early))
     window, used = find_window(text)
     rest = strip_spans(text, used)
     r = Reading(tag(rest, vocab), window=window)
+    r.tagged.corrections[:0] = early
     lex = english()
     low = [t.low for t in r.toks]
     joined = " " + " ".join(low) + " "

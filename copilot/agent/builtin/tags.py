@@ -3,6 +3,7 @@ misspellings corrected. The result is the input of the grammar in `read.py`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -116,6 +117,9 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             continue
         cands = vocab.correct(t.low, lexicon_words())
         cands = list(dict.fromkeys(stem(c) if c in vocab.words else c for c in cands))
+        roles = {table.get((c,)) for c in cands}
+        if len(cands) > 1 and len(roles) == 1 and None not in roles and not any(c in vocab.words for c in cands):
+            cands = cands[:1]  # "minuts": minute or minutes, the same word to the grammar
         if len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
             t.low = cands[0]  # the text stays as written: messages quote the user's word
@@ -166,6 +170,24 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
         if t.number is None and t.low in numbers:
             t.number = float(numbers[t.low])
     return tagged
+
+
+def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) -> str:
+    """The question with each unknown word that is one misspelling away from exactly one known word
+    replaced by it, so that time phrases ("every 5 minuts") are read too; `tag` reports the corrections."""
+    table = lexicon_table()
+    out = text
+    for word in set(re.findall(r"[A-Za-z][A-Za-z']+", text)):
+        t = Tok(0, word, word.lower())
+        if _known(t, vocab, table):
+            continue
+        cands = [c for c in vocab.correct(t.low, lexicon_words()) if (c,) in table and table[(c,)][0] == "time_unit"]
+        units = {table[(c,)][1] for c in cands}
+        if cands and len(units) == 1:
+            out = re.sub(rf"\b{re.escape(word)}\b", cands[0], out)
+            if corrections is not None:
+                corrections.append((word, cands[0]))
+    return out
 
 
 def _codeish(text: str) -> bool:

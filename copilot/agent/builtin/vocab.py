@@ -160,11 +160,12 @@ class Vocabulary:
         if not limit:
             return []
         low = word.lower()
+        forms = {low, stem(low)}  # "ordrs" is one letter from the stem "order"
         best: dict[int, list[str]] = {}
         for cand in self.words | extra:
-            if len(cand) < 4 or abs(len(cand) - len(low)) > limit:
+            if len(cand) < 4 or min(abs(len(cand) - len(f)) for f in forms) > limit:
                 continue
-            d = edit_distance(low, cand, limit)
+            d = min(edit_distance(f, cand, limit) for f in forms)
             if d <= limit:
                 best.setdefault(d, []).append(cand)
         if not best:
