@@ -137,6 +137,11 @@ def test_jobs_save_from_chat_list_stop_resume_and_ask(stack):
     try:
         at.chat_input[0].set_value("number of orders per channel every 10 seconds").run()
         stop_live(at)
+        assert not [t for t in at.text_input if t.key == "job_name_0"], "the save form shows before the preview"
+        at.button(key="job_preview_btn_0").click().run()  # the preview comes first: a bounded replay
+        assert not at.error, texts(at.error)
+        assert any(m.label == "Preview rows" for m in at.metric)
+        assert at.session_state["job_preview_0"]["ok"] and at.session_state["job_preview_0"]["data"]["row_count"] > 0
         at.text_input(key="job_name_0").input(name)
         at.button(key="FormSubmitter:save_job_0-Save and start").click().run()
         assert not at.error, texts(at.error)
