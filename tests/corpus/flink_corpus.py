@@ -24,9 +24,17 @@ def round_trip(sql: str) -> tuple[exp.Expr, str]:
     assert opaque is None, f"parsed (partly) as an opaque Command: {opaque.sql('flink')[:80]!r}"
     generated = tree.sql("flink")
     again = sqlglot.parse_one(generated, read="flink")
-    assert again == tree, f"regenerated SQL parses to another tree: {generated}"
+    # the generator quotes Flink's reserved words (`date`): the same name, so compared without quoting
+    assert _unquoted(again) == _unquoted(tree), f"regenerated SQL parses to another tree: {generated}"
     assert again.sql("flink") == generated, "regeneration is not stable"
     return tree, generated
+
+
+def _unquoted(tree: exp.Expr) -> exp.Expr:
+    tree = tree.copy()
+    for identifier in tree.find_all(exp.Identifier):
+        identifier.set("quoted", False)
+    return tree
 
 
 def pages() -> list[str]:
