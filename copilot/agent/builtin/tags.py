@@ -47,6 +47,10 @@ def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
     for w in lex["long_periods"]:
         table.setdefault((str(w).lower(),), ("long_period", None))
     times = time_words()
+    for key in ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "idle", "gap", "session_named"):
+        for w in re.findall(r"[a-z]{3,}", str(times[key]).replace("\\b", " ").replace("\\s", " ")):
+            for form in {w, stem(w)}:
+                table.setdefault((form,), ("time_word", None))  # words of the window phrases: known, read by timewords
     for unit, items in times["units"].items():
         for w in items:
             table.setdefault((str(w).lower(),), ("time_unit", unit))
