@@ -47,16 +47,27 @@ def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
     for w in lex["long_periods"]:
         table.setdefault((str(w).lower(),), ("long_period", None))
     times = time_words()
-    for key in ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "idle", "gap", "session_named"):
-        for w in re.findall(r"[a-z]{3,}", str(times[key]).replace("\\b", " ").replace("\\s", " ")):
-            for form in {w, stem(w)}:
-                table.setdefault((form,), ("time_word", None))  # words of the window phrases: known, read by timewords
     for unit, items in times["units"].items():
         for w in items:
             table.setdefault((str(w).lower(),), ("time_unit", unit))
     for w, unit in times["adverbs"].items():
         table.setdefault((str(w).lower(),), ("time_unit", unit))
+    for w in window_words():
+        table.setdefault((w,), ("time_word", None))  # words of the window phrases: known, read by timewords
     return table
+
+
+@lru_cache(maxsize=1)
+def window_words() -> set[str]:
+    """Every word of the window phrases (lexicon/time.yaml) and the time units."""
+    times = time_words()
+    words: set[str] = set()
+    for key in ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "idle", "gap", "session_named"):
+        for w in re.findall(r"[a-z]{3,}", str(times[key]).replace("\\b", " ").replace("\\s", " ")):
+            words |= {w, stem(w)}
+    for items in times["units"].values():
+        words |= {str(w).lower() for w in items if len(str(w)) >= 3}
+    return words
 
 
 @lru_cache(maxsize=1)
@@ -185,8 +196,11 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
         t = Tok(0, word, word.lower())
         if _known(t, vocab, table):
             continue
-        cands = [c for c in vocab.correct(t.low, lexicon_words()) if (c,) in table and table[(c,)][0] == "time_unit"]
-        units = {table[(c,)][1] for c in cands}
+        known = vocab.correct(t.low, window_words())
+        if any(c not in window_words() for c in known):
+            continue  # as close to a catalog word: left to `tag`
+        cands = [c for c in known if c in window_words()]
+        units = {table[(c,)][1] if (c,) in table and table[(c,)][0] == "time_unit" else c for c in cands}
         if cands and len(units) == 1:
             out = re.sub(rf"\b{re.escape(word)}\b", cands[0], out)
             if corrections is not None:
