@@ -189,7 +189,8 @@ class Launcher:
         """Apicurio's SQL storage on an H2 database file in the state directory: schemas outlive `down`."""
         return {"REGISTRY_DATASOURCE_URL": f"jdbc:h2:file:{self.state / 'schema-registry' / 'registry'}",
                 "HTTP_PORT": str(settings.get_int("FLINK_COPILOT_REGISTRY_PORT")), "QUARKUS_HTTP_HOST": "127.0.0.1",
-                "QUARKUS_LOG_CONSOLE_JSON": "false"}
+                # Apicurio's Confluent API lists at most 1,000 subjects by default; `catalog sync` reads them all
+                "REGISTRY_CCOMPAT_MAX_SUBJECTS": "1000000"}
 
     def datagen_cmd(self) -> list[str]:
         return [sys.executable, "-m", "copilot.stack.datagen"]
