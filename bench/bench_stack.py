@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Timer, median, write  # noqa: E402
 
 PORTS = {"KAFKA_BOOTSTRAP": "localhost:39092", "FLINK_REST": "http://localhost:38081",
-         "FLINK_SQL_GATEWAY": "http://localhost:38083"}
+         "FLINK_SQL_GATEWAY": "http://localhost:38083", "FLINK_COPILOT_REGISTRY_PORT": "38085"}
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
