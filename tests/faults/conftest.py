@@ -20,7 +20,7 @@ from copilot.stack.processes import ProcessTable
 
 # 19092, 29092 and 39092 belong to other tests and benchmarks.
 PORTS = {"KAFKA_BOOTSTRAP": "localhost:49092", "FLINK_REST": "http://localhost:48081",
-         "FLINK_SQL_GATEWAY": "http://localhost:48083"}
+         "FLINK_SQL_GATEWAY": "http://localhost:48083", "FLINK_COPILOT_REGISTRY_PORT": "48085"}
 DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "products")
 
 
