@@ -277,6 +277,28 @@ class JobService:
         raise RequestError(f"refused (engine: {found[0].reason}): {found[0].message}",
                            hint="the running job did not match the checked query and was cancelled")
 
+    def _job_state(self, job_id: str | None) -> str | None:
+        """The job's state; a job submitted a moment ago may not be in the overview yet, so ask for it by id."""
+        if not job_id:
+            return None
+        state = self._flink_jobs().get(job_id, {}).get("state")
+        if state is not None:
+            return state
+        try:
+            reply = httpx.get(f"{self.rest_url}/jobs/{job_id}", timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
+        return reply.json().get("state") if reply.status_code == 200 else None
+
+    def _cancel(self, job_id: str) -> None:
+        try:
+            reply = httpx.patch(f"{self.rest_url}/jobs/{job_id}", params={"mode": "cancel"}, timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
+        if reply.status_code not in (200, 202, 404):
+            raise RequestError(f"Flink refused to cancel job {job_id}: HTTP {reply.status_code}",
+                               hint="see `flink-copilot jobs list`, and cancel it in the Flink UI if it still runs")
+
     def _flink_jobs(self) -> dict[str, dict]:
         try:
             overview = httpx.get(f"{self.rest_url}/jobs/overview", timeout=5.0).json()
@@ -310,11 +332,11 @@ class JobService:
         """Stop a job; `keep_desired` (used by `flink-copilot down`) keeps it marked to run, so the
         next `up` resumes it from the savepoint."""
         job = self._require(name)
-        running = self._flink_jobs().get(job.flink_job_id or "", {}).get("state") in ACTIVE_STATES
+        running = self._job_state(job.flink_job_id) in ACTIVE_STATES
         if running and savepoint:
             job.savepoint = self._stop_with_savepoint(job.flink_job_id)
         elif running:
-            httpx.patch(f"{self.rest_url}/jobs/{job.flink_job_id}", params={"mode": "cancel"}, timeout=5.0)
+            self._cancel(job.flink_job_id)
         elif savepoint and not quiet:
             raise RequestError(f"job {name!r} is not running, so no savepoint can be taken",
                                hint="`flink-copilot jobs resume NAME` starts it again")

@@ -156,6 +156,8 @@ class LiveRunner:
     def _publish_locked(self, **changes: Any) -> None:
         view = getattr(self.source, "view", None)
         previous = self._snapshot
+        if not previous.live and changes.get("status") == "running":
+            return  # a batch that arrived after stop() must not bring a stopped result back to life
         values: dict[str, Any] = dict(status=previous.status, columns=previous.columns, rows=previous.rows,
                                       total_rows=previous.total_rows, first_row_after_s=previous.first_row_after_s)
         if view is not None and changes.get("status") == "running":

@@ -5,6 +5,7 @@ writes only when allowed."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import socket
@@ -33,6 +34,13 @@ def _env(**extra: str) -> dict:
 def _data(result) -> dict:
     assert not result.is_error, result.content[0].text
     return json.loads(result.content[0].text)
+
+
+def _run_in_own_loop(coro):
+    """Run a client session on a fresh event loop in its own thread: an earlier test in the same process
+    (Streamlit's AppTest runtime) can leave a loop marked running on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _audit_events_of(client_name: str, wanted: int = 1, timeout: float = 20.0) -> list[dict]:
@@ -90,7 +98,7 @@ def test_stdio_every_read_tool_resources_and_a_refused_audited_insert(stack, tmp
             entry = await c.read_resource("catalog://topics/payments")
             assert json.loads(entry.contents[0].text)["topic"] == "payments"
 
-    asyncio.run(session())
+    _run_in_own_loop(session())
     events = _audit_events_of(name, wanted=8)
     refused = [e for e in events if "INSERT INTO orders" in (e.get("sql") or "") and e.get("verdict") == "invalid"]
     assert refused, f"the refused INSERT is not on the audit trail with client {name}"
@@ -156,7 +164,7 @@ def test_http_writes_only_when_allowed_and_governed(stack, http_server):
             assert stopped["state"] == "STOPPED"
 
     try:
-        asyncio.run(session())
+        _run_in_own_loop(session())
     finally:
         service = JobService(GatewayClient(), YamlCatalogStore(settings.catalog_dir()))
         if service.registry.get(job) is not None:
@@ -180,11 +188,11 @@ def test_read_only_wins_over_allow_writes(monkeypatch):
 
     monkeypatch.setenv("COPILOT_MCP_ALLOW_WRITES", "true")
     monkeypatch.setenv("COPILOT_READ_ONLY", "true")
-    assert asyncio.run(tool_names()) == READ_TOOLS
+    assert _run_in_own_loop(tool_names()) == READ_TOOLS
     monkeypatch.setenv("COPILOT_READ_ONLY", "false")
-    assert asyncio.run(tool_names()) == READ_TOOLS | {"save_job", "stop_job"}
+    assert _run_in_own_loop(tool_names()) == READ_TOOLS | {"save_job", "stop_job"}
     monkeypatch.delenv("COPILOT_MCP_ALLOW_WRITES")
-    assert asyncio.run(tool_names()) == READ_TOOLS
+    assert _run_in_own_loop(tool_names()) == READ_TOOLS
 
 
 def test_http_transport_is_loopback_only_and_bad_ports_are_usage_errors():
