@@ -73,7 +73,8 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
 def analyse(sql: str) -> Components:
     tree = sqlglot.parse_one(sql, read="flink")
     c = Components()
-    c.tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name})
+    named = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}  # a WITH name is not a table
+    c.tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name and t.name not in named})
     rank_aliases = set()
     for alias in tree.find_all(exp.Alias):
         if isinstance(alias.this, exp.Window) and isinstance(alias.this.this, exp.RowNumber):
@@ -113,7 +114,7 @@ def analyse(sql: str) -> Components:
     joins = []
     for join in tree.find_all(exp.Join):
         table = join.this
-        if isinstance(table, exp.Table):
+        if isinstance(table, exp.Table) and table.name not in named:
             joins.append((table.name, table.args.get("version") is not None))
     c.joins = sorted(joins)
     return c
