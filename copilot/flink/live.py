@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from copilot.errors import ServiceUnavailable
@@ -195,8 +195,8 @@ class LiveQuery:
                 if page.rows:
                     if self.first_row_at is None:
                         self.first_row_at = time.monotonic()
-                    self.view.apply_batch(page.rows)
-                    yield ChangeBatch(page.rows, self.view)
+                    rows = self._rows_within_limit(page.rows)
+                    yield ChangeBatch(rows, self.view)
                 if page.result_type == "EOS":
                     self.stopped_reason = "end"
                     return
@@ -209,6 +209,18 @@ class LiveQuery:
             raise
         finally:
             self.cancel()
+
+    def _rows_within_limit(self, rows: list) -> list:
+        """Apply a page of changes to the view, but no change past the one that fills it to max_rows:
+        a page can carry many rows, and `--max-rows 3` means three rows."""
+        if len(self.view) + len(rows) <= self.max_rows:
+            self.view.apply_batch(rows)
+            return rows
+        for i, row in enumerate(rows):
+            self.view.apply_batch([row])
+            if len(self.view) >= self.max_rows:
+                return rows[: i + 1]
+        return rows
 
     def check_job_plan(self) -> None:
         """After submission, Flink's running job must be what was checked: a read of the statement's

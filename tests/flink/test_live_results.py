@@ -60,6 +60,16 @@ def test_windowed_count_over_orders_arrives_within_window_plus_watermark(stack, 
     assert wait_job_gone(stack, query.job_id)
 
 
+def test_max_rows_holds_even_when_one_page_carries_more(stack, gateway, catalog_topics):
+    # orders has a backlog: the first page of a plain scan carries many rows
+    query = LiveQuery(gateway, check("SELECT order_id, amount FROM orders"),
+                      {"orders": create_table_statement(catalog_topics["orders"])}, max_rows=3, timeout=60)
+    rows = query.run()
+    assert query.stopped_reason == "max_rows", query.stopped_reason
+    assert len(rows.rows()) == 3
+    assert wait_job_gone(stack, query.job_id)
+
+
 def test_updating_aggregate_view_matches_batch_recount(stack, gateway):
     topic = f"test_live_{uuid.uuid4().hex[:8]}"
     ensure_topic(topic, partitions=2)
