@@ -1,85 +1,9 @@
-"""The agent's capabilities: a Planner turns a question into a draft query; an AuditSink records
-each step. Implementations live beside this module and are passed into `Copilot`."""
+"""The agent's capabilities, re-exported for the modules that import them from here: the planner's
+interface and data (copilot.capabilities.planner) and the audit sink (copilot.capabilities.audit)."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.planner import Draft, Planner, PlannerFailure, PlanRequest, Turn
 
-from copilot.catalog.model import TopicSchema
-
-
-@dataclass
-class Turn:
-    """One earlier exchange of a conversation. `plan` is the built-in planner's structured state."""
-
-    question: str
-    sql: str | None = None
-    plan: dict | None = None
-    planner: str | None = None
-    valid: bool | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Turn":
-        return cls(d.get("question", ""), d.get("sql"), d.get("plan"), d.get("planner"), d.get("valid"))
-
-    def to_dict(self) -> dict:
-        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner, "valid": self.valid}
-
-
-@dataclass
-class PlanRequest:
-    question: str
-    topics: dict[str, TopicSchema]  # the whole catalog
-    retrieved: list[tuple[str, float]]  # (topic, score), best first
-    history: list[Turn] = field(default_factory=list)
-
-    def retrieved_topics(self) -> list[TopicSchema]:
-        return [self.topics[t] for t, _ in self.retrieved if t in self.topics]
-
-
-@dataclass
-class Draft:
-    """A planner's proposal. `confident=False` means: no query, say why and suggest questions."""
-
-    planner: str  # "builtin" | "llm"
-    sql: str | None = None
-    tables: list[str] = field(default_factory=list)
-    explanation: str = ""
-    state: dict | None = None  # structured plan, kept for follow-ups
-    confident: bool = True
-    reason: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    chart: dict | None = None
-    # Asking back: {"question": ..., "options": [{"label": ..., "question": ...}]} (confident=False, no SQL)
-    clarification: dict | None = None
-
-
-class Planner(ABC):
-    name: str = "planner"
-
-    @abstractmethod
-    def plan(self, request: PlanRequest) -> Draft:
-        """A first draft for the question (never raises for a question it does not understand:
-        returns a draft with confident=False instead)."""
-
-    def repair(self, request: PlanRequest, draft: Draft, errors: list[dict]) -> Draft | None:
-        """A corrected draft given the validator's structured errors, or None when it cannot."""
-        return None
-
-
-class PlannerFailure(Exception):
-    """The planner itself failed (model unreachable, reply unusable): the agent falls back."""
-
-
-class AuditSink(ABC):
-    @abstractmethod
-    def record(self, event: dict) -> None:
-        """Record one event (a JSON-serialisable dict with at least `type` and `conversation_id`)."""
-
-    def flush(self, timeout: float = 5.0) -> None:
-        """Deliver buffered events."""
-
-    def close(self) -> None:
-        self.flush()
+__all__ = ["AuditSink", "Draft", "PlanRequest", "Planner", "PlannerFailure", "Turn"]

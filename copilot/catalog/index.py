@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from copilot import settings
+from copilot.capabilities.catalog import IndexReport, TopicIndex
 from copilot.catalog.embedding import Embedder, EmbeddingUnavailable, load_embedder
 from copilot.catalog.fusion import SearchHit, fuse
 from copilot.catalog.lexical import BM25, tokenize
@@ -29,29 +28,6 @@ AUTO_STATIC_ABOVE_TOPICS = 2000
 SMALL_CATALOG_TOPICS = 1000
 CANDIDATES = 50  # best topics taken from each retriever before fusion
 EXPAND_FROM = 10  # related topics of this many leading candidates join the candidates
-
-
-@dataclass
-class IndexReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    embedded: int = 0
-
-
-class TopicIndex(ABC):
-    """Finds the topics a question is about."""
-
-    notices: list[str]
-
-    @abstractmethod
-    def index(self, topics: dict[str, TopicSchema]) -> IndexReport:
-        """Make the index reflect exactly `topics`; unchanged topics are not re-embedded."""
-
-    @abstractmethod
-    def search(self, text: str, k: int = 5) -> list[SearchHit]:
-        """The `k` most relevant topics, best first."""
 
 
 def document_text(schema: TopicSchema, related: Iterable[str] = ()) -> str:

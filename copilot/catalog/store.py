@@ -7,13 +7,10 @@ the rest of the catalog still loads.
 
 from __future__ import annotations
 
-import difflib
 import io
 import logging
 import os
 import threading
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +18,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from copilot.catalog.model import Example, Field, RegistrySchemaRef, Relationship, TopicSchema
+from copilot.capabilities.catalog import CatalogLoad as CatalogLoad, CatalogProblem, CatalogStore
 from copilot.catalog import semantic
+from copilot.catalog.model import Example, Field, RegistrySchemaRef, Relationship, TopicSchema
 from copilot.catalog.types import check_flink_type, dialect_type_warning, is_timestamp
 from copilot.catalog.yaml_merge import merge_into_document, text as _text, values_map as _values_map
 from copilot.errors import RequestError
@@ -31,59 +29,6 @@ log = logging.getLogger(__name__)
 
 CHANGELOGS = ("append", "upsert")
 KEY_FORMATS = ("raw", "json")
-
-
-@dataclass
-class CatalogProblem:
-    file: str
-    line: int | None  # 1-based; None when the problem concerns the whole file
-    message: str
-    severity: str = "error"  # "error": the topic is not loaded; "warning": it loads anyway
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.severity}: {self.message}"
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "message": self.message, "severity": self.severity}
-
-
-@dataclass
-class CatalogLoad:
-    topics: dict[str, TopicSchema] = field(default_factory=dict)
-    problems: list[CatalogProblem] = field(default_factory=list)
-
-
-class CatalogStore(ABC):
-    """Where topic schemas live. Implementations are passed to whoever needs the catalog."""
-
-    @abstractmethod
-    def load(self) -> CatalogLoad:
-        """Every readable topic, and a problem for every file or entry that could not be used."""
-
-    @abstractmethod
-    def save(self, schema: TopicSchema) -> str:
-        """Write `schema`, keeping what a human added to an existing entry. Returns where it went."""
-
-    def remove(self, topic: str) -> str | None:
-        """Forget `topic` (a deleted job's output). Returns where it was, or None if it was not there."""
-        raise NotImplementedError(f"{type(self).__name__} cannot remove topics")
-
-    def get(self, topic: str) -> TopicSchema:
-        """One topic; an unknown name raises RequestError with the closest names as a hint."""
-        topics = self.load().topics
-        if topic in topics:
-            return topics[topic]
-        raise unknown_topic(topic, topics)
-
-
-def unknown_topic(topic: str, known: Any) -> RequestError:
-    names = sorted(known)
-    close = difflib.get_close_matches(topic, names, n=3, cutoff=0.5)
-    if not close:
-        close = [n for n in names if topic.lower() in n.lower() or n.lower() in topic.lower()][:3]
-    hint = f"did you mean {', '.join(close)}?" if close else "run `flink-copilot catalog list` to see the topics"
-    return RequestError(f"unknown topic {topic!r}", hint=hint)
 
 
 def _yaml() -> YAML:

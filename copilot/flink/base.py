@@ -1,15 +1,11 @@
-"""The capability the validator and the agent need from Flink's SQL Gateway."""
+"""Flink's refusal of a statement, and the engine capabilities (copilot.capabilities.engine) re-exported."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
+from copilot.capabilities.engine import SqlEngine, SqlGateway
 from copilot.errors import RequestError
 
-if TYPE_CHECKING:
-    from copilot.sql.statement import CheckedStatement, TrustedStatement
+__all__ = ["FlinkSqlError", "SqlEngine", "SqlGateway"]
 
 
 class FlinkSqlError(RequestError):
@@ -27,14 +23,3 @@ class FlinkSqlError(RequestError):
 
     def __repr__(self) -> str:
         return f"FlinkSqlError({self.message!r}, line={self.line}, column={self.column})"
-
-
-class SqlEngine(ABC):
-    """Flink's planner as a validator: explains a statement in a session where the given
-    tables are registered."""
-
-    @abstractmethod
-    def explain(self, statement: "CheckedStatement | TrustedStatement", table_ddls: "Mapping[str, TrustedStatement]") -> str:
-        """Return Flink's plan text of the statement's canonical text, or raise FlinkSqlError.
-        `table_ddls` maps table name to its TrustedStatement.create_table; only those tables are
-        registered for the statement."""

@@ -6,15 +6,15 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import httpx
 
 from copilot import settings
 from copilot.errors import ServiceUnavailable
-from copilot.flink.base import FlinkSqlError, SqlEngine
+from copilot.flink.base import FlinkSqlError, SqlGateway
 from copilot.flink.errors import root_cause
 from copilot.sql.statement import CheckedStatement, Statement, TrustedStatement, require_statement
 
@@ -172,7 +172,7 @@ class Operation:
             self.client.cancel_job(self.job_id)
 
 
-class GatewayClient(SqlEngine):
+class GatewayClient(SqlGateway):
     """A reusable, self-healing session on the SQL Gateway. Only the tables a statement needs are
     registered, once per session (a catalog of thousands of topics costs nothing per question)."""
 
@@ -180,7 +180,8 @@ class GatewayClient(SqlEngine):
                  session_properties: dict[str, str] | None = None, timeout: float = 15.0):
         self.base_url = (base_url or settings.get("FLINK_SQL_GATEWAY")).rstrip("/")
         self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
-        self.session_properties = dict(session_properties or {})
+        # the session's time zone is COPILOT_TIMEZONE: "since midnight" windows start at midnight there
+        self.session_properties = {"table.local-time-zone": settings.time_zone(), **(session_properties or {})}
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
         self._lock = threading.RLock()
         self._session: str | None = None
@@ -214,6 +215,10 @@ class GatewayClient(SqlEngine):
         if not response.content:
             return {}
         return response.json()
+
+    def ping(self) -> None:
+        """One cheap request (the API version); raises ServiceUnavailable when the gateway does not answer."""
+        _ = self.api
 
     def close(self) -> None:
         with self._lock:

@@ -6,27 +6,25 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import TYPE_CHECKING
 
 import httpx
 import sqlglot
 from sqlglot import exp
 
 from copilot import settings
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.catalog import CatalogStore
+from copilot.capabilities.engine import SqlGateway
+from copilot.capabilities.jobs import Jobs
 from copilot.catalog.ddl import create_table_statement, table_statements
 from copilot.catalog.model import Field, TopicSchema
-from copilot.catalog.store import CatalogStore
 from copilot.errors import CopilotError, RequestError, ServiceUnavailable
 from copilot.flink.base import FlinkSqlError
-from copilot.flink.gateway import GatewayClient
 from copilot.jobs.registry import JobRegistry, SavedJob
 from copilot.kafka import admin as kadmin
 from copilot.sql.statement import CheckedStatement, TrustedStatement, quote_name
 
 log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from copilot.agent.base import AuditSink
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{2,48}$")
 CHECKPOINT_INTERVAL = "5 s"
@@ -55,9 +53,9 @@ def _strip_time_attribute(type_text: str) -> str:
     return re.sub(r"\s*\*(ROWTIME|PROCTIME)\*", "", type_text).strip()
 
 
-class JobService:
-    def __init__(self, gateway: GatewayClient, catalog: CatalogStore, registry: JobRegistry | None = None,
-                 rest_url: str | None = None, audit: "AuditSink | None" = None):
+class JobService(Jobs):
+    def __init__(self, gateway: SqlGateway, catalog: CatalogStore, registry: JobRegistry | None = None,
+                 rest_url: str | None = None, audit: AuditSink | None = None):
         self.audit = audit
         self.gateway = gateway
         self.catalog = catalog
