@@ -20,6 +20,11 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("KAFKA_BOOTSTRAP", "localhost:9092", "Kafka bootstrap servers (host:port)."),
+    Setting("COPILOT_KAFKA_SECURITY_PROTOCOL", None, "Security protocol of the KAFKA_BOOTSTRAP cluster: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; unset means plaintext. Used by every Kafka client and the Flink tables."),
+    Setting("COPILOT_KAFKA_SASL_MECHANISM", None, "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default PLAIN when a SASL protocol is set)."),
+    Setting("COPILOT_KAFKA_SASL_USERNAME", None, "SASL user name."),
+    Setting("COPILOT_KAFKA_SASL_PASSWORD", None, "SASL password: never printed (redacted in `catalog ddl`, the audit trail and logs)."),
+    Setting("COPILOT_KAFKA_SSL_CA_LOCATION", None, "PEM file of the CA that signed the brokers' certificates (the same path must exist on the Flink TaskManagers)."),
     Setting("FLINK_SQL_GATEWAY", "http://localhost:8083", "Flink SQL Gateway REST address."),
     Setting("FLINK_REST", "http://localhost:8081", "Flink JobManager REST address."),
     Setting("SCHEMA_REGISTRY_URL", None, "Confluent-compatible Schema Registry URL; unset means the local stack's registry when it runs, else none."),
@@ -27,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FLINK_COPILOT_HOME", "~/.flink-copilot", "Cache for downloaded artifacts and the local stack's state."),
     Setting("FLINK_COPILOT_STATE_DIR", None, "State of the local stack (logs, pids, data); unset means $FLINK_COPILOT_HOME/state."),
     Setting("FLINK_COPILOT_CATALOG_DIR", None, "Catalog directory; unset means the working catalog $FLINK_COPILOT_HOME/catalog (seeded from the packaged demo catalog)."),
+    Setting("COPILOT_TIMEZONE", "UTC", "Session time zone (an IANA name such as Europe/Berlin): \"today\" and \"since midnight\" start at midnight there, answers say so, and the Flink session's table.local-time-zone is set to it."),
     Setting("COPILOT_LLM", None, "Chat model as provider:model (e.g. openai:gpt-4o-mini); unset uses the built-in planner."),
     Setting("COPILOT_AUDIT_TOPIC", "copilot.audit", "Kafka topic that receives the audit trail."),
     Setting("COPILOT_JOBS_TOPIC", "copilot.jobs", "Compacted Kafka topic that is the registry of saved jobs."),
@@ -123,3 +129,17 @@ def help_text() -> str:
         default = "unset" if s.default is None else s.default
         lines.append(f"  {s.name:<28} {s.help} (default: {default})")
     return "\n".join(lines)
+
+
+def time_zone() -> str:
+    """COPILOT_TIMEZONE, checked to be a zone name Python (and so Flink) knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (get("COPILOT_TIMEZONE") or "UTC").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        from copilot.errors import UsageError
+
+        raise UsageError(f"setting COPILOT_TIMEZONE={name!r} is not a time zone name", hint="use an IANA name such as UTC or Europe/Berlin") from None
+    return name

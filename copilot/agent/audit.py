@@ -7,29 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from typing import Any
 
 from copilot import settings
 from copilot.agent.base import AuditSink
 from copilot.errors import ServiceUnavailable
-from copilot.security.redact import redact
+from copilot.kafka import config as kafka_config
+from copilot.security.redact import scrub
+
+__all__ = ["KafkaAuditSink", "MemoryAuditSink", "read_events", "scrub"]
 
 log = logging.getLogger(__name__)
 REACH_TIMEOUT_S = 3.0
-SECRET_KEY = re.compile(r"(api[_-]?key|token|password|secret|authorization|credential)", re.I)
-SECRET_VALUE = re.compile(r"\b(sk-[A-Za-z0-9_-]{8,}|sk-ant-[A-Za-z0-9_-]{8,}|(?:ghp|gho|xox[bp])_[A-Za-z0-9]{8,}|AKIA[0-9A-Z]{16})\b")
-
-
-def scrub(value: Any) -> Any:
-    """A copy of `value` without credentials."""
-    if isinstance(value, dict):
-        return {k: scrub(v) for k, v in value.items() if not SECRET_KEY.search(str(k))}
-    if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
-    if isinstance(value, str):
-        return SECRET_VALUE.sub("[redacted]", redact(value))
-    return value
 
 
 class MemoryAuditSink(AuditSink):
@@ -48,7 +36,7 @@ class KafkaAuditSink(AuditSink):
 
     def __init__(self, topic: str | None = None, servers: str | None = None):
         self.topic = topic or settings.get("COPILOT_AUDIT_TOPIC") or "copilot.audit"
-        self.servers = servers or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
+        self.servers = servers or kafka_config.bootstrap()
         self._producer = None
         self.disabled_reason: str | None = None
         self.sent = 0
@@ -56,13 +44,12 @@ class KafkaAuditSink(AuditSink):
     def _ensure(self):
         if self._producer is not None or self.disabled_reason:
             return self._producer
-        from confluent_kafka import KafkaException, Producer
-        from confluent_kafka.admin import AdminClient, NewTopic
+        from copilot.kafka import clients
+        from copilot.kafka.clients import KafkaException, NewTopic
 
-        quiet = {"bootstrap.servers": self.servers, "socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000),
-                 "log_level": 0, "logger": logging.getLogger("librdkafka")}
+        reach = {"socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000)}
         try:
-            admin = AdminClient(quiet)
+            admin = clients.admin(reach, servers=self.servers, quiet=True)
             if self.topic not in admin.list_topics(timeout=REACH_TIMEOUT_S).topics:
                 futures = admin.create_topics([NewTopic(self.topic, num_partitions=1, replication_factor=1)])
                 try:
@@ -74,7 +61,8 @@ class KafkaAuditSink(AuditSink):
             self.disabled_reason = f"Kafka is unreachable at {self.servers}: {exc.args[0] if exc.args else exc}"
             log.warning("audit trail off: %s", self.disabled_reason)
             return None
-        self._producer = Producer({**quiet, "linger.ms": 20, "acks": "all", "enable.idempotence": True})
+        self._producer = clients.producer({**reach, "linger.ms": 20, "acks": "all", "enable.idempotence": True},
+                                          servers=self.servers, quiet=True)
         return self._producer
 
     def record(self, event: dict) -> None:
@@ -97,13 +85,14 @@ class KafkaAuditSink(AuditSink):
 def read_events(n: int = 20, *, topic: str | None = None, servers: str | None = None,
                 conversation_id: str | None = None, timeout: float = 10.0) -> list[dict]:
     """The last `n` audit events (oldest first), optionally of one conversation."""
-    from confluent_kafka import Consumer, KafkaException, TopicPartition
+    from copilot.kafka import clients
+    from copilot.kafka.clients import KafkaException, TopicPartition
 
     topic = topic or settings.get("COPILOT_AUDIT_TOPIC") or "copilot.audit"
-    servers = servers or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
-    consumer = Consumer({"bootstrap.servers": servers, "group.id": "flink-copilot-audit-tail", "enable.auto.commit": False,
-                         "socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000), "log_level": 0,
-                         "logger": logging.getLogger("librdkafka")})
+    consumer = clients.consumer("flink-copilot-audit-tail", {"enable.auto.commit": False,
+                                "socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000)},
+                                servers=servers, quiet=True)
+    servers = servers or kafka_config.bootstrap()
     try:
         try:
             meta = consumer.list_topics(timeout=REACH_TIMEOUT_S)

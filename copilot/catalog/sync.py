@@ -11,6 +11,7 @@ from copilot.catalog.inference import Inferred, choose_event_time, infer_schema
 from copilot.catalog.model import TopicSchema
 from copilot.catalog.registry import SchemaRegistry, value_subject
 from copilot.catalog.store import CatalogStore
+from copilot.kafka import config as kafka_config
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class CatalogSync:
         topics: list[str] | None = None,
     ):
         self.store = store
-        self.bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
+        self.bootstrap = bootstrap or kafka_config.bootstrap()
         url = settings.schema_registry_url()  # SCHEMA_REGISTRY_URL, else the local stack's registry when it runs
         self.registry = registry if registry is not None else (SchemaRegistry(url) if url else None)
         self._subjects: set[str] = set()

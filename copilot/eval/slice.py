@@ -14,12 +14,11 @@ import json
 import logging
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from copilot import settings
 from copilot.catalog.model import TopicSchema
+from copilot.kafka import config as kafka_config
 from copilot.errors import RequestError, ServiceUnavailable, UsageError
 
 log = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ class Slice:
         if end_ms <= start_ms:
             raise UsageError("the slice ends before it starts", hint="--to must be later than --from")
         self.start_ms, self.end_ms = int(start_ms), int(end_ms)
-        self.bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
+        self.bootstrap = bootstrap or kafka_config.bootstrap()
         self.ranges: dict[str, TopicRange] = {}
 
     @classmethod
@@ -127,18 +126,17 @@ class Slice:
 
     # ---- pinning --------------------------------------------------------------------------
     def _consumer(self):
-        from confluent_kafka import Consumer
+        from copilot.kafka import clients
 
-        return Consumer({"bootstrap.servers": self.bootstrap, "group.id": f"copilot-slice-{uuid.uuid4().hex[:8]}",
-                         "enable.auto.commit": False, "enable.partition.eof": True, "auto.offset.reset": "earliest",
-                         "socket.connection.setup.timeout.ms": 5000, "log_level": 0,
-                         "logger": logging.getLogger("librdkafka")})
+        return clients.consumer(clients.unique_group("copilot-slice"), {
+            "enable.auto.commit": False, "enable.partition.eof": True, "auto.offset.reset": "earliest",
+            "socket.connection.setup.timeout.ms": 5000}, servers=self.bootstrap, quiet=True)
 
     def pin(self, schema: TopicSchema) -> TopicRange:
         """The topic's offsets for this span (computed once, then reused)."""
         if schema.topic in self.ranges:
             return self.ranges[schema.topic]
-        from confluent_kafka import KafkaException, TopicPartition
+        from copilot.kafka.clients import KafkaException, TopicPartition
 
         consumer = self._consumer()
         try:
@@ -165,7 +163,7 @@ class Slice:
 
     @staticmethod
     def _offsets_at(consumer, topic: str, partitions: list[int], ms: int, marks: dict) -> dict[int, int]:
-        from confluent_kafka import TopicPartition
+        from copilot.kafka.clients import TopicPartition
 
         found = consumer.offsets_for_times([TopicPartition(topic, p, ms) for p in partitions], timeout=KAFKA_TIMEOUT_S)
         out = {}
@@ -177,7 +175,7 @@ class Slice:
 
     def _lateness(self, consumer, schema: TopicSchema, rng: TopicRange) -> int:
         """Largest (newest event time so far - event time) over the span, per partition."""
-        from confluent_kafka import TopicPartition
+        from copilot.kafka.clients import PARTITION_EOF, TopicPartition
 
         todo = {p for p in rng.end if rng.end[p] > rng.start[p]}
         if not todo:
@@ -191,7 +189,7 @@ class Slice:
             for msg in consumer.consume(num_messages=5000, timeout=1.0):
                 p = msg.partition()
                 if msg.error():
-                    if msg.error().code() == -191:  # _PARTITION_EOF
+                    if msg.error().code() == PARTITION_EOF:
                         todo.discard(p)
                     continue
                 if p not in todo:

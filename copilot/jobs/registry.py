@@ -7,11 +7,11 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-
 from copilot import settings
 from copilot.errors import ServiceUnavailable
 from copilot.kafka import admin as kadmin
+from copilot.kafka import clients
+from copilot.kafka.clients import KafkaException, TopicPartition
 
 
 @dataclass
@@ -59,8 +59,8 @@ class JobRegistry:
 
     def _write(self, key: str, value: bytes | None) -> None:
         self._ensure()
-        producer = Producer({"bootstrap.servers": self.servers, "acks": "all", "enable.idempotence": True,
-                             "message.timeout.ms": 10000})
+        producer = clients.producer({"acks": "all", "enable.idempotence": True, "message.timeout.ms": 10000},
+                                    servers=self.servers)
         errors: list[str] = []
         producer.produce(self.topic, key=key.encode(), value=value,
                          on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
@@ -70,9 +70,9 @@ class JobRegistry:
     def all(self) -> dict[str, SavedJob]:
         """Read the registry from the beginning up to its current end."""
         self._ensure()
-        consumer = Consumer({"bootstrap.servers": self.servers, "group.id": f"copilot-registry-{time.time_ns()}",
-                             "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                             "isolation.level": "read_committed", "session.timeout.ms": 6000})
+        consumer = clients.consumer(clients.unique_group("copilot-registry"), {
+            "enable.auto.commit": False, "auto.offset.reset": "earliest", "isolation.level": "read_committed",
+            "session.timeout.ms": 6000}, servers=self.servers)
         jobs: dict[str, SavedJob] = {}
         try:
             low, high = consumer.get_watermark_offsets(TopicPartition(self.topic, 0), timeout=kadmin.TIMEOUT_S)

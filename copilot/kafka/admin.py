@@ -1,22 +1,19 @@
-"""Small helpers over confluent_kafka shared by jobs, audit and sync: bounded waits, clear errors."""
+"""Topic administration shared by jobs, audit, the service and sync: bounded waits, clear errors."""
 
 from __future__ import annotations
 
-from confluent_kafka import KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
-
-from copilot import settings
 from copilot.errors import ServiceUnavailable
+from copilot.kafka import clients
+from copilot.kafka.clients import AdminClient, KafkaException, NewTopic
+from copilot.kafka.config import bootstrap
+
+__all__ = ["TIMEOUT_S", "admin", "bootstrap", "delete_topic", "ensure_topic", "topic_names"]
 
 TIMEOUT_S = 10.0
 
 
-def bootstrap() -> str:
-    return settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
-
-
 def admin(servers: str | None = None) -> AdminClient:
-    return AdminClient({"bootstrap.servers": servers or bootstrap(), "socket.timeout.ms": 5000})
+    return clients.admin({"socket.timeout.ms": 5000}, servers=servers)
 
 
 def topic_names(client: AdminClient | None = None, servers: str | None = None) -> set[str]:

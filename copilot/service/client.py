@@ -6,11 +6,11 @@ import json
 import threading
 import time
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
-
 from copilot import settings
 from copilot.errors import ServiceUnavailable
 from copilot.kafka import admin as kadmin
+from copilot.kafka import clients
+from copilot.kafka.clients import KafkaException, TopicPartition
 from copilot.service import events
 
 
@@ -27,11 +27,10 @@ class ServiceClient:
         self.timeout = timeout if timeout is not None else float(settings.get("COPILOT_SERVICE_TIMEOUT") or 30)
         self.questions, self.answers = events.questions_topic(), events.answers_topic()
         events.ensure_topics(self.servers)
-        self._producer = Producer({"bootstrap.servers": self.servers, "acks": "all", "enable.idempotence": True,
-                                   "linger.ms": 0})
-        self._consumer = Consumer({"bootstrap.servers": self.servers, "group.id": "copilot-service-client",
-                                   "enable.auto.commit": False, "isolation.level": "read_committed",
-                                   "fetch.wait.max.ms": 5, "fetch.error.backoff.ms": 5})
+        self._producer = clients.producer({"acks": "all", "enable.idempotence": True, "linger.ms": 0}, servers=self.servers)
+        self._consumer = clients.consumer("copilot-service-client", {
+            "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 5,
+            "fetch.error.backoff.ms": 5}, servers=self.servers)
         self._lock = threading.Lock()
         self._arrived: dict[str, dict] = {}
         try:

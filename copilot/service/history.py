@@ -8,10 +8,10 @@ import logging
 import time
 from collections import OrderedDict
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
-
 from copilot.agent.base import Turn
 from copilot.errors import ServiceUnavailable
+from copilot.kafka import clients
+from copilot.kafka.clients import KafkaException, TopicPartition
 from copilot.service.events import partition_for
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,8 @@ class ConversationHistory:
     def read(self, conversation_id: str, timeout: float = 10.0) -> list[Turn]:
         """The conversation's committed answers, oldest first (read_committed: aborted ones never count)."""
         partition = partition_for(conversation_id, self.partitions)
-        consumer = Consumer({"bootstrap.servers": self.servers, "group.id": "copilot-history", "enable.auto.commit": False,
-                             "isolation.level": "read_committed", "fetch.wait.max.ms": 10})
+        consumer = clients.consumer("copilot-history", {"enable.auto.commit": False, "isolation.level": "read_committed",
+                                                        "fetch.wait.max.ms": 10}, servers=self.servers)
         key = conversation_id.encode()
         turns: list[Turn] = []
         try:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient
-
 from copilot.kafka import admin as kadmin
+from copilot.kafka import clients
+from copilot.kafka.clients import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from copilot.service import events
 
 
@@ -13,7 +12,7 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
     """{group, state, members: [{worker_id, host, partitions}], lag, partitions: [{partition, committed, end, lag}]}."""
     servers = servers or kadmin.bootstrap()
     group, topic = events.group_id(), events.questions_topic()
-    client = AdminClient({"bootstrap.servers": servers, "socket.timeout.ms": int(timeout * 1000)})
+    client = clients.admin({"socket.timeout.ms": int(timeout * 1000)}, servers=servers)
     out = {"group": group, "topic": topic, "state": "unknown", "members": [], "lag": None, "partitions": []}
     try:
         described = client.describe_consumer_groups([group], request_timeout=timeout)[group].result()
@@ -27,9 +26,7 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
         offsets = client.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
                                                      request_timeout=timeout)[group].result()
         committed = {tp.partition: tp.offset for tp in offsets.topic_partitions if tp.topic == topic}
-        from confluent_kafka import Consumer
-
-        probe = Consumer({"bootstrap.servers": servers, "group.id": f"{group}-status-probe", "enable.auto.commit": False})
+        probe = clients.consumer(f"{group}-status-probe", {"enable.auto.commit": False}, servers=servers)
         try:
             total = 0
             for p in sorted(meta.topics[topic].partitions):

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from pathlib import Path
-
-from confluent_kafka import Consumer, KafkaException, TopicPartition
 
 from copilot.errors import RequestError, ServiceUnavailable
 from copilot.jobs.service import JobService
 from copilot.kafka import admin as kadmin
+from copilot.kafka import clients
+from copilot.kafka.clients import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 from copilot.service import events
 from copilot.service.condition import Condition, alert_schema, watch_query
 
@@ -107,8 +106,8 @@ def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: in
     """The alerts topic's current rows (the newest per key; deleted keys dropped), newest window first."""
     topic = topic or events.alerts_topic()
     servers = servers or kadmin.bootstrap()
-    consumer = Consumer({"bootstrap.servers": servers, "group.id": f"copilot-alerts-{uuid.uuid4().hex[:8]}",
-                         "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10})
+    consumer = clients.consumer(clients.unique_group("copilot-alerts"), {
+        "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10}, servers=servers)
     latest: dict[bytes, dict | None] = {}
     try:
         meta = consumer.list_topics(timeout=timeout)
@@ -155,13 +154,13 @@ class AlertFeed:
     def _assign(self) -> bool:
         if self._consumer is not None:
             return True
-        consumer = Consumer({"bootstrap.servers": self.servers, "group.id": f"copilot-alert-feed-{uuid.uuid4().hex[:8]}",
-                             "enable.auto.commit": False, "auto.offset.reset": "earliest", "fetch.wait.max.ms": 10})
+        consumer = clients.consumer(clients.unique_group("copilot-alert-feed"), {
+            "enable.auto.commit": False, "auto.offset.reset": "earliest", "fetch.wait.max.ms": 10}, servers=self.servers)
         meta = consumer.list_topics(timeout=3.0)
         if self.topic not in meta.topics:
             consumer.close()
             return False
-        consumer.assign([TopicPartition(self.topic, p, -2) for p in meta.topics[self.topic].partitions])  # -2: beginning
+        consumer.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in meta.topics[self.topic].partitions])
         self._consumer = consumer
         return True
 

@@ -16,12 +16,12 @@ import socket
 import sys
 import time
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-
 from copilot import settings
 from copilot.agent.base import AuditSink, Turn
 from copilot.errors import ServiceUnavailable
 from copilot.kafka import admin as kadmin
+from copilot.kafka import clients
+from copilot.kafka.clients import PARTITION_EOF, Consumer, KafkaException, Producer, TopicPartition
 from copilot.service import events
 from copilot.service.history import ConversationHistory
 
@@ -88,13 +88,13 @@ class Worker:
 
     def _clients(self) -> tuple[Consumer, Producer]:
         events.ensure_topics(self.servers)
-        base = {"bootstrap.servers": self.servers, "client.id": self.worker_id}
-        consumer = Consumer({**base, "group.id": self.group, "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                             "isolation.level": "read_committed", "session.timeout.ms": SESSION_TIMEOUT_MS,
-                             "heartbeat.interval.ms": 1000, "fetch.wait.max.ms": 10})
+        consumer = clients.consumer(self.group, {
+            "client.id": self.worker_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
+            "isolation.level": "read_committed", "session.timeout.ms": SESSION_TIMEOUT_MS, "heartbeat.interval.ms": 1000,
+            "fetch.wait.max.ms": 10}, servers=self.servers)
         # the transactional id is this worker's: a restarted worker with the same id fences its predecessor
-        producer = Producer({**base, "transactional.id": f"{self.group}.{self.worker_id}", "linger.ms": 0,
-                             "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS})
+        producer = clients.producer({"client.id": self.worker_id, "transactional.id": f"{self.group}.{self.worker_id}",
+                                     "linger.ms": 0, "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS}, servers=self.servers)
         try:
             producer.init_transactions(30)
         except KafkaException as exc:
@@ -120,7 +120,7 @@ class Worker:
                 if msg is None:
                     continue
                 if msg.error():
-                    if msg.error().code() != KafkaError._PARTITION_EOF:
+                    if msg.error().code() != PARTITION_EOF:
                         log.warning("worker %s: %s", self.worker_id, msg.error())
                     continue
                 self._handle(msg, consumer, producer, history)

@@ -21,13 +21,14 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from confluent_kafka import KafkaError, KafkaException, Producer
-
 from copilot import settings
 from copilot.errors import CopilotError, UsageError
+from copilot.kafka import config as kafka_config
+from copilot.kafka.clients import KafkaError, KafkaException, Producer
+from copilot.stack import datagen_kafka
 from copilot.stack.datagen_avro import AvroTwins
 from copilot.stack.datagen_domain import Event, Shop, encode
-from copilot.stack.datagen_kafka import TOPIC_NAMES, admin_client, ensure_topics, producer_config
+from copilot.stack.datagen_kafka import TOPIC_NAMES, admin_client, ensure_topics
 
 log = logging.getLogger("copilot.datagen")
 
@@ -55,7 +56,7 @@ class DatagenConfig:
     @classmethod
     def from_settings(cls) -> "DatagenConfig":
         return cls(
-            bootstrap=settings.get("KAFKA_BOOTSTRAP") or "localhost:9092",
+            bootstrap=kafka_config.bootstrap(),
             orders_per_sec=_rate("DATAGEN_ORDERS_PER_SEC"),
             page_views_per_sec=_rate("DATAGEN_PAGE_VIEWS_PER_SEC"),
             customer_updates_per_sec=_rate("DATAGEN_CUSTOMER_UPDATES_PER_SEC"),
@@ -108,8 +109,8 @@ class Generator:
         self.stop_requested = threading.Event()
         self.shop = Shop(customers=config.customers, products=config.products, late_fraction=config.late_fraction,
                          rng=rng or random.Random(), run_id=uuid.uuid4().hex[:6])
-        self.producer = producer or Producer(producer_config(config.bootstrap), error_cb=self._on_kafka_error,
-                                             logger=logging.getLogger("copilot.datagen.librdkafka"))
+        self.producer = producer or datagen_kafka.producer(config.bootstrap, error_cb=self._on_kafka_error,
+                                                           logger=logging.getLogger("copilot.datagen.librdkafka"))
         self.admin = admin_client(config.bootstrap)
         self.avro = AvroTwins(config.registry_url, clock=clock) if config.registry_url else None
         self.pending: list[tuple[float, int, Event]] = []  # heap by produce_at

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from confluent_kafka import KafkaException
-from confluent_kafka.admin import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource,
-                                   NewTopic)
+from copilot.kafka import clients
+from copilot.kafka.clients import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, KafkaException, NewTopic,
+                                    Producer)
 
 log = logging.getLogger("copilot.datagen")
 
@@ -45,7 +45,7 @@ TOPIC_NAMES = tuple(t.name for t in TOPICS)
 
 def admin_client(bootstrap: str) -> AdminClient:
     # librdkafka would print every failed connect to stderr; the generator logs outages itself.
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 5000, "log_level": 0})
+    return clients.admin({"socket.timeout.ms": 5000, "log_level": 0}, servers=bootstrap)
 
 
 def ensure_topics(admin: AdminClient, timeout: float = 10.0) -> list[str]:
@@ -88,21 +88,24 @@ def _repair_cleanup_policy(admin: AdminClient, specs: list[TopicSpec], timeout: 
                 f.result()
 
 
-def producer_config(bootstrap: str) -> dict:
-    return {
-        "bootstrap.servers": bootstrap,
-        "client.id": "flink-copilot-datagen",
-        # Batching: ~250 small records/s become a handful of requests/s.
-        "linger.ms": 100,
-        "batch.num.messages": 10000,
-        "compression.type": "lz4",
-        "acks": "all",
-        # Same partition per key as Java producers (murmur2), so any other writer of these keys agrees.
-        "partitioner": "murmur2_random",
-        # Topics are created (with the right policy) by us only; after a Kafka wipe we must notice.
-        "allow.auto.create.topics": False,
-        # Keep retrying through a short Kafka restart; give up on a record only after 2 minutes.
-        "message.timeout.ms": 120_000,
-        "reconnect.backoff.max.ms": 2000,
-        "queue.buffering.max.messages": 200_000,
-    }
+def producer(bootstrap: str, **callbacks) -> Producer:
+    """The generator's producer (`callbacks`: error_cb, logger)."""
+    return clients.producer(PRODUCER_SETTINGS, servers=bootstrap, **callbacks)
+
+
+PRODUCER_SETTINGS = {
+    "client.id": "flink-copilot-datagen",
+    # Batching: ~250 small records/s become a handful of requests/s.
+    "linger.ms": 100,
+    "batch.num.messages": 10000,
+    "compression.type": "lz4",
+    "acks": "all",
+    # Same partition per key as Java producers (murmur2), so any other writer of these keys agrees.
+    "partitioner": "murmur2_random",
+    # Topics are created (with the right policy) by us only; after a Kafka wipe we must notice.
+    "allow.auto.create.topics": False,
+    # Keep retrying through a short Kafka restart; give up on a record only after 2 minutes.
+    "message.timeout.ms": 120_000,
+    "reconnect.backoff.max.ms": 2000,
+    "queue.buffering.max.messages": 200_000,
+}

@@ -10,8 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from confluent_kafka.admin import AdminClient
-
+from copilot.kafka import clients
 from copilot.stack import artifacts, config
 
 
@@ -54,7 +53,7 @@ class ScratchKafka:
         with open(self.dir / "kafka.log", "ab") as log:
             self.process = subprocess.Popen([self.java[0], f"-Xmx{self.heap}", *self.java[1:], "kafka.Kafka", str(self.props)],
                                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        admin = AdminClient({"bootstrap.servers": self.bootstrap, "log_level": 0})
+        admin = clients.admin({"log_level": 0}, servers=self.bootstrap)
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -57,11 +57,11 @@ def _java() -> str:
 
 
 def kafka_health(ep: config.Endpoints, _table: ProcessTable | None = None, timeout: float = 2.0) -> Health:
-    from confluent_kafka.admin import AdminClient
+    from copilot.kafka import clients
 
     if not port_in_use(ep.kafka_host, ep.kafka_port):
         return Health(False, detail="port closed")
-    admin = AdminClient({"bootstrap.servers": ep.bootstrap, "socket.timeout.ms": int(timeout * 1000)})
+    admin = clients.admin({"socket.timeout.ms": int(timeout * 1000)}, servers=ep.bootstrap)
     try:
         metadata = admin.list_topics(timeout=timeout)
     except Exception as exc:  # KafkaException: broker not ready yet

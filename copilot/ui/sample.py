@@ -3,61 +3,24 @@
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from typing import Any
 
 from copilot import settings
-from copilot.errors import RequestError, ServiceUnavailable
+from copilot.kafka import sample
 
 
 def latest_records(topic: str, n: int = 10, *, timeout: float = 5.0, key: str | None = None,
                    bootstrap: str | None = None) -> list[dict[str, Any]]:
     """Up to `n` newest records of `topic`, newest first: {partition, offset, timestamp, key, value}.
     Values that are JSON are decoded. With `key`, only records with that key (reads further back)."""
-    from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
-
-    servers = bootstrap or settings.get("KAFKA_BOOTSTRAP")
-    consumer = Consumer({"bootstrap.servers": servers, "group.id": f"copilot-ui-sample-{uuid.uuid4().hex[:8]}",
-                         "enable.auto.commit": False, "socket.timeout.ms": int(timeout * 1000),
-                         "enable.partition.eof": True, "session.timeout.ms": 6000})
-    try:
-        try:
-            metadata = consumer.list_topics(topic, timeout=timeout)
-        except KafkaException as exc:
-            raise ServiceUnavailable("Kafka", servers, str(exc)) from None
-        partitions = metadata.topics.get(topic)
-        if partitions is None or partitions.error is not None or not partitions.partitions:
-            raise RequestError(f"topic {topic!r} does not exist in Kafka at {servers}",
-                               hint="the demo generator creates the demo topics; run `flink-copilot up`")
-        per_partition = n if key is None else max(n * 50, 500)
-        assignment, remaining = [], set()
-        for p in partitions.partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
-            if high > low:
-                assignment.append(TopicPartition(topic, p, max(low, high - per_partition)))
-                remaining.add(p)
-        if not assignment:
-            return []
-        consumer.assign(assignment)
-        records: list[dict[str, Any]] = []
-        deadline = time.monotonic() + timeout
-        while remaining and time.monotonic() < deadline:
-            for msg in consumer.consume(500, timeout=0.2):
-                if msg.error():
-                    if msg.error().code() == KafkaError._PARTITION_EOF:
-                        remaining.discard(msg.partition())
-                    continue
-                record_key = msg.key().decode("utf-8", "replace") if msg.key() is not None else None
-                if key is not None and record_key != key:
-                    continue
-                records.append({"partition": msg.partition(), "offset": msg.offset(),
-                                "timestamp": msg.timestamp()[1] / 1000 if msg.timestamp()[1] > 0 else None,
-                                "key": record_key, "value": _decode(msg.value())})
-        records.sort(key=lambda r: (r["timestamp"] or 0, r["offset"]), reverse=True)
-        return records[:n]
-    finally:
-        consumer.close()
+    records = sample.latest_records(topic, n, servers=bootstrap, timeout=timeout, group_prefix="copilot-ui-sample",
+                                    per_partition=n if key is None else max(n * 50, 500),
+                                    key=None if key is None else key.encode("utf-8"),
+                                    missing_hint="the demo generator creates the demo topics; run `flink-copilot up`")
+    return [{"partition": r.partition, "offset": r.offset,
+             "timestamp": r.timestamp_ms / 1000 if r.timestamp_ms > 0 else None,
+             "key": r.key.decode("utf-8", "replace") if r.key is not None else None, "value": _decode(r.value)}
+            for r in records]
 
 
 def _decode(raw: bytes | None) -> Any:
