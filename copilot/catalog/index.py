@@ -17,6 +17,7 @@ from copilot.catalog.embedding import Embedder, EmbeddingUnavailable, load_embed
 from copilot.catalog.fusion import SearchHit, fuse
 from copilot.catalog.lexical import BM25, tokenize
 from copilot.catalog.model import TopicSchema
+from copilot.catalog.semantic import prefer_originals, twins
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class HybridTopicIndex(TopicIndex):
         self._collection = None
         self._store_kind = "numpy"  # or "chroma" above SMALL_CATALOG_TOPICS (set by index())
         self._bm25: BM25 | None = None
+        self._twins: dict[str, str] = {}  # topic → the topic whose records it repeats (catalog `same_records_as`)
         self._graph: dict[str, set[str]] = {}
         self._query_cache: dict[str, np.ndarray] = {}
         self._indexed_hashes: dict[str, str] = {}
@@ -160,6 +162,7 @@ class HybridTopicIndex(TopicIndex):
         if store_kind != self._store_kind:
             self._store_kind, self._collection, self._indexed_hashes = store_kind, None, {}
         graph = related_topics(topics)
+        self._twins = twins(topics)
         documents = {name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
         hashes = {name: content_hash(text) for name, text in documents.items()}
         if hashes == self._indexed_hashes:  # same catalog as last call: nothing to rebuild or re-embed
@@ -253,6 +256,14 @@ class HybridTopicIndex(TopicIndex):
             semantic.update(self._cosines(text, [name for name in names if name not in semantic]))
         coverage, idf = self._bm25.coverage(text, names)
         hits = fuse(lexical, semantic, self._graph, coverage, idf, named)
+        if self._twins:  # a topic with the same records as another ranks after it, unless the question names it
+            asked = {t for t, o in self._twins.items() if t in named or coverage.get(t, set()) - coverage.get(o, set())}
+            order = prefer_originals([h.topic for h in hits], self._twins, asked)
+            if order != [h.topic for h in hits]:
+                by_name, scores = {h.topic: h for h in hits}, [h.score for h in hits]
+                hits = [by_name[name] for name in order]
+                for hit, score in zip(hits, scores):
+                    hit.score = score
         return hits[:k]
 
     def named_topics(self, text: str) -> set[str]:

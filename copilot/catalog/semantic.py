@@ -155,3 +155,61 @@ def check_field_units(fields: list[Field], raw_fields: list, line_of: Callable[[
                 error(f"field {f.name!r}: aggregate {f.aggregate!r} is not one of {', '.join(AGGREGATES)}", line)
             elif f.aggregate in ("sum", "avg") and not _numeric(f.type):
                 error(f"field {f.name!r}: aggregate {f.aggregate} needs a number; the field is {f.type}", line)
+
+
+# -- twins: topics that carry the same records (another format of one feed) ---------------------------------
+_TWIN_CACHE: dict[tuple[str, float], "str | None"] = {}
+
+
+def same_records_as(schema: Any) -> "str | None":
+    """The topic this one carries the same records as, from the catalog annotation `same_records_as: TOPIC`
+    (an Avro edition of a JSON feed, a mirror). Read from the model when it has the attribute, else from the
+    topic's YAML file (unknown keys are kept on rewrite). Retrieval and the built-in planner prefer the
+    original unless a question names the twin."""
+    value = getattr(schema, "same_records_as", None)
+    if value:
+        return text(value) or None
+    path = getattr(schema, "source_file", None)
+    if not path:
+        return None
+    import os
+
+    import yaml
+
+    try:
+        key = (str(path), os.path.getmtime(path))
+    except OSError:
+        return None
+    if key not in _TWIN_CACHE:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                doc = yaml.safe_load(fh)
+        except (OSError, yaml.YAMLError):
+            doc = None
+        _TWIN_CACHE[key] = text(doc.get("same_records_as")) or None if isinstance(doc, dict) else None
+    return _TWIN_CACHE[key]
+
+
+def twins(topics: dict[str, Any]) -> dict[str, str]:
+    """twin topic → the topic whose records it repeats (both in `topics`)."""
+    out = {}
+    for name, schema in topics.items():
+        original = same_records_as(schema)
+        if original and original != name and original in topics:
+            out[name] = original
+    return out
+
+
+def prefer_originals(ranked: list[str], twins_of: dict[str, str], named: set[str] = frozenset()) -> list[str]:
+    """`ranked` reordered so that each original comes before its twin, unless the question asks for the twin
+    (`named`: it names the twin, or uses words only the twin has): then the twin comes first. Other topics
+    keep their places."""
+    order = list(ranked)
+    for twin, original in twins_of.items():
+        if twin not in order or original not in order:
+            continue
+        first, second = (twin, original) if twin in named else (original, twin)
+        i, j = order.index(first), order.index(second)
+        if i > j:
+            order[i], order[j] = order[j], order[i]
+    return order

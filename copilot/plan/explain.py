@@ -144,10 +144,10 @@ class _Explainer:
             aligned = f" (days start at midnight in {zone})" if w.size.unit == "DAY" else ""
             return f"Per {w.size.words()} window{aligned}."
         if w.kind == "hop":
-            return f"Over the last {w.size.words()}, updated every {w.slide.words()}."
+            return f"Over the last {w.size.every_words()}, updated every {w.slide.every_words()}."
         if w.kind == "cumulate":
-            start = {"DAY": "midnight", "HOUR": "the top of the hour"}.get(w.size.unit, f"the start of each {w.size.words()}")
-            return f"Since {start} in {zone}, updated every {w.step.words()}."
+            start = {"DAY": "midnight", "HOUR": "the top of the hour"}.get(w.size.unit, f"the start of each {w.size.every_words()}")
+            return f"Since {start} in {zone}, updated every {w.step.every_words()}."
         return f"Per session: a session ends after {w.gap.words()} without activity."
 
     def having(self, h: Having) -> str:

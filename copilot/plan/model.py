@@ -45,6 +45,12 @@ class Duration(_Model):
         return cls(amount=seconds, unit="SECOND")
 
     def words(self) -> str:
+        """The amount with its unit: "1 hour", "5 minutes" (a bound, a gap, a size)."""
+        unit = self.unit.lower()
+        return f"1 {unit}" if self.amount == 1 else f"{self.amount} {unit}s"
+
+    def every_words(self) -> str:
+        """After "every" / "the last": "hour", "5 minutes"."""
         unit = self.unit.lower()
         return unit if self.amount == 1 else f"{self.amount} {unit}s"
 

@@ -13,12 +13,20 @@ from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
 
-SESSION_TIME_ZONE = "UTC"  # the stack's Flink sets table.local-time-zone: UTC (copilot/stack/config.py)
-
-
 def session_time_zone() -> str:
-    """The zone "today" and "since midnight" are aligned to: the Flink session's local time zone."""
-    return SESSION_TIME_ZONE
+    """The zone "today" and "since midnight" are aligned to: the Flink session's local time zone, the
+    COPILOT_TIMEZONE setting (the gateway session is opened with it)."""
+    from copilot import settings
+
+    return settings.time_zone()
+
+
+def aligned_to_midnight(window) -> bool:
+    """A window whose boundaries depend on the session time zone: "since midnight / the top of the hour",
+    or windows of whole days."""
+    if window is None:
+        return False
+    return window.kind == "cumulate" or any(d is not None and d.unit == "DAY" for d in (window.size, window.slide))
 
 
 def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
@@ -92,7 +100,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     plan = QueryPlan(source=source, measures=measures, dimensions=dims, filters=filters, joins=b.joins, window=window,
                      ranking=ranking, having=having, columns=columns,
                      chart=("line" if r.chart == "auto" and window else "bar" if r.chart == "auto" else r.chart) if r.chart else None)
-    if window is not None and window.kind == "cumulate":
+    if aligned_to_midnight(window):
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices

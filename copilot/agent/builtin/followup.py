@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from copilot.agent.builtin.assemble import _comparison, _every_word_used, session_time_zone, unknown_words
+from copilot.agent.builtin.assemble import _comparison, _every_word_used, aligned_to_midnight, session_time_zone, unknown_words
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.read import Reading
@@ -58,7 +58,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         plan.filters = [x for x in plan.filters if not (x.field == f.field and x.op == f.op)] + [f]
     if r.window is not None:
         plan.window = r.window
-        plan.time_zone = session_time_zone() if r.window.kind == "cumulate" else None
+        plan.time_zone = session_time_zone() if aligned_to_midnight(r.window) else None
     if r.rank is not None:
         if plan.ranking is not None:
             plan.ranking.n = r.rank.n if r.rank.explicit_n else plan.ranking.n

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from copilot.agent.builtin import semantic
+from copilot.catalog import semantic as catalog_semantic
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.text import edit_distance, stem, tokenize, typo_limit
 from copilot.catalog.model import TopicSchema
@@ -60,7 +61,20 @@ class Vocabulary:
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
         for schema in topics.values():
             self._add_topic(schema)
+        self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records
+        if self.twins:
+            for table in (self._phrases, self._exact):
+                for key, bucket in table.items():
+                    table[key] = [e for e in bucket if not self._duplicate_of_original(e, bucket)]
         self.words = {w for key in self._phrases for w in key}
+
+    def _duplicate_of_original(self, e: Element, bucket: list[Element]) -> bool:
+        """A twin's field, value or metric when the topic with the same records has it too: the catalog
+        says they hold the same records, so a word names the original (the twin is asked for by name)."""
+        original = self.twins.get(e.topic)
+        if original is None or e.kind == "topic":
+            return False
+        return any(o.topic == original and (o.kind, o.field, o.value, o.metric) == (e.kind, e.field, e.value, e.metric) for o in bucket)
 
     # -- building ------------------------------------------------------------------------
     def _add(self, words: list[str], element: Element, exact: bool = False, name: bool = False) -> None:
