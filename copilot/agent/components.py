@@ -10,9 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from copilot.sql.expressions import Cumulate, Hop, Session, Tumble, WindowTableFunction
-
-UNIT_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
-WINDOW_COLUMNS = {"window_start", "window_end", "window_time"}
+from copilot.sql.types import UNIT_SECONDS, WINDOW_COLUMNS
 
 
 @dataclass

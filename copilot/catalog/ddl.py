@@ -1,4 +1,9 @@
-"""The Flink `CREATE TABLE` for a catalog topic. Connector options come only from here, never from user input."""
+"""The Flink `CREATE TABLE` for a catalog topic. Connector options come only from here, never from user input.
+
+A secured Kafka (COPILOT_KAFKA_SECURITY_PROTOCOL, copilot.kafka.config) adds its `properties.*` options.
+The SASL login among them is a secret: `create_table_sql` (what `catalog ddl`, the MCP server and the app
+show) writes it as `'****'`; `create_table_statement` and `replay_table_statement` carry the value beside
+the text, inside the TrustedStatement, and only the request body the Flink client sends holds it."""
 
 from __future__ import annotations
 
@@ -7,18 +12,13 @@ import re
 from copilot import settings
 from copilot.catalog.model import TopicSchema
 from copilot.errors import RequestError
+from copilot.kafka import config as kafka_config
+from copilot.sql.quoting import quote_name, string_literal
+from copilot.sql.statement import SECRET_MASK, TrustedStatement
 
 STARTUP_MODES = ("latest-offset", "earliest-offset", "group-offsets", "timestamp", "specific-offsets")
 
 _DELAY = re.compile(r"^\s*(\d+)\s*(ms|milli(?:second)?s?|s|sec(?:ond)?s?|m|min(?:ute)?s?|h|hours?)?\s*$", re.IGNORECASE)
-
-
-def quote_identifier(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
-
-
-def _literal(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def watermark_interval(delay: str) -> str:
@@ -52,7 +52,8 @@ def connector_options(
     value_options = {"url": _registry_url(schema)} if schema.format == AVRO_CONFLUENT else json_options
     if schema.is_upsert:
         # upsert-kafka always reads the whole topic: a table needs every key's latest row.
-        options = {"connector": "upsert-kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap}
+        options = {"connector": "upsert-kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap,
+                   **kafka_config.flink_properties(bootstrap)}
         options["key.format"] = schema.key_format if schema.key_format in ("raw", "json") else "raw"
         if options["key.format"] == "json":
             options.update({f"key.json.{k}": v for k, v in json_options.items()})
@@ -61,7 +62,8 @@ def connector_options(
         return options
     if startup_mode not in STARTUP_MODES:
         raise RequestError(f"unknown scan startup mode {startup_mode!r}", hint=f"use one of {', '.join(STARTUP_MODES)}")
-    options = {"connector": "kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap, "scan.startup.mode": startup_mode}
+    options = {"connector": "kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap,
+               **kafka_config.flink_properties(bootstrap), "scan.startup.mode": startup_mode}
     if group_id:
         options["properties.group.id"] = group_id
     options["format"] = schema.format
@@ -92,7 +94,7 @@ def physical_type(schema: TopicSchema, flink_type: str) -> str:
     return flink_type
 
 
-def create_table_sql(
+def _create_table(
     schema: TopicSchema,
     *,
     bootstrap: str | None = None,
@@ -102,33 +104,41 @@ def create_table_sql(
     group_id: str | None = None,
     if_not_exists: bool = False,
     sink_options: dict[str, str] | None = None,
-) -> str:
-    """The Flink `CREATE TABLE` statement reading `schema`'s topic (kafka, or upsert-kafka for upsert topics)."""
-    bootstrap = bootstrap or settings.get("KAFKA_BOOTSTRAP") or "localhost:9092"
-    columns = [f"  {quote_identifier(f.name)} {physical_type(schema, f.type)}" for f in schema.fields]
+) -> tuple[str, dict[str, str]]:
+    """(the CREATE TABLE with secret option values masked, {secret option: its value})."""
+    bootstrap = bootstrap or kafka_config.bootstrap()
+    columns = [f"  {quote_name(f.name)} {physical_type(schema, f.type)}" for f in schema.fields]
     if schema.event_time:
-        et = quote_identifier(schema.event_time)
+        et = quote_name(schema.event_time)
         columns.append(f"  WATERMARK FOR {et} AS {et} - {watermark_interval(schema.watermark_delay)}")
     if schema.is_upsert:
         if not schema.primary_key:
             raise RequestError(f"upsert topic {schema.topic!r} has no primary_key", hint="add `primary_key:` to its catalog file")
-        columns.append(f"  PRIMARY KEY ({', '.join(quote_identifier(k) for k in schema.primary_key)}) NOT ENFORCED")
+        columns.append(f"  PRIMARY KEY ({', '.join(quote_name(k) for k in schema.primary_key)}) NOT ENFORCED")
     options = connector_options(schema, bootstrap=bootstrap, startup_mode=startup_mode, group_id=group_id)
     options.update(sink_options or {})  # product-controlled sink settings of saved jobs (copilot.jobs)
-    with_lines = ",\n".join(f"  {_literal(k)} = {_literal(v)}" for k, v in options.items())
+    secrets = {k: options[k] for k in kafka_config.SECRET_FLINK_OPTIONS if k in options}
+    shown = {k: SECRET_MASK if k in secrets else v for k, v in options.items()}
+    with_lines = ",\n".join(f"  {string_literal(k)} = {string_literal(v)}" for k, v in shown.items())
     head = "CREATE TEMPORARY TABLE" if temporary else "CREATE TABLE"
     if if_not_exists:
         head += " IF NOT EXISTS"
-    name = quote_identifier(table_name or schema.table_name)
-    return f"{head} {name} (\n" + ",\n".join(columns) + f"\n) WITH (\n{with_lines}\n)"
+    name = quote_name(table_name or schema.table_name)
+    return f"{head} {name} (\n" + ",\n".join(columns) + f"\n) WITH (\n{with_lines}\n)", secrets
 
 
-def create_table_statement(schema: TopicSchema, **options) -> "TrustedStatement":
+def create_table_sql(schema: TopicSchema, **options) -> str:
+    """The Flink `CREATE TABLE` statement reading `schema`'s topic (kafka, or upsert-kafka for upsert
+    topics), as shown to people: a secret option's value reads '****'. Keyword arguments: bootstrap,
+    temporary, table_name, startup_mode, group_id, if_not_exists, sink_options."""
+    return _create_table(schema, **options)[0]
+
+
+def create_table_statement(schema: TopicSchema, **options) -> TrustedStatement:
     """The same CREATE TABLE (same keyword arguments as create_table_sql) as a TrustedStatement, the
-    form the Flink client registers tables with."""
-    from copilot.sql.statement import TrustedStatement
-
-    return TrustedStatement.create_table(options.get("table_name") or schema.table_name, create_table_sql(schema, **options))
+    form the Flink client registers tables with; it carries the secret option values for Flink."""
+    ddl, secrets = _create_table(schema, **options)
+    return TrustedStatement.create_table(options.get("table_name") or schema.table_name, ddl, secrets)
 
 
 def table_statements(tables, topics) -> dict[str, "TrustedStatement"]:
@@ -136,12 +146,8 @@ def table_statements(tables, topics) -> dict[str, "TrustedStatement"]:
     return {t: create_table_statement(topics[t]) for t in tables if t in topics}
 
 
-def replay_table_sql(schema: TopicSchema, *, end_offsets: dict[int, int], start_offsets: dict[int, int] | None = None,
-                     watermark_delay: str | None = None, bootstrap: str | None = None) -> str:
-    """A bounded replay of `schema`'s topic, under the topic's own table name (copilot.eval): an append
-    topic from `start_offsets` to `end_offsets` (exclusive), an upsert topic from its beginning to
-    `end_offsets` (upsert-kafka has a bounded mode but no start position). `watermark_delay` replaces
-    the catalog's delay (a replay uses at least the slice's largest observed lateness)."""
+def _replay_options(schema: TopicSchema, *, end_offsets: dict[int, int], start_offsets: dict[int, int] | None = None,
+                    watermark_delay: str | None = None, bootstrap: str | None = None) -> tuple[TopicSchema, dict]:
     import dataclasses
 
     def positions(offsets: dict[int, int]) -> str:
@@ -156,11 +162,20 @@ def replay_table_sql(schema: TopicSchema, *, end_offsets: dict[int, int], start_
         bounded = {"scan.startup.mode": "specific-offsets", "scan.startup.specific-offsets": positions(start_offsets),
                    **bounded}
     replayed = dataclasses.replace(schema, watermark_delay=watermark_delay or schema.watermark_delay)
-    return create_table_sql(replayed, bootstrap=bootstrap, temporary=True, sink_options=bounded)
+    return replayed, {"bootstrap": bootstrap, "temporary": True, "sink_options": bounded}
 
 
-def replay_table_statement(schema: TopicSchema, **replay) -> "TrustedStatement":
+def replay_table_sql(schema: TopicSchema, **replay) -> str:
+    """A bounded replay of `schema`'s topic, under the topic's own table name (copilot.eval): an append
+    topic from `start_offsets` to `end_offsets` (exclusive), an upsert topic from its beginning to
+    `end_offsets` (upsert-kafka has a bounded mode but no start position). `watermark_delay` replaces
+    the catalog's delay (a replay uses at least the slice's largest observed lateness). Keyword
+    arguments: end_offsets, start_offsets, watermark_delay, bootstrap."""
+    replayed, options = _replay_options(schema, **replay)
+    return create_table_sql(replayed, **options)
+
+
+def replay_table_statement(schema: TopicSchema, **replay) -> TrustedStatement:
     """replay_table_sql as the TrustedStatement the Flink client registers tables with."""
-    from copilot.sql.statement import TrustedStatement
-
-    return TrustedStatement.create_table(schema.table_name, replay_table_sql(schema, **replay))
+    replayed, options = _replay_options(schema, **replay)
+    return create_table_statement(replayed, **options)

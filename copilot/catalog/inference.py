@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from copilot.catalog.model import Field, TopicSchema
+from copilot.sql.quoting import quote_name_if_needed
 
 _ISO_TS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Epoch milliseconds between 2001 and 2286: a number in this range named like a time is a timestamp.
 _EPOCH_MS = (1_000_000_000_000, 9_999_999_999_999)
 _TIME_NAME = re.compile(r"(time|_at$|^ts$|timestamp|date)", re.IGNORECASE)
@@ -51,10 +51,6 @@ def _kind(value: Any, name: str) -> str:
     return "STRING"
 
 
-def _quote(name: str) -> str:
-    return name if _IDENT.match(name) else "`" + name.replace("`", "``") + "`"
-
-
 def _decimal_type(values: list[Any]) -> str:
     scale, integer_digits = 0, 1
     for v in values:
@@ -85,7 +81,7 @@ def infer_type(values: list[Any], name: str = "") -> str:
         for obj in present:
             for k, v in obj.items():
                 keys.setdefault(k, []).append(v)
-        inner = ", ".join(f"{_quote(k)} {infer_type(vs, k)}" for k, vs in keys.items())
+        inner = ", ".join(f"{quote_name_if_needed(k)} {infer_type(vs, k)}" for k, vs in keys.items())
         return f"ROW<{inner}>"
     if kinds == {"ARRAY"}:
         elements = [e for lst in present for e in lst]

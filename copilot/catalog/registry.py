@@ -11,6 +11,7 @@ import httpx
 from copilot.catalog.inference import Inferred, choose_event_time
 from copilot.catalog.model import Field, RegistrySchemaRef, TopicSchema
 from copilot.errors import ServiceUnavailable
+from copilot.sql.quoting import quote_name
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def avro_to_flink(schema: Any) -> str:
     if logical == "decimal":
         return f"DECIMAL({schema.get('precision', 10)}, {schema.get('scale', 0)})"
     if kind == "record":
-        inner = ", ".join(f"`{f['name']}` {avro_to_flink(f['type'])}" for f in schema.get("fields", []))
+        inner = ", ".join(f"{quote_name(f['name'])} {avro_to_flink(f['type'])}" for f in schema.get("fields", []))
         return f"ROW<{inner}>"
     if kind == "array":
         return f"ARRAY<{avro_to_flink(schema.get('items', 'string'))}>"
@@ -58,7 +59,7 @@ def json_schema_to_flink(schema: dict) -> str:
         return "DATE"
     if kind == "object":
         props = schema.get("properties", {})
-        return "ROW<" + ", ".join(f"`{k}` {json_schema_to_flink(v)}" for k, v in props.items()) + ">"
+        return "ROW<" + ", ".join(f"{quote_name(k)} {json_schema_to_flink(v)}" for k, v in props.items()) + ">"
     if kind == "array":
         return f"ARRAY<{json_schema_to_flink(schema.get('items', {'type': 'string'}))}>"
     return _JSON_PRIMITIVES.get(kind or "string", "STRING")

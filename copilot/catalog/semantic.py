@@ -80,9 +80,9 @@ def check_condition(sql: str, field_names: set[str]) -> str | None:
 
 
 def _numeric(flink_type: str) -> bool:
-    from copilot.catalog.types import base_type_name
+    from copilot.sql.types import is_numeric
 
-    return base_type_name(flink_type) in ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "DEC", "NUMERIC", "REAL")
+    return is_numeric(flink_type)
 
 
 def _inside_aggregate(node: exp.Expression) -> bool:

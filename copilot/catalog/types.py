@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from copilot.sql.types import base_type
+
 _TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<ident>`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)|(?P<num>\d+)|(?P<sym>[<>(),]))")
 
 # Types written as a bare name.
@@ -217,9 +219,8 @@ def dialect_type_warning(type_text: str) -> str | None:
 
 
 def base_type_name(type_text: str) -> str:
-    """The leading keyword of a type, upper-cased: 'DECIMAL' for 'DECIMAL(10, 2)'."""
-    m = re.match(r"\s*([A-Za-z_]+)", type_text or "")
-    return m.group(1).upper() if m else ""
+    """The leading keyword of a type, upper-cased: 'DECIMAL' for 'DECIMAL(10, 2)' (copilot.sql.types.base_type)."""
+    return base_type(type_text)
 
 
 def is_timestamp(type_text: str) -> bool:

@@ -18,10 +18,11 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
+from copilot.sql.types import is_numeric, is_temporal
+
 REL_TOL = 1e-6
 DIFF_ROWS = 5  # rows shown per side in a diff
 MAX_MAPPINGS = 2000  # column assignments tried before giving up (columns with identical values)
-NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC")
 DERIVED_COLUMNS = {"window_time"}
 
 
@@ -75,14 +76,6 @@ def _hashable(value: Any) -> Any:
 
 # ---- value normalisation ------------------------------------------------------------------------
 
-def _is_numeric_type(type_name: str) -> bool:
-    return type_name.upper().split("(")[0].strip() in NUMERIC_TYPES
-
-
-def _is_time_type(type_name: str) -> bool:
-    return type_name.upper().startswith(("TIMESTAMP", "DATE", "TIME"))
-
-
 def _parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
@@ -108,12 +101,12 @@ def normalise(value: Any, type_name: str = "") -> Any:
     if isinstance(value, (int, float, Decimal)):
         return ("n", float(value))
     if isinstance(value, str):
-        if _is_numeric_type(type_name):
+        if is_numeric(type_name):
             try:
                 return ("n", float(Decimal(value)))
             except (InvalidOperation, ValueError):
                 return value
-        if _is_time_type(type_name) or (len(value) >= 19 and value[4:5] == "-" and value[10:11] in (" ", "T")):
+        if is_temporal(type_name) or (len(value) >= 19 and value[4:5] == "-" and value[10:11] in (" ", "T")):
             moment = _parse_time(value)
             if moment is not None:
                 return ("t", moment)

@@ -267,7 +267,7 @@ class GatewayClient(SqlGateway):
             if not isinstance(ddl, TrustedStatement) or ddl.kind != "create_table" or ddl.name != name:
                 raise TypeError(f"table {name!r} is registered from TrustedStatement.create_table({name!r}, ...), "
                                 f"not {type(ddl).__name__}")
-            digest = hashlib.sha1(ddl.sql.encode()).hexdigest()
+            digest = hashlib.sha1(ddl.text.encode()).hexdigest()  # changes when a secret does
             if self._registered.get(name) == digest:
                 continue
             if name in self._registered:
@@ -277,9 +277,10 @@ class GatewayClient(SqlGateway):
             self._registered[name] = digest
 
     def _submit(self, statement: Statement, config: dict[str, str] | None = None) -> Operation:
-        text = require_statement(statement).sql  # the one gate: nothing but a typed statement reaches Flink
+        typed = require_statement(statement)  # the one gate: nothing but a typed statement reaches Flink
+        text = typed.sql  # as shown and logged: secret options of the product's DDL read '****'
         session = self.session()
-        body: dict[str, Any] = {"statement": text}
+        body: dict[str, Any] = {"statement": typed.text}  # the only place their values are filled in
         if config:
             body["executionConfig"] = dict(config)  # this statement only; the session stays as it was
         data = self._request("POST", f"/{self.api}/sessions/{session}/statements", json=body, statement=text)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from copilot.catalog.model import Field, TopicSchema
 from copilot.catalog.types import base_type_name, is_timestamp
 from copilot.plan.model import FieldRef, Filter, Measure, QueryPlan
-
-NUMERIC = {"TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "DEC", "NUMERIC", "REAL"}
-INTEGER = {"TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT"}
+from copilot.sql.types import INTEGER_TYPES as INTEGER
+from copilot.sql.types import NUMERIC_TYPES as NUMERIC
+from copilot.sql.types import WINDOW_COLUMNS
 COMPLEX = {"ARRAY", "MAP", "MULTISET", "ROW", "RAW", "VARIANT"}
-WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 RANK_COLUMN = "rank_no"
 
 

@@ -16,8 +16,9 @@ from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from copilot.sql.types import UNIT_SECONDS
+
 TimeUnit = Literal["SECOND", "MINUTE", "HOUR", "DAY"]
-UNIT_SECONDS: dict[str, int] = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 AggregateFunc = Literal["count", "count_distinct", "sum", "avg", "min", "max", "share"]
 ComparisonOp = Literal["=", "<>", "<", "<=", ">", ">="]

@@ -14,13 +14,14 @@ from sqlglot import exp
 
 from copilot.catalog.model import Field, TopicSchema
 from copilot.errors import RequestError
+from copilot.sql.types import WINDOW_COLUMNS
 
 log = logging.getLogger(__name__)
 _CONDITION = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|==|!=|<>|>|<|=)\s*"
                         r"(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
 _OPERATORS = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "==": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ}
 _CANONICAL = {"==": "=", "<>": "!="}
-WINDOW_COLUMNS = ("window_start", "window_end")
+WINDOW_BOUNDS = WINDOW_COLUMNS[:2]  # window_start, window_end: what an alert is keyed by
 ALERT_KEY = ["watch", "window_start", "window_end", "group_key"]
 
 
@@ -103,12 +104,12 @@ def windowed(sql: str) -> WindowedQuery:
     if any(isinstance(p, exp.Star) or n == "*" for p, n in zip(tree.expressions, names)):
         raise RequestError("a watch's query must name its columns (no SELECT *)")
     lowered = [n.lower() for n in names]
-    if not all(w in lowered for w in WINDOW_COLUMNS):
+    if not all(w in lowered for w in WINDOW_BOUNDS):
         raise RequestError("a watch needs a windowed aggregate: the answer has no window_start and window_end",
                            hint="ask for a measure per window, e.g. '... every minute'")
     grouped = {g.name.lower() for g in tree.args["group"].expressions if isinstance(g, exp.Column)}
-    keys = [n for n in names if n.lower() in grouped and n.lower() not in WINDOW_COLUMNS + ("window_time",)]
-    measures = [n for n in names if n.lower() not in grouped and n.lower() not in WINDOW_COLUMNS + ("window_time",)]
+    keys = [n for n in names if n.lower() in grouped and n.lower() not in WINDOW_COLUMNS]
+    measures = [n for n in names if n.lower() not in grouped and n.lower() not in WINDOW_COLUMNS]
     if not measures:
         raise RequestError("the answered query has no measure to compare", hint="ask for a count, sum, share, ...")
     return WindowedQuery(tree, keys, measures)

@@ -15,22 +15,9 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
-NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "NUMERIC")
-TIME_TYPES = ("TIMESTAMP", "DATE", "TIME")
+from copilot.sql.types import WINDOW_COLUMNS, base_type, is_numeric, is_temporal
+
 KIND_LABELS = {"line": "Line over time", "bar": "Bars", "number": "Big number", "table": "Table only"}
-
-
-def base_type(flink_type: str) -> str:
-    return (flink_type or "").split("(", 1)[0].split(" ", 1)[0].strip().upper()
-
-
-def is_numeric(flink_type: str) -> bool:
-    return base_type(flink_type) in NUMERIC_TYPES
-
-
-def is_temporal(flink_type: str) -> bool:
-    return base_type(flink_type).startswith(TIME_TYPES)
 
 
 @dataclass(frozen=True)

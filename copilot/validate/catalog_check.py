@@ -11,11 +11,11 @@ from sqlglot import exp
 
 from copilot.catalog.model import TopicSchema
 from copilot.sql import expressions as fx
+from copilot.sql.types import WINDOW_COLUMNS
 from copilot.validate.positions import TextPositions
 from copilot.validate.result import ValidationIssue
 from copilot.validate.tree_nodes import find_all
 
-WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 UNKNOWN = None  # a source whose columns we cannot know (UNNEST, LATERAL TABLE, SELECT *): anything goes
 
 

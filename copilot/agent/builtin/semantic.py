@@ -11,6 +11,7 @@ from functools import lru_cache
 import yaml
 
 from copilot.catalog.model import TopicSchema
+from copilot.sql import types
 
 
 @dataclass
@@ -125,8 +126,8 @@ def simple_metric(expression: str) -> tuple[str, str | None] | None:
 
 
 def is_numeric(type_: str) -> bool:
-    return type_.upper().startswith(("INT", "BIGINT", "SMALLINT", "TINYINT", "DECIMAL", "DOUBLE", "FLOAT", "NUMERIC"))
+    return types.is_numeric(type_)  # copilot.sql.types: the one list (INTERVAL is not a number)
 
 
 def is_time(type_: str) -> bool:
-    return type_.upper().startswith(("TIMESTAMP", "DATE", "TIME"))
+    return types.is_temporal(type_)
