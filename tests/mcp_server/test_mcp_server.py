@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.types import Implementation
@@ -37,8 +36,8 @@ def _data(result) -> dict:
 
 
 def _run_in_own_loop(coro):
-    """Run a client session on a fresh event loop in its own thread: an earlier test in the same process
-    (Streamlit's AppTest runtime) can leave a loop marked running on the main thread."""
+    """Run a client session on a fresh event loop in its own thread: pytest-playwright's session-wide sync
+    API (tests/app/test_browser.py) keeps an event loop marked running on the main thread until the session ends."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
@@ -140,10 +139,10 @@ def http_server(stack, tmp_path):
 @pytest.mark.stack
 @pytest.mark.timeout(300)
 def test_http_writes_only_when_allowed_and_governed(stack, http_server):
+    from copilot import settings
     from copilot.catalog.store import YamlCatalogStore
     from copilot.flink.gateway import GatewayClient
     from copilot.jobs.service import JobService
-    from copilot import settings
 
     name = f"pytest-http-{uuid.uuid4().hex[:8]}"
     job = f"mcp_{uuid.uuid4().hex[:6]}"
@@ -180,9 +179,10 @@ def test_read_only_wins_over_allow_writes(monkeypatch):
     from copilot.mcp.server import create_server
     from copilot.mcp.tools import CopilotTools
     from copilot.settings import DEMO_CATALOG_DIR
+    from copilot.wiring import Config, build
 
     async def tool_names() -> set[str]:
-        app = create_server(CopilotTools(DEMO_CATALOG_DIR, MemoryAuditSink()), "stdio")
+        app = create_server(CopilotTools(build(Config.from_settings(catalog_dir=DEMO_CATALOG_DIR)), MemoryAuditSink()), "stdio")
         async with Client(app) as c:
             return {t.name for t in (await c.list_tools()).tools}
 
