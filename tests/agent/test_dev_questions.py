@@ -12,7 +12,8 @@ from copilot.catalog.store import YamlCatalogStore
 from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
 from scoring import score
 
-CASES = yaml.safe_load((Path(__file__).parent / "dev_questions.yaml").read_text())
+CASES = [c for name in ("dev_questions.yaml", "dev_questions_2.yaml")
+         for c in yaml.safe_load((Path(__file__).parent / name).read_text())]
 FLEET = PROJECT_ROOT / "examples" / "catalogs" / "fleet"
 
 

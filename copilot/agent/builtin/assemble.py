@@ -114,12 +114,15 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
             continue
         named = [m for m in b.vocab.metrics.get(b.source, [])
                  if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
-        if len(named) == 1:
-            m = named[0]
-            words = (m.synonyms or [m.name.replace("_", " ")])[0]
-            raise AskBack(f"“{f.words}”: the {words}, or the number of {b.source.replace('_', ' ')}?", [
-                {"label": words, "question": question.replace(f.words, words, 1)},
-                {"label": f"number of {b.source.replace('_', ' ')}", "question": f"number of {f.words} {b.source.replace('_', ' ')} " + question.replace(f.words, "", 1).strip()}])
+        if named:
+            options = []
+            for m in named[:3]:
+                words = (m.synonyms or [m.name.replace("_", " ")])[0]
+                options.append({"label": words, "question": question.replace(f.words, words, 1)})
+            rows = b.source.replace("_", " ")
+            options.append({"label": f"number of {rows}", "question": f"number of {f.words} {rows} " + question.replace(f.words, "", 1).strip()})
+            choices = ", ".join(o["label"] for o in options[:-1])
+            raise AskBack(f"“{f.words}”: the {choices}, or the number of {rows}?", options)
 
 
 def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
@@ -161,8 +164,35 @@ FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
 
 def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
     """A metric with its own filter ("delivered parcels") as the only measure: the filter applies to
-    every row, so it becomes a WHERE condition the explanation lists like any other."""
+    every row, so it becomes a WHERE condition the explanation lists like any other. The same when every
+    measure carries the same condition ("min and max temperature")."""
+    if len(measures) > 1:
+        conds = []
+        for m in measures:
+            if m.metric:
+                metric = b.vocab.metric(b.source, m.metric)
+                simple = semantic.simple_metric(metric.expression) if metric else None
+                cond = b._metric_filter(b.source, metric) if metric and simple else None
+            else:
+                cond = m.filter
+            conds.append(cond)
+        if any(c is None for c in conds) or len({(c.field.key(), tuple(c.values), c.op) for c in conds}) != 1:
+            return
+        if any(f.field == conds[0].field for f in filters):
+            return
+        for i, m in enumerate(measures):
+            if m.metric:
+                func, field = semantic.simple_metric(b.vocab.metric(b.source, m.metric).expression)  # type: ignore[misc, union-attr]
+                measures[i] = Measure(alias=m.alias, func=func, field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
+                                      words=m.words)
+            else:
+                measures[i] = m.model_copy(update={"filter": None})
+        filters.append(conds[0].model_copy(update={"words": conds[0].values[0] if conds[0].values else conds[0].words}))
+        return
     if len(measures) != 1 or not measures[0].metric:
+        if len(measures) == 1 and measures[0].filter is not None and not any(f.field == measures[0].filter.field for f in filters):
+            filters.append(measures[0].filter)  # one measure: its condition holds for every row it reads
+            measures[0] = measures[0].model_copy(update={"filter": None})
         return
     metric = b.vocab.metric(b.source, measures[0].metric)
     simple = semantic.simple_metric(metric.expression) if metric else None
@@ -288,7 +318,7 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             if m.start == t.i:
                 unused.append(m)
             continue
-        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup",
+        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "list_cue",
                                 "distinct", "chart", "clear_filters", "versus"):
             continue
         if t.role == "breakdown" and (plan.dimensions or plan.ranking or t.low not in ("by", "per")):

@@ -11,8 +11,9 @@ from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.vocab import Element, Vocabulary
-from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Having, Join, Measure, QueryPlan, Ranking
+from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Join, Measure
 
+FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
@@ -192,7 +193,11 @@ class Builder:
             amount = self.vocab.main_amount(self.source)
             if amount is None:
                 raise AskBack(f"Which number of {self.source.replace('_', ' ')} do you mean?", self._number_options(self.source, spec.words))
-            return self._agg(spec.func, FieldRef(topic=self.source, field=amount), spec, None)
+            own = None
+            if spec.own is not None:
+                e = self.resolve(spec.own, ("value",))
+                own = Filter(field=self.ref(e), op="=", values=[e.value], words=spec.own.text)
+            return self._agg(spec.func, FieldRef(topic=self.source, field=amount), spec, None, own)
         e = self.resolve(m, ("metric", "field", "topic"))
         func = spec.func
         if e.kind == "metric":
@@ -204,9 +209,10 @@ class Builder:
                         raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
                     return self._agg(simple[0], FieldRef(topic=e.topic, field=simple[1]) if simple[1] else None, spec, e.metric)
                 return Measure(alias=self.alias(e.metric or "value"), metric=e.metric, words=spec.words)
+            own = self._metric_filter(e.topic, metric)  # "min temperature": the metric's own condition stays
             if simple[1]:
-                return self._agg(func, FieldRef(topic=e.topic, field=simple[1]), spec, None)
-            return self._agg("count", None, spec, None)
+                return self._agg(func, FieldRef(topic=e.topic, field=simple[1]), spec, None, own)
+            return self._agg("count", None, spec, None, own)
         if e.kind == "topic":
             if func in (None, "count", "count_distinct"):
                 if e.topic == self.source:
@@ -234,11 +240,18 @@ class Builder:
                 {"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}])
         return self._agg(func, ref, spec, None)
 
-    def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None) -> Measure:
+    def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None, filter: Filter | None = None) -> Measure:
         if func == "count":
             ref = None
         base = name or (f"{func}_{ref.field}" if ref else self.source if func == "count" else func)
-        return Measure(alias=self.alias(base), func=func, field=ref, words=spec.words)  # type: ignore[arg-type]
+        return Measure(alias=self.alias(base), func=func, field=ref, filter=filter, words=spec.words)  # type: ignore[arg-type]
+
+    def _metric_filter(self, topic: str, metric) -> Filter | None:
+        """A metric's own condition (`filter: kind = 'temperature'`) as a plan filter, when it is one equality."""
+        cond = FILTER_RE.match(str(getattr(metric, "filter", None) or ""))
+        if cond is None or self.vocab.topics[topic].field(cond.group(1)) is None:
+            return None
+        return Filter(field=FieldRef(topic=topic, field=cond.group(1)), op="=", values=[cond.group(2)], words=metric.name.replace("_", " "))
 
     def _number_options(self, topic: str, words: str) -> list[dict]:
         schema = self.vocab.topics[topic]

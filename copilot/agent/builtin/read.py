@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import Decline
-from copilot.agent.builtin.tags import Mention, Tagged, Tok, correct_text, tag
+from copilot.agent.builtin.tags import Mention, Tagged, Tok, correct_text, lexicon_table, tag
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import find_window, normalise, strip_spans
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import Duration, Window
 
-SKIP_ROLES = {"function_words", "light_words", "which_words", "list_joiners"}
+SKIP_ROLES = {"function_words", "light_words", "which_words", "list_joiners", "list_cue"}
 
 
 @dataclass
@@ -24,6 +24,7 @@ class MeasureSpec:
     condition: Mention | None = None  # share: the value whose share of rows is measured
     distinct: bool = False
     words: str = ""
+    own: Mention | None = None  # a value that restricts only this measure's rows ("lowest temperature")
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Reading:
     compares: list[CompareSpec] = field(default_factory=list)
     rank: RankSpec | None = None
     list_rows: bool = False
+    list_strong: bool = False  # "as they happen", "list": rows even when a count metric is named
     chart: str | None = None
     additive: bool = False
     followup_cue: bool = False
@@ -108,6 +110,8 @@ def read(question: str, vocab: Vocabulary) -> Reading:
                           f"records (forecasts and reasons are not in the data)")
     r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"])) and not any(
         t.role == "agg" and t.arg == "count" for t in r.toks)
+    r.list_strong = r.list_rows and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"])) and not any(
+        t.role in ("agg", "distinct", "share") for t in r.toks) and r.window is None
     chart = [t for t in r.toks if t.role == "chart"]
     if chart:
         kinds = {k: set(map(str.lower, v)) for k, v in lex["chart_kinds"].items()}
@@ -599,16 +603,43 @@ class Grammar:
             while j < len(self.toks) and self.toks[j].role == "distinct" and self.toks[j].mention is None:
                 distinct, j = True, j + 1
                 self.use(self.toks[j - 1])
+            chain, swallowed = self._agg_chain(j)
+            if chain or swallowed:  # "min and max temperature", "average and peak amount": one target, several aggregates
+                end = j
+                while end < len(self.toks) and self.toks[end].mention is None and (
+                        self.toks[end].role in ("list_joiners", "function_words") or self.toks[end] in chain):
+                    end += 1
+                shared = self.mention_at(end)
+                if shared is not None and shared.start == end and not shared.used and (shared.of("metric") or shared.of("field")):
+                    self.use_phrase(t)
+                    shared.used = True
+                    words = " ".join(x.text for x in self.toks[k:shared.end])
+                    self.r.measures.append(MeasureSpec(func, shared, words=words))
+                    for c in chain:
+                        self.use_phrase(c)
+                        self.r.measures.append(MeasureSpec(str(c.arg), shared, words=words))
+                    if swallowed:
+                        self.r.measures.append(MeasureSpec(None, shared, words=shared.text))
+                    self.use(*[x for x in self.toks[j:end] if x.role == "list_joiners"])
+                    continue
             target = self.next_mention(j)
+            own = None
             while target is not None and (target.qualifier or target.of("value") and not (target.of("field") or target.of("topic") or target.of("metric"))):
                 nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
+                if nxt is not None and nxt.start != target.end and not target.qualifier:
+                    nxt = None  # not next to it: "lowest temperature and average humidity"
                 if nxt is None:
+                    if not target.qualifier and func not in ("count", "count_distinct"):
+                        own = target  # "lowest temperature": the subject's amount where kind is that value
                     target = None if not target.qualifier else target
                     break
                 target = nxt
             self.use_phrase(t)
             if target is None and func not in ("count", "count_distinct"):
-                self.r.measures.append(MeasureSpec(func, None, words=t.text))  # "how much was refunded": the subject's amount
+                if own is not None:
+                    own.used = True
+                    own.elements = own.of("value")
+                self.r.measures.append(MeasureSpec(func, None, words=t.text + (f" {own.text}" if own else ""), own=own))
                 continue
             if target is None or target.used and not target.qualifier:
                 if target is None:
@@ -619,8 +650,38 @@ class Grammar:
                 func = "count_distinct"
             self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
 
+    def _metric_condition(self, e: Element) -> Element | None:
+        """The value a metric's own equality condition selects (`filter: status = 'refunded'`), as a value element."""
+        from copilot.agent.builtin.build import FILTER_RE
+
+        metric = self.vocab.metric(e.topic, e.metric or "")
+        cond = FILTER_RE.match(str(metric.filter or "")) if metric else None
+        if cond is None or self.vocab.topics[e.topic].field(cond.group(1)) is None:
+            return None
+        return Element("value", e.topic, cond.group(1), cond.group(2))
+
+    def _agg_chain(self, j: int) -> tuple[list[Tok], bool]:
+        """After an aggregate word: the further aggregate words joined to it by "and"/"or" ("min and max"),
+        and whether the last one was read into a catalog phrase that starts with it ("max temperature")."""
+        chain: list[Tok] = []
+        i = j
+        while i < len(self.toks) and self.toks[i].mention is None and self.toks[i].role == "list_joiners" and self.toks[i].low in ("and", "or", ","):
+            i += 1
+            if i < len(self.toks) and self.toks[i].mention is None and self.toks[i].role == "agg" and not self.toks[i].used \
+                    and self.toks[i].arg not in ("count",):
+                chain.append(self.toks[i])
+                i += 1 + len([x for x in self.toks[i + 1:] if x.phrase_start == i and x.role == "agg"])
+                continue
+            m = self.mention_at(i)
+            first = self.toks[i] if i < len(self.toks) else None
+            if m is not None and m.start == i and m.of("metric") and first is not None and \
+                    (lexicon_role(first.low) == "agg"):
+                return chain, True
+            break
+        return chain, False
+
     def _values(self) -> None:
-        measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions)
+        measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
         ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic")
               and not m.of("field") and (not m.of("metric") or measured or self._filter_cue_before(m))]
         for m in ms:  # a word that is a value and a metric ("critical"): here it filters
@@ -651,6 +712,14 @@ class Grammar:
                     named.used = True  # "from countries other than …", "method klarna"
                     if not negated:
                         negated = any(t.role == "negations" for t in self.toks[named.end:group[0].start])
+            after = self.mention_at(group[-1].end)
+            if after is not None and after.start == group[-1].end and not after.used and not after.of("topic") and after.of("field"):
+                fields = {(e.topic, e.field) for e in after.of("field")}
+                own = [e for e in group[-1].of("value") if (e.topic, e.field) in fields]
+                if own:  # "mobile devices", "premium plans": the value's own field named after it
+                    after.used = True
+                    for m in group:
+                        m.elements = [e for e in m.elements if e.kind != "value" or (e.topic, e.field) in fields] or m.elements
             for m in group:
                 m.used = True
                 if len(group) > 1:
@@ -710,9 +779,23 @@ class Grammar:
         for m in self.r.mentions:
             if m.used or m.qualifier:
                 continue
+            if self.r.list_strong and m.of("metric") and self._count_metric(m) and not m.of("value"):
+                m.used = True  # "lost parcels as they happen": a count metric names the rows it counts
+                conds = [c for e in m.of("metric") if (c := self._metric_condition(e)) is not None]
+                if conds:  # "refunded payments as they come in": and its condition selects them
+                    m.elements = conds
+                    self.r.filters.append(FilterSpec([m], "=", m.text))
+                else:
+                    m.elements = m.of("field") or [Element("topic", t) for t in sorted(m.topics())]
+                continue
             if m.of("metric") and not m.of("topic"):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
             elif m.of("field") and not m.of("topic") and self._numeric(m) and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field")):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
+
+
+def lexicon_role(word: str) -> str | None:
+    hit = lexicon_table().get((word,))
+    return hit[0] if hit else None

@@ -12,7 +12,7 @@ from copilot.agent.builtin.text import number_value, stem, tokenize
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
 # Roles in priority order: when a phrase has several, the first wins.
-ROLES = ("duration_questions", "out_of_scope", "clear_filters", "negations", "comparisons", "within_words", "share",
+ROLES = ("list_cue", "duration_questions", "out_of_scope", "clear_filters", "negations", "comparisons", "within_words", "share",
          "distinct", "aggregates", "rank_top", "rank_bottom", "breakdown", "which_words", "chart", "null_words",
          "present_words", "versus", "list_joiners", "followup_words", "function_words", "light_words")
 
@@ -37,6 +37,8 @@ def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
             put(lex["followup"], "followup")
         elif role == "within_words":
             put(lex["within_words"], "within")
+        elif role == "list_cue":
+            put([p for p in lex["list_strong"] if " " in str(p)], "list_cue")  # "one by one", "as they end"
         else:
             put(lex[role], role)
     for word, code in lex["currencies"].items():
