@@ -15,25 +15,22 @@ from copilot.errors import RequestError
 from copilot.kafka import config as kafka_config
 from copilot.sql.quoting import quote_name, string_literal
 from copilot.sql.statement import SECRET_MASK, TrustedStatement
+from copilot.sql.types import DURATION_UNIT_SECONDS, split_duration
 
 STARTUP_MODES = ("latest-offset", "earliest-offset", "group-offsets", "timestamp", "specific-offsets")
 
-_DELAY = re.compile(r"^\s*(\d+)\s*(ms|milli(?:second)?s?|s|sec(?:ond)?s?|m|min(?:ute)?s?|h|hours?)?\s*$", re.IGNORECASE)
+_INTERVAL_UNITS = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY"}
 
 
 def watermark_interval(delay: str) -> str:
-    """'5 s' -> "INTERVAL '5' SECOND"; '500 ms' -> "INTERVAL '0.5' SECOND"."""
-    m = _DELAY.match(delay or "5 s")
-    if not m:
+    """'5 s' -> "INTERVAL '5' SECOND"; '500 ms' -> "INTERVAL '0.5' SECOND"; '2 min' -> "INTERVAL '2' MINUTE"."""
+    split = split_duration(delay or "5 s")
+    if split is None:
         raise RequestError(f"watermark_delay {delay!r} is not a duration", hint="write it like '5 s', '500 ms' or '1 min'")
-    amount, unit = int(m.group(1)), (m.group(2) or "s").lower()
-    if unit.startswith("ms") or unit.startswith("milli"):
-        return f"INTERVAL '{amount / 1000:g}' SECOND"
-    if unit.startswith("h"):
-        return f"INTERVAL '{amount}' HOUR"
-    if unit.startswith("m"):
-        return f"INTERVAL '{amount}' MINUTE"
-    return f"INTERVAL '{amount}' SECOND"
+    amount, unit = split
+    if unit == "ms" or not amount.is_integer():
+        return f"INTERVAL '{amount * DURATION_UNIT_SECONDS[unit]:g}' SECOND"
+    return f"INTERVAL '{int(amount)}' {_INTERVAL_UNITS[unit]}"
 
 
 def connector_options(

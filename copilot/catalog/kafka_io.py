@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from copilot.errors import ServiceUnavailable
-from copilot.kafka import config as kafka_config
-from copilot.kafka import sample
+from copilot.kafka import config as kafka_config, sample
 
 log = logging.getLogger(__name__)
 

@@ -155,15 +155,6 @@ def topic_details(schema: TopicSchema, topics: dict[str, TopicSchema]) -> dict:
     }
 
 
-def _decode(raw: bytes | None):
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return raw.decode("utf-8", "replace")
-
-
 def cmd_show(args) -> None:
     store = _store(args)
     schema = store.get(args.topic)
@@ -172,7 +163,7 @@ def cmd_show(args) -> None:
         from copilot.catalog.kafka_io import latest_records
 
         records = latest_records(schema.topic, args.sample)
-        data["sample"] = [{"key": _decode(r.key), "value": _decode(r.value), "timestamp_ms": r.timestamp_ms, "partition": r.partition, "offset": r.offset} for r in records]
+        data["sample"] = [r.to_dict() for r in records]
 
     def text(d: dict) -> str:
         lines = [f"{d['topic']}  ({d['changelog']}, {d['format']})", f"  {d['description']}" if d["description"] else ""]

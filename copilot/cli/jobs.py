@@ -6,6 +6,7 @@ import argparse
 import time
 
 from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli.table import Column, table
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -54,11 +55,14 @@ def _when(ms: int | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000)) if ms else "-"
 
 
+_COLUMNS: tuple[Column, ...] = (("name", 24, lambda r: r["name"]), ("state", 12, lambda r: r["state"]),
+                               ("output topic", 28, lambda r: r["output_topic"]), ("started", 20, lambda r: _when(r["start_time"])),
+                               ("savepoint", 0, lambda r: r["savepoint"] or "-"))
+
+
 def _list(args: argparse.Namespace) -> int:
     rows = _service(args).list()
-    lines = [f"{'name':<24} {'state':<12} {'output topic':<28} {'started':<20} savepoint"]
-    lines += [f"{r['name']:<24} {r['state']:<12} {r['output_topic']:<28} {_when(r['start_time']):<20} {r['savepoint'] or '-'}" for r in rows]
-    emit(args, {"jobs": rows}, "\n".join(lines) if rows else "no saved jobs")
+    emit(args, {"jobs": rows}, table(rows, _COLUMNS, "no saved jobs"))
     return 0
 
 

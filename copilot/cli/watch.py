@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli.table import Column, table
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -75,11 +76,13 @@ def _create(args: argparse.Namespace) -> int:
     return 0
 
 
+_COLUMNS: tuple[Column, ...] = (("name", 24, lambda r: r["name"]), ("state", 12, lambda r: r["state"]),
+                               ("condition", 32, lambda r: r["condition"] or "-"), ("question", 0, lambda r: r["question"] or "-"))
+
+
 def _list(args: argparse.Namespace) -> int:
     rows = _service(args).list()
-    lines = [f"{'name':<24} {'state':<12} {'condition':<32} question"]
-    lines += [f"{r['name']:<24} {r['state']:<12} {r['condition'] or '-':<32} {r['question'] or '-'}" for r in rows]
-    emit(args, {"watches": rows}, "\n".join(lines) if rows else "no watches")
+    emit(args, {"watches": rows}, table(rows, _COLUMNS, "no watches"))
     return 0
 
 

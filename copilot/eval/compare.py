@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
+from copilot.eval.instants import parse_iso
 from copilot.sql.types import is_numeric, is_temporal
 
 REL_TOL = 1e-6
@@ -80,12 +81,8 @@ def _parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
-        text = value.strip().replace(" ", "T", 1)
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
+        moment = parse_iso(value)
+        if moment is None:
             return None
     else:
         return None

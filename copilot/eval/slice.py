@@ -12,31 +12,27 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from copilot.catalog.model import TopicSchema
-from copilot.kafka import config as kafka_config
 from copilot.errors import RequestError, ServiceUnavailable, UsageError
+from copilot.eval.instants import epoch_millis, parse_iso
+from copilot.kafka import config as kafka_config
+from copilot.sql.types import duration_seconds
 
 log = logging.getLogger(__name__)
 
 KAFKA_TIMEOUT_S = 10.0
 LATENESS_READ_S = 20.0  # longest time spent reading a topic's slice to measure its lateness
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.I)
 
 
 def parse_duration(text: str) -> float:
     """'5m' -> 300.0, '90s', '1h', '2 min', '500ms' (seconds)."""
-    m = _DURATION.match(text or "")
-    if not m:
+    seconds = duration_seconds(text)
+    if seconds is None:
         raise UsageError(f"{text!r} is not a duration", hint="write it like 5m, 90s, 1h or 500ms")
-    amount, unit = float(m.group(1)), (m.group(2) or "s").lower()
-    scale = 0.001 if unit == "ms" else 60.0 if unit.startswith("m") else 3600.0 if unit.startswith("h") else \
-        86400.0 if unit.startswith("d") else 1.0
-    seconds = amount * scale
     if seconds <= 0:
         raise UsageError(f"duration {text!r} must be positive")
     return seconds
@@ -47,16 +43,10 @@ def parse_instant(text: str) -> int:
     raw = (text or "").strip()
     if raw.isdigit():
         return int(raw)
-    iso = raw.replace(" ", "T", 1)
-    if iso.endswith("Z"):
-        iso = iso[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        raise UsageError(f"{text!r} is not a time", hint="write it like 2026-12-01T06:00:00Z or in epoch milliseconds") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
+    moment = parse_iso(raw)
+    if moment is None:
+        raise UsageError(f"{text!r} is not a time", hint="write it like 2026-12-01T06:00:00Z or in epoch milliseconds")
+    return epoch_millis(moment)
 
 
 def event_millis(value) -> int | None:
@@ -64,16 +54,8 @@ def event_millis(value) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, str):
-        text = value.strip().replace(" ", "T", 1)
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return int(moment.timestamp() * 1000)
+        moment = parse_iso(value)
+        return None if moment is None else epoch_millis(moment)
     return None
 
 

@@ -9,8 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from copilot import settings
 from copilot.errors import ServiceUnavailable
-from copilot.kafka import admin as kadmin
-from copilot.kafka import clients
+from copilot.kafka import admin as kadmin, clients
 from copilot.kafka.clients import KafkaException, TopicPartition
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from confluent_kafka import (Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, Message, Producer,
-                             TopicPartition)
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic
 
 from copilot.kafka.config import client_config

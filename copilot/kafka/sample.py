@@ -4,8 +4,10 @@ records to infer schemas with it, the app shows a topic's latest records with it
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from copilot.errors import RequestError, ServiceUnavailable
 from copilot.kafka.config import bootstrap
@@ -18,6 +20,24 @@ class Record:
     timestamp_ms: int  # Kafka record time; <= 0 when the record has none
     partition: int
     offset: int
+
+    def to_dict(self, *, position: bool = True) -> dict[str, Any]:
+        """{key, value, timestamp_ms[, partition, offset]} with key and value decoded (decode_value)."""
+        out = {"key": decode_value(self.key), "value": decode_value(self.value), "timestamp_ms": self.timestamp_ms}
+        if position:
+            out.update(partition=self.partition, offset=self.offset)
+        return out
+
+
+def decode_value(raw: bytes | None) -> Any:
+    """A record's key or value for people: the JSON it holds, else its text; None (a tombstone) stays None."""
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def latest_records(topic: str, count: int, *, servers: str | None = None, timeout: float = 5.0,

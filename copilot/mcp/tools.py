@@ -172,9 +172,7 @@ class CopilotTools:
             try:
                 from copilot.catalog.kafka_io import latest_records
 
-                for record in latest_records(schema.topic, n, timeout=5.0):
-                    data["sample"].append({"key": _decode(record.key), "value": _decode(record.value),
-                                           "timestamp_ms": record.timestamp_ms})
+                data["sample"] = [r.to_dict(position=False) for r in latest_records(schema.topic, n, timeout=5.0)]
             except Exception as exc:  # the description is still useful without the sample
                 data["sample_error"] = f"no live sample: {exc}"
         return data
@@ -277,12 +275,3 @@ def _check_size(sql: str) -> None:
     limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
     if len(sql.encode("utf-8")) > limit:
         raise UsageError(f"the statement is longer than {limit} bytes", hint="COPILOT_MAX_SQL_BYTES sets the limit")
-
-
-def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return raw.decode("utf-8", "replace")

@@ -9,9 +9,8 @@ from __future__ import annotations
 from copilot.catalog.model import Field, TopicSchema
 from copilot.catalog.types import base_type_name, is_timestamp
 from copilot.plan.model import FieldRef, Filter, Measure, QueryPlan
-from copilot.sql.types import INTEGER_TYPES as INTEGER
-from copilot.sql.types import NUMERIC_TYPES as NUMERIC
-from copilot.sql.types import WINDOW_COLUMNS
+from copilot.sql.types import INTEGER_TYPES as INTEGER, NUMERIC_TYPES as NUMERIC, WINDOW_COLUMNS
+
 COMPLEX = {"ARRAY", "MAP", "MULTISET", "ROW", "RAW", "VARIANT"}
 RANK_COLUMN = "rank_no"
 

@@ -15,6 +15,11 @@ WINDOW_COLUMNS = ("window_start", "window_end", "window_time")
 UNIT_SECONDS: dict[str, int] = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400}
 
 _LEADING_WORD = re.compile(r"\s*([A-Za-z_]+)")
+# a duration as people write it: '5 s', '500 ms', '2 min', '1h', '1.5 hours', '7 days'
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|millis?|milli(?:second)?s?|s|secs?|seconds?|m|mins?|minutes?|h|hours?"
+                       r"|d|days?)?\s*$", re.IGNORECASE)
+# seconds in one unit of a duration as split_duration names it
+DURATION_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 def base_type(flink_type: str | None) -> str:
@@ -37,3 +42,19 @@ def is_temporal(flink_type: str | None) -> bool:
     the SQL Gateway names a result column's type (TIMESTAMP_WITH_LOCAL_TIME_ZONE(3), TIME_WITHOUT_TIME_ZONE)."""
     base = base_type(flink_type)
     return base in TEMPORAL_TYPES or base.startswith(("TIMESTAMP_", "TIME_"))
+
+
+def split_duration(text: str | None) -> tuple[float, str] | None:
+    """(amount, unit) of a duration, unit one of ms, s, m, h, d (seconds when none is written); None when
+    `text` is not a duration. The one grammar of the catalog's watermark delays and the CLI's spans."""
+    m = _DURATION.match(text or "")
+    if not m:
+        return None
+    word = (m.group(2) or "s").lower()
+    unit = "ms" if word == "ms" or word.startswith("milli") else word[0]
+    return float(m.group(1)), unit
+
+
+def duration_seconds(text: str | None) -> float | None:
+    split = split_duration(text)
+    return None if split is None else split[0] * DURATION_UNIT_SECONDS[split[1]]

@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from copilot.kafka import clients
-from copilot.kafka.clients import (AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, KafkaException, NewTopic,
-                                    Producer)
+from copilot.kafka.clients import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, KafkaException, NewTopic, Producer
 
 log = logging.getLogger("copilot.datagen")
 

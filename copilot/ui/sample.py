@@ -24,17 +24,11 @@ def latest_records(topic: str, n: int = 10, *, timeout: float = 5.0, key: str | 
 
 
 def _decode(raw: bytes | None) -> Any:
-    if raw is None:
-        return None  # a tombstone
-    if raw[:1] == b"\x00" and len(raw) > 5:  # Confluent wire format: magic byte 0, schema id, Avro body
+    if raw is not None and raw[:1] == b"\x00" and len(raw) > 5:  # Confluent wire format: magic byte 0, schema id, Avro body
         record = _decode_confluent_avro(raw)
         if record is not None:
             return record
-    text = raw.decode("utf-8", "replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    return sample.decode_value(raw)  # JSON, else text; a tombstone is None
 
 
 _WRITER_SCHEMAS: dict[tuple[str, int], Any] = {}
