@@ -214,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    from copilot.security.redact import install_log_redaction
+
+    install_log_redaction()  # a Kafka or model error quoting a credential is masked in the worker's log
     worker_id = args.worker_id or default_worker_id()
     sys.stderr.write(f"worker starting: {worker_id} (pid {os.getpid()})\n")
     inner = None

@@ -25,6 +25,7 @@ from copilot import settings
 from copilot.errors import CopilotError, UsageError
 from copilot.kafka import config as kafka_config
 from copilot.kafka.clients import KafkaError, KafkaException, Producer
+from copilot.security.redact import install_log_redaction
 from copilot.stack import datagen_kafka
 from copilot.stack.datagen_avro import AvroTwins
 from copilot.stack.datagen_domain import Event, Shop, encode
@@ -297,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("copilot.datagen.librdkafka").setLevel(logging.CRITICAL)  # our own lines say it once
+    install_log_redaction()  # a secured Kafka's password never reaches the generator's log
     try:
         generator = Generator(DatagenConfig.from_settings())
     except CopilotError as exc:
