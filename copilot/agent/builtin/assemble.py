@@ -41,6 +41,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)
     _currency_words(b, r, filters)
+    _contradictions(filters, question)
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
@@ -104,6 +105,35 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _contradictions(filters: list[Filter], question: str) -> None:
+    """Two conditions no row can meet together (status = 'a' AND status = 'b'): the question joined the
+    values in a way the grammar did not read as a list. Ask: either of them, or one of them."""
+    by_field: dict[tuple[str, str], list[Filter]] = {}
+    for f in filters:
+        if f.op in ("=", "in"):
+            by_field.setdefault(f.field.key(), []).append(f)
+    for key, group in by_field.items():
+        sets = [set(map(str, f.values)) for f in group]
+        if len(group) < 2 or set.intersection(*sets):
+            continue
+        values = [v for f in group for v in f.values]
+        words = [f.words or str(f.values[0]) for f in group]
+        field = key[1].replace("_", " ")
+        low = question.lower()
+        spans = [(low.find(w.lower()), low.find(w.lower()) + len(w)) for w in words]
+        options = []
+        if all(a >= 0 for a, _ in spans) and spans == sorted(spans):
+            either = question[:spans[0][1]] + "".join(" or " + question[a:b] for a, b in spans[1:]) + question[spans[-1][1]:]
+            options.append({"label": f"{field} is any of {', '.join(map(str, values))}", "question": either})
+            for i, w in enumerate(words[:3]):
+                rest = question
+                for j, (a, b) in sorted(enumerate(spans), key=lambda x: -x[1][0]):
+                    if j != i:
+                        rest = rest[:a] + rest[b:]
+                options.append({"label": f"only {w}", "question": " ".join(rest.split())})
+        raise AskBack(f"A row has one {field}: {', '.join(f'“{w}”' for w in words)} cannot all hold. Which do you mean?", options)
 
 
 def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
@@ -286,7 +316,14 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
                 b.extra_filters.append(Filter(field=d.field, op="is_not_null", words=f"with a {d.field.field.replace('_', ' ')}"))
     if not dims:
         raise AskBack("Top of what?", [])
-    return Ranking(n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, words=spec.words)
+    partition = []
+    for m in spec.partition:  # "the 3 most viewed products in each country": ranked within each country
+        d = b.dimension(m)
+        if all(x.field != d.field for x in dims):
+            dims.append(d)
+        partition.append(d.field)
+    return Ranking(n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending,
+                   partition_by=partition, words=spec.words)
 
 
 def unknown_words(r: Reading, question: str) -> None:

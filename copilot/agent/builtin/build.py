@@ -52,8 +52,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     if r.bound_mention is not None:
         for t in r.bound_mention.topics():
             scores[t] = scores.get(t, 0.0) - 3.0
+    own = {next(iter(m.topics())) for m in r.mentions if len(m.topics()) == 1}  # topics a word names alone
+    own |= {e.topic for m in r.mentions for e in m.of("topic")}  # or names as a topic
     for t in list(scores):
-        referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o)]
+        referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own]
         if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
             if vocab.topics[t].is_upsert:
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
@@ -61,6 +63,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 scores[t] += 2.5 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
     if context:
         add(context, 2.5)
+    evidence = dict(scores)  # what the question's words say, before retrieval's order breaks ties
     for i, t in enumerate(rank[:3]):
         if t in scores:
             scores[t] += 0.3 * (3 - i) / 3
@@ -74,7 +77,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         raise AskBack(f"“{r.mentions[0].text}” appears in several topics: which one?", [
             {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
     best = sorted(scores, key=lambda t: -scores[t])
-    if len(best) > 1 and abs(scores[best[0]] - scores[best[1]]) < 0.05 and not context:
+    tied = sorted(evidence, key=lambda t: -evidence[t])[:2]
+    if len(tied) > 1 and abs(evidence[tied[0]] - evidence[tied[1]]) < 0.05 and set(tied) != set(best[:2]):
+        best = tied + [t for t in best if t not in tied]
+    if len(best) > 1 and abs(evidence.get(best[0], 0) - evidence.get(best[1], 0)) < 0.05 and not context:
         a, b = best[0], best[1]
         if not (vocab.path(a, b) or vocab.path(b, a)) or not vocab.topics[a].is_upsert ^ vocab.topics[b].is_upsert:
             q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)

@@ -21,7 +21,10 @@ def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
                 if any(e.kind == "value" and e.topic == previous.source for e in again):
                     named |= {e.topic for e in topic_m.of("topic")}
     if named and not named & set(previous.tables):
-        return False  # it names another subject: a new question
+        # "only for sites in Sweden": a related table named to place a filter keeps the question
+        related = all(vocab.path(previous.source, t) for t in named)
+        if not (r.followup_cue and related and r.filters and not r.measures and not r.list_rows):
+            return False  # it names another subject: a new question
     if r.followup_cue:
         return True
     names_subject = bool(r.measures) or any(m.of("topic") and not m.qualifier for m in r.mentions) or r.list_rows
@@ -34,18 +37,30 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     b = Builder(r, vocab, plan.source, question, rank)
     b.joins = list(plan.joins)
     b.aliases = {m.alias for m in plan.measures}
+    for m in r.replaced:  # "instead of country": that key, filter or measure goes
+        fields = {(e.topic, e.field) for e in m.elements if e.kind in ("field", "value")}
+        topics = {e.topic for e in m.of("topic")}
+        plan.dimensions = [d for d in plan.dimensions if d.field.key() not in fields and not (d.words and d.words == m.text)]
+        plan.filters = [f for f in plan.filters if f.field.key() not in fields]
+        if topics and not fields:
+            plan.dimensions = [d for d in plan.dimensions if d.field.topic not in topics]
     if r.measures:
         old = {m.alias for m in plan.measures}
-        b.aliases = set()
-        plan.measures = [b.measure(s) for s in r.measures]
-        plan.having = [h for h in plan.having if h.measure not in old]
+        if r.additive and not r.replaced:  # "and the fuel used": one more measure next to the ones there
+            new = [b.measure(s) for s in r.measures]
+            plan.measures = plan.measures + [m for m in new if all(
+                m.model_dump(exclude={"alias", "words"}) != x.model_dump(exclude={"alias", "words"}) for x in plan.measures)]
+        else:
+            b.aliases = set()
+            plan.measures = [b.measure(s) for s in r.measures]
+            plan.having = [h for h in plan.having if h.measure not in old]
         if plan.ranking is not None and plan.ranking.of == "groups":
             plan.ranking.by = plan.measures[0].alias
     elif r.agg_only:
         plan.measures = [_with_func(m, r.agg_only, plan, vocab) for m in plan.measures]
     if r.dims:
         dims = [b.dimension(m) for m in r.dims]
-        plan.dimensions = (plan.dimensions + [d for d in dims if d not in plan.dimensions]) if r.additive else dims
+        plan.dimensions = (plan.dimensions + [d for d in dims if d not in plan.dimensions]) if (r.additive or r.replaced) else dims
     if r.clear_filters:
         plan.filters = []
     for spec in r.filters:

@@ -78,6 +78,7 @@ class Reading:
     bound_mention: Mention | None = None
     agg_only: str | None = None  # "now the maximum instead": a function with no target
     count_targets: list[Mention] = field(default_factory=list)
+    replaced: list[Mention] = field(default_factory=list)  # "instead of country": what a follow-up takes out
 
     @property
     def toks(self) -> list[Tok]:
@@ -136,10 +137,12 @@ class Grammar:
         self.r, self.vocab, self.toks = r, vocab, r.toks
 
     def run(self) -> None:
+        self._instead_of()
         self._qualifiers()
         self._within()
         self._ranges()
         self._comparisons()
+        self._unit_counts()
         self._shares()
         self._recency()
         self._rankings()
@@ -191,6 +194,19 @@ class Grammar:
         return False
 
     # -- passes -----------------------------------------------------------------------------
+    def _instead_of(self) -> None:
+        """"by currency instead of country", "rather than web": the catalog name after it is taken out."""
+        cues = {tuple(str(w).lower().split()) for w in english()["replace_words"]}
+        for k in range(len(self.toks)):
+            for n in (3, 2, 1):
+                if tuple(t.low for t in self.toks[k:k + n]) in cues and all(t.mention is None for t in self.toks[k:k + n]):
+                    m = self.next_mention(k + n)
+                    if m is not None and not m.used:
+                        self.use(*self.toks[k:k + n])
+                        m.used = True
+                        self.r.replaced.append(m)
+                    break
+
     def _qualifiers(self) -> None:
         """A topic name next to a field or value of that topic says whose it is ("customer segment",
         "enterprise customers", "order amount")."""
@@ -332,6 +348,21 @@ class Grammar:
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
             self.r.compares.append(spec)
+
+    def _unit_counts(self) -> None:
+        """"single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,
+        and no comparison word, is that field's value."""
+        for k, t in enumerate(self.toks):
+            if t.used or t.number is None or t.mention is not None or k + 1 >= len(self.toks):
+                continue
+            if k > 0 and self.toks[k - 1].role in ("rank_top", "rank_bottom", "cmp"):
+                continue
+            target = self._unit_at(k + 1)
+            if target is None:
+                continue
+            self.use(t, self.toks[k + 1])
+            value = t.number
+            self.r.compares.append(CompareSpec("=", value, None, target, "field", words=f"{t.text} {self.toks[k + 1].text}"))
 
     def _filter_cue_before(self, m: Mention) -> bool:
         j = m.start - 1
@@ -583,6 +614,9 @@ class Grammar:
             self.r.rank.partition.append(m)  # "the 3 biggest orders in each channel"
             self.r.rank.rows = True
             return
+        if self.r.rank is not None and self.r.rank.target is not None and m.start > self.r.rank.target.start:
+            self.r.rank.partition.append(m)  # "the top 2 channels in each country": ranked within each country
+            return
         if m not in self.r.dims:
             self.r.dims.append(m)
 
@@ -623,7 +657,7 @@ class Grammar:
                     self.use(*[x for x in self.toks[j:end] if x.role == "list_joiners"])
                     continue
             target = self.next_mention(j)
-            own = None
+            own = counted = None
             while target is not None and (target.qualifier or target.of("value") and not (target.of("field") or target.of("topic") or target.of("metric"))):
                 nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
                 if nxt is not None and nxt.start != target.end and not target.qualifier:
@@ -631,6 +665,8 @@ class Grammar:
                 if nxt is None:
                     if not target.qualifier and func not in ("count", "count_distinct"):
                         own = target  # "lowest temperature": the subject's amount where kind is that value
+                    elif not target.qualifier and func == "count":
+                        counted = target  # "how many failed": the rows with that value, counted
                     target = None if not target.qualifier else target
                     break
                 target = nxt
@@ -640,6 +676,9 @@ class Grammar:
                     own.used = True
                     own.elements = own.of("value")
                 self.r.measures.append(MeasureSpec(func, None, words=t.text + (f" {own.text}" if own else ""), own=own))
+                continue
+            if target is None and counted is not None:
+                self.r.measures.append(MeasureSpec("count", None, words=f"{t.text} {counted.text}"))
                 continue
             if target is None or target.used and not target.qualifier:
                 if target is None:

@@ -14,17 +14,19 @@ def tokenize(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
+    """A plural and then an -ing form are taken off, in that order, so that a word and its plural share
+    one stem ("warning", "warnings" → "warn")."""
     w = word.lower()
     if w.endswith("'s"):
         w = w[:-2]
+    if len(w) > 3 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
     if len(w) > 6 and w.endswith("ing") and w[-4] not in "aeiou" and w[-5] != w[-4]:
         return w[:-3]  # ordering → order
-    if len(w) > 3 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 4 and w.endswith(("ches", "shes", "sses", "xes")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
     return w
 
 
