@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 
-.PHONY: setup run test test-fast bench down status clean
+.PHONY: setup run lint test test-fast bench down status clean
 
 setup: $(VENV_STAMP)
 
@@ -19,11 +19,19 @@ run: setup
 	$(PY) -m copilot up
 	$(PY) -m copilot app
 
-test: setup
+# ruff (lint rules in pyproject.toml) and mypy (strict on copilot/capabilities and copilot/wiring.py).
+# `ruff format --check` joins once the tree has been formatted in one commit.
+lint: setup
+	$(PY) -m ruff check copilot tests bench scripts
+	$(PY) -m mypy
+
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
-test-fast: setup
-	$(PY) -m pytest -q -p no:cacheprovider -m "not stack and not browser"
+# The pure tests, without the stack or a browser; property and fuzz tests run fewer examples here
+# (COPILOT_FAST_TESTS, tests/conftest.py) and in full in `make test`.
+test-fast: lint
+	COPILOT_FAST_TESTS=1 $(PY) -m pytest -q -p no:cacheprovider -m "not stack and not browser"
 
 bench: setup
 	@mkdir -p bench/results

@@ -111,9 +111,10 @@ def overhead() -> dict:
     from copilot.service.client import ServiceClient
     from copilot.service.events import Question
     from copilot.service.worker import build_copilot
+    from copilot.wiring import Config, build
 
     isolate("o")
-    local = build_copilot(None, None)  # the same copilot a worker builds, in this process
+    local = build_copilot(build(Config.from_settings(audit=False)), None)  # the same copilot a worker builds, here
     in_process = []
     for i in range(SEQUENTIAL):
         t = time.perf_counter()
@@ -146,17 +147,14 @@ def alert_latency(windows: int = 4) -> dict:
     only fire once it closes, when the watermark (event time - 5 s, the catalog's delay) passes its end."""
     from confluent_kafka import Consumer, TopicPartition
 
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.flink.gateway import GatewayClient
-    from copilot.jobs.service import JobService
-    from copilot import settings
     from copilot.kafka import admin as kadmin
     from copilot.service.watches import WatchService, answer_question
+    from copilot.wiring import Config, build
 
     isolate("a")
     name = f"bench_alert_{uuid.uuid4().hex[:6]}"
-    service = WatchService(JobService(GatewayClient(), YamlCatalogStore(settings.catalog_dir()), audit=KafkaAuditSink()))
+    services = build(Config.from_settings())
+    service = WatchService(services.jobs())
     topic = os.environ["COPILOT_ALERTS_TOPIC"]
     kadmin.ensure_topic(topic, compacted=True)
     consumer = Consumer({"bootstrap.servers": kadmin.bootstrap(), "group.id": f"bench-{name}", "fetch.wait.max.ms": 5,
@@ -164,7 +162,7 @@ def alert_latency(windows: int = 4) -> dict:
     consumer.assign([TopicPartition(topic, 0, -2)])
     from copilot.service.condition import windowed
 
-    answer = answer_question("number of orders every 10 seconds")
+    answer = answer_question("number of orders every 10 seconds", services)
     service.create(name, f"{windowed(answer['sql']).measures[0]} > 10", answer)
     latencies, close_latencies = [], []
     try:

@@ -113,14 +113,10 @@ def schema_registry_url() -> str | None:
 
 
 def catalog_dir() -> Path:
-    """FLINK_COPILOT_CATALOG_DIR, else the working catalog under FLINK_COPILOT_HOME: seeded from the packaged
-    demo catalog the first time, and a newer packaged demo merged into it (copilot/catalog/working.py)."""
+    """Where the working catalog is: FLINK_COPILOT_CATALOG_DIR, else FLINK_COPILOT_HOME/catalog. Seeding it from
+    the packaged demo catalog is the catalog layer's job (copilot.catalog.working.catalog_dir)."""
     configured = get("FLINK_COPILOT_CATALOG_DIR")
-    if configured:
-        return Path(os.path.expanduser(configured))
-    from copilot.catalog.working import ensure_working_catalog  # lazy: settings sits below the catalog layer
-
-    return ensure_working_catalog(home() / "catalog", DEMO_CATALOG_DIR)
+    return Path(os.path.expanduser(configured)) if configured else home() / "catalog"
 
 
 def help_text() -> str:

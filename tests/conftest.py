@@ -45,3 +45,22 @@ def catalog_topics():
     from copilot.catalog.store import YamlCatalogStore
 
     return YamlCatalogStore(CATALOG_DIR).load().topics
+
+
+# ---- fast mode: `make test-fast` sets COPILOT_FAST_TESTS=1 -------------------------------------------------
+# Property and fuzz tests keep their full example counts for `make test`; in fast mode each runs at most
+# FAST_MAX_EXAMPLES (COPILOT_FAST_MAX_EXAMPLES), so the pure suite stays under a minute on a busy machine.
+FAST = os.environ.get("COPILOT_FAST_TESTS", "").strip().lower() in ("1", "true", "yes")
+FAST_MAX_EXAMPLES = int(os.environ.get("COPILOT_FAST_MAX_EXAMPLES", "25"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not FAST:
+        return
+    from hypothesis import settings as hypothesis_settings
+
+    for item in items:
+        test = getattr(item, "obj", None)
+        chosen = getattr(test, "_hypothesis_internal_use_settings", None)  # what @settings(...) gave the test
+        if chosen is not None and chosen.max_examples > FAST_MAX_EXAMPLES:
+            test._hypothesis_internal_use_settings = hypothesis_settings(chosen, max_examples=FAST_MAX_EXAMPLES)

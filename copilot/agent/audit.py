@@ -65,6 +65,12 @@ class KafkaAuditSink(AuditSink):
                                           servers=self.servers, quiet=True)
         return self._producer
 
+    def require(self) -> None:
+        """Reach Kafka now: ServiceUnavailable (exit 3) when the audit trail cannot be written."""
+        if self._ensure() is None:
+            raise ServiceUnavailable("Kafka", self.servers, "the audit trail cannot be written",
+                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit to answer without an audit trail")
+
     def record(self, event: dict) -> None:
         producer = self._ensure()
         if producer is None:

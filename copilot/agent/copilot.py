@@ -9,13 +9,19 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from copilot.agent.answer import Answer
-from copilot.agent.base import AuditSink, Draft, Planner, PlanRequest, PlannerFailure, Turn
 from copilot.agent.builtin import BuiltinPlanner
 from copilot.agent.components import describe_sql
+from copilot.agent.live import LiveSession, SubmissionAudit
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.catalog import CatalogStore, TopicIndex
+from copilot.capabilities.engine import SqlEngine, SqlGateway
+from copilot.capabilities.planner import Draft, Planner, PlannerFailure, PlanRequest, Turn
 from copilot.catalog.model import TopicSchema
+from copilot.errors import RequestError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 MAX_REPAIRS = 2
@@ -25,11 +31,16 @@ RETRIEVE_K = 5
 
 
 class Copilot:
-    def __init__(self, catalog: Any, index: Any = None, planner: Planner | None = None, engine: Any = None,
-                 audit: AuditSink | None = None, gateway: Any = None):
+    """One agent over one catalog. `catalog` is a store (reloaded when its files change) or a fixed
+    {topic: schema}; `engine` checks statements with Flink's planner (None: the checks without it);
+    `gateway` runs live queries; `fallback` answers when `planner` fails (default: the built-in one)."""
+
+    def __init__(self, catalog: CatalogStore | dict[str, TopicSchema], index: TopicIndex | None = None,
+                 planner: Planner | None = None, engine: SqlEngine | None = None, audit: AuditSink | None = None,
+                 gateway: SqlGateway | None = None, fallback: Planner | None = None):
         self._catalog = catalog
         self.index = index
-        self.builtin = BuiltinPlanner()
+        self.builtin = fallback or BuiltinPlanner()
         self.planner = planner or self.builtin
         self.engine = engine
         self.audit = audit
@@ -48,15 +59,10 @@ class Copilot:
         if self.index is None:
             return []
         topics = self.topics
-        if self._indexed_for != id(topics) and hasattr(self.index, "index"):
+        if self._indexed_for != id(topics):
             self.index.index(topics)
             self._indexed_for = id(topics)
-        hits = self.index.search(question, k)
-        out = []
-        for hit in hits:
-            topic, score = (hit.topic, hit.score) if hasattr(hit, "topic") else (hit[0], hit[1])
-            out.append((topic, float(score)))
-        return out
+        return [(hit.topic, float(hit.score)) for hit in self.index.search(question, k)]
 
     # -- audit --------------------------------------------------------------------------------
     def _record(self, kind: str, conversation_id: str, question: str, **data: Any) -> None:
@@ -69,7 +75,7 @@ class Copilot:
             log.warning("audit event %s not recorded: %s", kind, exc)
 
     # -- the loop -------------------------------------------------------------------------
-    def ask(self, question: str, conversation_id: str | None = None, history: Iterable | None = None,
+    def ask(self, question: str, conversation_id: str | None = None, history: Iterable[Turn | dict[str, Any]] | None = None,
             run: bool = False, max_rows: int = 100, timeout: float = 60.0) -> Answer:
         cid = conversation_id or uuid.uuid4().hex
         turns = self._turns(cid, history)
@@ -106,7 +112,7 @@ class Copilot:
         answer = Answer(question="", conversation_id=cid, planner="user", sql=sql)
         self._validate_into(answer, sql, cid, "")
         if answer.valid:
-            answer.explanation = describe_sql(answer.sql)
+            answer.explanation = describe_sql(answer.sql or "")
         self._record("answer", cid, "", sql=answer.sql, verdict="valid" if answer.valid else "invalid", planner="user", errors=answer.errors)
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
@@ -119,7 +125,7 @@ class Copilot:
         while len(self.conversations) > MAX_CONVERSATIONS:
             self.conversations.pop(next(iter(self.conversations)))  # the least recently used
 
-    def _turns(self, cid: str, history: Iterable | None) -> list[Turn]:
+    def _turns(self, cid: str, history: Iterable[Turn | dict[str, Any]] | None) -> list[Turn]:
         if history is None:
             return list(self.conversations.get(cid, []))
         return [h if isinstance(h, Turn) else Turn.from_dict(h) for h in history]
@@ -178,14 +184,14 @@ class Copilot:
                 answer.errors[0].update(stage="clarify", hint="choose one of the options")
         return answer
 
-    def _validate_into(self, answer: Answer, sql: str, cid: str, q: str) -> None:
+    def _validate_into(self, answer: Answer, sql: str | None, cid: str, q: str) -> None:
         from copilot.validate import validate
 
-        result = validate(sql, catalog=self.topics, engine=self.engine)
+        result = validate(sql or "", catalog=self.topics, engine=self.engine)
         answer.valid = bool(result.valid)
         answer.stage = result.stage
         answer.statement_kind = result.statement_kind
-        answer.errors = [e.to_dict() if hasattr(e, "to_dict") else dict(e) for e in result.errors]
+        answer.errors = [e.to_dict() for e in result.errors]
         answer.engine_checked = self.engine is not None and (result.valid or result.stage == "engine")
         if result.tables:
             answer.tables = list(dict.fromkeys(list(result.tables)))
@@ -193,24 +199,24 @@ class Copilot:
             answer.statement = result.statement
             answer.sql = result.sql
         if not answer.explanation and answer.valid:
-            answer.explanation = describe_sql(answer.sql)
+            answer.explanation = describe_sql(answer.sql or "")
         self._record("verdict", cid, q, sql=answer.sql if result.valid else sql, verdict="valid" if result.valid else "invalid", stage=result.stage,
                      errors=answer.errors, planner=answer.planner, engine_checked=answer.engine_checked)
 
     # -- running live ----------------------------------------------------------------------
-    def table_ddls(self, tables: Iterable[str]) -> dict:
+    def table_ddls(self, tables: Iterable[str]) -> dict[str, Any]:
         """{table: TrustedStatement.create_table} for the catalog tables among `tables`."""
         from copilot.catalog.ddl import table_statements
 
         return table_statements(tables, self.topics)
 
-    def live_query(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, *, capacity: int = 10_000,
-                   start: bool = True):
-        """A LiveQuery for a valid answer (the caller iterates its batches). Its submission is audited
-        before it reaches Flink, so a statement is on the trail even if submitting it fails; with
-        `start=False` that happens when the caller starts it."""
-        from copilot.agent.live import AuditedLiveQuery
-        from copilot.errors import RequestError
+    def live(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, *, capacity: int = 10_000,
+             display_rows: int = 500, label: str = "") -> LiveSession:
+        """The live session of a valid answer, not started: nothing reaches Flink until the caller starts
+        it (`start()`/`batches()`/`run()` in the foreground, `start_background()` in the app). Its
+        submission is audited before it reaches Flink, so a statement is on the trail even if
+        submitting it fails."""
+        from copilot.flink.live import LiveQuery
 
         if not answer.valid or not answer.sql:
             raise RequestError("only a valid query can run", hint="fix the errors reported for it first")
@@ -218,27 +224,30 @@ class Copilot:
         if missing:
             raise RequestError(f"unknown table(s): {', '.join(missing)}", hint="see `flink-copilot catalog list`")
         if self.gateway is None:
-            from copilot.flink.gateway import GatewayClient
-
-            self.gateway = GatewayClient()
+            raise ServiceUnavailable("Flink SQL Gateway", "", "this copilot was built without a gateway",
+                                     hint="build it with copilot.wiring (or pass gateway=)")
         statement = answer.statement
         if statement is None or statement.sql != answer.sql:  # an answer rebuilt from history: check it again
             from copilot.validate import check
 
             statement = answer.statement = check(answer.sql, catalog=self.topics)
             answer.sql = statement.sql
-        live = AuditedLiveQuery(self._record, answer, self.gateway, statement, self.table_ddls(statement.tables),
-                                max_rows=max_rows, timeout=timeout, capacity=capacity)
-        return live.start() if start else live
+        audit = SubmissionAudit(self._record, answer)
+        query = LiveQuery(self.gateway, statement, self.table_ddls(statement.tables), max_rows=max_rows,
+                          timeout=timeout, capacity=capacity, on_refused=audit.refused)
+        return LiveSession(query, audit=audit, display_rows=display_rows, label=label or answer.question[:40])
 
-    def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0) -> Answer:
-        live = self.live_query(answer, max_rows=max_rows, timeout=timeout)
-        live.run()
-        result = live.result()
+    def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0,
+            session: LiveSession | None = None) -> Answer:
+        """Run the answer's query to a stop condition (or consume `session`, already read by the caller)
+        and put its rows into the answer."""
+        if session is None:
+            session = self.live(answer, max_rows=max_rows, timeout=timeout)
+            session.run()
+        result = session.result()
         answer.columns = result["columns"]
         answer.rows = result["rows"]
         answer.run = {k: result[k] for k in ("changes", "stopped", "job_id", "column_types")}
         self._record("result", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
                      rows=len(answer.rows), stopped=result["stopped"], job_id=result["job_id"])
         return answer
-

@@ -9,13 +9,8 @@ widgets.page_setup()
 if not widgets.password_gate():
     st.stop()
 
-pages = [
-    st.Page(widgets.CHAT_PAGE, title="Chat", icon=":material/chat:", default=True),
-    st.Page(widgets.CATALOG_PAGE, title="Catalog", icon=":material/menu_book:"),
-    st.Page(widgets.JOBS_PAGE, title="Jobs", icon=":material/work:"),
-    st.Page(widgets.AUDIT_PAGE, title="Audit trail", icon=":material/history:"),
-    st.Page(widgets.ALERTS_PAGE, title="Alerts", icon=":material/notifications:"),
-]
+pages = [st.Page(widgets.page_path(name), title=title, icon=icon, default=i == 0)
+         for i, (name, title, icon) in enumerate(widgets.PAGES)]
 navigation = st.navigation(pages)
 with widgets.guarded():
     widgets.sidebar()

@@ -9,7 +9,7 @@ from typing import Any
 from copilot.capabilities.audit import AuditSink
 from copilot.capabilities.catalog import CatalogStore
 from copilot.catalog.model import TopicSchema
-from copilot.jobs.registry import SavedJob
+from copilot.jobs.registry import JobRegistry, SavedJob
 
 
 class Jobs(ABC):
@@ -17,6 +17,7 @@ class Jobs(ABC):
 
     catalog: CatalogStore
     audit: AuditSink | None
+    registry: JobRegistry
 
     @abstractmethod
     def list(self) -> list[dict[str, Any]]:

@@ -40,6 +40,17 @@ def fingerprint(files: dict[str, bytes]) -> str:
     return digest.hexdigest()[:24]
 
 
+def catalog_dir() -> Path:
+    """The catalog the commands use: FLINK_COPILOT_CATALOG_DIR as it is, else the working catalog under
+    FLINK_COPILOT_HOME, seeded from the packaged demo catalog the first time and a newer packaged demo merged
+    into it."""
+    from copilot import settings
+
+    if settings.get("FLINK_COPILOT_CATALOG_DIR"):
+        return settings.catalog_dir()
+    return ensure_working_catalog(settings.catalog_dir(), settings.DEMO_CATALOG_DIR)
+
+
 def ensure_working_catalog(directory: Path, demo_dir: Path) -> Path:
     """Seed `directory` from `demo_dir` if it holds no catalog yet; merge a newer demo catalog into it.
     Cheap when nothing changed (one stat of each packaged file and one small read)."""

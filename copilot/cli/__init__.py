@@ -9,11 +9,14 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from copilot import settings
 from copilot.errors import EXIT_OK, EXIT_REQUEST, EXIT_USAGE, CopilotError
 from copilot.security.redact import install_log_redaction, redact
+
+if TYPE_CHECKING:
+    from copilot.wiring import Services
 
 # One BLAS thread unless the user chose: a command embeds one question (small matrices), where OpenBLAS
 # threads fighting for 2 busy cores made the first embedding take 0.3 s instead of 0.02 s.
@@ -43,7 +46,19 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def catalog_dir(args: argparse.Namespace) -> Path:
-    return args.catalog_dir if getattr(args, "catalog_dir", None) else settings.catalog_dir()
+    if getattr(args, "catalog_dir", None):
+        return Path(args.catalog_dir)
+    from copilot.catalog.working import catalog_dir as working_catalog_dir  # seeds the working catalog
+
+    return working_catalog_dir()
+
+
+def services(args: argparse.Namespace, *, audit: bool = True, llm: bool = True) -> Services:
+    """The composition root (copilot.wiring) for this command: its catalog, the audit trail unless --no-audit."""
+    from copilot.wiring import Config, build
+
+    return build(Config.from_settings(catalog_dir=catalog_dir(args), audit=audit and not getattr(args, "no_audit", False),
+                                      llm=llm and not getattr(args, "builtin", False)))
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
@@ -60,7 +75,7 @@ def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str] | str |
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with a one-line message, as argparse does
+    def error(self, message: str) -> NoReturn:  # exit 2 with a one-line message, as argparse does
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 

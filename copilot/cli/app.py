@@ -49,7 +49,7 @@ def _port_taken(host: str, port: int) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    host = args.host or settings.get("COPILOT_APP_HOST")
+    host: str = args.host or settings.get("COPILOT_APP_HOST") or "127.0.0.1"
     port = args.port or settings.get_int("COPILOT_APP_PORT")
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is out of range", hint="use a port between 1 and 65535")

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from copilot import settings
-from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli import add_json_flag, emit, services as cli_services
 from copilot.errors import EXIT_REQUEST, ServiceUnavailable, UsageError
+
+if TYPE_CHECKING:
+    from copilot.agent.answer import Answer
+    from copilot.agent.copilot import Copilot
+    from copilot.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +34,6 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_ask)
 
 
-def _gateway(args, notices: list[str]):
-    """A gateway client when the SQL Gateway answers, else None (and a notice)."""
-    from copilot.flink.gateway import GatewayClient
-
-    address = settings.get("FLINK_SQL_GATEWAY")
-    client = GatewayClient(address)
-    try:
-        client.api  # one cheap request: is it there?
-        return client
-    except Exception as exc:  # ServiceUnavailable or a transport error
-        client.close()
-        if args.run:
-            if isinstance(exc, ServiceUnavailable):
-                raise
-            raise ServiceUnavailable("Flink SQL Gateway", address, str(exc)) from None
-        notices.append(f"Flink SQL Gateway unreachable at {address}: the query was checked without Flink's planner (engine_checked: false)")
-        return None
-
-
 def _history(conversation_id: str | None) -> list[dict] | None:
     if not conversation_id:
         return None
@@ -61,28 +48,6 @@ def _history(conversation_id: str | None) -> list[dict] | None:
             for e in events if e.get("type") == "answer"]
 
 
-def build_copilot(args, *, engine, audit):
-    from copilot.agent.copilot import Copilot
-    from copilot.catalog.store import YamlCatalogStore
-
-    store = YamlCatalogStore(catalog_dir(args))
-    loaded = store.load()
-    for problem in loaded.problems:
-        log.warning("catalog: %s", problem)
-    planner = None
-    if not args.builtin and settings.get("COPILOT_LLM"):  # LangChain is imported only when a model is configured
-        from copilot.agent.llm import LlmPlanner, load_chat_model
-
-        model = load_chat_model()
-        planner = LlmPlanner(model) if model is not None else None
-    index = None
-    if args.question and not args.sql:
-        from copilot.catalog.index import HybridTopicIndex
-
-        index = HybridTopicIndex()
-    return Copilot(loaded.topics, index=index, planner=planner, engine=engine, audit=audit, gateway=engine)
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     if not args.question and not args.sql:
         raise UsageError("no question given", hint='flink-copilot ask "revenue per country every 5 minutes"')
@@ -95,37 +60,34 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         return ask_through_service(args)
     notices: list[str] = []
-    engine = None if args.no_engine and not args.run else _gateway(args, notices)
-    audit = None
-    if not args.no_audit:
-        from copilot.agent.audit import KafkaAuditSink
-
-        audit = KafkaAuditSink()
-        audit._ensure()  # every statement must reach the audit trail: no Kafka, no answer (exit 3)
-        if audit.disabled_reason:
-            raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
-                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit to answer without an audit trail")
-    copilot = build_copilot(args, engine=None if args.no_engine else engine, audit=audit)
-    if args.no_engine and engine is not None:
-        copilot.gateway = engine
+    services = cli_services(args)
     try:
-        if args.sql:
-            answer = copilot.check_sql(args.sql, conversation_id=args.conversation)
-        else:
-            answer = copilot.ask(args.question, conversation_id=args.conversation, history=_history(args.conversation))
-        answer.notices = notices + answer.notices
-        if audit is not None and audit.disabled_reason:
-            answer.notices.append(f"audit trail not written: {audit.disabled_reason}")
-        if args.run and answer.valid:
-            run_live(copilot, answer, args)
-        if args.json:
-            emit(args, answer.to_dict())
-        elif not args.run or not answer.valid:
-            emit(args, answer.to_dict(), render_answer)
-        return 0 if answer.valid else EXIT_REQUEST
+        return _answer(args, services, notices)
     finally:
-        if audit is not None:
-            audit.close()
+        services.close()
+
+
+def _answer(args: argparse.Namespace, services: Services, notices: list[str]) -> int:
+    # --run needs the gateway (exit 3 without it); --no-engine skips only Flink's planner check
+    if args.run:
+        services.engine(required=True)
+    if services.audit is not None:
+        services.require_audit()  # every statement must reach the audit trail: no Kafka, no answer (exit 3)
+    for problem in services.catalog.load().problems:
+        log.warning("catalog: %s", problem)
+    copilot = services.copilot(engine=not args.no_engine, index=not args.sql, notices=notices)
+    if args.sql:
+        answer = copilot.check_sql(args.sql, conversation_id=args.conversation)
+    else:
+        answer = copilot.ask(args.question, conversation_id=args.conversation, history=_history(args.conversation))
+    answer.notices = notices + answer.notices
+    if args.run and answer.valid:
+        render_live(copilot, answer, args)
+    if args.json:
+        emit(args, answer.to_dict())
+    elif not args.run or not answer.valid:
+        emit(args, answer.to_dict(), render_answer)
+    return 0 if answer.valid else EXIT_REQUEST
 
 
 def render_answer(d: dict) -> str:
@@ -157,8 +119,9 @@ def render_answer(d: dict) -> str:
 
 
 # -- live results ---------------------------------------------------------------------------------
-def run_live(copilot, answer, args) -> None:
-    """--json: collect, then one document. A TTY: a table redrawn in place. A pipe: one line per change."""
+def render_live(copilot: Copilot, answer: Answer, args: argparse.Namespace) -> None:
+    """The answer's live session on the terminal. --json: collected, then one document (the caller prints it).
+    A TTY: a table redrawn in place. A pipe: one line per change."""
     if args.json:
         copilot.run(answer, max_rows=args.max_rows, timeout=args.timeout)
         return
@@ -166,11 +129,11 @@ def run_live(copilot, answer, args) -> None:
     tty = out.isatty()
     if not tty:
         out.write(f"-- {answer.explanation}\n")
-    live = copilot.live_query(answer, max_rows=args.max_rows, timeout=args.timeout)
+    session = copilot.live(answer, max_rows=args.max_rows, timeout=args.timeout)
     header_done = False
     try:
-        for batch in live.batches():
-            names = [c.name for c in live.columns]
+        for batch in session.batches():
+            names = [c.name for c in session.columns]
             if tty:
                 out.write("\x1b[H\x1b[2J" + answer.explanation + "\n\n" + _table(names, batch.view.rows()))
                 counts = batch.view.counts
@@ -184,11 +147,9 @@ def run_live(copilot, answer, args) -> None:
                     out.write(kind + "\t" + "\t".join(_cell(v) for v in fields) + "\n")
             out.flush()
     except KeyboardInterrupt:
-        live.cancel()
-    result = live.result()
-    answer.columns, answer.rows = result["columns"], result["rows"]
-    answer.run = {k: result[k] for k in ("changes", "stopped", "job_id", "column_types")}
-    sys.stderr.write(f"stopped ({result['stopped']}): {len(answer.rows)} rows\n")
+        session.cancel()
+    copilot.run(answer, session=session)
+    sys.stderr.write(f"stopped ({answer.run['stopped'] if answer.run else None}): {len(answer.rows or [])} rows\n")
 
 
 def _cell(value) -> str:

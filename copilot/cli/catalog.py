@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from pathlib import Path
+from typing import Any
 
 from copilot.catalog.ddl import STARTUP_MODES, create_table_sql
 from copilot.catalog.model import TopicSchema
-from copilot.catalog.store import CatalogStore, YamlCatalogStore
-from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.catalog.store import CatalogStore
+from copilot.cli import add_json_flag, emit, services as cli_services
 from copilot.errors import UsageError
 
 
@@ -66,7 +66,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _store(args) -> CatalogStore:
-    return YamlCatalogStore(catalog_dir(args))
+    return cli_services(args, audit=False).catalog
 
 
 def _log_problems(load) -> None:
@@ -105,7 +105,7 @@ def cmd_sync(args) -> None:
 def cmd_list(args) -> None:
     load = _store(args).load()
     _log_problems(load)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"topic": s.topic, "changelog": s.changelog, "fields": len(s.fields), "event_time": s.event_time, "description": s.description}
         for s in sorted(load.topics.values(), key=lambda s: s.topic)
     ]
@@ -223,26 +223,17 @@ def _semantic_topic_lines(d: dict) -> list[str]:
 def cmd_verify(args) -> None:
     import getpass
 
-    from copilot import settings
     from copilot.agent.verified import store_verified
-    from copilot.errors import ServiceUnavailable
 
-    engine = None
-    if not args.no_engine:
-        from copilot.flink.gateway import GatewayClient
-
-        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
-    audit = None
-    if not args.no_audit:
-        from copilot.agent.audit import KafkaAuditSink
-
-        audit = KafkaAuditSink()
-        audit._ensure()  # a change to what the copilot answers is audited: no Kafka, no change (exit 3)
-        if audit.disabled_reason:
-            raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
-                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit")
-    who = args.by or os.environ.get("USER") or getpass.getuser() or "cli"
-    entry, topic, path = store_verified(_store(args), args.question, args.sql, who, engine=engine, audit=audit)
+    services = cli_services(args)
+    try:
+        engine = None if args.no_engine else services.gateway
+        # a change to what the copilot answers is audited: no Kafka, no change (exit 3)
+        audit = services.require_audit() if services.audit is not None else None
+        who = args.by or os.environ.get("USER") or getpass.getuser() or "cli"
+        entry, topic, path = store_verified(services.catalog, args.question, args.sql, who, engine=engine, audit=audit)
+    finally:
+        services.close()
     data = {"question": entry.question, "sql": entry.sql, "topic": topic, "file": path,
             "verified_by": entry.verified_by, "verified_at": entry.verified_at, "engine_checked": engine is not None}
     emit(args, data, lambda d: f"verified for {d['topic']} ({d['file']}): {d['question']}\n{d['sql']}")
@@ -255,13 +246,12 @@ def cmd_ddl(args) -> None:
 
 
 def cmd_search(args) -> None:
-    from copilot.catalog.index import HybridTopicIndex
-
     if args.k <= 0:
         raise UsageError("--k must be at least 1")
     load = _store(args).load()
     _log_problems(load)
-    index = HybridTopicIndex(use_embeddings=not args.lexical, namespace=str(Path(catalog_dir(args)).resolve()))
+    services = cli_services(args, audit=False)
+    index = services.lexical_index() if args.lexical else services.index
     index.index(load.topics)
     hits = index.search(args.text, args.k)
     data = {"results": [h.to_dict() for h in hits], "notices": index.notices}

@@ -6,9 +6,8 @@ import argparse
 import logging
 import sys
 
-from copilot import settings
-from copilot.cli import add_json_flag, catalog_dir, emit
-from copilot.errors import ServiceUnavailable, UsageError
+from copilot.cli import add_json_flag, emit, services as cli_services
+from copilot.errors import UsageError
 
 log = logging.getLogger(__name__)
 DEFAULT_SLICE = "5m"
@@ -45,35 +44,7 @@ def _slice(args):
     return Slice.last(args.last or DEFAULT_SLICE)
 
 
-def _gateway(required: bool):
-    from copilot.flink.gateway import GatewayClient
-
-    client = GatewayClient()
-    try:
-        client.api
-        return client
-    except ServiceUnavailable:
-        client.close()
-        if required:
-            raise
-        return None
-
-
-def build_copilot(args, topics, *, engine, audit):
-    from copilot.agent.copilot import Copilot
-    from copilot.catalog.index import HybridTopicIndex
-
-    planner = None
-    if not args.builtin and settings.get("COPILOT_LLM"):
-        from copilot.agent.llm import LlmPlanner, load_chat_model
-
-        model = load_chat_model()
-        planner = LlmPlanner(model) if model is not None else None
-    return Copilot(topics, index=HybridTopicIndex(), planner=planner, engine=engine, audit=audit, gateway=engine)
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
-    from copilot.catalog.store import YamlCatalogStore
     from copilot.eval.runner import EvalRunner, load_questions, render
 
     if args.timeout <= 0:
@@ -82,37 +53,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError("--from/--to/--last name the replay of --execute", hint="add --execute")
     questions = load_questions(args.questions)
     slice_ = _slice(args) if args.execute else None
-    loaded = YamlCatalogStore(catalog_dir(args)).load()
-    for problem in loaded.problems:
-        log.warning("catalog: %s", problem)
-    audit = None
-    if not args.no_audit:
-        from copilot.agent.audit import KafkaAuditSink
-
-        audit = KafkaAuditSink()
-        audit._ensure()
-        if audit.disabled_reason:
-            raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
-                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit")
-    engine = None if args.no_engine else _gateway(required=args.execute)
-    replayer = None
-    if args.execute:
-        from copilot.eval.replay import Replayer
-
-        replayer = Replayer(loaded.topics, slice_, audit=audit, purpose="eval")
-    copilot = build_copilot(args, loaded.topics, engine=engine, audit=audit)
-    progress = None
-    if not args.json and sys.stderr.isatty():
-        progress = lambda row: sys.stderr.write(f"  {row['verdict']:<10} {row['q']}\n")  # noqa: E731
+    services = cli_services(args)
     try:
-        report = EvalRunner(copilot, replayer, timeout=args.timeout).run(questions, progress)
+        loaded = services.catalog.load()
+        for problem in loaded.problems:
+            log.warning("catalog: %s", problem)
+        audit = services.require_audit() if services.audit is not None else None
+        if args.execute and not args.no_engine:
+            services.engine(required=True)
+        copilot = services.copilot(engine=not args.no_engine)
+        replayer = None
+        if args.execute:
+            from copilot.eval.replay import Replayer
+
+            assert slice_ is not None  # --execute always has a slice
+            replayer = Replayer(loaded.topics, slice_, audit=audit, purpose="eval")
+        progress = _progress if not args.json and sys.stderr.isatty() else None
+        try:
+            report = EvalRunner(copilot, replayer, timeout=args.timeout).run(questions, progress)
+        finally:
+            if replayer is not None:
+                replayer.close()
     finally:
-        if replayer is not None:
-            replayer.close()
-        if engine is not None:
-            engine.close()
-        if audit is not None:
-            audit.close()
-    report["planner"] = copilot.planner.name if hasattr(copilot.planner, "name") else "builtin"
+        services.close()
+    report["planner"] = copilot.planner.name
     emit(args, report, render)
     return 0
+
+
+def _progress(row: dict) -> None:
+    sys.stderr.write(f"  {row['verdict']:<10} {row['q']}\n")

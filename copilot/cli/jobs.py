@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
-from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli import add_json_flag, emit, services as cli_services
 from copilot.cli.table import Column, table
+
+if TYPE_CHECKING:
+    from copilot.capabilities.jobs import Jobs
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -42,13 +46,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.set_defaults(handler=_delete)
 
 
-def _service(args: argparse.Namespace):
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.flink.gateway import GatewayClient
-    from copilot.jobs.service import JobService
-
-    return JobService(GatewayClient(), YamlCatalogStore(catalog_dir(args)), audit=KafkaAuditSink())
+def _service(args: argparse.Namespace) -> Jobs:
+    return cli_services(args).jobs()
 
 
 def _when(ms: int | None) -> str:
@@ -73,7 +72,8 @@ def _save(args: argparse.Namespace) -> int:
     try:
         job = service.save(args.name, args.sql, args.output_topic, replace=args.replace)
     finally:
-        service.audit.flush()
+        if service.audit is not None:
+            service.audit.flush()
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
                 "changelog": job.changelog, "primary_key": job.primary_key},
          f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}")
@@ -81,16 +81,14 @@ def _save(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.catalog.store import YamlCatalogStore
     from copilot.eval.preview import preview, render
 
-    audit = KafkaAuditSink()
+    services = cli_services(args)
     try:
-        result = preview(args.sql.strip().rstrip(";"), YamlCatalogStore(catalog_dir(args)).load().topics,
-                         last=args.preview_last, audit=audit)
+        result = preview(args.sql.strip().rstrip(";"), services.catalog.load().topics,
+                         last=args.preview_last, audit=services.audit)
     finally:
-        audit.close()
+        services.close()
     emit(args, {"name": args.name, "saved": False, "preview": result}, lambda d: render(d["preview"]))
     return 0
 
@@ -107,7 +105,8 @@ def _resume(args: argparse.Namespace) -> int:
     try:
         job = service.resume(args.name)
     finally:
-        service.audit.flush()
+        if service.audit is not None:
+            service.audit.flush()
     emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
          f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""))
     return 0
@@ -118,7 +117,8 @@ def _delete(args: argparse.Namespace) -> int:
     try:
         job = service.delete(args.name, keep_topic=args.keep_topic)
     finally:
-        service.audit.flush()
+        if service.audit is not None:
+            service.audit.flush()
     kept = f"; topic {job.output_topic} kept" if args.keep_topic else f" and its topic {job.output_topic}"
     emit(args, {"name": job.name, "output_topic": job.output_topic, "topic_deleted": not args.keep_topic},
          f"deleted job {job.name}{kept}")

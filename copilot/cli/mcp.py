@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from copilot.cli import catalog_dir
+from copilot.cli import services as cli_services
 from copilot.errors import UsageError
 
 DEFAULT_PORT = 8765
@@ -42,7 +42,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
             raise UsageError("the MCP server needs the `mcp` package", hint="pip install flink-copilot (it depends on mcp)") from None
         raise
     try:
-        serve(catalog_dir(args), args.transport, host=args.host, port=args.port)
+        serve(cli_services(args, audit=True), args.transport, host=args.host, port=args.port)
     except KeyboardInterrupt:
         pass
     return 0

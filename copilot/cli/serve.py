@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from copilot.cli import catalog_dir, emit
+from copilot.cli import emit, services as cli_services
 from copilot.errors import EXIT_REQUEST, UsageError
+
+if TYPE_CHECKING:
+    from copilot.agent.answer import Answer
+    from copilot.wiring import Services
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -37,23 +42,22 @@ def ask_through_service(args: argparse.Namespace) -> int:
 
     from copilot.cli.ask import render_answer
     from copilot.service import events
-    from copilot.service.client import ServiceClient
 
     question = events.Question(question=args.question or "", sql=args.sql, user=getpass.getuser(),
                                options={"run": args.run, "max_rows": args.max_rows, "timeout": args.timeout})
     if args.conversation:
         question.conversation_id, question.continues = args.conversation, True
-    client = ServiceClient()
+    services = cli_services(args)
     try:
-        event = client.ask(question)
+        event = services.bus.ask(question)
+        answer = events.answer_from_event(event)
+        ignored = [flag for flag, on in (("--builtin", args.builtin), ("--no-engine", args.no_engine)) if on]
+        if ignored:
+            answer.notices.append(f"{' and '.join(ignored)} ignored in service mode: the worker's settings decide")
+        if args.run and answer.valid:
+            _run_here(args, answer, services)
     finally:
-        client.close()
-    answer = events.answer_from_event(event)
-    ignored = [flag for flag, on in (("--builtin", args.builtin), ("--no-engine", args.no_engine)) if on]
-    if ignored:
-        answer.notices.append(f"{' and '.join(ignored)} ignored in service mode: the worker's settings decide")
-    if args.run and answer.valid:
-        _run_here(args, answer)
+        services.close()
     document = {**answer.to_dict(), **{k: event.get(k) for k in ("question_id", "worker_id", "timings")}}
     if args.json:
         emit(args, document)
@@ -62,17 +66,9 @@ def ask_through_service(args: argparse.Namespace) -> int:
     return 0 if answer.valid else EXIT_REQUEST
 
 
-def _run_here(args: argparse.Namespace, answer) -> None:
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.agent.copilot import Copilot
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.cli.ask import _gateway, run_live
+def _run_here(args: argparse.Namespace, answer: Answer, services: Services) -> None:
+    """The worker answered; the query runs here, on this process's gateway, audited here."""
+    from copilot.cli.ask import render_live
 
-    audit = None if args.no_audit else KafkaAuditSink()
-    gateway = _gateway(args, [])
-    copilot = Copilot(YamlCatalogStore(catalog_dir(args)), engine=gateway, audit=audit, gateway=gateway)
-    try:
-        run_live(copilot, answer, args)
-    finally:
-        if audit is not None:
-            audit.close()
+    services.engine(required=True)
+    render_live(services.copilot(engine=False, index=False, llm=False), answer, args)

@@ -7,8 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from copilot import settings
-from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli import add_json_flag, emit, services as cli_services
 from copilot.errors import EXIT_REQUEST, UsageError
 
 log = logging.getLogger(__name__)
@@ -43,19 +42,18 @@ def _read_sql(args: argparse.Namespace) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from copilot.catalog.store import YamlCatalogStore
     from copilot.validate import validate
 
     sql = _read_sql(args)
-    loaded = YamlCatalogStore(catalog_dir(args)).load()
-    for problem in loaded.problems:
-        log.warning("catalog: %s", problem)
-    engine = None
-    if not args.no_engine:
-        from copilot.flink.gateway import GatewayClient
-
-        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
-    result = validate(sql, loaded.topics, engine, allow_insert_into=args.allow_insert_into)
+    services = cli_services(args, audit=False)
+    try:
+        loaded = services.catalog.load()
+        for problem in loaded.problems:
+            log.warning("catalog: %s", problem)
+        engine = None if args.no_engine else services.gateway  # unreachable: the engine stage says so
+        result = validate(sql, loaded.topics, engine, allow_insert_into=args.allow_insert_into)
+    finally:
+        services.close()
     emit(args, result.to_dict(), lambda data: _text(result))
     return 0 if result.valid else EXIT_REQUEST
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from copilot.cli import add_json_flag, catalog_dir, emit
+from copilot.cli import add_json_flag, emit, services as cli_services
 from copilot.cli.table import Column, table
+
+if TYPE_CHECKING:
+    from copilot.service.watches import WatchService
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -41,14 +45,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.set_defaults(handler=_alerts)
 
 
-def _service(args: argparse.Namespace):
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.flink.gateway import GatewayClient
-    from copilot.jobs.service import JobService
-    from copilot.service.watches import WatchService
-
-    return WatchService(JobService(GatewayClient(), YamlCatalogStore(catalog_dir(args)), audit=KafkaAuditSink()))
+def _service(args: argparse.Namespace) -> WatchService:
+    return cli_services(args).watches()
 
 
 def _create(args: argparse.Namespace) -> int:
@@ -65,12 +63,14 @@ def _create(args: argparse.Namespace) -> int:
                              hint="flink-copilot watch create --name declines --question "
                                   "'tell me when declined payments go above 5% in a minute'")
         question, condition = request.question, request.condition
-    service = _service(args)
-    answer = answer_question(question, catalog_dir=catalog_dir(args), builtin=args.builtin)
+    services = cli_services(args)
+    service = services.watches()
+    answer = answer_question(question, services, builtin=args.builtin)
     try:
         watch = service.create(args.name, condition, answer, replace=args.replace)
     finally:
-        service.jobs.audit.flush()
+        if service.jobs.audit is not None:
+            service.jobs.audit.flush()
     emit(args, watch, f"watch {watch['name']}: {watch['condition']} on '{watch['question']}' "
                       f"(Flink job {watch['flink_job_id']}, alerts to {watch['alerts_topic']})\n{watch['sql']}")
     return 0
@@ -99,7 +99,8 @@ def _action(args: argparse.Namespace) -> int:
             result = service.delete(args.name)
             text = f"deleted watch {args.name}"
     finally:
-        service.jobs.audit.flush()
+        if service.jobs.audit is not None:
+            service.jobs.audit.flush()
     emit(args, result, text)
     return 0
 

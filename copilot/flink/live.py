@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from copilot.errors import ServiceUnavailable
-from copilot.flink.base import FlinkSqlError
-from copilot.flink.gateway import Column, GatewayClient, Operation
+from copilot.flink.base import FlinkSqlError, SqlGateway
+from copilot.flink.gateway import Column, Operation
 from copilot.flink.plan_check import PlanDisagreement, disagreements, job_plan_text
 from copilot.sql.statement import CheckedStatement, TrustedStatement
 
 log = logging.getLogger(__name__)
 
 
-def job_disagreements(gateway: GatewayClient, job_id: str, *, kind: str, tables, sink: str | None = None,
+def job_disagreements(gateway: SqlGateway, job_id: str, *, kind: str, tables, sink: str | None = None,
                       wait: float = 5.0) -> list[PlanDisagreement]:
     """How the running job's plan (`/jobs/<id>/plan`) differs from the checked statement; retried for
     `wait` seconds while the JobManager cannot answer, then a disagreement of its own (fail closed)."""
@@ -138,12 +138,15 @@ class LiveQuery:
     """Runs one query and yields its changelog batches; cancels the Flink job behind it when the
     consumer stops iterating, the time runs out, the row bound is reached, or on `cancel()`."""
 
-    def __init__(self, gateway: GatewayClient, statement: CheckedStatement,
+    def __init__(self, gateway: SqlGateway, statement: CheckedStatement,
                  table_ddls: Mapping[str, TrustedStatement] | None = None, *,
-                 max_rows: int = 100, timeout: float = 60.0, capacity: int = 10_000):
+                 max_rows: int = 100, timeout: float = 60.0, capacity: int = 10_000,
+                 on_refused: Callable[[LiveQuery, list[PlanDisagreement]], None] | None = None):
         """`statement`: a checked query (copilot.validate.check / validate(...).statement); its canonical
-        text is what runs. `table_ddls`: {table: TrustedStatement.create_table} for the tables it reads."""
+        text is what runs. `table_ddls`: {table: TrustedStatement.create_table} for the tables it reads.
+        `on_refused` hears about a running job that is not what was checked (the session audits it)."""
         self.gateway = gateway
+        self.on_refused = on_refused
         self.statement = statement
         self.sql = statement.sql if isinstance(statement, CheckedStatement) else statement
         self.table_ddls = dict(table_ddls or {})
@@ -229,17 +232,16 @@ class LiveQuery:
         from copilot.errors import RequestError
 
         self.plan_checked = True
+        assert self.job_id is not None  # called once the gateway named the job
         found = job_disagreements(self.gateway, self.job_id, kind="query", tables=self.statement.tables)
         if found:
             self.stopped_reason = "refused"
             self.cancel()
-            self.on_refused(found)
+            if self.on_refused is not None:
+                self.on_refused(self, found)
             first = found[0]
             raise RequestError(f"refused (engine: {first.reason}): {first.message}",
                                hint="the running job did not match the checked query and was cancelled")
-
-    def on_refused(self, found: list) -> None:
-        """Hook for subclasses (the audited query records the refusal)."""
 
     def run(self) -> MaterializedView:
         for _ in self.batches():

@@ -3,6 +3,7 @@ listed, stopped with a savepoint and resumed from it."""
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 import time
@@ -60,7 +61,7 @@ class JobService(Jobs):
         self.gateway = gateway
         self.catalog = catalog
         self.registry = registry or JobRegistry()
-        self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
+        self.rest_url = (rest_url or settings.get("FLINK_REST") or "http://localhost:8081").rstrip("/")
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class JobService(Jobs):
         tree = sqlglot.parse_one(query, read="flink")
         select = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
         group = select.args.get("group") if select else None
-        if not group:
+        if not group or select is None:
             return []
         keys = []
         for g in group.expressions:
@@ -330,11 +331,12 @@ class JobService(Jobs):
         """Stop a job; `keep_desired` (used by `flink-copilot down`) keeps it marked to run, so the
         next `up` resumes it from the savepoint."""
         job = self._require(name)
-        running = self._job_state(job.flink_job_id) in ACTIVE_STATES
-        if running and savepoint:
-            job.savepoint = self._stop_with_savepoint(job.flink_job_id)
-        elif running:
-            self._cancel(job.flink_job_id)
+        job_id = job.flink_job_id
+        running = job_id is not None and self._job_state(job_id) in ACTIVE_STATES
+        if job_id is not None and running and savepoint:
+            job.savepoint = self._stop_with_savepoint(job_id)
+        elif job_id is not None and running:
+            self._cancel(job_id)
         elif savepoint and not quiet:
             raise RequestError(f"job {name!r} is not running, so no savepoint can be taken",
                                hint="`flink-copilot jobs resume NAME` starts it again")
@@ -358,7 +360,7 @@ class JobService(Jobs):
         self._audit("job_delete", name, "", "deleted", output_topic=job.output_topic, topic_kept=keep_topic)
         return job
 
-    def suspend_all(self) -> list[str]:
+    def suspend_all(self) -> builtins.list[str]:
         """Stop every running saved job with a savepoint, keeping it marked to run (stack shutdown)."""
         flink = self._flink_jobs()
         suspended = []
@@ -368,7 +370,7 @@ class JobService(Jobs):
                 suspended.append(job.name)
         return suspended
 
-    def resume_all(self) -> list[str]:
+    def resume_all(self) -> builtins.list[str]:
         """Resume every saved job marked to run whose Flink job is gone (stack start-up). One that is
         restarting after a lost TaskManager recovers by itself and is left alone."""
         flink = self._flink_jobs()

@@ -8,8 +8,7 @@ audit trail; each audit event names the MCP client (its declared name and versio
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -19,6 +18,9 @@ from mcp.types import ToolAnnotations
 from copilot.errors import CopilotError
 from copilot.mcp.tools import ClientIdentity, CopilotTools, writes_allowed
 
+if TYPE_CHECKING:
+    from copilot.wiring import Services
+
 log = logging.getLogger(__name__)
 CLIENT_INFO_META = "io.modelcontextprotocol/clientInfo"
 INSTRUCTIONS = (
@@ -27,7 +29,7 @@ INSTRUCTIONS = (
     "words) or validate_sql; run_query runs a validated SELECT for a bounded number of rows and seconds. Only "
     "SELECT queries over catalog topics are accepted; everything is audited."
 )
-READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
 
 def client_identity(ctx: Context | None, transport: str) -> ClientIdentity:
@@ -39,7 +41,7 @@ def client_identity(ctx: Context | None, transport: str) -> ClientIdentity:
         if params is not None and params.client_info is not None:
             name, version = params.client_info.name, params.client_info.version or ""
         elif request is not None and request.meta:
-            info = dict(request.meta).get(CLIENT_INFO_META) or {}
+            info: Any = dict(request.meta).get(CLIENT_INFO_META) or {}
             name, version = str(info.get("name") or name), str(info.get("version") or "")
     except Exception:  # a client that declares nothing is still served, as "unknown"
         pass
@@ -103,14 +105,14 @@ def create_server(tools: CopilotTools, transport: str) -> MCPServer:
         return _call(tools.list_jobs, client_identity(ctx, transport))
 
     if writes_allowed():
-        writes = ToolAnnotations(readOnlyHint=False, destructiveHint=False, openWorldHint=False)
+        writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
         @app.tool(annotations=writes)
         def save_job(name: str, sql: str, ctx: Context, output_topic: str = "") -> dict:
             """Save a validated SELECT as a persistent Flink job writing to a Kafka topic (default job_<name>)."""
             return _call(tools.save_job, client_identity(ctx, transport), name, sql, output_topic or None)
 
-        @app.tool(annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=True, openWorldHint=False))
+        @app.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False))
         def stop_job(name: str, ctx: Context, savepoint: bool = False) -> dict:
             """Stop a saved job (with a savepoint to resume it later)."""
             return _call(tools.stop_job, client_identity(ctx, transport), name, savepoint)
@@ -138,17 +140,10 @@ def _topic_reader(tools: CopilotTools, name: str):
     return read
 
 
-def serve(catalog_dir: Path, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(services: Services, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8765) -> None:
     """Run until the client disconnects (stdio) or the process is interrupted (http)."""
-    from copilot.agent.audit import KafkaAuditSink
-    from copilot.errors import ServiceUnavailable
-
-    audit = KafkaAuditSink()
-    audit._ensure()  # as the CLI: no audit trail, no answers
-    if audit.disabled_reason:
-        raise ServiceUnavailable("Kafka", audit.servers, "the audit trail cannot be written",
-                                 hint="start Kafka (`flink-copilot up`); the MCP server audits every call")
-    tools = CopilotTools(catalog_dir, audit)
+    audit = services.require_audit()  # as the CLI: no audit trail, no answers (exit 3)
+    tools = CopilotTools(services, audit)
     app = create_server(tools, "stdio" if transport == "stdio" else "http")
     try:
         if transport == "stdio":
@@ -156,5 +151,4 @@ def serve(catalog_dir: Path, transport: str = "stdio", host: str = "127.0.0.1", 
         else:
             app.run("streamable-http", host=host, port=port)
     finally:
-        audit.flush(5.0)
-        audit.close()
+        services.close()

@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from copilot import settings
-from copilot.agent.base import AuditSink
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.catalog import TopicIndex
+from copilot.capabilities.engine import SqlGateway
+from copilot.capabilities.jobs import Jobs
 from copilot.errors import RequestError, ServiceUnavailable, UsageError
+
+if TYPE_CHECKING:
+    from copilot.agent.copilot import Copilot
+    from copilot.wiring import Services
 
 log = logging.getLogger(__name__)
 SAMPLE_MAX = 20
@@ -43,9 +48,7 @@ class ClientAudit(AuditSink):
         self.inner.record({**event, "client": self.client.to_dict()})
 
     def flush(self, timeout: float = 5.0) -> None:
-        flush = getattr(self.inner, "flush", None)
-        if flush:
-            flush(timeout)
+        self.inner.flush(timeout)
 
 
 def writes_allowed() -> bool:
@@ -56,20 +59,16 @@ def writes_allowed() -> bool:
 class CopilotTools:
     """One per server process; safe to call from several worker threads."""
 
-    def __init__(self, catalog_dir: Path, audit: AuditSink):
-        from copilot.catalog.store import YamlCatalogStore
-
-        self.catalog_dir = Path(catalog_dir)
-        self.store = YamlCatalogStore(self.catalog_dir)
+    def __init__(self, services: Services, audit: AuditSink):
+        """`services`: the composition root's parts (catalog, index, gateway, planner); `audit`: the sink
+        every call's events go to, each wrapped with the calling client's identity."""
+        self.services = services
+        self.store = services.catalog
         self.audit = audit
         self.max_rows = settings.get_int("COPILOT_MCP_MAX_ROWS")
         self.max_seconds = float(settings.get_int("COPILOT_MCP_MAX_SECONDS"))
-        self._lock = threading.RLock()  # copilot() takes it and calls gateway(), which takes it too
-        self._copilots: dict[ClientIdentity, Any] = {}
-        self._index = None
-        self._gateway = None
-        self._engine_checked_at = 0.0
-        self._engine_ok = False
+        self._lock = threading.RLock()
+        self._copilots: dict[ClientIdentity, Copilot] = {}
 
     # -- shared services ------------------------------------------------------------------------
     def topics(self) -> dict:
@@ -78,72 +77,29 @@ class CopilotTools:
             log.warning("catalog: %s", problem)
         return loaded.topics
 
-    def _index_for_search(self):
-        from copilot.catalog.index import HybridTopicIndex
+    def _index_for_search(self) -> TopicIndex:
+        return self.services.index
 
-        with self._lock:
-            if self._index is None:
-                self._index = HybridTopicIndex(namespace=str(self.catalog_dir.resolve()))
-            return self._index
+    def gateway(self) -> SqlGateway:
+        return self.services.gateway
 
-    def gateway(self):
-        from copilot.flink.gateway import GatewayClient
-
-        with self._lock:
-            if self._gateway is None:
-                self._gateway = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
-            return self._gateway
-
-    def engine(self, notices: list[str]):
+    def engine(self, notices: list[str]) -> SqlGateway | None:
         """The gateway for Flink's planner check when it answers (probed at most every 30 s), else None."""
-        now = time.monotonic()
-        if now - self._engine_checked_at > ENGINE_PROBE_TTL_S or not self._engine_ok:
-            from copilot.flink.gateway import GatewayClient
+        return self.services.engine(notices)
 
-            probe = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))  # fresh: the gateway may have restarted
-            try:
-                probe.api
-                self._engine_ok = True
-            except Exception:
-                self._engine_ok = False
-            finally:
-                probe.close()
-            self._engine_checked_at = now
-        if not self._engine_ok:
-            notices.append(f"Flink SQL Gateway unreachable at {settings.get('FLINK_SQL_GATEWAY')}: "
-                           "checked without Flink's planner (engine_checked: false)")
-            return None
-        return self.gateway()
-
-    def copilot(self, client: ClientIdentity, notices: list[str]):
+    def copilot(self, client: ClientIdentity, notices: list[str]) -> Copilot:
         """A Copilot per client (its own conversations; its audit events name it), sharing index and gateway."""
-        from copilot.agent.copilot import Copilot
-
         engine = self.engine(notices)
         with self._lock:
             copilot = self._copilots.get(client)
             if copilot is None:
-                copilot = Copilot(self.store, index=None, planner=self._planner(), audit=ClientAudit(self.audit, client),
-                                  gateway=self.gateway())
+                copilot = self.services.copilot(audit=ClientAudit(self.audit, client), engine=False)
                 self._copilots[client] = copilot
-        copilot.index = self._index_for_search()
         copilot.engine = engine
         return copilot
 
-    @staticmethod
-    def _planner():
-        """The configured model planner (COPILOT_LLM), as for the command line; None means the built-in one."""
-        if not settings.get("COPILOT_LLM"):
-            return None
-        from copilot.agent.llm import LlmPlanner, load_chat_model
-
-        model = load_chat_model()
-        return LlmPlanner(model) if model is not None else None
-
     def _flush(self) -> None:
-        flush = getattr(self.audit, "flush", None)
-        if flush:
-            flush(5.0)
+        self.audit.flush(5.0)
 
     # -- tools ------------------------------------------------------------------------------------
     def search_topics(self, query: str, k: int = 5) -> dict:
@@ -216,7 +172,7 @@ class CopilotTools:
                 raise RequestError(f"refused ({first.get('stage')}): {first.get('message')}{hint}",
                                    hint="only a valid SELECT over catalog topics runs; see validate_sql")
             if self.engine(notices) is None:
-                raise ServiceUnavailable("Flink SQL Gateway", settings.get("FLINK_SQL_GATEWAY"), "a query cannot run")
+                raise ServiceUnavailable("Flink SQL Gateway", self.services.config.gateway_url, "a query cannot run")
             copilot.run(answer, max_rows=rows, timeout=seconds)
         finally:
             self._flush()
@@ -228,10 +184,8 @@ class CopilotTools:
         result["notices"] = notices + answer.notices
         return result
 
-    def _jobs(self, client: ClientIdentity):
-        from copilot.jobs.service import JobService
-
-        return JobService(self.gateway(), self.store, audit=ClientAudit(self.audit, client))
+    def _jobs(self, client: ClientIdentity) -> Jobs:
+        return self.services.jobs(audit=ClientAudit(self.audit, client))
 
     def list_jobs(self, client: ClientIdentity) -> dict:
         return {"jobs": self._jobs(client).list()}

@@ -7,9 +7,9 @@ import threading
 import time
 
 from copilot import settings
+from copilot.capabilities.events import QuestionBus
 from copilot.errors import ServiceUnavailable
-from copilot.kafka import admin as kadmin
-from copilot.kafka import clients
+from copilot.kafka import admin as kadmin, clients
 from copilot.kafka.clients import KafkaException, TopicPartition
 from copilot.service import events
 
@@ -18,7 +18,7 @@ class NoAnswer(ServiceUnavailable):
     """No worker answered in time: exit 3, naming the topic the question waits on."""
 
 
-class ServiceClient:
+class ServiceClient(QuestionBus):
     """One consumer on the answers topic, positioned at its end before any question is published, so no
     answer can slip past; answers for other questions are kept until asked for (thread-safe)."""
 
@@ -74,7 +74,7 @@ class ServiceClient:
                     if msg.error():
                         continue
                     try:
-                        event = json.loads(msg.value())
+                        event = json.loads(msg.value() or b"")
                     except (TypeError, ValueError):
                         continue
                     if isinstance(event, dict) and event.get("question_id"):

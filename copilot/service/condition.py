@@ -45,7 +45,7 @@ class Condition:
     def __str__(self) -> str:
         return f"{self.measure} {self.op} {self.value:g}"
 
-    def expression(self, column: exp.Expression) -> exp.Expression:
+    def expression(self, column: exp.Expr) -> exp.Expr:
         literal = exp.Literal.number(repr(self.value) if self.value != int(self.value) else int(self.value))
         return _OPERATORS[self.op](this=column, expression=literal)
 
@@ -143,8 +143,8 @@ def _with_having(plan: dict | None, topics: dict | None, condition: Condition, m
         query_plan = QueryPlan.model_validate(plan)
         if query_plan.window is None or measure not in [m.alias for m in query_plan.measures]:
             return None
-        having = Having(measure=measure, op="<>" if condition.op == "!=" else condition.op, value=condition.value,
-                        words=str(condition))
+        having = Having.model_validate({"measure": measure, "op": "<>" if condition.op == "!=" else condition.op,
+                                        "value": condition.value, "words": str(condition)})
         return compile_plan(query_plan.model_copy(update={"having": [*query_plan.having, having]}), topics)
     except (ValueError, TypeError, KeyError) as exc:  # pydantic's ValidationError and PlanError are ValueErrors
         log.info("condition not put in the plan (%s); filtering the answer's rows instead", exc)
@@ -159,8 +159,10 @@ def watch_query(name: str, sql: str, condition: Condition, *, plan: dict | None 
     shape = windowed(sql)
     measure = resolve_measure(condition, shape.measures)
     compiled = _with_having(plan, topics, condition, measure)
-    inner = (sqlglot.parse_one(compiled, read="flink") if compiled else shape.tree.copy()).subquery("answer")
-    col = lambda n: exp.column(exp.to_identifier(n, quoted=True), table="answer")  # noqa: E731
+    tree: exp.Query = sqlglot.parse_one(compiled, read="flink") if compiled else shape.tree.copy()  # type: ignore[assignment]
+    inner = tree.subquery("answer")
+    col = lambda n: exp.column(exp.to_identifier(n, quoted=True), table="answer")  # type: ignore[call-overload]  # noqa: E731
+    group_key: exp.Expression
     if shape.keys:
         group_key = exp.ConcatWs(expressions=[exp.Literal.string("|")] + [exp.cast(col(k), "STRING") for k in shape.keys])
     else:

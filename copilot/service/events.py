@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 import zlib
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from copilot import settings
 from copilot.agent.answer import Answer
+from copilot.capabilities.events import Question as Question
 from copilot.kafka import admin as kadmin
 
 
@@ -45,33 +43,6 @@ def ensure_topics(servers: str | None = None) -> None:
 def partition_for(conversation_id: str, partitions: int) -> int:
     """The partition of a conversation, the same for its questions and its answers."""
     return zlib.crc32(conversation_id.encode()) % max(1, partitions)
-
-
-@dataclass
-class Question:
-    """A question event. `question` or `sql` (SQL typed by a person, checked instead of planned)."""
-
-    question: str = ""
-    sql: str | None = None
-    conversation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    question_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    continues: bool = False  # a follow-up: the worker rebuilds the conversation's history
-    user: str | None = None
-    time: float = field(default_factory=time.time)
-    options: dict = field(default_factory=dict)  # requested run options (run, max_rows, timeout): run by the client
-
-    def to_bytes(self) -> bytes:
-        return json.dumps(asdict(self)).encode()
-
-    @classmethod
-    def from_bytes(cls, raw: bytes | None) -> "Question":
-        data = json.loads(raw or b"")
-        if not isinstance(data, dict):
-            raise ValueError("a question event is a JSON object")
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        if not known.get("question") and not known.get("sql"):
-            raise ValueError("a question event needs `question` or `sql`")
-        return cls(**known)
 
 
 def answer_event(answer: Answer, question: Question, worker_id: str, timings: dict[str, float]) -> dict[str, Any]:

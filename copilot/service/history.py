@@ -63,10 +63,10 @@ class ConversationHistory:
                 for msg in msgs:
                     if msg.error():
                         continue
-                    if msg.key() == key:
-                        event = json.loads(msg.value())
-                        turns.append(Turn.from_dict(event))
-                    done = done or msg.offset() >= high - 1
+                    raw = msg.value()
+                    if msg.key() == key and raw is not None:
+                        turns.append(Turn.from_dict(json.loads(raw)))
+                    done = done or (msg.offset() or 0) >= high - 1
                 if done:
                     break
                 if not msgs and consumer.position([tp])[0].offset >= high:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from copilot.kafka import admin as kadmin
-from copilot.kafka import clients
+from typing import Any
+
+from copilot.kafka import admin as kadmin, clients
 from copilot.kafka.clients import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from copilot.service import events
 
@@ -13,7 +14,7 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
     servers = servers or kadmin.bootstrap()
     group, topic = events.group_id(), events.questions_topic()
     client = clients.admin({"socket.timeout.ms": int(timeout * 1000)}, servers=servers)
-    out = {"group": group, "topic": topic, "state": "unknown", "members": [], "lag": None, "partitions": []}
+    out: dict[str, Any] = {"group": group, "topic": topic, "state": "unknown", "members": [], "lag": None, "partitions": []}
     try:
         described = client.describe_consumer_groups([group], request_timeout=timeout)[group].result()
         out["state"] = str(described.state).rsplit(".", 1)[-1]

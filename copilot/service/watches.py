@@ -6,40 +6,35 @@ from __future__ import annotations
 import json
 import logging
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from copilot.capabilities.jobs import Jobs
 from copilot.errors import RequestError, ServiceUnavailable
-from copilot.jobs.service import JobService
-from copilot.kafka import admin as kadmin
-from copilot.kafka import clients
+from copilot.kafka import admin as kadmin, clients
 from copilot.kafka.clients import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 from copilot.service import events
 from copilot.service.condition import Condition, alert_schema, watch_query
 
+if TYPE_CHECKING:
+    from copilot.wiring import Services
+
 log = logging.getLogger(__name__)
 
 
-def answer_question(question: str, *, catalog_dir: Path | None = None, builtin: bool = False) -> dict:
+def answer_question(question: str, services: Services, *, builtin: bool = False) -> dict:
     """The answer event to a watch's question: from a worker in service mode, else from the copilot in
     process (audited like a worker's answer, with this process as the worker)."""
     if events.service_mode():
-        from copilot.service.client import ServiceClient
-
-        client = ServiceClient()
-        try:
-            return client.ask(events.Question(question=question, user="watch"))
-        finally:
-            client.close()
+        return services.bus.ask(events.Question(question=question, user="watch"))
     import os
     import socket
 
-    from copilot.agent.audit import KafkaAuditSink
     from copilot.service.worker import QuestionAuditSink, build_copilot
 
     q = events.Question(question=question, user="watch")
-    audit = QuestionAuditSink(KafkaAuditSink(), f"{socket.gethostname()}-{os.getpid()}-cli")
+    audit = QuestionAuditSink(services.audit, f"{socket.gethostname()}-{os.getpid()}-cli")
     audit.question_id = q.question_id
-    copilot = build_copilot(catalog_dir, audit)
+    copilot = build_copilot(services, audit)
     if builtin:
         copilot.planner = copilot.builtin
     started = time.perf_counter()
@@ -49,7 +44,7 @@ def answer_question(question: str, *, catalog_dir: Path | None = None, builtin: 
 
 
 class WatchService:
-    def __init__(self, jobs: JobService, alerts_topic: str | None = None):
+    def __init__(self, jobs: Jobs, alerts_topic: str | None = None):
         self.jobs = jobs
         self.alerts_topic = alerts_topic or events.alerts_topic()
 
@@ -108,7 +103,7 @@ def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: in
     servers = servers or kadmin.bootstrap()
     consumer = clients.consumer(clients.unique_group("copilot-alerts"), {
         "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10}, servers=servers)
-    latest: dict[bytes, dict | None] = {}
+    latest: dict[bytes | None, dict | None] = {}
     try:
         meta = consumer.list_topics(timeout=timeout)
         if topic not in meta.topics:
@@ -124,8 +119,8 @@ def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: in
                 for msg in msgs:
                     if msg.error():
                         continue
-                    value = json.loads(msg.value()) if msg.value() else None
-                    latest[msg.key()] = value
+                    raw = msg.value()
+                    latest[msg.key()] = json.loads(raw) if raw else None
                 if consumer.position([TopicPartition(topic, p)])[0].offset >= high:
                     break
     except KafkaException as exc:
@@ -148,7 +143,7 @@ class AlertFeed:
         self.servers = servers or kadmin.bootstrap()
         self._lock = threading.Lock()
         self._consumer: Consumer | None = None
-        self._latest: dict[bytes, dict] = {}
+        self._latest: dict[bytes | None, dict] = {}
         self.error: str | None = None
 
     def _assign(self) -> bool:
@@ -170,15 +165,18 @@ class AlertFeed:
             try:
                 if self._assign():
                     deadline = time.monotonic() + budget_s
+                    consumer = self._consumer
+                    assert consumer is not None  # assigned above
                     while time.monotonic() < deadline:
-                        msgs = self._consumer.consume(1000, 0.05)
+                        msgs = consumer.consume(1000, 0.05)
                         if not msgs:
                             break
                         for msg in msgs:
                             if msg.error():
                                 continue
-                            if msg.value():
-                                self._latest[msg.key()] = json.loads(msg.value())
+                            raw = msg.value()
+                            if raw:
+                                self._latest[msg.key()] = json.loads(raw)
                             else:
                                 self._latest.pop(msg.key(), None)
                 self.error = None

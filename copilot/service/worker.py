@@ -15,15 +15,20 @@ import signal
 import socket
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from copilot import settings
-from copilot.agent.base import AuditSink, Turn
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.planner import Turn
 from copilot.errors import ServiceUnavailable
-from copilot.kafka import admin as kadmin
-from copilot.kafka import clients
+from copilot.kafka import admin as kadmin, clients
 from copilot.kafka.clients import PARTITION_EOF, Consumer, KafkaException, Producer, TopicPartition
 from copilot.service import events
 from copilot.service.history import ConversationHistory
+
+if TYPE_CHECKING:
+    from copilot.agent.copilot import Copilot
+    from copilot.wiring import Services
 
 log = logging.getLogger(__name__)
 TRANSACTION_TIMEOUT_MS = 10_000  # a dead worker's open transaction blocks read_committed readers this long at most
@@ -34,14 +39,15 @@ class QuestionAuditSink(AuditSink):
     """Adds the worker id and the question id to every audit event, so question → worker → SQL is one query."""
 
     def __init__(self, inner: AuditSink | None, worker_id: str):
-        self.inner, self.worker_id, self.question_id = inner, worker_id, None
+        self.inner, self.worker_id = inner, worker_id
+        self.question_id: str | None = None
 
     def record(self, event: dict) -> None:
         if self.inner is not None:
             self.inner.record({**event, "worker_id": self.worker_id, "question_id": self.question_id})
 
     def flush(self, timeout: float = 5.0) -> None:
-        if self.inner is not None and hasattr(self.inner, "flush"):
+        if self.inner is not None:
             self.inner.flush(timeout)
 
 
@@ -49,28 +55,10 @@ def default_worker_id(slot: int = 0) -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{slot}"
 
 
-def build_copilot(catalog_dir, audit: AuditSink | None, *, use_engine: bool = True):
+def build_copilot(services: Services, audit: AuditSink | None, *, use_engine: bool = True) -> Copilot:
     """The copilot a worker answers with: the catalog, the retrieval index, the configured planner and,
-    when the SQL Gateway answers, Flink's planner check."""
-    from copilot.agent.copilot import Copilot
-    from copilot.agent.llm import LlmPlanner, load_chat_model
-    from copilot.catalog.index import HybridTopicIndex
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.flink.gateway import GatewayClient
-
-    engine = None
-    if use_engine:
-        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
-        try:
-            engine.api
-        except Exception as exc:  # answers are then checked without Flink's planner (engine_checked: false)
-            log.warning("Flink SQL Gateway unreachable, answering without its planner check: %s", exc)
-            engine.close()
-            engine = None
-    model = load_chat_model()
-    planner = LlmPlanner(model) if model is not None else None
-    return Copilot(YamlCatalogStore(catalog_dir or settings.catalog_dir()), index=HybridTopicIndex(), planner=planner,
-                   engine=engine, audit=audit, gateway=engine)
+    when the SQL Gateway answers, Flink's planner check (else answers say engine_checked: false)."""
+    return services.copilot(audit=audit, engine=use_engine)
 
 
 class Worker:
@@ -119,9 +107,10 @@ class Worker:
                 msg = consumer.poll(0.2)
                 if msg is None:
                     continue
-                if msg.error():
-                    if msg.error().code() != PARTITION_EOF:
-                        log.warning("worker %s: %s", self.worker_id, msg.error())
+                error = msg.error()
+                if error is not None:
+                    if error.code() != PARTITION_EOF:
+                        log.warning("worker %s: %s", self.worker_id, error)
                     continue
                 self._handle(msg, consumer, producer, history)
         finally:
@@ -219,13 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # a Kafka or model error quoting a credential is masked in the worker's log
     worker_id = args.worker_id or default_worker_id()
     sys.stderr.write(f"worker starting: {worker_id} (pid {os.getpid()})\n")
-    inner = None
-    if not args.no_audit:
-        from copilot.agent.audit import KafkaAuditSink
+    from copilot.wiring import Config, build
 
-        inner = KafkaAuditSink()
-    audit = QuestionAuditSink(inner, worker_id)
-    worker = Worker(worker_id, build_copilot(args.catalog_dir, audit, use_engine=not args.no_engine), audit,
+    services = build(Config.from_settings(catalog_dir=Path(args.catalog_dir) if args.catalog_dir else None,
+                                          audit=not args.no_audit))
+    audit = QuestionAuditSink(services.audit, worker_id)
+    worker = Worker(worker_id, build_copilot(services, audit, use_engine=not args.no_engine), audit,
                     pause_before_commit=args.pause_before_commit)
 
     def stop(_sig, _frame):
@@ -238,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceUnavailable as exc:
         sys.stderr.write(f"worker {worker_id}: {exc}\n")
         return 3
+    finally:
+        services.close()
     return 0
 
 

@@ -16,8 +16,7 @@ import httpx
 
 from copilot import settings
 from copilot.errors import StackError
-from copilot.stack import artifacts as art
-from copilot.stack import config
+from copilot.stack import artifacts as art, config
 from copilot.stack.processes import ProcessTable, port_in_use
 
 log = logging.getLogger(__name__)
@@ -124,6 +123,10 @@ def worker_health(_ep: config.Endpoints, table: ProcessTable | None = None) -> H
         return Health(False, detail="not running")
     ready = "ready" in table.tail("worker", 100_000).rsplit("worker starting", 1)[-1]
     return Health(ready, None, "" if ready else "starting")
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
 
 
 class Launcher:
@@ -249,7 +252,7 @@ class Launcher:
         return parts
 
     def up(self, with_datagen: bool = True, progress: Callable[[str], None] | None = None) -> list[dict]:
-        say = progress or (lambda msg: sys.stderr.write(msg + "\n"))
+        say = progress or _say
         _ = self.artifacts
         self.write_config()
         pending: list[tuple[Component, float]] = []  # background components not yet checked
@@ -257,8 +260,9 @@ class Launcher:
             if comp.name == "datagen":  # the generator registers its Avro schemas: the registry must answer
                 self._wait_pending(pending, say)
             started = time.monotonic()
-            if self.table.running(comp.name):
-                say(f"{comp.name}: already running (pid {self.table.running(comp.name).pid})")
+            record = self.table.running(comp.name)
+            if record is not None:
+                say(f"{comp.name}: already running (pid {record.pid})")
             else:
                 for host, port in comp.ports(self.ep):
                     if port_in_use(host, port):
@@ -276,7 +280,7 @@ class Launcher:
             self._wait_healthy(comp)
             say(f"{comp.name}: up at {comp.address(self.ep)} in {time.monotonic() - started:.1f}s")
         self._wait_pending(pending, say)
-        self._saved_jobs("resume_all", say)
+        self._saved_jobs(True, say)
         return self.status(with_datagen)
 
     def _wait_pending(self, pending: list[tuple[Component, float]], say: Callable[[str], None]) -> None:
@@ -285,29 +289,26 @@ class Launcher:
             self._wait_healthy(comp)
             say(f"{comp.name}: up at {comp.address(self.ep)} in {time.monotonic() - started:.1f}s")
 
-    def _saved_jobs(self, action: str, say: Callable[[str], None]) -> None:
+    def _saved_jobs(self, resume: bool, say: Callable[[str], None]) -> None:
         """Resume saved jobs after `up`, or suspend them with a savepoint before `down`, so a saved
         job survives a restart of the stack. Best effort: a failure is reported, never fatal."""
-        from copilot.agent.audit import KafkaAuditSink
-        from copilot.catalog.store import YamlCatalogStore
         from copilot.errors import CopilotError
-        from copilot.flink.gateway import GatewayClient
-        from copilot.jobs.registry import JobRegistry
-        from copilot.jobs.service import JobService
+        from copilot.wiring import Config, build
 
-        audit = KafkaAuditSink(servers=self.ep.bootstrap)  # resuming submits statements: they are audited
+        # this stack's addresses; resuming submits statements: they are audited
+        services = build(Config.from_settings(gateway_url=self.ep.gateway_url, rest_url=self.ep.rest_url,
+                                              bootstrap=self.ep.bootstrap))
+        verb = "resume" if resume else "suspend"
         try:
-            service = JobService(GatewayClient(self.ep.gateway_url, rest_url=self.ep.rest_url),
-                                 YamlCatalogStore(settings.catalog_dir()),
-                                 JobRegistry(servers=self.ep.bootstrap), rest_url=self.ep.rest_url, audit=audit)
-            names = getattr(service, action)()
+            jobs = services.jobs()
+            names = jobs.resume_all() if resume else jobs.suspend_all()
         except (CopilotError, OSError) as exc:
-            say(f"saved jobs: could not {action.split('_')[0]} them: {exc}")
+            say(f"saved jobs: could not {verb} them: {exc}")
             return
         finally:
-            audit.flush()
+            services.close()
         if names:
-            say(f"saved jobs {'resumed' if action == 'resume_all' else 'suspended with a savepoint'}: {', '.join(names)}")
+            say(f"saved jobs {'resumed' if resume else 'suspended with a savepoint'}: {', '.join(names)}")
 
     def _wait_healthy(self, comp: Component) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -330,10 +331,10 @@ class Launcher:
         )
 
     def down(self, progress: Callable[[str], None] | None = None) -> list[str]:
-        say = progress or (lambda msg: sys.stderr.write(msg + "\n"))
+        say = progress or _say
         stopped = []
         if self.table.running("jobmanager") and jobmanager_health(self.ep).ok and kafka_health(self.ep).ok:
-            self._saved_jobs("suspend_all", say)
+            self._saved_jobs(False, say)
         for comp in reversed(self.components(with_datagen=True)):
             if self.table.stop(comp.name):
                 stopped.append(comp.name)

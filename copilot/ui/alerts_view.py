@@ -40,7 +40,7 @@ def panel(limit: int = 20, recent_minutes: float | None = None, key: str = "aler
         st.caption(feed.error)
     if recent_minutes is not None:
         cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=recent_minutes)
-        rows = [r for r in rows if _fired(r) and _fired(r) >= cutoff]
+        rows = [r for r in rows if (fired := _fired(r)) is not None and fired >= cutoff]
     if not rows:
         if recent_minutes is None:
             st.caption("No alerts yet. Create a watch: `flink-copilot watch create --name N --question Q --when CONDITION`.")

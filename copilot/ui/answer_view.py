@@ -8,12 +8,9 @@ import streamlit as st
 
 from copilot import settings
 from copilot.agent.answer import Answer
-from copilot.ui import chart as charts
-from copilot.ui import format as fmt
-from copilot.ui import preview_view
-from copilot.ui import services as svc
-from copilot.ui.live import LiveRunner, LiveSnapshot
-from copilot.ui.widgets import chat_service, guarded, jobs_service
+from copilot.agent.live import LiveSession, LiveSnapshot
+from copilot.ui import chart as charts, format as fmt, preview_view, services as svc
+from copilot.ui.widgets import JOBS_PAGE, chat_service, guarded, jobs_service
 
 REFRESH_S = 1.0
 
@@ -36,7 +33,7 @@ def answer(index: int, ans: Answer, *, latest: bool, final: LiveSnapshot | None)
         suggestions(index, ans.suggestions)
         return
     if latest:
-        runner: LiveRunner | None = st.session_state.get("runner")
+        runner: LiveSession | None = st.session_state.get("runner")
         if runner is not None and runner.snapshot().live:
             live_result(index)
         elif runner is not None:
@@ -87,7 +84,7 @@ def live_result(index: int) -> None:
     """Reruns on its own every second while the query is live; reads the runner's latest snapshot and
     never waits on Flink. Once the query stops, one whole-page run draws the final state without this
     fragment, so nothing reruns on a timer behind an idle page (and no timer run races the page's own)."""
-    runner: LiveRunner | None = st.session_state.get("runner")
+    runner: LiveSession | None = st.session_state.get("runner")
     if runner is None:
         return
     with guarded():
@@ -173,7 +170,7 @@ def save_as_job(index: int, ans: Answer) -> None:
                     saved = jobs_service().state_of(saved["name"]) or saved
                     st.session_state["saved_jobs"][index] = saved
                 st.markdown(f"**{saved['name']}** → topic `{saved.get('output_topic')}` · {fmt.job_state(saved.get('state'))}")
-                st.page_link("views/jobs.py", label="Open the jobs page", icon=":material/work:")
+                st.page_link(JOBS_PAGE, label="Open the jobs page", icon=":material/work:")
             return
         # the preview comes first: what the job would have produced on recorded data, then the save
         if st.button("Preview on the last 5 minutes" if taken is None else "Preview again", key=f"job_preview_btn_{index}",
@@ -197,9 +194,8 @@ def save_as_job(index: int, ans: Answer) -> None:
                     st.rerun()
 
 
-def start_live(chat: svc.ChatService, ans: Answer) -> LiveRunner:
-    """Starts the answer's query on Flink in the background; the page shows it as it changes."""
+def start_live(chat: svc.ChatService, ans: Answer) -> LiveSession:
+    """Starts the answer's live session on Flink in the background; the page shows it as it changes."""
     max_rows = settings.get_int("COPILOT_APP_MAX_ROWS")
     timeout = float(settings.get_int("COPILOT_APP_QUERY_TIMEOUT"))
-    return LiveRunner(lambda: chat.live_query(ans, max_rows=max_rows, timeout=timeout),
-                      display_rows=max_rows, label=ans.question[:40]).start()
+    return chat.live(ans, max_rows=max_rows, timeout=timeout).start_background()

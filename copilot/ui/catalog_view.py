@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
 from copilot.catalog.model import TopicSchema
-from copilot.ui import format as fmt
-from copilot.ui import graph, sample
+from copilot.ui import format as fmt, graph, sample
 from copilot.ui.services import CatalogService
 from copilot.ui.widgets import guarded
 
@@ -20,7 +21,7 @@ def topic_list(names: list[str], topics: dict[str, TopicSchema], scores: dict[st
     for name in names:
         schema = topics[name]
         score = f" · score {scores[name]:.2f}" if name in scores else ""
-        kind = "primary" if name == selected else "secondary"
+        kind: Literal["primary", "secondary"] = "primary" if name == selected else "secondary"
         if st.button(f"{name}", key=f"topic_{name}", type=kind, width="stretch"):
             select(name)
         st.caption(f"{schema.changelog}{score} — {_first_sentence(schema.description)}")

@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from copilot import settings
 from copilot.agent.answer import Answer
+from copilot.agent.live import LiveSession
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.catalog import TopicIndex
 from copilot.catalog.ddl import create_table_sql
 from copilot.catalog.model import TopicSchema
-from copilot.catalog.store import YamlCatalogStore
 from copilot.errors import CopilotError
-from copilot.flink.gateway import GatewayClient
-from copilot.flink.live import LiveQuery
+
+if TYPE_CHECKING:
+    from copilot.agent.copilot import Copilot
+    from copilot.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +44,11 @@ def stack_status() -> list[dict]:
 
 
 class CatalogService:
-    def __init__(self, directory: Path):
-        self.store = YamlCatalogStore(directory)
-        self._index = None
+    """The catalog and its search, from the app's composition root (copilot.wiring)."""
+
+    def __init__(self, services: Services):
+        self.services = services
+        self.store = services.catalog
         self.notices: list[str] = []
 
     def topics(self) -> dict[str, TopicSchema]:
@@ -52,19 +57,15 @@ class CatalogService:
     def problems(self) -> list[str]:
         return [str(p) for p in self.store.load().problems]
 
-    def index(self):
+    def index(self) -> TopicIndex:
         """The catalog's retrieval index, (re)indexed incrementally on each call (cheap when unchanged)."""
-        from copilot.catalog.index import HybridTopicIndex
-
-        if self._index is None:
-            self._index = HybridTopicIndex()
-            self.notices = list(self._index.notices)
-        self._index.index(self.topics())
-        return self._index
+        index = self.services.index
+        index.index(self.topics())
+        self.notices = list(index.notices)
+        return index
 
     def search(self, text: str, k: int = 10) -> list[dict]:
-        hits = self.index().search(text, k)
-        return [h.to_dict() if hasattr(h, "to_dict") else {"topic": h[0], "score": h[1]} for h in hits]
+        return [h.to_dict() for h in self.index().search(text, k)]
 
     def ddl(self, topic: str) -> str:
         return create_table_sql(self.store.get(topic))
@@ -76,20 +77,20 @@ class CatalogService:
 
 
 class ChatService:
-    """Asks the copilot (or checks SQL typed directly) and builds live queries, for one browser session."""
+    """Asks the copilot (or checks SQL typed directly) and builds live sessions, for one browser session:
+    its own gateway session (one user's tables never meet another's) and its own conversations."""
 
-    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None, audit: Any = "kafka"):
+    def __init__(self, catalog: CatalogService, audit: AuditSink | None = None):
         self.catalog = catalog
-        self.gateway = gateway or GatewayClient()
+        self.services = catalog.services
+        self.gateway = self.services.new_gateway()
         self._audit = audit
-        self._copilot = None
+        self._copilot: Copilot | None = None
 
-    def copilot(self):
+    def copilot(self) -> Copilot:
         if self._copilot is None:
-            from copilot.agent.copilot import Copilot
-
-            self._copilot = Copilot(self.catalog.store, self.catalog.index(), planner=_planner(),
-                                    engine=self.gateway, audit=_audit_sink(self._audit), gateway=self.gateway)
+            self.catalog.index()  # indexed before the first question
+            self._copilot = self.services.copilot(audit=self._audit, gateway=self.gateway)
         return self._copilot
 
     def ask(self, question: str, conversation_id: str, history: list[dict]) -> Answer:
@@ -100,8 +101,9 @@ class ChatService:
             answer.question = question
         else:
             answer = self.copilot().ask(question, conversation_id=conversation_id, history=history)
-        if self.copilot().audit is not None:
-            self.copilot().audit.flush(1.0)  # so the audit page shows this answer at once
+        audit = self.copilot().audit
+        if audit is not None:
+            audit.flush(1.0)  # so the audit page shows this answer at once
         return answer
 
     def verify(self, question: str, sql: str, verified_by: str = "app") -> dict:
@@ -112,53 +114,26 @@ class ChatService:
         return {"topic": topic, "file": path, "question": entry.question, "verified_at": entry.verified_at}
 
     def _ask_service(self, question: str, conversation_id: str, continues: bool) -> Answer:
-        from copilot.service.client import ServiceClient
         from copilot.service.events import Question, answer_from_event
 
-        if getattr(self, "_service_client", None) is None:
-            self._service_client = ServiceClient()
         is_sql = bool(_SQL_START.match(question))
-        event = self._service_client.ask(Question(question="" if is_sql else question, user="app",
-                                                  sql=question.strip().rstrip(";") if is_sql else None,
-                                                  conversation_id=conversation_id, continues=continues))
+        event = self.services.bus.ask(Question(question="" if is_sql else question, user="app",
+                                               sql=question.strip().rstrip(";") if is_sql else None,
+                                               conversation_id=conversation_id, continues=continues))
         answer = answer_from_event(event)
         answer.question = question
         return answer
 
-    def live_query(self, answer: Answer, *, max_rows: int, timeout: float) -> LiveQuery:
-        """Not yet started: the page's runner starts it, and the start is audited."""
+    def live(self, answer: Answer, *, max_rows: int, timeout: float) -> LiveSession:
+        """The answer's live session, not started: the page starts it in the background (audited)."""
         # capacity bounds memory; max_rows above it means the view evicts old rows instead of stopping.
-        return self.copilot().live_query(answer, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows,
-                                         start=False)
-
-
-def _planner():
-    """The language-model planner when COPILOT_LLM names a model, else None (the built-in one)."""
-    if not settings.get("COPILOT_LLM"):
-        return None
-    from copilot.agent.llm import LlmPlanner, load_chat_model
-
-    model = load_chat_model()
-    return LlmPlanner(model) if model is not None else None
-
-
-def _audit_sink(kind: Any):
-    if kind != "kafka":
-        return kind
-    from copilot.agent.audit import KafkaAuditSink
-
-    try:
-        return KafkaAuditSink()
-    except CopilotError as exc:  # the audit trail must not keep people from asking
-        log.warning("audit trail unavailable: %s", exc.message)
-        return None
+        return self.copilot().live(answer, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows,
+                                   display_rows=max_rows, label=answer.question[:40])
 
 
 class JobsService:
-    def __init__(self, catalog: CatalogService, gateway: GatewayClient | None = None, audit: Any = "kafka"):
-        from copilot.jobs.service import JobService
-
-        self.service = JobService(gateway or GatewayClient(), catalog.store, audit=_audit_sink(audit))
+    def __init__(self, catalog: CatalogService, audit: AuditSink | None = None):
+        self.service = catalog.services.jobs(audit=audit)
 
     def list(self) -> list[dict]:
         return self.service.list()

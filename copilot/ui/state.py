@@ -9,7 +9,7 @@ DEFAULTS: dict[str, Callable[[], Any]] = {
     "conversation_id": lambda: uuid.uuid4().hex,
     "messages": list,         # chat turns: {"role": "user"|"assistant", ...}
     "history": list,          # the agent's conversation turns (dicts)
-    "runner": lambda: None,   # the LiveRunner of the latest answer
+    "runner": lambda: None,   # the LiveSession of the latest answer (copilot.agent.live)
     "chart_kind": lambda: None,  # the user's chart switch for the current result
     "focus_topic": lambda: None,  # set by "ask about its output" on the jobs page
     "pending_question": lambda: None,  # a suggestion clicked, asked on the next run

@@ -4,27 +4,52 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import streamlit as st
 
 from copilot import settings
-from copilot.ui import format as fmt
-from copilot.ui import services as svc
-from copilot.ui import state
+from copilot.ui import format as fmt, services as svc, state
+
+if TYPE_CHECKING:
+    from copilot.wiring import Services
 
 log = logging.getLogger("copilot.ui")
 
-CHAT_PAGE = "views/chat.py"
-CATALOG_PAGE = "views/catalog.py"
-JOBS_PAGE = "views/jobs.py"
-AUDIT_PAGE = "views/audit.py"
-ALERTS_PAGE = "views/alerts.py"
+# The app's pages: one module each in copilot/app/views, in navigation order: (name, title, icon).
+APP_DIR = Path(__file__).resolve().parent.parent / "app"
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("chat", "Chat", ":material/chat:"),
+    ("catalog", "Catalog", ":material/menu_book:"),
+    ("jobs", "Jobs", ":material/work:"),
+    ("audit", "Audit trail", ":material/history:"),
+    ("alerts", "Alerts", ":material/notifications:"),
+)
+
+
+def page_path(name: str) -> str:
+    """The page's script as Streamlit wants it: relative to the app's main script (copilot/app)."""
+    path = APP_DIR / "views" / f"{name}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"no page {name!r}: {path} does not exist")
+    return path.relative_to(APP_DIR).as_posix()
+
+
+CHAT_PAGE, CATALOG_PAGE, JOBS_PAGE, AUDIT_PAGE, ALERTS_PAGE = (page_path(name) for name, _t, _i in PAGES)
+
+
+@st.cache_resource(show_spinner=False)
+def services() -> Services:
+    """The app process's composition root (copilot.wiring): one catalog store, index, planner, audit sink."""
+    from copilot.wiring import build
+
+    return build()
 
 
 @st.cache_resource(show_spinner=False)
 def catalog_service() -> svc.CatalogService:
-    return svc.CatalogService(settings.catalog_dir())
+    return svc.CatalogService(services())
 
 
 def chat_service() -> svc.ChatService:
@@ -63,7 +88,7 @@ def guarded() -> Iterator[None]:
 
 def page_setup() -> None:
     """Every page starts here: the session's keys exist before anything reads them."""
-    state.ensure(st.session_state)
+    state.ensure(st.session_state)  # type: ignore[arg-type]  # a MutableMapping in all but name
 
 
 def password_gate() -> bool:
@@ -103,5 +128,5 @@ def sidebar() -> None:
         st.caption(planner["label"])
         st.page_link(AUDIT_PAGE, label="Audit trail of this conversation", icon=":material/history:")
         if st.button("New conversation", key="sidebar_new_conversation"):
-            state.new_conversation(st.session_state)
+            state.new_conversation(st.session_state)  # type: ignore[arg-type]
             st.rerun()

@@ -44,7 +44,7 @@ def test_a_live_query_is_audited_when_started_and_when_submitting_it_fails(topic
     audit = MemoryAuditSink()
     copilot = Copilot(topics, audit=audit, gateway=GatewayClient("http://127.0.0.1:9"))
     answer = copilot.ask("How many orders per minute?", conversation_id="conv-2")
-    live = copilot.live_query(answer, start=False)  # the app's runner starts it later, in its own thread
+    live = copilot.live(answer)  # not started: the app starts it later, in its own thread
     assert [e["type"] for e in audit.events][-1] == "answer"
     with pytest.raises(ServiceUnavailable):
         live.start()
@@ -53,7 +53,7 @@ def test_a_live_query_is_audited_when_started_and_when_submitting_it_fails(topic
     assert failed["type"] == "submission_failed" and "127.0.0.1:9" in failed["reason"]
     answer.tables = ["no_such_topic"]
     with pytest.raises(RequestError, match="no_such_topic"):
-        copilot.live_query(answer)
+        copilot.live(answer)
 
 
 def test_usage_errors_exit_2(capsys):

@@ -84,8 +84,9 @@ def remove_job(name: str) -> None:
     from copilot import settings
     from copilot.kafka.admin import delete_topic
     from copilot.ui.services import CatalogService, JobsService
+    from copilot.wiring import Config, build
 
-    jobs = JobsService(CatalogService(settings.catalog_dir()))
+    jobs = JobsService(CatalogService(build(Config.from_settings())))
     try:
         jobs.service.stop(name, savepoint=False, quiet=True)
     except Exception:

@@ -8,13 +8,13 @@ import time
 import uuid
 
 import pytest
+from apptest_helpers import flink_job_state
 
+from copilot.agent.live import LiveSession, reap_idle
 from copilot.catalog.ddl import create_table_statement
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
-from copilot.ui.live import LiveRunner, reap_idle
 from copilot.validate import check
-from apptest_helpers import flink_job_state
 
 pytestmark = pytest.mark.stack
 
@@ -35,13 +35,13 @@ def gateway(stack):
     client.close()
 
 
-def _runner(gateway, catalog_topics, sql=UPDATING, **kwargs) -> LiveRunner:
+def _runner(gateway, catalog_topics, sql=UPDATING, **kwargs) -> LiveSession:
     ddls = {"orders": create_table_statement(catalog_topics["orders"])}
-    return LiveRunner(lambda: LiveQuery(gateway, check(sql), ddls, max_rows=1001, timeout=300, capacity=1000), label="test", **kwargs)
+    return LiveSession(LiveQuery(gateway, check(sql), ddls, max_rows=1001, timeout=300, capacity=1000), label="test", **kwargs)
 
 
 def test_snapshots_follow_the_changelog_and_stop_cancels_the_job(gateway, catalog_topics):
-    runner = _runner(gateway, catalog_topics).start()
+    runner = _runner(gateway, catalog_topics).start_background()
     try:
         assert runner.snapshot().status == "starting"
         assert _wait(lambda: runner.snapshot().updates > 0), runner.snapshot()
@@ -64,7 +64,7 @@ def test_snapshots_follow_the_changelog_and_stop_cancels_the_job(gateway, catalo
 
 def test_display_is_bounded_while_the_view_keeps_counting(gateway, catalog_topics):
     sql = "SELECT order_id, amount FROM orders"
-    runner = _runner(gateway, catalog_topics, sql, display_rows=5).start()
+    runner = _runner(gateway, catalog_topics, sql, display_rows=5).start_background()
     try:
         assert _wait(lambda: runner.snapshot().total_rows > 5)
         snap = runner.snapshot()
@@ -74,7 +74,7 @@ def test_display_is_bounded_while_the_view_keeps_counting(gateway, catalog_topic
 
 
 def test_a_runner_nobody_reads_is_cancelled(gateway, catalog_topics):
-    runner = _runner(gateway, catalog_topics, idle_cancel_after=0.5).start()
+    runner = _runner(gateway, catalog_topics, idle_cancel_after=0.5).start_background()
     assert _wait(lambda: runner.source is not None and runner.source.job_id is not None)
     job_id = runner.source.job_id
     time.sleep(1.0)  # nobody calls snapshot(): the page is gone
@@ -85,7 +85,7 @@ def test_a_runner_nobody_reads_is_cancelled(gateway, catalog_topics):
 
 
 def test_flink_errors_become_a_message_and_hint(gateway, catalog_topics):
-    runner = _runner(gateway, catalog_topics, "SELECT no_such_column FROM orders").start()
+    runner = _runner(gateway, catalog_topics, "SELECT no_such_column FROM orders").start_background()
     assert _wait(lambda: runner.snapshot().status == "error", 60)
     snap = runner.snapshot()
     assert "no_such_column" in snap.error and snap.hint
@@ -108,7 +108,7 @@ def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics, stop_afte
     before it opened, FLINK-39330)."""
     taskmanager_pid = _taskmanager_pid()
     marker = f"m{uuid.uuid4().hex[:8]}"
-    runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start()
+    runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start_background()
     time.sleep(stop_after)
     runner.stop("changed my mind")
     time.sleep(3)
@@ -137,13 +137,13 @@ from copilot.catalog.ddl import create_table_statement
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient
 from copilot.flink.live import LiveQuery
-from copilot.ui.live import LiveRunner
+from copilot.agent.live import LiveSession
 from copilot.validate import check
 
 orders = YamlCatalogStore(settings.catalog_dir()).load().topics["orders"]
 ddls = {{"orders": create_table_statement(orders)}}
 sql = "SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel"
-runner = LiveRunner(lambda: LiveQuery(GatewayClient(), check(sql), ddls, max_rows=100, timeout=300)).start()
+runner = LiveSession(LiveQuery(GatewayClient(), check(sql), ddls, max_rows=100, timeout=300)).start_background()
 deadline = time.monotonic() + 60
 while runner.snapshot().batches == 0 and time.monotonic() < deadline:
     time.sleep(0.2)

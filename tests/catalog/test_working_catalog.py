@@ -57,20 +57,20 @@ def test_default_catalog_is_seeded_under_home_not_the_package(tmp_path, monkeypa
     monkeypatch.setenv("FLINK_COPILOT_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("FLINK_COPILOT_CATALOG_DIR", raising=False)
     working.reset_checked()
-    directory = settings.catalog_dir()
+    directory = working.catalog_dir()
     assert directory == tmp_path / "home" / "catalog"
     assert sorted(p.name for p in directory.glob("*.yaml")) == sorted(p.name for p in DEMO_CATALOG_DIR.glob("*.yaml"))
     assert set(YamlCatalogStore(directory).load().topics) >= {"orders", "payments", "customers"}
     # a person deletes a demo topic: it is not seeded again
     (directory / "shipments.yaml").unlink()
     working.reset_checked()
-    settings.catalog_dir()
+    working.catalog_dir()
     assert not (directory / "shipments.yaml").exists()
 
 
 def test_catalog_dir_setting_overrides_and_is_not_seeded(tmp_path, monkeypatch):
     monkeypatch.setenv("FLINK_COPILOT_CATALOG_DIR", str(tmp_path / "mine"))
-    assert settings.catalog_dir() == tmp_path / "mine"
+    assert working.catalog_dir() == settings.catalog_dir() == tmp_path / "mine"
     assert not (tmp_path / "mine").exists()
 
 

@@ -13,14 +13,13 @@ import time
 import httpx
 import pytest
 from confluent_kafka import Producer
+from live_helpers import read_committed as read_topic, wait_for
 
 from copilot.agent.copilot import Copilot
 from copilot.catalog.store import YamlCatalogStore
 from copilot.errors import CopilotError
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
-
-from live_helpers import read_committed as read_topic, wait_for
 
 from .conftest import PORTS
 
@@ -65,7 +64,7 @@ def test_taskmanager_killed_during_live_query(iso):
     copilot = Copilot(topics, gateway=GatewayClient(GATEWAY, rest_url=REST))
     answer = copilot.check_sql("SELECT order_id, country, amount FROM orders")
     assert answer.valid
-    live = copilot.live_query(answer, max_rows=1_000_000, timeout=150)
+    live = copilot.live(answer, max_rows=1_000_000, timeout=150)
     batches = live.batches()
     next(batches)  # rows are flowing
     job_id = live.job_id

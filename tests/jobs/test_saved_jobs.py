@@ -13,14 +13,13 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-
 from live_helpers import read_committed as read_topic, wait_for
 
-from copilot.settings import DEMO_CATALOG_DIR
 from copilot.catalog.store import YamlCatalogStore
 from copilot.flink.gateway import GatewayClient
 from copilot.jobs.registry import JobRegistry
 from copilot.jobs.service import JobService
+from copilot.settings import DEMO_CATALOG_DIR
 
 pytestmark = pytest.mark.stack
 
@@ -171,9 +170,9 @@ def test_a_saved_jobs_output_can_be_asked_about(stack, service, catalog_copy):
     assert answer.tables == [job.output_topic]
     # the output is an upsert topic keyed by country: its current rows are the answer, no aggregate needed
     assert answer.sql.startswith("SELECT country, revenue") and "GROUP BY" not in answer.sql, answer.sql
-    live = copilot.live_query(answer, max_rows=1, timeout=60)
-    live.run()
-    assert live.view.rows() and live.columns[0].name == "country"
+    live = copilot.live(answer, max_rows=1, timeout=60)
+    result = live.run()
+    assert result["rows"] and live.columns[0].name == "country"
 
 
 def test_cli_delete_stops_the_job_and_removes_registry_entry_catalog_entry_and_topic(stack, catalog_copy):

@@ -101,12 +101,12 @@ def test_live_query_runs_the_canonical_text_and_its_job_reads_exactly_its_tables
     assert answer.sql == canonical and "--" not in canonical and "/* " not in canonical
     assert answer.statement.hints == ("BROADCAST",)
     assert "joinHints=[[[BROADCAST" in copilot.engine.explain(answer.statement, copilot.table_ddls(answer.tables))
-    live = copilot.live_query(answer, max_rows=1, timeout=60)
+    live = copilot.live(answer, max_rows=1, timeout=60)
     try:
         batches = live.batches()
         next(batches)
-        assert live.plan_checked
-        assert live.operation.statement == canonical  # what the gateway received
+        assert live.source.plan_checked
+        assert live.source.operation.statement == canonical  # what the gateway received
         plan = read_plan(job_plan_text(gateway.job_plan(live.job_id)))
     finally:
         live.cancel()

@@ -39,9 +39,10 @@ def _app() -> AppTest:
 def test_app_chat_in_service_mode_answers_as_in_process(service_env, monkeypatch):
     from copilot import settings
     from copilot.ui.services import CatalogService, ChatService
+    from copilot.wiring import Config, build
 
     question = "share of declined payments every minute"
-    local = ChatService(CatalogService(settings.catalog_dir())).ask(question, uuid.uuid4().hex, [])
+    local = ChatService(CatalogService(build(Config.from_settings()))).ask(question, uuid.uuid4().hex, [])
     monkeypatch.setenv("COPILOT_SERVICE", "kafka")
     worker = WorkerProcess("app-worker", service_env)
     at = None

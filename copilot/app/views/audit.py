@@ -3,8 +3,7 @@
 import streamlit as st
 
 from copilot import settings
-from copilot.ui import format as fmt
-from copilot.ui import sample, widgets
+from copilot.ui import format as fmt, sample, widgets
 
 widgets.page_setup()
 topic = settings.get("COPILOT_AUDIT_TOPIC")

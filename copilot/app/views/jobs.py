@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from copilot.ui import format as fmt
-from copilot.ui import widgets
+from copilot.ui import format as fmt, widgets
 
 widgets.page_setup()
 st.title("Saved jobs")
