@@ -46,6 +46,8 @@ def output_names(plan: QueryPlan) -> list[str]:
         names += [dimension_name(plan, i) for i in range(len(plan.dimensions))]
         names += [m.alias for m in plan.measures]
     else:
+        if plan.window is not None:  # rows ranked per window: the window's bounds come first
+            names += ["window_start", "window_end"]
         names += [column_name(plan, ref) for ref in listed_columns(plan, None)]
     if plan.ranking is not None:
         names.append(RANK_COLUMN)

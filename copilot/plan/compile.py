@@ -231,7 +231,8 @@ class _Compiler:
     def _rows(self) -> exp.Select:
         plan = self.plan
         refs = listed_columns(plan, self.topics)
-        projections = []
+        window = [_col("window_start"), _col("window_end")] if plan.window is not None else []
+        projections: list[exp.Expression] = [c.copy() for c in window]  # rows ranked per window (Window Top-N)
         for ref in refs:
             name = column_name(plan, ref, refs)
             column = self.col(ref)
@@ -240,8 +241,8 @@ class _Compiler:
         select = self._where(self.joins(select))
         if plan.ranking is None:
             return select
-        partition = [self.col(p) for p in plan.ranking.partition_by]
-        names = [_col(column_name(plan, ref, refs)) for ref in refs]
+        partition = [c.copy() for c in window] + [self.col(p) for p in plan.ranking.partition_by]
+        names = [c.copy() for c in window] + [_col(column_name(plan, ref, refs)) for ref in refs]
         return self._top_n(select, names, partition, self.col(plan.ranking.by_field), inline=True)
 
     def _top_n(self, inner: exp.Select, names: list[exp.Column], partition: list[exp.Expression], order: exp.Expression, inline: bool = False) -> exp.Select:

@@ -158,7 +158,7 @@ class _Explainer:
         per = ""
         if r.partition_by:
             per = " in each " + _and([self.field(p) for p in r.partition_by])
-        if self.plan.window is not None and r.of == "groups":
+        if self.plan.window is not None:
             per += " per window"
         if r.of == "groups":
             return f"Keeps the top {r.n} by {r.by} ({order} first){per}."

@@ -9,6 +9,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
@@ -30,7 +31,7 @@ def aligned_to_midnight(window) -> bool:
 
 
 def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
-    unknown_words(r, question)
+    unknown_words(r, question, vocab)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     measures = [b.measure(s) for s in r.measures]
@@ -87,7 +88,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     if r.bound_mention is not None:  # "delivered within 2 hours of the order": the join is the condition
         b.join_to(b.resolve(r.bound_mention, ("topic",)).topic)
     window = r.window
-    if window is not None and not measures:
+    if window is not None and not measures and not (ranking is not None and ranking.of == "rows" and window.kind in ("tumble", "cumulate")):
         # listed rows have no time window: ranking or listing "in the last hour" cannot be expressed
         without = question
         if window.words and window.words.lower() in question.lower():
@@ -326,24 +327,73 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
                    partition_by=partition, words=spec.words)
 
 
-def unknown_words(r: Reading, question: str) -> None:
-    """Words neither the catalog nor the lexicon knows: a misspelling with several readings is asked
-    about; anything else is missing from the catalog, and the question is declined naming it."""
-    unknown = [t.text for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
+def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) -> None:
+    """Words neither the catalog nor the lexicon knows. A misspelling with several readings, a word that
+    is part of catalog names, a vague word ("performance"), or a value next to known values of one field
+    ("Spain or Portugal") is asked about, with options built from the catalog; anything else is missing
+    from the catalog, and the question is declined naming it."""
+    toks = [t for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
+    unknown = [t.text for t in toks]
     if not unknown:
         return
-    typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown]
+    typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown and len(a) >= 5]  # a short word is rarely a typo of two
     if typo:
         word, cands = typo[0]
         raise AskBack(f"What do you mean by “{word}”?", [
             {"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]])
+    if vocab is not None:
+        _ask_about_unknown(r, toks, question, vocab)
     words = ", ".join(f"“{w}”" for w in unknown)
     raise Decline(f"no topic in the catalog holds {words}")
 
 
+def _without(question: str, word: str) -> str:
+    out = re.sub(rf"\s*\b(?:or|and|,)?\s*{re.escape(word)}\b", "", question, count=1, flags=re.I)
+    return " ".join(out.split())
+
+
+def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> None:
+    from copilot.agent.builtin.lexicon import english
+
+    lex = english()
+    # a value next to values of one field, joined by a list word: "France or Portugal"
+    for t in toks:
+        for step in (-1, 1):
+            j = t.i + step
+            k = t.i + 2 * step
+            if 0 <= j < len(r.toks) and 0 <= k < len(r.toks) and r.toks[j].low in ("or", "and", ",", "nor") and r.toks[k].mention is not None \
+                    and r.toks[k].mention.of("value"):
+                m = r.toks[k].mention
+                fields = sorted({e.field or "" for e in m.of("value")})
+                field = fields[0].replace("_", " ")
+                raise AskBack(f"“{t.text}” is not a {field} the catalog knows (it has {m.text}): leave it out?", [
+                    {"label": f"without {t.text}", "question": _without(question, t.text)}])
+    # part of catalog names: "capacity" (capacity_kg), "cost" (toll_cost)
+    for t in toks:
+        parts = vocab.partial.get(stem(t.low), [])
+        if parts:
+            options = [{"label": e.label(), "question": re.sub(rf"\b{re.escape(t.text)}\b", (e.field or e.metric or e.topic).replace("_", " "), question, count=1)}
+                       for e in parts[:3]]
+            options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
+            raise AskBack(f"“{t.text}” is part of {', '.join(o['label'] for o in options[:-1])}: which do you mean?", options)
+    # a vague word: "performance", "doing", "growth"
+    vague = {str(w).lower() for w in lex["vague_words"]}
+    for t in toks:
+        if t.low in vague or stem(t.low) in vague:
+            options = []
+            topics = [e.topic for m in r.mentions for e in m.elements] or list(vocab.topics)
+            for topic in dict.fromkeys(topics):
+                for metric in vocab.metrics.get(topic, [])[:3]:
+                    words = metric.name.replace("_", " ")
+                    options.append({"label": words, "question": re.sub(rf"\b{re.escape(t.text)}\b", words, question, count=1, flags=re.I)})
+                if len(options) >= 3:
+                    break
+            raise AskBack(f"“{t.text}” can be measured several ways: which figure do you mean?", options[:4])
+
+
 def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
     tables = set(plan.tables)
-    unknown_words(r, question)
+    unknown_words(r, question, b.vocab)
     unused, numbers = [], []
     for t in r.toks:
         if t.mention is not None:

@@ -32,7 +32,7 @@ def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
 
 
 def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, rank: list[str]) -> tuple[QueryPlan, list[str]]:
-    unknown_words(r, question)
+    unknown_words(r, question, vocab)
     plan = previous.model_copy(deep=True)
     b = Builder(r, vocab, plan.source, question, rank)
     b.joins = list(plan.joins)

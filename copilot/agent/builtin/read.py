@@ -99,6 +99,12 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     lex = english()
     low = [t.low for t in r.toks]
     joined = " " + " ".join(low) + " "
+    writes = {tuple(str(w).lower().split()) for w in lex["write_requests"]}
+    start = next((i for i, t in enumerate(r.toks) if t.role != "function_words" or t.low not in ("please", "pls", "kindly", "can", "could", "you", "would", "hey", "hi", "hello")), 0)
+    head = [t.low for t in r.toks[start:start + 2]]
+    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and not any(t.role in ("clear_filters", "followup") for t in r.toks[start:start + 3]):
+        raise Decline(f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
+                      f"the current values instead")
     for t in r.toks:
         if t.role == "duration_questions":
             raise Decline("I cannot compute durations (how long something takes or lasts); I can count, sum, "
@@ -488,7 +494,7 @@ class Grammar:
                     self.r.rank = RankSpec(n or (1 if self._singular(subject) else default_n), desc, subject, by=by,
                                            explicit_n=explicit, words=words)
                     continue
-            if self._which_before(k):
+            if self._which_before(k) and self._which_subject(k) is not None:
                 # "which carrier loses the most parcels", "which country has the highest revenue"
                 subject = self._which_subject(k)
                 by = self._measured(j)

@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 
 from copilot.agent.builtin import semantic
-from copilot.catalog import semantic as catalog_semantic
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.text import edit_distance, stem, tokenize, typo_limit
+from copilot.catalog import semantic as catalog_semantic
 from copilot.catalog.model import TopicSchema
 
 
@@ -67,6 +67,23 @@ class Vocabulary:
                 for key, bucket in table.items():
                     table[key] = [e for e in bucket if not self._duplicate_of_original(e, bucket)]
         self.words = {w for key in self._phrases for w in key}
+        self.partial = self._partial_names()
+
+    def _partial_names(self) -> dict[str, list[Element]]:
+        """A word that is only part of catalog names ("capacity" of capacity_kg, "cost" of toll_cost): the
+        elements it is part of. Never read silently; the planner asks which one is meant."""
+        out: dict[str, list[Element]] = {}
+        singles = {key[0] for key in self._phrases if len(key) == 1} | {key[0].lower() for key in self._exact if len(key) == 1}
+        for key, bucket in self._phrases.items():
+            if len(key) < 2:
+                continue
+            for word in key:
+                if len(word) < 3 or word in singles or word in self.grammar or word in self.function:
+                    continue
+                for e in bucket:
+                    if e.kind in ("field", "metric") and e not in out.setdefault(word, []):
+                        out[word].append(e)
+        return out
 
     def _duplicate_of_original(self, e: Element, bucket: list[Element]) -> bool:
         """A twin's field, value or metric when the topic with the same records has it too: the catalog
