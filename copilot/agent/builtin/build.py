@@ -52,10 +52,11 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     if r.bound_mention is not None:
         for t in r.bound_mention.topics():
             scores[t] = scores.get(t, 0.0) - 3.0
-    own = {next(iter(m.topics())) for m in r.mentions if len(m.topics()) == 1}  # topics a word names alone
-    own |= {e.topic for m in r.mentions for e in m.of("topic")}  # or names as a topic
+    said = [m for m in r.mentions if m not in r.dims]  # a breakdown key names no subject ("per site")
+    own = {next(iter(m.topics())) for m in said if len(m.topics()) == 1}  # topics a word names alone
+    own |= {e.topic for m in said for e in m.of("topic")}  # or names as a topic
     for t in list(scores):
-        referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own]
+        referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own and not r.list_strong]
         if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
             if vocab.topics[t].is_upsert:
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
@@ -114,6 +115,11 @@ class Builder:
             d = 0 if e.topic == self.source else len(self.vocab.path(self.source, e.topic) or []) or 99
             ranked.setdefault(d, []).append(e)
         best_d = min(ranked)
+        if best_d == 99 and "field" in kinds:
+            via = self._key_via_table(cands)
+            if via is not None:  # "warnings per site": the site of the device, looked up in devices
+                self.join_to(via.topic)
+                return via
         if best_d == 99:
             where = ", ".join(sorted({e.topic for e in cands}))
             raise Decline(f"“{m.text}” is in {where}, which is not related to {self.source} in the catalog")
@@ -139,6 +145,21 @@ class Builder:
         if e.topic != self.source:
             self.join_to(e.topic)
         return e
+
+    def _key_via_table(self, cands: list[Element]) -> Element | None:
+        """A topic the source cannot reach, named as a key: the field of a table the source looks up that
+        references it (device events → devices.site_id → sites), when exactly one such field exists."""
+        found = []
+        for e in cands:
+            if e.kind != "topic":
+                continue
+            for t, schema in self.vocab.topics.items():
+                if t == self.source or not schema.is_upsert or self.vocab.path(self.source, t) != [t]:
+                    continue
+                for rel in schema.relationships:
+                    if rel.target_topic == e.topic:
+                        found.append(Element("field", t, rel.field))
+        return found[0] if len(found) == 1 else None
 
     def _replace(self, m: Mention, e: Element) -> str:
         words = e.value if e.kind == "value" else (e.metric or e.field or e.topic or "")

@@ -157,6 +157,7 @@ class Grammar:
         self._aggregates()
         self._values()
         self._nulls()
+        self._unit_words()
         self._rest()
 
     # -- helpers ----------------------------------------------------------------------------
@@ -192,7 +193,7 @@ class Grammar:
     def negated_before(self, i: int) -> bool:
         j = i - 1
         while j >= 0 and self.toks[j].mention is None and (self.toks[j].role in ("function_words", "which_words", "light_words")
-                                                           or self.toks[j].low == "by"):
+                                                           or self.toks[j].low in ("by", "just", "only", "really", "even", "actually")):
             j -= 1
         if j >= 0 and self.toks[j].role == "negations":
             self.use_phrase(self.toks[j])
@@ -461,6 +462,9 @@ class Grammar:
     def _rankings(self) -> None:
         lex = english()
         default_n = int(lex["rank_default_n"])
+        self._numbered_metric()
+        if self.r.rank is not None:
+            return
         for k, t in enumerate(self.toks):
             if t.used or t.phrase_start != k:
                 continue
@@ -538,6 +542,26 @@ class Grammar:
                 spec.n = 1 if self._singular(target) else default_n
             target.used = True
             self.r.rank = spec
+
+    def _numbered_metric(self) -> None:
+        """"the 3 hottest sensors": a number, a metric named by a superlative, then what is ranked by it."""
+        lex = english()
+        bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
+        for k, t in enumerate(self.toks):
+            if t.used or t.number is None or t.mention is not None:
+                continue
+            metric = self.mention_at(k + 1)
+            if metric is None or metric.start != k + 1 or metric.used or not metric.of("metric") or metric.of("field") or metric.of("topic"):
+                continue
+            target = self.mention_at(metric.end)
+            if target is None or target.start != metric.end or target.used or not (target.of("field") or target.of("topic")):
+                continue
+            self.use(t)
+            metric.used = target.used = True
+            desc = not (set(metric.text.lower().split()) & bottom)
+            self.r.rank = RankSpec(int(t.number), desc, target, by=MeasureSpec(None, metric, words=metric.text),
+                                   words=" ".join(x.text for x in self.toks[k:target.end]))
+            return
 
     def _measured(self, j: int) -> MeasureSpec | None:
         """What a ranking is by, after its ranking word: "the most lost parcels", "the highest revenue"."""
@@ -811,6 +835,20 @@ class Grammar:
             m.used = True
             self.r.filters.append(FilterSpec([m], "is_null" if absent else "is_not_null", f"{m.text} {t.text}"))
 
+    def _unit_words(self) -> None:
+        """"km per region": a field's unit, not after a number, names that field."""
+        for k, t in enumerate(self.toks):
+            if t.used or t.mention is not None or t.role is not None or t.number is not None:
+                continue
+            if k > 0 and self.toks[k - 1].number is not None:
+                continue
+            fields = self.vocab.units.get(stem(t.low), [])
+            if fields and len(t.low) > 1:
+                m = Mention(k, k + 1, t.text, list(fields))
+                t.mention = m
+                self.r.tagged.mentions.append(m)
+                self.r.tagged.mentions.sort(key=lambda x: x.start)
+
     def _rest(self) -> None:
         having = [c for c in self.r.compares if c.having or c.kind == "count"]
         for m in self.r.mentions:
@@ -832,6 +870,10 @@ class Grammar:
                     self.r.filters.append(FilterSpec([m], "=", m.text))
                 else:
                     m.elements = m.of("field") or [Element("topic", t) for t in sorted(m.topics())]
+                continue
+            if self.r.list_strong and m.of("field") and not m.of("topic"):
+                m.used = True  # "price changes as they happen": a field shown with the rows, not aggregated
+                m.elements = m.of("field")
                 continue
             if m.of("metric") and not m.of("topic"):
                 m.used = True

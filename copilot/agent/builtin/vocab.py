@@ -74,14 +74,17 @@ class Vocabulary:
         elements it is part of. Never read silently; the planner asks which one is meant."""
         out: dict[str, list[Element]] = {}
         singles = {key[0] for key in self._phrases if len(key) == 1} | {key[0].lower() for key in self._exact if len(key) == 1}
-        for key, bucket in self._phrases.items():
-            if len(key) < 2:
-                continue
-            for word in key:
-                if len(word) < 3 or word in singles or word in self.grammar or word in self.function:
+        for schema in self.topics.values():
+            named = [(f.name, Element("field", schema.topic, f.name)) for f in schema.fields]
+            named += [(m.name, Element("metric", schema.topic, metric=m.name)) for m in self.metrics.get(schema.topic, [])]
+            for name, e in named:
+                parts = name.lower().split("_")
+                if len(parts) < 2:
                     continue
-                for e in bucket:
-                    if e.kind in ("field", "metric") and e not in out.setdefault(word, []):
+                for word in map(stem, parts):
+                    if len(word) < 3 or word in singles or word in self.grammar or word in self.function:
+                        continue
+                    if e not in out.setdefault(word, []):
                         out[word].append(e)
         return out
 
