@@ -43,6 +43,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         _comparison(b, c, measures, filters, having, dims)
     _currency_words(b, r, filters)
     _contradictions(filters, question)
+    _qualified_numbers(b, measures, filters, dims, question)
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
@@ -106,6 +107,28 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _qualified_numbers(b: Builder, measures: list[Measure], filters: list[Filter], dims, question: str) -> None:
+    """A number whose meaning depends on another field ("value", read per "kind"): the catalog says so when
+    every metric over it carries a condition on that field. Aggregated without one, it mixes units: ask."""
+    for m in measures:
+        if m.metric or m.field is None or m.func in ("count", "count_distinct") or m.filter is not None:
+            continue
+        over = [x for x in b.vocab.metrics.get(m.field.topic, [])
+                if (s := semantic.simple_metric(x.expression)) and s[1] == m.field.field]
+        conds = [FILTER_RE.match(str(x.filter or "")) for x in over]
+        if len(over) < 2 or any(c is None for c in conds) or len({c.group(1) for c in conds}) != 1:
+            continue
+        by = conds[0].group(1)
+        if any(f.field.key() == (m.field.topic, by) for f in filters) or any(d.field.key() == (m.field.topic, by) for d in dims):
+            continue
+        options = []
+        for x in over[:3]:
+            words = (x.synonyms or [x.name.replace("_", " ")])[0]
+            options.append({"label": words, "question": re.sub(re.escape(m.words), words, question, count=1, flags=re.I) if m.words and m.words.lower() in question.lower() else f"{question} ({words})"})
+        options.append({"label": f"by {by.replace('_', ' ')}", "question": f"{question} by {by.replace('_', ' ')}"})
+        raise AskBack(f"“{m.words or m.field.field}” means something different for each {by.replace('_', ' ')}: which one?", options)
 
 
 def _contradictions(filters: list[Filter], question: str) -> None:

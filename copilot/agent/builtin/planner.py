@@ -42,6 +42,8 @@ class BuiltinPlanner(Planner):
         try:
             reading = read(request.question, vocab)
             notices += [f"reading “{a}” as {b}" for a, b in reading.tagged.corrections]
+            if previous is None and reading.followup_cue and not reading.measures:
+                _continues_unanswered(request)
             if previous is not None and wants_followup(reading, previous, vocab):
                 plan, more = refine(previous, reading, vocab, request.question, rank)
             else:
@@ -89,6 +91,26 @@ class BuiltinPlanner(Planner):
                     return None
                 return plan if all(t in topics for t in plan.tables) else None
         return None  # a turn without a plan (declined, asked back) is skipped: the last answer still counts
+
+
+def _continues_unanswered(request: PlanRequest) -> None:
+    """A follow-up ("only for …", "now per hour") whose conversation has no answer yet (the last turn was
+    asked back or declined): it cannot change a plan that does not exist. Ask rather than answer it alone."""
+    last = request.history[-1] if request.history else None
+    if last is None or last.plan or last.sql:
+        return
+    if last.question.strip().rstrip("?.! ").lower() in request.question.lower():
+        return  # an option of the question asked back: it restates the question before
+    q = request.question.strip().rstrip("?.!")
+    words = q.split()
+    openers = {"now", "only", "just", "and", "also", "but", "then", "instead", "same", "make", "it", "for", "what", "about", "how"}
+    while words and words[0].lower().strip(",") in openers:
+        words = words[1:]
+    options = [{"label": "together with the question before", "question": f"{last.question.rstrip('?.! ')} {q}"}]
+    if words and " ".join(words) != q:
+        options.append({"label": "as a question of its own", "question": " ".join(words)})
+    raise AskBack(f"“{request.question}” changes the question before (“{last.question}”), which has no answer yet: "
+                  f"what should I answer?", options)
 
 
 def _chart(plan: QueryPlan) -> dict | None:
