@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from copilot.eval.instants import parse_iso
 from copilot.sql.types import is_numeric, is_temporal
@@ -78,13 +78,8 @@ def _hashable(value: Any) -> Any:
 # ---- value normalisation ------------------------------------------------------------------------
 
 def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        moment = parse_iso(value)
-        if moment is None:
-            return None
-    else:
+    moment = value if isinstance(value, datetime) else parse_iso(value) if isinstance(value, str) else None
+    if moment is None:
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
@@ -324,7 +319,7 @@ def _ties_only(only_l: list[tuple], only_r: list[tuple], pl: list[tuple], pr: li
     return all(where(r) not in right_keys for r in only_l) and all(where(r) not in left_keys for r in only_r)
 
 
-def _kind(rows: list[list[Any]], i: int) -> str:
+def _kind(rows: Sequence[Sequence[Any]], i: int) -> str:
     value = next((r[i] for r in rows if r[i] is not None), None)
     return value[0] if isinstance(value, tuple) and len(value) == 2 and value[0] in ("n", "t") else type(value).__name__
 

@@ -82,15 +82,18 @@ class JobRegistry:
             position = low
             while position < high and time.monotonic() < deadline:
                 msg = consumer.poll(0.5)
-                if msg is None or msg.error():
+                if msg is None or msg.error() or msg.offset() is None:
                     continue
-                position = msg.offset() + 1
-                name = msg.key().decode()
-                if msg.value() is None:
+                position = (msg.offset() or 0) + 1
+                key, value = msg.key(), msg.value()
+                if key is None:
+                    continue  # not a job record
+                name = key.decode()
+                if value is None:
                     jobs.pop(name, None)
                 else:
                     try:
-                        jobs[name] = SavedJob.from_json(msg.value())
+                        jobs[name] = SavedJob.from_json(value)
                     except (ValueError, TypeError):
                         continue
         except KafkaException as exc:

@@ -81,13 +81,14 @@ def latest_records(topic: str, count: int, *, servers: str | None = None, timeou
         deadline = time.monotonic() + timeout
         while pending and time.monotonic() < deadline:
             for msg in consumer.consume(num_messages=500, timeout=0.2):
-                if msg.error():
-                    if msg.error().code() == clients.PARTITION_EOF:
-                        pending.discard(msg.partition())
+                error, partition, offset = msg.error(), msg.partition(), msg.offset()
+                if error is not None:
+                    if error.code() == clients.PARTITION_EOF and partition is not None:
+                        pending.discard(partition)
                     continue
-                if key is not None and msg.key() != key:
+                if partition is None or offset is None or (key is not None and msg.key() != key):
                     continue
-                records.append(Record(msg.key(), msg.value(), msg.timestamp()[1], msg.partition(), msg.offset()))
+                records.append(Record(msg.key(), msg.value(), msg.timestamp()[1], partition, offset))
         records.sort(key=lambda r: (max(r.timestamp_ms, 0), r.offset), reverse=True)
         return records[:count]
     finally:

@@ -215,6 +215,8 @@ class Generator:
 
     def _register_avro_schemas(self) -> bool:
         """Registers the Avro twins' schemas (retrying while the registry is away). False if stopped."""
+        if self.avro is None:
+            return True
         delay = 1.0
         while not self.stop_requested.is_set():
             try:

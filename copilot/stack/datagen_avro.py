@@ -17,6 +17,7 @@ import time
 import zlib
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from fastavro import parse_schema, schemaless_writer
@@ -30,7 +31,7 @@ AVRO_TOPIC_NAMES = tuple(TWINS.values())
 _MONEY = {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}
 _TIME = {"type": "long", "logicalType": "timestamp-millis"}
 
-PAYMENT_V1 = {
+PAYMENT_V1: dict[str, Any] = {
     "type": "record", "name": "Payment", "namespace": "shop.demo",
     "doc": "One payment attempt for an order (Avro twin of the payments topic).",
     "fields": [
@@ -48,7 +49,7 @@ PAYMENT_V2 = {**PAYMENT_V1, "fields": PAYMENT_V1["fields"] + [
     {"name": "risk_score", "type": ["null", "double"], "default": None,
      "doc": "Fraud risk score from 0 (safe) to 1 reported by the payment provider; absent before schema version 2."},
 ]}
-SHIPMENT_V1 = {
+SHIPMENT_V1: dict[str, Any] = {
     "type": "record", "name": "Shipment", "namespace": "shop.demo",
     "doc": "One status change of a parcel (Avro twin of the shipments topic).",
     "fields": [
@@ -102,7 +103,7 @@ class AvroTwins:
         self.evolve_at: float | None = None
         self.evolve_after = evolve_after
         self.evolved = False
-        self.schemas: dict[str, tuple[int, object]] = {}
+        self.schemas: dict[str, tuple[int, Any]] = {}
 
     def register_initial(self) -> None:
         """Version 1 of both subjects (raises httpx.HTTPError / RuntimeError while the registry is away)."""
