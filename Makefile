@@ -28,10 +28,10 @@ lint: setup
 test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
 
-# The pure tests, without the stack or a browser; property and fuzz tests run fewer examples here
-# (COPILOT_FAST_TESTS, tests/conftest.py) and in full in `make test`.
+# The pure tests, without the stack or a browser (nor the few that wait out a network timeout); property
+# and fuzz tests run fewer examples here (COPILOT_FAST_TESTS, tests/conftest.py) and in full in `make test`.
 test-fast: lint
-	COPILOT_FAST_TESTS=1 $(PY) -m pytest -q -p no:cacheprovider -m "not stack and not browser"
+	COPILOT_FAST_TESTS=1 $(PY) -m pytest -q -p no:cacheprovider -m "not stack and not browser and not slow"
 
 bench: setup
 	@mkdir -p bench/results

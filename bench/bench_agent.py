@@ -14,11 +14,12 @@ Run: .venv/bin/python bench/bench_agent.py [--planner-only]   (results: bench/re
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "agent"))
@@ -52,7 +53,7 @@ def gateway_or_none():
 
     client = GatewayClient()
     try:
-        client.api
+        client.ping()
         return client
     except Exception as exc:
         print(f"SQL Gateway unreachable ({exc}); engine figures are skipped", file=sys.stderr)
@@ -60,9 +61,8 @@ def gateway_or_none():
 
 
 def first_row_seconds(gateway, sql: str, tables: list[str], topics) -> float | None:
-    from copilot.flink.live import LiveQuery
-
     from copilot.catalog.ddl import table_statements
+    from copilot.flink.live import LiveQuery
     from copilot.validate import check
 
     live = LiveQuery(gateway, check(sql, catalog=topics), table_statements(tables, topics), max_rows=1, timeout=60)
@@ -75,7 +75,6 @@ def first_row_seconds(gateway, sql: str, tables: list[str], topics) -> float | N
 
 def planner_figures(topics) -> dict:
     import yaml
-
     from scoring import score
 
     fleet_dir = ROOT / "examples" / "catalogs" / "fleet"
@@ -180,13 +179,13 @@ def main() -> None:
             with ThreadPoolExecutor(2) as pool:
                 start = time.monotonic()
 
-                def via_copilot():
+                def via_copilot(question=question, start=start):
                     answer = with_engine.ask(question)
                     asked = time.monotonic() - start
                     first = first_row_seconds(gateway, answer.sql, answer.tables, topics) if answer.valid else None
                     return asked, (time.monotonic() - start) if first else None
 
-                def direct():
+                def direct(gold_gateway=gold_gateway, gold=gold, start=start):
                     first = first_row_seconds(gold_gateway, gold, analyse(gold).tables, topics)
                     return (time.monotonic() - start) if first else None
 

@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/bench_app.py   (writes bench/results/app.json)
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import os
 import shutil
@@ -22,19 +21,21 @@ import threading
 import time
 from pathlib import Path
 
+from copilot.settings import DEMO_CATALOG_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "app")]
 
+from apptest_helpers import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
 from browser_steps import ask, metric_value, rows_shown, sql_locator  # noqa: E402
 from live_helpers import wait_for  # noqa: E402
-from apptest_helpers import AppServer, chromium_path  # noqa: E402  (the browser tests' server and chromium)
 
 from copilot import settings  # noqa: E402
 from copilot.catalog.ddl import table_statements  # noqa: E402
-from copilot.validate import check  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 from copilot.flink.gateway import GatewayClient  # noqa: E402
 from copilot.flink.live import LiveQuery  # noqa: E402
+from copilot.validate import check  # noqa: E402
 
 TOPIC = "bench_app_changes"
 KEYS = 200

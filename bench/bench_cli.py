@@ -59,7 +59,7 @@ def mcp_round_trip(runs: int, env: dict) -> dict:
         async with Client(params, read_timeout_seconds=120) as client:
             connected = time.perf_counter() - start
             times = []
-            for i in range(runs + 1):
+            for _ in range(runs + 1):
                 t = time.perf_counter()
                 result = await client.call_tool("ask", {"question": QUESTION})
                 assert not result.is_error, result.content[0].text

@@ -6,12 +6,13 @@ same run, same corpus), `validate --no-engine` median latency, engine check warm
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

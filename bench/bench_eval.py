@@ -106,7 +106,7 @@ def main() -> None:
 
     gateway = GatewayClient()
     try:
-        gateway.api
+        gateway.ping()
     except Exception as exc:
         print(f"SQL Gateway unreachable ({exc}): bench_eval needs the stack (`flink-copilot up`)", file=sys.stderr)
         sys.exit(3)

@@ -8,7 +8,6 @@ Run: .venv/bin/python bench/bench_gateway.py
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import random
 import shutil
@@ -21,13 +20,13 @@ from pathlib import Path
 import httpx
 from confluent_kafka import Producer
 
+from copilot.settings import DEMO_CATALOG_DIR
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import median, write  # noqa: E402
 
 from copilot import settings  # noqa: E402
 from copilot.catalog.ddl import create_table_sql  # noqa: E402
-from copilot.sql.statement import TrustedStatement  # noqa: E402
-from copilot.validate import check  # noqa: E402
 from copilot.catalog.model import Field, TopicSchema  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 from copilot.flink.gateway import GatewayClient  # noqa: E402
@@ -35,6 +34,8 @@ from copilot.flink.live import LiveQuery, MaterializedView  # noqa: E402
 from copilot.jobs.registry import JobRegistry  # noqa: E402
 from copilot.jobs.service import JobService  # noqa: E402
 from copilot.kafka.admin import delete_topic, ensure_topic  # noqa: E402
+from copilot.sql.statement import TrustedStatement  # noqa: E402
+from copilot.validate import check  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL = "SELECT order_id, country, amount FROM orders"

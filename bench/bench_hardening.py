@@ -10,7 +10,6 @@ lost or duplicated across a saved job's stop/resume (from tests/faults on an iso
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import argparse
 import json
 import os
@@ -21,6 +20,8 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests" / "security"), str(ROOT / "tests" / "fuzz")]
@@ -46,7 +47,7 @@ def hostile_sql(catalog) -> dict:
         from copilot.flink.gateway import GatewayClient
 
         engine = GatewayClient()
-        engine.api
+        engine.ping()
     except Exception as exc:  # the engine-only entries are then reported as not tried
         print(f"(SQL Gateway unreachable, engine-only entries skipped: {exc})")
         engine = None
@@ -107,11 +108,11 @@ def differential(catalog, examples: int) -> dict:
     """Generated hostile statements: the product's verdict against Flink 2.2's own reading (a JVM helper
     that never executes anything). Disagreements: accepted, yet Flink would write, read outside the
     listed tables or apply OPTIONS (goal 0)."""
+    from differential import catalog_with_keyword_topics, define_tables, hostile, judge
     from hypothesis import HealthCheck, given, settings
 
     from copilot.stack.flink_reading import FlinkReader
     from copilot.validate import validate
-    from differential import catalog_with_keyword_topics, define_tables, hostile, judge
 
     catalog = catalog_with_keyword_topics(catalog)
     counts = {"cases": 0, "accepted": 0, "disagreements": 0, "refused_but_flink_reads_a_query": 0}
@@ -170,12 +171,12 @@ def canonical_cost() -> dict:
 
 
 def injection(catalog) -> dict:
+    from injection import HOSTILE, harm
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from copilot.agent.audit import MemoryAuditSink
     from copilot.agent.copilot import Copilot
     from copilot.agent.llm import LlmPlanner
-    from injection import HOSTILE, harm
 
     tables = set(catalog)
     out = {}
@@ -204,9 +205,9 @@ def fuzz(catalog, examples: int) -> dict:
     import sqlglot
     from hypothesis import HealthCheck, given, settings
     from sqlglot.errors import ParseError, TokenError
+    from strategies import sqlish
 
     from copilot.validate import validate
-    from strategies import sqlish
 
     counts = {"examples": 0, "exceptions": 0, "valid": 0, "refused": 0, "bad_error_shape": 0}
     failures: list[str] = []

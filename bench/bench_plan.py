@@ -44,7 +44,7 @@ def acceptance(drawn, catalogs) -> dict:
 
     engine = GatewayClient()
     rejected, seconds = [], []
-    for name, plan, sql in drawn:
+    for name, _plan, sql in drawn:
         start = time.perf_counter()
         result = validate(sql, catalog=catalogs[name], engine=engine)
         seconds.append(time.perf_counter() - start)

@@ -10,7 +10,6 @@ Run: .venv/bin/python bench/bench_registry.py
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import statistics
@@ -91,7 +90,7 @@ class ScratchRegistry:
 
 def start_figures(work: Path) -> dict:
     starts, memory = [], []
-    for i in range(STARTS):  # the first start creates the database, later ones open it
+    for _ in range(STARTS):  # the first start creates the database, later ones open it
         registry = ScratchRegistry(work / "registry")
         try:
             starts.append(registry.start())

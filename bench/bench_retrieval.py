@@ -13,10 +13,11 @@ recall@5: every expected topic is among the first 5 results.
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import argparse
 import copy
 import os
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 # One BLAS thread: on a shared 2-core machine it is faster and far steadier than two for these matrix sizes.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -31,13 +32,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from common import write  # noqa: E402
+from distractors import generate  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 
-from common import write  # noqa: E402
 from copilot.catalog.embedding import MiniLMEmbedder, StaticEmbedder  # noqa: E402
 from copilot.catalog.index import HybridTopicIndex  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
-from distractors import generate  # noqa: E402
 
 QUESTIONS = YAML(typ="safe").load((ROOT / "tests" / "catalog" / "questions.yaml").read_text())
 

@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "heldout"))
 
-from bench.common import median, write  # noqa: E402
 from check_gold import is_sql, load_questions, question_sets  # noqa: E402
+
+from bench.common import median, write  # noqa: E402
 
 VERDICTS = ("exact", "wrong", "invalid", "declined", "clarified")
 

@@ -3,7 +3,6 @@ unless it already answers, and stops at the end only what it started itself."""
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import atexit
 import os
 import shutil
@@ -12,6 +11,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = DEMO_CATALOG_DIR

@@ -39,17 +39,21 @@ def page_path(name: str) -> str:
 CHAT_PAGE, CATALOG_PAGE, JOBS_PAGE, AUDIT_PAGE, ALERTS_PAGE = (page_path(name) for name, _t, _i in PAGES)
 
 
-@st.cache_resource(show_spinner=False)
+def settings_key() -> str:
+    """The settings table as the app process sees it now, and the catalog it names: the key of the cached
+    services, so they are built once per process, and again only if the table changes (as between tests)."""
+    from copilot.catalog.working import catalog_dir  # seeds the working catalog the first time
+
+    return repr((str(catalog_dir()), [(s.name, settings.get(s.name)) for s in settings.SETTINGS]))
+
+
 def services() -> Services:
     """The app process's composition root (copilot.wiring): one catalog store, index, planner, audit sink."""
-    from copilot.wiring import build
-
-    return build()
+    return _services(settings_key())
 
 
-@st.cache_resource(show_spinner=False)
 def catalog_service() -> svc.CatalogService:
-    return svc.CatalogService(services())
+    return _catalog_service(settings_key())
 
 
 def chat_service() -> svc.ChatService:
@@ -59,9 +63,25 @@ def chat_service() -> svc.ChatService:
     return st.session_state["chat_service"]
 
 
-@st.cache_resource(show_spinner=False)
 def jobs_service() -> svc.JobsService:
-    return svc.JobsService(catalog_service())
+    return _jobs_service(settings_key())
+
+
+@st.cache_resource(show_spinner=False)
+def _services(key: str) -> Services:
+    from copilot.wiring import build
+
+    return build()
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_service(key: str) -> svc.CatalogService:
+    return svc.CatalogService(_services(key))
+
+
+@st.cache_resource(show_spinner=False)
+def _jobs_service(key: str) -> svc.JobsService:
+    return svc.JobsService(_catalog_service(key))
 
 
 @st.cache_data(ttl=5, show_spinner=False)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from copilot.sql import flink_lexer
-from copilot.sql import statement as st
+from copilot.sql import flink_lexer, statement as st
 from copilot.validate.tree_nodes import find_all
 
 DIALECT = "flink"

@@ -1,13 +1,13 @@
-from copilot.settings import DEMO_CATALOG_DIR
 import sys
 from pathlib import Path
 
 import pytest
 
+from copilot.settings import DEMO_CATALOG_DIR
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
-from copilot.settings import PROJECT_ROOT  # noqa: E402
 
 # The contract's demo domain (CONTRACT.md §4): the gold questions are written against these topics.
 DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "products")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
+from gold import CASES
+
 from copilot.agent.base import PlanRequest, Turn
 from copilot.agent.builtin import BuiltinPlanner
-from gold import CASES
+from copilot.settings import DEMO_CATALOG_DIR
 
 
 def plan_all(topics, planner=None):
@@ -32,10 +33,9 @@ def differences(draft_sql: str | None, gold_sql: str) -> dict:
 
 
 if __name__ == "__main__":
-    from copilot.catalog.store import YamlCatalogStore
-    from copilot.settings import PROJECT_ROOT
-
     from conftest import DEMO_TOPICS
+
+    from copilot.catalog.store import YamlCatalogStore
 
     loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     topics = {t: loaded[t] for t in DEMO_TOPICS}

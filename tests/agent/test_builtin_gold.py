@@ -4,12 +4,12 @@ Flink's planner on the live stack; declines what the catalog cannot answer."""
 from __future__ import annotations
 
 import pytest
+from gold import CASES, UNANSWERABLE
+from gold_runner import differences, plan_all
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
 from copilot.agent.components import analyse
-from gold import CASES, UNANSWERABLE
-from gold_runner import differences, plan_all
 
 IDS = [f"{i:02d}-{q[:40]}" for i, (q, _) in enumerate(CASES)]
 

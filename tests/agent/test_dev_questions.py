@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scoring import score
 
 from copilot.catalog.store import YamlCatalogStore
 from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
-from scoring import score
 
 CASES = [c for name in ("dev_questions.yaml", "dev_questions_2.yaml")
          for c in yaml.safe_load((Path(__file__).parent / name).read_text())]

@@ -4,16 +4,14 @@ back); a question with a word nobody knows never gets SQL that silently ignores 
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.agent.builtin.semantic import is_numeric, metrics
+from copilot.agent.builtin.semantic import metrics
 from copilot.agent.builtin.tags import lexicon_table, lexicon_words
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.catalog.store import YamlCatalogStore

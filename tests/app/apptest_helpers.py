@@ -66,8 +66,9 @@ def flink_job_state(job_id: str) -> str | None:
 
 def audited(conversation_id: str, kind: str, timeout: float = 15.0) -> list[dict]:
     """The audit trail's events of one kind for one conversation, waiting for them to arrive."""
-    from copilot.agent.audit import read_events
     from live_helpers import wait_for
+
+    from copilot.agent.audit import read_events
 
     found: list[dict] = []
 
@@ -81,7 +82,6 @@ def audited(conversation_id: str, kind: str, timeout: float = 15.0) -> list[dict
 
 def remove_job(name: str) -> None:
     """Stop a job a test saved and forget it: registry entry and output topic."""
-    from copilot import settings
     from copilot.kafka.admin import delete_topic
     from copilot.ui.services import CatalogService, JobsService
     from copilot.wiring import Config, build

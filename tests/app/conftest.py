@@ -3,13 +3,13 @@ Debian's chromium driven by Playwright through `executable_path` (never Playwrig
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import shutil
 from pathlib import Path
 
 import pytest
-
 from apptest_helpers import ARTIFACTS, AppServer, chromium_path
+
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from apptest_helpers import remove_job
 from browser_steps import ask, open_page, rows_shown, shot, sql_locator, wait_for_text
 from live_helpers import wait_for
@@ -25,7 +24,7 @@ def test_windowed_question_updates_table_and_chart_then_stops(page):
     images, counts = [], []
     for step in range(3):  # the first rows, then two more updates
         previous = counts[-1] if counts else 0
-        assert wait_for(lambda: rows_shown(page) > previous, timeout=60, interval=0.1), f"no new rows after {previous}"
+        assert wait_for(lambda previous=previous: rows_shown(page) > previous, timeout=60, interval=0.1), f"no new rows after {previous}"
         chart.wait_for()
         page.wait_for_timeout(1500)  # let the chart draw the new points
         counts.append(rows_shown(page))

@@ -4,7 +4,6 @@ in the same conversation, which is then answered with SQL."""
 from __future__ import annotations
 
 import pytest
-
 from apptest_helpers import app, stop_live, texts
 
 pytestmark = pytest.mark.stack

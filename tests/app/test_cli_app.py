@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import httpx
-
 from apptest_helpers import AppServer
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from apptest_helpers import app, audited, flink_job_state, metric, remove_job, rerun_until, stop_live, texts
 
 pytestmark = pytest.mark.stack

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from apptest_helpers import app, stop_live, texts
 
 pytestmark = pytest.mark.stack

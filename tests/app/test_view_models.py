@@ -6,11 +6,11 @@ import logging
 
 import pytest
 
+from copilot.agent.answer import Answer
 from copilot.catalog.model import Relationship, TopicSchema
 from copilot.errors import ServiceUnavailable
 from copilot.flink.base import FlinkSqlError
 from copilot.ui import chart, format as fmt, graph, state
-from copilot.agent.answer import Answer
 from copilot.ui.services import suggested_job_name
 
 WINDOWED = [("window_start", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"), ("window_end", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"),

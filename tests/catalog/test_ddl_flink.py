@@ -3,15 +3,15 @@ and a live read proving the JSON/ISO-8601 options parse the generator's records.
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 from pathlib import Path
 
 import pytest
 
 from copilot.catalog.ddl import create_table_sql
+from copilot.catalog.store import YamlCatalogStore
+from copilot.settings import DEMO_CATALOG_DIR
 from copilot.sql.statement import TrustedStatement
 from copilot.validate import check
-from copilot.catalog.store import YamlCatalogStore
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
-
+from fastavro import parse_schema
 from live_helpers import wait_for
 
 from copilot import settings
@@ -28,7 +28,6 @@ from copilot.catalog.store import YamlCatalogStore
 from copilot.catalog.sync import CatalogSync
 from copilot.errors import ServiceUnavailable
 from copilot.stack.datagen_avro import PAYMENT_V1, frame, register
-from fastavro import parse_schema
 
 READINGS_V1 = {"type": "record", "name": "Reading", "doc": "Meter readings.", "fields": [
     {"name": "meter_id", "type": "string", "doc": "Meter."},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from copilot.catalog.model import Field
 from copilot.catalog.store import YamlCatalogStore
 from copilot.errors import RequestError
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

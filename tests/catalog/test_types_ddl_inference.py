@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from copilot.catalog.registry import avro_to_flink, schema_from_registered
 from copilot.catalog.store import YamlCatalogStore
 from copilot.catalog.sync import is_internal, merge
 from copilot.catalog.types import check_flink_type
+from copilot.settings import DEMO_CATALOG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

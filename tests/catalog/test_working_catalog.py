@@ -3,7 +3,6 @@ demo catalog merged into it without touching what a person changed."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -11,7 +10,6 @@ from copilot import settings
 from copilot.catalog import working
 from copilot.catalog.store import YamlCatalogStore
 from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
-
 
 DEMO_PAYMENTS = """\
 # Demo domain: payment attempts.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from copilot import cli
 
@@ -24,6 +27,14 @@ def test_usage_error_is_exit_2(capsys):
     except SystemExit as exit_:
         assert exit_.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_bad_address_setting_is_usage_error(tmp_path):
+    env = {**os.environ, "FLINK_REST": "not a url", "FLINK_COPILOT_STATE_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "copilot", "status"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 2
+    assert "FLINK_REST" in result.stderr
 
 
 def _parser_with(handler):

@@ -8,7 +8,6 @@ import collections
 
 import pytest
 import sqlglot
-
 from flink_corpus import CORPUS, DOCS_INVALID, VALID, pages, round_trip, write_section
 
 # Valid Flink SQL the dialect does not handle yet, with the reason. Strict: fixing one fails the test

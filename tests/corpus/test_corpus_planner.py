@@ -13,12 +13,12 @@ import collections
 
 import pytest
 import sqlglot
-
-from copilot.flink.base import FlinkSqlError
-from copilot.validate.policy import statement_kind
 from flink_corpus import VALID, write_section
 from planner_envs import ENVIRONMENTS, environment_of
 from raw_gateway import DocsExplainer
+
+from copilot.flink.base import FlinkSqlError
+from copilot.validate.policy import statement_kind
 
 pytestmark = pytest.mark.stack
 

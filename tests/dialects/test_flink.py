@@ -6,10 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from flink_validator import Validator
 from sqlglot import exp
 
 from copilot.sql import expressions as fx
-from flink_validator import Validator
 
 BID_TUMBLE = "TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES)"
 

@@ -3,7 +3,6 @@ stack on the default ports (used by everyone else's tests) is never touched."""
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.settings import PROJECT_ROOT
+from copilot.settings import DEMO_CATALOG_DIR
 from copilot.stack.processes import ProcessTable
 
 # 19092, 29092 and 39092 belong to other tests and benchmarks.

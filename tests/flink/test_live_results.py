@@ -14,13 +14,13 @@ import pytest
 from confluent_kafka import Producer
 
 from copilot.catalog.ddl import create_table_sql, create_table_statement
-from copilot.sql.statement import TrustedStatement
-from copilot.validate import check
 from copilot.catalog.model import Field, TopicSchema
 from copilot.flink.base import FlinkSqlError
 from copilot.flink.gateway import GatewayClient
-from copilot.flink.live import LiveQuery, MaterializedView
+from copilot.flink.live import LiveQuery
 from copilot.kafka.admin import delete_topic, ensure_topic
+from copilot.sql.statement import TrustedStatement
+from copilot.validate import check
 
 pytestmark = pytest.mark.stack
 
@@ -124,27 +124,6 @@ def test_lost_session_is_recreated(gateway):
     gateway._request("DELETE", f"/{gateway.api}/sessions/{gateway.session()}")  # as if the gateway restarted
     cols, rows = gateway.run(check("SELECT 41 + 1 AS answer"))
     assert rows == [[42]] and cols[0].name == "answer"
-
-
-def test_unreachable_gateway_names_the_address():
-    from copilot.errors import ServiceUnavailable
-
-    with pytest.raises(ServiceUnavailable) as err:
-        GatewayClient("http://localhost:1").run(check("SELECT 1"))
-    assert "localhost:1" in str(err.value) and err.value.exit_code == 3
-
-
-def test_view_applies_retractions_in_place():
-    view = MaterializedView()
-    view.apply_batch([("+I", ["DE", 1]), ("+I", ["FR", 1]), ("-U", ["DE", 1]), ("+U", ["DE", 2]), ("-D", ["FR", 1])])
-    assert view.rows() == [["DE", 2]]
-    assert view.counts.to_dict() == {"inserts": 2, "updates": 1, "retractions": 2, "deletes": 1}
-
-
-def test_view_capacity_keeps_newest_rows():
-    view = MaterializedView(capacity=3)
-    view.apply_batch([("+I", [i]) for i in range(5)])
-    assert view.rows() == [[2], [3], [4]]
 
 
 def test_live_query_refuses_writing_statements_whatever_the_path(gateway):

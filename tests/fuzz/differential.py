@@ -21,7 +21,7 @@ def catalog_with_keyword_topics(topics: dict) -> dict:
 
 
 def define_tables(reader, topics: dict) -> None:
-    for name, schema in topics.items():
+    for schema in topics.values():
         reader.define(create_table_sql(schema, temporary=True))
 
 

@@ -4,7 +4,6 @@ property (200 by default; bench/bench_hardening.py runs at least 10,000)."""
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import re
 import sys
@@ -16,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlglot.errors import ParseError, TokenError
 
 from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import PROJECT_ROOT
+from copilot.settings import DEMO_CATALOG_DIR
 from copilot.validate import validate
 from copilot.validate.result import STAGES
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from check_gold import check_all, is_sql, load_questions, question_sets
 
 

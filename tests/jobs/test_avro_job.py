@@ -13,7 +13,6 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from fastavro import parse_schema
-
 from live_helpers import read_committed as read_topic
 
 from copilot import settings

@@ -8,8 +8,7 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
-from hypothesis import assume
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 from pydantic import ValidationError
 
 from copilot.catalog.model import TopicSchema

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, assume, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from copilot import settings as copilot_settings
 from copilot.plan.check import check_plan, output_names

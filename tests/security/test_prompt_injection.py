@@ -5,7 +5,6 @@ outside the catalog; catalog text and sampled records reach the model only as de
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import shutil
 import sys
@@ -21,7 +20,7 @@ from copilot.agent.audit import MemoryAuditSink
 from copilot.agent.copilot import Copilot
 from copilot.agent.llm import LlmPlanner
 from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import PROJECT_ROOT
+from copilot.settings import DEMO_CATALOG_DIR
 
 sys.path.insert(0, str(Path(__file__).parent))
 from injection import HOSTILE, PLANTED, harm  # noqa: E402

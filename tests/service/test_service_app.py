@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
-from streamlit.testing.v1 import AppTest
-
 from helpers_service import WorkerProcess, drop_topics, isolated_env
+from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.stack
 APP = Path(__file__).resolve().parents[2] / "copilot" / "app" / "streamlit_app.py"
@@ -37,7 +36,6 @@ def _app() -> AppTest:
 
 
 def test_app_chat_in_service_mode_answers_as_in_process(service_env, monkeypatch):
-    from copilot import settings
     from copilot.ui.services import CatalogService, ChatService
     from copilot.wiring import Config, build
 

@@ -11,7 +11,6 @@ import sys
 import uuid
 
 import pytest
-
 from helpers_service import ROOT, WorkerProcess, drop_topics, isolated_env, read_topic, wait_for_members
 
 pytestmark = pytest.mark.stack
@@ -164,14 +163,3 @@ def test_serve_runs_worker_processes_and_restarts_a_killed_one(service_env):
         serve.send_signal(signal.SIGTERM)
         serve.wait(30)
     assert serve.returncode == 0
-
-
-def test_up_adds_a_worker_only_in_service_mode(tmp_path, monkeypatch):
-    from copilot.stack.launcher import Launcher
-
-    monkeypatch.delenv("COPILOT_SERVICE", raising=False)
-    assert "worker" not in [c.name for c in Launcher(tmp_path).components()]
-    monkeypatch.setenv("COPILOT_SERVICE", "kafka")
-    worker = [c for c in Launcher(tmp_path).components() if c.name == "worker"]
-    assert worker and worker[0].command(Launcher(tmp_path))[1:3] == ["-m", "copilot.service.worker"]
-    assert not worker[0].health(None, Launcher(tmp_path).table).ok  # nothing started in this state dir

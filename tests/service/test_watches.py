@@ -14,7 +14,6 @@ import time
 import uuid
 
 import pytest
-
 from helpers_service import ROOT, WorkerProcess, drop_topics, isolated_env, read_topic
 
 WINDOW_S = 10

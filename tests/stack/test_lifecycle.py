@@ -95,10 +95,3 @@ def test_port_conflict_exits_3_and_names_the_port(isolated_env):
     assert result.returncode == 3
     assert "port 29092" in result.stderr
     assert "already taken" in result.stderr
-
-
-def test_bad_address_setting_is_usage_error(isolated_env):
-    env, _state = isolated_env
-    result = cli({**env, "FLINK_REST": "not a url"}, "status")
-    assert result.returncode == 2
-    assert "FLINK_REST" in result.stderr

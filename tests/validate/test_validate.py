@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copilot.settings import DEMO_CATALOG_DIR
 import json
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import sys
 import pytest
 
 from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import PROJECT_ROOT
+from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
 from copilot.validate import ValidationResult, validate
 
 CATALOG = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics

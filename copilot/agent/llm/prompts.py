@@ -13,7 +13,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from copilot.agent.base import PlanRequest
 from copilot.catalog.model import TopicSchema
 
-
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 MAX_TOPICS = 4
 MAX_EXAMPLES = 4
