@@ -10,7 +10,8 @@ from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.text import stem
-from copilot.agent.builtin.vocab import Vocabulary
+from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
 
@@ -34,7 +35,9 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     unknown_words(r, question, vocab)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
+    _plain_words(r, vocab, source)
     measures = [b.measure(s) for s in r.measures]
+    b.measures_built = measures
     dims = [b.dimension(m) for m in r.dims]
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
@@ -66,6 +69,9 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
                 measures.append(b.measure(MeasureSpec("count", m, words=m.text)))
                 m.used = True
                 break
+    key = vocab.topics[source].primary_key or []
+    if r.list_strong and not measures and not having and dims and all(d.field.topic == source and d.field.field in key for d in dims):
+        dims = []  # "per trip, list them": one row per key is the listing itself
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         if not any(e.topic == source for m in r.mentions for e in m.of("topic")):
             _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
@@ -107,6 +113,23 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:
+    """A one-word value that is also a generic word ("live", "active") and belongs only to topics the subject
+    cannot reach: here it is the generic word ("list them live"), not a filter on an unrelated table."""
+    from copilot.agent.builtin.tags import lexicon_table
+
+    table = lexicon_table()
+    keep = []
+    for f in r.filters:
+        m = f.mentions[0] if len(f.mentions) == 1 else None
+        hit = table.get((m.text.lower(),)) if m is not None and m.end - m.start == 1 else None
+        if hit is not None and hit[0] in ("light_words", "function_words", "list_cue") and all(
+                e.topic != source and not vocab.path(source, e.topic) for e in m.elements) and f.op == "=":
+            continue
+        keep.append(f)
+    r.filters = keep
 
 
 def _qualified_numbers(b: Builder, measures: list[Measure], filters: list[Filter], dims, question: str) -> None:
@@ -183,6 +206,15 @@ def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
     """"toll costs in pounds": a currency named outside a comparison filters the subject's currency field."""
     schema = b.vocab.topics[b.source]
     fields = sorted({c for f in schema.fields if (c := semantic.currency_field(schema, f.name))})
+    money = {f.name for f in schema.fields if semantic.currency_field(schema, f.name)}
+    measured = set()
+    for m in b.measures_built:
+        if m.field is not None:
+            measured.add(m.field.field)
+        elif m.metric and (metric := b.vocab.metric(b.source, m.metric)) and (s := semantic.simple_metric(metric.expression)) and s[1]:
+            measured.add(s[1])
+    if b.measures_built and not measured & money:
+        return  # "fuel in dollars": no amount of money is measured, so the currency is left for the user to explain
     for t in r.toks:
         if t.role != "currency" or t.used or t.mention is not None or len(fields) != 1:
             continue
@@ -271,6 +303,14 @@ def _add_count(b: Builder, measures: list[Measure]) -> str:
 
 def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
     op = c.op
+    if c.kind == "measure" and b.r.list_strong and c.target is not None:
+        # "toll costs over €20, list them": rows are listed, so the metric's number is compared row by row
+        e = next((x for x in c.target.of("metric")), None)
+        metric = b.vocab.metric(e.topic, e.metric or "") if e else None
+        simple = semantic.simple_metric(metric.expression) if metric else None
+        if simple and simple[1] and simple[0] in ("sum", "avg", "min", "max"):
+            c.kind, c.having = "field", False
+            c.target = Mention(c.target.start, c.target.end, c.target.text, [Element("field", e.topic, simple[1])], used=True)
     if c.kind == "count":
         having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
         return

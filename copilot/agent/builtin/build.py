@@ -104,6 +104,7 @@ class Builder:
         self.aliases: set[str] = set()
         self.extra_filters: list[Filter] = []
         self.fanout: list[str] = []  # joined topics with several rows per source row
+        self.measures_built: list[Measure] = []
 
     # -- resolving ---------------------------------------------------------------------------
     def resolve(self, m: Mention, kinds=("field", "value", "metric", "topic")) -> Element:

@@ -115,7 +115,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         if t.role == "out_of_scope":
             raise Decline(f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
                           f"records (forecasts and reasons are not in the data)")
-    r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"])) and not any(
+    r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"] + lex["list_strong"])) and not any(
         t.role == "agg" and t.arg == "count" for t in r.toks)
     r.list_strong = r.list_rows and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"])) and not any(
         t.role in ("agg", "distinct", "share") for t in r.toks) and r.window is None
@@ -323,6 +323,11 @@ class Grammar:
                 currency, end = hit
                 hit = self._currency_at(end)
             unit_target = self._unit_at(end)
+            scale = 1.0
+            if unit_target is None:
+                timed = self._duration_field_at(end)  # "took under 4 hours": the field that holds a duration
+                if timed is not None:
+                    unit_target, scale = timed
             op = str(t.arg)
             negated = self.negated_before(k)
             if negated:
@@ -333,7 +338,7 @@ class Grammar:
             if after is not None and after.start > end + 1:
                 after = None
             before = self.prev_mention(k)
-            spec = CompareSpec(op, num.number, currency, None, "default", words=words)
+            spec = CompareSpec(op, num.number * scale, currency, None, "default", words=words)
             if unit_target is not None:
                 spec.target, spec.kind = unit_target, "field"  # "more than 5 items": the field counted in items
                 self.use(self.toks[end])
@@ -401,6 +406,25 @@ class Grammar:
             m.used = True
             return str(m.of("value")[0].value), m.end
         return None
+
+    def _duration_field_at(self, j: int) -> tuple[Mention, float] | None:
+        """A time unit after a compared number ("under 4 hours") and exactly one catalog field that holds a
+        duration (its unit is a time unit): that field, and the factor from the question's unit to the field's."""
+        if j >= len(self.toks) or self.toks[j].role != "time_unit":
+            return None
+        from copilot.agent.builtin.lexicon import time_words
+        from copilot.plan.model import UNIT_SECONDS
+
+        units = {str(w).lower(): u for u, words in time_words()["units"].items() for w in words}
+        fields = [(e, units[u]) for u, es in self.vocab.units.items() if u in units for e in es]
+        topics = {e.topic for m in self.r.mentions for e in m.elements}
+        near = [(e, u) for e, u in fields if e.topic in topics] or fields
+        if len(near) != 1:
+            return None
+        e, field_unit = near[0]
+        asked = UNIT_SECONDS[str(self.toks[j].arg)]
+        self.use(self.toks[j])
+        return Mention(j, j + 1, self.toks[j].text, [e], used=True), asked / UNIT_SECONDS[field_unit]
 
     def _unit_at(self, j: int) -> Mention | None:
         """A field whose catalog unit is the word at j ("5 items" → the field counted in items)."""

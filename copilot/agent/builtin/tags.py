@@ -137,6 +137,8 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
         roles = {table.get((c,)) for c in cands}
         if len(cands) > 1 and len(roles) == 1 and None not in roles and not any(c in vocab.words for c in cands):
             cands = cands[:1]  # "minuts": minute or minutes, the same word to the grammar
+        if len(cands) > 1 and _one_family(cands):
+            cands = [max(cands, key=len)]  # "drivn": drive or driven, forms of one word
         if len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
             t.low = cands[0]  # the text stays as written: messages quote the user's word
@@ -208,6 +210,12 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
             if corrections is not None:
                 corrections.append((word, cands[0]))
     return out
+
+
+def _one_family(words: list[str]) -> bool:
+    """Forms of one word: each is the shortest one plus an ending ("drive", "driven", "drives")."""
+    base = min(words, key=len)
+    return len(base) >= 4 and all(w.startswith(base) or w.startswith(base.rstrip("e")) for w in words)
 
 
 def _codeish(text: str) -> bool:
