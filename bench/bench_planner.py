@@ -1,0 +1,103 @@
+"""Built-in planner figures (issue 14): on the gold set and the two held-out sets, exactly what
+`flink-copilot eval SET --builtin --no-engine --no-audit --json` reports (component match, confidently wrong =
+valid SQL that does not match the gold, clarifications and declines where the gold had SQL, right
+declines/clarifications), plus the median plan time without retrieval or engine (plan + compile, and
+plan + compile + validate without the Flink planner) over every question of those sets and the
+development sets.
+
+Run: .venv/bin/python bench/bench_planner.py        (results: bench/results/planner.json)
+
+The held-out sets are scored here, never tuned against (tests/heldout/README.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "agent"))
+
+from bench.common import write  # noqa: E402
+
+FLEET = ROOT / "examples" / "catalogs" / "fleet"
+SETS = {
+    "gold": (ROOT / "tests" / "agent" / "gold.yaml", None),
+    "heldout_demo": (ROOT / "tests" / "heldout" / "demo.yaml", None),
+    "heldout_fleet": (ROOT / "tests" / "heldout" / "fleet.yaml", FLEET),
+}
+
+
+def command(path: Path, catalog: Path | None) -> list[str]:
+    cmd = [sys.executable, "-m", "copilot", "eval", str(path.relative_to(ROOT)), "--builtin", "--no-engine", "--no-audit", "--json"]
+    if catalog is not None:
+        cmd += ["--catalog-dir", str(catalog.relative_to(ROOT))]
+    return cmd
+
+
+def score_set(path: Path, catalog: Path | None) -> dict:
+    cmd = command(path, catalog)
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    report = json.loads(out)
+    t, rows = report["totals"], report["questions"]
+    with_sql = [r for r in rows if r["expected"] == "sql"]
+    clarified = sum(1 for r in with_sql if r["outcome"] == "clarify")
+    declined = sum(1 for r in with_sql if r["outcome"] == "decline")
+    n = t["questions"]
+    return {
+        "command": " ".join(["flink-copilot"] + cmd[3:]),
+        "questions": n,
+        "with_gold_sql": t["with_gold_sql"],
+        "exact": t["component_match"],
+        "exact_rate": t["component_match_rate"],
+        "confidently_wrong": t["valid_but_wrong"],
+        "confidently_wrong_rate": round(t["valid_but_wrong"] / max(1, n), 4),
+        "clarified_where_gold_had_sql": clarified,
+        "clarified_rate_where_gold_had_sql": round(clarified / max(1, len(with_sql)), 4),
+        "declined_where_gold_had_sql": declined,
+        "declines_right": f"{t['declines_correct']}/{t['declines_expected']}",
+        "clarifications_right": f"{t['clarifications_correct']}/{t['clarifications_expected']}",
+        "wrong": [{"q": r["q"], "sql": r["sql"], "diff": r.get("component_diff")} for r in rows if r.get("valid_but_wrong")],
+    }
+
+
+def plan_times() -> dict:
+    """Median plan time over every question of the gold, development and held-out sets, no retrieval."""
+    import yaml
+    from scoring import score
+
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.settings import DEMO_CATALOG_DIR
+
+    dirs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": FLEET}
+    loaded: dict = {}
+
+    def topics_for(name):
+        if name not in loaded:
+            loaded[name] = YamlCatalogStore(dirs[name]).load().topics
+        return loaded[name]
+
+    cases = []
+    for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
+        cases += yaml.safe_load((ROOT / "tests" / "agent" / name).read_text())
+    for set_name, (path, catalog) in SETS.items():
+        for item in yaml.safe_load(path.read_text()):
+            q = ("+ " if item.get("follow_up") else "") + item["q"]
+            cases.append({"q": q, "gold": str(item["gold"]).strip(), "catalog": "fleet" if catalog else "demo"})
+    score(cases[:20], topics_for)  # warm the vocabularies and caches
+    totals = score(cases, topics_for)["totals"]
+    return {"questions": totals["questions"],
+            "plan_compile_p50_ms": totals["median_ms_plan_compile"],
+            "plan_compile_validate_no_engine_p50_ms": totals["median_ms_plan_compile_validate_no_engine"]}
+
+
+def main() -> None:
+    results = {name: score_set(path, catalog) for name, (path, catalog) in SETS.items()}
+    results["plan_time"] = plan_times()
+    write("planner", results)
+
+
+if __name__ == "__main__":
+    main()
