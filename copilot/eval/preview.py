@@ -13,13 +13,15 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.engine import SqlGateway
 from copilot.catalog.model import TopicSchema
 from copilot.errors import RequestError
 from copilot.eval.replay import Replayer, check_query
 from copilot.eval.slice import Slice
+from copilot.sql.types import WINDOW_COLUMNS
 
 DEFAULT_LAST = "5m"
-WINDOW_KEYS = ("window_start", "window_end", "window_time")
 SHOWN_ROWS = 200
 
 
@@ -54,7 +56,7 @@ def _depth(node: exp.Expression) -> int:
 
 def state_estimate(labels: list[str], rows: list[list[Any]]) -> dict:
     """Distinct keys per grouping key over the slice, and per window when the grouping is windowed."""
-    window_idx = [i for i, label in enumerate(labels) if label.lower() in WINDOW_KEYS]
+    window_idx = [i for i, label in enumerate(labels) if label.lower() in WINDOW_COLUMNS]
     key_idx = [i for i in range(len(labels)) if i not in window_idx]
     per_key = {labels[i]: len({r[i] for r in rows}) for i in key_idx}
     distinct_keys = len({tuple(r[i] for i in key_idx) for r in rows}) if key_idx else (1 if rows else 0)
@@ -89,8 +91,8 @@ def _stateless_estimate(sql: str) -> dict:
     return {"kind": "stateless", "summary": "no state: each record is filtered or projected on its own"}
 
 
-def preview(sql: str, topics: dict[str, TopicSchema], *, last: str = DEFAULT_LAST, audit=None,
-            timeout: float = 60.0, gateway=None) -> dict:
+def preview(sql: str, topics: dict[str, TopicSchema], *, gateway: SqlGateway, last: str = DEFAULT_LAST,
+            audit: AuditSink | None = None, timeout: float = 60.0) -> dict:
     """The query's result over the last `last` of recorded data, its row count and a state estimate.
     RequestError when the query is not valid or the replay fails (the reason is Flink's)."""
     started = time.monotonic()

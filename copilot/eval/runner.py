@@ -14,12 +14,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import yaml
 
 from copilot.errors import UsageError
 from copilot.eval.compare import compare
+from copilot.sql.types import WINDOW_COLUMNS
+
+if TYPE_CHECKING:
+    from copilot.agent.answer import Answer
+    from copilot.agent.copilot import Copilot
+    from copilot.eval.replay import Replayer
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +67,9 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
-def outcome(answer) -> str:
+def outcome(answer: Answer) -> str:
     """sql (a valid query), invalid (a query that failed validation), clarify, or decline."""
-    if getattr(answer, "stage", None) == "clarify" or getattr(answer, "clarification", None):
+    if answer.stage == "clarify" or answer.clarification:
         return "clarify"
     if answer.sql and answer.valid:
         return "sql"
@@ -85,7 +91,7 @@ def component_differences(sql: str | None, gold: str) -> dict | None:
         return None
 
 
-WINDOW_BOUNDS = {"window_start", "window_end"}
+WINDOW_BOUNDS = set(WINDOW_COLUMNS[:2])  # window_start, window_end
 
 
 def column_roles(sql: str, key_names: set[str] = frozenset()) -> dict[str, str]:
@@ -156,14 +162,14 @@ def _keys_read(sql: str, topic_keys: dict[str, set[str]] | None) -> set[str]:
 
 
 class EvalRunner:
-    def __init__(self, copilot, replayer=None, *, timeout: float = 120.0):
+    def __init__(self, copilot: Copilot, replayer: Replayer | None = None, *, timeout: float = 120.0):
         self.copilot = copilot
         self.replayer = replayer
         self.timeout = timeout
 
     def key_names(self) -> dict[str, set[str]]:
         """Each topic's key fields (primary key, record key): keys, never droppable attributes."""
-        topics = getattr(self.replayer, "topics", None) or {}
+        topics = self.replayer.topics if self.replayer is not None else {}
         return {name: set(schema.primary_key or []) | ({schema.key} if schema.key else set())
                 for name, schema in topics.items()}
 

@@ -55,14 +55,16 @@ def test_comparison_normalises_numbers_by_the_one_list():
 
 def test_one_unit_table_and_one_window_column_list():
     from copilot.agent import components
+    from copilot.eval import preview, runner
     from copilot.plan import check, model
     from copilot.service import condition
     from copilot.ui import chart
     from copilot.validate import catalog_check
 
     assert model.UNIT_SECONDS is types.UNIT_SECONDS and components.UNIT_SECONDS is types.UNIT_SECONDS
-    for module in (components, check, chart, catalog_check, condition):
+    for module in (components, check, chart, catalog_check, condition, preview):
         assert module.WINDOW_COLUMNS is types.WINDOW_COLUMNS, module.__name__
+    assert runner.WINDOW_BOUNDS == set(types.WINDOW_COLUMNS[:2]) == set(condition.WINDOW_BOUNDS)
 
 
 def test_one_identifier_quoter():
