@@ -286,13 +286,15 @@ def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[F
     if simple is None or cond is None or b.vocab.topics[b.source].field(cond.group(1)) is None:
         return
     ref = FieldRef(topic=b.source, field=cond.group(1))
-    if any(f.field == ref for f in filters):
+    same = [f for f in filters if f.field == ref and f.op == "=" and [str(v) for v in f.values] == [cond.group(2)]]
+    if any(f.field == ref for f in filters) and not same:
         return
     func, field = simple
     m = measures[0]
     measures[0] = Measure(alias=m.alias, func=func, field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
                           words=m.words)
-    filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
+    if not same:  # "delivered deliveries": the condition is there once
+        filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
 
 
 def _add_count(b: Builder, measures: list[Measure]) -> str:
@@ -328,7 +330,15 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
             same = m
         having.append(Having(measure=same.alias, op=op if op != "=" else ">=", value=c.value, words=c.words))
         return
-    if c.target is not None:
+    if c.target is not None and c.target.of("topic") and not c.target.of("field"):
+        e = b.resolve(c.target, ("topic",))
+        amount = b.vocab.main_amount(e.topic)
+        if amount is None:
+            raise AskBack(f"Over {c.value:g} of what?", b._number_options(e.topic, c.words))
+        if e.topic != b.source:
+            b.join_to(e.topic)
+        field = FieldRef(topic=e.topic, field=amount)
+    elif c.target is not None:
         e = b.resolve(c.target, ("field",))
         field = FieldRef(topic=e.topic, field=e.field or "")
     else:

@@ -253,10 +253,16 @@ class Grammar:
             u = units.get(stem(unit.low))
             if num.number is None or u is None:
                 continue
-            j = self.skip(k + 3, roles={"function_words"})
+            j = self.skip(k + 3, roles={"function_words", "light_words"})
             target = self.mention_at(j)
             if target is None or not target.of("topic"):
-                continue
+                if j < len(self.toks) and self.toks[j].mention is not None:
+                    continue
+                # "delivered within a day of being placed": the event it is timed from is the topic named before
+                before = [m for m in self.r.mentions if m.end <= k and m.of("topic") and not m.of("field")]
+                if not before:
+                    continue
+                target = before[-1]
             self.r.bound = Duration(amount=int(num.number), unit=u)  # type: ignore[arg-type]
             self.r.bound_mention = target
             target.qualifier = True
@@ -359,6 +365,8 @@ class Grammar:
                 lead = [x for x in self.toks[max(0, before.start - 2):before.start]]
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
+            elif before is not None and before.of("topic") and not before.of("field") and not before.of("metric") and before.end == k:
+                spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
             self.r.compares.append(spec)
 
     def _unit_counts(self) -> None:
@@ -641,6 +649,8 @@ class Grammar:
                 continue
             j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
             m = self.next_mention(j, extra=("each", "every", "all", "of", "the", "a"))
+            while m is not None and m.qualifier and self.mention_at(m.end) is not None and self.mention_at(m.end).start == m.end:
+                m = self.mention_at(m.end)  # "per order country": the qualified field, not the qualifying topic
             if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
@@ -712,10 +722,12 @@ class Grammar:
                     continue
             target = self.next_mention(j)
             own = counted = None
-            while target is not None and (target.qualifier or target.of("value") and not (target.of("field") or target.of("topic") or target.of("metric"))):
+            while target is not None and (target.qualifier or (target.of("value") or target.of("state")) and not (target.of("field") or target.of("topic") or target.of("metric"))):
                 nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
                 if nxt is not None and nxt.start != target.end and not target.qualifier:
                     nxt = None  # not next to it: "lowest temperature and average humidity"
+                if nxt is not None and target.of("state") and {(e.topic, e.field) for e in target.of("state")} & {(e.topic, e.field) for e in nxt.of("field")}:
+                    break  # "anonymous visitors": the visitors are the ones whose id is missing, not a count of ids
                 if nxt is None:
                     if not target.qualifier and func not in ("count", "count_distinct"):
                         own = target  # "lowest temperature": the subject's amount where kind is that value

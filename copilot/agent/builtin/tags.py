@@ -139,6 +139,8 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             cands = cands[:1]  # "minuts": minute or minutes, the same word to the grammar
         if len(cands) > 1 and _one_family(cands):
             cands = [max(cands, key=len)]  # "drivn": drive or driven, forms of one word
+        if not cands or not any(c in vocab.words for c in cands):
+            cands = vocab.abbreviation(t.low) or cands  # "rev", "cust": the one catalog name it begins
         if len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
             t.low = cands[0]  # the text stays as written: messages quote the user's word

@@ -38,7 +38,7 @@ def grammar() -> _Grammar:
         return re.compile(pattern.replace("{DURATION}", duration).replace("{UNIT}", unit)
                           .replace("{NUM}", num).replace("{IDLE}", idle))
 
-    names = ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "gap", "session_named", "session_words")
+    names = ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "gap", "session_named", "session_words", "bare")
     res = {name: compile_(data[name]) for name in names}
     res["adverb"] = re.compile(r"\b(" + "|".join(map(re.escape, data["adverbs"])) + r")\b")
     rewrites = [(re.compile(k, re.I), v) for k, v in data["rewrites"].items()]
@@ -115,6 +115,12 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
     size = _every(text, used)
     if size:
         return Window(kind="tumble", size=size, words=text[slice(*used[-1])].strip()), used
+    bare = g.res["bare"].search(text)
+    if bare and bare.group(1) is not None:
+        before = text[:bare.start()].split()
+        if not before or before[-1] not in set(time_words()["bare_not_after"]):
+            used.append((bare.start(), bare.start() + len(bare.group(0).rstrip(",.?! "))))
+            return Window(kind="tumble", size=_duration(bare.group(1), bare.group(2)), words=bare.group(0).strip(" ,.?!")), used
     return None, used
 
 

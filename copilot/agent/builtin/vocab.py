@@ -206,6 +206,16 @@ class Vocabulary:
             return []
         return sorted(best[min(best)])
 
+    def abbreviation(self, word: str) -> list[str]:
+        """The one catalog name (of a topic, field or metric, one word) that `word` begins, at least two
+        letters longer ("rev" → revenue); nothing when several names begin with it."""
+        low = word.lower()
+        if len(low) < 3 or not low.isalpha():
+            return []
+        found = {key[0] for key, bucket in self._phrases.items() if len(key) == 1 and key[0].startswith(low) and "_" not in key[0]
+                 and len(key[0]) >= len(low) + 2 and any(e.kind in ("topic", "field", "metric") for e in bucket)}
+        return sorted(found) if len(found) == 1 else []
+
     # -- catalog facts ---------------------------------------------------------------------
     def ftype(self, topic: str, field: str) -> str:
         f = self.topics[topic].field(field)
