@@ -43,12 +43,13 @@ def run_set(name: str, path: Path, catalog_dir: Path, slice_, gateway) -> dict:
     from copilot.catalog.store import YamlCatalogStore
     from copilot.eval.replay import Replayer
     from copilot.eval.runner import EvalRunner, load_questions
+    from copilot.wiring import Config, build
 
     topics = YamlCatalogStore(catalog_dir).load().topics
     questions = load_questions(path)
     copilot = Copilot(topics, index=HybridTopicIndex(), engine=gateway, gateway=gateway)
     copilot.retrieve("warm up")  # index build is not eval time
-    with Replayer(topics, slice_, purpose="bench") as replayer:
+    with Replayer(topics, slice_, gateway=build(Config.from_settings(audit=False)).replay_gateway(), purpose="bench") as replayer:
         report = EvalRunner(copilot, replayer, timeout=120).run(questions)
     t = report["totals"]
     executed = [r for r in report["questions"] if r.get("execute_s") is not None]
@@ -82,12 +83,14 @@ def run_set(name: str, path: Path, catalog_dir: Path, slice_, gateway) -> dict:
 def preview_times(last: str) -> dict:
     from copilot.catalog.store import YamlCatalogStore
     from copilot.eval.preview import preview
+    from copilot.wiring import Config, build
 
+    services = build(Config.from_settings(audit=False))
     topics = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     runs = []
     for sql in PREVIEW_QUERIES:
         start = time.perf_counter()
-        p = preview(sql, topics, last=last)
+        p = preview(sql, topics, gateway=services.replay_gateway(), last=last)
         runs.append({"sql": sql[:70], "seconds": round(time.perf_counter() - start, 2), "rows": p["row_count"],
                      "records": p["slice"]["records"], "state": p["state"].get("distinct_keys")})
         print(f"preview {runs[-1]}", flush=True)

@@ -133,6 +133,15 @@ class Services:
 
         return GatewayClient(self.config.gateway_url, rest_url=self.config.rest_url)
 
+    def replay_gateway(self) -> SqlGateway:
+        """A gateway session of its own for bounded replays (`eval --execute`, job previews), with the
+        replay's session properties; the replayer closes it."""
+        from copilot.eval.replay import REPLAY_SESSION
+        from copilot.flink.gateway import GatewayClient
+
+        return GatewayClient(self.config.gateway_url, rest_url=self.config.rest_url,
+                             session_properties=dict(REPLAY_SESSION))
+
     @property
     def audit(self) -> AuditSink | None:
         """The Kafka audit trail, or None with `audit=False`. It turns itself off (one warning) when Kafka is

@@ -174,135 +174,164 @@ def parse_file(path: Path) -> tuple[TopicSchema | None, list[CatalogProblem]]:
 
 
 def parse_document(doc: Any, name: str) -> tuple[TopicSchema | None, list[CatalogProblem]]:
-    errors: list[CatalogProblem] = []
-    warnings: list[CatalogProblem] = []
-
-    def error(message: str, line: int | None) -> None:
-        errors.append(CatalogProblem(name, line, message))
-
-    def warn(message: str, line: int | None) -> None:
-        warnings.append(CatalogProblem(name, line, message, "warning"))
-
+    """The topic of one parsed catalog file, or None and its errors; warnings either way."""
     if not isinstance(doc, dict):
         return None, [CatalogProblem(name, 1, "expected a mapping with at least `topic:` and `fields:`")]
-    topic = _text(doc.get("topic"))
-    if not topic:
-        error("missing `topic:` (the Kafka topic name)", _line_of(doc))
-    changelog = _text(doc.get("changelog") or "append").lower()
-    if changelog not in CHANGELOGS:
-        error(f"changelog {changelog!r} is not one of {', '.join(CHANGELOGS)}", _line_of(doc, "changelog"))
+    return _DocumentReader(doc, name).read()
 
-    fields: list[Field] = []
-    raw_fields = doc.get("fields")
-    if not isinstance(raw_fields, list) or not raw_fields:
-        error("`fields:` must be a non-empty list of {name, type}", _line_of(doc, "fields") if "fields" in doc else _line_of(doc))
-        raw_fields = []
-    seen: set[str] = set()
-    for i, raw in enumerate(raw_fields):
-        line = _line_of(raw_fields, i)
+
+class _DocumentReader:
+    """Reads one catalog document part by part, collecting errors (the topic is not loaded) and warnings."""
+
+    def __init__(self, doc: dict, name: str):
+        self.doc, self.name = doc, name
+        self.errors: list[CatalogProblem] = []
+        self.warnings: list[CatalogProblem] = []
+        self.seen: set[str] = set()  # field names (lower case), also those of fields that did not load
+
+    def error(self, message: str, line: int | None) -> None:
+        self.errors.append(CatalogProblem(self.name, line, message))
+
+    def warn(self, message: str, line: int | None) -> None:
+        self.warnings.append(CatalogProblem(self.name, line, message, "warning"))
+
+    def read(self) -> tuple[TopicSchema | None, list[CatalogProblem]]:
+        doc = self.doc
+        topic = _text(doc.get("topic"))
+        if not topic:
+            self.error("missing `topic:` (the Kafka topic name)", _line_of(doc))
+        changelog = _text(doc.get("changelog") or "append").lower()
+        if changelog not in CHANGELOGS:
+            self.error(f"changelog {changelog!r} is not one of {', '.join(CHANGELOGS)}", _line_of(doc, "changelog"))
+        raw_fields, fields = self.fields()
+        by_name = {f.name.lower(): f for f in fields}
+        primary_key = self.primary_key(by_name, changelog)
+        event_time = self.event_time(by_name)
+        key = _text(doc.get("key")) or None
+        key_format = _text(doc.get("key_format") or "raw").lower()
+        if key_format not in KEY_FORMATS:
+            self.error(f"key_format {key_format!r} is not one of {', '.join(KEY_FORMATS)}", _line_of(doc, "key_format"))
+        relationships = self.relationships()
+        examples = self.examples()
+        semantic.check_field_units(fields, raw_fields, _line_of, self.error)
+        metrics = semantic.read_metrics(doc.get("metrics"), fields, _line_of, self.error, self.warn)
+        verified = semantic.read_verified(doc.get("verified_queries"), _line_of, self.warn)
+        if self.errors:
+            return None, self.errors + self.warnings
+        schema = TopicSchema(
+            topic=topic,
+            description=_text(doc.get("description")),
+            format=_text(doc.get("format") or "json"),
+            changelog=changelog,
+            primary_key=primary_key,
+            event_time=event_time,
+            watermark_delay=_text(doc.get("watermark_delay") or "5 s"),
+            fields=fields,
+            relationships=relationships,
+            examples=examples,
+            metrics=metrics,
+            verified_queries=verified,
+            source_file=self.name,
+            key=key,
+            key_format=key_format,
+            registry=_registry_ref(doc.get("schema_registry")),
+        )
+        return schema, self.warnings
+
+    def fields(self) -> tuple[list, list[Field]]:
+        """(the raw `fields:` list, the fields that loaded)."""
+        doc = self.doc
+        raw_fields = doc.get("fields")
+        if not isinstance(raw_fields, list) or not raw_fields:
+            self.error("`fields:` must be a non-empty list of {name, type}",
+                       _line_of(doc, "fields") if "fields" in doc else _line_of(doc))
+            return [], []
+        fields: list[Field] = []
+        for i, raw in enumerate(raw_fields):
+            field = self.field(raw, _line_of(raw_fields, i), i)
+            if field is not None:
+                fields.append(field)
+        return raw_fields, fields
+
+    def field(self, raw: Any, line: int | None, i: int) -> Field | None:
         if not isinstance(raw, dict) or not _text(raw.get("name")):
-            error(f"field #{i + 1} needs a `name:`", line)
-            continue
+            self.error(f"field #{i + 1} needs a `name:`", line)
+            return None
         fname = _text(raw.get("name"))
         ftype = _text(raw.get("type"))
-        if fname.lower() in seen:
-            error(f"field {fname!r} is listed twice", line)
-        seen.add(fname.lower())
+        if fname.lower() in self.seen:
+            self.error(f"field {fname!r} is listed twice", line)
+        self.seen.add(fname.lower())
         problem = check_flink_type(ftype) if ftype else f"field {fname!r} has no `type:`"
         if problem:
-            error(f"field {fname!r}: {problem}", _line_of(raw, "type") if "type" in raw else line)
-            continue
+            self.error(f"field {fname!r}: {problem}", _line_of(raw, "type") if "type" in raw else line)
+            return None
         note = dialect_type_warning(ftype)
         if note:
-            warn(f"field {fname!r}: {note}", _line_of(raw, "type"))
+            self.warn(f"field {fname!r}: {note}", _line_of(raw, "type"))
         synonyms = raw.get("synonyms") or []
-        fields.append(
-            Field(
-                name=fname,
-                type=ftype,
-                description=_text(raw.get("description")),
-                values=_values_map(raw.get("values")),
-                synonyms=[_text(s) for s in synonyms] if isinstance(synonyms, list) else [_text(synonyms)],
-                added_by_sync=bool(raw.get("added_by_sync", False)),
-                value_words=semantic.value_words(raw.get("values")),
-                unit=_text(raw.get("unit")) or None,
-                currency_field=_text(raw.get("currency_field")) or None,
-                aggregate=_text(raw.get("aggregate")).lower() or None,
-                values_inferred=bool(raw.get("values_inferred", False)),
-            )
+        return Field(
+            name=fname,
+            type=ftype,
+            description=_text(raw.get("description")),
+            values=_values_map(raw.get("values")),
+            synonyms=[_text(s) for s in synonyms] if isinstance(synonyms, list) else [_text(synonyms)],
+            added_by_sync=bool(raw.get("added_by_sync", False)),
+            value_words=semantic.value_words(raw.get("values")),
+            unit=_text(raw.get("unit")) or None,
+            currency_field=_text(raw.get("currency_field")) or None,
+            aggregate=_text(raw.get("aggregate")).lower() or None,
+            values_inferred=bool(raw.get("values_inferred", False)),
         )
-    by_name = {f.name.lower(): f for f in fields}
 
-    primary_key = doc.get("primary_key") or []
-    if isinstance(primary_key, str):
-        primary_key = [primary_key]
-    primary_key = [_text(k) for k in primary_key]
-    for k in primary_key:
-        if k.lower() not in by_name and k.lower() not in seen:
-            error(f"primary_key names {k!r}, which is not a field", _line_of(doc, "primary_key"))
-    if changelog == "upsert" and not primary_key:
-        error("changelog upsert needs a `primary_key:`", _line_of(doc, "changelog"))
+    def primary_key(self, by_name: dict[str, Field], changelog: str) -> list[str]:
+        doc = self.doc
+        raw = doc.get("primary_key") or []
+        keys = [_text(k) for k in ([raw] if isinstance(raw, str) else raw)]
+        for k in keys:
+            if k.lower() not in by_name and k.lower() not in self.seen:
+                self.error(f"primary_key names {k!r}, which is not a field", _line_of(doc, "primary_key"))
+        if changelog == "upsert" and not keys:
+            self.error("changelog upsert needs a `primary_key:`", _line_of(doc, "changelog"))
+        return keys
 
-    event_time = _text(doc.get("event_time")) or None
-    if event_time:
-        f = by_name.get(event_time.lower())
-        if f is None and event_time.lower() not in seen:
-            error(f"event_time names {event_time!r}, which is not a field", _line_of(doc, "event_time"))
-        elif f is not None and not is_timestamp(f.type):
-            error(f"event_time {event_time!r} has type {f.type}; it needs TIMESTAMP(3) or TIMESTAMP_LTZ(3)", _line_of(doc, "event_time"))
+    def event_time(self, by_name: dict[str, Field]) -> str | None:
+        doc = self.doc
+        event_time = _text(doc.get("event_time")) or None
+        if event_time:
+            f = by_name.get(event_time.lower())
+            if f is None and event_time.lower() not in self.seen:
+                self.error(f"event_time names {event_time!r}, which is not a field", _line_of(doc, "event_time"))
+            elif f is not None and not is_timestamp(f.type):
+                self.error(f"event_time {event_time!r} has type {f.type}; it needs TIMESTAMP(3) or TIMESTAMP_LTZ(3)",
+                           _line_of(doc, "event_time"))
+        return event_time
 
-    key = _text(doc.get("key")) or None
-    key_format = _text(doc.get("key_format") or "raw").lower()
-    if key_format not in KEY_FORMATS:
-        error(f"key_format {key_format!r} is not one of {', '.join(KEY_FORMATS)}", _line_of(doc, "key_format"))
+    def relationships(self) -> list[Relationship]:
+        relationships: list[Relationship] = []
+        raw_rels = self.doc.get("relationships") or []
+        for i, raw in enumerate(raw_rels if isinstance(raw_rels, list) else []):
+            line = _line_of(raw_rels, i)
+            ref = _text(raw.get("references")) if isinstance(raw, dict) else ""
+            rfield = _text(raw.get("field")) if isinstance(raw, dict) else ""
+            if not rfield or ref.count(".") < 1:
+                self.warn("a relationship needs `field:` and `references: <topic>.<field>`", line)
+                continue
+            if rfield.lower() not in self.seen:
+                self.warn(f"relationship field {rfield!r} is not a field of this topic", line)
+                continue
+            relationships.append(Relationship(field=rfield, references=ref))
+        return relationships
 
-    relationships: list[Relationship] = []
-    raw_rels = doc.get("relationships") or []
-    for i, raw in enumerate(raw_rels if isinstance(raw_rels, list) else []):
-        line = _line_of(raw_rels, i)
-        ref = _text(raw.get("references")) if isinstance(raw, dict) else ""
-        rfield = _text(raw.get("field")) if isinstance(raw, dict) else ""
-        if not rfield or ref.count(".") < 1:
-            warn("a relationship needs `field:` and `references: <topic>.<field>`", line)
-            continue
-        if rfield.lower() not in seen:
-            warn(f"relationship field {rfield!r} is not a field of this topic", line)
-            continue
-        relationships.append(Relationship(field=rfield, references=ref))
-
-    examples: list[Example] = []
-    raw_examples = doc.get("examples") or []
-    for i, raw in enumerate(raw_examples if isinstance(raw_examples, list) else []):
-        if not isinstance(raw, dict) or not _text(raw.get("question")):
-            warn("an example needs `question:` (and usually `sql:`)", _line_of(raw_examples, i))
-            continue
-        examples.append(Example(question=_text(raw.get("question")), sql=_text(raw.get("sql"))))
-
-    semantic.check_field_units(fields, raw_fields, _line_of, error)
-    metrics = semantic.read_metrics(doc.get("metrics"), fields, _line_of, error, warn)
-    verified = semantic.read_verified(doc.get("verified_queries"), _line_of, warn)
-
-    if errors:
-        return None, errors + warnings
-    schema = TopicSchema(
-        topic=topic,
-        description=_text(doc.get("description")),
-        format=_text(doc.get("format") or "json"),
-        changelog=changelog,
-        primary_key=primary_key,
-        event_time=event_time,
-        watermark_delay=_text(doc.get("watermark_delay") or "5 s"),
-        fields=fields,
-        relationships=relationships,
-        examples=examples,
-        metrics=metrics,
-        verified_queries=verified,
-        source_file=name,
-        key=key,
-        key_format=key_format,
-        registry=_registry_ref(doc.get("schema_registry")),
-    )
-    return schema, warnings
+    def examples(self) -> list[Example]:
+        examples: list[Example] = []
+        raw_examples = self.doc.get("examples") or []
+        for i, raw in enumerate(raw_examples if isinstance(raw_examples, list) else []):
+            if not isinstance(raw, dict) or not _text(raw.get("question")):
+                self.warn("an example needs `question:` (and usually `sql:`)", _line_of(raw_examples, i))
+                continue
+            examples.append(Example(question=_text(raw.get("question")), sql=_text(raw.get("sql"))))
+        return examples
 
 
 def _registry_ref(raw: Any) -> RegistrySchemaRef | None:

@@ -67,7 +67,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             from copilot.eval.replay import Replayer
 
             assert slice_ is not None  # --execute always has a slice
-            replayer = Replayer(loaded.topics, slice_, audit=audit, purpose="eval")
+            replayer = Replayer(loaded.topics, slice_, gateway=services.replay_gateway(), audit=audit, purpose="eval")
         progress = _progress if not args.json and sys.stderr.isatty() else None
         try:
             report = EvalRunner(copilot, replayer, timeout=args.timeout).run(questions, progress)

@@ -86,7 +86,7 @@ def _preview(args: argparse.Namespace) -> int:
     services = cli_services(args)
     try:
         result = preview(args.sql.strip().rstrip(";"), services.catalog.load().topics,
-                         last=args.preview_last, audit=services.audit)
+                         gateway=services.replay_gateway(), last=args.preview_last, audit=services.audit)
     finally:
         services.close()
     emit(args, {"name": args.name, "saved": False, "preview": result}, lambda d: render(d["preview"]))

@@ -15,11 +15,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.engine import SqlGateway
 from copilot.catalog.model import TopicSchema
 from copilot.errors import CopilotError, RequestError, ServiceUnavailable
 from copilot.eval.compare import FinalTable
 from copilot.eval.slice import Slice
 from copilot.flink.base import FlinkSqlError
+from copilot.sql.statement import CheckedStatement
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,7 @@ class ReplayResult:
         return rows if limit is None else rows[:limit]
 
 
-def check_query(sql: str, topics: dict[str, TopicSchema]):
+def check_query(sql: str, topics: dict[str, TopicSchema]) -> CheckedStatement:
     """The validated statement for `sql` (RequestError with the first reason when it is refused)."""
     from copilot.validate import check
 
@@ -59,8 +62,8 @@ def check_query(sql: str, topics: dict[str, TopicSchema]):
     return statement
 
 
-def _tables_of(statement, sql: str, topics: dict[str, TopicSchema]) -> list[str]:
-    tables = getattr(statement, "tables", None)
+def _tables_of(statement: CheckedStatement, sql: str, topics: dict[str, TopicSchema]) -> list[str]:
+    tables = statement.tables
     if tables:
         return [t for t in tables if t in topics]
     from copilot.agent.components import analyse
@@ -69,15 +72,15 @@ def _tables_of(statement, sql: str, topics: dict[str, TopicSchema]) -> list[str]
 
 
 class Replayer:
-    def __init__(self, topics: dict[str, TopicSchema], slice_: Slice, *, gateway=None, audit=None,
-                 purpose: str = "replay"):
-        from copilot.flink.gateway import GatewayClient
-
+    def __init__(self, topics: dict[str, TopicSchema], slice_: Slice, *, gateway: SqlGateway,
+                 audit: AuditSink | None = None, purpose: str = "replay"):
+        """`gateway`: a session of its own with REPLAY_SESSION's properties (copilot.wiring's
+        `Services.replay_gateway()`); the replayer closes it."""
         self.topics = topics
         self.audit = audit  # every statement submitted is recorded before it reaches Flink
         self.purpose = purpose
         self.slice = slice_
-        self.gateway = gateway or GatewayClient(session_properties=dict(REPLAY_SESSION))
+        self.gateway = gateway
 
     def close(self) -> None:
         self.gateway.close()
@@ -133,7 +136,7 @@ class Replayer:
             text, submitted = result.sql, False
             try:
                 statement = check_query(result.sql, self.topics)
-                text = getattr(statement, "sql", statement)
+                text = statement.sql
                 ddls = self.table_statements(_tables_of(statement, result.sql, self.topics))
                 self._record("submission", text, context or {}, verdict="valid")
                 submitted = True
@@ -182,7 +185,7 @@ class Replayer:
                     if result.error is None and result.table is None:
                         result.table = FinalTable(result.columns, result.types)
                     try:
-                        op.cancel() if not op.finished or result.error else self.gateway._close_quietly(op)
+                        op.cancel() if not op.finished or result.error else op.release()
                     except (FlinkSqlError, ServiceUnavailable) as exc:
                         log.info("cancel of a replay: %s", exc)
                     result.seconds = time.monotonic() - start

@@ -142,6 +142,10 @@ class Operation:
             rows.extend(fields for _kind, fields in page.rows)
         return self.columns, rows
 
+    def release(self) -> None:
+        """Close a finished operation on the gateway (best effort): its results are freed."""
+        self.client._close_quietly(self)
+
     def cancel(self, settle: float = JOB_ID_SETTLE_S) -> None:
         """Cancel and close: stops the Flink job behind a query. Safe to call twice.
 

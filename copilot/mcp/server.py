@@ -68,7 +68,14 @@ def _version() -> str:
 
 def create_server(tools: CopilotTools, transport: str) -> MCPServer:
     app = MCPServer("flink-copilot", instructions=INSTRUCTIONS, version=_version(), log_level="WARNING")
+    _read_tools(app, tools, transport)
+    if writes_allowed():
+        _write_tools(app, tools, transport)
+    _resources(app, tools)
+    return app
 
+
+def _read_tools(app: MCPServer, tools: CopilotTools, transport: str) -> None:
     @app.tool(annotations=READ_ONLY)
     def search_topics(query: str, k: int = 5) -> dict:
         """The catalog topics most relevant to a question or keywords, best first (topic, score, description)."""
@@ -104,19 +111,23 @@ def create_server(tools: CopilotTools, transport: str) -> MCPServer:
         """Saved persistent jobs with their Flink state and output topic."""
         return _call(tools.list_jobs, client_identity(ctx, transport))
 
-    if writes_allowed():
-        writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
-        @app.tool(annotations=writes)
-        def save_job(name: str, sql: str, ctx: Context, output_topic: str = "") -> dict:
-            """Save a validated SELECT as a persistent Flink job writing to a Kafka topic (default job_<name>)."""
-            return _call(tools.save_job, client_identity(ctx, transport), name, sql, output_topic or None)
+def _write_tools(app: MCPServer, tools: CopilotTools, transport: str) -> None:
+    """Only with COPILOT_MCP_ALLOW_WRITES=true and never when read-only (`writes_allowed()`)."""
+    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
-        @app.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False))
-        def stop_job(name: str, ctx: Context, savepoint: bool = False) -> dict:
-            """Stop a saved job (with a savepoint to resume it later)."""
-            return _call(tools.stop_job, client_identity(ctx, transport), name, savepoint)
+    @app.tool(annotations=writes)
+    def save_job(name: str, sql: str, ctx: Context, output_topic: str = "") -> dict:
+        """Save a validated SELECT as a persistent Flink job writing to a Kafka topic (default job_<name>)."""
+        return _call(tools.save_job, client_identity(ctx, transport), name, sql, output_topic or None)
 
+    @app.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False))
+    def stop_job(name: str, ctx: Context, savepoint: bool = False) -> dict:
+        """Stop a saved job (with a savepoint to resume it later)."""
+        return _call(tools.stop_job, client_identity(ctx, transport), name, savepoint)
+
+
+def _resources(app: MCPServer, tools: CopilotTools) -> None:
     app.add_resource(FunctionResource.from_function(tools.topic_list, uri="catalog://topics", name="topics",
                                                     description="Every topic of the catalog", mime_type="application/json"))
     for name in sorted(tools.topics()):
@@ -128,8 +139,6 @@ def create_server(tools: CopilotTools, transport: str) -> MCPServer:
     def topic_entry(topic: str) -> str:
         """Catalog entry of any topic (also ones added after the server started)."""
         return _call(tools.topic_resource, topic)
-
-    return app
 
 
 def _topic_reader(tools: CopilotTools, name: str):

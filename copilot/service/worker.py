@@ -73,6 +73,7 @@ class Worker:
         self.pause_before_commit = pause_before_commit  # fault injection for tests: a window to kill us in
         self.stopping = False
         self.answered = 0
+        self._n_answer_partitions: int | None = None  # read once by run()
 
     def _clients(self) -> tuple[Consumer, Producer]:
         events.ensure_topics(self.servers)
@@ -142,7 +143,7 @@ class Worker:
         self._commit(msg, event, cid, answer_partition, consumer, producer)
 
     def _answer_partitions(self, consumer: Consumer) -> int:
-        if not hasattr(self, "_n_answer_partitions"):
+        if self._n_answer_partitions is None:
             self._n_answer_partitions = len(consumer.list_topics(self.answers, timeout=10).topics[self.answers].partitions)
         return self._n_answer_partitions
 

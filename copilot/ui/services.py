@@ -133,7 +133,8 @@ class ChatService:
 
 class JobsService:
     def __init__(self, catalog: CatalogService, audit: AuditSink | None = None):
-        self.service = catalog.services.jobs(audit=audit)
+        self.services = catalog.services
+        self.service = self.services.jobs(audit=audit)
 
     def list(self) -> list[dict]:
         return self.service.list()
@@ -146,7 +147,8 @@ class JobsService:
         """The query's result over the last minutes of recorded data (copilot.eval.preview); nothing is saved."""
         from copilot.eval.preview import preview
 
-        return preview(sql, self.service.catalog.load().topics, last=last, audit=self.service.audit)
+        return preview(sql, self.service.catalog.load().topics, gateway=self.services.replay_gateway(), last=last,
+                       audit=self.service.audit)
 
     def state_of(self, name: str) -> dict | None:
         return next((j for j in self.list() if j["name"] == name), None)

@@ -11,6 +11,12 @@ from copilot.eval.compare import FinalTable, compare
 from copilot.eval.replay import Replayer
 from copilot.eval.runner import compare_results
 from copilot.eval.slice import Slice
+from copilot.wiring import Config, build
+
+
+def replay_gateway():
+    """A replay session from the composition root, as `eval --execute` and the previews get theirs."""
+    return build(Config.from_settings(audit=False)).replay_gateway()
 
 pytestmark = pytest.mark.stack
 
@@ -30,7 +36,7 @@ def slice_(stack, catalog_topics):
 
 @pytest.fixture(scope="module")
 def replayer(catalog_topics, slice_):
-    with Replayer(catalog_topics, slice_, purpose="test") as r:
+    with Replayer(catalog_topics, slice_, gateway=replay_gateway(), purpose="test") as r:
         yield r
 
 
@@ -120,7 +126,7 @@ def test_a_comparison_run_twice_agrees(catalog_topics, slice_):
     b = f"SELECT window_start, window_end, channel, SUM(amount) AS r FROM {O1} WHERE amount > 100 GROUP BY window_start, window_end, channel"
     verdicts = []
     for _ in range(2):
-        with Replayer(catalog_topics, slice_, purpose="test") as r:
+        with Replayer(catalog_topics, slice_, gateway=replay_gateway(), purpose="test") as r:
             same, diff = (equal(r, a, a), equal(r, a, b))
         verdicts.append((same.to_dict(), diff.to_dict()))
     assert verdicts[0] == verdicts[1]
@@ -136,7 +142,7 @@ def test_every_replayed_statement_is_audited_with_the_text_flink_ran(catalog_top
             self.events.append(event)
 
     sink = Sink()
-    with Replayer(catalog_topics, slice_, audit=sink, purpose="test") as r:
+    with Replayer(catalog_topics, slice_, gateway=replay_gateway(), audit=sink, purpose="test") as r:
         ok, refused = r.run_together(["SELECT COUNT(*) AS n FROM orders", "SELECT amount FROM orderz"], timeout=90)
     assert ok.ok and not refused.ok and "orderz" in refused.error
     submitted = [e for e in sink.events if e["type"] == "submission"]
