@@ -104,8 +104,8 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         raise AskBack(f"Rows are listed as they arrive, without a time window: what should “{window.words}” do?", [
             {"label": "list them as they arrive", "question": without},
             {"label": f"count them {window.words}", "question": f"how many {source.replace('_', ' ')} {window.words}"}])
-    if window is not None and not schema.event_time:
-        raise Decline(f"{source} has no event time, so it cannot be counted per time window")
+    if window is not None and (schema.is_upsert or not schema.event_time):
+        _window_on_table(b, window, question, dims)
     plan = QueryPlan(source=source, measures=measures, dimensions=dims, filters=filters, joins=b.joins, window=window,
                      ranking=ranking, having=having, columns=columns,
                      chart=("line" if r.chart == "auto" and window else "bar" if r.chart == "auto" else r.chart) if r.chart else None)
@@ -113,6 +113,25 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _window_on_table(b: Builder, window, question: str, dims) -> None:
+    """A time window over a table of current rows ("customers per country every hour"): its rows are not
+    events. Ask: the current figure without a window, or the events that name the table, per window."""
+    words = window.words or ""
+    without = question
+    if words and words.lower() in question.lower():
+        i = question.lower().index(words.lower())
+        without = " ".join((question[:i] + question[i + len(words):]).split())
+    options = [{"label": "the current figure, without a window", "question": without}]
+    for t, schema in b.vocab.topics.items():
+        if t != b.source and not schema.is_upsert and schema.event_time and b.vocab.references(t, b.source) and t not in b.vocab.twins:
+            per = " and ".join(d.words for d in dims if d.words)
+            q = f"{t.replace('_', ' ')}" + (f" per {per}" if per else "") + f" {words}"
+            options.append({"label": q, "question": q})
+        if len(options) >= 3:
+            break
+    raise AskBack(f"{b.source.replace('_', ' ')} holds current rows, not events: “{words}” cannot split them. What do you mean?", options)
 
 
 def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:

@@ -69,6 +69,8 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         if t in scores:
             scores[t] += 0.3 * (3 - i) / 3
     if not scores:
+        if r.rank is not None or r.window is not None or r.measures or r.agg_only:
+            _ask_subject(r, vocab)  # "top 10 every hour": the shape is clear, the subject is not
         raise AskBack_no_subject(vocab)
     named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures)
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
@@ -88,6 +90,23 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             raise AskBack("Which data do you mean?", [
                 {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]])
     return best[0]
+
+
+def _ask_subject(r: Reading, vocab: Vocabulary) -> None:
+    when = f" {r.window.words}" if r.window is not None and r.window.words else ""
+    top = f"top {r.rank.n} " if r.rank is not None else ""
+    options = []
+    for t, schema in vocab.topics.items():
+        metric = next(iter(vocab.metrics.get(t, [])), None)
+        field = next((f for f in schema.fields if f.values and f.name not in (schema.primary_key or [])), None)
+        if t in vocab.twins or metric is None or field is None or (when and (schema.is_upsert or not schema.event_time)):
+            continue
+        q = f"{top}{field.name.replace('_', ' ')} by {metric.name.replace('_', ' ')}{when}" if top else f"{metric.name.replace('_', ' ')}{when}"
+        options.append({"label": q, "question": q})
+        if len(options) >= 3:
+            break
+    if len(options) >= 2:
+        raise AskBack("Of what? The question names nothing the catalog holds.", options)
 
 
 def AskBack_no_subject(vocab: Vocabulary) -> Decline:

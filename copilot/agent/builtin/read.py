@@ -101,12 +101,13 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     joined = " " + " ".join(low) + " "
     writes = {tuple(str(w).lower().split()) for w in lex["write_requests"]}
     start = next((i for i, t in enumerate(r.toks) if t.role != "function_words" or t.low not in ("please", "pls", "kindly", "can", "could", "you", "would", "hey", "hi", "hello")), 0)
-    head = [t.low for t in r.toks[start:start + 2]]
+    head = [t.text.lower() for t in r.toks[start:start + 2]]
     if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and not any(t.role in ("clear_filters", "followup") for t in r.toks[start:start + 3]):
         raise Decline(f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
                       f"the current values instead")
     for t in r.toks:
         if t.role == "duration_questions":
+            _durations_held(vocab, question)
             raise Decline("I cannot compute durations (how long something takes or lasts); I can count, sum, "
                           "average or rank per time window")
         if t.role == "long_period":
@@ -466,12 +467,37 @@ class Grammar:
             near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]
             near.sort(key=lambda m: (abs(m.start - k), m.start > k))
             if not near:
+                self._which_share(t)
                 raise Decline(f"I can compute the {t.text} of one known value (such as one status), but not the "
                               f"{t.text} asked here")
             m = near[0]
             m.used = True
             self.use_phrase(t)
             self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
+
+    def _which_share(self, t: Tok) -> None:
+        """"conversion rate per minute": a share, but of which value? Ask, with shares the catalog can compute
+        (the values of the topics the question names, else of every topic's first field with values)."""
+        from copilot.agent.builtin.outcome import AskBack
+
+        if len({e.topic for m in self.r.mentions for e in m.of("topic")}) > 1:
+            return  # "ratio of payments to orders": a ratio between topics, which a share is not
+        named = [e.topic for m in self.r.mentions for e in m.elements]
+        topics = list(dict.fromkeys(named)) or [n for n in self.vocab.topics if n not in self.vocab.twins]
+        when = f" {self.r.window.words}" if self.r.window is not None and self.r.window.words else ""
+        options = []
+        for topic in topics:
+            schema = self.vocab.topics[topic]
+            field = next((f for f in schema.fields if f.values and f.name not in (schema.primary_key or [])), None)
+            if field is None or (when and schema.is_upsert):
+                continue
+            value = sorted(field.values)[0]
+            q = f"share of {value.replace('_', ' ')} {topic.replace('_', ' ')}{when}"
+            options.append({"label": q, "question": q})
+            if len(options) >= 3:
+                break
+        if len(options) >= 2:
+            raise AskBack(f"“{t.text}”: the share of which rows?", options)
 
     def _recency(self) -> None:
         """"the 5 most recent orders", "the 3 latest payments": rows ranked by event time."""
@@ -917,6 +943,22 @@ class Grammar:
             elif m.of("field") and not m.of("topic") and self._numeric(m) and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field")):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
+
+
+def _durations_held(vocab: Vocabulary, question: str) -> None:
+    """"How long …": when the catalog records durations (a field whose unit is a time unit), ask which one,
+    rather than declining; the options are complete questions about those fields."""
+    from copilot.agent.builtin.lexicon import time_words
+    from copilot.agent.builtin.outcome import AskBack
+
+    units = {str(w).lower() for words in time_words()["units"].values() for w in words}
+    fields = [e for u, es in vocab.units.items() if u in units for e in es]
+    if not fields:
+        return
+    options = [{"label": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}",
+                "question": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}"} for e in fields[:3]]
+    raise AskBack(f"“{question.strip()}”: the catalog records durations as {', '.join(o['label'][8:] for o in options)}. "
+                  f"Which figure do you mean?", options)
 
 
 def lexicon_role(word: str) -> str | None:
