@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from copilot.capabilities.audit import AuditSink
+from copilot.capabilities.catalog import CatalogStore
+from copilot.capabilities.engine import SqlEngine
 from copilot.catalog.model import TopicSchema, VerifiedQuery
 from copilot.errors import RequestError
 
@@ -124,7 +127,8 @@ def main_topic(tree: exp.Expression, topics: dict[str, TopicSchema]) -> str:
     raise RequestError("the query reads no topic of the catalog", hint="verify a query over the catalog's topics")
 
 
-def store_verified(store, question: str, sql: str, verified_by: str, *, engine=None, audit=None, now: dt.datetime | None = None) -> tuple[VerifiedQuery, str, str]:
+def store_verified(store: CatalogStore, question: str, sql: str, verified_by: str, *, engine: SqlEngine | None = None,
+                   audit: AuditSink | None = None, now: dt.datetime | None = None) -> tuple[VerifiedQuery, str, str]:
     """Validate `sql`, then keep it as the verified answer to `question` in its main topic's file.
     Returns (the verified query, its topic, the file). Raises RequestError when the SQL is not valid."""
     from copilot.validate import validate

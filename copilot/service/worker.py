@@ -62,7 +62,7 @@ def build_copilot(services: Services, audit: AuditSink | None, *, use_engine: bo
 
 
 class Worker:
-    def __init__(self, worker_id: str, copilot, audit: QuestionAuditSink | None = None, *, servers: str | None = None,
+    def __init__(self, worker_id: str, copilot: Copilot, audit: QuestionAuditSink | None = None, *, servers: str | None = None,
                  pause_before_commit: float = 0.0):
         self.worker_id = worker_id
         self.copilot = copilot
