@@ -82,7 +82,7 @@ def plan_times() -> dict:
     cases = []
     for name in ("dev_questions.yaml", "dev_questions_2.yaml"):
         cases += yaml.safe_load((ROOT / "tests" / "agent" / name).read_text())
-    for set_name, (path, catalog) in SETS.items():
+    for path, catalog in SETS.values():
         for item in yaml.safe_load(path.read_text()):
             q = ("+ " if item.get("follow_up") else "") + item["q"]
             cases.append({"q": q, "gold": str(item["gold"]).strip(), "catalog": "fleet" if catalog else "demo"})

@@ -205,8 +205,9 @@ def _numeric_measure(m: Measure, source: TopicSchema, topics: dict[str, TopicSch
         f = topics[m.field.topic].field(m.field.field)
         return f is not None and is_number(f)
     if m.metric is not None:
-        from copilot.catalog.semantic import parse_expression
         from sqlglot import exp
+
+        from copilot.catalog.semantic import parse_expression
 
         metric = source.metric(m.metric)
         tree = parse_expression(metric.expression) if metric else None

@@ -9,8 +9,8 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
-from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
