@@ -7,6 +7,7 @@ import re
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder, choose_source
+from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
@@ -73,9 +74,17 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     if r.list_strong and not measures and not having and dims and all(d.field.topic == source and d.field.field in key for d in dims):
         dims = []  # "per trip, list them": one row per key is the listing itself
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
+        chosen = None
         if not any(e.topic == source for m in r.mentions for e in m.of("topic")):
-            _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
-        measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
+            chosen = _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
+        if chosen is not None:
+            metric, f = chosen
+            filters.remove(f)  # the metric's own condition: it comes back as a WHERE condition below
+            measures.append(Measure(alias=b.alias(metric.name), metric=metric.name, words=f.words))
+            _unfold_filtered_metric(b, measures, filters)
+            b.notices.append(f"“{f.words}” read as the catalog's measure {metric.name.replace('_', ' ')} ({metric.expression})")
+        else:
+            measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
     schema = vocab.topics[source]
     if not measures and (ranking is None or ranking.of == "rows"):
@@ -140,9 +149,12 @@ def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:
     from copilot.agent.builtin.tags import lexicon_table
 
     table = lexicon_table()
+    cues = {str(w).lower() for w in english()["list_strong"] if " " not in str(w)}
     keep = []
     for f in r.filters:
         m = f.mentions[0] if len(f.mentions) == 1 else None
+        if m is not None and r.list_strong and m.text.lower() in cues and m.end == len(r.toks) and f.op == "=":
+            continue  # "… list them live": the listing cue at the end, not a value
         hit = table.get((m.text.lower(),)) if m is not None and m.end - m.start == 1 else None
         if hit is not None and hit[0] in ("light_words", "function_words", "list_cue") and all(
                 e.topic != source and not vocab.path(source, e.topic) for e in m.elements) and f.op == "=":
@@ -202,7 +214,7 @@ def _contradictions(filters: list[Filter], question: str) -> None:
         raise AskBack(f"A row has one {field}: {', '.join(f'“{w}”' for w in words)} cannot all hold. Which do you mean?", options)
 
 
-def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
+def _value_or_metric(b: Builder, filters: list[Filter], question: str):
     """"humidity per site": the number of humidity readings, or the metric whose filter is that value
     (average humidity)? Ask rather than count."""
     for f in filters:
@@ -210,6 +222,8 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
             continue
         named = [m for m in b.vocab.metrics.get(b.source, [])
                  if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
+        if len(named) == 1 and not b.r.list_rows:
+            return named[0], f  # "humidity per site": the one measure the catalog defines for that value
         if named:
             options = []
             for m in named[:3]:
@@ -219,6 +233,7 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str) -> None:
             options.append({"label": f"number of {rows}", "question": f"number of {f.words} {rows} " + question.replace(f.words, "", 1).strip()})
             choices = ", ".join(o["label"] for o in options[:-1])
             raise AskBack(f"“{f.words}”: the {choices}, or the number of {rows}?", options)
+    return None
 
 
 def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:

@@ -119,7 +119,8 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"] + lex["list_strong"])) and not any(
         t.role == "agg" and t.arg == "count" for t in r.toks)
     r.list_strong = r.list_rows and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"])) and not any(
-        t.role in ("agg", "distinct", "share") for t in r.toks) and r.window is None
+        t.role in ("agg", "distinct", "share") and not (t.low in lex["unit_symbols"] and t.i > 0 and r.toks[t.i - 1].number is not None)
+        for t in r.toks) and r.window is None
     chart = [t for t in r.toks if t.role == "chart"]
     if chart:
         kinds = {k: set(map(str.lower, v)) for k, v in lex["chart_kinds"].items()}
@@ -439,7 +440,10 @@ class Grammar:
         """A field whose catalog unit is the word at j ("5 items" → the field counted in items)."""
         if j >= len(self.toks) or self.toks[j].mention is not None:
             return None
-        fields = self.vocab.units.get(stem(self.toks[j].low), [])
+        word = str(english()["unit_symbols"].get(self.toks[j].low, self.toks[j].low))  # "20%": percent
+        fields = self.vocab.units.get(stem(word), [])
+        if not fields and word != self.toks[j].low:
+            fields = [e for u, es in self.vocab.units.items() if u.startswith(stem(word)[:3]) for e in es]
         if not fields:
             return None
         return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)
@@ -462,6 +466,8 @@ class Grammar:
         for k, t in enumerate(self.toks):
             if t.role != "share" or t.used:
                 continue
+            if k > 0 and self.toks[k - 1].number is not None and t.low in english()["unit_symbols"]:
+                continue  # "below 20%": a unit after a number, not a share
             if t.mention is not None:
                 continue
             near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]
@@ -936,6 +942,11 @@ class Grammar:
             if self.r.list_strong and m.of("field") and not m.of("topic"):
                 m.used = True  # "price changes as they happen": a field shown with the rows, not aggregated
                 m.elements = m.of("field")
+                continue
+            refs = [e for e in m.of("field") if any(rel.field == e.field for rel in self.vocab.topics[e.topic].relationships)]
+            if self.r.list_rows and refs and not m.of("metric") and not self._numeric(m):
+                m.used = True  # "sensors with battery below 20%, list their readings": the rows' own device, shown
+                m.elements = refs
                 continue
             if m.of("metric") and not m.of("topic"):
                 m.used = True
