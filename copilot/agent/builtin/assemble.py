@@ -13,7 +13,7 @@ from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
-from copilot.plan.model import FieldRef, Filter, Having, Measure, QueryPlan, Ranking
+from copilot.plan.model import Dimension, FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
 
 def session_time_zone() -> str:
@@ -40,6 +40,12 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     measures = [b.measure(s) for s in r.measures]
     b.measures_built = measures
     dims = [b.dimension(m) for m in r.dims]
+    for cue, word in r.loose_keys:  # "by type": the one field of the subject whose name ends in that word
+        schema = vocab.topics[source]
+        named = [f.name for f in schema.fields if f.name.lower().endswith("_" + stem(word.low)) or f.name.lower().endswith("_" + word.low)]
+        if len(named) == 1 and all(d.field.field != named[0] for d in dims):
+            dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
+            cue.used = word.used = True
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
     having: list[Having] = []

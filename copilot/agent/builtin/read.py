@@ -79,6 +79,7 @@ class Reading:
     agg_only: str | None = None  # "now the maximum instead": a function with no target
     count_targets: list[Mention] = field(default_factory=list)
     replaced: list[Mention] = field(default_factory=list)  # "instead of country": what a follow-up takes out
+    loose_keys: list[tuple[Tok, Tok]] = field(default_factory=list)  # "by type": a breakdown word and a generic noun
 
     @property
     def toks(self) -> list[Tok]:
@@ -681,6 +682,9 @@ class Grammar:
                 continue
             j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
             m = self.next_mention(j, extra=("each", "every", "all", "of", "the", "a"))
+            if m is None and t.role == "breakdown" and j < len(self.toks) and self.toks[j].mention is None \
+                    and self.toks[j].role == "function_words" and len(self.toks[j].low) > 2:
+                self.r.loose_keys.append((t, self.toks[j]))  # "by type": the subject's one field called "… type"
             while m is not None and m.qualifier and self.mention_at(m.end) is not None and self.mention_at(m.end).start == m.end:
                 m = self.mention_at(m.end)  # "per order country": the qualified field, not the qualifying topic
             if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
