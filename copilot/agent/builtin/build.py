@@ -265,7 +265,8 @@ class Builder:
                 if e.topic == self.source:
                     return self._agg("count", None, spec, None)
                 rel = self.vocab.relationship(self.source, e.topic)
-                if rel:
+                if rel:  # "how many different products": the source's reference, no lookup needed
+                    self.joins = [j for j in self.joins if j.topic != e.topic]
                     return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, None)
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(e.topic)

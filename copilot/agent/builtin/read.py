@@ -952,6 +952,9 @@ class Grammar:
                 m.used = True  # "sensors with battery below 20%, list their readings": the rows' own device, shown
                 m.elements = refs
                 continue
+            if m.of("metric") and not m.of("topic") and self.r.measures and stem(m.text.lower()) in self.vocab.verb_words:
+                m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
+                continue
             if m.of("metric") and not m.of("topic"):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))

@@ -59,6 +59,7 @@ class Vocabulary:
         self.metrics: dict[str, list[semantic.Metric]] = {}
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
+        self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         for schema in topics.values():
             self._add_topic(schema)
         self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records
@@ -128,11 +129,15 @@ class Vocabulary:
             if len(head) > 3 and head[-1] not in "aeiouy":
                 self._add(topic.lower().split("_")[:-1] + [head + "ed"], te)
                 self._add([head + "ed"], te)
+        past = {form: participle for participle, forms in english()["irregular_verbs"].items() for form in forms}
         for m in semantic.metrics(schema):
             me = Element("metric", topic, metric=m.name)
             self._add(m.name.lower().split("_"), me)
             for syn in m.synonyms:
                 self._add_text(syn, me)
+                if syn.lower() in past and past[syn.lower()] not in self.grammar:  # "sells" → "how much we sold"
+                    self._add([past[syn.lower()]], me)
+                    self.verb_words.add(stem(past[syn.lower()]))
         self.metrics[topic] = semantic.metrics(schema)
         irregular = {k: v for k, v in english()["irregular_verbs"].items()}
         for f in schema.fields:
