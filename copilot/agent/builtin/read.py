@@ -922,6 +922,12 @@ class Grammar:
                 self.r.tagged.mentions.sort(key=lambda x: x.start)
 
     def _rest(self) -> None:
+        changes = {str(w).lower() for w in english()["change_nouns"]}
+        for m in self.r.mentions:  # "status changes", "price updates": the events in which the field changes
+            nxt = self.toks[m.end] if m.end < len(self.toks) else None
+            if not m.used and m.of("field") and not m.of("topic") and nxt is not None and nxt.mention is None and nxt.text.lower() in changes:
+                m.used = True
+                self.use(nxt)
         having = [c for c in self.r.compares if c.having or c.kind == "count"]
         for m in self.r.mentions:
             if m.used or m.qualifier or not having or not (m.of("field") or m.of("topic")) or self._numeric(m):
