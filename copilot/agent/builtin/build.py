@@ -55,7 +55,11 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     said = [m for m in r.mentions if m not in r.dims]  # a breakdown key names no subject ("per site")
     own = {next(iter(m.topics())) for m in said if len(m.topics()) == 1}  # topics a word names alone
     own |= {e.topic for m in said for e in m.of("topic")}  # or names as a topic
+    alone = {next(iter(m.topics())) for m in r.mentions if len(m.topics()) == 1} | {
+        e.topic for m in r.mentions for e in m.of("topic")} | {t for s in r.measures if s.target is not None for t in s.target.topics()}
     for t in list(scores):
+        if t not in alone and not r.measures and not r.window:
+            continue  # "electric vans per depot": no word names these events, so they are not what is counted
         referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own and not r.list_strong]
         if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
             if vocab.topics[t].is_upsert:

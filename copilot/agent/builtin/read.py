@@ -823,6 +823,13 @@ class Grammar:
 
     def _values(self) -> None:
         measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
+        for a, b in zip(self.r.mentions, self.r.mentions[1:]):
+            # "diesel trucks": a word that is a field and a value reads as the value when the value before it
+            # belongs to the same topic (two values of one table describe the same rows)
+            if a.end == b.start and not b.used and b.of("value") and b.of("field") and a.of("value") and not a.of("field"):
+                shared = {e.topic for e in a.of("value")} & {e.topic for e in b.of("value")}
+                if shared:
+                    b.elements = [e for e in b.of("value") if e.topic in shared]
         ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic")
               and not m.of("field") and (not m.of("metric") or measured or self._filter_cue_before(m))]
         for m in ms:  # a word that is a value and a metric ("critical"): here it filters
