@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +49,7 @@ class Config:
     bootstrap: str
     llm: str | None = None  # COPILOT_LLM; None: the built-in planner only
     audit: bool = True  # False: no audit trail (`--no-audit`)
-    index_namespace: str | None = None  # where the retrieval index keeps its vectors (per catalog)
-    extra: dict[str, str] = field(default_factory=dict)
+    index_namespace: str | None = None  # where the retrieval index keeps its vectors; None: per catalog directory
 
     @classmethod
     def from_settings(cls, *, catalog_dir: Path | None = None, audit: bool = True, llm: bool = True,
