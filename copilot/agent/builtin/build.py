@@ -10,6 +10,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Join, Measure
 
@@ -49,6 +50,9 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for m in r.count_targets:
         for e in m.of("topic"):
             add(e.topic, 3.0)
+    inside = _topics_inside(r, vocab)
+    for t in inside:  # "enterprise customers" (a value's synonym): the phrase names its table too
+        add(t, 3.0)
     if r.bound_mention is not None:
         for t in r.bound_mention.topics():
             scores[t] = scores.get(t, 0.0) - 3.0
@@ -76,7 +80,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         if r.rank is not None or r.window is not None or r.measures or r.agg_only:
             _ask_subject(r, vocab)  # "top 10 every hour": the shape is clear, the subject is not
         raise AskBack_no_subject(vocab)
-    named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures)
+    named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures) or bool(inside)
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
     if not named and not context and len(valued) > 1:
         # only values ("now only France"): orders, page views or customers? Ask rather than guess.
@@ -94,6 +98,20 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             raise AskBack("Which data do you mean?", [
                 {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]])
     return best[0]
+
+
+def _topics_inside(r: Reading, vocab: Vocabulary) -> set[str]:
+    """Tables named by a word inside a value's phrase ("smb customers"): the phrase's words include the name of
+    the table the value belongs to."""
+    out = set()
+    for m in r.mentions:
+        if m.end - m.start < 2 or not m.of("value") or m.of("topic"):
+            continue
+        words = {stem(t.low) for t in r.toks[m.start:m.end]}
+        for e in m.of("value"):
+            if stem(e.topic.split("_")[-1]) in words:
+                out.add(e.topic)
+    return out
 
 
 def _ask_subject(r: Reading, vocab: Vocabulary) -> None:

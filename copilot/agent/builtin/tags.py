@@ -17,6 +17,9 @@ ROLES = ("list_cue", "duration_questions", "out_of_scope", "clear_filters", "neg
          "present_words", "versus", "list_joiners", "followup_words", "function_words", "light_words")
 
 
+AUXILIARIES = {"are", "is", "were", "was", "be", "been", "being"}
+
+
 @lru_cache(maxsize=1)
 def lexicon_table() -> dict[tuple[str, ...], tuple[str, object]]:
     lex = english()
@@ -168,6 +171,11 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
                 if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1:i + 1 + n]]):
                     cat_n = 0
                     break
+        if cat_n <= 1 and i + 2 < len(toks) and toks[i + 1].low in AUXILIARIES:
+            # "sensors are reporting": a two-word catalog phrase with an auxiliary between its words
+            found = vocab.lookup([toks[i].low, toks[i + 2].low])
+            if found and not table.get((toks[i + 2].low,), ("", None))[0] in ("cmp", "negations"):
+                cat_n, elements = 3, found
         # a catalog phrase wins when longer, or as long and not a function word (unless written as a code)
         if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i], vocab)))):
             m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
