@@ -791,6 +791,16 @@ class Grammar:
                 func = "count_distinct"
             self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
 
+    def _names_its_rows(self, m: Mention) -> bool:
+        """"shipments delivered within 2 hours": a count metric named with its table's name, and nothing in the
+        question asks for a figure (no aggregate word, breakdown, window, ranking or threshold): the rows."""
+        words = {stem(t.low) for t in self.toks[m.start:m.end]}
+        if not any(stem(e.topic.split("_")[-1]) in words for e in m.of("metric")):
+            return False
+        figure = any(t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") for t in self.toks)
+        return not (figure or self.r.window is not None or self.r.dims or self.r.measures or self.r.rank is not None
+                    or any(c.having or c.kind == "count" for c in self.r.compares))
+
     def _metric_condition(self, e: Element) -> Element | None:
         """The value a metric's own equality condition selects (`filter: status = 'refunded'`), as a value element."""
         from copilot.agent.builtin.build import FILTER_RE
@@ -885,6 +895,19 @@ class Grammar:
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
 
     def _nulls(self) -> None:
+        for m in self.r.mentions:  # "don't have an email", "without a referrer": the field is missing
+            if m.used or m.qualifier or not m.of("field") or m.of("topic") or m.of("value") or m.of("metric") or self._numeric(m):
+                continue
+            j = m.start - 1
+            while j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("a", "an", "any", "the"):
+                j -= 1
+            have = j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("have", "has", "had", "having")
+            k = j - 1 if have else j
+            if k >= 0 and self.toks[k].mention is None and self.toks[k].role == "negations" and (have or self.toks[k].low == "without"):
+                self.use(*self.toks[k:m.start])
+                m.used = True
+                m.elements = m.of("field")
+                self.r.filters.append(FilterSpec([m], "is_null", " ".join(t.text for t in self.toks[k:m.end])))
         for m in self.r.mentions:  # "logged in", "anonymous": the catalog's words for a field being set or not
             if m.used or not m.of("state") or m.of("topic") or m.of("value"):
                 continue
@@ -947,7 +970,7 @@ class Grammar:
         for m in self.r.mentions:
             if m.used or m.qualifier:
                 continue
-            if self.r.list_strong and m.of("metric") and self._count_metric(m) and not m.of("value"):
+            if (self.r.list_strong or self._names_its_rows(m)) and m.of("metric") and self._count_metric(m) and not m.of("value"):
                 m.used = True  # "lost parcels as they happen": a count metric names the rows it counts
                 conds = [c for e in m.of("metric") if (c := self._metric_condition(e)) is not None]
                 if conds:  # "refunded payments as they come in": and its condition selects them
