@@ -47,7 +47,7 @@ class Answer:
                 "valid": self.valid}
 
     def to_dict(self) -> dict:
-        d = {
+        d: dict[str, Any] = {
             "sql": self.sql,
             "tables": self.tables,
             "explanation": self.explanation,

@@ -123,13 +123,14 @@ def read_events(n: int = 20, *, topic: str | None = None, servers: str | None = 
                     continue
                 remaining -= 1
                 try:
-                    event = json.loads(msg.value())
+                    event = json.loads(msg.value() or b"")
                 except (TypeError, ValueError):
                     continue
-                event["_offset"] = msg.offset()
+                offset = msg.offset() or 0
+                event["_offset"] = offset
                 if conversation_id is None or event.get("conversation_id") == conversation_id:
                     events.append(event)
-                if msg.offset() >= high - 1:
+                if offset >= high - 1:
                     break
         events.sort(key=lambda e: (e.get("time") or 0, e.get("_offset", 0)))
         return events[-n:]

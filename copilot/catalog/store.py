@@ -339,8 +339,8 @@ def _registry_ref(raw: Any) -> RegistrySchemaRef | None:
     if not isinstance(raw, dict) or not _text(raw.get("subject")):
         return None
     try:
-        return RegistrySchemaRef(_text(raw.get("subject")), int(raw.get("id")), int(raw.get("version")))
-    except (TypeError, ValueError):
+        return RegistrySchemaRef(_text(raw.get("subject")), int(raw["id"]), int(raw["version"]))
+    except (KeyError, TypeError, ValueError):
         return None
 
 

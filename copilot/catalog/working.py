@@ -245,7 +245,7 @@ def _merge_list(base: list, new: list, work: list) -> None:
             if b is _MISSING:
                 work.append(item)  # new in the demo
             continue
-        _merge_map(b if isinstance(b, dict) else {}, item, w)
+        _merge_map(b if isinstance(b, dict) else {}, item, w if isinstance(w, dict) else {})
 
 
 def reset_checked() -> None:

@@ -47,7 +47,7 @@ def keys_query(sql: str) -> tuple[str, list[str]] | None:
     return query.sql(dialect="flink"), labels
 
 
-def _depth(node: exp.Expression) -> int:
+def _depth(node: exp.Expr) -> int:
     depth = 0
     while node.parent is not None:
         node, depth = node.parent, depth + 1

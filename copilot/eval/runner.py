@@ -12,6 +12,7 @@ import logging
 import statistics
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -54,7 +55,7 @@ def load_questions(path: Path) -> list[Question]:
         raise UsageError(f"{path}{where} is not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(items, list) or not items:
         raise UsageError(f"{path} must be a YAML list of {{q: QUESTION, gold: SQL | DECLINE | CLARIFY}}")
-    questions = []
+    questions: list[Question] = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not str(item.get("gold") or "").strip():
             raise UsageError(f"{path}: item {n} needs `q` (the question) and `gold` (SQL, DECLINE or CLARIFY)")
@@ -94,7 +95,7 @@ def component_differences(sql: str | None, gold: str) -> dict | None:
 WINDOW_BOUNDS = set(WINDOW_COLUMNS[:2])  # window_start, window_end
 
 
-def column_roles(sql: str, key_names: set[str] = frozenset()) -> dict[str, str]:
+def column_roles(sql: str, key_names: Collection[str] = frozenset()) -> dict[str, str]:
     """Output column -> measure | key | rank | attribute, read from the query. A measure is an aggregate
     (or built from one), a key a grouping key, a window bound or a topic's key field, a rank a
     ROW_NUMBER/RANK number; anything else (a listed row's other fields) is an attribute."""
@@ -129,7 +130,7 @@ def column_roles(sql: str, key_names: set[str] = frozenset()) -> dict[str, str]:
     return roles
 
 
-def droppable_columns(sql: str, key_names: set[str] = frozenset()) -> set[str]:
+def droppable_columns(sql: str, key_names: Collection[str] = frozenset()) -> set[str]:
     """Columns a comparison may leave out when only this query has them: ranks and attributes."""
     try:
         return {n for n, role in column_roles(sql, key_names).items() if role in ("rank", "attribute")}
@@ -219,7 +220,8 @@ class EvalRunner:
         context = {"conversation_id": cid, "question": question.q}
         mine, gold = self.replayer.run_together([answer.sql, question.gold], self.timeout, context)
         out: dict[str, Any] = {"execute_s": round(time.monotonic() - start, 3),
-                               "rows": [len(mine.table) if mine.ok else None, len(gold.table) if gold.ok else None]}
+                               "rows": [len(mine.table) if mine.ok and mine.table is not None else None,
+                                        len(gold.table) if gold.ok and gold.table is not None else None]}
         if not gold.ok:
             return {**out, "execution_match": None, "execution_reason": f"the gold query could not run: {gold.error}"}
         if not mine.ok:

@@ -41,8 +41,8 @@ def root_cause(text: str) -> tuple[str, int | None, int | None]:
         messages = [first]
     informative = [m for m in messages if not any(m.startswith(g) for g in _GENERIC)] or messages
     best = _POSITION_PREFIX.sub("", informative[-1])
-    for m in reversed(messages):
-        pos = _POSITION.search(m)
+    for message in reversed(messages):
+        pos = _POSITION.search(message)
         if pos:
             return _clean(best), int(pos.group(1)), int(pos.group(2))
     return _clean(best), None, None

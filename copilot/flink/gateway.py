@@ -182,8 +182,8 @@ class GatewayClient(SqlGateway):
 
     def __init__(self, base_url: str | None = None, *, rest_url: str | None = None,
                  session_properties: dict[str, str] | None = None, timeout: float = 15.0):
-        self.base_url = (base_url or settings.get("FLINK_SQL_GATEWAY")).rstrip("/")
-        self.rest_url = (rest_url or settings.get("FLINK_REST")).rstrip("/")
+        self.base_url = (base_url or settings.get("FLINK_SQL_GATEWAY") or "http://localhost:8083").rstrip("/")
+        self.rest_url = (rest_url or settings.get("FLINK_REST") or "http://localhost:8081").rstrip("/")
         # the session's time zone is COPILOT_TIMEZONE: "since midnight" windows start at midnight there
         self.session_properties = {"table.local-time-zone": settings.time_zone(), **(session_properties or {})}
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout)

@@ -94,9 +94,9 @@ def _host_port(value: str, setting: str) -> tuple[str, int]:
 
 
 def endpoints() -> Endpoints:
-    kafka_host, kafka_port = _host_port(settings.get("KAFKA_BOOTSTRAP").split(",")[0], "KAFKA_BOOTSTRAP")
-    rest_host, rest_port = _host_port(settings.get("FLINK_REST"), "FLINK_REST")
-    gateway_host, gateway_port = _host_port(settings.get("FLINK_SQL_GATEWAY"), "FLINK_SQL_GATEWAY")
+    kafka_host, kafka_port = _host_port((settings.get("KAFKA_BOOTSTRAP") or "").split(",")[0], "KAFKA_BOOTSTRAP")
+    rest_host, rest_port = _host_port(settings.get("FLINK_REST") or "", "FLINK_REST")
+    gateway_host, gateway_port = _host_port(settings.get("FLINK_SQL_GATEWAY") or "", "FLINK_SQL_GATEWAY")
     return Endpoints(kafka_host, kafka_port, kafka_port + 1, rest_host, rest_port, gateway_host, gateway_port)
 
 

@@ -59,10 +59,12 @@ class FlinkReader:
         artifacts = artifacts or Artifacts(artifacts_root())
         classes = build(artifacts)
         java = shutil.which("java") or "java"
-        self._proc = subprocess.Popen(
+        self._proc: subprocess.Popen[str] = subprocess.Popen(
             [java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dlog4j2.level=ERROR",
              "-cp", f"{classes}:{artifacts.flink_classpath()}", "FlinkReading"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+        assert self._proc.stdin is not None and self._proc.stdout is not None  # both are pipes
+        self._stdin, self._stdout = self._proc.stdin, self._proc.stdout
         self._lock = threading.Lock()
         ready = self._line(START_TIMEOUT_S)
         if not ready.get("ready"):
@@ -71,7 +73,7 @@ class FlinkReader:
 
     def _line(self, timeout: float) -> dict:
         result: list[str] = []
-        reader = threading.Thread(target=lambda: result.append(self._proc.stdout.readline()), daemon=True)
+        reader = threading.Thread(target=lambda: result.append(self._stdout.readline()), daemon=True)
         reader.start()
         reader.join(timeout)
         if not result or not result[0]:
@@ -80,8 +82,8 @@ class FlinkReader:
 
     def _ask(self, op: str, sql: str, timeout: float = 60.0) -> dict:
         with self._lock:
-            self._proc.stdin.write(json.dumps({"op": op, "sql": sql}) + "\n")
-            self._proc.stdin.flush()
+            self._stdin.write(json.dumps({"op": op, "sql": sql}) + "\n")
+            self._stdin.flush()
             return self._line(timeout)
 
     def define(self, ddl: str) -> None:
@@ -95,7 +97,7 @@ class FlinkReader:
     def close(self) -> None:
         if self._proc.poll() is None:
             try:
-                self._proc.stdin.close()
+                self._stdin.close()
                 self._proc.wait(10)
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()

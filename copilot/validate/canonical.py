@@ -35,8 +35,9 @@ def hint_names(hint: exp.Hint) -> list[str]:
 
 def canonical_sql(tree: exp.Expr) -> str:
     """Flink-dialect text of `tree` without comments and with only allow-listed query hints."""
-    def dropped(hint: exp.Hint) -> bool:
-        return not (isinstance(hint.parent, exp.Select) and all(n in st.ALLOWED_QUERY_HINTS for n in hint_names(hint)))
+    def dropped(hint: exp.Expr) -> bool:  # `hint` is an exp.Hint (found by its type)
+        return not (isinstance(hint, exp.Hint) and isinstance(hint.parent, exp.Select)
+                    and all(n in st.ALLOWED_QUERY_HINTS for n in hint_names(hint)))
 
     if any(dropped(h) for h in find_all(tree, exp.Hint)):  # copy only when there is something to drop
         tree = tree.copy()

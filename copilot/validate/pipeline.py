@@ -106,6 +106,7 @@ def _validate(sql, catalog, engine, allow_insert_into) -> ValidationResult:
     if issues:
         return _fail("policy", *issues, kind=kind, expression=first)
 
+    assert first is not None and kind is not None  # no statement is a policy issue, returned above
     tables: list[str] = []
     sink = None
     if isinstance(first, exp.Insert) and _insert_allowed(first, allow_insert_into):
