@@ -49,7 +49,7 @@ def _interval_seconds(node: exp.Expression | None) -> int | None:
         return None
 
 
-def _unqualified(node: exp.Expression) -> str:
+def _unqualified(node: exp.Expr) -> str:
     def strip(n):
         if isinstance(n, exp.Column) and n.table:
             return exp.column(n.name)

@@ -112,7 +112,7 @@ def _same(existing: Any, new: Any) -> bool:
     return existing == new
 
 
-def _merge_mapping(target: CommentedMap, new: dict[str, Any], managed: tuple[str, ...]) -> None:
+def _merge_mapping(target: dict[str, Any], new: dict[str, Any], managed: tuple[str, ...]) -> None:
     """Set every key of `new` in `target`, untouched where already equal; drop managed keys `new` lacks."""
     for key, value in new.items():
         if key in target and _same(target[key], value):

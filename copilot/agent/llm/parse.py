@@ -73,18 +73,18 @@ def parse_reply(message, tool_calls: list | None = None) -> ParsedReply:
         if SQL_START.search(m.group(2)):
             prose = (text[: m.start()] + " " + text[m.end() :]).strip()
             return ParsedReply(_clean(m.group(2)), _first_sentences(prose))
-    m = SQL_START.search(text)
-    if not m:
+    bare = SQL_START.search(text)
+    if not bare:
         return ParsedReply(None)
     # Bare SQL, possibly with prose after it: up to the first `;` or blank line.
-    rest = text[m.start() :]
+    rest = text[bare.start() :]
     end = len(rest)
     semi = rest.find(";")
     blank = re.search(r"\n\s*\n", rest)
     for cut in (semi, blank.start() if blank else -1):
         if cut != -1:
             end = min(end, cut)
-    prose = (text[: m.start()] + " " + rest[end + 1 :]).strip()
+    prose = (text[: bare.start()] + " " + rest[end + 1 :]).strip()
     return ParsedReply(_clean(rest[:end]), _first_sentences(prose))
 
 
