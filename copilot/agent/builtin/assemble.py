@@ -508,9 +508,19 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
     tables = set(plan.tables)
     unknown_words(r, question, b.vocab)
     unused, numbers = [], []
+    read_as = {id(s.target) for s in r.measures if s.target is not None} | {id(m) for m in r.dims} | {id(m) for m in r.count_targets}
+    if r.rank is not None:
+        read_as |= {id(r.rank.target)} | {id(m) for m in r.rank.partition} | ({id(r.rank.by.target)} if r.rank.by else set())
+    if r.bound_mention is not None:
+        read_as.add(id(r.bound_mention))
     for t in r.toks:
         if t.mention is not None:
             m = t.mention
+            only_topic = m.of("topic") and not (m.of("field") or m.of("value") or m.of("metric") or m.of("state"))
+            if only_topic and not m.qualifier and id(m) not in read_as and not {e.topic for e in m.of("topic")} & tables:
+                if m.start == t.i:
+                    unused.append(m)  # a table named that the answer never reads: never dropped silently
+                continue
             if m.used or m.qualifier:
                 continue
             if {e.topic for e in m.of("topic")} & tables:
