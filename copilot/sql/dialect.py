@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.dialects.hive import Hive
-from sqlglot.tokens import Tokenizer, TokenType
+from sqlglot.tokens import Tokenizer as BaseTokenizer, TokenType
 
 from copilot.sql.generator import FlinkGenerator
 from copilot.sql.parser import FlinkParser
@@ -31,7 +31,7 @@ class Flink(Dialect):
     # Function names are case-insensitive in Flink: user functions keep the case they were written in.
     NORMALIZE_FUNCTIONS = False
 
-    class Tokenizer(Tokenizer):
+    class Tokenizer(BaseTokenizer):
         IDENTIFIERS = ["`"]
         QUOTES = ["'"]
         STRING_ESCAPES = ["'"]
@@ -44,7 +44,7 @@ class Flink(Dialect):
         # U&'\0041' (with an optional UESCAPE '!') is a Unicode-escaped string literal.
         UNICODE_STRINGS = [("U&'", "'"), ("u&'", "'")]
         KEYWORDS = {
-            **Tokenizer.KEYWORDS,
+            **BaseTokenizer.KEYWORDS,
             "BYTES": TokenType.VARBINARY,
             "STRING": TokenType.TEXT,
             "TIMESTAMP_LTZ": TokenType.TIMESTAMPLTZ,
@@ -56,7 +56,7 @@ class Flink(Dialect):
         }
         KEYWORDS.pop("DIV", None)
         # sqlglot swallows the rest of a SHOW as one string; Flink's SHOW forms are parsed.
-        COMMANDS = Tokenizer.COMMANDS - {TokenType.SHOW, TokenType.EXECUTE}
+        COMMANDS = BaseTokenizer.COMMANDS - {TokenType.SHOW, TokenType.EXECUTE}
 
     Parser = FlinkParser
 
