@@ -833,6 +833,11 @@ class Grammar:
 
     def _values(self) -> None:
         measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
+        # "critical alarms": two words that are each a value and a count of it, side by side, describe one kind
+        # of row (counted once), not two counts
+        measured = measured or any(a.end == b.start and a.of("metric") and a.of("value") and b.of("metric") and b.of("value")
+                                   and self._count_metric(a) and self._count_metric(b)
+                                   for a, b in zip(self.r.mentions, self.r.mentions[1:]))
         for a, b in zip(self.r.mentions, self.r.mentions[1:]):
             # "diesel trucks": a word that is a field and a value reads as the value when the value before it
             # belongs to the same topic (two values of one table describe the same rows)
