@@ -60,6 +60,8 @@ class Vocabulary:
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
+        self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
+        self._by_length: dict[int, dict[int, list[str]]] = {}
         for schema in topics.values():
             self._add_topic(schema)
         self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records
@@ -199,17 +201,29 @@ class Vocabulary:
         if not limit:
             return []
         low = word.lower()
+        key = (low, id(extra))
+        if key in self._corrected:
+            return list(self._corrected[key])
+        by_length = self._by_length.get(id(extra))
+        if by_length is None:  # candidate words by length, once per extra set (the lexicon's sets are cached)
+            by_length = {}
+            for cand in self.words | extra:
+                if len(cand) >= 4:
+                    by_length.setdefault(len(cand), []).append(cand)
+            self._by_length[id(extra)] = by_length
         forms = {low, stem(low)}  # "ordrs" is one letter from the stem "order"
         best: dict[int, list[str]] = {}
-        for cand in self.words | extra:
-            if len(cand) < 4 or min(abs(len(cand) - len(f)) for f in forms) > limit:
-                continue
-            d = min(edit_distance(f, cand, limit) for f in forms)
-            if d <= limit:
-                best.setdefault(d, []).append(cand)
-        if not best:
-            return []
-        return sorted(best[min(best)])
+        lengths = {n for f in forms for n in range(len(f) - limit, len(f) + limit + 1)}
+        for n in lengths:
+            for cand in by_length.get(n, ()):
+                d = min(edit_distance(f, cand, limit) for f in forms)
+                if d <= limit:
+                    best.setdefault(d, []).append(cand)
+        out = sorted(set(best[min(best)])) if best else []
+        if len(self._corrected) > 4096:
+            self._corrected.clear()
+        self._corrected[key] = tuple(out)
+        return out
 
     def abbreviation(self, word: str) -> list[str]:
         """The one catalog name (of a topic, field or metric, one word) that `word` begins, at least two
