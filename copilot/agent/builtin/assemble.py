@@ -37,7 +37,11 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     _plain_words(r, vocab, source)
-    measures = [b.measure(s) for s in r.measures]
+    measures = []
+    for s in r.measures:  # "kg of capacity": two words for one measure give it once
+        m = b.measure(s)
+        if all(m.model_dump(exclude={"alias", "words"}) != x.model_dump(exclude={"alias", "words"}) for x in measures):
+            measures.append(m)
     b.measures_built = measures
     dims = [b.dimension(m) for m in r.dims]
     for cue, word in r.loose_keys:  # "by type": the one field of the subject whose name ends in that word

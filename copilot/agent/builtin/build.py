@@ -88,6 +88,17 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         raise AskBack(f"“{r.mentions[0].text}” appears in several topics: which one?", [
             {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
     best = sorted(scores, key=lambda t: -scores[t])
+    if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
+        # "devices going offline per device type": a table named with what happened to its members, which
+        # only an event topic records: the events are read, and the table's members counted through them
+        happened = {e.topic for m in r.mentions if (m.of("value") or m.of("state")) and not m.of("topic")
+                    for e in m.elements if not vocab.topics[e.topic].is_upsert}
+        only = [t for t in happened if vocab.references(t, best[0]) and all(
+            t in m.topics() or not (m.of("value") or m.of("state")) or not (m.topics() - {best[0]}) for m in r.mentions)]
+        if len(only) == 1:
+            best = only + [t for t in best if t != only[0]]
+            scores[only[0]] = scores.get(best[1], 0.0) + 1.0
+            evidence[only[0]] = scores[only[0]]
     tied = sorted(evidence, key=lambda t: -evidence[t])[:2]
     if len(tied) > 1 and abs(evidence[tied[0]] - evidence[tied[1]]) < 0.05 and set(tied) != set(best[:2]):
         best = tied + [t for t in best if t not in tied]

@@ -439,12 +439,21 @@ class Grammar:
 
     def _unit_at(self, j: int) -> Mention | None:
         """A field whose catalog unit is the word at j ("5 items" → the field counted in items)."""
-        if j >= len(self.toks) or self.toks[j].mention is not None:
+        if j >= len(self.toks):
             return None
+        m = self.toks[j].mention
+        if m is not None:  # "1000 ppm": a value of a unit field, right after a compared number, is that unit
+            fields = self.vocab.unit_words.get(stem(self.toks[j].low), []) if m.start == j and m.end == j + 1 else []
+            if not fields:
+                return None
+            m.used = True
+            return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)
         word = str(english()["unit_symbols"].get(self.toks[j].low, self.toks[j].low))  # "20%": percent
         fields = self.vocab.units.get(stem(word), [])
         if not fields and word != self.toks[j].low:
             fields = [e for u, es in self.vocab.units.items() if u.startswith(stem(word)[:3]) for e in es]
+        if not fields:  # "8 degrees", "1000 ppm": a unit the field's unit_field names as one of its values
+            fields = self.vocab.unit_words.get(stem(word), [])
         if not fields:
             return None
         return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from copilot.agent.builtin.lexicon import english, phrases, time_words
 from copilot.agent.builtin.text import number_value, stem, tokenize
+from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
 # Roles in priority order: when a phrase has several, the first wins.
@@ -130,6 +131,9 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     suffixes = {str(k): int(v) for k, v in lex["number_suffixes"].items()}
     words = tokenize(text)
     toks = [Tok(i, w, w.lower()) for i, w in enumerate(words)]
+    for t in toks:
+        if t.low == GAP:  # where a time phrase was read: grammar, not content
+            t.role = "function_words"
     tagged = Tagged(toks, [])
     # misspellings: a word neither the catalog nor the lexicon knows, close to exactly one that they do
     for t in toks:
@@ -241,7 +245,7 @@ def _weak(elements: list[Element], tok: Tok, vocab: Vocabulary | None = None) ->
 
 
 def _known(t: Tok, vocab: Vocabulary, table) -> bool:
-    if (t.low,) in table or t.low in vocab.function:
+    if t.low == GAP or (t.low,) in table or t.low in vocab.function:
         return True
     if stem(t.low) in vocab.words or (t.text,) in vocab._exact:
         return True

@@ -157,10 +157,20 @@ def _every(text: str, used: list) -> Duration | None:
     return None
 
 
+GAP = "timegap"  # what stands where a time phrase was: a word no catalog phrase can run across
+
+
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    """Blank out the consumed time phrases so that "per minute" is not read as a breakdown."""
-    chars = list(text)
-    for a, b in spans:
-        for i in range(a, min(b, len(chars))):
-            chars[i] = " "
-    return "".join(chars)
+    """Take out the consumed time phrases so that "per minute" is not read as a breakdown; a marker word stays
+    in their place, so that the words on either side are not read as one phrase ("site [each minute], count")."""
+    out, last = [], 0
+    for a, b in sorted(spans):
+        if a < last:
+            a = last
+        if a >= b:
+            continue
+        out.append(text[last:a])
+        out.append(f" {GAP} ")
+        last = b
+    out.append(text[last:])
+    return "".join(out)

@@ -58,6 +58,7 @@ class Vocabulary:
         self._exact: dict[tuple[str, ...], list[Element]] = {}
         self.metrics: dict[str, list[semantic.Metric]] = {}
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
+        self.unit_words: dict[str, list[Element]] = {}  # a word of a value of a field's unit_field → that field
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
@@ -147,6 +148,12 @@ class Vocabulary:
             unit = semantic.field_annotation(schema, f.name, "unit")
             if unit and semantic.is_numeric(f.type) and str(unit).isalpha() and not str(unit).isupper():
                 self.units.setdefault(stem(str(unit)), []).append(fe)
+            unit_field = semantic.field_annotation(schema, f.name, "unit_field")
+            if unit_field and semantic.is_numeric(f.type) and schema.field(str(unit_field)) is not None:
+                for code, (label, syns) in semantic.values(schema, str(unit_field)).items():
+                    for w in [code] + tokenize(label) + [x for s in syns for x in tokenize(s)]:
+                        if w.isalpha() and len(w) > 1 and fe not in self.unit_words.setdefault(stem(w), []):
+                            self.unit_words[stem(w)].append(fe)
             for word, state in ((w, "is_not_null") for w in semantic.field_annotation(schema, f.name, "present_words") or []):
                 self._add_text(str(word), Element("state", topic, f.name, state))
             for word in semantic.field_annotation(schema, f.name, "absent_words") or []:
