@@ -30,8 +30,8 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             for e in m.of("topic"):
                 add(e.topic, 3.0 / len(m.of("topic")) * (0.6 if m.qualifier else 1.0))
             continue
-        if keyish:  # a breakdown names a key, not the subject ("per site")
-            topics = m.topics()
+        if keyish:  # a breakdown names a key, not the subject ("per site"); as a key, its value readings do not count
+            topics = {e.topic for e in m.elements if e.kind in ("field", "topic")}
             for t in topics:
                 add(t, 1.0 / len(topics))
             continue
@@ -42,7 +42,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for spec in r.measures:
         if spec.target is not None:
             for t in spec.target.topics():
-                evidence = {e.topic for m in r.mentions if m is not spec.target for e in m.elements
+                evidence = {e.topic for m in r.mentions if m is not spec.target and m not in r.dims for e in m.elements
                             if e.kind in ("value", "metric", "state") and t not in m.topics()}
                 counted_through = vocab.topics[t].is_upsert and any(vocab.references(o, t) for o in evidence)
                 if not counted_through:  # "how many devices went offline": counted through their events
@@ -91,8 +91,8 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
         # "devices going offline per device type": a table named with what happened to its members, which
         # only an event topic records: the events are read, and the table's members counted through them
-        happened = {e.topic for m in r.mentions if (m.of("value") or m.of("state")) and not m.of("topic")
-                    for e in m.elements if not vocab.topics[e.topic].is_upsert}
+        happened = {e.topic for m in r.mentions if (m.of("value") or m.of("state")) and not m.of("topic") and m not in r.dims
+                    and not any(x.topic == best[0] for x in m.elements) for e in m.elements if not vocab.topics[e.topic].is_upsert}
         only = [t for t in happened if vocab.references(t, best[0]) and all(
             t in m.topics() or not (m.of("value") or m.of("state")) or not (m.topics() - {best[0]}) for m in r.mentions)]
         if len(only) == 1:
