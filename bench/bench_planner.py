@@ -5,7 +5,11 @@ declines/clarifications), plus the median plan time without retrieval or engine 
 plan + compile + validate without the Flink planner) over every question of those sets and the
 development sets.
 
-Run: .venv/bin/python bench/bench_planner.py        (results: bench/results/planner.json)
+Run: .venv/bin/python bench/bench_planner.py [--catalogs-from REV]        (results: bench/results/planner.json)
+
+--catalogs-from REV scores against the demo and fleet catalogs as committed at REV (exported with `git archive`),
+so that catalog files being edited in the working tree do not change the figures; the commands then carry
+`--catalog-dir` to the export.
 
 The held-out sets are scored here, never tuned against (tests/heldout/README.md)."""
 
@@ -36,8 +40,19 @@ SETS = {
 def command(path: Path, catalog: Path | None) -> list[str]:
     cmd = [sys.executable, "-m", "copilot", "eval", str(path.relative_to(ROOT)), "--builtin", "--no-engine", "--no-audit", "--json"]
     if catalog is not None:
-        cmd += ["--catalog-dir", str(catalog.relative_to(ROOT))]
+        cmd += ["--catalog-dir", str(catalog.relative_to(ROOT)) if catalog.is_relative_to(ROOT) else str(catalog)]
     return cmd
+
+
+def export_catalogs(rev: str) -> dict[str, Path]:
+    """The demo and fleet catalog directories as committed at `rev`, in a temporary directory."""
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="planner-catalogs-"))
+    archive = subprocess.run(["git", "archive", rev, "copilot/demo_catalog", "examples/catalogs/fleet"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return {"demo": out / "copilot" / "demo_catalog", "fleet": out / "examples" / "catalogs" / "fleet"}
 
 
 def score_set(path: Path, catalog: Path | None) -> dict:
@@ -120,7 +135,18 @@ def cpu_times(cases, topics_for) -> dict:
 
 
 def main() -> None:
-    results = {name: score_set(path, catalog) for name, (path, catalog) in SETS.items()}
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--catalogs-from", metavar="REV", help="score against the catalogs as committed at REV")
+    args = parser.parse_args()
+    sets = dict(SETS)
+    if args.catalogs_from:
+        exported = export_catalogs(args.catalogs_from)
+        sets = {name: (path, exported["fleet"] if catalog is not None else exported["demo"]) for name, (path, catalog) in SETS.items()}
+    results = {name: score_set(path, catalog) for name, (path, catalog) in sets.items()}
+    if args.catalogs_from:
+        results["catalogs_from"] = args.catalogs_from
     results["plan_time"] = plan_times()
     write("planner", results)
 
