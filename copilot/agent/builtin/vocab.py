@@ -152,7 +152,10 @@ class Vocabulary:
             if unit_field and semantic.is_numeric(f.type) and schema.field(str(unit_field)) is not None:
                 for code, (label, syns) in semantic.values(schema, str(unit_field)).items():
                     for w in [code] + tokenize(label) + [x for s in syns for x in tokenize(s)]:
-                        if w.isalpha() and len(w) > 1 and fe not in self.unit_words.setdefault(stem(w), []):
+                        low = w.lower()
+                        if not w.isalpha() or len(w) < 2 or low in self.function or low in self.grammar or low in _time_unit_words():
+                            continue  # "millimetres per second": only the unit's own words, never grammar
+                        if fe not in self.unit_words.setdefault(stem(w), []):
                             self.unit_words[stem(w)].append(fe)
             for word, state in ((w, "is_not_null") for w in semantic.field_annotation(schema, f.name, "present_words") or []):
                 self._add_text(str(word), Element("state", topic, f.name, state))
@@ -301,6 +304,12 @@ class Vocabulary:
                         nxt.append(p + [t])
             frontier = nxt
         return None
+
+
+def _time_unit_words() -> set[str]:
+    from copilot.agent.builtin.lexicon import time_words
+
+    return {str(w).lower() for words in time_words()["units"].values() for w in words}
 
 
 _CACHE: dict[int, tuple[object, Vocabulary]] = {}
