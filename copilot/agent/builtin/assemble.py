@@ -87,7 +87,12 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         chosen = None
         if not any(e.topic == source for m in r.mentions for e in m.of("topic")):
             chosen = _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
-        if chosen is not None:
+        measured_kind = _measured_kind(b, filters) if chosen is None and not r.list_rows else None
+        if measured_kind is not None:  # "vibration per site": the measured number's default aggregate, for that kind
+            func, field, f = measured_kind
+            measures.append(Measure(alias=b.alias(f"{func}_{f.values[0]}"), func=func, field=FieldRef(topic=source, field=field), words=f.words))
+            b.notices.append(f"“{f.words}” read as the {func} of {field.replace('_', ' ')} where {f.field.field.replace('_', ' ')} is {f.values[0]}")
+        elif chosen is not None:
             metric, f = chosen
             filters.remove(f)  # the metric's own condition: it comes back as a WHERE condition below
             measures.append(Measure(alias=b.alias(metric.name), metric=metric.name, words=f.words))
@@ -224,6 +229,26 @@ def _contradictions(filters: list[Filter], question: str) -> None:
         raise AskBack(f"A row has one {field}: {', '.join(f'“{w}”' for w in words)} cannot all hold. Which do you mean?", options)
 
 
+def _measured_kind(b: Builder, filters: list[Filter]):
+    """A value of the field that every metric over a number is conditioned on ("kind"), named with no measure
+    and no metric of its own ("vibration per site"): the number's default aggregate (catalog `aggregate:`)."""
+    for f in filters:
+        if f.op != "=" or len(f.values) != 1 or f.field.topic != b.source:
+            continue
+        over: dict[str, list] = {}
+        for m in b.vocab.metrics.get(b.source, []):
+            s = semantic.simple_metric(m.expression)
+            c = FILTER_RE.match(str(m.filter or ""))
+            if s and s[1]:
+                over.setdefault(s[1], []).append(c.group(1) if c else None)
+        fields = [x for x, conds in over.items() if len(conds) >= 2 and set(conds) == {f.field.field}]
+        if len(fields) == 1:
+            func = semantic.default_aggregate(b.vocab.topics[b.source], fields[0])
+            if func in ("avg", "sum", "min", "max"):
+                return func, fields[0], f
+    return None
+
+
 def _value_or_metric(b: Builder, filters: list[Filter], question: str):
     """"humidity per site": the number of humidity readings, or the metric whose filter is that value
     (average humidity)? Ask rather than count."""
@@ -234,6 +259,14 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str):
                  if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
         if len(named) == 1 and not b.r.list_rows:
             return named[0], f  # "humidity per site": the one measure the catalog defines for that value
+        if len(named) > 1 and not b.r.list_rows:
+            # "temperature per site": several measures; the number's default aggregate (catalog `aggregate:`) picks one
+            simple = [semantic.simple_metric(m.expression) for m in named]
+            fields = {s[1] for s in simple if s}
+            default = semantic.default_aggregate(b.vocab.topics[b.source], next(iter(fields))) if len(fields) == 1 else None
+            chosen = [m for m, s in zip(named, simple) if s and default and s[0] == default]
+            if len(chosen) == 1:
+                return chosen[0], f
         if named:
             options = []
             for m in named[:3]:
