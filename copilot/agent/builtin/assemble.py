@@ -85,9 +85,9 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
         dims = []  # "per trip, list them": one row per key is the listing itself
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         chosen = None
-        if not any(e.topic == source for m in r.mentions for e in m.of("topic")):
+        if r.agg_only not in ("count", "count_distinct") and not any(e.topic == source for m in r.mentions for e in m.of("topic")):
             chosen = _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
-        measured_kind = _measured_kind(b, filters) if chosen is None and not r.list_rows else None
+        measured_kind = _measured_kind(b, filters) if chosen is None and not r.list_rows and r.agg_only is None else None
         if measured_kind is not None:  # "vibration per site": the measured number's default aggregate, for that kind
             func, field, f = measured_kind
             measures.append(Measure(alias=b.alias(f"{func}_{f.values[0]}"), func=func, field=FieldRef(topic=source, field=field), words=f.words))

@@ -4,13 +4,14 @@ window, joins' time bound), each piece holding the mentions it consumed. Topics 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.tags import Mention, Tagged, Tok, correct_text, lexicon_table, tag
 from copilot.agent.builtin.text import stem
-from copilot.agent.builtin.timewords import find_window, normalise, strip_spans
+from copilot.agent.builtin.timewords import GAP, find_window, normalise, strip_spans
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import Duration, Window
 
@@ -94,7 +95,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     early: list[tuple[str, str]] = []
     text = normalise(correct_text(question, vocab, early))
     window, used = find_window(text)
-    rest = strip_spans(text, used)
+    rest = re.sub(r"(?<!\d),|,(?!\d)", f" {GAP} ", strip_spans(text, used))  # a comma ends a catalog phrase
     r = Reading(tag(rest, vocab), window=window)
     r.tagged.corrections[:0] = early
     lex = english()
@@ -450,6 +451,10 @@ class Grammar:
             return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)
         word = str(english()["unit_symbols"].get(self.toks[j].low, self.toks[j].low))  # "20%": percent
         fields = self.vocab.units.get(stem(word), [])
+        kinds = self.vocab.unit_words.get(stem(word), [])
+        if fields and kinds and any(e.kind == "value" and e.topic in {k.topic for k in kinds} for m in self.r.mentions
+                                    for e in m.elements if m.of("value") and not m.of("field")):
+            fields = kinds  # "humidity over 80 percent": the measured value, in the unit of that kind
         if not fields and word != self.toks[j].low:
             fields = [e for u, es in self.vocab.units.items() if u.startswith(stem(word)[:3]) for e in es]
         if not fields:  # "8 degrees", "1000 ppm": a unit the field's unit_field names as one of its values
@@ -707,7 +712,10 @@ class Grammar:
             self._add_dim(m)
             # a second key with "and": "by country and channel"
             nxt = self.skip(m.end, roles={"function_words"})
-            while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&") and self.toks[nxt].mention is None:
+            if nxt > m.end and self.toks[nxt - 1].low == GAP and self.mention_at(nxt) is not None and self.mention_at(nxt).of("field") \
+                    and not self.mention_at(nxt).used and not self.mention_at(nxt).of("value"):
+                nxt -= 1  # "by country, channel": the comma joins a second key
+            while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&", GAP) and self.toks[nxt].mention is None:
                 m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
                 if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
                     break

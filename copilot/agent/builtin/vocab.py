@@ -153,7 +153,7 @@ class Vocabulary:
                 for code, (label, syns) in semantic.values(schema, str(unit_field)).items():
                     for w in [code] + tokenize(label) + [x for s in syns for x in tokenize(s)]:
                         low = w.lower()
-                        if not w.isalpha() or len(w) < 2 or low in self.function or low in self.grammar or low in _time_unit_words():
+                        if not w.isalpha() or len(w) < 2 or low in self.function or low in _time_unit_words():
                             continue  # "millimetres per second": only the unit's own words, never grammar
                         if fe not in self.unit_words.setdefault(stem(w), []):
                             self.unit_words[stem(w)].append(fe)
