@@ -121,3 +121,18 @@ def test_ranking_by_a_field_a_filter_fixes_is_refused():
     plan = QueryPlan(source="orders", filters=[Filter(field=F("orders", "amount"), op="=", values=[5])],
                      ranking=Ranking(n=3, of="rows", by_field=F("orders", "amount")))
     assert any("fixed to one value" in p for p in check_plan(plan, DEMO))
+
+
+def test_durations_are_explained_with_their_amount():
+    assert Duration(amount=1, unit="HOUR").words() == "1 hour"
+    assert Duration(amount=5, unit="MINUTE").words() == "5 minutes"
+    join = QueryPlan(source="payments", measures=[Measure(alias="n", func="count")],
+                     joins=[Join(topic="orders", kind="interval", left=F("payments", "order_id"), right=F("orders", "order_id"),
+                                 bound=Duration(amount=1, unit="HOUR"))])
+    text = explain_plan(join, DEMO)
+    assert "at most 1 hour before it" in text and "at most hour" not in text
+    tumble = QueryPlan(source="orders", measures=[Measure(alias="n", func="count")], window=Window(kind="tumble", size=minutes(5)))
+    assert "Per 5 minutes window." in explain_plan(tumble, DEMO)
+    hop = QueryPlan(source="orders", measures=[Measure(alias="n", func="count")],
+                    window=Window(kind="hop", size=Duration(amount=1, unit="HOUR"), slide=minutes(5)))
+    assert "Over the last hour, updated every 5 minutes." in explain_plan(hop, DEMO)
