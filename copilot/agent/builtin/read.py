@@ -808,6 +808,30 @@ class Grammar:
                 func = "count_distinct"
             self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
 
+    def _one_measure_of_value(self, m: Mention) -> None:
+        """"refunds": a word the catalog gives to a value and to one of several measures of that value (the
+        refunded amount, the number of refunds). No clear winner: ask which."""
+        from copilot.agent.builtin.outcome import AskBack
+
+        values = {(e.topic, e.field, e.value) for e in m.of("value")}
+        if not values:
+            return
+        for e in m.of("metric"):
+            cond = self._metric_condition(e)
+            if cond is None or (cond.topic, cond.field, cond.value) not in values:
+                continue
+            siblings = [x for x in self.vocab.metrics.get(e.topic, [])
+                        if (c := self._metric_condition(Element("metric", e.topic, metric=x.name))) is not None
+                        and (c.field, c.value) == (cond.field, cond.value)]
+            if len(siblings) > 1:
+                question = " ".join(t.text for t in self.toks)
+                options = []
+                for x in siblings[:3]:
+                    names = [s for s in x.synonyms if stem(s.lower()) != stem(m.text.lower()) and m.text.lower() not in s.lower().split()]
+                    words = (names or [x.name.replace("_", " ")])[0]
+                    options.append({"label": words, "question": question.replace(m.text, words, 1)})
+                raise AskBack(f"“{m.text}”: {' or '.join(o['label'] for o in options)}?", options)
+
     def _names_its_rows(self, m: Mention) -> bool:
         """"shipments delivered within 2 hours": a count metric named with its table's name, and nothing in the
         question asks for a figure (no aggregate word, breakdown, window, ranking or threshold): the rows."""
@@ -1014,6 +1038,7 @@ class Grammar:
                 m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
                 continue
             if m.of("metric") and not m.of("topic"):
+                self._one_measure_of_value(m)
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
             elif m.of("field") and not m.of("topic") and self._numeric(m) and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field")):
