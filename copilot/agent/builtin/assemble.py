@@ -82,11 +82,11 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
                 break
     key = vocab.topics[source].primary_key or []
     if r.list_strong and not measures and not having and dims and all(d.field.topic == source and d.field.field in key for d in dims):
-        dims = []  # "per trip, list them": one row per key is the listing itself
+        dims = []  # "each payment, listed": one row per key is the listing itself
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         chosen = None
         if r.agg_only not in ("count", "count_distinct") and not any(e.topic == source for m in r.mentions for e in m.of("topic")):
-            chosen = _value_or_metric(b, filters, question)  # "humidity per site" names no subject to count
+            chosen = _value_or_metric(b, filters, question)  # "co2 by device" names no subject to count
         measured_kind = _measured_kind(b, filters) if chosen is None and not r.list_rows and r.agg_only is None else None
         if measured_kind is not None:  # "vibration per site": the measured number's default aggregate, for that kind
             func, field, f = measured_kind
@@ -140,7 +140,7 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
 
 
 def _window_on_table(b: Builder, window, question: str, dims) -> None:
-    """A time window over a table of current rows ("customers per country every hour"): its rows are not
+    """A time window over a table of current rows ("products per brand every 10 minutes"): its rows are not
     events. Ask: the current figure without a window, or the events that name the table, per window."""
     words = window.words or ""
     without = question
@@ -250,7 +250,7 @@ def _measured_kind(b: Builder, filters: list[Filter]):
 
 
 def _value_or_metric(b: Builder, filters: list[Filter], question: str):
-    """"humidity per site": the number of humidity readings, or the metric whose filter is that value
+    """"co2 by device": the number of co2 readings, or the metric whose filter is that value
     (average humidity)? Ask rather than count."""
     for f in filters:
         if f.op != "=" or len(f.values) != 1:
@@ -258,9 +258,9 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str):
         named = [m for m in b.vocab.metrics.get(b.source, [])
                  if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
         if len(named) == 1 and not b.r.list_rows:
-            return named[0], f  # "humidity per site": the one measure the catalog defines for that value
+            return named[0], f  # "co2 by device": the one measure the catalog defines for that value
         if len(named) > 1 and not b.r.list_rows:
-            # "temperature per site": several measures; the number's default aggregate (catalog `aggregate:`) picks one
+            # "temperature by device": several measures; the number's default aggregate (catalog `aggregate:`) picks one
             simple = [semantic.simple_metric(m.expression) for m in named]
             fields = {s[1] for s in simple if s}
             default = semantic.default_aggregate(b.vocab.topics[b.source], next(iter(fields))) if len(fields) == 1 else None
@@ -328,7 +328,7 @@ FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
 def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
     """A metric with its own filter ("delivered parcels") as the only measure: the filter applies to
     every row, so it becomes a WHERE condition the explanation lists like any other. The same when every
-    measure carries the same condition ("min and max temperature")."""
+    measure carries the same condition ("lowest and highest unit price")."""
     if len(measures) > 1:
         conds = []
         for m in measures:
@@ -383,7 +383,7 @@ def _add_count(b: Builder, measures: list[Measure]) -> str:
 def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
     op = c.op
     if c.kind == "measure" and b.r.list_strong and c.target is not None:
-        # "toll costs over €20, list them": rows are listed, so the metric's number is compared row by row
+        # "tolls above 30 euros, listed as they arrive": rows are listed, so the metric's number is compared row by row
         e = next((x for x in c.target.of("metric")), None)
         metric = b.vocab.metric(e.topic, e.metric or "") if e else None
         simple = semantic.simple_metric(metric.expression) if metric else None
@@ -468,7 +468,7 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
     if not dims:
         raise AskBack("Top of what?", [])
     partition = []
-    for m in spec.partition:  # "the 3 most viewed products in each country": ranked within each country
+    for m in spec.partition:  # "best 2 countries by revenue for each channel": ranked within each channel
         d = b.dimension(m)
         if all(x.field != d.field for x in dims):
             dims.append(d)
@@ -480,7 +480,7 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
 def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) -> None:
     """Words neither the catalog nor the lexicon knows. A misspelling with several readings, a word that
     is part of catalog names, a vague word ("performance"), or a value next to known values of one field
-    ("Spain or Portugal") is asked about, with options built from the catalog; anything else is missing
+    ("Sweden or Norway") is asked about, with options built from the catalog; anything else is missing
     from the catalog, and the question is declined naming it."""
     toks = [t for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
     unknown = [t.text for t in toks]

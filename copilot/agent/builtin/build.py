@@ -63,7 +63,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         e.topic for m in r.mentions for e in m.of("topic")} | {t for s in r.measures if s.target is not None for t in s.target.topics()}
     for t in list(scores):
         if t not in alone and not r.measures and not r.window:
-            continue  # "electric vans per depot": no word names these events, so they are not what is counted
+            continue  # "electric vans by home site": no word names these events, so they are not what is counted
         referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own and not r.list_strong]
         if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
             if vocab.topics[t].is_upsert:
@@ -78,7 +78,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             scores[t] += 0.3 * (3 - i) / 3
     if not scores:
         if r.rank is not None or r.window is not None or r.measures or r.agg_only:
-            _ask_subject(r, vocab)  # "top 10 every hour": the shape is clear, the subject is not
+            _ask_subject(r, vocab)  # "bottom 3 per day": the shape is clear, the subject is not
         raise AskBack_no_subject(vocab)
     named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures) or bool(inside)
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
@@ -89,7 +89,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
     best = sorted(scores, key=lambda t: -scores[t])
     if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
-        # "devices going offline per device type": a table named with what happened to its members, which
+        # "devices rebooting per site": a table named with what happened to its members, which
         # only an event topic records: the events are read, and the table's members counted through them
         happened = {e.topic for m in r.mentions if (m.of("value") or m.of("state")) and not m.of("topic") and m not in r.dims
                     and not any(x.topic == best[0] for x in m.elements) for e in m.elements if not vocab.topics[e.topic].is_upsert}
@@ -170,7 +170,7 @@ class Builder:
         best_d = min(ranked)
         if best_d == 99 and "field" in kinds:
             via = self._key_via_table(cands)
-            if via is not None:  # "warnings per site": the site of the device, looked up in devices
+            if via is not None:  # "critical events per site": the site of the device, looked up in devices
                 self.join_to(via.topic)
                 return via
         if best_d == 99:

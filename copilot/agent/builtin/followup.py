@@ -21,7 +21,7 @@ def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
                 if any(e.kind == "value" and e.topic == previous.source for e in again):
                     named |= {e.topic for e in topic_m.of("topic")}
     if named and not named & set(previous.tables):
-        # "only for sites in Sweden": a related table named to place a filter keeps the question
+        # "just the sites in Denmark": a related table named to place a filter keeps the question
         related = all(vocab.path(previous.source, t) for t in named)
         if not (r.followup_cue and related and r.filters and not r.measures and not r.list_rows):
             return False  # it names another subject: a new question
@@ -46,7 +46,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
             plan.dimensions = [d for d in plan.dimensions if d.field.topic not in topics]
     if r.measures:
         old = {m.alias for m in plan.measures}
-        if r.additive and not r.replaced:  # "and the fuel used": one more measure next to the ones there
+        if r.additive and not r.replaced:  # "and the units sold": one more measure next to the ones there
             new = [b.measure(s) for s in r.measures]
             plan.measures = plan.measures + [m for m in new if all(
                 m.model_dump(exclude={"alias", "words"}) != x.model_dump(exclude={"alias", "words"}) for x in plan.measures)]

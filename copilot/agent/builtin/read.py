@@ -206,7 +206,7 @@ class Grammar:
 
     # -- passes -----------------------------------------------------------------------------
     def _instead_of(self) -> None:
-        """"by currency instead of country", "rather than web": the catalog name after it is taken out."""
+        """"by country rather than channel", "instead of web": the catalog name after it is taken out."""
         cues = {tuple(str(w).lower().split()) for w in english()["replace_words"]}
         for k in range(len(self.toks)):
             for n in (3, 2, 1):
@@ -262,7 +262,7 @@ class Grammar:
             if target is None or not target.of("topic"):
                 if j < len(self.toks) and self.toks[j].mention is not None:
                     continue
-                # "delivered within a day of being placed": the event it is timed from is the topic named before
+                # "paid within 10 minutes of being placed": the event it is timed from is the topic named before
                 before = [m for m in self.r.mentions if m.end <= k and m.of("topic") and not m.of("field")]
                 if not before:
                     continue
@@ -335,7 +335,7 @@ class Grammar:
             unit_target = self._unit_at(end)
             scale = 1.0
             if unit_target is None:
-                timed = self._duration_field_at(end)  # "took under 4 hours": the field that holds a duration
+                timed = self._duration_field_at(end)  # "lasted over 3 hours": the field that holds a duration
                 if timed is not None:
                     unit_target, scale = timed
             op = str(t.arg)
@@ -443,7 +443,7 @@ class Grammar:
         if j >= len(self.toks):
             return None
         m = self.toks[j].mention
-        if m is not None:  # "1000 ppm": a value of a unit field, right after a compared number, is that unit
+        if m is not None:  # "1200 ppm": a value of a unit field, right after a compared number, is that unit
             fields = self.vocab.unit_words.get(stem(self.toks[j].low), []) if m.start == j and m.end == j + 1 else []
             if not fields:
                 return None
@@ -457,7 +457,7 @@ class Grammar:
             fields = kinds  # "humidity over 80 percent": the measured value, in the unit of that kind
         if not fields and word != self.toks[j].low:
             fields = [e for u, es in self.vocab.units.items() if u.startswith(stem(word)[:3]) for e in es]
-        if not fields:  # "8 degrees", "1000 ppm": a unit the field's unit_field names as one of its values
+        if not fields:  # "12 degrees", "1200 ppm": a unit the field's unit_field names as one of its values
             fields = self.vocab.unit_words.get(stem(word), [])
         if not fields:
             return None
@@ -497,7 +497,7 @@ class Grammar:
             self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
 
     def _which_share(self, t: Tok) -> None:
-        """"conversion rate per minute": a share, but of which value? Ask, with shares the catalog can compute
+        """"success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute
         (the values of the topics the question names, else of every topic's first field with values)."""
         from copilot.agent.builtin.outcome import AskBack
 
@@ -623,7 +623,7 @@ class Grammar:
             self.r.rank = spec
 
     def _numbered_metric(self) -> None:
-        """"the 3 hottest sensors": a number, a metric named by a superlative, then what is ranked by it."""
+        """"the 2 hottest sites": a number, a metric named by a superlative, then what is ranked by it."""
         lex = english()
         bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
         for k, t in enumerate(self.toks):
@@ -755,7 +755,7 @@ class Grammar:
                 distinct, j = True, j + 1
                 self.use(self.toks[j - 1])
             chain, swallowed = self._agg_chain(j)
-            if chain or swallowed:  # "min and max temperature", "average and peak amount": one target, several aggregates
+            if chain or swallowed:  # "lowest and highest unit price", "min and max battery": one target, several aggregates
                 end = j
                 while end < len(self.toks) and self.toks[end].mention is None and (
                         self.toks[end].role in ("list_joiners", "function_words") or self.toks[end] in chain):
@@ -778,14 +778,14 @@ class Grammar:
             while target is not None and (target.qualifier or (target.of("value") or target.of("state")) and not (target.of("field") or target.of("topic") or target.of("metric"))):
                 nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
                 if nxt is not None and nxt.start != target.end and not target.qualifier:
-                    nxt = None  # not next to it: "lowest temperature and average humidity"
+                    nxt = None  # not next to it: "lowest humidity and average temperature"
                 if nxt is not None and target.of("state") and {(e.topic, e.field) for e in target.of("state")} & {(e.topic, e.field) for e in nxt.of("field")}:
                     break  # "anonymous visitors": the visitors are the ones whose id is missing, not a count of ids
                 if nxt is None:
                     if not target.qualifier and func not in ("count", "count_distinct"):
                         own = target  # "lowest temperature": the subject's amount where kind is that value
                     elif not target.qualifier and func == "count":
-                        counted = target  # "how many failed": the rows with that value, counted
+                        counted = target  # "how many were refunded": the rows with that value, counted
                     target = None if not target.qualifier else target
                     break
                 target = nxt
@@ -941,7 +941,7 @@ class Grammar:
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
 
     def _nulls(self) -> None:
-        for m in self.r.mentions:  # "don't have an email", "without a referrer": the field is missing
+        for m in self.r.mentions:  # "without a referrer", "doesn't have a country": the field is missing
             if m.used or m.qualifier or not m.of("field") or m.of("topic") or m.of("value") or m.of("metric") or self._numeric(m):
                 continue
             j = m.start - 1
@@ -984,7 +984,7 @@ class Grammar:
             self.r.filters.append(FilterSpec([m], "is_null" if absent else "is_not_null", f"{m.text} {t.text}"))
 
     def _unit_words(self) -> None:
-        """"km per region": a field's unit, not after a number, names that field."""
+        """"km per driver": a field's unit, not after a number, names that field."""
         for k, t in enumerate(self.toks):
             if t.used or t.mention is not None or t.role is not None or t.number is not None:
                 continue
@@ -1017,7 +1017,7 @@ class Grammar:
             if m.used or m.qualifier:
                 continue
             if (self.r.list_strong or self._names_its_rows(m)) and m.of("metric") and self._count_metric(m) and not m.of("value"):
-                m.used = True  # "lost parcels as they happen": a count metric names the rows it counts
+                m.used = True  # "lost parcels from DHL, one by one": a count metric names the rows it counts
                 conds = [c for e in m.of("metric") if (c := self._metric_condition(e)) is not None]
                 if conds:  # "refunded payments as they come in": and its condition selects them
                     m.elements = conds
@@ -1026,12 +1026,12 @@ class Grammar:
                     m.elements = m.of("field") or [Element("topic", t) for t in sorted(m.topics())]
                 continue
             if self.r.list_strong and m.of("field") and not m.of("topic"):
-                m.used = True  # "price changes as they happen": a field shown with the rows, not aggregated
+                m.used = True  # "list prices of books as they change": a field shown with the rows, not aggregated
                 m.elements = m.of("field")
                 continue
             refs = [e for e in m.of("field") if any(rel.field == e.field for rel in self.vocab.topics[e.topic].relationships)]
             if self.r.list_rows and refs and not m.of("metric") and not self._numeric(m):
-                m.used = True  # "sensors with battery below 20%, list their readings": the rows' own device, shown
+                m.used = True  # "list readings from sensors with battery under 10%": the rows' own device, shown
                 m.elements = refs
                 continue
             if m.of("metric") and not m.of("topic") and self.r.measures and stem(m.text.lower()) in self.vocab.verb_words:

@@ -162,7 +162,7 @@ GAP = "timegap"  # what stands where a time phrase was: a word no catalog phrase
 
 def strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     """Take out the consumed time phrases so that "per minute" is not read as a breakdown; a marker word stays
-    in their place, so that the words on either side are not read as one phrase ("site [each minute], count")."""
+    in their place, so that the words on either side are not read as one phrase ("site [every 10 minutes], count")."""
     out, last = [], 0
     for a, b in sorted(spans):
         if a < last:

@@ -138,7 +138,7 @@ class Vocabulary:
             self._add(m.name.lower().split("_"), me)
             for syn in m.synonyms:
                 self._add_text(syn, me)
-                if syn.lower() in past and past[syn.lower()] not in self.grammar:  # "sells" → "how much we sold"
+                if syn.lower() in past and past[syn.lower()] not in self.grammar:  # "sells" → "how much was sold"
                     self._add([past[syn.lower()]], me)
                     self.verb_words.add(stem(past[syn.lower()]))
         self.metrics[topic] = semantic.metrics(schema)
