@@ -34,6 +34,8 @@ SETS = {
     "gold": (ROOT / "tests" / "agent" / "gold.yaml", None),
     "heldout_demo": (ROOT / "tests" / "heldout" / "demo.yaml", None),
     "heldout_fleet": (ROOT / "tests" / "heldout" / "fleet.yaml", FLEET),
+    "heldout_b_demo": (ROOT / "tests" / "heldout" / "demo_b.yaml", None),
+    "heldout_b_fleet": (ROOT / "tests" / "heldout" / "fleet_b.yaml", FLEET),
 }
 
 

@@ -30,6 +30,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
     return {
         "demo": (HERE / "demo.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet": (HERE / "fleet.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_b": (HERE / "demo_b.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_b": (HERE / "fleet_b.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 
