@@ -20,9 +20,10 @@ run: setup
 	$(PY) -m copilot app
 
 # ruff (lint rules in pyproject.toml) and mypy (strict on copilot/capabilities and copilot/wiring.py).
-# `ruff format --check` joins once the tree has been formatted in one commit.
+# `ruff format --check` keeps the tree formatted (`ruff format copilot tests bench scripts` fixes it).
 lint: setup
 	$(PY) -m ruff check copilot tests bench scripts
+	$(PY) -m ruff format --check copilot tests bench scripts
 	$(PY) -m mypy
 
 test: lint

@@ -36,15 +36,21 @@ from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 DEMO = ("orders", "payments", "shipments", "page_views", "customers", "products")
 # Questions whose first row comes quickly (rows as they arrive, or short windows), with gold SQL.
 E2E = [
-    ("Show declined Klarna payments as they happen.",
-     "SELECT payment_id, order_id, `method`, amount, currency, status, payment_time FROM payments "
-     "WHERE `method` = 'klarna' AND status = 'declined'"),
-    ("list mobile orders above 500",
-     "SELECT order_id, customer_id, product_id, quantity, unit_price, amount, currency, channel, country, order_time "
-     "FROM orders WHERE channel = 'mobile' AND amount > 500"),
-    ("revenue per channel every 10 seconds",
-     "SELECT window_start, window_end, channel, SUM(amount) AS revenue "
-     "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, channel"),
+    (
+        "Show declined Klarna payments as they happen.",
+        "SELECT payment_id, order_id, `method`, amount, currency, status, payment_time FROM payments "
+        "WHERE `method` = 'klarna' AND status = 'declined'",
+    ),
+    (
+        "list mobile orders above 500",
+        "SELECT order_id, customer_id, product_id, quantity, unit_price, amount, currency, channel, country, order_time "
+        "FROM orders WHERE channel = 'mobile' AND amount > 500",
+    ),
+    (
+        "revenue per channel every 10 seconds",
+        "SELECT window_start, window_end, channel, SUM(amount) AS revenue "
+        "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, channel",
+    ),
 ]
 
 
@@ -83,22 +89,32 @@ def planner_figures(topics) -> dict:
         catalogs["fleet"] = YamlCatalogStore(fleet_dir).load().topics
     from gold import UNANSWERABLE
 
-    gold = [{"q": q, "gold": g, "catalog": "demo"} for q, g in CASES] + [{"q": q, "gold": "DECLINE", "catalog": "demo"} for q in UNANSWERABLE]
+    gold = [{"q": q, "gold": g, "catalog": "demo"} for q, g in CASES] + [
+        {"q": q, "gold": "DECLINE", "catalog": "demo"} for q in UNANSWERABLE
+    ]
     dev = [c for c in yaml.safe_load((ROOT / "tests" / "agent" / "dev_questions.yaml").read_text()) if c["catalog"] in catalogs]
     out = {"goal_ms_p50": 5.0}
-    for name, cases in (("gold", gold), ("dev_demo", [c for c in dev if c["catalog"] == "demo"]),
-                        ("dev_fleet", [c for c in dev if c["catalog"] == "fleet"])):
+    for name, cases in (
+        ("gold", gold),
+        ("dev_demo", [c for c in dev if c["catalog"] == "demo"]),
+        ("dev_fleet", [c for c in dev if c["catalog"] == "fleet"]),
+    ):
         if not cases:
             continue
         score(cases, catalogs.__getitem__)  # warm caches (vocabulary, compiled grammar)
         scored = score(cases, catalogs.__getitem__)
         out[name] = scored["totals"]
-        out[name]["misses"] = [{"q": r["q"], "verdict": r["verdict"]} for r in scored["questions"]
-                               if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")]
+        out[name]["misses"] = [
+            {"q": r["q"], "verdict": r["verdict"]}
+            for r in scored["questions"]
+            if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")
+        ]
         t = scored["totals"]
-        print(f"{name}: exact {t['exact']}/{t['questions']} ({t['exact_rate']}), confidently wrong {t['confidently_wrong']}, "
-              f"clarify where gold had SQL {t['clarify_where_gold_had_sql']}, declined {t['declined_where_gold_had_sql']}, "
-              f"plan+compile p50 {t['median_ms_plan_compile']} ms, plan+compile+validate p50 {t['median_ms_plan_compile_validate_no_engine']} ms")
+        print(
+            f"{name}: exact {t['exact']}/{t['questions']} ({t['exact_rate']}), confidently wrong {t['confidently_wrong']}, "
+            f"clarify where gold had SQL {t['clarify_where_gold_had_sql']}, declined {t['declined_where_gold_had_sql']}, "
+            f"plan+compile p50 {t['median_ms_plan_compile']} ms, plan+compile+validate p50 {t['median_ms_plan_compile_validate_no_engine']} ms"
+        )
     return out
 
 
@@ -193,10 +209,15 @@ def main() -> None:
                 asked, copilot_s = ours.result()
                 direct_s = theirs.result()
             gold_gateway.close()
-            e2e.append({"question": question, "plan_validate_s": round(asked, 3),
-                        "copilot_s": round(copilot_s, 3) if copilot_s else None,
-                        "gold_direct_s": round(direct_s, 3) if direct_s else None,
-                        "ratio": round(copilot_s / direct_s, 3) if copilot_s and direct_s else None})
+            e2e.append(
+                {
+                    "question": question,
+                    "plan_validate_s": round(asked, 3),
+                    "copilot_s": round(copilot_s, 3) if copilot_s else None,
+                    "gold_direct_s": round(direct_s, 3) if direct_s else None,
+                    "ratio": round(copilot_s / direct_s, 3) if copilot_s and direct_s else None,
+                }
+            )
             print(f"first live row: {e2e[-1]}")
         result["first_row"] = e2e
         ratios = [x["ratio"] for x in e2e if x["ratio"]]

@@ -149,9 +149,11 @@ def measure_latency(page) -> dict:
             "first_row_ratio_vs_livequery": round(statistics.median(row_s) / statistics.median(base_s), 2),
             "runs": REPEATS,
         }
-        print(f"{label:>14}: Enter→SQL {results[label]['enter_to_sql_s']:.2f} s, Enter→first row "
-              f"{results[label]['enter_to_first_row_s']:.2f} s (LiveQuery alone {results[label]['livequery_first_row_s']:.2f} s, "
-              f"ratio {results[label]['first_row_ratio_vs_livequery']:.2f})")
+        print(
+            f"{label:>14}: Enter→SQL {results[label]['enter_to_sql_s']:.2f} s, Enter→first row "
+            f"{results[label]['enter_to_first_row_s']:.2f} s (LiveQuery alone {results[label]['livequery_first_row_s']:.2f} s, "
+            f"ratio {results[label]['first_row_ratio_vs_livequery']:.2f})"
+        )
     return results
 
 
@@ -164,7 +166,9 @@ def measure_throughput(page) -> dict:
         ask(page, f"SELECT k, COUNT(*) AS n FROM {TOPIC} GROUP BY k")
         sql_locator(page, TOPIC).wait_for(timeout=60_000)
         load.rate = 50
-        wait_for(lambda: rows_shown(page) >= KEYS, timeout=90, interval=0.1)  # every key seen once: from here each record is -U/+U
+        wait_for(
+            lambda: rows_shown(page) >= KEYS, timeout=90, interval=0.1
+        )  # every key seen once: from here each record is -U/+U
         for rate in RATES:
             load.rate = rate
             time.sleep(5)  # settle at the new rate
@@ -174,17 +178,31 @@ def measure_throughput(page) -> dict:
             expected = 2 * (sent1 - sent0) / (t1 - t0)
             shown = (shown1 - shown0) / (t1 - t0)
             lag = 2 * sent1 - shown1 - 2 * KEYS  # changes implied by the records but not yet on the page
-            steps.append({"input_records_per_s": rate, "changes_expected_per_s": round(expected),
-                          "changes_shown_per_s": round(shown), "kept_up": shown >= 0.9 * expected,
-                          "lag_changes_at_end": lag, "rows_on_page": rows_shown(page)})
-            print(f"  input {rate:>5}/s → changelog {expected:>7.0f}/s expected, page shows {shown:>7.0f}/s "
-                  f"({'keeps up' if shown >= 0.9 * expected else 'falls behind'}; lag {lag:,} changes)")
+            steps.append(
+                {
+                    "input_records_per_s": rate,
+                    "changes_expected_per_s": round(expected),
+                    "changes_shown_per_s": round(shown),
+                    "kept_up": shown >= 0.9 * expected,
+                    "lag_changes_at_end": lag,
+                    "rows_on_page": rows_shown(page),
+                }
+            )
+            print(
+                f"  input {rate:>5}/s → changelog {expected:>7.0f}/s expected, page shows {shown:>7.0f}/s "
+                f"({'keeps up' if shown >= 0.9 * expected else 'falls behind'}; lag {lag:,} changes)"
+            )
         page.get_by_role("button", name="Stop").click()
     finally:
         load.stop()
     kept = [s["changes_expected_per_s"] for s in steps if s["kept_up"]]
-    return {"steps": steps, "max_changes_per_s_kept_up": max(kept) if kept else 0, "keys": KEYS,
-            "table_rows_bound": settings.get_int("COPILOT_APP_MAX_ROWS"), "goal_changes_per_s": 1000}
+    return {
+        "steps": steps,
+        "max_changes_per_s_kept_up": max(kept) if kept else 0,
+        "keys": KEYS,
+        "table_rows_bound": settings.get_int("COPILOT_APP_MAX_ROWS"),
+        "goal_changes_per_s": 1000,
+    }
 
 
 def main() -> int:
@@ -219,8 +237,10 @@ def main() -> int:
     out = ROOT / "bench" / "results" / "app.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"max changelog rows/s the page keeps up with: {throughput['max_changes_per_s_kept_up']:,} "
-          f"(goal ≥ 1,000/s, table bounded to {throughput['table_rows_bound']:,} rows) → {out.relative_to(ROOT)}")
+    print(
+        f"max changelog rows/s the page keeps up with: {throughput['max_changes_per_s_kept_up']:,} "
+        f"(goal ≥ 1,000/s, table bounded to {throughput['table_rows_bound']:,} rows) → {out.relative_to(ROOT)}"
+    )
     return 0
 
 

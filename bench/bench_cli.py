@@ -26,7 +26,8 @@ EXE = [str(Path(sys.executable).parent / "flink-copilot")]
 QUESTION = "revenue per country every minute"
 COMMANDS = {
     "help": EXE + ["--help"],
-    "validate_no_engine": EXE + ["validate", "--no-engine", "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country"],
+    "validate_no_engine": EXE
+    + ["validate", "--no-engine", "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country"],
     "ask_json": EXE + ["ask", QUESTION, "--json"],
 }
 
@@ -43,9 +44,16 @@ def wall(cmd: list[str], runs: int, env: dict) -> dict:
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         codes.add(out.returncode)
     # CPU time (user + system) next to wall time: on a shared 2-core machine wall time also measures the neighbours.
-    return {"median_s": round(median(times), 3), "min_s": round(min(times), 3), "max_s": round(max(times), 3),
-            "cpu_median_s": round(median(cpu), 3), "runs": runs, "exit_codes": sorted(codes), "goal_s": 1.0,
-            "met": median(times) <= 1.0}
+    return {
+        "median_s": round(median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+        "cpu_median_s": round(median(cpu), 3),
+        "runs": runs,
+        "exit_codes": sorted(codes),
+        "goal_s": 1.0,
+        "met": median(times) <= 1.0,
+    }
 
 
 def mcp_round_trip(runs: int, env: dict) -> dict:
@@ -67,26 +75,44 @@ def mcp_round_trip(runs: int, env: dict) -> dict:
             return connected, times[1:]  # the first call also indexes the catalog
 
     connected, times = asyncio.run(measure())
-    return {"server_start_and_connect_s": round(connected, 3), "ask_median_s": round(median(times), 3),
-            "ask_max_s": round(max(times), 3), "runs": runs}
+    return {
+        "server_start_and_connect_s": round(connected, 3),
+        "ask_median_s": round(median(times), 3),
+        "ask_max_s": round(max(times), 3),
+        "runs": runs,
+    }
 
 
 def wheel_and_install(env: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
         tmp_path = Path(tmp)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
-                       env=env, check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT)],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         build_s = time.perf_counter() - start
         wheel = next((tmp_path / "dist").glob("*.whl"))
         base_python = getattr(sys, "_base_executable", sys.executable)
         subprocess.run([base_python, "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
         start = time.perf_counter()
-        subprocess.run([str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-                       env=env, check=True, capture_output=True, timeout=1800)
+        subprocess.run(
+            [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
         install_s = time.perf_counter() - start
-        return {"wheel": wheel.name, "wheel_kb": round(wheel.stat().st_size / 1024, 1), "build_s": round(build_s, 1),
-                "install_into_empty_venv_s": round(install_s, 1)}
+        return {
+            "wheel": wheel.name,
+            "wheel_kb": round(wheel.stat().st_size / 1024, 1),
+            "build_s": round(build_s, 1),
+            "install_into_empty_venv_s": round(install_s, 1),
+        }
 
 
 def main() -> None:

@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WARMUP_S = 15.0
 WINDOW_S = 30.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-RATE_SETTINGS = {"orders": "DATAGEN_ORDERS_PER_SEC", "page_views": "DATAGEN_PAGE_VIEWS_PER_SEC",
-                 "customers": "DATAGEN_CUSTOMER_UPDATES_PER_SEC", "products": "DATAGEN_PRODUCT_UPDATES_PER_SEC"}
+RATE_SETTINGS = {
+    "orders": "DATAGEN_ORDERS_PER_SEC",
+    "page_views": "DATAGEN_PAGE_VIEWS_PER_SEC",
+    "customers": "DATAGEN_CUSTOMER_UPDATES_PER_SEC",
+    "products": "DATAGEN_PRODUCT_UPDATES_PER_SEC",
+}
 
 
 def end_total(consumer: Consumer, topic: str) -> int:
@@ -57,8 +61,9 @@ def rss_mb(pid: int) -> float:
 
 def follow_up_rates(orders_per_sec: float) -> dict[str, float]:
     """Payments and shipments per second the shop model puts into [warm-up, warm-up + window]."""
-    shop = Shop(customers=2000, products=500, late_fraction=settings_float("DATAGEN_LATE_FRACTION"),
-                rng=random.Random(1), run_id="bench0")
+    shop = Shop(
+        customers=2000, products=500, late_fraction=settings_float("DATAGEN_LATE_FRACTION"), rng=random.Random(1), run_id="bench0"
+    )
     counts = {"payments": 0, "shipments": 0}
     n = int(orders_per_sec * (WARMUP_S + WINDOW_S))
     for i in range(n):
@@ -74,8 +79,11 @@ def settings_float(name: str) -> float:
 
 def run_profile(kafka: ScratchKafka, factor: float, workdir: Path) -> dict:
     configured = {topic: settings_float(name) * factor for topic, name in RATE_SETTINGS.items()}
-    env = {**os.environ, "KAFKA_BOOTSTRAP": kafka.bootstrap,
-           **{name: str(configured[topic]) for topic, name in RATE_SETTINGS.items()}}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **{name: str(configured[topic]) for topic, name in RATE_SETTINGS.items()},
+    }
     log_path = workdir / f"datagen-{factor:g}x.log"
     with open(log_path, "wb") as log:
         started = time.monotonic()
@@ -108,8 +116,11 @@ def run_profile(kafka: ScratchKafka, factor: float, workdir: Path) -> dict:
     topics = {}
     for topic in TOPIC_NAMES:
         achieved = (after[topic] - before[topic]) / elapsed
-        topics[topic] = {"configured_per_s": round(configured[topic], 2), "achieved_per_s": round(achieved, 2),
-                         "ratio": round(achieved / configured[topic], 3) if configured[topic] else None}
+        topics[topic] = {
+            "configured_per_s": round(configured[topic], 2),
+            "achieved_per_s": round(achieved, 2),
+            "ratio": round(achieved / configured[topic], 3) if configured[topic] else None,
+        }
     total = sum(after[t] - before[t] for t in TOPIC_NAMES) / elapsed
     return {
         "rate_factor": factor,
@@ -134,11 +145,15 @@ def main() -> None:
         kafka.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     for p in profiles:
-        print(f"\n{p['rate_factor']:g}x rates: {p['records_per_s']} records/s, CPU {p['cpu_percent_of_one_core']}% of one core, "
-              f"RSS {p['rss_mb']} MB, ready in {p['seconds_to_ready']} s, SIGTERM -> exit {p['exit_code_on_sigterm']} "
-              f"in {p['seconds_to_stop_on_sigterm']} s")
+        print(
+            f"\n{p['rate_factor']:g}x rates: {p['records_per_s']} records/s, CPU {p['cpu_percent_of_one_core']}% of one core, "
+            f"RSS {p['rss_mb']} MB, ready in {p['seconds_to_ready']} s, SIGTERM -> exit {p['exit_code_on_sigterm']} "
+            f"in {p['seconds_to_stop_on_sigterm']} s"
+        )
         for topic, row in p["topics"].items():
-            print(f"  {topic:<11} configured {row['configured_per_s']:>8}/s  achieved {row['achieved_per_s']:>8}/s  ratio {row['ratio']}")
+            print(
+                f"  {topic:<11} configured {row['configured_per_s']:>8}/s  achieved {row['achieved_per_s']:>8}/s  ratio {row['ratio']}"
+            )
     write("datagen", {"command": ".venv/bin/python bench/bench_datagen.py", "warmup_s": WARMUP_S, "profiles": profiles})
 
 

@@ -22,7 +22,9 @@ import sqlglot  # noqa: E402
 from copilot.catalog.store import YamlCatalogStore  # noqa: E402
 from copilot.validate import validate  # noqa: E402
 
-CORPUS = [e["sql"] for e in json.loads((ROOT / "tests/corpus/flink_docs.json").read_text())["statements"] if "docs_invalid" not in e]
+CORPUS = [
+    e["sql"] for e in json.loads((ROOT / "tests/corpus/flink_docs.json").read_text())["statements"] if "docs_invalid" not in e
+]
 QUERIES = [
     "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country ORDER BY revenue DESC",
     "SELECT window_start, window_end, COUNT(*) FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
@@ -73,7 +75,11 @@ def _engine_figures(catalog) -> dict:
         client.close() if hasattr(client, "close") else None
 
     cold = _median_ms(fresh, 5)
-    return {"warm_session_median_ms": round(warm, 1), "fresh_session_median_ms": round(cold, 1), "fresh_over_warm": round(cold / warm, 2)}
+    return {
+        "warm_session_median_ms": round(warm, 1),
+        "fresh_session_median_ms": round(cold, 1),
+        "fresh_over_warm": round(cold / warm, 2),
+    }
 
 
 def main() -> None:

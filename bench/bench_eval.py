@@ -53,30 +53,68 @@ def run_set(name: str, path: Path, catalog_dir: Path, slice_, gateway) -> dict:
         report = EvalRunner(copilot, replayer, timeout=120).run(questions)
     t = report["totals"]
     executed = [r for r in report["questions"] if r.get("execute_s") is not None]
-    examples = [{"q": r["q"], "component_match": r["component_match"], "execution_match": r["execution_match"],
-                 "why": r.get("disagreement"), "reason": r.get("execution_reason")}
-                for r in report["questions"] if r.get("disagreement")][:12]
+    examples = [
+        {
+            "q": r["q"],
+            "component_match": r["component_match"],
+            "execution_match": r["execution_match"],
+            "why": r.get("disagreement"),
+            "reason": r.get("execution_reason"),
+        }
+        for r in report["questions"]
+        if r.get("disagreement")
+    ][:12]
     not_run = {}
     for r in report["questions"]:
         if r["expected"] == "sql" and r["execution_match"] is None:
             key = (r.get("execution_reason") or "?")[:100]
             not_run[key] = not_run.get(key, 0) + 1
-    per_question = [{"q": r["q"], "verdict": r["verdict"], "component_match": r["component_match"],
-                     "execution_match": r["execution_match"], "reason": (r.get("execution_reason") or "")[:160]}
-                    for r in report["questions"]]
+    per_question = [
+        {
+            "q": r["q"],
+            "verdict": r["verdict"],
+            "component_match": r["component_match"],
+            "execution_match": r["execution_match"],
+            "reason": (r.get("execution_reason") or "")[:160],
+        }
+        for r in report["questions"]
+    ]
     out = {
-        "file": str(path.relative_to(ROOT)), "catalog": str(catalog_dir), **{k: t[k] for k in (
-            "questions", "with_gold_sql", "component_match", "component_match_rate", "execution_match",
-            "execution_accuracy", "execution_mismatch", "execution_not_run", "valid_but_wrong", "invalid",
-            "declines_expected", "declines_correct", "clarifications_expected", "clarifications_correct",
-            "time_s", "questions_per_minute")},
+        "file": str(path.relative_to(ROOT)),
+        "catalog": str(catalog_dir),
+        **{
+            k: t[k]
+            for k in (
+                "questions",
+                "with_gold_sql",
+                "component_match",
+                "component_match_rate",
+                "execution_match",
+                "execution_accuracy",
+                "execution_mismatch",
+                "execution_not_run",
+                "valid_but_wrong",
+                "invalid",
+                "declines_expected",
+                "declines_correct",
+                "clarifications_expected",
+                "clarifications_correct",
+                "time_s",
+                "questions_per_minute",
+            )
+        },
         "median_comparison_s": round(median([r["execute_s"] for r in executed]), 3) if executed else None,
-        "disagreements": t["disagreements"], "disagreement_examples": examples, "not_run_reasons": not_run,
+        "disagreements": t["disagreements"],
+        "disagreement_examples": examples,
+        "not_run_reasons": not_run,
         "per_question": per_question,
     }
-    print(f"{name}: component {t['component_match']}/{t['with_gold_sql']}, execution {t['execution_match']}/"
-          f"{t['with_gold_sql']} ({t['execution_not_run']} not run), disagreements {t['disagreements']['count']}, "
-          f"{t['questions_per_minute']} q/min", flush=True)
+    print(
+        f"{name}: component {t['component_match']}/{t['with_gold_sql']}, execution {t['execution_match']}/"
+        f"{t['with_gold_sql']} ({t['execution_not_run']} not run), disagreements {t['disagreements']['count']}, "
+        f"{t['questions_per_minute']} q/min",
+        flush=True,
+    )
     return out
 
 
@@ -91,8 +129,15 @@ def preview_times(last: str) -> dict:
     for sql in PREVIEW_QUERIES:
         start = time.perf_counter()
         p = preview(sql, topics, gateway=services.replay_gateway(), last=last)
-        runs.append({"sql": sql[:70], "seconds": round(time.perf_counter() - start, 2), "rows": p["row_count"],
-                     "records": p["slice"]["records"], "state": p["state"].get("distinct_keys")})
+        runs.append(
+            {
+                "sql": sql[:70],
+                "seconds": round(time.perf_counter() - start, 2),
+                "rows": p["row_count"],
+                "records": p["slice"]["records"],
+                "state": p["state"].get("distinct_keys"),
+            }
+        )
         print(f"preview {runs[-1]}", flush=True)
     seconds = [r["seconds"] for r in runs]
     return {"slice": last, "runs": runs, "median_s": round(median(seconds), 2), "max_s": max(seconds), "goal_s": 10}

@@ -97,9 +97,13 @@ def changelog_throughput() -> dict:
         schema = TopicSchema(topic=topic, fields=[Field("k", "STRING"), Field("v", "INT")])
         ddl = create_table_sql(schema, startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"})
         gateway = GatewayClient()
-        query = LiveQuery(gateway, check(f"SELECT k, COUNT(*) AS n, SUM(v) AS s FROM `{topic}` GROUP BY k"),
-                          {topic: TrustedStatement.create_table(topic, ddl)},
-                          max_rows=10_000, timeout=300)
+        query = LiveQuery(
+            gateway,
+            check(f"SELECT k, COUNT(*) AS n, SUM(v) AS s FROM `{topic}` GROUP BY k"),
+            {topic: TrustedStatement.create_table(topic, ddl)},
+            max_rows=10_000,
+            timeout=300,
+        )
         changes = 0
         for batch in query.batches():
             changes += len(batch.changes)
@@ -123,7 +127,11 @@ def changelog_throughput() -> dict:
     start = time.perf_counter()
     view.apply_batch(log)
     view_rate = len(log) / (time.perf_counter() - start)
-    return {"changelog_rows": changes, "end_to_end_rows_per_s": round(changes / seconds), "view_only_rows_per_s": round(view_rate)}
+    return {
+        "changelog_rows": changes,
+        "end_to_end_rows_per_s": round(changes / seconds),
+        "view_only_rows_per_s": round(view_rate),
+    }
 
 
 def job_timings() -> dict:
@@ -131,8 +139,10 @@ def job_timings() -> dict:
     shutil.copytree(DEMO_CATALOG_DIR, catalog)
     svc = JobService(GatewayClient(), YamlCatalogStore(catalog), JobRegistry())
     name = f"bench_job_{uuid.uuid4().hex[:6]}"
-    sql = ("SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
-           "INTERVAL '2' SECOND)) GROUP BY window_start, window_end")
+    sql = (
+        "SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
+        "INTERVAL '2' SECOND)) GROUP BY window_start, window_end"
+    )
     try:
         start = time.perf_counter()
         svc.save(name, sql)
@@ -152,7 +162,11 @@ def job_timings() -> dict:
         svc.stop(name)
         svc.registry.delete(name)
         delete_topic(f"job_{name}")
-    return {"save_to_running_s": round(save_s, 2), "stop_with_savepoint_s": round(stop_s, 2), "resume_to_running_s": round(resume_s, 2)}
+    return {
+        "save_to_running_s": round(save_s, 2),
+        "stop_with_savepoint_s": round(stop_s, 2),
+        "resume_to_running_s": round(resume_s, 2),
+    }
 
 
 def main() -> None:

@@ -37,11 +37,13 @@ def hostile_sql(catalog) -> dict:
 
     corpus = YAML(typ="safe").load((ROOT / "tests/security/hostile_sql/corpus.yaml").read_text(encoding="utf-8"))
     limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
-    generated = ["SELECT * FROM orders WHERE country = '" + "x" * limit + "'",
-                 "SELECT " + "(" * 5000 + "1" + ")" * 5000 + " FROM orders",
-                 "SELECT * FROM " + "(SELECT * FROM " * 400 + "orders" + ")" * 400,
-                 "SELECT " + "ABS(" * 3000 + "amount" + ")" * 3000 + " FROM orders",
-                 "(" * 4000 + "DROP TABLE orders" + ")" * 4000]
+    generated = [
+        "SELECT * FROM orders WHERE country = '" + "x" * limit + "'",
+        "SELECT " + "(" * 5000 + "1" + ")" * 5000 + " FROM orders",
+        "SELECT * FROM " + "(SELECT * FROM " * 400 + "orders" + ")" * 400,
+        "SELECT " + "ABS(" * 3000 + "amount" + ")" * 3000 + " FROM orders",
+        "(" * 4000 + "DROP TABLE orders" + ")" * 4000,
+    ]
     engine = None
     try:
         from copilot.flink.gateway import GatewayClient
@@ -79,8 +81,11 @@ def hostile_sql(catalog) -> dict:
             continue
         refused += 1
         first = result.errors[0]
-        if result.stage == entry["stage"] and entry.get("reason", first.reason) == first.reason and \
-                re.search(entry.get("message", "."), first.message):
+        if (
+            result.stage == entry["stage"]
+            and entry.get("reason", first.reason) == first.reason
+            and re.search(entry.get("message", "."), first.message)
+        ):
             matched += 1
     for sql in generated:
         tried += 1
@@ -93,10 +98,17 @@ def hostile_sql(catalog) -> dict:
             accepted.append(sql[:80])
     if engine is not None:
         engine.close()
-    return {"tried": tried, "refused": refused, "refused_share": round(refused / tried, 4),
-            "refused_at_expected_stage_and_reason": matched, "engine_stage_entries_tried": engine_tried,
-            "accepted": accepted, "validation_ms_p50": _percentile(offline_ms, 50),
-            "validation_ms_p99": _percentile(offline_ms, 99), "validation_ms_max": round(max(offline_ms), 1)}
+    return {
+        "tried": tried,
+        "refused": refused,
+        "refused_share": round(refused / tried, 4),
+        "refused_at_expected_stage_and_reason": matched,
+        "engine_stage_entries_tried": engine_tried,
+        "accepted": accepted,
+        "validation_ms_p50": _percentile(offline_ms, 50),
+        "validation_ms_p99": _percentile(offline_ms, 99),
+        "validation_ms_max": round(max(offline_ms), 1),
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -165,9 +177,13 @@ def canonical_cost() -> dict:
         started = time.perf_counter()
         validate(sql, catalog=topics)
         validate_ms.append((time.perf_counter() - started) * 1000)
-    return {"statements": len(sqls), "canonical_ms_p50": _percentile(canonical_ms, 50),
-            "canonical_ms_p99": _percentile(canonical_ms, 99), "validate_offline_ms_p50": _percentile(validate_ms, 50),
-            "validate_offline_ms_p99": _percentile(validate_ms, 99)}
+    return {
+        "statements": len(sqls),
+        "canonical_ms_p50": _percentile(canonical_ms, 50),
+        "canonical_ms_p99": _percentile(canonical_ms, 99),
+        "validate_offline_ms_p50": _percentile(validate_ms, 50),
+        "validate_offline_ms_p99": _percentile(validate_ms, 99),
+    }
 
 
 def injection(catalog) -> dict:
@@ -196,8 +212,12 @@ def injection(catalog) -> dict:
             if bad:
                 harmful += 1
                 examples.append({"question": question, "sql": bad[0]})
-        out[planner] = {"tried": len(HOSTILE), "writing_or_outside_statements": harmful, "valid_answers": valid_answers,
-                        "examples": examples}
+        out[planner] = {
+            "tried": len(HOSTILE),
+            "writing_or_outside_statements": harmful,
+            "valid_answers": valid_answers,
+            "examples": examples,
+        }
     return out
 
 
@@ -212,8 +232,7 @@ def fuzz(catalog, examples: int) -> dict:
     counts = {"examples": 0, "exceptions": 0, "valid": 0, "refused": 0, "bad_error_shape": 0}
     failures: list[str] = []
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(sqlish)
     def run(sql):
         counts["examples"] += 1
@@ -248,28 +267,40 @@ def faults() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         timings = Path(tmp) / "timings.json"
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/faults"],
-                                cwd=ROOT, env={**os.environ, "FAULT_TIMINGS_FILE": str(timings)},
-                                capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/faults"],
+            cwd=ROOT,
+            env={**os.environ, "FAULT_TIMINGS_FILE": str(timings)},
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         data = json.loads(timings.read_text()) if timings.exists() else {}
     summary = (result.stdout.strip().splitlines() or [""])[-1]
-    return {"pytest_exit": result.returncode, "pytest_summary": summary,
-            "seconds": round(time.monotonic() - started, 1), **data}
+    return {"pytest_exit": result.returncode, "pytest_summary": summary, "seconds": round(time.monotonic() - started, 1), **data}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fuzz-examples", type=int, default=int(os.environ.get("FUZZ_EXAMPLES", "10000")))
     parser.add_argument("--no-faults", action="store_true", help="skip the fault tests on the isolated stack")
-    parser.add_argument("--diff-examples", type=int, default=int(os.environ.get("DIFF_EXAMPLES", "1000")),
-                        help="generated statements compared with Flink's own reading")
+    parser.add_argument(
+        "--diff-examples",
+        type=int,
+        default=int(os.environ.get("DIFF_EXAMPLES", "1000")),
+        help="generated statements compared with Flink's own reading",
+    )
     args = parser.parse_args()
     from copilot.catalog.store import YamlCatalogStore
 
     loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     catalog = {t: loaded[t] for t in ("orders", "payments", "shipments", "page_views", "customers", "products")}
-    data = {"hostile_sql": hostile_sql(catalog), "prompt_injection": injection(catalog),
-            "fuzz": fuzz(catalog, args.fuzz_examples), "canonical": canonical_cost()}
+    data = {
+        "hostile_sql": hostile_sql(catalog),
+        "prompt_injection": injection(catalog),
+        "fuzz": fuzz(catalog, args.fuzz_examples),
+        "canonical": canonical_cost(),
+    }
     try:
         data["differential"] = differential(catalog, args.diff_examples)
     except Exception as exc:  # no JDK or no Flink download: reported, not hidden
@@ -281,25 +312,37 @@ def main() -> None:
         if previous.exists() and "faults" in (old := json.loads(previous.read_text())):
             data["faults"] = {**old["faults"], "from_run_at": old.get("measured_at")}
     h, inj, fz = data["hostile_sql"], data["prompt_injection"], data["fuzz"]
-    print(f"hostile SQL refused {h['refused']}/{h['tried']} ({h['refused_at_expected_stage_and_reason']} at the expected stage and reason); "
-          f"validation p50 {h['validation_ms_p50']} ms, p99 {h['validation_ms_p99']} ms")
+    print(
+        f"hostile SQL refused {h['refused']}/{h['tried']} ({h['refused_at_expected_stage_and_reason']} at the expected stage and reason); "
+        f"validation p50 {h['validation_ms_p50']} ms, p99 {h['validation_ms_p99']} ms"
+    )
     d, c = data["differential"], data["canonical"]
     if "error" in d:
         print(f"differential: not run ({d['error']})")
     else:
-        print(f"differential vs Flink's parser: {d['cases']} cases, {d['accepted']} accepted, {d['disagreements']} disagreements "
-              f"({d['refused_but_flink_reads_a_query']} refused that Flink reads as a query), {d['seconds']} s")
-    print(f"canonical re-generation on {c['statements']} gold statements: p50 {c['canonical_ms_p50']} ms, "
-          f"p99 {c['canonical_ms_p99']} ms (whole offline validation p50 {c['validate_offline_ms_p50']} ms)")
+        print(
+            f"differential vs Flink's parser: {d['cases']} cases, {d['accepted']} accepted, {d['disagreements']} disagreements "
+            f"({d['refused_but_flink_reads_a_query']} refused that Flink reads as a query), {d['seconds']} s"
+        )
+    print(
+        f"canonical re-generation on {c['statements']} gold statements: p50 {c['canonical_ms_p50']} ms, "
+        f"p99 {c['canonical_ms_p99']} ms (whole offline validation p50 {c['validate_offline_ms_p50']} ms)"
+    )
     for planner, d in inj.items():
-        print(f"injection via {planner}: {d['writing_or_outside_statements']}/{d['tried']} produced a writing or outside statement")
-    print(f"fuzz: {fz['examples']} examples, {fz['exceptions']} exceptions, {fz['bad_error_shape']} bad error shapes, {fz['seconds']} s")
+        print(
+            f"injection via {planner}: {d['writing_or_outside_statements']}/{d['tried']} produced a writing or outside statement"
+        )
+    print(
+        f"fuzz: {fz['examples']} examples, {fz['exceptions']} exceptions, {fz['bad_error_shape']} bad error shapes, {fz['seconds']} s"
+    )
     if "faults" in data and "pytest_summary" in data["faults"]:
         f = data["faults"]
-        print(f"faults: {f['pytest_summary']}; across down/up records lost {f.get('stop_resume_records_lost')}, "
-              f"duplicated {f.get('stop_resume_records_duplicated')}; across a killed TaskManager lost "
-              f"{f.get('taskmanager_kill_records_lost')}, duplicated {f.get('taskmanager_kill_records_duplicated')}, "
-              f"saved job running again after {f.get('taskmanager_kill_saved_job_running_again_s')} s")
+        print(
+            f"faults: {f['pytest_summary']}; across down/up records lost {f.get('stop_resume_records_lost')}, "
+            f"duplicated {f.get('stop_resume_records_duplicated')}; across a killed TaskManager lost "
+            f"{f.get('taskmanager_kill_records_lost')}, duplicated {f.get('taskmanager_kill_records_duplicated')}, "
+            f"saved job running again after {f.get('taskmanager_kill_saved_job_running_again_s')} s"
+        )
     write("hardening", data)
 
 

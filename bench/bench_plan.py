@@ -22,8 +22,12 @@ from common import median, write  # noqa: E402
 from copilot.settings import DEMO_CATALOG_DIR  # noqa: E402
 from tests.plan.strategies import SECOND_CATALOG, collect_checked_plans, load_catalog  # noqa: E402
 
-QUESTIONS = ["revenue per country every minute", "decline rate of card payments in the last 10 minutes",
-             "how many parcels got lost per carrier", "visits vs page views by device"]
+QUESTIONS = [
+    "revenue per country every minute",
+    "decline rate of card payments in the last 10 minutes",
+    "how many parcels got lost per carrier",
+    "visits vs page views by device",
+]
 
 
 def compile_times(drawn, catalogs) -> list[float]:
@@ -50,8 +54,13 @@ def acceptance(drawn, catalogs) -> dict:
         seconds.append(time.perf_counter() - start)
         if not result.valid:
             rejected.append({"catalog": name, "sql": sql, "errors": [e.message for e in result.errors]})
-    return {"plans": len(drawn), "accepted": len(drawn) - len(rejected), "rate": round((len(drawn) - len(rejected)) / max(1, len(drawn)), 4),
-            "validate_p50_s": round(median(seconds), 4), "rejected": rejected[:5]}
+    return {
+        "plans": len(drawn),
+        "accepted": len(drawn) - len(rejected),
+        "rate": round((len(drawn) - len(rejected)) / max(1, len(drawn)), 4),
+        "validate_p50_s": round(median(seconds), 4),
+        "rejected": rejected[:5],
+    }
 
 
 def prompt_sizes(topics) -> dict:
@@ -64,10 +73,23 @@ def prompt_sizes(topics) -> dict:
         for q in QUESTIONS:
             request = PlanRequest(q, topics, [(t, 1.0) for t in topics][:4])
             sizes.append(sum(len(m.content) for m in build_plan_messages(request, chosen_topics(request), semantic=semantic)))
-        out["with_semantic_layer" if semantic else "without_semantic_layer"] = {"chars_median": int(median(sizes)), "tokens_estimate": int(median(sizes) / 4)}
-    whole_with = sum(len(m.content) for m in build_plan_messages(PlanRequest("q", topics, [(t, 1.0) for t in topics]), list(topics.values()), True))
-    whole_without = sum(len(m.content) for m in build_plan_messages(PlanRequest("q", topics, [(t, 1.0) for t in topics]), list(topics.values()), False))
-    out["whole_demo_catalog_chars"] = {"with": whole_with, "without": whole_without, "ratio": round(whole_with / whole_without, 2)}
+        out["with_semantic_layer" if semantic else "without_semantic_layer"] = {
+            "chars_median": int(median(sizes)),
+            "tokens_estimate": int(median(sizes) / 4),
+        }
+    whole_with = sum(
+        len(m.content)
+        for m in build_plan_messages(PlanRequest("q", topics, [(t, 1.0) for t in topics]), list(topics.values()), True)
+    )
+    whole_without = sum(
+        len(m.content)
+        for m in build_plan_messages(PlanRequest("q", topics, [(t, 1.0) for t in topics]), list(topics.values()), False)
+    )
+    out["whole_demo_catalog_chars"] = {
+        "with": whole_with,
+        "without": whole_without,
+        "ratio": round(whole_with / whole_without, 2),
+    }
     return out
 
 
@@ -81,8 +103,11 @@ def main() -> None:
     drawn = collect_checked_plans(catalogs, args.count)
     times = compile_times(drawn, catalogs)
     data = {
-        "compile": {"plans": len(drawn), "p50_ms": round(median(times) * 1000, 3),
-                    "p90_ms": round(statistics.quantiles(times, n=10)[-1] * 1000, 3)},
+        "compile": {
+            "plans": len(drawn),
+            "p50_ms": round(median(times) * 1000, 3),
+            "p90_ms": round(statistics.quantiles(times, n=10)[-1] * 1000, 3),
+        },
         "prompt": prompt_sizes(demo),
     }
     if not args.no_engine:

@@ -40,7 +40,17 @@ SETS = {
 
 
 def command(path: Path, catalog: Path | None) -> list[str]:
-    cmd = [sys.executable, "-m", "copilot", "eval", str(path.relative_to(ROOT)), "--builtin", "--no-engine", "--no-audit", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "copilot",
+        "eval",
+        str(path.relative_to(ROOT)),
+        "--builtin",
+        "--no-engine",
+        "--no-audit",
+        "--json",
+    ]
     if catalog is not None:
         cmd += ["--catalog-dir", str(catalog.relative_to(ROOT)) if catalog.is_relative_to(ROOT) else str(catalog)]
     return cmd
@@ -51,8 +61,9 @@ def export_catalogs(rev: str) -> dict[str, Path]:
     import tempfile
 
     out = Path(tempfile.mkdtemp(prefix="planner-catalogs-"))
-    archive = subprocess.run(["git", "archive", rev, "copilot/demo_catalog", "examples/catalogs/fleet"], cwd=ROOT,
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "archive", rev, "copilot/demo_catalog", "examples/catalogs/fleet"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
     return {"demo": out / "copilot" / "demo_catalog", "fleet": out / "examples" / "catalogs" / "fleet"}
 
@@ -108,11 +119,13 @@ def plan_times() -> dict:
             cases.append({"q": q, "gold": str(item["gold"]).strip(), "catalog": "fleet" if catalog else "demo"})
     score(cases[:20], topics_for)  # warm the vocabularies and caches
     totals = score(cases, topics_for)["totals"]
-    return {"questions": totals["questions"],
-            "plan_compile_p50_ms": totals["median_ms_plan_compile"],
-            "plan_compile_validate_no_engine_p50_ms": totals["median_ms_plan_compile_validate_no_engine"],
-            **cpu_times(cases, topics_for),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "questions": totals["questions"],
+        "plan_compile_p50_ms": totals["median_ms_plan_compile"],
+        "plan_compile_validate_no_engine_p50_ms": totals["median_ms_plan_compile_validate_no_engine"],
+        **cpu_times(cases, topics_for),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def cpu_times(cases, topics_for) -> dict:
@@ -132,8 +145,10 @@ def cpu_times(cases, topics_for) -> dict:
         if draft.sql:
             validate(draft.sql, catalog=topics, engine=None)
         all_ms.append((time.process_time() - start) * 1000)
-    return {"cpu_plan_compile_p50_ms": round(statistics.median(plan_ms), 2),
-            "cpu_plan_compile_validate_no_engine_p50_ms": round(statistics.median(all_ms), 2)}
+    return {
+        "cpu_plan_compile_p50_ms": round(statistics.median(plan_ms), 2),
+        "cpu_plan_compile_validate_no_engine_p50_ms": round(statistics.median(all_ms), 2),
+    }
 
 
 def main() -> None:
@@ -145,7 +160,9 @@ def main() -> None:
     sets = dict(SETS)
     if args.catalogs_from:
         exported = export_catalogs(args.catalogs_from)
-        sets = {name: (path, exported["fleet"] if catalog is not None else exported["demo"]) for name, (path, catalog) in SETS.items()}
+        sets = {
+            name: (path, exported["fleet"] if catalog is not None else exported["demo"]) for name, (path, catalog) in SETS.items()
+        }
     results = {name: score_set(path, catalog) for name, (path, catalog) in sets.items()}
     if args.catalogs_from:
         results["catalogs_from"] = args.catalogs_from

@@ -98,8 +98,11 @@ def start_figures(work: Path) -> dict:
             memory.append(rss_mb(registry.proc.pid))
         finally:
             registry.stop()
-    return {"start_s_runs": [round(s, 2) for s in starts], "start_s_median": round(statistics.median(starts), 2),
-            "resident_mb_after_start": [round(m) for m in memory]}
+    return {
+        "start_s_runs": [round(s, 2) for s in starts],
+        "start_s_median": round(statistics.median(starts), 2),
+        "resident_mb_after_start": [round(m) for m in memory],
+    }
 
 
 def generator_figures(registry_url: str, bootstrap: str) -> dict:
@@ -116,16 +119,21 @@ def generator_figures(registry_url: str, bootstrap: str) -> dict:
     twins = AvroTwins(registry_url, evolve_after=0.0)
     twins.register_initial()
     admin = AdminClient({"bootstrap.servers": bootstrap})
-    for f in admin.create_topics([NewTopic(n, num_partitions=3, replication_factor=1)
-                                  for n in ("payments", "shipments", "payments_avro", "shipments_avro")]).values():
+    for f in admin.create_topics(
+        [
+            NewTopic(n, num_partitions=3, replication_factor=1)
+            for n in ("payments", "shipments", "payments_avro", "shipments_avro")
+        ]
+    ).values():
         f.result(30)
 
     def run(kind: str) -> dict:
         started = time.perf_counter()
         encoded = [(e.topic, encode(e.value)) if kind == "json" else twins.twin(e.topic, e.value) for e in events]
         encode_s = time.perf_counter() - started
-        producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 100, "compression.type": "lz4", "acks": "all",
-                             "log_level": 0})
+        producer = Producer(
+            {"bootstrap.servers": bootstrap, "linger.ms": 100, "compression.type": "lz4", "acks": "all", "log_level": 0}
+        )
         started = time.perf_counter()
         for (topic, value), event in zip(encoded, events):
             producer.produce(topic, value=value, key=event.key.encode())
@@ -133,8 +141,11 @@ def generator_figures(registry_url: str, bootstrap: str) -> dict:
         producer.flush(60)
         produce_s = time.perf_counter() - started
         size = sum(len(v) for _, v in encoded) / len(encoded)
-        return {"encode_records_per_s": round(len(events) / encode_s), "encode_and_produce_records_per_s":
-                round(len(events) / (encode_s + produce_s)), "mean_value_bytes": round(size, 1)}
+        return {
+            "encode_records_per_s": round(len(events) / encode_s),
+            "encode_and_produce_records_per_s": round(len(events) / (encode_s + produce_s)),
+            "mean_value_bytes": round(size, 1),
+        }
 
     return {"records": len(events), "json": run("json"), "avro": run("avro")}
 
@@ -143,7 +154,7 @@ def sync_figures(registry_url: str, bootstrap: str, work: Path) -> dict:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     names = [f"bench_subject_{i:04d}" for i in range(SUBJECTS)]
     for start in range(0, len(names), 200):
-        futures = admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names[start:start + 200]])
+        futures = admin.create_topics([NewTopic(n, num_partitions=1, replication_factor=1) for n in names[start : start + 200]])
         for f in futures.values():
             f.result(60)
     deadline = time.monotonic() + 120  # the broker's metadata lags behind topic creation
@@ -153,10 +164,21 @@ def sync_figures(registry_url: str, bootstrap: str, work: Path) -> dict:
     client = httpx.Client(base_url=registry_url, timeout=10)
     started = time.perf_counter()
     for i, name in enumerate(names):
-        register(client, name, {"type": "record", "name": f"Event{i}", "namespace": "bench", "fields": [
-            {"name": "id", "type": "string"}, {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
-            {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-            {"name": f"value_{i}", "type": ["null", "double"], "default": None}]})
+        register(
+            client,
+            name,
+            {
+                "type": "record",
+                "name": f"Event{i}",
+                "namespace": "bench",
+                "fields": [
+                    {"name": "id", "type": "string"},
+                    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+                    {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                    {"name": f"value_{i}", "type": ["null", "double"], "default": None},
+                ],
+            },
+        )
     register_s = time.perf_counter() - started
     say(f"{SUBJECTS} subjects registered in {register_s:.1f} s")
     timings = []
@@ -169,8 +191,12 @@ def sync_figures(registry_url: str, bootstrap: str, work: Path) -> dict:
         statuses = {c.status for c in report.changes}
         assert len(report.changes) == SUBJECTS, len(report.changes)
         assert statuses == ({"created"} if run == 0 else {"unchanged"}), statuses
-    return {"subjects": SUBJECTS, "register_s": round(register_s, 1), "sync_s_first": round(timings[0], 1),
-            "sync_s_again_unchanged": round(timings[1], 1)}
+    return {
+        "subjects": SUBJECTS,
+        "register_s": round(register_s, 1),
+        "sync_s_first": round(timings[0], 1),
+        "sync_s_again_unchanged": round(timings[1], 1),
+    }
 
 
 def main() -> None:

@@ -94,10 +94,12 @@ def run(embedder, size: int, demo: dict) -> dict:
             "fused": recall(index, "fused"),
             "search_latency": latency_ms(index),
         }
-    line = (f"{result['topics']:>6} topics  {embedder.name:<22} build {result['index_build_s']:>7.1f}s  incr {result['incremental_reindex_s']:.3f}s  "
-            f"R@1/R@5 bm25 {result['bm25']['recall@1']:.2f}/{result['bm25']['recall@5']:.2f}  "
-            f"emb {result['embeddings']['recall@1']:.2f}/{result['embeddings']['recall@5']:.2f}  "
-            f"fused {result['fused']['recall@1']:.2f}/{result['fused']['recall@5']:.2f}  median {result['search_latency']['median_ms']:.1f} ms")
+    line = (
+        f"{result['topics']:>6} topics  {embedder.name:<22} build {result['index_build_s']:>7.1f}s  incr {result['incremental_reindex_s']:.3f}s  "
+        f"R@1/R@5 bm25 {result['bm25']['recall@1']:.2f}/{result['bm25']['recall@5']:.2f}  "
+        f"emb {result['embeddings']['recall@1']:.2f}/{result['embeddings']['recall@5']:.2f}  "
+        f"fused {result['fused']['recall@1']:.2f}/{result['fused']['recall@5']:.2f}  median {result['search_latency']['median_ms']:.1f} ms"
+    )
     print(line, flush=True)
     return result
 
@@ -108,7 +110,11 @@ def embedder_facts(embedder) -> dict:
     start = time.perf_counter()
     for t in texts:
         embedder.embed([t])
-    return {"name": embedder.name, "dimension": embedder.dimension, "query_embed_median_ms": round((time.perf_counter() - start) * 1000 / len(texts), 2)}
+    return {
+        "name": embedder.name,
+        "dimension": embedder.dimension,
+        "query_embed_median_ms": round((time.perf_counter() - start) * 1000 / len(texts), 2),
+    }
 
 
 def main() -> None:
@@ -122,18 +128,24 @@ def main() -> None:
     runs = []
     for size in args.sizes:
         for embedder in (static, minilm):
-            if embedder.name not in {static.name if "static" in args.models else None, minilm.name if "minilm" in args.models else None}:
+            if embedder.name not in {
+                static.name if "static" in args.models else None,
+                minilm.name if "minilm" in args.models else None,
+            }:
                 continue
             if embedder is minilm and size > 1000 and not args.full:
                 continue
             runs.append(run(embedder, size, demo))
-    write("retrieval" if args.models == ["static", "minilm"] else "retrieval-partial", {
-        "load_average": os.getloadavg(),
-        "questions": len(QUESTIONS),
-        "embedders": [embedder_facts(minilm), embedder_facts(static)],
-        "runs": runs,
-        "goal": "recall@5 >= 0.95 at 1,000 distractors; median search < 20 ms at 10,000",
-    })
+    write(
+        "retrieval" if args.models == ["static", "minilm"] else "retrieval-partial",
+        {
+            "load_average": os.getloadavg(),
+            "questions": len(QUESTIONS),
+            "embedders": [embedder_facts(minilm), embedder_facts(static)],
+            "runs": runs,
+            "goal": "recall@5 >= 0.95 at 1,000 distractors; median search < 20 ms at 10,000",
+        },
+    )
 
 
 if __name__ == "__main__":

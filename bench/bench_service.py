@@ -24,9 +24,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import write  # noqa: E402
 
-QUESTIONS = ["number of orders every 10 seconds", "revenue per country every minute",
-             "share of declined payments every minute", "page views per device every 30 seconds",
-             "average order amount per channel every minute"]
+QUESTIONS = [
+    "number of orders every 10 seconds",
+    "revenue per country every minute",
+    "share of declined payments every minute",
+    "page views per device every 30 seconds",
+    "average order amount per channel every minute",
+]
 BURST = 60  # questions published at once per worker count
 SEQUENTIAL = 30  # one at a time, for the overhead
 
@@ -36,19 +40,31 @@ RUNS: list[dict[str, str]] = []
 
 def isolate(tag: str) -> None:
     run = f"bench{tag}{uuid.uuid4().hex[:6]}"
-    RUNS.append({"COPILOT_QUESTIONS_TOPIC": f"bench.{run}.questions", "COPILOT_ANSWERS_TOPIC": f"bench.{run}.answers",
-                 "COPILOT_SERVICE_GROUP": f"bench-{run}", "COPILOT_AUDIT_TOPIC": f"bench.{run}.audit",
-                 "COPILOT_ALERTS_TOPIC": f"bench.{run}.alerts", "COPILOT_JOBS_TOPIC": f"bench.{run}.jobs",
-                 "COPILOT_SERVICE_PARTITIONS": "4"})
+    RUNS.append(
+        {
+            "COPILOT_QUESTIONS_TOPIC": f"bench.{run}.questions",
+            "COPILOT_ANSWERS_TOPIC": f"bench.{run}.answers",
+            "COPILOT_SERVICE_GROUP": f"bench-{run}",
+            "COPILOT_AUDIT_TOPIC": f"bench.{run}.audit",
+            "COPILOT_ALERTS_TOPIC": f"bench.{run}.alerts",
+            "COPILOT_JOBS_TOPIC": f"bench.{run}.jobs",
+            "COPILOT_SERVICE_PARTITIONS": "4",
+        }
+    )
     os.environ.update(RUNS[-1])
 
 
 def start_workers(n: int) -> list[subprocess.Popen]:
     procs = []
     for i in range(n):
-        p = subprocess.Popen([sys.executable, "-m", "copilot.service.worker", "--worker-id", f"bench-{i}"],
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(
+            [sys.executable, "-m", "copilot.service.worker", "--worker-id", f"bench-{i}"],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         procs.append(p)
     for p in procs:
         for line in p.stderr:
@@ -102,9 +118,15 @@ def throughput(n: int) -> dict:
     for a in answers:
         per_worker[a["worker_id"]] = per_worker.get(a["worker_id"], 0) + 1
     rate = BURST / seconds
-    return {"workers": n, "questions": BURST, "seconds": round(seconds, 2), "questions_per_s": round(rate, 2),
-            "per_worker_questions_per_s": round(rate / n, 2), "answered_by": per_worker,
-            "answer_ms_p50": round(statistics.median(a["timings"]["answer_ms"] for a in answers), 1)}
+    return {
+        "workers": n,
+        "questions": BURST,
+        "seconds": round(seconds, 2),
+        "questions_per_s": round(rate, 2),
+        "per_worker_questions_per_s": round(rate / n, 2),
+        "answered_by": per_worker,
+        "answer_ms_p50": round(statistics.median(a["timings"]["answer_ms"] for a in answers), 1),
+    }
 
 
 def overhead() -> dict:
@@ -136,10 +158,14 @@ def overhead() -> dict:
         client.close()
     finally:
         stop_workers(procs)
-    return {"questions": SEQUENTIAL, "in_process_ms_p50": round(statistics.median(in_process), 1),
-            "service_round_trip_ms_p50": round(statistics.median(round_trip), 1),
-            "service_overhead_ms_p50": round(statistics.median(own), 1),
-            "service_overhead_ms_p90": round(sorted(own)[int(0.9 * len(own)) - 1], 1), "goal_overhead_ms_p50": 20}
+    return {
+        "questions": SEQUENTIAL,
+        "in_process_ms_p50": round(statistics.median(in_process), 1),
+        "service_round_trip_ms_p50": round(statistics.median(round_trip), 1),
+        "service_overhead_ms_p50": round(statistics.median(own), 1),
+        "service_overhead_ms_p90": round(sorted(own)[int(0.9 * len(own)) - 1], 1),
+        "goal_overhead_ms_p50": 20,
+    }
 
 
 def alert_latency(windows: int = 4) -> dict:
@@ -157,8 +183,14 @@ def alert_latency(windows: int = 4) -> dict:
     service = WatchService(services.jobs())
     topic = os.environ["COPILOT_ALERTS_TOPIC"]
     kadmin.ensure_topic(topic, compacted=True)
-    consumer = Consumer({"bootstrap.servers": kadmin.bootstrap(), "group.id": f"bench-{name}", "fetch.wait.max.ms": 5,
-                         "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": kadmin.bootstrap(),
+            "group.id": f"bench-{name}",
+            "fetch.wait.max.ms": 5,
+            "enable.auto.commit": False,
+        }
+    )
     consumer.assign([TopicPartition(topic, 0, -2)])
     from copilot.service.condition import windowed
 
@@ -182,16 +214,23 @@ def alert_latency(windows: int = 4) -> dict:
         service.jobs.audit.flush()
         service.jobs.catalog.remove(topic)  # the bench's own alerts topic leaves the catalog with it
         kadmin.delete_topic(topic)
-    return {"window_s": 10, "watermark_delay_s": 5, "alerts": len(latencies),
-            "window_end_to_alert_s_p50": round(statistics.median(latencies), 2) if latencies else None,
-            "window_close_to_alert_s_p50": round(statistics.median(close_latencies), 2) if close_latencies else None,
-            "window_close_to_alert_s_max": round(max(close_latencies), 2) if close_latencies else None,
-            "goal": "window close + <= 2 s"}
+    return {
+        "window_s": 10,
+        "watermark_delay_s": 5,
+        "alerts": len(latencies),
+        "window_end_to_alert_s_p50": round(statistics.median(latencies), 2) if latencies else None,
+        "window_close_to_alert_s_p50": round(statistics.median(close_latencies), 2) if close_latencies else None,
+        "window_close_to_alert_s_max": round(max(close_latencies), 2) if close_latencies else None,
+        "goal": "window close + <= 2 s",
+    }
 
 
 def main() -> None:
-    results = {"cores": os.cpu_count(), "note": "2 cores shared with Kafka, Flink and the gateway: more workers show "
-                                                "contention, not scale-out; partitions (4) bound the parallelism"}
+    results = {
+        "cores": os.cpu_count(),
+        "note": "2 cores shared with Kafka, Flink and the gateway: more workers show "
+        "contention, not scale-out; partitions (4) bound the parallelism",
+    }
     results["throughput"] = [throughput(n) for n in (1, 2, 4)]
     results["overhead"] = overhead()
     results["alert_latency"] = alert_latency()

@@ -15,8 +15,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Timer, median, write  # noqa: E402
 
-PORTS = {"KAFKA_BOOTSTRAP": "localhost:39092", "FLINK_REST": "http://localhost:38081",
-         "FLINK_SQL_GATEWAY": "http://localhost:38083", "FLINK_COPILOT_REGISTRY_PORT": "38085"}
+PORTS = {
+    "KAFKA_BOOTSTRAP": "localhost:39092",
+    "FLINK_REST": "http://localhost:38081",
+    "FLINK_SQL_GATEWAY": "http://localhost:38083",
+    "FLINK_COPILOT_REGISTRY_PORT": "38085",
+}
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -49,12 +53,17 @@ def cold_download() -> dict:
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as m2:
         env = {**os.environ, "FLINK_COPILOT_HOME": home, "FLINK_COPILOT_MAVEN_REPO": m2}
         with Timer() as t:
-            done = subprocess.run([sys.executable, "-m", "copilot.stack.artifacts"], env=env, capture_output=True, text=True, timeout=1800)
+            done = subprocess.run(
+                [sys.executable, "-m", "copilot.stack.artifacts"], env=env, capture_output=True, text=True, timeout=1800
+            )
         if done.returncode != 0:
             return {"error": done.stderr[-500:]}
         root = Path(home) / "artifacts"
-        return {"seconds": round(t.seconds, 1), "downloaded_mb": dir_size_mb(root / "downloads") + dir_size_mb(Path(m2)),
-                "installed_mb": dir_size_mb(root) - dir_size_mb(root / "downloads")}
+        return {
+            "seconds": round(t.seconds, 1),
+            "downloaded_mb": dir_size_mb(root / "downloads") + dir_size_mb(Path(m2)),
+            "installed_mb": dir_size_mb(root) - dir_size_mb(root / "downloads"),
+        }
 
 
 def main() -> None:

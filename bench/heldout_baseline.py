@@ -109,10 +109,18 @@ def score_set(name: str, index_kind: str, tmp: Path) -> dict:
         elapsed = time.perf_counter() - start
         times.append(elapsed)
         v, diff = verdict(answer, item["gold"])
-        rows.append({"q": item["q"], "gold_kind": "SQL" if is_sql(item["gold"]) else item["gold"].strip(),
-                     "follow_up": bool(item.get("follow_up")), "verdict": v, "sql": answer.sql,
-                     "differences": diff, "reason": (answer.errors[0]["message"] if answer.errors else None),
-                     "time_s": round(elapsed, 4)})
+        rows.append(
+            {
+                "q": item["q"],
+                "gold_kind": "SQL" if is_sql(item["gold"]) else item["gold"].strip(),
+                "follow_up": bool(item.get("follow_up")),
+                "verdict": v,
+                "sql": answer.sql,
+                "differences": diff,
+                "reason": (answer.errors[0]["message"] if answer.errors else None),
+                "time_s": round(elapsed, 4),
+            }
+        )
     return {"questions": rows, "totals": totals(rows), "median_time_s": round(median(times), 4)}
 
 
@@ -129,7 +137,9 @@ def totals(rows: list[dict]) -> dict:
         **{v: counts[v] for v in VERDICTS},
         "exact_share": round(counts["exact"] / n, 3) if n else None,
         "confidently_wrong_share": round(counts["wrong"] / n, 3) if n else None,
-        "clarified_where_gold_sql_share": round(sum(r["verdict"] == "clarified" for r in sql_rows) / len(sql_rows), 3) if sql_rows else None,
+        "clarified_where_gold_sql_share": round(sum(r["verdict"] == "clarified" for r in sql_rows) / len(sql_rows), 3)
+        if sql_rows
+        else None,
         "by_gold_kind": by_kind,
     }
 
@@ -147,8 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--rev", default="HEAD", help="score the planner committed at this git revision (default HEAD)")
     source.add_argument("--working-tree", action="store_true", help="score the code in the working tree instead")
-    parser.add_argument("--index", choices=("hybrid", "lexical", "none"), default="hybrid",
-                        help="topic retrieval as `ask` does it (hybrid, the default), BM25 only, or none")
+    parser.add_argument(
+        "--index",
+        choices=("hybrid", "lexical", "none"),
+        default="hybrid",
+        help="topic retrieval as `ask` does it (hybrid, the default), BM25 only, or none",
+    )
     parser.add_argument("--out", default="heldout_baseline", help="results file name under bench/results/")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="heldout-bench-") as tmp:
@@ -164,9 +178,18 @@ def main(argv: list[str] | None = None) -> int:
         sets = {name: score_set(name, args.index, Path(tmp)) for name in question_sets()}
     summary = {name: {**s["totals"], "median_time_s": s["median_time_s"]} for name, s in sets.items()}
     source = "--working-tree" if args.working_tree else f"--rev {code}"
-    write(args.out, {"planner": "builtin", "engine": False, "index": args.index, "code": code,
-                     "command": f".venv/bin/python bench/heldout_baseline.py {source} --index {args.index}",
-                     "summary": summary, "sets": sets})
+    write(
+        args.out,
+        {
+            "planner": "builtin",
+            "engine": False,
+            "index": args.index,
+            "code": code,
+            "command": f".venv/bin/python bench/heldout_baseline.py {source} --index {args.index}",
+            "summary": summary,
+            "sets": sets,
+        },
+    )
     return 0
 
 

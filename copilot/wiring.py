@@ -52,9 +52,16 @@ class Config:
     index_namespace: str | None = None  # where the retrieval index keeps its vectors; None: per catalog directory
 
     @classmethod
-    def from_settings(cls, *, catalog_dir: Path | None = None, audit: bool = True, llm: bool = True,
-                      gateway_url: str | None = None, rest_url: str | None = None,
-                      bootstrap: str | None = None) -> Config:
+    def from_settings(
+        cls,
+        *,
+        catalog_dir: Path | None = None,
+        audit: bool = True,
+        llm: bool = True,
+        gateway_url: str | None = None,
+        rest_url: str | None = None,
+        bootstrap: str | None = None,
+    ) -> Config:
         from copilot.catalog.working import catalog_dir as working_catalog_dir
         from copilot.kafka import config as kafka_config
 
@@ -138,8 +145,7 @@ class Services:
         from copilot.eval.replay import REPLAY_SESSION
         from copilot.flink.gateway import GatewayClient
 
-        return GatewayClient(self.config.gateway_url, rest_url=self.config.rest_url,
-                             session_properties=dict(REPLAY_SESSION))
+        return GatewayClient(self.config.gateway_url, rest_url=self.config.rest_url, session_properties=dict(REPLAY_SESSION))
 
     @property
     def audit(self) -> AuditSink | None:
@@ -215,12 +221,22 @@ class Services:
             if self._engine_ok:
                 return self.gateway
         if notices is not None:
-            notices.append(f"Flink SQL Gateway unreachable at {self.config.gateway_url}: the query was checked "
-                           "without Flink's planner (engine_checked: false)")
+            notices.append(
+                f"Flink SQL Gateway unreachable at {self.config.gateway_url}: the query was checked "
+                "without Flink's planner (engine_checked: false)"
+            )
         return None
 
-    def copilot(self, *, audit: AuditSink | None = None, engine: bool = True, index: bool = True,
-                llm: bool = True, gateway: SqlGateway | None = None, notices: list[str] | None = None) -> Copilot:
+    def copilot(
+        self,
+        *,
+        audit: AuditSink | None = None,
+        engine: bool = True,
+        index: bool = True,
+        llm: bool = True,
+        gateway: SqlGateway | None = None,
+        notices: list[str] | None = None,
+    ) -> Copilot:
         """A new agent (its own conversations) over the shared parts. `audit`: a sink wrapping this one
         (e.g. naming the MCP client), default the audit trail; `engine=False`: no Flink planner check (else
         the gateway's, when it answers); `index=False`: no retrieval (SQL typed by a person); `llm=False`:
@@ -229,9 +245,15 @@ class Services:
 
         runner = gateway if gateway is not None else self.gateway
         checker = (runner if self.engine(notices) is not None else None) if engine else None
-        return Copilot(self.catalog, index=self.index if index else None, planner=self.planner if llm else None,
-                       engine=checker, audit=audit if audit is not None else self.audit, gateway=runner,
-                       fallback=self.fallback)
+        return Copilot(
+            self.catalog,
+            index=self.index if index else None,
+            planner=self.planner if llm else None,
+            engine=checker,
+            audit=audit if audit is not None else self.audit,
+            gateway=runner,
+            fallback=self.fallback,
+        )
 
     def job_registry(self) -> JobRegistry:
         with self._lock:
@@ -245,8 +267,13 @@ class Services:
         """The job service over the shared gateway, catalog and registry; `audit` as for `copilot()`."""
         from copilot.jobs.service import JobService
 
-        return JobService(self.gateway, self.catalog, self.job_registry(), rest_url=self.config.rest_url,
-                          audit=audit if audit is not None else self.audit)
+        return JobService(
+            self.gateway,
+            self.catalog,
+            self.job_registry(),
+            rest_url=self.config.rest_url,
+            audit=audit if audit is not None else self.audit,
+        )
 
     def watches(self) -> WatchService:
         from copilot.service.watches import WatchService

@@ -50,11 +50,16 @@ def main() -> None:
     modules, functions = measure()
     total = sum(n for n, _ in modules)
     if args.json:
-        print(json.dumps({
-            "total_lines": total,
-            "modules": [{"lines": n, "module": m} for n, m in modules[: args.top]],
-            "functions": [{"lines": n, "function": f} for n, f in functions[: args.top]],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "total_lines": total,
+                    "modules": [{"lines": n, "module": m} for n, m in modules[: args.top]],
+                    "functions": [{"lines": n, "function": f} for n, f in functions[: args.top]],
+                },
+                indent=2,
+            )
+        )
         return
     print(f"{len(modules)} modules, {total} lines, {len(functions)} functions")
     print(f"longest modules (top {args.top}):")

@@ -53,8 +53,10 @@ def test_uses_official_images_at_the_local_stack_versions(services):
     assert "/opt/flink/lib/" in dockerfile
     for name in FLINK_SERVICES:
         build_args = services[name]["build"]["args"]
-        assert build_args == {"FLINK_VERSION": artifacts.FLINK_VERSION,
-                              "KAFKA_CONNECTOR_VERSION": artifacts.KAFKA_CONNECTOR_VERSION}, name
+        assert build_args == {
+            "FLINK_VERSION": artifacts.FLINK_VERSION,
+            "KAFKA_CONNECTOR_VERSION": artifacts.KAFKA_CONNECTOR_VERSION,
+        }, name
         assert services[name]["image"] == services["jobmanager"]["image"]
 
 
@@ -109,14 +111,15 @@ def test_generator_runs_the_project_with_the_settings_names_and_defaults(service
 
 
 def test_every_variable_is_a_setting_or_belongs_to_an_image(services):
-    image_variables = re.compile(r"^(KAFKA_[A-Z_]+|FLINK_PROPERTIES|JOB_MANAGER_RPC_ADDRESS|HTTP_PORT|QUARKUS_[A-Z_]+|REGISTRY_[A-Z_]+)$")
+    image_variables = re.compile(
+        r"^(KAFKA_[A-Z_]+|FLINK_PROPERTIES|JOB_MANAGER_RPC_ADDRESS|HTTP_PORT|QUARKUS_[A-Z_]+|REGISTRY_[A-Z_]+)$"
+    )
     known = {s.name for s in settings.SETTINGS}
     for name, service in services.items():
         for variable in service.get("environment", {}):
             assert variable in known or image_variables.match(variable), f"{name}: {variable}"
     # The ones the CLI reads must not be shadowed by an image variable of another meaning.
     assert "KAFKA_BOOTSTRAP" not in services["kafka"]["environment"]
-
 
 
 def test_schema_registry_is_the_local_stacks_version_on_its_port_with_persistent_storage(services, compose):

@@ -14,8 +14,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "copilot"
 
 # Lowest first. A module belongs to the layer of the longest prefix below that names it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("infrastructure", ("copilot", "copilot.settings", "copilot.errors", "copilot.security", "copilot.kafka",
-                        "copilot.sql", "copilot.capabilities.audit", "copilot.capabilities.events")),
+    (
+        "infrastructure",
+        (
+            "copilot",
+            "copilot.settings",
+            "copilot.errors",
+            "copilot.security",
+            "copilot.kafka",
+            "copilot.sql",
+            "copilot.capabilities.audit",
+            "copilot.capabilities.events",
+        ),
+    ),
     ("catalog", ("copilot.catalog", "copilot.capabilities.catalog")),
     ("flink", ("copilot.flink", "copilot.capabilities.engine")),
     ("validate", ("copilot.validate",)),
@@ -24,8 +35,19 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("jobs", ("copilot.jobs", "copilot.capabilities.jobs")),
     ("eval", ("copilot.eval",)),
     # the composition root, the surfaces, and the tools (demo generator, process launcher) that may use everything
-    ("top", ("copilot.wiring", "copilot.cli", "copilot.app", "copilot.ui", "copilot.mcp", "copilot.service",
-             "copilot.stack", "copilot.__main__")),
+    (
+        "top",
+        (
+            "copilot.wiring",
+            "copilot.cli",
+            "copilot.app",
+            "copilot.ui",
+            "copilot.mcp",
+            "copilot.service",
+            "copilot.stack",
+            "copilot.__main__",
+        ),
+    ),
 ]
 RANK = {prefix: rank for rank, (_name, prefixes) in enumerate(LAYERS) for prefix in prefixes}
 SURFACES = ("copilot.cli", "copilot.app", "copilot.ui", "copilot.mcp", "copilot.service")
@@ -86,8 +108,11 @@ def violations() -> list[str]:
                 out.append(f"{where}: {module} ({LAYERS[rank][0]}) imports {target} ({LAYERS[target_rank][0]})")
             elif prefix == "copilot.stack" and target_prefix in SURFACES:
                 out.append(f"{where}: the tools must not depend on a surface: {module} imports {target}")
-            elif prefix == "copilot.wiring" and target_prefix in SURFACES + ("copilot.stack",) \
-                    and target not in WIRED_FROM_SURFACES:
+            elif (
+                prefix == "copilot.wiring"
+                and target_prefix in SURFACES + ("copilot.stack",)
+                and target not in WIRED_FROM_SURFACES
+            ):
                 out.append(f"{where}: the composition root builds capabilities, not surfaces: {module} imports {target}")
             elif target_prefix == "copilot.stack" and prefix != "copilot.stack" and target != "copilot.stack.launcher":
                 out.append(f"{where}: a surface uses the stack only through copilot.stack.launcher: {module} imports {target}")
@@ -104,12 +129,15 @@ def test_imports_point_down() -> None:
     assert not found, "imports against the layer order (docs/architecture.md):\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("import copilot.agent.copilot\n", "copilot.agent.copilot"),
-    ("def f():\n    from copilot.jobs import service\n", "copilot.jobs"),
-    ("from copilot import settings\n", "copilot.settings"),
-    ("from ..agent import base\n", "copilot.agent"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import copilot.agent.copilot\n", "copilot.agent.copilot"),
+        ("def f():\n    from copilot.jobs import service\n", "copilot.jobs"),
+        ("from copilot import settings\n", "copilot.settings"),
+        ("from ..agent import base\n", "copilot.agent"),
+    ],
+)
 def test_imports_are_found_anywhere(tmp_path: Path, source: str, expected: str) -> None:
     """The checker itself: top-level, in-function and relative imports are all seen."""
     path = tmp_path / "copilot" / "flink" / "x.py"

@@ -43,8 +43,7 @@ class Answer:
 
     def turn(self) -> dict:
         """This exchange as conversation history, for a follow-up question."""
-        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner,
-                "valid": self.valid}
+        return {"question": self.question, "sql": self.sql, "plan": self.plan, "planner": self.planner, "valid": self.valid}
 
     def to_dict(self) -> dict:
         d: dict[str, Any] = {

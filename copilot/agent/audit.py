@@ -61,15 +61,20 @@ class KafkaAuditSink(AuditSink):
             self.disabled_reason = f"Kafka is unreachable at {self.servers}: {exc.args[0] if exc.args else exc}"
             log.warning("audit trail off: %s", self.disabled_reason)
             return None
-        self._producer = clients.producer({**reach, "linger.ms": 20, "acks": "all", "enable.idempotence": True},
-                                          servers=self.servers, quiet=True)
+        self._producer = clients.producer(
+            {**reach, "linger.ms": 20, "acks": "all", "enable.idempotence": True}, servers=self.servers, quiet=True
+        )
         return self._producer
 
     def require(self) -> None:
         """Reach Kafka now: ServiceUnavailable (exit 3) when the audit trail cannot be written."""
         if self._ensure() is None:
-            raise ServiceUnavailable("Kafka", self.servers, "the audit trail cannot be written",
-                                     hint="start Kafka (`flink-copilot up`), or pass --no-audit to answer without an audit trail")
+            raise ServiceUnavailable(
+                "Kafka",
+                self.servers,
+                "the audit trail cannot be written",
+                hint="start Kafka (`flink-copilot up`), or pass --no-audit to answer without an audit trail",
+            )
 
     def record(self, event: dict) -> None:
         producer = self._ensure()
@@ -88,16 +93,25 @@ class KafkaAuditSink(AuditSink):
                 log.warning("%d audit event(s) not delivered to %s", left, self.topic)
 
 
-def read_events(n: int = 20, *, topic: str | None = None, servers: str | None = None,
-                conversation_id: str | None = None, timeout: float = 10.0) -> list[dict]:
+def read_events(
+    n: int = 20,
+    *,
+    topic: str | None = None,
+    servers: str | None = None,
+    conversation_id: str | None = None,
+    timeout: float = 10.0,
+) -> list[dict]:
     """The last `n` audit events (oldest first), optionally of one conversation."""
     from copilot.kafka import clients
     from copilot.kafka.clients import KafkaException, TopicPartition
 
     topic = topic or settings.get("COPILOT_AUDIT_TOPIC") or "copilot.audit"
-    consumer = clients.consumer("flink-copilot-audit-tail", {"enable.auto.commit": False,
-                                "socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000)},
-                                servers=servers, quiet=True)
+    consumer = clients.consumer(
+        "flink-copilot-audit-tail",
+        {"enable.auto.commit": False, "socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000)},
+        servers=servers,
+        quiet=True,
+    )
     servers = servers or kafka_config.bootstrap()
     try:
         try:

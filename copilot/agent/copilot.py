@@ -35,9 +35,16 @@ class Copilot:
     {topic: schema}; `engine` checks statements with Flink's planner (None: the checks without it);
     `gateway` runs live queries; `fallback` answers when `planner` fails (default: the built-in one)."""
 
-    def __init__(self, catalog: CatalogStore | dict[str, TopicSchema], index: TopicIndex | None = None,
-                 planner: Planner | None = None, engine: SqlEngine | None = None, audit: AuditSink | None = None,
-                 gateway: SqlGateway | None = None, fallback: Planner | None = None):
+    def __init__(
+        self,
+        catalog: CatalogStore | dict[str, TopicSchema],
+        index: TopicIndex | None = None,
+        planner: Planner | None = None,
+        engine: SqlEngine | None = None,
+        audit: AuditSink | None = None,
+        gateway: SqlGateway | None = None,
+        fallback: Planner | None = None,
+    ):
         self._catalog = catalog
         self.index = index
         self.builtin = fallback or BuiltinPlanner()
@@ -75,8 +82,15 @@ class Copilot:
             log.warning("audit event %s not recorded: %s", kind, exc)
 
     # -- the loop -------------------------------------------------------------------------
-    def ask(self, question: str, conversation_id: str | None = None, history: Iterable[Turn | dict[str, Any]] | None = None,
-            run: bool = False, max_rows: int = 100, timeout: float = 60.0) -> Answer:
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        history: Iterable[Turn | dict[str, Any]] | None = None,
+        run: bool = False,
+        max_rows: int = 100,
+        timeout: float = 60.0,
+    ) -> Answer:
         cid = conversation_id or uuid.uuid4().hex
         turns = self._turns(cid, history)
         self._record("question", cid, question, history_turns=len(turns))
@@ -98,14 +112,24 @@ class Copilot:
         answer.notices = notices + answer.notices
         answer.retrieved = [{"topic": t, "score": round(s, 4)} for t, s in retrieved]
         self._remember(cid, turns, Turn(question, answer.sql, answer.plan, answer.planner, answer.valid))
-        self._record("answer", cid, question, sql=answer.sql, verdict="valid" if answer.valid else "invalid",
-                     planner=answer.planner, errors=answer.errors, engine_checked=answer.engine_checked, plan=answer.plan)
+        self._record(
+            "answer",
+            cid,
+            question,
+            sql=answer.sql,
+            verdict="valid" if answer.valid else "invalid",
+            planner=answer.planner,
+            errors=answer.errors,
+            engine_checked=answer.engine_checked,
+            plan=answer.plan,
+        )
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
         return answer
 
-    def check_sql(self, sql: str, conversation_id: str | None = None, run: bool = False,
-                  max_rows: int = 100, timeout: float = 60.0) -> Answer:
+    def check_sql(
+        self, sql: str, conversation_id: str | None = None, run: bool = False, max_rows: int = 100, timeout: float = 60.0
+    ) -> Answer:
         """SQL written by a person: the same validation, explanation and audit as a planned query."""
         cid = conversation_id or uuid.uuid4().hex
         self._record("question", cid, "", sql=sql, planner="user")
@@ -113,7 +137,15 @@ class Copilot:
         self._validate_into(answer, sql, cid, "")
         if answer.valid:
             answer.explanation = describe_sql(answer.sql or "")
-        self._record("answer", cid, "", sql=answer.sql, verdict="valid" if answer.valid else "invalid", planner="user", errors=answer.errors)
+        self._record(
+            "answer",
+            cid,
+            "",
+            sql=answer.sql,
+            verdict="valid" if answer.valid else "invalid",
+            planner="user",
+            errors=answer.errors,
+        )
         if run and answer.valid:
             self.run(answer, max_rows=max_rows, timeout=timeout)
         return answer
@@ -138,9 +170,16 @@ class Copilot:
         if match is None:
             return None
         q = request.question
-        draft = Draft(planner="verified", sql=match.query.sql, tables=[match.topic], notices=[
-            f"answered from a query {match.query.verified_by or 'a person'} verified"
-            + (f" on {match.query.verified_at[:10]}" if match.query.verified_at else "") + f" for {match.query.question!r}"])
+        draft = Draft(
+            planner="verified",
+            sql=match.query.sql,
+            tables=[match.topic],
+            notices=[
+                f"answered from a query {match.query.verified_by or 'a person'} verified"
+                + (f" on {match.query.verified_at[:10]}" if match.query.verified_at else "")
+                + f" for {match.query.question!r}"
+            ],
+        )
         self._record_draft(draft, cid, q, attempt=0)
         answer = self._from_draft(draft, cid, q)
         self._validate_into(answer, draft.sql, cid, q)
@@ -167,16 +206,33 @@ class Copilot:
         return answer
 
     def _record_draft(self, draft: Draft, cid: str, q: str, attempt: int) -> None:
-        self._record("draft", cid, q, planner=draft.planner, attempt=attempt, sql=draft.sql,
-                     confident=draft.confident, reason=draft.reason)
+        self._record(
+            "draft", cid, q, planner=draft.planner, attempt=attempt, sql=draft.sql, confident=draft.confident, reason=draft.reason
+        )
 
     def _from_draft(self, draft: Draft, cid: str, q: str) -> Answer:
-        answer = Answer(question=q, conversation_id=cid, planner=draft.planner, sql=draft.sql, tables=list(draft.tables),
-                        explanation=draft.explanation, suggestions=list(draft.suggestions), notices=list(draft.notices),
-                        chart=draft.chart, plan=draft.state)
+        answer = Answer(
+            question=q,
+            conversation_id=cid,
+            planner=draft.planner,
+            sql=draft.sql,
+            tables=list(draft.tables),
+            explanation=draft.explanation,
+            suggestions=list(draft.suggestions),
+            notices=list(draft.notices),
+            chart=draft.chart,
+            plan=draft.state,
+        )
         if not draft.confident:
-            answer.errors = [{"stage": "plan", "message": draft.reason or "the question could not be answered",
-                              "line": None, "column": None, "hint": "try one of the suggested questions"}]
+            answer.errors = [
+                {
+                    "stage": "plan",
+                    "message": draft.reason or "the question could not be answered",
+                    "line": None,
+                    "column": None,
+                    "hint": "try one of the suggested questions",
+                }
+            ]
             answer.stage = "plan"
             if draft.clarification:  # asking back: the options are complete follow-up questions
                 answer.stage, answer.sql, answer.valid = "clarify", None, False
@@ -200,8 +256,17 @@ class Copilot:
             answer.sql = result.sql
         if not answer.explanation and answer.valid:
             answer.explanation = describe_sql(answer.sql or "")
-        self._record("verdict", cid, q, sql=answer.sql if result.valid else sql, verdict="valid" if result.valid else "invalid", stage=result.stage,
-                     errors=answer.errors, planner=answer.planner, engine_checked=answer.engine_checked)
+        self._record(
+            "verdict",
+            cid,
+            q,
+            sql=answer.sql if result.valid else sql,
+            verdict="valid" if result.valid else "invalid",
+            stage=result.stage,
+            errors=answer.errors,
+            planner=answer.planner,
+            engine_checked=answer.engine_checked,
+        )
 
     # -- running live ----------------------------------------------------------------------
     def table_ddls(self, tables: Iterable[str]) -> dict[str, Any]:
@@ -210,8 +275,16 @@ class Copilot:
 
         return table_statements(tables, self.topics)
 
-    def live(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, *, capacity: int = 10_000,
-             display_rows: int = 500, label: str = "") -> LiveSession:
+    def live(
+        self,
+        answer: Answer,
+        max_rows: int = 100,
+        timeout: float = 60.0,
+        *,
+        capacity: int = 10_000,
+        display_rows: int = 500,
+        label: str = "",
+    ) -> LiveSession:
         """The live session of a valid answer, not started: nothing reaches Flink until the caller starts
         it (`start()`/`batches()`/`run()` in the foreground, `start_background()` in the app). Its
         submission is audited before it reaches Flink, so a statement is on the trail even if
@@ -224,8 +297,12 @@ class Copilot:
         if missing:
             raise RequestError(f"unknown table(s): {', '.join(missing)}", hint="see `flink-copilot catalog list`")
         if self.gateway is None:
-            raise ServiceUnavailable("Flink SQL Gateway", "", "this copilot was built without a gateway",
-                                     hint="build it with copilot.wiring (or pass gateway=)")
+            raise ServiceUnavailable(
+                "Flink SQL Gateway",
+                "",
+                "this copilot was built without a gateway",
+                hint="build it with copilot.wiring (or pass gateway=)",
+            )
         statement = answer.statement
         if statement is None or statement.sql != answer.sql:  # an answer rebuilt from history: check it again
             from copilot.validate import check
@@ -233,12 +310,18 @@ class Copilot:
             statement = answer.statement = check(answer.sql, catalog=self.topics)
             answer.sql = statement.sql
         audit = SubmissionAudit(self._record, answer)
-        query = LiveQuery(self.gateway, statement, self.table_ddls(statement.tables), max_rows=max_rows,
-                          timeout=timeout, capacity=capacity, on_refused=audit.refused)
+        query = LiveQuery(
+            self.gateway,
+            statement,
+            self.table_ddls(statement.tables),
+            max_rows=max_rows,
+            timeout=timeout,
+            capacity=capacity,
+            on_refused=audit.refused,
+        )
         return LiveSession(query, audit=audit, display_rows=display_rows, label=label or answer.question[:40])
 
-    def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0,
-            session: LiveSession | None = None) -> Answer:
+    def run(self, answer: Answer, max_rows: int = 100, timeout: float = 60.0, session: LiveSession | None = None) -> Answer:
         """Run the answer's query to a stop condition (or consume `session`, already read by the caller)
         and put its rows into the answer."""
         if session is None:
@@ -248,6 +331,14 @@ class Copilot:
         answer.columns = result["columns"]
         answer.rows = result["rows"]
         answer.run = {k: result[k] for k in ("changes", "stopped", "job_id", "column_types")}
-        self._record("result", answer.conversation_id, answer.question, sql=answer.sql, planner=answer.planner,
-                     rows=len(answer.rows), stopped=result["stopped"], job_id=result["job_id"])
+        self._record(
+            "result",
+            answer.conversation_id,
+            answer.question,
+            sql=answer.sql,
+            planner=answer.planner,
+            rows=len(answer.rows),
+            stopped=result["stopped"],
+            job_id=result["job_id"],
+        )
         return answer

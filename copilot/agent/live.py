@@ -48,19 +48,34 @@ class SubmissionAudit:
     def submitted(self, query: LiveQuery) -> None:
         a = self._answer
         # the audited text is the statement's canonical text: exactly what is submitted
-        self._record("submission", a.conversation_id, a.question, sql=query.sql, planner=a.planner, verdict="valid",
-                     tables=list(query.statement.tables), hints=list(query.statement.hints))
+        self._record(
+            "submission",
+            a.conversation_id,
+            a.question,
+            sql=query.sql,
+            planner=a.planner,
+            verdict="valid",
+            tables=list(query.statement.tables),
+            hints=list(query.statement.hints),
+        )
 
     def failed(self, query: LiveQuery, exc: Exception) -> None:
         a = self._answer
-        self._record("submission_failed", a.conversation_id, a.question, sql=query.sql, planner=a.planner,
-                     reason=str(exc))
+        self._record("submission_failed", a.conversation_id, a.question, sql=query.sql, planner=a.planner, reason=str(exc))
 
     def refused(self, query: LiveQuery, found: list[PlanDisagreement]) -> None:
         a = self._answer
-        self._record("submission_refused", a.conversation_id, a.question, sql=query.sql, planner=a.planner,
-                     verdict="refused", stage="engine", job_id=query.job_id,
-                     errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found])
+        self._record(
+            "submission_refused",
+            a.conversation_id,
+            a.question,
+            sql=query.sql,
+            planner=a.planner,
+            verdict="refused",
+            stage="engine",
+            job_id=query.job_id,
+            errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found],
+        )
 
 
 @dataclass(frozen=True)
@@ -96,8 +111,15 @@ class LiveSession:
     `audit` records its submission. `display_rows` bounds how many rows a snapshot carries (the
     newest ones), so a page stays fast however many rows the result has."""
 
-    def __init__(self, source: ChangeSource, *, audit: SubmissionAudit | None = None, display_rows: int = 500,
-                 idle_cancel_after: float = IDLE_CANCEL_AFTER_S, label: str = ""):
+    def __init__(
+        self,
+        source: ChangeSource,
+        *,
+        audit: SubmissionAudit | None = None,
+        display_rows: int = 500,
+        idle_cancel_after: float = IDLE_CANCEL_AFTER_S,
+        label: str = "",
+    ):
         self.source = source
         self.audit = audit
         self.display_rows = display_rows
@@ -241,8 +263,13 @@ class LiveSession:
         previous = self._snapshot
         if not previous.live and changes.get("status") == "running":
             return  # a batch that arrived after stop() must not bring a stopped result back to life
-        values: dict[str, Any] = dict(status=previous.status, columns=previous.columns, rows=previous.rows,
-                                      total_rows=previous.total_rows, first_row_after_s=previous.first_row_after_s)
+        values: dict[str, Any] = dict(
+            status=previous.status,
+            columns=previous.columns,
+            rows=previous.rows,
+            total_rows=previous.total_rows,
+            first_row_after_s=previous.first_row_after_s,
+        )
         if changes.get("status") == "running":
             rows = view.rows()
             counts = view.counts
@@ -250,16 +277,25 @@ class LiveSession:
             first = previous.first_row_after_s if previous.first_row_after_s is not None else elapsed
             values.update(
                 columns=[(c.name, c.type) for c in view.columns],
-                rows=rows[-self.display_rows:], total_rows=len(rows),
-                inserts=counts.inserts, updates=counts.updates, retractions=counts.retractions,
-                last_change=view.last_change, first_row_after_s=first,
+                rows=rows[-self.display_rows :],
+                total_rows=len(rows),
+                inserts=counts.inserts,
+                updates=counts.updates,
+                retractions=counts.retractions,
+                last_change=view.last_change,
+                first_row_after_s=first,
                 changes_per_s=counts.total / max(1e-6, elapsed - first) if elapsed > first else 0.0,
                 batches=previous.batches + 1,
             )
         else:
-            values.update(inserts=previous.inserts, updates=previous.updates, retractions=previous.retractions,
-                          last_change=previous.last_change, changes_per_s=previous.changes_per_s,
-                          batches=previous.batches)
+            values.update(
+                inserts=previous.inserts,
+                updates=previous.updates,
+                retractions=previous.retractions,
+                last_change=previous.last_change,
+                changes_per_s=previous.changes_per_s,
+                batches=previous.batches,
+            )
         values.update(changes)
         self._snapshot = LiveSnapshot(started=self._started, version=previous.version + 1, **values)
 

@@ -75,12 +75,14 @@ def _close(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     short, long = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long[i]:
         i += 1
-    return short[i:] == long[i + 1:]
+    return short[i:] == long[i + 1 :]
 
 
 def same_question(asked: str, verified: str, vocabulary: set[str]) -> bool:
@@ -127,22 +129,34 @@ def main_topic(tree: exp.Expression, topics: dict[str, TopicSchema]) -> str:
     raise RequestError("the query reads no topic of the catalog", hint="verify a query over the catalog's topics")
 
 
-def store_verified(store: CatalogStore, question: str, sql: str, verified_by: str, *, engine: SqlEngine | None = None,
-                   audit: AuditSink | None = None, now: dt.datetime | None = None) -> tuple[VerifiedQuery, str, str]:
+def store_verified(
+    store: CatalogStore,
+    question: str,
+    sql: str,
+    verified_by: str,
+    *,
+    engine: SqlEngine | None = None,
+    audit: AuditSink | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[VerifiedQuery, str, str]:
     """Validate `sql`, then keep it as the verified answer to `question` in its main topic's file.
     Returns (the verified query, its topic, the file). Raises RequestError when the SQL is not valid."""
     from copilot.validate import validate
 
     question = " ".join(question.split())
     if not question:
-        raise RequestError("a verified query needs the question it answers", hint='flink-copilot catalog verify "QUESTION" --sql SQL')
+        raise RequestError(
+            "a verified query needs the question it answers", hint='flink-copilot catalog verify "QUESTION" --sql SQL'
+        )
     topics = store.load().topics
     result = validate(sql, catalog=topics, engine=engine)
     if not result.valid:
         first = result.errors[0] if result.errors else None
         where = f" (line {first.line}, column {first.column})" if first is not None and first.line else ""
-        raise RequestError(f"the SQL is not valid at the {result.stage} stage: {first.message if first else 'unknown error'}{where}",
-                           hint=(first.hint if first is not None and first.hint else "fix the query, or check it with `flink-copilot validate`"))
+        raise RequestError(
+            f"the SQL is not valid at the {result.stage} stage: {first.message if first else 'unknown error'}{where}",
+            hint=(first.hint if first is not None and first.hint else "fix the query, or check it with `flink-copilot validate`"),
+        )
     if result.statement_kind not in (None, "query", "select"):
         raise RequestError("only read-only queries can be verified", hint="verify a SELECT")
     canonical = result.sql or sql
@@ -154,7 +168,17 @@ def store_verified(store: CatalogStore, question: str, sql: str, verified_by: st
     schema.verified_queries = [q for q in schema.verified_queries if normalise(q.question) != key] + [entry]
     path = store.save(schema)
     if audit is not None:
-        audit.record({"type": "verified", "time": dt.datetime.now(dt.timezone.utc).timestamp(), "conversation_id": "",
-                      "question": question, "sql": canonical, "topic": topic, "verified_by": verified_by, "file": path})
+        audit.record(
+            {
+                "type": "verified",
+                "time": dt.datetime.now(dt.timezone.utc).timestamp(),
+                "conversation_id": "",
+                "question": question,
+                "sql": canonical,
+                "topic": topic,
+                "verified_by": verified_by,
+                "file": path,
+            }
+        )
         audit.flush()
     return entry, topic, path

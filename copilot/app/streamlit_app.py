@@ -9,8 +9,10 @@ widgets.page_setup()
 if not widgets.password_gate():
     st.stop()
 
-pages = [st.Page(widgets.page_path(name), title=title, icon=icon, default=i == 0)
-         for i, (name, title, icon) in enumerate(widgets.PAGES)]
+pages = [
+    st.Page(widgets.page_path(name), title=title, icon=icon, default=i == 0)
+    for i, (name, title, icon) in enumerate(widgets.PAGES)
+]
 navigation = st.navigation(pages)
 with widgets.guarded():
     widgets.sidebar()

@@ -29,13 +29,15 @@ class SqlGateway(SqlEngine):
     rest_url: str
 
     @abstractmethod
-    def execute(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
-                config: dict[str, str] | None = None) -> Operation:
+    def execute(
+        self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None, config: dict[str, str] | None = None
+    ) -> Operation:
         """Submit one checked or trusted statement after registering its tables (a str is refused)."""
 
     @abstractmethod
-    def run(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
-            timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+    def run(
+        self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None, timeout: float = 60.0
+    ) -> tuple[list[Column], list[list[Any]]]:
         """Run a statement to its end (DDL, EXPLAIN, bounded queries): its columns and rows."""
 
     @abstractmethod

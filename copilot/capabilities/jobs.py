@@ -28,8 +28,17 @@ class Jobs(ABC):
         """Validate `sql`, create its output topic and catalog entry, submit it, remember it."""
 
     @abstractmethod
-    def save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str = "job", delivery: str = "exactly-once",
-                  meta: dict[str, Any] | None = None, replace: bool = False) -> SavedJob:
+    def save_into(
+        self,
+        name: str,
+        sql: str,
+        sink: TopicSchema,
+        *,
+        kind: str = "job",
+        delivery: str = "exactly-once",
+        meta: dict[str, Any] | None = None,
+        replace: bool = False,
+    ) -> SavedJob:
         """Save a job writing into a topic whose schema the product fixes (e.g. the alerts of watches)."""
 
     @abstractmethod

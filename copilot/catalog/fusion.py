@@ -21,11 +21,15 @@ class SearchHit:
     related_via: str | None = None
 
     def to_dict(self) -> dict:
-        d = {"topic": self.topic, "score": round(self.score, 4), "lexical": round(self.lexical, 4), "semantic": round(self.semantic, 4)}
+        d = {
+            "topic": self.topic,
+            "score": round(self.score, 4),
+            "lexical": round(self.lexical, 4),
+            "semantic": round(self.semantic, 4),
+        }
         if self.related_via:
             d["related_via"] = self.related_via
         return d
-
 
 
 def fuse(

@@ -99,7 +99,11 @@ class HybridTopicIndex(TopicIndex):
             if isinstance(embedder, Embedder):
                 self._embedder = embedder
             else:
-                kind = embedder if isinstance(embedder, str) and embedder != "auto" else (settings.get("COPILOT_EMBEDDING_MODEL") or "auto")
+                kind = (
+                    embedder
+                    if isinstance(embedder, str) and embedder != "auto"
+                    else (settings.get("COPILOT_EMBEDDING_MODEL") or "auto")
+                )
                 self._auto_large_catalog = kind == "auto"
                 kind = "minilm" if kind == "auto" else kind
                 # The configured model first, then the small static one, then lexical only.
@@ -140,14 +144,22 @@ class HybridTopicIndex(TopicIndex):
             from chromadb.config import Settings as ChromaSettings
 
             self.path.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True))
+            client = chromadb.PersistentClient(
+                path=str(self.path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+            )
             # embedding_function=None: we always pass our own vectors, so chromadb never loads its default model.
-            self._collection = client.get_or_create_collection(name=name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+            self._collection = client.get_or_create_collection(
+                name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
         return self._collection
 
     def _fit_embedder_to(self, topic_count: int) -> None:
-        if (self._auto_large_catalog and topic_count > AUTO_STATIC_ABOVE_TOPICS and self._embedder is not None
-                and self._embedder.name != "tokenlearn-static-64d"):
+        if (
+            self._auto_large_catalog
+            and topic_count > AUTO_STATIC_ABOVE_TOPICS
+            and self._embedder is not None
+            and self._embedder.name != "tokenlearn-static-64d"
+        ):
             try:
                 self._embedder = load_embedder("static")
             except EmbeddingUnavailable:
@@ -163,7 +175,10 @@ class HybridTopicIndex(TopicIndex):
             self._store_kind, self._collection, self._indexed_hashes = store_kind, None, {}
         graph = related_topics(topics)
         self._twins = twins(topics)
-        documents = {name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships})) for name, schema in topics.items()}
+        documents = {
+            name: document_text(schema, sorted(graph[name] - {r.target_topic for r in schema.relationships}))
+            for name, schema in topics.items()
+        }
         hashes = {name: content_hash(text) for name, text in documents.items()}
         if hashes == self._indexed_hashes:  # same catalog as last call: nothing to rebuild or re-embed
             return IndexReport(unchanged=len(hashes))
@@ -251,7 +266,9 @@ class HybridTopicIndex(TopicIndex):
         extra = [r for r in extra if r not in lexical and r not in semantic]
         names = list(dict.fromkeys([*lexical, *semantic, *extra]))
         # Every candidate gets both scores, not only the ones its retriever ranked in its top list.
-        lexical.update({name: score for name in names if name not in lexical and (score := self._bm25.score_of(scores, name)) > 0})
+        lexical.update(
+            {name: score for name in names if name not in lexical and (score := self._bm25.score_of(scores, name)) > 0}
+        )
         if self._open_collection() is not None:
             semantic.update(self._cosines(text, [name for name in names if name not in semantic]))
         coverage, idf = self._bm25.coverage(text, names)

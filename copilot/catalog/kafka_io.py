@@ -51,6 +51,12 @@ def list_topics(bootstrap: str | None = None, timeout: float = CONNECT_TIMEOUT_S
 
 def latest_records(topic: str, count: int, *, bootstrap: str | None = None, timeout: float = 5.0) -> list[Record]:
     """Up to `count` of the newest records of `topic` (newest first), reading for at most `timeout` seconds."""
-    return sample.latest_records(topic, count, servers=bootstrap, timeout=timeout, connect_timeout=CONNECT_TIMEOUT_S,
-                                 group_prefix="copilot.catalog-sample",
-                                 missing_hint="check the name with `flink-copilot catalog sync`")
+    return sample.latest_records(
+        topic,
+        count,
+        servers=bootstrap,
+        timeout=timeout,
+        connect_timeout=CONNECT_TIMEOUT_S,
+        group_prefix="copilot.catalog-sample",
+        missing_hint="check the name with `flink-copilot catalog sync`",
+    )

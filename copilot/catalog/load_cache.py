@@ -70,8 +70,11 @@ def write(directory: Path, signature: tuple, load: Any) -> None:
         tmp = path.with_name(path.name + f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
             os.fchmod(fh.fileno(), 0o600)
-            pickle.dump({"format": FORMAT, "signature": signature, "code": _code_signature(), "load": load}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                {"format": FORMAT, "signature": signature, "code": _code_signature(), "load": load},
+                fh,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         os.replace(tmp, path)
         prune(path.parent, "catalog-*.pickle", KEEP)
     except Exception as exc:  # a read-only home: the catalog still loads, just not faster next time

@@ -15,7 +15,16 @@ from copilot.sql.quoting import quote_name
 
 log = logging.getLogger(__name__)
 
-_AVRO_PRIMITIVES = {"string": "STRING", "int": "INT", "long": "BIGINT", "float": "FLOAT", "double": "DOUBLE", "boolean": "BOOLEAN", "bytes": "BYTES", "null": "STRING"}
+_AVRO_PRIMITIVES = {
+    "string": "STRING",
+    "int": "INT",
+    "long": "BIGINT",
+    "float": "FLOAT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "bytes": "BYTES",
+    "null": "STRING",
+}
 _JSON_PRIMITIVES = {"string": "STRING", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
 
 
@@ -77,7 +86,9 @@ def schema_from_registered(topic: str, schema_type: str, text: str) -> Inferred:
         description = parsed.get("doc", "")
     elif schema_type == "JSON":
         for name, prop in (parsed.get("properties") or {}).items():
-            fields.append(Field(name=name, type=json_schema_to_flink(prop), description=prop.get("description", ""), added_by_sync=True))
+            fields.append(
+                Field(name=name, type=json_schema_to_flink(prop), description=prop.get("description", ""), added_by_sync=True)
+            )
         fmt = "json"
         description = parsed.get("description", "")
     else:
@@ -121,8 +132,11 @@ class SchemaRegistry:
         except ValueError:
             subjects = None
         if not isinstance(subjects, list):
-            raise ServiceUnavailable("Schema Registry", self.url, "GET /subjects did not answer with a list of subjects "
-                                     "(is this the registry's Confluent-compatible API?)")
+            raise ServiceUnavailable(
+                "Schema Registry",
+                self.url,
+                "GET /subjects did not answer with a list of subjects (is this the registry's Confluent-compatible API?)",
+            )
         return [str(s) for s in subjects]
 
     def latest(self, subject: str) -> dict | None:
@@ -141,9 +155,12 @@ class SchemaRegistry:
             return None
         inferred = schema_from_registered(topic, body.get("schemaType", "AVRO"), body["schema"])
         if inferred.schema is not None:
-            inferred.schema.registry = RegistrySchemaRef(body.get("subject", value_subject(topic)), int(body["id"]),
-                                                         int(body["version"]))
-            inferred.notes = [f"from the Schema Registry ({body.get('schemaType', 'AVRO')}, subject "
-                              f"{inferred.schema.registry.subject} version {inferred.schema.registry.version}, "
-                              f"id {inferred.schema.registry.schema_id})"]
+            inferred.schema.registry = RegistrySchemaRef(
+                body.get("subject", value_subject(topic)), int(body["id"]), int(body["version"])
+            )
+            inferred.notes = [
+                f"from the Schema Registry ({body.get('schemaType', 'AVRO')}, subject "
+                f"{inferred.schema.registry.subject} version {inferred.schema.registry.version}, "
+                f"id {inferred.schema.registry.schema_id})"
+            ]
         return inferred

@@ -94,7 +94,9 @@ def _inside_aggregate(node: exp.Expression) -> bool:
     return False
 
 
-def read_metrics(raw: Any, fields: list[Field], line_of: Callable[[Any, Any], "int | None"], error: Report, warn: Report) -> list[Metric]:
+def read_metrics(
+    raw: Any, fields: list[Field], line_of: Callable[[Any, Any], "int | None"], error: Report, warn: Report
+) -> list[Metric]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -123,8 +125,15 @@ def read_metrics(raw: Any, fields: list[Field], line_of: Callable[[Any, Any], "i
             if problem:
                 error(f"metric {name!r}: filter {condition!r}: {problem}", line_of(item, "filter") or line)
                 continue
-        metrics.append(Metric(name=name, expression=text(item.get("expression")), synonyms=words(item.get("synonyms")),
-                              description=text(item.get("description")), filter=condition))
+        metrics.append(
+            Metric(
+                name=name,
+                expression=text(item.get("expression")),
+                synonyms=words(item.get("synonyms")),
+                description=text(item.get("description")),
+                filter=condition,
+            )
+        )
     return metrics
 
 
@@ -134,8 +143,14 @@ def read_verified(raw: Any, line_of: Callable[[Any, Any], "int | None"], warn: R
         if not isinstance(item, dict) or not text(item.get("question")) or not text(item.get("sql")):
             warn("a verified query needs `question:` and `sql:`", line_of(raw, i))
             continue
-        out.append(VerifiedQuery(question=text(item.get("question")), sql=text(item.get("sql")),
-                                 verified_by=text(item.get("verified_by")), verified_at=text(item.get("verified_at"))))
+        out.append(
+            VerifiedQuery(
+                question=text(item.get("question")),
+                sql=text(item.get("sql")),
+                verified_by=text(item.get("verified_by")),
+                verified_at=text(item.get("verified_at")),
+            )
+        )
     return out
 
 
@@ -147,7 +162,10 @@ def check_field_units(fields: list[Field], raw_fields: list, line_of: Callable[[
     for f in fields:
         if f.currency_field and f.currency_field.lower() not in names:
             raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
-            error(f"field {f.name!r}: currency_field {f.currency_field!r} is not a field of this topic", line_of(raw, "currency_field") if raw is not None else None)
+            error(
+                f"field {f.name!r}: currency_field {f.currency_field!r} is not a field of this topic",
+                line_of(raw, "currency_field") if raw is not None else None,
+            )
         if f.aggregate:
             raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
             line = line_of(raw, "aggregate") if raw is not None else None

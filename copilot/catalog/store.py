@@ -87,7 +87,9 @@ class YamlCatalogStore(CatalogStore):
                 continue
             if schema.topic in result.topics:
                 other = result.topics[schema.topic].source_file
-                result.problems.append(CatalogProblem(str(path), 1, f"topic {schema.topic!r} is also defined in {other}; this file is ignored"))
+                result.problems.append(
+                    CatalogProblem(str(path), 1, f"topic {schema.topic!r} is also defined in {other}; this file is ignored")
+                )
                 continue
             result.topics[schema.topic] = schema
         result.problems.extend(_check_relationships(result.topics))
@@ -243,8 +245,10 @@ class _DocumentReader:
         doc = self.doc
         raw_fields = doc.get("fields")
         if not isinstance(raw_fields, list) or not raw_fields:
-            self.error("`fields:` must be a non-empty list of {name, type}",
-                       _line_of(doc, "fields") if "fields" in doc else _line_of(doc))
+            self.error(
+                "`fields:` must be a non-empty list of {name, type}",
+                _line_of(doc, "fields") if "fields" in doc else _line_of(doc),
+            )
             return [], []
         fields: list[Field] = []
         for i, raw in enumerate(raw_fields):
@@ -303,8 +307,10 @@ class _DocumentReader:
             if f is None and event_time.lower() not in self.seen:
                 self.error(f"event_time names {event_time!r}, which is not a field", _line_of(doc, "event_time"))
             elif f is not None and not is_timestamp(f.type):
-                self.error(f"event_time {event_time!r} has type {f.type}; it needs TIMESTAMP(3) or TIMESTAMP_LTZ(3)",
-                           _line_of(doc, "event_time"))
+                self.error(
+                    f"event_time {event_time!r} has type {f.type}; it needs TIMESTAMP(3) or TIMESTAMP_LTZ(3)",
+                    _line_of(doc, "event_time"),
+                )
         return event_time
 
     def relationships(self) -> list[Relationship]:
@@ -350,7 +356,21 @@ def _check_relationships(topics: dict[str, TopicSchema]) -> list[CatalogProblem]
         for rel in schema.relationships:
             target = topics.get(rel.target_topic)
             if target is None:
-                problems.append(CatalogProblem(schema.source_file or schema.topic, None, f"relationship {rel.field} -> {rel.references}: topic {rel.target_topic!r} is not in the catalog", "warning"))
+                problems.append(
+                    CatalogProblem(
+                        schema.source_file or schema.topic,
+                        None,
+                        f"relationship {rel.field} -> {rel.references}: topic {rel.target_topic!r} is not in the catalog",
+                        "warning",
+                    )
+                )
             elif target.field(rel.target_field) is None:
-                problems.append(CatalogProblem(schema.source_file or schema.topic, None, f"relationship {rel.field} -> {rel.references}: {rel.target_topic} has no field {rel.target_field!r}", "warning"))
+                problems.append(
+                    CatalogProblem(
+                        schema.source_file or schema.topic,
+                        None,
+                        f"relationship {rel.field} -> {rel.references}: {rel.target_topic} has no field {rel.target_field!r}",
+                        "warning",
+                    )
+                )
     return problems

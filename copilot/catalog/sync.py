@@ -147,7 +147,14 @@ class CatalogSync:
         if evolved:
             schema.registry = inferred.schema.registry
             notes.insert(0, evolved)
-        if existing is not None and not evolved and not added and schema.key == existing.key and not _structure_changed(existing, schema) and not any("known values" in n for n in notes):
+        if (
+            existing is not None
+            and not evolved
+            and not added
+            and schema.key == existing.key
+            and not _structure_changed(existing, schema)
+            and not any("known values" in n for n in notes)
+        ):
             return TopicChange(info.name, "unchanged", notes=notes, file=existing.source_file)
         path = self.store.save(schema)
         return TopicChange(info.name, "created" if existing is None else "updated", added_fields=added, notes=notes, file=path)

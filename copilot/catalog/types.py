@@ -11,7 +11,9 @@ import re
 
 from copilot.sql.types import base_type
 
-_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<ident>`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)|(?P<num>\d+)|(?P<sym>[<>(),]))")
+_TOKEN = re.compile(
+    r"\s*(?:(?P<str>'(?:[^']|'')*')|(?P<ident>`(?:[^`]|``)+`|[A-Za-z_][A-Za-z0-9_$]*)|(?P<num>\d+)|(?P<sym>[<>(),]))"
+)
 
 # Types written as a bare name.
 _SIMPLE = {"STRING", "BOOLEAN", "BYTES", "TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "FLOAT", "DATE", "VARIANT", "NULL"}

@@ -33,7 +33,10 @@ def prepared(source: Path, prepare: Callable[[], dict[str, np.ndarray]]) -> dict
         index = json.loads(index_path.read_text())
         flat = np.memmap(data_path, dtype=np.float32, mode="r")
         if index.get("size") == flat.size:
-            return {name: flat[offset:offset + int(np.prod(shape))].reshape(shape) for name, (offset, shape) in index["arrays"].items()}
+            return {
+                name: flat[offset : offset + int(np.prod(shape))].reshape(shape)
+                for name, (offset, shape) in index["arrays"].items()
+            }
     except (OSError, ValueError, KeyError):
         pass
     arrays = prepare()

@@ -33,7 +33,12 @@ def _label(value: Any, raw: Any) -> str:
 
 def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
     """The YAML mapping for a schema, in the canonical key order of contract section 3."""
-    data: dict[str, Any] = {"topic": schema.topic, "description": schema.description, "format": schema.format, "changelog": schema.changelog}
+    data: dict[str, Any] = {
+        "topic": schema.topic,
+        "description": schema.description,
+        "format": schema.format,
+        "changelog": schema.changelog,
+    }
     if schema.key:
         data["key"] = schema.key
     if schema.key_format != "raw":
@@ -44,8 +49,11 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         data["event_time"] = schema.event_time
     data["watermark_delay"] = schema.watermark_delay
     if schema.registry is not None:
-        data["schema_registry"] = {"subject": schema.registry.subject, "id": schema.registry.schema_id,
-                                   "version": schema.registry.version}
+        data["schema_registry"] = {
+            "subject": schema.registry.subject,
+            "id": schema.registry.schema_id,
+            "version": schema.registry.version,
+        }
     data["fields"] = [_field_mapping(f) for f in schema.fields]
     if schema.relationships:
         data["relationships"] = [{"field": r.field, "references": r.references} for r in schema.relationships]
@@ -55,7 +63,8 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         data["metrics"] = [_metric_mapping(m) for m in schema.metrics]
     if schema.verified_queries:
         data["verified_queries"] = [
-            {"question": q.question, "sql": _block(q.sql), "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries
+            {"question": q.question, "sql": _block(q.sql), "verified_by": q.verified_by, "verified_at": q.verified_at}
+            for q in schema.verified_queries
         ]
     return data
 
@@ -81,7 +90,10 @@ def _field_mapping(f: Field) -> dict[str, Any]:
     if f.description:
         data["description"] = f.description
     if f.values:
-        data["values"] = {v: ({"label": label, "synonyms": list(f.value_words[v])} if f.value_words.get(v) else label) for v, label in f.values.items()}
+        data["values"] = {
+            v: ({"label": label, "synonyms": list(f.value_words[v])} if f.value_words.get(v) else label)
+            for v, label in f.values.items()
+        }
     if f.values_inferred:
         data["values_inferred"] = True
     if f.synonyms:
@@ -102,9 +114,15 @@ def _same(existing: Any, new: Any) -> bool:
     if isinstance(existing, list) and isinstance(new, dict):
         return all(isinstance(v, str) for v in new.values()) and values_map(existing) == {str(k): str(v) for k, v in new.items()}
     if isinstance(existing, dict) and isinstance(new, str):  # `{label: X}` is the same value label as `X`
-        return set(map(str, existing)) <= {"label", "synonyms"} and not existing.get("synonyms") and text(existing.get("label")) == text(new)
+        return (
+            set(map(str, existing)) <= {"label", "synonyms"}
+            and not existing.get("synonyms")
+            and text(existing.get("label")) == text(new)
+        )
     if isinstance(existing, dict) and isinstance(new, dict):
-        return set(map(str, existing)) == set(map(str, new)) and all(_same(existing[k], new.get(str(k), new.get(k))) for k in existing)
+        return set(map(str, existing)) == set(map(str, new)) and all(
+            _same(existing[k], new.get(str(k), new.get(k))) for k in existing
+        )
     if isinstance(existing, list) and isinstance(new, list):
         return len(existing) == len(new) and all(_same(a, b) for a, b in zip(existing, new))
     if isinstance(existing, str) or isinstance(new, str):
@@ -156,7 +174,13 @@ def _merge_list(existing: Any, new_items: list[dict], identity: str, managed: tu
 
 def merge_into_document(document: CommentedMap, schema: TopicSchema) -> None:
     new = schema_to_mapping(schema)
-    lists = {"fields": "name", "relationships": "field", "examples": "question", "metrics": "name", "verified_queries": "question"}
+    lists = {
+        "fields": "name",
+        "relationships": "field",
+        "examples": "question",
+        "metrics": "name",
+        "verified_queries": "question",
+    }
     scalars = {k: v for k, v in new.items() if k not in lists}
     _merge_mapping(document, scalars, managed=("key", "key_format", "primary_key", "event_time"))
     for key, identity in lists.items():

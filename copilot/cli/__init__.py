@@ -57,8 +57,13 @@ def services(args: argparse.Namespace, *, audit: bool = True, llm: bool = True) 
     """The composition root (copilot.wiring) for this command: its catalog, the audit trail unless --no-audit."""
     from copilot.wiring import Config, build
 
-    return build(Config.from_settings(catalog_dir=catalog_dir(args), audit=audit and not getattr(args, "no_audit", False),
-                                      llm=llm and not getattr(args, "builtin", False)))
+    return build(
+        Config.from_settings(
+            catalog_dir=catalog_dir(args),
+            audit=audit and not getattr(args, "no_audit", False),
+            llm=llm and not getattr(args, "builtin", False),
+        )
+    )
 
 
 def emit(args: argparse.Namespace, data: Any, text: Callable[[Any], str] | str | None = None) -> None:
@@ -128,10 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("flink-copilot").debug("unexpected error", exc_info=True)
         message = f"unexpected error: {type(exc).__name__}: {exc}"
         if getattr(args, "json", False):
-            sys.stdout.write(redact(json.dumps({"error": "InternalError", "message": message,
-                                                "hint": "run again with --verbose for details"})) + "\n")
-        sys.stderr.write(redact(f"flink-copilot: {message}\n  hint: run again with --verbose for the traceback, "
-                                "and report it") + "\n")
+            sys.stdout.write(
+                redact(json.dumps({"error": "InternalError", "message": message, "hint": "run again with --verbose for details"}))
+                + "\n"
+            )
+        sys.stderr.write(
+            redact(f"flink-copilot: {message}\n  hint: run again with --verbose for the traceback, and report it") + "\n"
+        )
         return EXIT_REQUEST
 
 

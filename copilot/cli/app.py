@@ -16,14 +16,26 @@ APP_FILE = Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"
 
 def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_FILE),
-        "--server.address", host, "--server.port", str(port),
-        "--server.headless", "true" if headless else "false",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
         # Never a traceback in the browser: errors are shown by the pages, details go to the log.
-        "--client.showErrorDetails", "none",
-        "--client.toolbarMode", "minimal",
-        "--theme.base", "light",
+        "--client.showErrorDetails",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+        "--theme.base",
+        "light",
     ]
 
 
@@ -75,8 +87,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("app", parents=[parent], help="start the Streamlit app",
-                              description="Start the browser app (Streamlit). Binds to COPILOT_APP_HOST:COPILOT_APP_PORT.")
+    p = subparsers.add_parser(
+        "app",
+        parents=[parent],
+        help="start the Streamlit app",
+        description="Start the browser app (Streamlit). Binds to COPILOT_APP_HOST:COPILOT_APP_PORT.",
+    )
     p.add_argument("--host", default=None, help="address to bind (default: $COPILOT_APP_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (default: $COPILOT_APP_PORT or 8501)")
     p.add_argument("--open-browser", action="store_true", help="open a browser tab on start")

@@ -44,8 +44,11 @@ def _history(conversation_id: str | None) -> list[dict] | None:
     except ServiceUnavailable as exc:
         log.warning("conversation history unavailable: %s", exc)
         return []
-    return [{"question": e.get("question"), "sql": e.get("sql"), "plan": e.get("plan"), "planner": e.get("planner")}
-            for e in events if e.get("type") == "answer"]
+    return [
+        {"question": e.get("question"), "sql": e.get("sql"), "plan": e.get("plan"), "planner": e.get("planner")}
+        for e in events
+        if e.get("type") == "answer"
+    ]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -137,8 +140,10 @@ def render_live(copilot: Copilot, answer: Answer, args: argparse.Namespace) -> N
             if tty:
                 out.write("\x1b[H\x1b[2J" + answer.explanation + "\n\n" + _table(names, batch.view.rows()))
                 counts = batch.view.counts
-                out.write(f"\n{len(batch.view)} rows · {counts.inserts} inserts, {counts.updates} updates, "
-                          f"{counts.retractions} retractions · Ctrl-C stops\n")
+                out.write(
+                    f"\n{len(batch.view)} rows · {counts.inserts} inserts, {counts.updates} updates, "
+                    f"{counts.retractions} retractions · Ctrl-C stops\n"
+                )
             else:
                 if not header_done:
                     out.write("op\t" + "\t".join(names) + "\n")

@@ -15,7 +15,9 @@ from copilot.errors import UsageError
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
-    catalog = subparsers.add_parser("catalog", parents=[parent], help="topic schema catalog: sync, list, show, ddl, search, verify")
+    catalog = subparsers.add_parser(
+        "catalog", parents=[parent], help="topic schema catalog: sync, list, show, ddl, search, verify"
+    )
     sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", parser_class=type(catalog))
     catalog.set_defaults(handler=lambda args: _usage(catalog))
 
@@ -81,7 +83,9 @@ def cmd_sync(args) -> None:
 
     if args.sample <= 0:
         raise UsageError("--sample must be at least 1")
-    report = CatalogSync(_store(args), registry=None, sample_size=args.sample, sample_seconds=args.sample_seconds, topics=args.topics).run()
+    report = CatalogSync(
+        _store(args), registry=None, sample_size=args.sample, sample_seconds=args.sample_seconds, topics=args.topics
+    ).run()
 
     def text(data: dict) -> str:
         lines = []
@@ -106,7 +110,13 @@ def cmd_list(args) -> None:
     load = _store(args).load()
     _log_problems(load)
     rows: list[dict[str, Any]] = [
-        {"topic": s.topic, "changelog": s.changelog, "fields": len(s.fields), "event_time": s.event_time, "description": s.description}
+        {
+            "topic": s.topic,
+            "changelog": s.changelog,
+            "fields": len(s.fields),
+            "event_time": s.event_time,
+            "description": s.description,
+        }
         for s in sorted(load.topics.values(), key=lambda s: s.topic)
     ]
     data = {"topics": rows, "problems": [p.to_dict() for p in load.problems]}
@@ -124,7 +134,10 @@ def cmd_list(args) -> None:
 
 
 def relationships_both_ways(schema: TopicSchema, topics: dict[str, TopicSchema]) -> list[dict]:
-    rels = [{"direction": "outgoing", "topic": schema.topic, "field": r.field, "references": r.references} for r in schema.relationships]
+    rels = [
+        {"direction": "outgoing", "topic": schema.topic, "field": r.field, "references": r.references}
+        for r in schema.relationships
+    ]
     for other in sorted(topics.values(), key=lambda s: s.topic):
         for r in other.relationships:
             if r.target_topic == schema.topic and other.topic != schema.topic:
@@ -143,14 +156,29 @@ def topic_details(schema: TopicSchema, topics: dict[str, TopicSchema]) -> dict:
         "event_time": schema.event_time,
         "watermark_delay": schema.watermark_delay,
         "fields": [
-            {"name": f.name, "type": f.type, "description": f.description, "values": f.values, "synonyms": f.synonyms, "added_by_sync": f.added_by_sync,
-             "value_synonyms": {v: w for v, w in f.value_words.items() if w}, "unit": f.unit, "currency_field": f.currency_field}
+            {
+                "name": f.name,
+                "type": f.type,
+                "description": f.description,
+                "values": f.values,
+                "synonyms": f.synonyms,
+                "added_by_sync": f.added_by_sync,
+                "value_synonyms": {v: w for v, w in f.value_words.items() if w},
+                "unit": f.unit,
+                "currency_field": f.currency_field,
+            }
             for f in schema.fields
         ],
         "relationships": relationships_both_ways(schema, topics),
         "examples": [{"question": e.question, "sql": e.sql} for e in schema.examples],
-        "metrics": [{"name": m.name, "expression": m.expression, "filter": m.filter, "synonyms": m.synonyms, "description": m.description} for m in schema.metrics],
-        "verified_queries": [{"question": q.question, "sql": q.sql, "verified_by": q.verified_by, "verified_at": q.verified_at} for q in schema.verified_queries],
+        "metrics": [
+            {"name": m.name, "expression": m.expression, "filter": m.filter, "synonyms": m.synonyms, "description": m.description}
+            for m in schema.metrics
+        ],
+        "verified_queries": [
+            {"question": q.question, "sql": q.sql, "verified_by": q.verified_by, "verified_at": q.verified_at}
+            for q in schema.verified_queries
+        ],
         "file": schema.source_file,
     }
 
@@ -167,7 +195,9 @@ def cmd_show(args) -> None:
 
     def text(d: dict) -> str:
         lines = [f"{d['topic']}  ({d['changelog']}, {d['format']})", f"  {d['description']}" if d["description"] else ""]
-        lines.append(f"  key: {d['key'] or '-'}   primary key: {', '.join(d['primary_key']) or '-'}   event time: {d['event_time'] or '-'} (watermark {d['watermark_delay']})")
+        lines.append(
+            f"  key: {d['key'] or '-'}   primary key: {', '.join(d['primary_key']) or '-'}   event time: {d['event_time'] or '-'} (watermark {d['watermark_delay']})"
+        )
         lines.append("  fields:")
         width = max(len(f["name"]) for f in d["fields"])
         for f in d["fields"]:
@@ -234,8 +264,15 @@ def cmd_verify(args) -> None:
         entry, topic, path = store_verified(services.catalog, args.question, args.sql, who, engine=engine, audit=audit)
     finally:
         services.close()
-    data = {"question": entry.question, "sql": entry.sql, "topic": topic, "file": path,
-            "verified_by": entry.verified_by, "verified_at": entry.verified_at, "engine_checked": engine is not None}
+    data = {
+        "question": entry.question,
+        "sql": entry.sql,
+        "topic": topic,
+        "file": path,
+        "verified_by": entry.verified_by,
+        "verified_at": entry.verified_at,
+        "engine_checked": engine is not None,
+    }
     emit(args, data, lambda d: f"verified for {d['topic']} ({d['file']}): {d['question']}\n{d['sql']}")
 
 
@@ -257,7 +294,10 @@ def cmd_search(args) -> None:
     data = {"results": [h.to_dict() for h in hits], "notices": index.notices}
 
     def text(d: dict) -> str:
-        lines = [f"{h['score']:.3f}  {h['topic']}" + (f"  (related to {h['related_via']})" if h.get("related_via") else "") for h in d["results"]]
+        lines = [
+            f"{h['score']:.3f}  {h['topic']}" + (f"  (related to {h['related_via']})" if h.get("related_via") else "")
+            for h in d["results"]
+        ]
         lines.extend(f"notice: {n}" for n in d["notices"])
         return "\n".join(lines) or "no topic matches"
 

@@ -15,15 +15,26 @@ DEFAULT_SLICE = "5m"
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
-        "eval", parents=[parent],
-        help="score the copilot on a question set (component match; with --execute, execution match on a bounded replay)")
-    p.add_argument("questions", help="YAML list of {q: QUESTION, gold: SQL | DECLINE | CLARIFY} (follow_up: true "
-                                     "continues the question before)")
-    p.add_argument("--execute", action="store_true",
-                   help="run each answer and its gold query over the same bounded replay and compare the results")
-    p.add_argument("--from", dest="from_", metavar="T", help="slice start, Kafka record time (ISO-8601, UTC unless zoned, or epoch ms)")
+        "eval",
+        parents=[parent],
+        help="score the copilot on a question set (component match; with --execute, execution match on a bounded replay)",
+    )
+    p.add_argument(
+        "questions",
+        help="YAML list of {q: QUESTION, gold: SQL | DECLINE | CLARIFY} (follow_up: true continues the question before)",
+    )
+    p.add_argument(
+        "--execute",
+        action="store_true",
+        help="run each answer and its gold query over the same bounded replay and compare the results",
+    )
+    p.add_argument(
+        "--from", dest="from_", metavar="T", help="slice start, Kafka record time (ISO-8601, UTC unless zoned, or epoch ms)"
+    )
     p.add_argument("--to", metavar="T", help="slice end (exclusive)")
-    p.add_argument("--last", metavar="DURATION", help=f"slice: the last DURATION of recorded data, e.g. 5m (default {DEFAULT_SLICE})")
+    p.add_argument(
+        "--last", metavar="DURATION", help=f"slice: the last DURATION of recorded data, e.g. 5m (default {DEFAULT_SLICE})"
+    )
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one comparison may take (default 120)")
     p.add_argument("--builtin", action="store_true", help="use the built-in planner even when COPILOT_LLM is set")
     p.add_argument("--no-engine", action="store_true", help="validate answers without Flink's planner")

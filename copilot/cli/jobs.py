@@ -24,9 +24,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p.add_argument("--sql", required=True, help="the SELECT query the job runs")
     p.add_argument("--output-topic", default=None, help="Kafka topic the job writes (default job_<name>)")
     p.add_argument("--replace", action="store_true", help="replace a saved job of the same name")
-    p.add_argument("--preview", action="store_true",
-                   help="save nothing: print the query's result over the last few minutes of recorded data (a bounded "
-                        "replay), its row count and the estimated state size")
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="save nothing: print the query's result over the last few minutes of recorded data (a bounded "
+        "replay), its row count and the estimated state size",
+    )
     p.add_argument("--preview-last", default="5m", metavar="DURATION", help="recorded data the preview reads (default 5m)")
     add_json_flag(p)
     p.set_defaults(handler=_save)
@@ -54,9 +57,13 @@ def _when(ms: int | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000)) if ms else "-"
 
 
-_COLUMNS: tuple[Column, ...] = (("name", 24, lambda r: r["name"]), ("state", 12, lambda r: r["state"]),
-                               ("output topic", 28, lambda r: r["output_topic"]), ("started", 20, lambda r: _when(r["start_time"])),
-                               ("savepoint", 0, lambda r: r["savepoint"] or "-"))
+_COLUMNS: tuple[Column, ...] = (
+    ("name", 24, lambda r: r["name"]),
+    ("state", 12, lambda r: r["state"]),
+    ("output topic", 28, lambda r: r["output_topic"]),
+    ("started", 20, lambda r: _when(r["start_time"])),
+    ("savepoint", 0, lambda r: r["savepoint"] or "-"),
+)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -74,9 +81,17 @@ def _save(args: argparse.Namespace) -> int:
     finally:
         if service.audit is not None:
             service.audit.flush()
-    emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
-                "changelog": job.changelog, "primary_key": job.primary_key},
-         f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}")
+    emit(
+        args,
+        {
+            "name": job.name,
+            "flink_job_id": job.flink_job_id,
+            "output_topic": job.output_topic,
+            "changelog": job.changelog,
+            "primary_key": job.primary_key,
+        },
+        f"saved job {job.name} (Flink job {job.flink_job_id}) writing to topic {job.output_topic}",
+    )
     return 0
 
 
@@ -85,8 +100,13 @@ def _preview(args: argparse.Namespace) -> int:
 
     services = cli_services(args)
     try:
-        result = preview(args.sql.strip().rstrip(";"), services.catalog.load().topics,
-                         gateway=services.replay_gateway(), last=args.preview_last, audit=services.audit)
+        result = preview(
+            args.sql.strip().rstrip(";"),
+            services.catalog.load().topics,
+            gateway=services.replay_gateway(),
+            last=args.preview_last,
+            audit=services.audit,
+        )
     finally:
         services.close()
     emit(args, {"name": args.name, "saved": False, "preview": result}, lambda d: render(d["preview"]))
@@ -95,8 +115,11 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _stop(args: argparse.Namespace) -> int:
     job = _service(args).stop(args.name, savepoint=args.savepoint)
-    emit(args, {"name": job.name, "savepoint": job.savepoint, "state": "STOPPED"},
-         f"stopped job {job.name}" + (f"; savepoint {job.savepoint}" if args.savepoint else ""))
+    emit(
+        args,
+        {"name": job.name, "savepoint": job.savepoint, "state": "STOPPED"},
+        f"stopped job {job.name}" + (f"; savepoint {job.savepoint}" if args.savepoint else ""),
+    )
     return 0
 
 
@@ -107,8 +130,11 @@ def _resume(args: argparse.Namespace) -> int:
     finally:
         if service.audit is not None:
             service.audit.flush()
-    emit(args, {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
-         f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""))
+    emit(
+        args,
+        {"name": job.name, "flink_job_id": job.flink_job_id, "savepoint": job.savepoint},
+        f"resumed job {job.name} (Flink job {job.flink_job_id})" + (f" from {job.savepoint}" if job.savepoint else ""),
+    )
     return 0
 
 
@@ -120,6 +146,9 @@ def _delete(args: argparse.Namespace) -> int:
         if service.audit is not None:
             service.audit.flush()
     kept = f"; topic {job.output_topic} kept" if args.keep_topic else f" and its topic {job.output_topic}"
-    emit(args, {"name": job.name, "output_topic": job.output_topic, "topic_deleted": not args.keep_topic},
-         f"deleted job {job.name}{kept}")
+    emit(
+        args,
+        {"name": job.name, "output_topic": job.output_topic, "topic_deleted": not args.keep_topic},
+        f"deleted job {job.name}{kept}",
+    )
     return 0

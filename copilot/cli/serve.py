@@ -16,9 +16,12 @@ if TYPE_CHECKING:
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("serve", parents=[parent],
-                              help="agent workers: questions from copilot.questions, answers to copilot.answers")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1); partitions bound how many share the work")
+    p = subparsers.add_parser(
+        "serve", parents=[parent], help="agent workers: questions from copilot.questions, answers to copilot.answers"
+    )
+    p.add_argument(
+        "--workers", type=int, default=1, help="worker processes (default 1); partitions bound how many share the work"
+    )
     p.add_argument("--no-engine", action="store_true", help="answer without Flink's planner check")
     p.set_defaults(handler=cmd_serve)
 
@@ -31,8 +34,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     events.ensure_topics()  # fails with exit 3 when Kafka is unreachable
-    sys.stderr.write(f"serve: {args.workers} worker(s) in group {events.group_id()} on {kadmin.bootstrap()}: "
-                     f"{events.questions_topic()} -> {events.answers_topic()}\n")
+    sys.stderr.write(
+        f"serve: {args.workers} worker(s) in group {events.group_id()} on {kadmin.bootstrap()}: "
+        f"{events.questions_topic()} -> {events.answers_topic()}\n"
+    )
     return Supervisor(args.workers, catalog_dir=args.catalog_dir, no_engine=args.no_engine, verbose=args.verbose).run()
 
 
@@ -43,8 +48,12 @@ def ask_through_service(args: argparse.Namespace) -> int:
     from copilot.cli.ask import render_answer
     from copilot.service import events
 
-    question = events.Question(question=args.question or "", sql=args.sql, user=getpass.getuser(),
-                               options={"run": args.run, "max_rows": args.max_rows, "timeout": args.timeout})
+    question = events.Question(
+        question=args.question or "",
+        sql=args.sql,
+        user=getpass.getuser(),
+        options={"run": args.run, "max_rows": args.max_rows, "timeout": args.timeout},
+    )
     if args.conversation:
         question.conversation_id, question.continues = args.conversation, True
     services = cli_services(args)

@@ -17,4 +17,6 @@ def table(rows: Sequence[dict], columns: Sequence[Column], empty: str) -> str:
         padded = [f"{str(cell):<{width}}" for cell, (_h, width, _v) in zip(cells[:-1], columns[:-1])]
         return " ".join([*padded, str(cells[-1])])
 
-    return "\n".join([line([header for header, _w, _v in columns])] + [line([value(r) for _h, _w, value in columns]) for r in rows])
+    return "\n".join(
+        [line([header for header, _w, _v in columns])] + [line([value(r) for _h, _w, value in columns]) for r in rows]
+    )

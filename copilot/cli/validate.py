@@ -14,13 +14,20 @@ log = logging.getLogger(__name__)
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("validate", parents=[parent], help="check a Flink SQL statement: parse, policy, catalog, Flink's planner")
+    p = subparsers.add_parser(
+        "validate", parents=[parent], help="check a Flink SQL statement: parse, policy, catalog, Flink's planner"
+    )
     add_json_flag(p)
     p.add_argument("sql", nargs="?", help="the statement (or use -f FILE; '-' reads stdin)")
     p.add_argument("-f", "--file", type=Path, help="read the statement from this file")
     p.add_argument("--no-engine", action="store_true", help="skip the Flink planner check (no SQL Gateway needed)")
-    p.add_argument("--allow-insert-into", action="append", default=[], metavar="TABLE",
-                   help="also allow one INSERT INTO this table ... SELECT (repeatable)")
+    p.add_argument(
+        "--allow-insert-into",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="also allow one INSERT INTO this table ... SELECT (repeatable)",
+    )
     p.set_defaults(handler=cmd_validate)
 
 
@@ -63,5 +70,7 @@ def _text(result) -> str:
         checked = "parse, policy, catalog" + (", Flink planner" if result.engine_checked else " (planner skipped)")
         tables = f"; tables: {', '.join(result.tables)}" if result.tables else ""
         return f"valid {result.statement_kind}: {checked}{tables}\n{result.sql}"
-    return "\n".join(f"invalid ({e.stage}) at line {e.line}, column {e.column}: {e.message}" + (f"\n  hint: {e.hint}" if e.hint else "")
-                     for e in result.errors)
+    return "\n".join(
+        f"invalid ({e.stage}) at line {e.line}, column {e.column}: {e.message}" + (f"\n  hint: {e.hint}" if e.hint else "")
+        for e in result.errors
+    )

@@ -13,16 +13,23 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    watch = subparsers.add_parser("watch", parents=[parent],
-                                  help="keep a question running as a job that writes alerts to copilot.alerts")
+    watch = subparsers.add_parser(
+        "watch", parents=[parent], help="keep a question running as a job that writes alerts to copilot.alerts"
+    )
     sub = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
     p = sub.add_parser("create", parents=[parent], help="answer a question and watch a condition on its windows")
     p.add_argument("--name", required=True, help="watch name: lower-case letters, digits, _")
-    p.add_argument("--question", required=True,
-                   help="a question answered by a windowed aggregate, or a request in words without --when: "
-                        "'tell me when declined payments go above 5%% in a minute'")
-    p.add_argument("--when", metavar="CONDITION",
-                   help="MEASURE OP NUMBER on a measure of the answer, e.g. 'declined_share > 0.05' or '... > 5%%'")
+    p.add_argument(
+        "--question",
+        required=True,
+        help="a question answered by a windowed aggregate, or a request in words without --when: "
+        "'tell me when declined payments go above 5%% in a minute'",
+    )
+    p.add_argument(
+        "--when",
+        metavar="CONDITION",
+        help="MEASURE OP NUMBER on a measure of the answer, e.g. 'declined_share > 0.05' or '... > 5%%'",
+    )
     p.add_argument("--replace", action="store_true", help="replace a watch of the same name")
     p.add_argument("--builtin", action="store_true", help="use the built-in planner even when COPILOT_LLM is set")
     add_json_flag(p)
@@ -30,8 +37,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     p = sub.add_parser("list", parents=[parent], help="watches with their Flink state")
     add_json_flag(p)
     p.set_defaults(handler=_list)
-    for action, text in (("stop", "stop a watch with a savepoint"), ("resume", "resume a stopped watch from its savepoint"),
-                         ("delete", "stop a watch and forget it (its alerts stay in the alerts topic)")):
+    for action, text in (
+        ("stop", "stop a watch with a savepoint"),
+        ("resume", "resume a stopped watch from its savepoint"),
+        ("delete", "stop a watch and forget it (its alerts stay in the alerts topic)"),
+    ):
         p = sub.add_parser(action, parents=[parent], help=text)
         p.add_argument("name")
         if action == "stop":
@@ -59,9 +69,11 @@ def _create(args: argparse.Namespace) -> int:
     else:
         request = WatchRequest.parse(args.question)
         if request is None:
-            raise UsageError("no condition: give --when 'MEASURE OP NUMBER', or ask in words",
-                             hint="flink-copilot watch create --name declines --question "
-                                  "'tell me when declined payments go above 5% in a minute'")
+            raise UsageError(
+                "no condition: give --when 'MEASURE OP NUMBER', or ask in words",
+                hint="flink-copilot watch create --name declines --question "
+                "'tell me when declined payments go above 5% in a minute'",
+            )
         question, condition = request.question, request.condition
     services = cli_services(args)
     service = services.watches()
@@ -71,13 +83,21 @@ def _create(args: argparse.Namespace) -> int:
     finally:
         if service.jobs.audit is not None:
             service.jobs.audit.flush()
-    emit(args, watch, f"watch {watch['name']}: {watch['condition']} on '{watch['question']}' "
-                      f"(Flink job {watch['flink_job_id']}, alerts to {watch['alerts_topic']})\n{watch['sql']}")
+    emit(
+        args,
+        watch,
+        f"watch {watch['name']}: {watch['condition']} on '{watch['question']}' "
+        f"(Flink job {watch['flink_job_id']}, alerts to {watch['alerts_topic']})\n{watch['sql']}",
+    )
     return 0
 
 
-_COLUMNS: tuple[Column, ...] = (("name", 24, lambda r: r["name"]), ("state", 12, lambda r: r["state"]),
-                               ("condition", 32, lambda r: r["condition"] or "-"), ("question", 0, lambda r: r["question"] or "-"))
+_COLUMNS: tuple[Column, ...] = (
+    ("name", 24, lambda r: r["name"]),
+    ("state", 12, lambda r: r["state"]),
+    ("condition", 32, lambda r: r["condition"] or "-"),
+    ("question", 0, lambda r: r["question"] or "-"),
+)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -109,7 +129,10 @@ def _alerts(args: argparse.Namespace) -> int:
     from copilot.service.watches import read_alerts
 
     rows = read_alerts(watch=args.name, limit=args.limit)
-    lines = [f"{r['watch']:<20} {r['window_start']} .. {r['window_end']}  {r.get('group_key') or '':<12} "
-             f"{r['condition']:<28} {r['values']}" for r in rows]
+    lines = [
+        f"{r['watch']:<20} {r['window_start']} .. {r['window_end']}  {r.get('group_key') or '':<12} "
+        f"{r['condition']:<28} {r['values']}"
+        for r in rows
+    ]
     emit(args, {"alerts": rows}, "\n".join(lines) if rows else "no alerts")
     return 0

@@ -77,6 +77,7 @@ def _hashable(value: Any) -> Any:
 
 # ---- value normalisation ------------------------------------------------------------------------
 
+
 def _parse_time(value: Any) -> datetime | None:
     moment = value if isinstance(value, datetime) else parse_iso(value) if isinstance(value, str) else None
     if moment is None:
@@ -128,20 +129,27 @@ def _bucket(value: Any) -> Any:
 
 # ---- comparison ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Comparison:
     equal: bool
     reason: str
     rows: tuple[int, int] = (0, 0)
-    only_left: list[list[Any]] = field(default_factory=list)   # a few rows only the first result has
+    only_left: list[list[Any]] = field(default_factory=list)  # a few rows only the first result has
     only_right: list[list[Any]] = field(default_factory=list)  # a few rows only the second result has
-    dropped: list[str] = field(default_factory=list)          # derived columns left out
-    mapping: dict[str, str] = field(default_factory=dict)     # left column -> right column
+    dropped: list[str] = field(default_factory=list)  # derived columns left out
+    mapping: dict[str, str] = field(default_factory=dict)  # left column -> right column
 
     def to_dict(self) -> dict:
-        return {"equal": self.equal, "reason": self.reason, "rows": list(self.rows),
-                "only_left": self.only_left, "only_right": self.only_right, "dropped": self.dropped,
-                "mapping": self.mapping}
+        return {
+            "equal": self.equal,
+            "reason": self.reason,
+            "rows": list(self.rows),
+            "only_left": self.only_left,
+            "only_right": self.only_right,
+            "dropped": self.dropped,
+            "mapping": self.mapping,
+        }
 
 
 def _table(result: "FinalTable") -> tuple[list[str], list[list[Any]]]:
@@ -181,8 +189,9 @@ def _multiset_diff(left: list[tuple], right: list[tuple]) -> tuple[list[tuple], 
         candidates = by_bucket.get(tuple(_bucket(v) for v in row), [])
         hit = next((j for j in candidates if j not in used and all(values_equal(a, b) for a, b in zip(row, rest_r[j]))), None)
         if hit is None and len(rest_r) <= 2000:  # a value right at a rounding edge: look at every row
-            hit = next((j for j in range(len(rest_r)) if j not in used
-                        and all(values_equal(a, b) for a, b in zip(row, rest_r[j]))), None)
+            hit = next(
+                (j for j in range(len(rest_r)) if j not in used and all(values_equal(a, b) for a, b in zip(row, rest_r[j]))), None
+            )
         if hit is None:
             unmatched_l.append(row)
         else:
@@ -190,8 +199,15 @@ def _multiset_diff(left: list[tuple], right: list[tuple]) -> tuple[list[tuple], 
     return unmatched_l, [r for j, r in enumerate(rest_r) if j not in used]
 
 
-def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = (), left_droppable: Iterable[str] = (),
-            right_droppable: Iterable[str] = (), ranked: bool = False) -> Comparison:
+def compare(
+    left: FinalTable,
+    right: FinalTable,
+    *,
+    derived: Iterable[str] = (),
+    left_droppable: Iterable[str] = (),
+    right_droppable: Iterable[str] = (),
+    ranked: bool = False,
+) -> Comparison:
     """Compare two final tables as multisets. A column only one side has is left out when its name is
     in `derived` (both sides: ranking numbers) or in that side's `*_droppable` (columns that are
     neither a measure nor a key, e.g. extra attributes of listed rows); `window_time` always may be.
@@ -224,8 +240,13 @@ def compare(left: FinalTable, right: FinalTable, *, derived: Iterable[str] = (),
         if not missing and not only_l and not only_r:
             dropped = [lcols[i] for i in range(len(lcols)) if i not in mapping]
             dropped += [rcols[j] for j in range(len(rcols)) if j not in mapping.values()]
-            return Comparison(True, "same rows" + (f" (left out {', '.join(dropped)})" if dropped else ""), counts,
-                              dropped=dropped, mapping={lcols[i]: rcols[j] for i, j in mapping.items()})
+            return Comparison(
+                True,
+                "same rows" + (f" (left out {', '.join(dropped)})" if dropped else ""),
+                counts,
+                dropped=dropped,
+                mapping={lcols[i]: rcols[j] for i, j in mapping.items()},
+            )
         score = len(missing) * 10**9 + len(only_l) + len(only_r)
         if best is None or score < best[0]:
             best = (score, mapping, only_l, only_r)
@@ -259,8 +280,13 @@ def _assignments(lcols, rcols, candidates, droppable):
 def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> Comparison:
     drop_l, drop_r = droppable
     if best is None:
-        return Comparison(False, "no column of one result matches a column of the other", counts,
-                          only_left=[_show(r) for r in lrows[:DIFF_ROWS]], only_right=[_show(r) for r in rrows[:DIFF_ROWS]])
+        return Comparison(
+            False,
+            "no column of one result matches a column of the other",
+            counts,
+            only_left=[_show(r) for r in lrows[:DIFF_ROWS]],
+            only_right=[_show(r) for r in rrows[:DIFF_ROWS]],
+        )
     _score, mapping, only_l, only_r = best
     # columns whose values differ have no signature match: pair them by kind (same name first) to show rows
     paired = dict(mapping)
@@ -280,10 +306,14 @@ def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> 
     if paired != mapping:
         only_l, only_r = _multiset_diff(pl, pr)
     if ranked and not extra_l and not extra_r and counts[0] == counts[1] and only_l and _ties_only(only_l, only_r, pl, pr):
-        return Comparison(True, f"same rows up to ties at a ranking cut-off ({len(only_l)} tied rows differ in their key)",
-                          counts, only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
-                          only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
-                          mapping={lcols[i]: rcols[j] for i, j in paired.items()})
+        return Comparison(
+            True,
+            f"same rows up to ties at a ranking cut-off ({len(only_l)} tied rows differ in their key)",
+            counts,
+            only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
+            only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+            mapping={lcols[i]: rcols[j] for i, j in paired.items()},
+        )
     reasons = []
     if counts[0] != counts[1]:
         reasons.append(f"{counts[0]} rows vs {counts[1]} rows")
@@ -296,9 +326,14 @@ def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> 
         reasons.append(f"values differ in {', '.join(differing)}")
     if only_l or only_r:
         reasons.append(f"{len(only_l)} rows only in the first, {len(only_r)} only in the second")
-    return Comparison(False, "; ".join(reasons) or "different rows", counts,
-                      only_left=[_show(r) for r in only_l[:DIFF_ROWS]], only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
-                      mapping={lcols[i]: rcols[j] for i, j in paired.items()})
+    return Comparison(
+        False,
+        "; ".join(reasons) or "different rows",
+        counts,
+        only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
+        only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+        mapping={lcols[i]: rcols[j] for i, j in paired.items()},
+    )
 
 
 def _ties_only(only_l: list[tuple], only_r: list[tuple], pl: list[tuple], pr: list[tuple]) -> bool:
@@ -313,8 +348,10 @@ def _ties_only(only_l: list[tuple], only_r: list[tuple], pl: list[tuple], pr: li
     a, b = _multiset_diff([tuple(r[i] for i in value_idx) for r in only_l], [tuple(r[i] for i in value_idx) for r in only_r])
     if a or b:
         return False
+
     def where(r):
         return tuple(r[i] for i in time_idx), tuple(r[i] for i in key_idx)
+
     left_keys, right_keys = {where(r) for r in pl}, {where(r) for r in pr}
     return all(where(r) not in right_keys for r in only_l) and all(where(r) not in left_keys for r in only_r)
 

@@ -60,20 +60,29 @@ def state_estimate(labels: list[str], rows: list[list[Any]]) -> dict:
     key_idx = [i for i in range(len(labels)) if i not in window_idx]
     per_key = {labels[i]: len({r[i] for r in rows}) for i in key_idx}
     distinct_keys = len({tuple(r[i] for i in key_idx) for r in rows}) if key_idx else (1 if rows else 0)
-    out: dict[str, Any] = {"kind": "grouped", "grouping_keys": [labels[i] for i in key_idx], "groups": len(rows),
-                           "distinct_keys": distinct_keys, "distinct_per_key": per_key}
+    out: dict[str, Any] = {
+        "kind": "grouped",
+        "grouping_keys": [labels[i] for i in key_idx],
+        "groups": len(rows),
+        "distinct_keys": distinct_keys,
+        "distinct_per_key": per_key,
+    }
     if window_idx:
         per_window: dict[tuple, int] = {}
         for r in rows:
             w = tuple(r[i] for i in window_idx)
             per_window[w] = per_window.get(w, 0) + 1
         out.update(windowed=True, windows=len(per_window), max_keys_per_window=max(per_window.values(), default=0))
-        out["summary"] = (f"windowed: state holds the keys of each open window — at most "
-                          f"{out['max_keys_per_window']:,} keys per window in this slice; freed when a window closes")
+        out["summary"] = (
+            f"windowed: state holds the keys of each open window — at most "
+            f"{out['max_keys_per_window']:,} keys per window in this slice; freed when a window closes"
+        )
     else:
         out["windowed"] = False
-        out["summary"] = (f"{distinct_keys:,} distinct keys in this slice; an unwindowed aggregate keeps every key "
-                          "it has seen, so its state grows with new keys")
+        out["summary"] = (
+            f"{distinct_keys:,} distinct keys in this slice; an unwindowed aggregate keeps every key "
+            "it has seen, so its state grows with new keys"
+        )
     return out
 
 
@@ -83,16 +92,26 @@ def _stateless_estimate(sql: str) -> dict:
     ranked = any(isinstance(w.this, exp.RowNumber) for w in tree.find_all(exp.Window))
     if joins:
         temporal = all(isinstance(j.this, exp.Table) and j.this.args.get("version") is not None for j in joins)
-        summary = ("temporal join: keeps the latest row per key of the joined table" if temporal else
-                   "join: keeps the rows of both sides for the join's time bound")
+        summary = (
+            "temporal join: keeps the latest row per key of the joined table"
+            if temporal
+            else "join: keeps the rows of both sides for the join's time bound"
+        )
         return {"kind": "join", "summary": summary}
     if ranked:
         return {"kind": "top-n", "summary": "a ranking keeps the top rows of each partition"}
     return {"kind": "stateless", "summary": "no state: each record is filtered or projected on its own"}
 
 
-def preview(sql: str, topics: dict[str, TopicSchema], *, gateway: SqlGateway, last: str = DEFAULT_LAST,
-            audit: AuditSink | None = None, timeout: float = 60.0) -> dict:
+def preview(
+    sql: str,
+    topics: dict[str, TopicSchema],
+    *,
+    gateway: SqlGateway,
+    last: str = DEFAULT_LAST,
+    audit: AuditSink | None = None,
+    timeout: float = 60.0,
+) -> dict:
     """The query's result over the last `last` of recorded data, its row count and a state estimate.
     RequestError when the query is not valid or the replay fails (the reason is Flink's)."""
     started = time.monotonic()
@@ -109,8 +128,9 @@ def preview(sql: str, topics: dict[str, TopicSchema], *, gateway: SqlGateway, la
         slice_info = slice_.describe()
     main = results[0]
     if not main.ok:
-        raise RequestError(f"the preview failed: {main.error}",
-                           hint="the job would fail the same way: fix the query before saving it")
+        raise RequestError(
+            f"the preview failed: {main.error}", hint="the job would fail the same way: fix the query before saving it"
+        )
     rows = sorted(main.rows(), key=lambda r: [("" if v is None else str(v)) for v in r])
     if keys and results[1].ok:
         state = state_estimate(keys[1], results[1].rows())
@@ -126,15 +146,21 @@ def preview(sql: str, topics: dict[str, TopicSchema], *, gateway: SqlGateway, la
         "row_count": len(rows),
         "changes": main.table.changes if main.table else 0,
         "state": state,
-        "slice": {"from": slice_info["from"], "to": slice_info["to"], "seconds": slice_info["seconds"],
-                  "records": sum(t["records"] for t in slice_info["topics"].values())},
+        "slice": {
+            "from": slice_info["from"],
+            "to": slice_info["to"],
+            "seconds": slice_info["seconds"],
+            "records": sum(t["records"] for t in slice_info["topics"].values()),
+        },
         "seconds": round(time.monotonic() - started, 2),
     }
 
 
 def render(p: dict, max_rows: int = 20) -> str:
-    lines = [f"preview over {p['slice']['from']} .. {p['slice']['to']} ({p['slice']['records']:,} records, "
-             f"{p['seconds']} s): {p['row_count']:,} rows"]
+    lines = [
+        f"preview over {p['slice']['from']} .. {p['slice']['to']} ({p['slice']['records']:,} records, "
+        f"{p['seconds']} s): {p['row_count']:,} rows"
+    ]
     names = p["columns"]
     cells = [[("" if v is None else str(v)) for v in row] for row in p["rows"][:max_rows]]
     widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]

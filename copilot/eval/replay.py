@@ -72,8 +72,15 @@ def _tables_of(statement: CheckedStatement, sql: str, topics: dict[str, TopicSch
 
 
 class Replayer:
-    def __init__(self, topics: dict[str, TopicSchema], slice_: Slice, *, gateway: SqlGateway,
-                 audit: AuditSink | None = None, purpose: str = "replay"):
+    def __init__(
+        self,
+        topics: dict[str, TopicSchema],
+        slice_: Slice,
+        *,
+        gateway: SqlGateway,
+        audit: AuditSink | None = None,
+        purpose: str = "replay",
+    ):
         """`gateway`: a session of its own with REPLAY_SESSION's properties (copilot.wiring's
         `Services.replay_gateway()`); the replayer closes it."""
         self.topics = topics
@@ -108,17 +115,28 @@ class Replayer:
         for name in tables:
             schema = self.topics[name]
             rng = self.slice.pin(schema)
-            replay = dict(end_offsets=rng.end, start_offsets=rng.read_from,
-                          watermark_delay=f"{self.watermark_delay_ms(schema)} ms", bootstrap=self.slice.bootstrap)
+            replay = dict(
+                end_offsets=rng.end,
+                start_offsets=rng.read_from,
+                watermark_delay=f"{self.watermark_delay_ms(schema)} ms",
+                bootstrap=self.slice.bootstrap,
+            )
             out[name] = ddl.replay_table_statement(schema, **replay)  # a TrustedStatement of the catalog layer
         return out
 
     def _record(self, kind: str, sql: str, context: dict, **data: Any) -> None:
         if self.audit is None:
             return
-        event = {"type": kind, "time": time.time(), "conversation_id": context.get("conversation_id") or self.purpose,
-                 "question": context.get("question", ""), "sql": sql, "planner": self.purpose,
-                 "slice": {"from": self.slice.start_ms, "to": self.slice.end_ms}, **data}
+        event = {
+            "type": kind,
+            "time": time.time(),
+            "conversation_id": context.get("conversation_id") or self.purpose,
+            "question": context.get("question", ""),
+            "sql": sql,
+            "planner": self.purpose,
+            "slice": {"from": self.slice.start_ms, "to": self.slice.end_ms},
+            **data,
+        }
         try:
             self.audit.record(event)
         except Exception as exc:  # the audit trail never breaks a replay

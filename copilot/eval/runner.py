@@ -119,7 +119,7 @@ def column_roles(sql: str, key_names: Collection[str] = frozenset()) -> dict[str
                 inner[name] = "measure"
     outer = tree if isinstance(tree, exp.Select) else tree.find(exp.Select)
     roles = {}
-    for projection in (outer.expressions if outer is not None else []):
+    for projection in outer.expressions if outer is not None else []:
         name = projection.alias_or_name
         if name in inner:
             roles[name] = inner[name]
@@ -145,9 +145,13 @@ def is_ranked(sql: str) -> bool:
 def compare_results(mine, gold, answer_sql: str, gold_sql: str, topic_keys: dict[str, set[str]] | None = None):
     """compare() with each side's droppable columns and the ranking rule. `topic_keys`: each topic's key
     fields; a query's keys are those of the topics it reads."""
-    return compare(mine, gold, left_droppable=droppable_columns(answer_sql, _keys_read(answer_sql, topic_keys)),
-                   right_droppable=droppable_columns(gold_sql, _keys_read(gold_sql, topic_keys)),
-                   ranked=is_ranked(answer_sql) and is_ranked(gold_sql))
+    return compare(
+        mine,
+        gold,
+        left_droppable=droppable_columns(answer_sql, _keys_read(answer_sql, topic_keys)),
+        right_droppable=droppable_columns(gold_sql, _keys_read(gold_sql, topic_keys)),
+        ranked=is_ranked(answer_sql) and is_ranked(gold_sql),
+    )
 
 
 def _keys_read(sql: str, topic_keys: dict[str, set[str]] | None) -> set[str]:
@@ -171,8 +175,7 @@ class EvalRunner:
     def key_names(self) -> dict[str, set[str]]:
         """Each topic's key fields (primary key, record key): keys, never droppable attributes."""
         topics = self.replayer.topics if self.replayer is not None else {}
-        return {name: set(schema.primary_key or []) | ({schema.key} if schema.key else set())
-                for name, schema in topics.items()}
+        return {name: set(schema.primary_key or []) | ({schema.key} if schema.key else set()) for name, schema in topics.items()}
 
     def run(self, questions: list[Question], progress: Callable[[dict], None] | None = None) -> dict:
         started = time.monotonic()
@@ -184,18 +187,29 @@ class EvalRunner:
             rows.append(row)
             if progress:
                 progress(row)
-        return {"questions": rows, "totals": totals(rows, time.monotonic() - started, self.replayer is not None),
-                **({"slice": self.replayer.slice.describe()} if self.replayer is not None else {})}
+        return {
+            "questions": rows,
+            "totals": totals(rows, time.monotonic() - started, self.replayer is not None),
+            **({"slice": self.replayer.slice.describe()} if self.replayer is not None else {}),
+        }
 
     def one(self, question: Question, cid: str) -> dict:
         start = time.monotonic()
         answer = self.copilot.ask(question.q, conversation_id=cid)
         answer_s = time.monotonic() - start
         got = outcome(answer)
-        row: dict[str, Any] = {"q": question.q, "gold": question.gold, "follow_up": question.follow_up,
-                               "expected": question.expected, "outcome": got, "sql": answer.sql,
-                               "valid": bool(answer.valid), "component_match": None, "execution_match": None,
-                               "answer_s": round(answer_s, 3)}
+        row: dict[str, Any] = {
+            "q": question.q,
+            "gold": question.gold,
+            "follow_up": question.follow_up,
+            "expected": question.expected,
+            "outcome": got,
+            "sql": answer.sql,
+            "valid": bool(answer.valid),
+            "component_match": None,
+            "execution_match": None,
+            "answer_s": round(answer_s, 3),
+        }
         if question.expected == "sql" and got in ("sql", "invalid"):
             diff = component_differences(answer.sql, question.gold)
             row["component_match"] = diff == {} if diff is not None else False
@@ -219,9 +233,13 @@ class EvalRunner:
         start = time.monotonic()
         context = {"conversation_id": cid, "question": question.q}
         mine, gold = self.replayer.run_together([answer.sql, question.gold], self.timeout, context)
-        out: dict[str, Any] = {"execute_s": round(time.monotonic() - start, 3),
-                               "rows": [len(mine.table) if mine.ok and mine.table is not None else None,
-                                        len(gold.table) if gold.ok and gold.table is not None else None]}
+        out: dict[str, Any] = {
+            "execute_s": round(time.monotonic() - start, 3),
+            "rows": [
+                len(mine.table) if mine.ok and mine.table is not None else None,
+                len(gold.table) if gold.ok and gold.table is not None else None,
+            ],
+        }
         if not gold.ok:
             return {**out, "execution_match": None, "execution_reason": f"the gold query could not run: {gold.error}"}
         if not mine.ok:
@@ -344,19 +362,27 @@ def render(report: dict) -> str:
             lines.append(f"       {r['execution_reason']}")
     t = report["totals"]
     lines.append("")
-    lines.append(f"questions {t['questions']} ({t['with_gold_sql']} with gold SQL, {t['declines_expected']} to decline, "
-                 f"{t['clarifications_expected']} to clarify)")
+    lines.append(
+        f"questions {t['questions']} ({t['with_gold_sql']} with gold SQL, {t['declines_expected']} to decline, "
+        f"{t['clarifications_expected']} to clarify)"
+    )
     lines.append(f"component match   {t['component_match']}/{t['with_gold_sql']} ({_pct(t['component_match_rate'])})")
     if t["execution_accuracy"] is not None:
-        lines.append(f"execution match   {t['execution_match']}/{t['with_gold_sql']} ({_pct(t['execution_accuracy'])}); "
-                     f"{t['execution_mismatch']} different, {t['execution_not_run']} not run")
+        lines.append(
+            f"execution match   {t['execution_match']}/{t['with_gold_sql']} ({_pct(t['execution_accuracy'])}); "
+            f"{t['execution_mismatch']} different, {t['execution_not_run']} not run"
+        )
         d = t.get("disagreements") or {}
         if d.get("count"):
             lines.append(f"disagreements     {d['count']}: " + "; ".join(f"{k} ×{v}" for k, v in d["reasons"].items()))
     lines.append(f"valid but wrong   {t['valid_but_wrong']}")
-    lines.append(f"declines          {t['declines_correct']}/{t['declines_expected']}; clarifications "
-                 f"{t['clarifications_correct']}/{t['clarifications_expected']}; invalid {t['invalid']}")
-    lines.append(f"time              {t['time_s']} s ({t['questions_per_minute']} questions/minute, median {t['median_time_s']} s)")
+    lines.append(
+        f"declines          {t['declines_correct']}/{t['declines_expected']}; clarifications "
+        f"{t['clarifications_correct']}/{t['clarifications_expected']}; invalid {t['invalid']}"
+    )
+    lines.append(
+        f"time              {t['time_s']} s ({t['questions_per_minute']} questions/minute, median {t['median_time_s']} s)"
+    )
     return "\n".join(lines)
 
 

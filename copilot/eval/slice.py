@@ -64,18 +64,24 @@ class TopicRange:
     topic: str
     upsert: bool
     start: dict[int, int]  # partition -> first offset of the span (upsert topics are read from `earliest` instead)
-    end: dict[int, int]    # partition -> first offset after the span (exclusive)
+    end: dict[int, int]  # partition -> first offset after the span (exclusive)
     earliest: dict[int, int] = field(default_factory=dict)
     lateness_ms: int = 0
-    records: int = 0       # records in the span (end - start, summed)
+    records: int = 0  # records in the span (end - start, summed)
 
     @property
     def read_from(self) -> dict[int, int]:
         return self.earliest if self.upsert else self.start
 
     def to_dict(self) -> dict:
-        return {"topic": self.topic, "upsert": self.upsert, "start": self.start, "end": self.end,
-                "lateness_ms": self.lateness_ms, "records": self.records}
+        return {
+            "topic": self.topic,
+            "upsert": self.upsert,
+            "start": self.start,
+            "end": self.end,
+            "lateness_ms": self.lateness_ms,
+            "records": self.records,
+        }
 
 
 class Slice:
@@ -103,16 +109,28 @@ class Slice:
         return (self.end_ms - self.start_ms) / 1000
 
     def describe(self) -> dict:
-        return {"from": _iso(self.start_ms), "to": _iso(self.end_ms), "seconds": self.seconds,
-                "topics": {t: r.to_dict() for t, r in sorted(self.ranges.items())}}
+        return {
+            "from": _iso(self.start_ms),
+            "to": _iso(self.end_ms),
+            "seconds": self.seconds,
+            "topics": {t: r.to_dict() for t, r in sorted(self.ranges.items())},
+        }
 
     # ---- pinning --------------------------------------------------------------------------
     def _consumer(self):
         from copilot.kafka import clients
 
-        return clients.consumer(clients.unique_group("copilot-slice"), {
-            "enable.auto.commit": False, "enable.partition.eof": True, "auto.offset.reset": "earliest",
-            "socket.connection.setup.timeout.ms": 5000}, servers=self.bootstrap, quiet=True)
+        return clients.consumer(
+            clients.unique_group("copilot-slice"),
+            {
+                "enable.auto.commit": False,
+                "enable.partition.eof": True,
+                "auto.offset.reset": "earliest",
+                "socket.connection.setup.timeout.ms": 5000,
+            },
+            servers=self.bootstrap,
+            quiet=True,
+        )
 
     def pin(self, schema: TopicSchema) -> TopicRange:
         """The topic's offsets for this span (computed once, then reused)."""
@@ -124,11 +142,14 @@ class Slice:
         try:
             meta = consumer.list_topics(schema.topic, timeout=KAFKA_TIMEOUT_S).topics.get(schema.topic)
             if meta is None or meta.error is not None or not meta.partitions:
-                raise RequestError(f"topic {schema.topic!r} is not in Kafka at {self.bootstrap}: nothing recorded to replay",
-                                   hint="check the catalog against `flink-copilot catalog sync`")
+                raise RequestError(
+                    f"topic {schema.topic!r} is not in Kafka at {self.bootstrap}: nothing recorded to replay",
+                    hint="check the catalog against `flink-copilot catalog sync`",
+                )
             partitions = sorted(meta.partitions)
-            marks = {p: consumer.get_watermark_offsets(TopicPartition(schema.topic, p), timeout=KAFKA_TIMEOUT_S)
-                     for p in partitions}
+            marks = {
+                p: consumer.get_watermark_offsets(TopicPartition(schema.topic, p), timeout=KAFKA_TIMEOUT_S) for p in partitions
+            }
             start = self._offsets_at(consumer, schema.topic, partitions, self.start_ms, marks)
             end = self._offsets_at(consumer, schema.topic, partitions, self.end_ms, marks)
             start = {p: min(start[p], end[p]) for p in partitions}

@@ -24,7 +24,7 @@ SERVICE = "Flink SQL Gateway"
 HEARTBEAT_AFTER_S = 60.0
 JOB_ID_SETTLE_S = 20.0  # longest wait, on cancel, for the gateway to name the job it submitted
 TASKS_SETTLE_S = 10.0  # longest wait, on cancel, for that job's tasks to run (they deploy in ~1 s; longer
-                       # means no slot or no TaskManager, where nothing initializes and a cancel is safe)
+# means no slot or no TaskManager, where nothing initializes and a cancel is safe)
 
 
 @dataclass
@@ -81,8 +81,13 @@ class Operation:
             return ResultPage("EOS", self.columns)
         data = self.client._request("GET", self._next, statement=self.statement)
         result_type = data.get("resultType", "EOS")
-        page = ResultPage(result_type, self.columns, next_uri=data.get("nextResultUri"), job_id=data.get("jobID"),
-                          is_query=bool(data.get("isQueryResult")))
+        page = ResultPage(
+            result_type,
+            self.columns,
+            next_uri=data.get("nextResultUri"),
+            job_id=data.get("jobID"),
+            is_query=bool(data.get("isQueryResult")),
+        )
         results = data.get("results") or {}
         if results.get("columns"):
             self.columns = page.columns = [Column(c["name"], _type_name(c.get("logicalType", {}))) for c in results["columns"]]
@@ -95,8 +100,9 @@ class Operation:
             self._next = page.next_uri
         return page
 
-    def pages(self, *, poll_min: float = 0.01, poll_max: float = 0.5, eager_for: float = 1.0,
-              deadline: float | None = None) -> Iterator[ResultPage]:
+    def pages(
+        self, *, poll_min: float = 0.01, poll_max: float = 0.5, eager_for: float = 1.0, deadline: float | None = None
+    ) -> Iterator[ResultPage]:
         """Every page until end of stream. Polls every `poll_min` for `eager_for` seconds after the
         start and after each batch (when the next rows are most likely), then backs off to `poll_max`
         while the gateway has nothing new."""
@@ -180,8 +186,14 @@ class GatewayClient(SqlGateway):
     """A reusable, self-healing session on the SQL Gateway. Only the tables a statement needs are
     registered, once per session (a catalog of thousands of topics costs nothing per question)."""
 
-    def __init__(self, base_url: str | None = None, *, rest_url: str | None = None,
-                 session_properties: dict[str, str] | None = None, timeout: float = 15.0):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        rest_url: str | None = None,
+        session_properties: dict[str, str] | None = None,
+        timeout: float = 15.0,
+    ):
         self.base_url = (base_url or settings.get("FLINK_SQL_GATEWAY") or "http://localhost:8083").rstrip("/")
         self.rest_url = (rest_url or settings.get("FLINK_REST") or "http://localhost:8081").rstrip("/")
         # the session's time zone is COPILOT_TIMEZONE: "since midnight" windows start at midnight there
@@ -269,8 +281,9 @@ class GatewayClient(SqlGateway):
         TrustedStatement.create_table (see copilot.catalog.ddl.create_table_statement)."""
         for name, ddl in table_ddls.items():
             if not isinstance(ddl, TrustedStatement) or ddl.kind != "create_table" or ddl.name != name:
-                raise TypeError(f"table {name!r} is registered from TrustedStatement.create_table({name!r}, ...), "
-                                f"not {type(ddl).__name__}")
+                raise TypeError(
+                    f"table {name!r} is registered from TrustedStatement.create_table({name!r}, ...), not {type(ddl).__name__}"
+                )
             digest = hashlib.sha1(ddl.text.encode()).hexdigest()  # changes when a secret does
             if self._registered.get(name) == digest:
                 continue
@@ -300,8 +313,9 @@ class GatewayClient(SqlGateway):
             except (FlinkSqlError, ServiceUnavailable):
                 pass
 
-    def execute(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
-                config: dict[str, str] | None = None) -> Operation:
+    def execute(
+        self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None, config: dict[str, str] | None = None
+    ) -> Operation:
         """Submit one statement after registering its tables; recovers once from a lost session.
 
         `statement` is a CheckedStatement (from copilot.validate: a live query) or a TrustedStatement
@@ -322,8 +336,9 @@ class GatewayClient(SqlGateway):
                 raise
         raise AssertionError("unreachable")
 
-    def run(self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None,
-            timeout: float = 60.0) -> tuple[list[Column], list[list[Any]]]:
+    def run(
+        self, statement: Statement, table_ddls: Mapping[str, TrustedStatement] | None = None, timeout: float = 60.0
+    ) -> tuple[list[Column], list[list[Any]]]:
         """Run a statement to its end (DDL, EXPLAIN, bounded queries) and return columns and rows."""
         op = self.execute(statement, table_ddls)
         try:
@@ -382,8 +397,11 @@ class GatewayClient(SqlGateway):
                 return False
             if job.get("state") in _TERMINAL_JOB_STATES:
                 return True
-            if job.get("state") == "RUNNING" and job.get("vertices") and not any(
-                    (v.get("tasks") or {}).get(state, 0) for v in job["vertices"] for state in _STARTING_TASK_STATES):
+            if (
+                job.get("state") == "RUNNING"
+                and job.get("vertices")
+                and not any((v.get("tasks") or {}).get(state, 0) for v in job["vertices"] for state in _STARTING_TASK_STATES)
+            ):
                 return True
             if time.monotonic() >= deadline:
                 log.info("job %s still starting after %.0f s; cancelling anyway", job_id, timeout)

@@ -18,8 +18,9 @@ from copilot.sql.statement import CheckedStatement, TrustedStatement
 log = logging.getLogger(__name__)
 
 
-def job_disagreements(gateway: SqlGateway, job_id: str, *, kind: str, tables, sink: str | None = None,
-                      wait: float = 5.0) -> list[PlanDisagreement]:
+def job_disagreements(
+    gateway: SqlGateway, job_id: str, *, kind: str, tables, sink: str | None = None, wait: float = 5.0
+) -> list[PlanDisagreement]:
     """How the running job's plan (`/jobs/<id>/plan`) differs from the checked statement; retried for
     `wait` seconds while the JobManager cannot answer, then a disagreement of its own (fail closed)."""
     deadline = time.monotonic() + wait
@@ -138,10 +139,17 @@ class LiveQuery:
     """Runs one query and yields its changelog batches; cancels the Flink job behind it when the
     consumer stops iterating, the time runs out, the row bound is reached, or on `cancel()`."""
 
-    def __init__(self, gateway: SqlGateway, statement: CheckedStatement,
-                 table_ddls: Mapping[str, TrustedStatement] | None = None, *,
-                 max_rows: int = 100, timeout: float = 60.0, capacity: int = 10_000,
-                 on_refused: Callable[[LiveQuery, list[PlanDisagreement]], None] | None = None):
+    def __init__(
+        self,
+        gateway: SqlGateway,
+        statement: CheckedStatement,
+        table_ddls: Mapping[str, TrustedStatement] | None = None,
+        *,
+        max_rows: int = 100,
+        timeout: float = 60.0,
+        capacity: int = 10_000,
+        on_refused: Callable[[LiveQuery, list[PlanDisagreement]], None] | None = None,
+    ):
         """`statement`: a checked query (copilot.validate.check / validate(...).statement); its canonical
         text is what runs. `table_ddls`: {table: TrustedStatement.create_table} for the tables it reads.
         `on_refused` hears about a running job that is not what was checked (the session audits it)."""
@@ -179,11 +187,15 @@ class LiveQuery:
         from copilot.errors import RequestError
 
         if not isinstance(self.statement, CheckedStatement):
-            raise RequestError(f"refused to run: a live query is a checked statement, not {type(self.statement).__name__}",
-                               hint="validate it first (copilot.validate.check)")
+            raise RequestError(
+                f"refused to run: a live query is a checked statement, not {type(self.statement).__name__}",
+                hint="validate it first (copilot.validate.check)",
+            )
         if self.statement.kind != "query":
-            raise RequestError(f"refused to run: a live query reads, this statement is an {self.statement.kind}",
-                               hint="ask a read-only question: one SELECT query")
+            raise RequestError(
+                f"refused to run: a live query reads, this statement is an {self.statement.kind}",
+                hint="ask a read-only question: one SELECT query",
+            )
 
     def batches(self) -> Iterator[ChangeBatch]:
         self.start()
@@ -240,8 +252,10 @@ class LiveQuery:
             if self.on_refused is not None:
                 self.on_refused(self, found)
             first = found[0]
-            raise RequestError(f"refused (engine: {first.reason}): {first.message}",
-                               hint="the running job did not match the checked query and was cancelled")
+            raise RequestError(
+                f"refused (engine: {first.reason}): {first.message}",
+                hint="the running job did not match the checked query and was cancelled",
+            )
 
     def run(self) -> MaterializedView:
         for _ in self.batches():

@@ -61,8 +61,15 @@ def job_plan_text(plan: dict) -> str:
     return "\n".join(html.unescape(str(node.get("description", ""))).replace("<br/>", "\n") for node in plan.get("nodes", []))
 
 
-def disagreements(text: str, *, kind: str, tables: tuple[str, ...] | list[str], sink: str | None = None,
-                  job: bool = False, hints: tuple[str, ...] | None = None) -> list[PlanDisagreement]:
+def disagreements(
+    text: str,
+    *,
+    kind: str,
+    tables: tuple[str, ...] | list[str],
+    sink: str | None = None,
+    job: bool = False,
+    hints: tuple[str, ...] | None = None,
+) -> list[PlanDisagreement]:
     """How Flink's plan differs from what was checked: `kind` "query" (writes nothing) or "insert"
     (writes only `sink`); `tables` the catalog tables the validator listed; `job` True for a running
     job's plan (a query's job then has Flink's collect sink, and only that); `hints`: the checked
@@ -73,8 +80,11 @@ def disagreements(text: str, *, kind: str, tables: tuple[str, ...] | list[str], 
     if kind == "query" and reading.sinks:
         found.append(PlanDisagreement("plan_writes", f"Flink reads this query as a write into {', '.join(reading.sinks)}"))
     elif kind != "query" and (not reading.sinks or any(s not in (own, sink) for s in reading.sinks)):
-        found.append(PlanDisagreement("plan_sink", f"Flink's plan writes into {', '.join(reading.sinks) or 'nothing'}, "
-                                                   f"not only into {own}"))
+        found.append(
+            PlanDisagreement(
+                "plan_sink", f"Flink's plan writes into {', '.join(reading.sinks) or 'nothing'}, not only into {own}"
+            )
+        )
     if job and kind == "query" and not reading.collect_sink:
         found.append(PlanDisagreement("plan_writes", "the running job does not send its rows back to the client"))
     if job and kind != "query" and reading.collect_sink:
@@ -82,11 +92,18 @@ def disagreements(text: str, *, kind: str, tables: tuple[str, ...] | list[str], 
     listed = set(tables)
     foreign = [".".join(s) for s in reading.scans if s[:2] != DEFAULT_PATH or len(s) < 3 or s[2] not in listed]
     if foreign:
-        found.append(PlanDisagreement("plan_foreign_table", f"Flink's plan reads {', '.join(foreign)}, which the "
-                                                            f"validator did not list ({', '.join(sorted(listed)) or 'no tables'})"))
+        found.append(
+            PlanDisagreement(
+                "plan_foreign_table",
+                f"Flink's plan reads {', '.join(foreign)}, which the "
+                f"validator did not list ({', '.join(sorted(listed)) or 'no tables'})",
+            )
+        )
     if reading.options:
         found.append(PlanDisagreement("plan_options", "a table scan in Flink's plan carries OPTIONS"))
     elif hints is not None and set(reading.hints) - set(hints):
         extra = sorted(set(reading.hints) - set(hints))
-        found.append(PlanDisagreement("plan_hints", f"Flink's plan carries hints the checked statement has not: {', '.join(extra)}"))
+        found.append(
+            PlanDisagreement("plan_hints", f"Flink's plan carries hints the checked statement has not: {', '.join(extra)}")
+        )
     return found

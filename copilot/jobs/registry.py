@@ -58,20 +58,31 @@ class JobRegistry:
 
     def _write(self, key: str, value: bytes | None) -> None:
         self._ensure()
-        producer = clients.producer({"acks": "all", "enable.idempotence": True, "message.timeout.ms": 10000},
-                                    servers=self.servers)
+        producer = clients.producer(
+            {"acks": "all", "enable.idempotence": True, "message.timeout.ms": 10000}, servers=self.servers
+        )
         errors: list[str] = []
-        producer.produce(self.topic, key=key.encode(), value=value,
-                         on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
+        producer.produce(
+            self.topic, key=key.encode(), value=value, on_delivery=lambda err, _msg: errors.append(str(err)) if err else None
+        )
         if producer.flush(12) > 0 or errors:
-            raise ServiceUnavailable("Kafka", self.servers, f"could not record job {key!r} in {self.topic}: {errors or 'timeout'}")
+            raise ServiceUnavailable(
+                "Kafka", self.servers, f"could not record job {key!r} in {self.topic}: {errors or 'timeout'}"
+            )
 
     def all(self) -> dict[str, SavedJob]:
         """Read the registry from the beginning up to its current end."""
         self._ensure()
-        consumer = clients.consumer(clients.unique_group("copilot-registry"), {
-            "enable.auto.commit": False, "auto.offset.reset": "earliest", "isolation.level": "read_committed",
-            "session.timeout.ms": 6000}, servers=self.servers)
+        consumer = clients.consumer(
+            clients.unique_group("copilot-registry"),
+            {
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "isolation.level": "read_committed",
+                "session.timeout.ms": 6000,
+            },
+            servers=self.servers,
+        )
         jobs: dict[str, SavedJob] = {}
         try:
             low, high = consumer.get_watermark_offsets(TopicPartition(self.topic, 0), timeout=kadmin.TIMEOUT_S)

@@ -34,9 +34,11 @@ SAVEPOINT_TIMEOUT_S = 120.0
 ACTIVE_STATES = ("RUNNING", "CREATED", "INITIALIZING", "RESTARTING", "RECONCILING")
 # Saved jobs ride out a lost TaskManager: they restart from their last checkpoint once slots are back
 # (`flink-copilot up` restarts a dead TaskManager). Live queries keep the cluster's quick give-up.
-SAVED_JOB_RESTARTS = {"restart-strategy.type": "exponential-delay",
-                      "restart-strategy.exponential-delay.initial-backoff": "1 s",
-                      "restart-strategy.exponential-delay.max-backoff": "10 s"}
+SAVED_JOB_RESTARTS = {
+    "restart-strategy.type": "exponential-delay",
+    "restart-strategy.exponential-delay.initial-backoff": "1 s",
+    "restart-strategy.exponential-delay.max-backoff": "10 s",
+}
 # Flink's words when a savepoint is asked for before every task of the job is running
 TASKS_NOT_RUNNING = ("is not being executed at the moment", "Not all required tasks are currently running")
 
@@ -55,8 +57,14 @@ def _strip_time_attribute(type_text: str) -> str:
 
 
 class JobService(Jobs):
-    def __init__(self, gateway: SqlGateway, catalog: CatalogStore, registry: JobRegistry | None = None,
-                 rest_url: str | None = None, audit: AuditSink | None = None):
+    def __init__(
+        self,
+        gateway: SqlGateway,
+        catalog: CatalogStore,
+        registry: JobRegistry | None = None,
+        rest_url: str | None = None,
+        audit: AuditSink | None = None,
+    ):
         self.audit = audit
         self.gateway = gateway
         self.catalog = catalog
@@ -69,8 +77,17 @@ class JobService(Jobs):
         """Every statement a job submits, refused or run, goes to the audit trail."""
         if self.audit is None:
             return
-        event = {"type": kind, "time": time.time(), "conversation_id": f"job:{name}", "question": "",
-                 "sql": sql, "verdict": verdict, "planner": "user", "job": name, **data}
+        event = {
+            "type": kind,
+            "time": time.time(),
+            "conversation_id": f"job:{name}",
+            "question": "",
+            "sql": sql,
+            "verdict": verdict,
+            "planner": "user",
+            "job": name,
+            **data,
+        }
         try:
             self.audit.record(event)
         except Exception as exc:  # the audit trail never breaks a job operation
@@ -88,8 +105,10 @@ class JobService(Jobs):
         result = validate(sql, catalog=topics, engine=None, allow_insert_into=allow_insert_into)
         if not result.valid:
             first = result.errors[0]
-            raise RequestError(f"the job's SQL is not valid ({first.stage}): {first.message}",
-                               hint=first.hint or "fix the query, check it with `flink-copilot validate`")
+            raise RequestError(
+                f"the job's SQL is not valid ({first.stage}): {first.message}",
+                hint=first.hint or "fix the query, check it with `flink-copilot validate`",
+            )
         return result
 
     def _result_schema(self, query: CheckedStatement, ddls: dict[str, TrustedStatement]) -> list[Field]:
@@ -128,16 +147,19 @@ class JobService(Jobs):
         except CopilotError as exc:
             self._audit("job_save", name, sql, "refused", reason=exc.message)
             raise
-        self._audit("job_save", name, _insert_text(job), "submitted",
-                    flink_job_id=job.flink_job_id, output_topic=job.output_topic)
+        self._audit(
+            "job_save", name, _insert_text(job), "submitted", flink_job_id=job.flink_job_id, output_topic=job.output_topic
+        )
         return job
 
     def _save(self, name: str, sql: str, output_topic: str | None, *, replace: bool) -> SavedJob:
         if settings.get_bool("COPILOT_READ_ONLY"):
             raise RequestError("saving jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
         if not NAME.match(name or ""):
-            raise RequestError(f"job name {name!r} is not allowed",
-                               hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter")
+            raise RequestError(
+                f"job name {name!r} is not allowed",
+                hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter",
+            )
         output_topic = output_topic or f"job_{name}"
         if not NAME.match(output_topic):
             raise RequestError(f"output topic {output_topic!r} is not allowed", hint="use lower-case letters, digits and _")
@@ -158,8 +180,10 @@ class JobService(Jobs):
         updating = bool(kinds - {"I"})
         primary_key = self._group_keys(query, [f.name for f in fields]) if updating else []
         if updating and not primary_key:
-            raise RequestError("this query updates its results but has no grouping key to store them by",
-                               hint="group by the columns that identify a row and select them, or use a windowed aggregation")
+            raise RequestError(
+                "this query updates its results but has no grouping key to store them by",
+                hint="group by the columns that identify a row and select them, or use a windowed aggregation",
+            )
         names = {f.name for f in fields}
         schema = TopicSchema(
             topic=output_topic,
@@ -176,22 +200,40 @@ class JobService(Jobs):
         insert = TrustedStatement.insert_into(output_topic, statement)
         self._validate(insert.sql, {**topics, output_topic: schema}, allow_insert_into=(output_topic,))
         self._check_explained(name, insert, statement, {**ddls, output_topic: sink_ddl})
-        job = SavedJob(name=name, sql=query, output_topic=output_topic, changelog=schema.changelog,
-                       primary_key=primary_key, created_at=existing.created_at if existing else time.time())
+        job = SavedJob(
+            name=name,
+            sql=query,
+            output_topic=output_topic,
+            changelog=schema.changelog,
+            primary_key=primary_key,
+            created_at=existing.created_at if existing else time.time(),
+        )
         job.flink_job_id = self._submit(job, statement, {**ddls, output_topic: sink_ddl})
         self.catalog.save(schema)
         self.registry.put(job)
         return job
 
     def _sink_ddl(self, schema: TopicSchema, name: str, delivery: str = "exactly-once") -> TrustedStatement:
-        sink = {"sink.delivery-guarantee": "exactly-once", "sink.transactional-id-prefix": f"copilot-{name}",
-                "properties.transaction.timeout.ms": "600000"}
+        sink = {
+            "sink.delivery-guarantee": "exactly-once",
+            "sink.transactional-id-prefix": f"copilot-{name}",
+            "properties.transaction.timeout.ms": "600000",
+        }
         if delivery == "at-least-once":  # an upsert sink whose replays rewrite the same keys (watches' alerts)
             sink = {"sink.delivery-guarantee": "at-least-once"}
         return create_table_statement(schema, sink_options=sink, startup_mode="earliest-offset")
 
-    def save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str = "job", delivery: str = "exactly-once",
-                  meta: dict | None = None, replace: bool = False) -> SavedJob:
+    def save_into(
+        self,
+        name: str,
+        sql: str,
+        sink: TopicSchema,
+        *,
+        kind: str = "job",
+        delivery: str = "exactly-once",
+        meta: dict | None = None,
+        replace: bool = False,
+    ) -> SavedJob:
         """Save a job writing into a topic whose schema the product fixes (shared by several jobs, e.g. the
         alerts of watches); `meta` goes to the registry and to every audit event of the save."""
         meta = dict(meta or {})
@@ -200,17 +242,28 @@ class JobService(Jobs):
         except CopilotError as exc:
             self._audit("job_save", name, sql, "refused", reason=exc.message, job_kind=kind, **meta)
             raise
-        self._audit("job_save", name, _insert_text(job), "submitted", flink_job_id=job.flink_job_id,
-                    output_topic=job.output_topic, job_kind=kind, **meta)
+        self._audit(
+            "job_save",
+            name,
+            _insert_text(job),
+            "submitted",
+            flink_job_id=job.flink_job_id,
+            output_topic=job.output_topic,
+            job_kind=kind,
+            **meta,
+        )
         return job
 
-    def _save_into(self, name: str, sql: str, sink: TopicSchema, *, kind: str, delivery: str, meta: dict,
-                   replace: bool) -> SavedJob:
+    def _save_into(
+        self, name: str, sql: str, sink: TopicSchema, *, kind: str, delivery: str, meta: dict, replace: bool
+    ) -> SavedJob:
         if settings.get_bool("COPILOT_READ_ONLY"):
             raise RequestError("saving jobs is disabled in this deployment (COPILOT_READ_ONLY=true)")
         if not NAME.match(name or ""):
-            raise RequestError(f"name {name!r} is not allowed",
-                               hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter")
+            raise RequestError(
+                f"name {name!r} is not allowed",
+                hint="use 3-49 characters: lower-case letters, digits and _, starting with a letter",
+            )
         existing = self.registry.get(name)
         if existing and not replace:
             raise RequestError(f"a job named {name!r} exists already", hint="choose another name")
@@ -225,18 +278,31 @@ class JobService(Jobs):
         if existing:
             self.stop(name, savepoint=False, quiet=True)
         kadmin.ensure_topic(sink.topic, partitions=1, compacted=sink.is_upsert)
-        job = SavedJob(name=name, sql=statement.sql, output_topic=sink.topic, changelog=sink.changelog,
-                       primary_key=list(sink.primary_key), created_at=existing.created_at if existing else time.time(),
-                       kind=kind, delivery=delivery, meta=meta)
+        job = SavedJob(
+            name=name,
+            sql=statement.sql,
+            output_topic=sink.topic,
+            changelog=sink.changelog,
+            primary_key=list(sink.primary_key),
+            created_at=existing.created_at if existing else time.time(),
+            kind=kind,
+            delivery=delivery,
+            meta=meta,
+        )
         job.flink_job_id = self._submit(job, statement, {**ddls, sink.topic: self._sink_ddl(sink, name, delivery)})
         self.catalog.save(sink)
         self.registry.put(job)
         return job
 
-    def _submit(self, job: SavedJob, query: CheckedStatement, ddls: dict[str, TrustedStatement],
-                savepoint: str | None = None) -> str:
-        config = {"pipeline.name": job.name, "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
-                  "table.exec.sink.not-null-enforcer": "DROP", **SAVED_JOB_RESTARTS}
+    def _submit(
+        self, job: SavedJob, query: CheckedStatement, ddls: dict[str, TrustedStatement], savepoint: str | None = None
+    ) -> str:
+        config = {
+            "pipeline.name": job.name,
+            "execution.checkpointing.interval": CHECKPOINT_INTERVAL,
+            "table.exec.sink.not-null-enforcer": "DROP",
+            **SAVED_JOB_RESTARTS,
+        }
         if savepoint:
             config["execution.savepoint.path"] = savepoint
         insert = TrustedStatement.insert_into(job.output_topic, query)
@@ -251,16 +317,19 @@ class JobService(Jobs):
         self._check_job_plan(job, op.job_id, insert, query)
         return op.job_id
 
-    def _check_explained(self, name: str, insert: TrustedStatement, query: CheckedStatement,
-                         ddls: dict[str, TrustedStatement]) -> None:
+    def _check_explained(
+        self, name: str, insert: TrustedStatement, query: CheckedStatement, ddls: dict[str, TrustedStatement]
+    ) -> None:
         """Before anything runs: Flink's EXPLAIN of the job's INSERT writes only its own table and reads
         only the checked query's tables, without OPTIONS."""
         from copilot.flink.plan_check import disagreements
 
         found = disagreements(self.gateway.explain(insert, ddls), kind="insert", tables=query.tables, sink=insert.name)
         if found:
-            raise RequestError(f"refused (engine: {found[0].reason}): {found[0].message}",
-                               hint="write the query plainly; report this if it is an ordinary query")
+            raise RequestError(
+                f"refused (engine: {found[0].reason}): {found[0].message}",
+                hint="write the query plainly; report this if it is an ordinary query",
+            )
 
     def _check_job_plan(self, job: SavedJob, job_id: str, insert: TrustedStatement, query: CheckedStatement) -> None:
         """The running job must write only its own output table and read only the checked query's
@@ -271,10 +340,19 @@ class JobService(Jobs):
         if not found:
             return
         self.gateway.cancel_job(job_id)
-        self._audit("job_refused", job.name, insert.sql, "refused", stage="engine", flink_job_id=job_id,
-                    errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found])
-        raise RequestError(f"refused (engine: {found[0].reason}): {found[0].message}",
-                           hint="the running job did not match the checked query and was cancelled")
+        self._audit(
+            "job_refused",
+            job.name,
+            insert.sql,
+            "refused",
+            stage="engine",
+            flink_job_id=job_id,
+            errors=[{"stage": "engine", "reason": d.reason, "message": d.message} for d in found],
+        )
+        raise RequestError(
+            f"refused (engine: {found[0].reason}): {found[0].message}",
+            hint="the running job did not match the checked query and was cancelled",
+        )
 
     def _job_state(self, job_id: str | None) -> str | None:
         """The job's state; a job submitted a moment ago may not be in the overview yet, so ask for it by id."""
@@ -295,8 +373,10 @@ class JobService(Jobs):
         except httpx.HTTPError as exc:
             raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
         if reply.status_code not in (200, 202, 404):
-            raise RequestError(f"Flink refused to cancel job {job_id}: HTTP {reply.status_code}",
-                               hint="see `flink-copilot jobs list`, and cancel it in the Flink UI if it still runs")
+            raise RequestError(
+                f"Flink refused to cancel job {job_id}: HTTP {reply.status_code}",
+                hint="see `flink-copilot jobs list`, and cancel it in the Flink UI if it still runs",
+            )
 
     def _flink_jobs(self) -> dict[str, dict]:
         try:
@@ -313,11 +393,20 @@ class JobService(Jobs):
             state = live["state"] if live else "NOT_RUNNING"
             if job.desired_state == "stopped" and state in ("FINISHED", "CANCELED", "NOT_RUNNING"):
                 state = "STOPPED"  # stopped by a person (Flink calls a stop with savepoint FINISHED)
-            rows.append({
-                "name": job.name, "state": state, "output_topic": job.output_topic, "flink_job_id": job.flink_job_id,
-                "start_time": live.get("start-time") if live else None, "savepoint": job.savepoint,
-                "desired_state": job.desired_state, "changelog": job.changelog, "sql": job.sql, "kind": job.kind,
-            })
+            rows.append(
+                {
+                    "name": job.name,
+                    "state": state,
+                    "output_topic": job.output_topic,
+                    "flink_job_id": job.flink_job_id,
+                    "start_time": live.get("start-time") if live else None,
+                    "savepoint": job.savepoint,
+                    "desired_state": job.desired_state,
+                    "changelog": job.changelog,
+                    "sql": job.sql,
+                    "kind": job.kind,
+                }
+            )
         return rows
 
     def _require(self, name: str) -> SavedJob:
@@ -338,8 +427,10 @@ class JobService(Jobs):
         elif job_id is not None and running:
             self._cancel(job_id)
         elif savepoint and not quiet:
-            raise RequestError(f"job {name!r} is not running, so no savepoint can be taken",
-                               hint="`flink-copilot jobs resume NAME` starts it again")
+            raise RequestError(
+                f"job {name!r} is not running, so no savepoint can be taken",
+                hint="`flink-copilot jobs resume NAME` starts it again",
+            )
         if not keep_desired:
             job.desired_state = "stopped"
         job.updated_at = time.time()
@@ -390,7 +481,9 @@ class JobService(Jobs):
                 return self._savepoint_attempt(job_id, deadline)
             except _TasksNotRunning as exc:
                 if time.monotonic() + 1.0 >= deadline:
-                    raise RequestError(f"the savepoint failed: {exc}", hint="retry in a few seconds, or stop without --savepoint") from None
+                    raise RequestError(
+                        f"the savepoint failed: {exc}", hint="retry in a few seconds, or stop without --savepoint"
+                    ) from None
                 time.sleep(1.0)
 
     def _savepoint_attempt(self, job_id: str, deadline: float) -> str:
@@ -423,8 +516,10 @@ class JobService(Jobs):
         topics = self._topics()
         output = topics.get(job.output_topic)
         if output is None:
-            raise RequestError(f"the output topic {job.output_topic!r} of job {name!r} is no longer in the catalog",
-                               hint="save the job again with --replace")
+            raise RequestError(
+                f"the output topic {job.output_topic!r} of job {name!r} is no longer in the catalog",
+                hint="save the job again with --replace",
+            )
         checked = self._validate(job.sql, topics)
         statement: CheckedStatement = checked.statement
         ddls = {**self._ddls(statement.tables, topics), job.output_topic: self._sink_ddl(output, job.name, job.delivery)}
@@ -436,8 +531,14 @@ class JobService(Jobs):
         job.desired_state = "running"
         job.updated_at = time.time()
         self.registry.put(job)
-        self._audit("job_resume", name, TrustedStatement.insert_into(job.output_topic, statement).sql, "submitted",
-                    flink_job_id=job.flink_job_id, savepoint=start_from)
+        self._audit(
+            "job_resume",
+            name,
+            TrustedStatement.insert_into(job.output_topic, statement).sql,
+            "submitted",
+            flink_job_id=job.flink_job_id,
+            savepoint=start_from,
+        )
         return job
 
     def _latest_snapshot(self, job: SavedJob) -> str | None:
@@ -453,6 +554,9 @@ class JobService(Jobs):
         if stats.status_code != 200:  # the cluster restarted since: only the savepoint is known
             return job.savepoint
         latest = stats.json().get("latest") or {}
-        newest = max((c for c in (latest.get("completed"), latest.get("savepoint")) if c and c.get("external_path")),
-                     key=lambda c: c.get("latest_ack_timestamp") or 0, default=None)
+        newest = max(
+            (c for c in (latest.get("completed"), latest.get("savepoint")) if c and c.get("external_path")),
+            key=lambda c: c.get("latest_ack_timestamp") or 0,
+            default=None,
+        )
         return newest["external_path"] if newest else job.savepoint

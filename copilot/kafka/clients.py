@@ -13,22 +13,42 @@ from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, C
 
 from copilot.kafka.config import client_config
 
-__all__ = ["AdminClient", "AlterConfigOpType", "ConfigEntry", "ConfigResource", "Consumer", "ConsumerGroupTopicPartitions",
-           "KafkaError", "KafkaException", "Message", "NewTopic", "OFFSET_BEGINNING", "PARTITION_EOF", "Producer",
-           "TopicPartition", "admin", "consumer", "error_text", "producer", "unique_group"]
+__all__ = [
+    "AdminClient",
+    "AlterConfigOpType",
+    "ConfigEntry",
+    "ConfigResource",
+    "Consumer",
+    "ConsumerGroupTopicPartitions",
+    "KafkaError",
+    "KafkaException",
+    "Message",
+    "NewTopic",
+    "OFFSET_BEGINNING",
+    "PARTITION_EOF",
+    "Producer",
+    "TopicPartition",
+    "admin",
+    "consumer",
+    "error_text",
+    "producer",
+    "unique_group",
+]
 
 PARTITION_EOF = KafkaError._PARTITION_EOF
 OFFSET_BEGINNING = -2
 
 
-def producer(extra: dict[str, Any] | None = None, *, servers: str | None = None, quiet: bool = False,
-             **callbacks: Any) -> Producer:
+def producer(
+    extra: dict[str, Any] | None = None, *, servers: str | None = None, quiet: bool = False, **callbacks: Any
+) -> Producer:
     """A producer of the cluster at `servers` (None: KAFKA_BOOTSTRAP). `callbacks`: error_cb and the like."""
     return Producer(client_config(servers, extra, quiet=quiet), **callbacks)
 
 
-def consumer(group_id: str, extra: dict[str, Any] | None = None, *, servers: str | None = None, quiet: bool = False,
-             **callbacks: Any) -> Consumer:
+def consumer(
+    group_id: str, extra: dict[str, Any] | None = None, *, servers: str | None = None, quiet: bool = False, **callbacks: Any
+) -> Consumer:
     """A consumer in group `group_id` (use unique_group() for one that only reads assigned partitions)."""
     return Consumer(client_config(servers, {"group.id": group_id, **(extra or {})}, quiet=quiet), **callbacks)
 

@@ -18,9 +18,11 @@ PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 # Flink's SQL Kafka connector relocates the Kafka client classes (flink-sql-connector-kafka)
 _SHADED = "org.apache.flink.kafka.shaded."
-_LOGIN_MODULES = {"PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
-                  "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
-                  "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule"}
+_LOGIN_MODULES = {
+    "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
 # Flink table options whose values hold secrets: printed as MASK, given to Flink only in the request body
 SECRET_FLINK_OPTIONS = ("properties.sasl.jaas.config",)
 MASK = "****"
@@ -40,14 +42,17 @@ def _security() -> dict[str, str]:
     if not protocol or protocol == "PLAINTEXT":
         return {}
     if protocol not in PROTOCOLS:
-        raise UsageError(f"COPILOT_KAFKA_SECURITY_PROTOCOL={protocol!r} is not a Kafka security protocol",
-                         hint=f"use one of {', '.join(PROTOCOLS)}")
+        raise UsageError(
+            f"COPILOT_KAFKA_SECURITY_PROTOCOL={protocol!r} is not a Kafka security protocol",
+            hint=f"use one of {', '.join(PROTOCOLS)}",
+        )
     out = {"security.protocol": protocol}
     if protocol.startswith("SASL_"):
         mechanism = (settings.get("COPILOT_KAFKA_SASL_MECHANISM") or "PLAIN").strip().upper()
         if mechanism not in MECHANISMS:
-            raise UsageError(f"COPILOT_KAFKA_SASL_MECHANISM={mechanism!r} is not supported",
-                             hint=f"use one of {', '.join(MECHANISMS)}")
+            raise UsageError(
+                f"COPILOT_KAFKA_SASL_MECHANISM={mechanism!r} is not supported", hint=f"use one of {', '.join(MECHANISMS)}"
+            )
         out["sasl.mechanism"] = mechanism
         out["sasl.username"] = settings.get("COPILOT_KAFKA_SASL_USERNAME") or ""
         out["sasl.password"] = settings.get("COPILOT_KAFKA_SASL_PASSWORD") or ""
@@ -90,7 +95,8 @@ def flink_properties(servers: str | None = None) -> dict[str, str]:
         out["properties.sasl.mechanism"] = mechanism
         out["properties.sasl.jaas.config"] = (
             f"{_SHADED}{_LOGIN_MODULES[mechanism]} required username={_jaas_quote(security['sasl.username'])} "
-            f"password={_jaas_quote(security['sasl.password'])};")
+            f"password={_jaas_quote(security['sasl.password'])};"
+        )
     if "ssl.ca.location" in security:
         out["properties.ssl.truststore.type"] = "PEM"
         out["properties.ssl.truststore.location"] = security["ssl.ca.location"]

@@ -40,9 +40,18 @@ def decode_value(raw: bytes | None) -> Any:
         return text
 
 
-def latest_records(topic: str, count: int, *, servers: str | None = None, timeout: float = 5.0,
-                   connect_timeout: float | None = None, per_partition: int | None = None, key: bytes | None = None,
-                   group_prefix: str = "copilot.sample", missing_hint: str | None = None) -> list[Record]:
+def latest_records(
+    topic: str,
+    count: int,
+    *,
+    servers: str | None = None,
+    timeout: float = 5.0,
+    connect_timeout: float | None = None,
+    per_partition: int | None = None,
+    key: bytes | None = None,
+    group_prefix: str = "copilot.sample",
+    missing_hint: str | None = None,
+) -> list[Record]:
     """Up to `count` of the newest records of `topic`, newest first (by record time, then offset).
 
     Each partition is read from `per_partition` (default `count`) records before its end up to its end,
@@ -54,8 +63,12 @@ def latest_records(topic: str, count: int, *, servers: str | None = None, timeou
 
     address = servers or bootstrap()
     connect_timeout = timeout if connect_timeout is None else connect_timeout
-    reach = {"socket.connection.setup.timeout.ms": int(min(connect_timeout, 5.0) * 1000),
-             "enable.auto.commit": False, "enable.partition.eof": True, "auto.offset.reset": "earliest"}
+    reach = {
+        "socket.connection.setup.timeout.ms": int(min(connect_timeout, 5.0) * 1000),
+        "enable.auto.commit": False,
+        "enable.partition.eof": True,
+        "auto.offset.reset": "earliest",
+    }
     consumer = clients.consumer(clients.unique_group(group_prefix), reach, servers=servers, quiet=True)
     try:
         try:

@@ -128,12 +128,25 @@ def _write_tools(app: MCPServer, tools: CopilotTools, transport: str) -> None:
 
 
 def _resources(app: MCPServer, tools: CopilotTools) -> None:
-    app.add_resource(FunctionResource.from_function(tools.topic_list, uri="catalog://topics", name="topics",
-                                                    description="Every topic of the catalog", mime_type="application/json"))
+    app.add_resource(
+        FunctionResource.from_function(
+            tools.topic_list,
+            uri="catalog://topics",
+            name="topics",
+            description="Every topic of the catalog",
+            mime_type="application/json",
+        )
+    )
     for name in sorted(tools.topics()):
-        app.add_resource(FunctionResource.from_function(
-            _topic_reader(tools, name), uri=f"catalog://topics/{name}", name=name,
-            description=f"Catalog entry of topic {name}: fields, types, relationships, DDL", mime_type="application/json"))
+        app.add_resource(
+            FunctionResource.from_function(
+                _topic_reader(tools, name),
+                uri=f"catalog://topics/{name}",
+                name=name,
+                description=f"Catalog entry of topic {name}: fields, types, relationships, DDL",
+                mime_type="application/json",
+            )
+        )
 
     @app.resource("catalog://topics/{topic}", mime_type="application/json")
     def topic_entry(topic: str) -> str:

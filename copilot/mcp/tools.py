@@ -110,8 +110,10 @@ class CopilotTools:
         index = self._index_for_search()
         index.index(topics)
         hits = index.search(query, k)
-        return {"results": [{**h.to_dict(), "description": topics[h.topic].description if h.topic in topics else ""} for h in hits],
-                "notices": list(index.notices)}
+        return {
+            "results": [{**h.to_dict(), "description": topics[h.topic].description if h.topic in topics else ""} for h in hits],
+            "notices": list(index.notices),
+        }
 
     def describe_topic(self, topic: str, sample: int = 5) -> dict:
         from copilot.catalog.ddl import create_table_sql
@@ -153,9 +155,17 @@ class CopilotTools:
             answer = copilot.check_sql(sql)
         finally:
             self._flush()
-        return {"valid": answer.valid, "stage": answer.stage, "errors": answer.errors, "statement_kind": answer.statement_kind,
-                "tables": answer.tables, "explanation": answer.explanation, "engine_checked": answer.engine_checked,
-                "sql": answer.sql, "notices": notices + answer.notices}
+        return {
+            "valid": answer.valid,
+            "stage": answer.stage,
+            "errors": answer.errors,
+            "statement_kind": answer.statement_kind,
+            "tables": answer.tables,
+            "explanation": answer.explanation,
+            "engine_checked": answer.engine_checked,
+            "sql": answer.sql,
+            "notices": notices + answer.notices,
+        }
 
     def run_query(self, client: ClientIdentity, sql: str, max_rows: int = 100, timeout_seconds: float = 20.0) -> dict:
         """Validate, then run a bounded live query and return the rows it materialised."""
@@ -169,8 +179,10 @@ class CopilotTools:
             if not answer.valid:
                 first = answer.errors[0] if answer.errors else {"stage": answer.stage, "message": "not valid"}
                 hint = f" (hint: {first['hint']})" if first.get("hint") else ""
-                raise RequestError(f"refused ({first.get('stage')}): {first.get('message')}{hint}",
-                                   hint="only a valid SELECT over catalog topics runs; see validate_sql")
+                raise RequestError(
+                    f"refused ({first.get('stage')}): {first.get('message')}{hint}",
+                    hint="only a valid SELECT over catalog topics runs; see validate_sql",
+                )
             if self.engine(notices) is None:
                 raise ServiceUnavailable("Flink SQL Gateway", self.services.config.gateway_url, "a query cannot run")
             copilot.run(answer, max_rows=rows, timeout=seconds)
@@ -197,8 +209,13 @@ class CopilotTools:
             job = self._jobs(client).save(name, sql, output_topic or None)
         finally:
             self._flush()
-        return {"name": job.name, "flink_job_id": job.flink_job_id, "output_topic": job.output_topic,
-                "changelog": job.changelog, "primary_key": job.primary_key}
+        return {
+            "name": job.name,
+            "flink_job_id": job.flink_job_id,
+            "output_topic": job.output_topic,
+            "changelog": job.changelog,
+            "primary_key": job.primary_key,
+        }
 
     def stop_job(self, client: ClientIdentity, name: str, savepoint: bool = False) -> dict:
         _require_writes()
@@ -210,8 +227,16 @@ class CopilotTools:
 
     # -- resources --------------------------------------------------------------------------------
     def topic_list(self) -> str:
-        rows = [{"topic": s.topic, "changelog": s.changelog, "event_time": s.event_time, "description": s.description,
-                 "uri": f"catalog://topics/{s.topic}"} for s in sorted(self.topics().values(), key=lambda s: s.topic)]
+        rows = [
+            {
+                "topic": s.topic,
+                "changelog": s.changelog,
+                "event_time": s.event_time,
+                "description": s.description,
+                "uri": f"catalog://topics/{s.topic}",
+            }
+            for s in sorted(self.topics().values(), key=lambda s: s.topic)
+        ]
         return json.dumps({"topics": rows}, indent=2)
 
     def topic_resource(self, topic: str) -> str:
@@ -221,8 +246,10 @@ class CopilotTools:
 
 def _require_writes() -> None:
     if not writes_allowed():
-        raise RequestError("this MCP server is read-only",
-                           hint="start it with COPILOT_MCP_ALLOW_WRITES=true (and COPILOT_READ_ONLY unset) to save or stop jobs")
+        raise RequestError(
+            "this MCP server is read-only",
+            hint="start it with COPILOT_MCP_ALLOW_WRITES=true (and COPILOT_READ_ONLY unset) to save or stop jobs",
+        )
 
 
 def _check_size(sql: str) -> None:

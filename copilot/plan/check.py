@@ -115,7 +115,9 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
         if plan.window.kind == "session":
             for d in plan.dimensions:
                 if d.field.topic != plan.source or d.transform != "value":
-                    errors.append(f"a session window is kept per key of {plan.source}: break it down by its own fields' values only (not {d.field.topic}.{d.field.field}{'' if d.transform == 'value' else ' ' + d.transform})")
+                    errors.append(
+                        f"a session window is kept per key of {plan.source}: break it down by its own fields' values only (not {d.field.topic}.{d.field.field}{'' if d.transform == 'value' else ' ' + d.transform})"
+                    )
     if plan.ranking is not None:
         r = plan.ranking
         if r.of == "groups":
@@ -131,7 +133,10 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             f = field(r.by_field)
             if f is not None and kind_of(f) in ("complex", "boolean"):
                 errors.append(f"rows cannot be ranked by {r.by_field.field} ({f.type})")
-            pinned = any(x.field.key() == r.by_field.key() and (x.op == "=" or (x.op == "in" and len(set(map(str, x.values))) == 1)) for x in plan.filters)
+            pinned = any(
+                x.field.key() == r.by_field.key() and (x.op == "=" or (x.op == "in" and len(set(map(str, x.values))) == 1))
+                for x in plan.filters
+            )
             if pinned:
                 errors.append(f"{r.by_field.field} is fixed to one value by a filter: rank the rows by another field")
             for p in r.partition_by:
@@ -150,7 +155,11 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             errors.append(f"two result columns would be called {name!r}: give one another alias")
         seen.add(lowered)
         fixed = {"window_start", "window_end"} if plan.window is not None else set()
-        if lowered in reserved and not (lowered in fixed and i < 2) and not (lowered == RANK_COLUMN and i == len(names) - 1 and plan.ranking):
+        if (
+            lowered in reserved
+            and not (lowered in fixed and i < 2)
+            and not (lowered == RANK_COLUMN and i == len(names) - 1 and plan.ranking)
+        ):
             errors.append(f"{name!r} is a column name the query uses itself: choose another alias")
     return errors
 
@@ -228,7 +237,9 @@ def _check_joins(plan: QueryPlan, topics: dict[str, TopicSchema], errors: list[s
             errors.append(f"no catalog relationship links {j.left.topic}.{j.left.field} and {j.topic}.{j.right.field}")
         if j.kind == "temporal":
             if not right.is_upsert or not right.event_time:
-                errors.append(f"a temporal join reads {j.topic} as of an event's time: it must be an upsert table with an event time")
+                errors.append(
+                    f"a temporal join reads {j.topic} as of an event's time: it must be an upsert table with an event time"
+                )
             elif [k.lower() for k in right.primary_key] != [j.right.field.lower()]:
                 errors.append(f"a temporal join on {j.topic} is by its primary key ({', '.join(right.primary_key)})")
             if left.is_upsert or not left.event_time:

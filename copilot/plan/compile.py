@@ -127,7 +127,9 @@ class _Compiler:
         elif m.func == "count_distinct":
             tree = exp.Count(this=exp.Distinct(expressions=[self.col(m.field)]))
         elif m.func == "share":
-            hit = exp.Case(ifs=[exp.If(this=self.condition(m.condition), true=exp.Literal.number(1))], default=exp.Literal.number(0))
+            hit = exp.Case(
+                ifs=[exp.If(this=self.condition(m.condition), true=exp.Literal.number(1))], default=exp.Literal.number(0)
+            )
             share = exp.Cast(this=exp.Sum(this=hit), to=exp.DataType.build("DOUBLE"))
             tree = exp.Div(this=share, expression=exp.Count(this=exp.Star()))
         else:
@@ -163,7 +165,11 @@ class _Compiler:
         w: Window = plan.window
         partition = None
         if w.kind == "session":  # one session per key of the source, not one for the whole stream
-            partition = [_col(self.topics[d.field.topic].field(d.field.field).name) for d in plan.dimensions if d.field.topic == plan.source and d.transform == "value"] or None
+            partition = [
+                _col(self.topics[d.field.topic].field(d.field.field).name)
+                for d in plan.dimensions
+                if d.field.topic == plan.source and d.transform == "value"
+            ] or None
         argument = TableArgument(this=exp.Table(this=_ident(plan.source)), partition_by=partition)
         descriptor = Descriptor(expressions=[_col(schema.event_time)])
         if w.kind == "tumble":
@@ -211,7 +217,9 @@ class _Compiler:
         projections = [c.copy() for c in window]
         for i, key in enumerate(keys):
             name = dimension_name(plan, i)
-            projections.append(key.copy() if isinstance(key, exp.Column) and key.name == name else exp.alias_(key.copy(), _ident(name)))
+            projections.append(
+                key.copy() if isinstance(key, exp.Column) and key.name == name else exp.alias_(key.copy(), _ident(name))
+            )
         projections += [exp.alias_(self.measure(m), _ident(m.alias)) for m in plan.measures]
         select = exp.Select(expressions=projections).from_(self.source(), copy=False)
         select = self._where(self.joins(select))
@@ -223,9 +231,24 @@ class _Compiler:
             select = select.having(comparison(this=self.measure(by_alias[h.measure]), expression=literal(h.value)), copy=False)
         if plan.ranking is None:
             return select
-        names = [_col(n) for n in ["window_start", "window_end"][: len(window)] + [dimension_name(plan, i) for i in range(len(keys))] + [m.alias for m in plan.measures]]
+        names = [
+            _col(n)
+            for n in ["window_start", "window_end"][: len(window)]
+            + [dimension_name(plan, i) for i in range(len(keys))]
+            + [m.alias for m in plan.measures]
+        ]
         partition = [_col("window_start"), _col("window_end")] if window else []
-        partition += [_col(dimension_name(plan, plan.dimensions.index(next(d for d in plan.dimensions if d.field.key() == p.key() and d.transform == "value")))) for p in plan.ranking.partition_by]
+        partition += [
+            _col(
+                dimension_name(
+                    plan,
+                    plan.dimensions.index(
+                        next(d for d in plan.dimensions if d.field.key() == p.key() and d.transform == "value")
+                    ),
+                )
+            )
+            for p in plan.ranking.partition_by
+        ]
         return self._top_n(select, names, partition, _col(plan.ranking.by))
 
     def _rows(self) -> exp.Select:
@@ -245,7 +268,14 @@ class _Compiler:
         names = [c.copy() for c in window] + [_col(column_name(plan, ref, refs)) for ref in refs]
         return self._top_n(select, names, partition, self.col(plan.ranking.by_field), inline=True)
 
-    def _top_n(self, inner: exp.Select, names: list[exp.Column], partition: list[exp.Expression], order: exp.Expression, inline: bool = False) -> exp.Select:
+    def _top_n(
+        self,
+        inner: exp.Select,
+        names: list[exp.Column],
+        partition: list[exp.Expression],
+        order: exp.Expression,
+        inline: bool = False,
+    ) -> exp.Select:
         """Flink's Top-N: ROW_NUMBER() over the partition, kept where it is at most n."""
         r = self.plan.ranking
         ordered = exp.Ordered(this=order, desc=r.descending, nulls_first=False)
@@ -253,7 +283,9 @@ class _Compiler:
         if inline:  # rows: the ROW_NUMBER() goes into the listing itself
             numbered = inner.select(exp.alias_(number, _ident(RANK_COLUMN)), copy=False)
         else:
-            numbered = exp.Select(expressions=[n.copy() for n in names] + [exp.alias_(number, _ident(RANK_COLUMN))]).from_(inner.subquery(), copy=False)
+            numbered = exp.Select(expressions=[n.copy() for n in names] + [exp.alias_(number, _ident(RANK_COLUMN))]).from_(
+                inner.subquery(), copy=False
+            )
         outer = exp.Select(expressions=[n.copy() for n in names] + [_col(RANK_COLUMN)]).from_(numbered.subquery(), copy=False)
         return outer.where(exp.LTE(this=_col(RANK_COLUMN), expression=exp.Literal.number(r.n)), copy=False)
 

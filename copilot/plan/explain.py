@@ -146,7 +146,9 @@ class _Explainer:
         if w.kind == "hop":
             return f"Over the last {w.size.every_words()}, updated every {w.slide.every_words()}."
         if w.kind == "cumulate":
-            start = {"DAY": "midnight", "HOUR": "the top of the hour"}.get(w.size.unit, f"the start of each {w.size.every_words()}")
+            start = {"DAY": "midnight", "HOUR": "the top of the hour"}.get(
+                w.size.unit, f"the start of each {w.size.every_words()}"
+            )
             return f"Since {start} in {zone}, updated every {w.step.every_words()}."
         return f"Per session: a session ends after {w.gap.words()} without activity."
 

@@ -240,8 +240,11 @@ class QueryPlan(_Model):
             raise ValueError("an aggregate plan has measures and dimensions, not listed columns")
         if not self.measures and (self.dimensions or self.having):
             raise ValueError("dimensions and having need at least one measure")
-        if not self.measures and self.window is not None and not (
-                self.ranking is not None and self.ranking.of == "rows" and self.window.kind != "session"):
+        if (
+            not self.measures
+            and self.window is not None
+            and not (self.ranking is not None and self.ranking.of == "rows" and self.window.kind != "session")
+        ):
             raise ValueError("a window needs at least one measure, or a ranking of rows (the N biggest per window)")
         for h in self.having:
             if h.measure not in aliases:

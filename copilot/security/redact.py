@@ -16,7 +16,8 @@ SECRET_NAME = re.compile(r"(api[_-]?key|token|password|passwd|secret|authorizati
 # values that are credentials whatever they are called
 SECRET_SHAPE = re.compile(
     r"\b(sk-ant-[A-Za-z0-9_-]{8,}|sk-[A-Za-z0-9_-]{8,}|(?:ghp|gho|ghs|xox[bpas])_[A-Za-z0-9]{8,}|AKIA[0-9A-Z]{16}"
-    r"|AIza[0-9A-Za-z_-]{20,}|hf_[A-Za-z0-9]{20,})")
+    r"|AIza[0-9A-Za-z_-]{20,}|hf_[A-Za-z0-9]{20,})"
+)
 # the password of a JAAS login module line (Kafka's sasl.jaas.config): password="..."
 JAAS_PASSWORD = re.compile(r'(password\s*=\s*")((?:[^"\\]|\\.)*)(")', re.I)
 MIN_SECRET_LEN = 6  # shorter values (e.g. "1", "true") would mask ordinary words

@@ -28,9 +28,16 @@ class ServiceClient(QuestionBus):
         self.questions, self.answers = events.questions_topic(), events.answers_topic()
         events.ensure_topics(self.servers)
         self._producer = clients.producer({"acks": "all", "enable.idempotence": True, "linger.ms": 0}, servers=self.servers)
-        self._consumer = clients.consumer("copilot-service-client", {
-            "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 5,
-            "fetch.error.backoff.ms": 5}, servers=self.servers)
+        self._consumer = clients.consumer(
+            "copilot-service-client",
+            {
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed",
+                "fetch.wait.max.ms": 5,
+                "fetch.error.backoff.ms": 5,
+            },
+            servers=self.servers,
+        )
         self._lock = threading.Lock()
         self._arrived: dict[str, dict] = {}
         try:
@@ -48,16 +55,21 @@ class ServiceClient(QuestionBus):
                 return self._consumer.get_watermark_offsets(TopicPartition(self.answers, partition), timeout=kadmin.TIMEOUT_S)[1]
             except KafkaException as exc:
                 error = exc.args[0] if exc.args else None
-                if time.monotonic() > deadline or not (getattr(error, "retriable", lambda: False)() or "LEADER" in str(error)
-                                                       or "UNKNOWN_TOPIC" in str(error)):
+                if time.monotonic() > deadline or not (
+                    getattr(error, "retriable", lambda: False)() or "LEADER" in str(error) or "UNKNOWN_TOPIC" in str(error)
+                ):
                     raise
                 time.sleep(0.2)
 
     def publish(self, question: events.Question) -> None:
         errors: list = []
-        self._producer.produce(self.questions, key=question.conversation_id.encode(), value=question.to_bytes(),
-                               partition=events.partition_for(question.conversation_id, self.partitions),
-                               on_delivery=lambda err, _m: errors.append(err) if err else None)
+        self._producer.produce(
+            self.questions,
+            key=question.conversation_id.encode(),
+            value=question.to_bytes(),
+            partition=events.partition_for(question.conversation_id, self.partitions),
+            on_delivery=lambda err, _m: errors.append(err) if err else None,
+        )
         if self._producer.flush(kadmin.TIMEOUT_S) or errors:
             raise ServiceUnavailable("Kafka", self.servers, f"could not publish to {self.questions}: {errors or 'timeout'}")
 
@@ -81,10 +93,13 @@ class ServiceClient(QuestionBus):
                         self._arrived[event["question_id"]] = event
                 while len(self._arrived) > 10_000:  # answers nobody here waits for
                     self._arrived.pop(next(iter(self._arrived)))
-        raise NoAnswer("copilot workers", f"topic {self.questions} on {self.servers}",
-                       f"no worker answered question {question_id} within {self.timeout if timeout is None else timeout:.0f}s",
-                       hint=f"start workers with `flink-copilot serve` (consumer group {events.group_id()}), "
-                            "or unset COPILOT_SERVICE to answer in process")
+        raise NoAnswer(
+            "copilot workers",
+            f"topic {self.questions} on {self.servers}",
+            f"no worker answered question {question_id} within {self.timeout if timeout is None else timeout:.0f}s",
+            hint=f"start workers with `flink-copilot serve` (consumer group {events.group_id()}), "
+            "or unset COPILOT_SERVICE to answer in process",
+        )
 
     def ask(self, question: events.Question, timeout: float | None = None) -> dict:
         self.publish(question)

@@ -47,24 +47,55 @@ def partition_for(conversation_id: str, partitions: int) -> int:
 
 def answer_event(answer: Answer, question: Question, worker_id: str, timings: dict[str, float]) -> dict[str, Any]:
     """The `ask --json` document plus question id, worker id, timings and the plan (for follow-ups)."""
-    return {**answer.to_dict(), "plan": answer.plan, "question_id": question.question_id, "worker_id": worker_id,
-            "user": question.user, "options": question.options, "timings": timings, "answered_at": time.time()}
+    return {
+        **answer.to_dict(),
+        "plan": answer.plan,
+        "question_id": question.question_id,
+        "worker_id": worker_id,
+        "user": question.user,
+        "options": question.options,
+        "timings": timings,
+        "answered_at": time.time(),
+    }
 
 
 def error_event(question_id: str, conversation_id: str, worker_id: str, message: str) -> dict[str, Any]:
     """The answer to a question event that could not be read: the client learns why instead of waiting."""
-    return {"sql": None, "tables": [], "explanation": "", "valid": False, "planner": "none", "stage": "request",
-            "errors": [{"stage": "request", "message": message, "line": None, "column": None,
-                        "hint": "publish {question_id, conversation_id, question | sql} as JSON"}],
-            "question": "", "conversation_id": conversation_id, "question_id": question_id, "worker_id": worker_id,
-            "notices": [], "suggestions": [], "timings": {}, "answered_at": time.time()}
+    return {
+        "sql": None,
+        "tables": [],
+        "explanation": "",
+        "valid": False,
+        "planner": "none",
+        "stage": "request",
+        "errors": [
+            {
+                "stage": "request",
+                "message": message,
+                "line": None,
+                "column": None,
+                "hint": "publish {question_id, conversation_id, question | sql} as JSON",
+            }
+        ],
+        "question": "",
+        "conversation_id": conversation_id,
+        "question_id": question_id,
+        "worker_id": worker_id,
+        "notices": [],
+        "suggestions": [],
+        "timings": {},
+        "answered_at": time.time(),
+    }
 
 
 def answer_from_event(event: dict) -> Answer:
     """An Answer from an answer event (the client runs it with `--run`, the app shows it)."""
     fields = Answer.__dataclass_fields__
-    answer = Answer(question=event.get("question") or "", conversation_id=event.get("conversation_id") or "",
-                    planner=event.get("planner") or "builtin")
+    answer = Answer(
+        question=event.get("question") or "",
+        conversation_id=event.get("conversation_id") or "",
+        planner=event.get("planner") or "builtin",
+    )
     for key, value in event.items():
         if key in fields and key not in ("question", "conversation_id", "planner") and value is not None:
             setattr(answer, key, value)

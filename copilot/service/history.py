@@ -46,8 +46,11 @@ class ConversationHistory:
     def read(self, conversation_id: str, timeout: float = 10.0) -> list[Turn]:
         """The conversation's committed answers, oldest first (read_committed: aborted ones never count)."""
         partition = partition_for(conversation_id, self.partitions)
-        consumer = clients.consumer("copilot-history", {"enable.auto.commit": False, "isolation.level": "read_committed",
-                                                        "fetch.wait.max.ms": 10}, servers=self.servers)
+        consumer = clients.consumer(
+            "copilot-history",
+            {"enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10},
+            servers=self.servers,
+        )
         key = conversation_id.encode()
         turns: list[Turn] = []
         try:

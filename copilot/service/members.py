@@ -24,8 +24,9 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
         meta = client.list_topics(topic, timeout=timeout)
         if topic not in meta.topics or meta.topics[topic].error is not None:
             return out
-        offsets = client.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)],
-                                                     request_timeout=timeout)[group].result()
+        offsets = client.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)], request_timeout=timeout)[
+            group
+        ].result()
         committed = {tp.partition: tp.offset for tp in offsets.topic_partitions if tp.topic == topic}
         probe = clients.consumer(f"{group}-status-probe", {"enable.auto.commit": False}, servers=servers)
         try:
@@ -44,8 +45,10 @@ def workers(servers: str | None = None, timeout: float = 5.0) -> dict:
 
 
 def format_workers(state: dict) -> str:
-    lines = [f"workers (group {state['group']}, {state['state']}): {len(state['members'])} member(s), "
-             f"lag {state['lag'] if state['lag'] is not None else '?'} question(s) on {state['topic']}"]
+    lines = [
+        f"workers (group {state['group']}, {state['state']}): {len(state['members'])} member(s), "
+        f"lag {state['lag'] if state['lag'] is not None else '?'} question(s) on {state['topic']}"
+    ]
     lines += [f"  {m['worker_id']:<36} {m['host']:<20} partitions {m['partitions']}" for m in state["members"]]
     if state.get("error"):
         lines.append(f"  error: {state['error']}")

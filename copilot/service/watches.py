@@ -52,15 +52,25 @@ class WatchService:
         condition = when if isinstance(when, Condition) else Condition.parse(when)
         if not answer.get("valid") or not answer.get("sql"):
             reasons = "; ".join(e.get("message", "") for e in answer.get("errors") or []) or "no valid query"
-            raise RequestError(f"the question has no valid answer to watch: {reasons}",
-                               hint="ask it with `flink-copilot ask` until it gives a windowed aggregate")
-        sql, measure = watch_query(name, answer["sql"], condition, plan=answer.get("plan"),
-                                   topics=self.jobs.catalog.load().topics)
-        meta = {"watch": name, "question": answer.get("question"), "condition": f"{measure} {condition.op} {condition.value:g}",
-                "answer_sql": answer["sql"], "question_id": answer.get("question_id"), "worker_id": answer.get("worker_id"),
-                "conversation_id": answer.get("conversation_id")}
-        job = self.jobs.save_into(name, sql, alert_schema(self.alerts_topic), kind="watch", delivery="at-least-once",
-                                  meta=meta, replace=replace)
+            raise RequestError(
+                f"the question has no valid answer to watch: {reasons}",
+                hint="ask it with `flink-copilot ask` until it gives a windowed aggregate",
+            )
+        sql, measure = watch_query(
+            name, answer["sql"], condition, plan=answer.get("plan"), topics=self.jobs.catalog.load().topics
+        )
+        meta = {
+            "watch": name,
+            "question": answer.get("question"),
+            "condition": f"{measure} {condition.op} {condition.value:g}",
+            "answer_sql": answer["sql"],
+            "question_id": answer.get("question_id"),
+            "worker_id": answer.get("worker_id"),
+            "conversation_id": answer.get("conversation_id"),
+        }
+        job = self.jobs.save_into(
+            name, sql, alert_schema(self.alerts_topic), kind="watch", delivery="at-least-once", meta=meta, replace=replace
+        )
         return {"name": job.name, "flink_job_id": job.flink_job_id, "alerts_topic": job.output_topic, **meta, "sql": job.sql}
 
     def _watch(self, name: str):
@@ -76,8 +86,15 @@ class WatchService:
         for row in self.jobs.list():
             job = registry.get(row["name"])
             if job is not None and job.kind == "watch":
-                rows.append({**row, "question": job.meta.get("question"), "condition": job.meta.get("condition"),
-                             "question_id": job.meta.get("question_id"), "worker_id": job.meta.get("worker_id")})
+                rows.append(
+                    {
+                        **row,
+                        "question": job.meta.get("question"),
+                        "condition": job.meta.get("condition"),
+                        "question_id": job.meta.get("question_id"),
+                        "worker_id": job.meta.get("worker_id"),
+                    }
+                )
         return rows
 
     def stop(self, name: str, *, savepoint: bool = True) -> dict:
@@ -96,13 +113,17 @@ class WatchService:
         return {"name": job.name}
 
 
-def read_alerts(topic: str | None = None, *, watch: str | None = None, limit: int = 200,
-                servers: str | None = None, timeout: float = 10.0) -> list[dict]:
+def read_alerts(
+    topic: str | None = None, *, watch: str | None = None, limit: int = 200, servers: str | None = None, timeout: float = 10.0
+) -> list[dict]:
     """The alerts topic's current rows (the newest per key; deleted keys dropped), newest window first."""
     topic = topic or events.alerts_topic()
     servers = servers or kadmin.bootstrap()
-    consumer = clients.consumer(clients.unique_group("copilot-alerts"), {
-        "enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10}, servers=servers)
+    consumer = clients.consumer(
+        clients.unique_group("copilot-alerts"),
+        {"enable.auto.commit": False, "isolation.level": "read_committed", "fetch.wait.max.ms": 10},
+        servers=servers,
+    )
     latest: dict[bytes | None, dict | None] = {}
     try:
         meta = consumer.list_topics(timeout=timeout)
@@ -149,8 +170,11 @@ class AlertFeed:
     def _assign(self) -> bool:
         if self._consumer is not None:
             return True
-        consumer = clients.consumer(clients.unique_group("copilot-alert-feed"), {
-            "enable.auto.commit": False, "auto.offset.reset": "earliest", "fetch.wait.max.ms": 10}, servers=self.servers)
+        consumer = clients.consumer(
+            clients.unique_group("copilot-alert-feed"),
+            {"enable.auto.commit": False, "auto.offset.reset": "earliest", "fetch.wait.max.ms": 10},
+            servers=self.servers,
+        )
         meta = consumer.list_topics(timeout=3.0)
         if self.topic not in meta.topics:
             consumer.close()

@@ -62,8 +62,15 @@ def build_copilot(services: Services, audit: AuditSink | None, *, use_engine: bo
 
 
 class Worker:
-    def __init__(self, worker_id: str, copilot: Copilot, audit: QuestionAuditSink | None = None, *, servers: str | None = None,
-                 pause_before_commit: float = 0.0):
+    def __init__(
+        self,
+        worker_id: str,
+        copilot: Copilot,
+        audit: QuestionAuditSink | None = None,
+        *,
+        servers: str | None = None,
+        pause_before_commit: float = 0.0,
+    ):
         self.worker_id = worker_id
         self.copilot = copilot
         self.audit = audit
@@ -77,13 +84,29 @@ class Worker:
 
     def _clients(self) -> tuple[Consumer, Producer]:
         events.ensure_topics(self.servers)
-        consumer = clients.consumer(self.group, {
-            "client.id": self.worker_id, "enable.auto.commit": False, "auto.offset.reset": "earliest",
-            "isolation.level": "read_committed", "session.timeout.ms": SESSION_TIMEOUT_MS, "heartbeat.interval.ms": 1000,
-            "fetch.wait.max.ms": 10}, servers=self.servers)
+        consumer = clients.consumer(
+            self.group,
+            {
+                "client.id": self.worker_id,
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+                "isolation.level": "read_committed",
+                "session.timeout.ms": SESSION_TIMEOUT_MS,
+                "heartbeat.interval.ms": 1000,
+                "fetch.wait.max.ms": 10,
+            },
+            servers=self.servers,
+        )
         # the transactional id is this worker's: a restarted worker with the same id fences its predecessor
-        producer = clients.producer({"client.id": self.worker_id, "transactional.id": f"{self.group}.{self.worker_id}",
-                                     "linger.ms": 0, "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS}, servers=self.servers)
+        producer = clients.producer(
+            {
+                "client.id": self.worker_id,
+                "transactional.id": f"{self.group}.{self.worker_id}",
+                "linger.ms": 0,
+                "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
+            },
+            servers=self.servers,
+        )
         try:
             producer.init_transactions(30)
         except KafkaException as exc:
@@ -136,8 +159,9 @@ class Worker:
                 event = self._answer(question, history, received, started)
             except Exception as exc:  # a question that breaks the copilot is answered with the reason, not retried forever
                 log.exception("worker %s: question %s failed", self.worker_id, question.question_id)
-                event = events.error_event(question.question_id, cid, self.worker_id,
-                                           f"the copilot failed on this question: {type(exc).__name__}: {exc}")
+                event = events.error_event(
+                    question.question_id, cid, self.worker_id, f"the copilot failed on this question: {type(exc).__name__}: {exc}"
+                )
         event.setdefault("timings", {})["worker_ms"] = round((time.perf_counter() - started) * 1000, 2)
         answer_partition = events.partition_for(cid, self._answer_partitions(consumer))
         self._commit(msg, event, cid, answer_partition, consumer, producer)
@@ -159,21 +183,24 @@ class Worker:
             answer = self.copilot.ask(question.question, conversation_id=cid, history=turns)
         done = time.perf_counter()
         history.remember(cid, Turn(answer.question, answer.sql, answer.plan, answer.planner, answer.valid))
-        timings = {"queued_ms": round(max(0.0, received - question.time) * 1000, 2),
-                   "history_ms": round((planned - started) * 1000, 2),
-                   "answer_ms": round((done - planned) * 1000, 2)}
+        timings = {
+            "queued_ms": round(max(0.0, received - question.time) * 1000, 2),
+            "history_ms": round((planned - started) * 1000, 2),
+            "answer_ms": round((done - planned) * 1000, 2),
+        }
         return events.answer_event(answer, question, self.worker_id, timings)
 
     def _commit(self, msg, event: dict, cid: str, partition: int, consumer: Consumer, producer: Producer) -> None:
         """The answer and the input offset in one transaction; retried from the question on an abortable error."""
         try:
             producer.begin_transaction()
-            producer.produce(self.answers, key=cid.encode(), value=json.dumps(event, default=str).encode(),
-                             partition=partition)
+            producer.produce(self.answers, key=cid.encode(), value=json.dumps(event, default=str).encode(), partition=partition)
             if self.pause_before_commit:
                 producer.flush(10)  # the answer is on the broker, inside the still open transaction
-                sys.stderr.write(f"worker {self.worker_id}: answer to {event.get('question_id')} produced, "
-                                 f"committing in {self.pause_before_commit}s\n")
+                sys.stderr.write(
+                    f"worker {self.worker_id}: answer to {event.get('question_id')} produced, "
+                    f"committing in {self.pause_before_commit}s\n"
+                )
                 sys.stderr.flush()
                 time.sleep(self.pause_before_commit)
             offsets = [TopicPartition(msg.topic(), msg.partition(), msg.offset() + 1)]
@@ -202,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause-before-commit", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     from copilot.security.redact import install_log_redaction
 
     install_log_redaction()  # a Kafka or model error quoting a credential is masked in the worker's log
@@ -211,11 +239,16 @@ def main(argv: list[str] | None = None) -> int:
     sys.stderr.write(f"worker starting: {worker_id} (pid {os.getpid()})\n")
     from copilot.wiring import Config, build
 
-    services = build(Config.from_settings(catalog_dir=Path(args.catalog_dir) if args.catalog_dir else None,
-                                          audit=not args.no_audit))
+    services = build(
+        Config.from_settings(catalog_dir=Path(args.catalog_dir) if args.catalog_dir else None, audit=not args.no_audit)
+    )
     audit = QuestionAuditSink(services.audit, worker_id)
-    worker = Worker(worker_id, build_copilot(services, audit, use_engine=not args.no_engine), audit,
-                    pause_before_commit=args.pause_before_commit)
+    worker = Worker(
+        worker_id,
+        build_copilot(services, audit, use_engine=not args.no_engine),
+        audit,
+        pause_before_commit=args.pause_before_commit,
+    )
 
     def stop(_sig, _frame):
         worker.stopping = True

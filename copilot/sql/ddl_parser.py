@@ -59,9 +59,7 @@ class FlinkDdlParserMixin:
             ]
             properties = self.expression(exp.Properties(expressions=options))
         return self.expression(
-            fx.CreateCatalog(
-                this=name, kind="CATALOG", properties=properties, comment=comment or None, exists=bool(exists)
-            )
+            fx.CreateCatalog(this=name, kind="CATALOG", properties=properties, comment=comment or None, exists=bool(exists))
         )
 
     def _parse_describe_catalog(self) -> fx.DescribeCatalog | None:

@@ -122,8 +122,14 @@ class FlinkShow(exp.Expression):
     """`SHOW [FULL | USER | CURRENT] kind [name] [FROM|IN db] [[NOT] [I]LIKE 'p']`."""
 
     arg_types = {
-        "this": True, "target": False, "scope": False, "scope_kind": False, "like": False, "not_": False,
-        "ilike": False, "partition": False,
+        "this": True,
+        "target": False,
+        "scope": False,
+        "scope_kind": False,
+        "like": False,
+        "not_": False,
+        "ilike": False,
+        "partition": False,
     }
 
 
@@ -137,8 +143,13 @@ class CreateFunction(exp.Expression):
     """`CREATE [TEMPORARY [SYSTEM]] FUNCTION [IF NOT EXISTS] name AS 'class' [LANGUAGE l] [USING JAR 'p', ...]`."""
 
     arg_types = {
-        "this": True, "expression": True, "language": False, "jars": False,
-        "temporary": False, "system": False, "exists": False,
+        "this": True,
+        "expression": True,
+        "language": False,
+        "jars": False,
+        "temporary": False,
+        "system": False,
+        "exists": False,
     }
 
 

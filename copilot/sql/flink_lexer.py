@@ -71,7 +71,7 @@ def scan(sql: str) -> Lexed:
 
     while i < n:
         ch = sql[i]
-        two = sql[i:i + 2]
+        two = sql[i : i + 2]
         if two in ("--", "//"):
             j = i + 2
             while j < n and sql[j] not in "\n\r":
@@ -79,21 +79,21 @@ def scan(sql: str) -> Lexed:
             blank(i, j)
             i = j
             continue
-        if two == "/*" and sql[i:i + 3] != "/*+" or (two == "/*" and hint is not None):
+        if two == "/*" and sql[i : i + 3] != "/*+" or (two == "/*" and hint is not None):
             j = sql.find("*/", i + 2)
             if j < 0:
                 raise FlinkLexError("a /* comment is not closed (Flink ends a comment at the first */)", i, "unclosed_comment")
             blank(i, j + 2)
             i = j + 2
             continue
-        if sql[i:i + 3] == "/*+":
+        if sql[i : i + 3] == "/*+":
             hint = HintSpan(i, -1, "", last_word)
             depth = 0
             i += 3
             continue
         if hint is not None and two == "*/":
             hint.end = i + 2
-            hint.body = "".join(out[hint.start + 3:i])
+            hint.body = "".join(out[hint.start + 3 : i])
             hints.append(hint)
             hint = None
             last_word = "*/"
@@ -120,9 +120,10 @@ def scan(sql: str) -> Lexed:
             word = sql[i:j].upper()
             if j < n and sql[j] == "'" and word not in ("N", "X", "U"):
                 if word == "E" or not word.isdigit():
-                    raise FlinkLexError(f"Flink reads {sql[i:j]}'...' with other escapes; write the string plainly", i,
-                                        "prefixed_string")
-            if word == "U" and sql[j:j + 2] == "&'":
+                    raise FlinkLexError(
+                        f"Flink reads {sql[i:j]}'...' with other escapes; write the string plainly", i, "prefixed_string"
+                    )
+            if word == "U" and sql[j : j + 2] == "&'":
                 j += 1  # U&'...': the string follows
             if hint is not None:
                 if depth == 0:

@@ -92,14 +92,26 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         exp.TimeStrToTime: lambda self, e: f"CAST({self.sql(e, 'this')} AS TIMESTAMP(3))",
         exp.StrToTime: lambda self, e: self.func("TO_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
         exp.StrToDate: lambda self, e: self.func("TO_DATE", e.this, self._format_unless_default(e, "%Y-%m-%d")),
-        exp.TsOrDsToDate: lambda self, e: self.func("TO_DATE", e.this) if e.this.is_string or e.this.type is None else f"CAST({self.sql(e, 'this')} AS DATE)",
+        exp.TsOrDsToDate: lambda self, e: (
+            self.func("TO_DATE", e.this) if e.this.is_string or e.this.type is None else f"CAST({self.sql(e, 'this')} AS DATE)"
+        ),
         exp.UnixToStr: lambda self, e: self.func("FROM_UNIXTIME", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
-        exp.StrToUnix: lambda self, e: "UNIX_TIMESTAMP()" if isinstance(e.this, exp.CurrentTimestamp) else self.func("UNIX_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S")),
-        exp.UnixSeconds: lambda self, e: "UNIX_TIMESTAMP()" if isinstance(e.this, exp.CurrentTimestamp) else self.func("UNIX_TIMESTAMP", e.this),
+        exp.StrToUnix: lambda self, e: (
+            "UNIX_TIMESTAMP()"
+            if isinstance(e.this, exp.CurrentTimestamp)
+            else self.func("UNIX_TIMESTAMP", e.this, self._format_unless_default(e, "%Y-%m-%d %H:%M:%S"))
+        ),
+        exp.UnixSeconds: lambda self, e: (
+            "UNIX_TIMESTAMP()" if isinstance(e.this, exp.CurrentTimestamp) else self.func("UNIX_TIMESTAMP", e.this)
+        ),
         exp.UnixToTime: lambda self, e: self.func("TO_TIMESTAMP_LTZ", e.this, e.args.get("scale") or exp.UnixToTime.SECONDS),
-        exp.TimestampDiff: lambda self, e: self.func("TIMESTAMPDIFF", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
+        exp.TimestampDiff: lambda self, e: self.func(
+            "TIMESTAMPDIFF", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this
+        ),
         exp.DateDiff: lambda self, e: self.func("TIMESTAMPDIFF", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
-        exp.TimestampAdd: lambda self, e: self.func("TIMESTAMPADD", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
+        exp.TimestampAdd: lambda self, e: self.func(
+            "TIMESTAMPADD", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this
+        ),
         exp.DateAdd: lambda self, e: self.func("TIMESTAMPADD", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
         exp.TsOrDsAdd: lambda self, e: self.func("TIMESTAMPADD", exp.var(e.text("unit").upper() or "DAY"), e.expression, e.this),
         exp.TimestampTrunc: lambda self, e: f"FLOOR({self.sql(e, 'this')} TO {e.text('unit').upper()})",
@@ -109,7 +121,9 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         exp.CurrentTimestamp: lambda self, e: "CURRENT_TIMESTAMP",
         exp.ArrayAgg: rename_func("ARRAY_AGG"),
         exp.ApproxDistinct: lambda self, e: self.func("APPROX_COUNT_DISTINCT", e.this),
-        exp.RegexpExtract: lambda self, e: self.func("REGEXP_EXTRACT", e.this, e.expression, e.args.get("group") or e.args.get("position")),
+        exp.RegexpExtract: lambda self, e: self.func(
+            "REGEXP_EXTRACT", e.this, e.expression, e.args.get("group") or e.args.get("position")
+        ),
         exp.Nullif: rename_func("NULLIF"),
         exp.If: rename_func("IF"),
         exp.Coalesce: rename_func("COALESCE"),
@@ -196,12 +210,14 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         inner = expression.this
         if isinstance(inner, exp.Is):
             return f"{self.sql(inner, 'this')} IS NOT {self.sql(inner, 'expression')}"
-        if isinstance(inner, exp.In) and not (isinstance(expression.parent, exp.Binary) and not isinstance(expression.parent, exp.Connector)):
+        if isinstance(inner, exp.In) and not (
+            isinstance(expression.parent, exp.Binary) and not isinstance(expression.parent, exp.Connector)
+        ):
             # `x NOT IN (...)`: split after x's own text, never at an " IN " inside x (a literal, a subquery).
             # Inside arithmetic (`NOT x IN (..) + y`) the prefix form is kept: `x NOT IN (..) + y` does not parse.
             left, text = self.sql(inner, "this"), self.sql(inner)
             if text.startswith(left + " IN "):
-                return f"{left} NOT IN {text[len(left) + 4:]}"
+                return f"{left} NOT IN {text[len(left) + 4 :]}"
         return super().not_sql(expression)
 
     def set_sql(self, expression: exp.Set) -> str:
@@ -302,7 +318,15 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         return super().cast_sql(expression, safe_prefix=safe_prefix)
 
 
-_KWARG_NAMES = {"DATA": "this", "TIMECOL": "timecol", "SIZE": "size", "SLIDE": "slide", "STEP": "step", "OFFSET": "offset", "GAP": "gap"}
+_KWARG_NAMES = {
+    "DATA": "this",
+    "TIMECOL": "timecol",
+    "SIZE": "size",
+    "SLIDE": "slide",
+    "STEP": "step",
+    "OFFSET": "offset",
+    "GAP": "gap",
+}
 
 
 # sqlglot dispatches `<key>_sql` methods only for its own node classes: register ours explicitly.

@@ -13,7 +13,15 @@ from copilot.sql import expressions as fx
 from copilot.sql.ddl_parser import FlinkDdlParserMixin
 
 # Names of the window functions' keyword arguments (`SIZE => INTERVAL ...`) and the arg they fill.
-_WINDOW_KWARGS = {"DATA": "this", "TIMECOL": "timecol", "SIZE": "size", "SLIDE": "slide", "STEP": "step", "OFFSET": "offset", "GAP": "gap"}
+_WINDOW_KWARGS = {
+    "DATA": "this",
+    "TIMECOL": "timecol",
+    "SIZE": "size",
+    "SLIDE": "slide",
+    "STEP": "step",
+    "OFFSET": "offset",
+    "GAP": "gap",
+}
 EXPLAIN_DETAILS = ("ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN")
 _STATEMENT_END = {TokenType.SEMICOLON, getattr(TokenType, "SENTINEL", TokenType.SEMICOLON)}
 LIKE_OPTION_VERBS = ("INCLUDING", "EXCLUDING", "OVERWRITING")
@@ -141,8 +149,21 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
     }
 
     SHOW_KINDS = (
-        "CATALOGS", "DATABASES", "TABLES", "VIEWS", "FUNCTIONS", "MODULES", "JARS", "JOBS", "COLUMNS",
-        "PROCEDURES", "MODELS", "PARTITIONS", "CATALOG", "DATABASE", "MATERIALIZED",
+        "CATALOGS",
+        "DATABASES",
+        "TABLES",
+        "VIEWS",
+        "FUNCTIONS",
+        "MODULES",
+        "JARS",
+        "JOBS",
+        "COLUMNS",
+        "PROCEDURES",
+        "MODELS",
+        "PARTITIONS",
+        "CATALOG",
+        "DATABASE",
+        "MATERIALIZED",
     )
 
     # ---- statements -------------------------------------------------------------------------
@@ -284,8 +305,14 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
             ilike = self._parse_string()
         return self.expression(
             fx.FlinkShow(
-                this=" ".join(words), target=target, scope=scope, scope_kind=scope_kind,
-                like=like or ilike, ilike=bool(ilike), not_=bool(not_), partition=partition,
+                this=" ".join(words),
+                target=target,
+                scope=scope,
+                scope_kind=scope_kind,
+                like=like or ilike,
+                ilike=bool(ilike),
+                not_=bool(not_),
+                partition=partition,
             )
         )
 
@@ -317,8 +344,13 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
             jars = self._parse_csv(lambda: self._match_text_seq("JAR") and self._parse_string())
         return self.expression(
             fx.CreateFunction(
-                this=name, expression=class_name, language=language or None, jars=jars or None,
-                temporary=bool(temporary), system=bool(system), exists=bool(exists),
+                this=name,
+                expression=class_name,
+                language=language or None,
+                jars=jars or None,
+                temporary=bool(temporary),
+                system=bool(system),
+                exists=bool(exists),
             )
         )
 
@@ -348,8 +380,14 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
     def _parse_bracket(self, this: exp.Expr | None = None) -> exp.Expr | None:
         # Flink's map constructor MAP[k1, v1, k2, v2, ...] (what the generator writes for a VarMap);
         # without this it would read as a subscript of a column named MAP.
-        if (isinstance(this, exp.Column) and not this.table and not this.this.quoted and this.name.upper() == "MAP"
-                and self._curr is not None and self._curr.token_type == TokenType.L_BRACKET):
+        if (
+            isinstance(this, exp.Column)
+            and not this.table
+            and not this.this.quoted
+            and this.name.upper() == "MAP"
+            and self._curr is not None
+            and self._curr.token_type == TokenType.L_BRACKET
+        ):
             self._advance()
             items = self._parse_csv(self._parse_assignment)
             if not self._match(TokenType.R_BRACKET):
@@ -404,7 +442,13 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
             if self._match(TokenType.PARTITION_BY):
                 partition = [self._parse_column()]
                 # the key list ends where the next argument (DESCRIPTOR(...) or NAME => ...) begins
-                while self._curr and self._curr.token_type == TokenType.COMMA and self._next and self._next.text.upper() != "DESCRIPTOR" and not (self._index + 2 < len(self._tokens) and self._tokens[self._index + 2].token_type == TokenType.FARROW):
+                while (
+                    self._curr
+                    and self._curr.token_type == TokenType.COMMA
+                    and self._next
+                    and self._next.text.upper() != "DESCRIPTOR"
+                    and not (self._index + 2 < len(self._tokens) and self._tokens[self._index + 2].token_type == TokenType.FARROW)
+                ):
                     self._advance()
                     partition.append(self._parse_column())
             return self.expression(fx.TableArgument(this=table, partition_by=partition))
@@ -447,7 +491,9 @@ def _opens_statement_set(chunk: list[Token]) -> bool:
     words = [token.text.upper() for token in chunk[:8]]
     for start in range(len(words)):
         if words[start : start + 3] in (["STATEMENT", "SET", "BEGIN"], ["BEGIN", "STATEMENT", "SET"]):
-            return words[start] == "BEGIN" or start == 0 or words[start - 1] in ("EXECUTE", "EXPLAIN", ",", *EXPLAIN_DETAILS, "FOR")
+            return (
+                words[start] == "BEGIN" or start == 0 or words[start - 1] in ("EXECUTE", "EXPLAIN", ",", *EXPLAIN_DETAILS, "FOR")
+            )
     return False
 
 

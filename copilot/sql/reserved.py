@@ -3,7 +3,8 @@ The `flink` generator quotes exactly these. Niladic functions written without pa
 (LOCALTIMESTAMP, CURRENT_DATE, USER …) are left out: sqlglot reads them as names, and quoting one
 would turn the function into a column."""
 
-RESERVED_WORDS: frozenset[str] = frozenset("""
+RESERVED_WORDS: frozenset[str] = frozenset(
+    """
 abs all allocate allow alter and any are array as asensitive asymmetric at atomic authorization avg begin
 between bigint binary bit blob boolean both by call called cardinality cascaded case cast ceil ceiling char
 character check classifier clob close coalesce collate collect column commit condition connect constraint
@@ -26,4 +27,5 @@ subset substring substring_regex succeeds sum symmetric system system_time table
 timestamp timezone_hour timezone_minute tinyint to trailing translate translate_regex translation treat trigger trim
 trim_array true truncate uescape union unique unknown unnest update upper upsert using value values value_of
 var_pop var_samp varbinary varchar varying versioning when whenever where width_bucket window with within without year
-""".split())
+""".split()
+)

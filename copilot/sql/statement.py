@@ -34,8 +34,16 @@ from dataclasses import dataclass, field
 
 from copilot.sql.quoting import quote_name, string_literal
 
-__all__ = ["ALLOWED_QUERY_HINTS", "EXPLAIN_DETAILS", "SECRET_MASK", "CheckedStatement", "Statement", "TrustedStatement",
-           "quote_name", "require_statement"]
+__all__ = [
+    "ALLOWED_QUERY_HINTS",
+    "EXPLAIN_DETAILS",
+    "SECRET_MASK",
+    "CheckedStatement",
+    "Statement",
+    "TrustedStatement",
+    "quote_name",
+    "require_statement",
+]
 
 # Query hints (`SELECT /*+ NAME(...) */`) that may survive into the canonical text. Everything else
 # is refused by the policy stage, and table hints (`FROM t /*+ ... */`, in Flink only OPTIONS, which
@@ -125,8 +133,9 @@ class TrustedStatement:
         return self.sql
 
     @classmethod
-    def _make(cls, sql: str, kind: str, name: str | None = None, tables: tuple[str, ...] = (),
-              secrets: tuple[tuple[str, str], ...] = ()) -> "TrustedStatement":
+    def _make(
+        cls, sql: str, kind: str, name: str | None = None, tables: tuple[str, ...] = (), secrets: tuple[tuple[str, str], ...] = ()
+    ) -> "TrustedStatement":
         return cls(sql, kind, name, tables, _PRODUCT_SEAL, secrets)
 
     # ---- catalog layer: tables the product defines ------------------------------------------

@@ -16,8 +16,11 @@ UNIT_SECONDS: dict[str, int] = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 
 
 _LEADING_WORD = re.compile(r"\s*([A-Za-z_]+)")
 # a duration as people write it: '5 s', '500 ms', '2 min', '1h', '1.5 hours', '7 days'
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|millis?|milli(?:second)?s?|s|secs?|seconds?|m|mins?|minutes?|h|hours?"
-                       r"|d|days?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(ms|millis?|milli(?:second)?s?|s|secs?|seconds?|m|mins?|minutes?|h|hours?"
+    r"|d|days?)?\s*$",
+    re.IGNORECASE,
+)
 # seconds in one unit of a duration as split_duration names it
 DURATION_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 

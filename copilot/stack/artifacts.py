@@ -33,8 +33,11 @@ MAVEN_DIR = Path(__file__).resolve().parent / "maven"
 _WHEEL_LIB_PREFIX = "pyflink/lib/"
 _WHEEL_EXTRA = ("pyflink/bin/bash-java-utils.jar",)
 # What maven/flink-extras.xml adds to Flink's lib: a cached Flink missing one of them gets them added.
-FLINK_EXTRA_JARS = (f"flink-sql-gateway-{FLINK_VERSION}.jar", f"flink-sql-connector-kafka-{KAFKA_CONNECTOR_VERSION}.jar",
-                    f"flink-sql-avro-confluent-registry-{FLINK_VERSION}.jar")
+FLINK_EXTRA_JARS = (
+    f"flink-sql-gateway-{FLINK_VERSION}.jar",
+    f"flink-sql-connector-kafka-{KAFKA_CONNECTOR_VERSION}.jar",
+    f"flink-sql-avro-confluent-registry-{FLINK_VERSION}.jar",
+)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ def _fetch_flink(artifacts: Artifacts) -> None:
     home = artifacts.flink_home
     if _is_complete(home):
         if not all((home / "lib" / jar).exists() for jar in FLINK_EXTRA_JARS):  # cached before an extra was added
-            _maven_copy(MAVEN_DIR / "flink-extras.xml", home / "lib", "Flink extras added since the last download (Maven Central)")
+            _maven_copy(
+                MAVEN_DIR / "flink-extras.xml", home / "lib", "Flink extras added since the last download (Maven Central)"
+            )
             _write_marker(home)
         return
     downloads = artifacts.root / "downloads"
@@ -142,7 +147,19 @@ def _fetch_flink(artifacts: Artifacts) -> None:
     wheels = sorted(downloads.glob(f"apache_flink_libraries-{FLINK_VERSION}-*.whl"))
     if not wheels:
         _run_streaming(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-cache-dir", "--progress-bar", "on", "-d", str(downloads), FLINK_WHEEL],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-cache-dir",
+                "--progress-bar",
+                "on",
+                "-d",
+                str(downloads),
+                FLINK_WHEEL,
+            ],
             f"Flink {FLINK_VERSION} distribution (PyPI {FLINK_WHEEL}, ~312 MB)",
         )
         wheels = sorted(downloads.glob(f"apache_flink_libraries-{FLINK_VERSION}-*.whl"))
@@ -180,7 +197,9 @@ def _fetch_flink(artifacts: Artifacts) -> None:
 
 def _maven_copy(pom: Path, output: Path, what: str) -> None:
     if shutil.which("mvn") is None:
-        raise ArtifactError("Maven (`mvn`) is not installed; it resolves the Java artifacts", hint="apt-get install maven, or run `make setup`")
+        raise ArtifactError(
+            "Maven (`mvn`) is not installed; it resolves the Java artifacts", hint="apt-get install maven, or run `make setup`"
+        )
     cmd = ["mvn", "-B", "-f", str(pom), "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={output}"]
     if os.environ.get("FLINK_COPILOT_MAVEN_REPO"):  # benchmarks measure a cold download with an empty local repo
         cmd.append(f"-Dmaven.repo.local={os.environ['FLINK_COPILOT_MAVEN_REPO']}")
@@ -208,7 +227,9 @@ def _build_registry(artifacts: Artifacts) -> None:
     if _is_complete(home):
         return
     if shutil.which("mvn") is None:
-        raise ArtifactError("Maven (`mvn`) is not installed; it builds the Schema Registry", hint="apt-get install maven, or run `make setup`")
+        raise ArtifactError(
+            "Maven (`mvn`) is not installed; it builds the Schema Registry", hint="apt-get install maven, or run `make setup`"
+        )
     build = home.with_name(home.name + ".build")
     staging = home.with_name(home.name + ".partial")
     shutil.rmtree(build, ignore_errors=True)
@@ -221,7 +242,9 @@ def _build_registry(artifacts: Artifacts) -> None:
     target = build / "app" / "target"
     runner = target / artifacts.registry_jar.name
     if not runner.exists() or not (target / "lib").is_dir():
-        raise ArtifactError(f"the Schema Registry build left no {runner}", hint=f"see the Maven output above; delete {build} and retry")
+        raise ArtifactError(
+            f"the Schema Registry build left no {runner}", hint=f"see the Maven output above; delete {build} and retry"
+        )
     staging.mkdir(parents=True)
     shutil.copy2(runner, staging / runner.name)
     shutil.copytree(target / "lib", staging / "lib")

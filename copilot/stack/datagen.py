@@ -103,15 +103,22 @@ class _Stream:
 
 
 class Generator:
-    def __init__(self, config: DatagenConfig, *, producer: Producer | None = None, clock=time.time,
-                 rng: random.Random | None = None):
+    def __init__(
+        self, config: DatagenConfig, *, producer: Producer | None = None, clock=time.time, rng: random.Random | None = None
+    ):
         self.config = config
         self.clock = clock
         self.stop_requested = threading.Event()
-        self.shop = Shop(customers=config.customers, products=config.products, late_fraction=config.late_fraction,
-                         rng=rng or random.Random(), run_id=uuid.uuid4().hex[:6])
-        self.producer = producer or datagen_kafka.producer(config.bootstrap, error_cb=self._on_kafka_error,
-                                                           logger=logging.getLogger("copilot.datagen.librdkafka"))
+        self.shop = Shop(
+            customers=config.customers,
+            products=config.products,
+            late_fraction=config.late_fraction,
+            rng=rng or random.Random(),
+            run_id=uuid.uuid4().hex[:6],
+        )
+        self.producer = producer or datagen_kafka.producer(
+            config.bootstrap, error_cb=self._on_kafka_error, logger=logging.getLogger("copilot.datagen.librdkafka")
+        )
         self.admin = admin_client(config.bootstrap)
         self.avro = AvroTwins(config.registry_url, clock=clock) if config.registry_url else None
         self.pending: list[tuple[float, int, Event]] = []  # heap by produce_at
@@ -194,8 +201,12 @@ class Generator:
                     log.info("created topics: %s", ", ".join(created))
                 break
             except KafkaException as exc:
-                log.warning("cannot create topics on Kafka at %s (%s); retrying in %.0f s",
-                            self.config.bootstrap, exc.args[0].str() if exc.args else exc, delay)
+                log.warning(
+                    "cannot create topics on Kafka at %s (%s); retrying in %.0f s",
+                    self.config.bootstrap,
+                    exc.args[0].str() if exc.args else exc,
+                    delay,
+                )
                 self.stop_requested.wait(delay)
                 delay = min(delay * 2, 10.0)
         else:
@@ -232,8 +243,9 @@ class Generator:
         """The producer caches "topic does not exist" after a wipe; wait until it sees the new topics."""
         while not self.stop_requested.is_set():
             try:
-                missing = [name for name in TOPIC_NAMES
-                           if not self.producer.list_topics(name, timeout=5.0).topics[name].partitions]
+                missing = [
+                    name for name in TOPIC_NAMES if not self.producer.list_topics(name, timeout=5.0).topics[name].partitions
+                ]
             except KafkaException as exc:
                 missing = [str(exc)]
             if not missing:
@@ -250,12 +262,22 @@ class Generator:
             _Stream(cfg.customer_updates_per_sec, lambda t: [self.shop.customer_update(t)]),
             _Stream(cfg.product_updates_per_sec, lambda t: [self.shop.product_update(t)]),
         ]
-        log.info("datagen starting: Kafka %s, %g orders/s, %g page views/s, %d customers, %d products",
-                 cfg.bootstrap, cfg.orders_per_sec, cfg.page_views_per_sec, cfg.customers, cfg.products)
+        log.info(
+            "datagen starting: Kafka %s, %g orders/s, %g page views/s, %d customers, %d products",
+            cfg.bootstrap,
+            cfg.orders_per_sec,
+            cfg.page_views_per_sec,
+            cfg.customers,
+            cfg.products,
+        )
         if not self._prepare_topics():
             return self._shutdown()
-        log.info("datagen ready: topics %s exist, %d customers and %d products written",
-                 ", ".join(TOPIC_NAMES), cfg.customers, cfg.products)
+        log.info(
+            "datagen ready: topics %s exist, %d customers and %d products written",
+            ", ".join(TOPIC_NAMES),
+            cfg.customers,
+            cfg.products,
+        )
         last = self.clock()
         next_stats = last + STATS_EVERY_SECONDS
         rng = self.shop.rng
@@ -281,14 +303,22 @@ class Generator:
 
     def _log_stats(self) -> None:
         counts = " ".join(f"{t}={self.delivered[t]}/{self.produced[t]}" for t in TOPIC_NAMES)
-        log.info("delivered/produced %s; %d late by design, %d scheduled, %d lost",
-                 counts, self.shop.late_events, len(self.pending), self.failed)
+        log.info(
+            "delivered/produced %s; %d late by design, %d scheduled, %d lost",
+            counts,
+            self.shop.late_events,
+            len(self.pending),
+            self.failed,
+        )
 
     def _shutdown(self) -> int:
         undelivered = self.producer.flush(10.0)
         self._log_stats()
-        log.info("datagen stopped%s; %d scheduled follow-up events dropped",
-                 f", {undelivered} records not delivered" if undelivered else "", len(self.pending))
+        log.info(
+            "datagen stopped%s; %d scheduled follow-up events dropped",
+            f", {undelivered} records not delivered" if undelivered else "",
+            len(self.pending),
+        )
         return 0
 
 
@@ -296,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m copilot.stack.datagen",
         description="Write the demo shop's topics to Kafka until stopped (SIGTERM/SIGINT).",
-        epilog=settings.help_text(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=settings.help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("copilot.datagen.librdkafka").setLevel(logging.CRITICAL)  # our own lines say it once

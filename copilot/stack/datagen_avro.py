@@ -32,7 +32,9 @@ _MONEY = {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2
 _TIME = {"type": "long", "logicalType": "timestamp-millis"}
 
 PAYMENT_V1: dict[str, Any] = {
-    "type": "record", "name": "Payment", "namespace": "shop.demo",
+    "type": "record",
+    "name": "Payment",
+    "namespace": "shop.demo",
     "doc": "One payment attempt for an order (Avro twin of the payments topic).",
     "fields": [
         {"name": "payment_id", "type": "string", "doc": "Unique id of the payment attempt."},
@@ -45,12 +47,22 @@ PAYMENT_V1: dict[str, Any] = {
     ],
 }
 # Version 2: one optional field more; version 1 records read as risk_score = NULL.
-PAYMENT_V2 = {**PAYMENT_V1, "fields": PAYMENT_V1["fields"] + [
-    {"name": "risk_score", "type": ["null", "double"], "default": None,
-     "doc": "Fraud risk score from 0 (safe) to 1 reported by the payment provider; absent before schema version 2."},
-]}
+PAYMENT_V2 = {
+    **PAYMENT_V1,
+    "fields": PAYMENT_V1["fields"]
+    + [
+        {
+            "name": "risk_score",
+            "type": ["null", "double"],
+            "default": None,
+            "doc": "Fraud risk score from 0 (safe) to 1 reported by the payment provider; absent before schema version 2.",
+        },
+    ],
+}
 SHIPMENT_V1: dict[str, Any] = {
-    "type": "record", "name": "Shipment", "namespace": "shop.demo",
+    "type": "record",
+    "name": "Shipment",
+    "namespace": "shop.demo",
     "doc": "One status change of a parcel (Avro twin of the shipments topic).",
     "fields": [
         {"name": "shipment_id", "type": "string", "doc": "Unique id of the parcel."},
@@ -69,8 +81,11 @@ def subject(topic: str) -> str:
 
 def register(client: httpx.Client, topic: str, schema: dict) -> int:
     """Register `schema` under `<topic>-value` (idempotent: a known schema returns its id)."""
-    response = client.post(f"/subjects/{subject(topic)}/versions", json={"schema": json.dumps(schema)},
-                           headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+    response = client.post(
+        f"/subjects/{subject(topic)}/versions",
+        json={"schema": json.dumps(schema)},
+        headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+    )
     if response.status_code >= 400:
         raise RuntimeError(f"registering {subject(topic)} failed: HTTP {response.status_code} {response.text[:300]}")
     return int(response.json()["id"])
@@ -95,8 +110,7 @@ def _money(cents: int) -> Decimal:
 class AvroTwins:
     """Registers the twins' schemas and turns a JSON-topic record into its Avro twin's bytes."""
 
-    def __init__(self, registry_url: str, *, clock=time.time, evolve_after: float = EVOLVE_AFTER_SECONDS,
-                 timeout: float = 10.0):
+    def __init__(self, registry_url: str, *, clock=time.time, evolve_after: float = EVOLVE_AFTER_SECONDS, timeout: float = 10.0):
         self.url = registry_url.rstrip("/")
         self.client = httpx.Client(base_url=self.url, timeout=timeout)
         self.clock = clock

@@ -29,10 +29,53 @@ DEVICES = (("desktop", 45), ("mobile", 45), ("tablet", 10))
 REFERRERS = (("direct", 30), ("google", 35), ("bing", 5), ("instagram", 10), ("facebook", 8), ("newsletter", 12))
 QUANTITIES = ((1, 60), (2, 25), (3, 9), (4, 4), (5, 2))
 
-_FIRST = ("Anna", "Lukas", "Emma", "Noah", "Sofia", "Liam", "Marie", "Jan", "Lea", "Hugo", "Chloe", "Luca",
-          "Julia", "Mateo", "Olivia", "Oscar", "Eva", "Daan", "Zofia", "Elias", "Mia", "Leo", "Nora", "Ethan")
-_LAST = ("Muller", "Martin", "de Vries", "Peeters", "Garcia", "Rossi", "Smith", "Johnson", "Tremblay",
-         "Nowak", "Andersson", "Gruber", "Schmidt", "Bernard", "Jansen", "Lopez", "Bianchi", "Brown", "Kowalski")
+_FIRST = (
+    "Anna",
+    "Lukas",
+    "Emma",
+    "Noah",
+    "Sofia",
+    "Liam",
+    "Marie",
+    "Jan",
+    "Lea",
+    "Hugo",
+    "Chloe",
+    "Luca",
+    "Julia",
+    "Mateo",
+    "Olivia",
+    "Oscar",
+    "Eva",
+    "Daan",
+    "Zofia",
+    "Elias",
+    "Mia",
+    "Leo",
+    "Nora",
+    "Ethan",
+)
+_LAST = (
+    "Muller",
+    "Martin",
+    "de Vries",
+    "Peeters",
+    "Garcia",
+    "Rossi",
+    "Smith",
+    "Johnson",
+    "Tremblay",
+    "Nowak",
+    "Andersson",
+    "Gruber",
+    "Schmidt",
+    "Bernard",
+    "Jansen",
+    "Lopez",
+    "Bianchi",
+    "Brown",
+    "Kowalski",
+)
 _BRANDS = {
     "electronics": ("Voltix", "Nordtek", "Samvo", "Lumen"),
     "books": ("Penhouse", "Orbis Press", "Lettera", "Quill & Co"),
@@ -102,8 +145,12 @@ class _Weighted:
 
 _COUNTRY = _Weighted(zip(COUNTRIES, COUNTRY_WEIGHTS))
 _CHANNEL, _SEGMENT, _METHOD = _Weighted(CHANNELS), _Weighted(SEGMENTS), _Weighted(PAYMENT_METHODS)
-_PAGE_TYPE, _DEVICE, _REFERRER, _QUANTITY = (_Weighted(PAGE_TYPES), _Weighted(DEVICES),
-                                             _Weighted(REFERRERS), _Weighted(QUANTITIES))
+_PAGE_TYPE, _DEVICE, _REFERRER, _QUANTITY = (
+    _Weighted(PAGE_TYPES),
+    _Weighted(DEVICES),
+    _Weighted(REFERRERS),
+    _Weighted(QUANTITIES),
+)
 
 
 @dataclass
@@ -123,8 +170,17 @@ class Shop:
     `rng` drives everything that happens afterwards. `run_id` makes event ids unique per run.
     """
 
-    def __init__(self, *, customers: int, products: int, late_fraction: float, rng: random.Random,
-                 run_id: str, seed: int = 20261125, sessions: int = 400):
+    def __init__(
+        self,
+        *,
+        customers: int,
+        products: int,
+        late_fraction: float,
+        rng: random.Random,
+        run_id: str,
+        seed: int = 20261125,
+        sessions: int = 400,
+    ):
         if customers < 1 or products < 1:
             raise ValueError("the shop needs at least one customer and one product")
         self.rng = rng

@@ -15,8 +15,12 @@ _DAY_MS = 24 * 3600 * 1000
 _APPEND_CONFIG = {"cleanup.policy": "delete", "retention.ms": str(_DAY_MS), "retention.bytes": str(512 * 1024 * 1024)}
 # Upsert topics are compacted; small segments and a low dirty ratio let compaction actually run
 # during a demo instead of after the first 1 GiB segment rolls.
-_COMPACT_CONFIG = {"cleanup.policy": "compact", "segment.ms": str(10 * 60 * 1000),
-                   "min.cleanable.dirty.ratio": "0.1", "delete.retention.ms": str(3600 * 1000)}
+_COMPACT_CONFIG = {
+    "cleanup.policy": "compact",
+    "segment.ms": str(10 * 60 * 1000),
+    "min.cleanable.dirty.ratio": "0.1",
+    "delete.retention.ms": str(3600 * 1000),
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ def ensure_topics(admin: AdminClient, timeout: float = 10.0) -> list[str]:
     if missing:
         futures = admin.create_topics(
             [NewTopic(t.name, num_partitions=t.partitions, replication_factor=1, config=dict(t.config)) for t in missing],
-            operation_timeout=timeout, request_timeout=timeout)
+            operation_timeout=timeout,
+            request_timeout=timeout,
+        )
         for name, future in futures.items():
             try:
                 future.result()
@@ -81,8 +87,13 @@ def _repair_cleanup_policy(admin: AdminClient, specs: list[TopicSpec], timeout: 
         actual = future.result()["cleanup.policy"].value
         if actual != wanted[resource.name]:
             log.warning("topic %s has cleanup.policy=%s, setting %s", resource.name, actual, wanted[resource.name])
-            fix = ConfigResource(ConfigResource.Type.TOPIC, resource.name, incremental_configs=[
-                ConfigEntry("cleanup.policy", wanted[resource.name], incremental_operation=AlterConfigOpType.SET)])
+            fix = ConfigResource(
+                ConfigResource.Type.TOPIC,
+                resource.name,
+                incremental_configs=[
+                    ConfigEntry("cleanup.policy", wanted[resource.name], incremental_operation=AlterConfigOpType.SET)
+                ],
+            )
             for f in admin.incremental_alter_configs([fix], request_timeout=timeout).values():
                 f.result()
 

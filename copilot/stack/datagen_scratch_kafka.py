@@ -39,10 +39,18 @@ class ScratchKafka:
         self.props.write_text(config.kafka_properties(ep, directory / "data"))
         log4j = directory / "log4j2.properties"
         log4j.write_text(config.LOG4J2.replace("rootLogger.level = INFO", "rootLogger.level = WARN"))
-        self.java = [os.environ.get("JAVA", "java"), f"-Dlog4j2.configurationFile=file:{log4j}",
-                     "-cp", artifacts.ensure_artifacts().kafka_classpath()]
-        subprocess.run([*self.java, "kafka.tools.StorageTool", "format", "-t", config.new_cluster_id(), "-c", str(self.props)],
-                       check=True, capture_output=True, timeout=120)
+        self.java = [
+            os.environ.get("JAVA", "java"),
+            f"-Dlog4j2.configurationFile=file:{log4j}",
+            "-cp",
+            artifacts.ensure_artifacts().kafka_classpath(),
+        ]
+        subprocess.run(
+            [*self.java, "kafka.tools.StorageTool", "format", "-t", config.new_cluster_id(), "-c", str(self.props)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         self.process: subprocess.Popen | None = None
 
     @property
@@ -51,8 +59,12 @@ class ScratchKafka:
 
     def start(self, timeout: float = 90.0) -> None:
         with open(self.dir / "kafka.log", "ab") as log:
-            self.process = subprocess.Popen([self.java[0], f"-Xmx{self.heap}", *self.java[1:], "kafka.Kafka", str(self.props)],
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [self.java[0], f"-Xmx{self.heap}", *self.java[1:], "kafka.Kafka", str(self.props)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         admin = clients.admin({"log_level": 0}, servers=self.bootstrap)
         deadline = time.monotonic() + timeout
         while True:

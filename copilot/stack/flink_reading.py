@@ -30,8 +30,9 @@ def build(artifacts: Artifacts | None = None) -> Path:
     """The directory holding the compiled helper (compiled once per source version)."""
     artifacts = artifacts or Artifacts(artifacts_root())
     if not (artifacts.flink_lib / "flink-table-api-java-uber-2.2.0.jar").exists():
-        raise FlinkReadingError(f"no Flink distribution in {artifacts.flink_lib}",
-                                hint="run `flink-copilot up` once: it downloads Flink")
+        raise FlinkReadingError(
+            f"no Flink distribution in {artifacts.flink_lib}", hint="run `flink-copilot up` once: it downloads Flink"
+        )
     digest = hashlib.sha1(SOURCE.read_bytes()).hexdigest()[:12]
     out = artifacts.root / "flink-reading" / digest
     if (out / "FlinkReading.class").exists():
@@ -42,8 +43,12 @@ def build(artifacts: Artifacts | None = None) -> Path:
     staging = out.with_name(digest + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    done = subprocess.run([javac, "-nowarn", "-d", str(staging), "-cp", artifacts.flink_classpath(), str(SOURCE)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [javac, "-nowarn", "-d", str(staging), "-cp", artifacts.flink_classpath(), str(SOURCE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         raise FlinkReadingError(f"javac failed: {done.stderr[-2000:]}")
     shutil.rmtree(out, ignore_errors=True)
@@ -60,9 +65,21 @@ class FlinkReader:
         classes = build(artifacts)
         java = shutil.which("java") or "java"
         self._proc: subprocess.Popen[str] = subprocess.Popen(
-            [java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Dlog4j2.level=ERROR",
-             "-cp", f"{classes}:{artifacts.flink_classpath()}", "FlinkReading"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8")
+            [
+                java,
+                "-Xmx512m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dlog4j2.level=ERROR",
+                "-cp",
+                f"{classes}:{artifacts.flink_classpath()}",
+                "FlinkReading",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
         assert self._proc.stdin is not None and self._proc.stdout is not None  # both are pipes
         self._stdin, self._stdout = self._proc.stdin, self._proc.stdout
         self._lock = threading.Lock()

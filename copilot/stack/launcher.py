@@ -51,7 +51,9 @@ class Component:
 def _java() -> str:
     java = shutil.which("java")
     if java is None:
-        raise StackError("Java is not installed (the stack needs Java 17)", hint="apt-get install openjdk-17-jre-headless, or run `make setup`")
+        raise StackError(
+            "Java is not installed (the stack needs Java 17)", hint="apt-get install openjdk-17-jre-headless, or run `make setup`"
+        )
     return java
 
 
@@ -149,58 +151,116 @@ class Launcher:
         """JVM flags and dynamic properties Flink's scripts would compute (via BashJavaUtils)."""
         a = self.artifacts
         result = subprocess.run(
-            [_java(), "-cp", f"{a.bash_java_utils}:{a.flink_classpath()}", "org.apache.flink.runtime.util.bash.BashJavaUtils",
-             kind, "--configDir", str(self.conf_dir)],
-            capture_output=True, text=True, timeout=60,
+            [
+                _java(),
+                "-cp",
+                f"{a.bash_java_utils}:{a.flink_classpath()}",
+                "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                kind,
+                "--configDir",
+                str(self.conf_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
-        lines = [ln[len("BASH_JAVA_UTILS_EXEC_RESULT:"):] for ln in result.stdout.splitlines() if ln.startswith("BASH_JAVA_UTILS_EXEC_RESULT:")]
+        lines = [
+            ln[len("BASH_JAVA_UTILS_EXEC_RESULT:") :]
+            for ln in result.stdout.splitlines()
+            if ln.startswith("BASH_JAVA_UTILS_EXEC_RESULT:")
+        ]
         if result.returncode != 0 or len(lines) < 2:
             raise StackError(f"Flink could not size the {kind} memory:\n{result.stdout[-800:]}{result.stderr[-800:]}")
         return lines[0].split(), lines[1].split()
 
     def _flink_common(self, name: str) -> list[str]:
         return [
-            _java(), *config.FLINK_JAVA_OPENS,
+            _java(),
+            *config.FLINK_JAVA_OPENS,
             f"-Dlog4j.configurationFile=file:{self.conf_dir / 'log4j2.properties'}",
             f"-Dlog.file={self.table.log_path(name)}",
         ]
 
     def jobmanager_cmd(self) -> list[str]:
         jvm, dyn = self._flink_jvm("GET_JM_RESOURCE_PARAMS")
-        return [*self._flink_common("jobmanager"), *jvm, "-cp", self.artifacts.flink_classpath(),
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", str(self.conf_dir), *dyn]
+        return [
+            *self._flink_common("jobmanager"),
+            *jvm,
+            "-cp",
+            self.artifacts.flink_classpath(),
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+            "--configDir",
+            str(self.conf_dir),
+            *dyn,
+        ]
 
     def taskmanager_cmd(self) -> list[str]:
         jvm, dyn = self._flink_jvm("GET_TM_RESOURCE_PARAMS")
-        return [*self._flink_common("taskmanager"), *jvm, "-cp", self.artifacts.flink_classpath(),
-                "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", str(self.conf_dir), *dyn]
+        return [
+            *self._flink_common("taskmanager"),
+            *jvm,
+            "-cp",
+            self.artifacts.flink_classpath(),
+            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+            "--configDir",
+            str(self.conf_dir),
+            *dyn,
+        ]
 
     def gateway_cmd(self) -> list[str]:
-        return [*self._flink_common("sql-gateway"), "-Xms256m", "-Xmx1g", "-cp", self.artifacts.flink_classpath(),
-                "org.apache.flink.table.gateway.SqlGateway"]
+        return [
+            *self._flink_common("sql-gateway"),
+            "-Xms256m",
+            "-Xmx1g",
+            "-cp",
+            self.artifacts.flink_classpath(),
+            "org.apache.flink.table.gateway.SqlGateway",
+        ]
 
     def kafka_cmd(self) -> list[str]:
-        return [_java(), "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                f"-Dlog4j2.configurationFile=file:{self.conf_dir / 'log4j2.properties'}",
-                "-cp", self.artifacts.kafka_classpath(), "kafka.Kafka", str(self.conf_dir / "kafka.properties")]
+        return [
+            _java(),
+            "-Xms256m",
+            "-Xmx1g",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile=file:{self.conf_dir / 'log4j2.properties'}",
+            "-cp",
+            self.artifacts.kafka_classpath(),
+            "kafka.Kafka",
+            str(self.conf_dir / "kafka.properties"),
+        ]
 
     def registry_cmd(self) -> list[str]:
-        return [_java(), "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", str(self.artifacts.registry_jar)]
+        return [
+            _java(),
+            "-Xms64m",
+            "-Xmx384m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-jar",
+            str(self.artifacts.registry_jar),
+        ]
 
     def registry_env(self) -> dict[str, str]:
         """Apicurio's SQL storage on an H2 database file in the state directory: schemas outlive `down`."""
-        return {"REGISTRY_DATASOURCE_URL": f"jdbc:h2:file:{self.state / 'schema-registry' / 'registry'}",
-                "HTTP_PORT": str(settings.get_int("FLINK_COPILOT_REGISTRY_PORT")), "QUARKUS_HTTP_HOST": "127.0.0.1",
-                # Apicurio's Confluent API lists at most 1,000 subjects by default; `catalog sync` reads them all
-                "REGISTRY_CCOMPAT_MAX_SUBJECTS": "1000000"}
+        return {
+            "REGISTRY_DATASOURCE_URL": f"jdbc:h2:file:{self.state / 'schema-registry' / 'registry'}",
+            "HTTP_PORT": str(settings.get_int("FLINK_COPILOT_REGISTRY_PORT")),
+            "QUARKUS_HTTP_HOST": "127.0.0.1",
+            # Apicurio's Confluent API lists at most 1,000 subjects by default; `catalog sync` reads them all
+            "REGISTRY_CCOMPAT_MAX_SUBJECTS": "1000000",
+        }
 
     def datagen_cmd(self) -> list[str]:
         return [sys.executable, "-m", "copilot.stack.datagen"]
 
     def flink_env(self) -> dict[str, str]:
-        return {"FLINK_CONF_DIR": str(self.conf_dir), "FLINK_LIB_DIR": str(self.artifacts.flink_lib),
-                "FLINK_HOME": str(self.artifacts.flink_home)}
+        return {
+            "FLINK_CONF_DIR": str(self.conf_dir),
+            "FLINK_LIB_DIR": str(self.artifacts.flink_lib),
+            "FLINK_HOME": str(self.artifacts.flink_home),
+        }
 
     # ---- lifecycle ------------------------------------------------------------------------
 
@@ -217,38 +277,94 @@ class Launcher:
         if (data / "meta.properties").exists():
             return
         result = subprocess.run(
-            [_java(), f"-Dlog4j2.configurationFile=file:{self.conf_dir / 'log4j2.properties'}", "-cp",
-             self.artifacts.kafka_classpath(), "kafka.tools.StorageTool", "format", "-t", config.new_cluster_id(),
-             "-c", str(self.conf_dir / "kafka.properties")],
-            capture_output=True, text=True, timeout=120,
+            [
+                _java(),
+                f"-Dlog4j2.configurationFile=file:{self.conf_dir / 'log4j2.properties'}",
+                "-cp",
+                self.artifacts.kafka_classpath(),
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                config.new_cluster_id(),
+                "-c",
+                str(self.conf_dir / "kafka.properties"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if result.returncode != 0:
             raise StackError(f"formatting Kafka's storage in {data} failed:\n{result.stdout[-1500:]}{result.stderr[-1500:]}")
 
     def components(self, with_datagen: bool = True) -> list[Component]:
         parts = [
-            Component("kafka", lambda e: e.bootstrap, lambda e: [(e.kafka_host, e.kafka_port), (e.kafka_host, e.controller_port)],
-                      kafka_health, lambda l: l.kafka_cmd()),
-            Component("schema-registry", lambda e: settings.local_registry_url(),
-                      lambda e: [("127.0.0.1", settings.get_int("FLINK_COPILOT_REGISTRY_PORT"))],
-                      registry_health, lambda l: l.registry_cmd(), lambda l: l.registry_env(), background=True),
-            Component("jobmanager", lambda e: e.rest_url, lambda e: [(e.rest_host, e.rest_port), (e.rest_host, e.rpc_port)],
-                      jobmanager_health, lambda l: l.jobmanager_cmd(), lambda l: l.flink_env()),
-            Component("taskmanager", lambda e: e.rest_url, lambda e: [], taskmanager_health,
-                      lambda l: l.taskmanager_cmd(), lambda l: l.flink_env()),
-            Component("sql-gateway", lambda e: e.gateway_url, lambda e: [(e.gateway_host, e.gateway_port)],
-                      gateway_health, lambda l: l.gateway_cmd(), lambda l: l.flink_env()),
+            Component(
+                "kafka",
+                lambda e: e.bootstrap,
+                lambda e: [(e.kafka_host, e.kafka_port), (e.kafka_host, e.controller_port)],
+                kafka_health,
+                lambda l: l.kafka_cmd(),
+            ),
+            Component(
+                "schema-registry",
+                lambda e: settings.local_registry_url(),
+                lambda e: [("127.0.0.1", settings.get_int("FLINK_COPILOT_REGISTRY_PORT"))],
+                registry_health,
+                lambda l: l.registry_cmd(),
+                lambda l: l.registry_env(),
+                background=True,
+            ),
+            Component(
+                "jobmanager",
+                lambda e: e.rest_url,
+                lambda e: [(e.rest_host, e.rest_port), (e.rest_host, e.rpc_port)],
+                jobmanager_health,
+                lambda l: l.jobmanager_cmd(),
+                lambda l: l.flink_env(),
+            ),
+            Component(
+                "taskmanager",
+                lambda e: e.rest_url,
+                lambda e: [],
+                taskmanager_health,
+                lambda l: l.taskmanager_cmd(),
+                lambda l: l.flink_env(),
+            ),
+            Component(
+                "sql-gateway",
+                lambda e: e.gateway_url,
+                lambda e: [(e.gateway_host, e.gateway_port)],
+                gateway_health,
+                lambda l: l.gateway_cmd(),
+                lambda l: l.flink_env(),
+            ),
         ]
         if with_datagen:
-            parts.append(Component("datagen", lambda e: f"-> {e.bootstrap}", lambda e: [], datagen_health,
-                                   lambda l: l.datagen_cmd(),
-                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "PYTHONUNBUFFERED": "1",
-                                              "SCHEMA_REGISTRY_URL": settings.schema_registry_url() or settings.local_registry_url()}))
+            parts.append(
+                Component(
+                    "datagen",
+                    lambda e: f"-> {e.bootstrap}",
+                    lambda e: [],
+                    datagen_health,
+                    lambda l: l.datagen_cmd(),
+                    lambda l: {
+                        "KAFKA_BOOTSTRAP": l.ep.bootstrap,
+                        "PYTHONUNBUFFERED": "1",
+                        "SCHEMA_REGISTRY_URL": settings.schema_registry_url() or settings.local_registry_url(),
+                    },
+                )
+            )
         if settings.get("COPILOT_SERVICE") == "kafka" or self.table.running("worker"):  # one agent worker (copilot/service)
-            parts.append(Component("worker", lambda e: f"-> {e.bootstrap}", lambda e: [], worker_health,
-                                   lambda l: [sys.executable, "-m", "copilot.service.worker", "--worker-id", f"{socket.gethostname()}-up"],
-                                   lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "FLINK_SQL_GATEWAY": l.ep.gateway_url,
-                                              "PYTHONUNBUFFERED": "1"}))
+            parts.append(
+                Component(
+                    "worker",
+                    lambda e: f"-> {e.bootstrap}",
+                    lambda e: [],
+                    worker_health,
+                    lambda l: [sys.executable, "-m", "copilot.service.worker", "--worker-id", f"{socket.gethostname()}-up"],
+                    lambda l: {"KAFKA_BOOTSTRAP": l.ep.bootstrap, "FLINK_SQL_GATEWAY": l.ep.gateway_url, "PYTHONUNBUFFERED": "1"},
+                )
+            )
         return parts
 
     def up(self, with_datagen: bool = True, progress: Callable[[str], None] | None = None) -> list[dict]:
@@ -296,8 +412,9 @@ class Launcher:
         from copilot.wiring import Config, build
 
         # this stack's addresses; resuming submits statements: they are audited
-        services = build(Config.from_settings(gateway_url=self.ep.gateway_url, rest_url=self.ep.rest_url,
-                                              bootstrap=self.ep.bootstrap))
+        services = build(
+            Config.from_settings(gateway_url=self.ep.gateway_url, rest_url=self.ep.rest_url, bootstrap=self.ep.bootstrap)
+        )
         verb = "resume" if resume else "suspend"
         try:
             jobs = services.jobs()
@@ -346,13 +463,15 @@ class Launcher:
         for comp in self.components(with_datagen):
             health = comp.health(self.ep, self.table)
             rec = self.table.running(comp.name)
-            rows.append({
-                "component": comp.name,
-                "running": health.ok,
-                "address": comp.address(self.ep),
-                "version": health.version,
-                "managed": rec is not None,
-                "pid": rec.pid if rec else None,
-                "detail": health.detail,
-            })
+            rows.append(
+                {
+                    "component": comp.name,
+                    "running": health.ok,
+                    "address": comp.address(self.ep),
+                    "version": health.version,
+                    "managed": rec is not None,
+                    "pid": rec.pid if rec else None,
+                    "detail": health.detail,
+                }
+            )
         return rows

@@ -47,9 +47,11 @@ def panel(limit: int = 20, recent_minutes: float | None = None, key: str = "aler
         return
     for row in rows[:limit]:
         group = f" · {row['group_key']}" if row.get("group_key") else ""
-        st.markdown(f":material/notifications_active: **{row.get('watch')}**{group} — {row.get('condition')} · "
-                    f"{_values(row.get('values'))} · window {row.get('window_start')} → {row.get('window_end')} "
-                    f"· {_ago(row.get('fired_at'))}")
+        st.markdown(
+            f":material/notifications_active: **{row.get('watch')}**{group} — {row.get('condition')} · "
+            f"{_values(row.get('values'))} · window {row.get('window_start')} → {row.get('window_end')} "
+            f"· {_ago(row.get('fired_at'))}"
+        )
 
 
 def _fired(row: dict) -> dt.datetime | None:

@@ -125,14 +125,24 @@ def result(snap: LiveSnapshot, index: int, *, frozen: bool) -> None:
     kinds = charts.available_charts(snap.columns)
     wanted = st.session_state.get(f"chart_kind_{index}") or _asked_chart(index)
     choice = charts.choose_chart(snap.columns, wanted)
-    picked = st.segmented_control("Chart", kinds, default=choice.kind, format_func=lambda k: charts.KIND_LABELS[k],
-                                  key=f"chart_switch_{index}", disabled=frozen)
+    picked = st.segmented_control(
+        "Chart",
+        kinds,
+        default=choice.kind,
+        format_func=lambda k: charts.KIND_LABELS[k],
+        key=f"chart_switch_{index}",
+        disabled=frozen,
+    )
     if picked and picked != choice.kind:
         st.session_state[f"chart_kind_{index}"] = picked
         choice = charts.choose_chart(snap.columns, picked)
     draw_chart(choice, snap)
-    st.dataframe(charts.table_frame(snap.columns, snap.rows), hide_index=True, key=None if frozen else f"table_{index}",
-                 height=min(400, 38 + 35 * max(1, len(snap.rows))))
+    st.dataframe(
+        charts.table_frame(snap.columns, snap.rows),
+        hide_index=True,
+        key=None if frozen else f"table_{index}",
+        height=min(400, 38 + 35 * max(1, len(snap.rows))),
+    )
     if snap.total_rows > len(snap.rows):
         st.caption(f"Showing the newest {len(snap.rows):,} of {snap.total_rows:,} rows.")
 
@@ -150,8 +160,11 @@ def draw_chart(choice: charts.ChartChoice, snap: LiveSnapshot) -> None:
     frame = charts.chart_frame(choice, snap.columns, snap.rows)
     if choice.kind == "number":
         value, delta = charts.big_number(choice, snap.columns, snap.rows)
-        st.metric(choice.y or "value", "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip("."),
-                  delta=None if delta is None else f"{delta:+,.2f}")
+        st.metric(
+            choice.y or "value",
+            "—" if value is None else f"{value:,.2f}".rstrip("0").rstrip("."),
+            delta=None if delta is None else f"{delta:+,.2f}",
+        )
     elif choice.kind == "line":
         st.altair_chart(charts.line_spec(choice, frame), width="stretch")
     else:
@@ -173,8 +186,11 @@ def save_as_job(index: int, ans: Answer) -> None:
                 st.page_link(JOBS_PAGE, label="Open the jobs page", icon=":material/work:")
             return
         # the preview comes first: what the job would have produced on recorded data, then the save
-        if st.button("Preview on the last 5 minutes" if taken is None else "Preview again", key=f"job_preview_btn_{index}",
-                     icon=":material/preview:"):
+        if st.button(
+            "Preview on the last 5 minutes" if taken is None else "Preview again",
+            key=f"job_preview_btn_{index}",
+            icon=":material/preview:",
+        ):
             with guarded(), st.spinner("Replaying the last 5 minutes of recorded data…"):
                 preview_view.run(index, ans.sql or "", jobs_service())
             st.rerun()  # drawn open, with the preview and then the save form

@@ -43,14 +43,28 @@ def topic_detail(schema: TopicSchema, catalog: CatalogService) -> None:
     st.header(schema.topic)
     st.markdown(schema.description or "_No description._")
     key = schema.key or ", ".join(schema.primary_key) or "—"
-    st.markdown(f"**Changelog** `{schema.changelog}` · **Key** `{key}` · **Event time** `{schema.event_time or '—'}`"
-                f" · **Format** `{schema.format}`")
+    st.markdown(
+        f"**Changelog** `{schema.changelog}` · **Key** `{key}` · **Event time** `{schema.event_time or '—'}`"
+        f" · **Format** `{schema.format}`"
+    )
     st.subheader("Fields")
-    st.dataframe(pd.DataFrame([{
-        "field": f.name, "type": f.type, "description": f.description,
-        "known values": fmt.known_values(f.values), "also called": ", ".join(f.synonyms),
-        "unit": f.unit or (f"currency in {f.currency_field}" if f.currency_field else ""),
-    } for f in schema.fields]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "field": f.name,
+                    "type": f.type,
+                    "description": f.description,
+                    "known values": fmt.known_values(f.values),
+                    "also called": ", ".join(f.synonyms),
+                    "unit": f.unit or (f"currency in {f.currency_field}" if f.currency_field else ""),
+                }
+                for f in schema.fields
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     semantic_layer(schema)
     relationships(schema, catalog)
     st.subheader("CREATE TABLE")
@@ -63,12 +77,27 @@ def semantic_layer(schema: TopicSchema) -> None:
     """Metrics, the words people use for single values, and the queries people confirmed."""
     if schema.metrics:
         st.subheader("Metrics")
-        st.dataframe(pd.DataFrame([{
-            "metric": m.name, "expression": m.expression + (f" WHERE {m.filter}" if m.filter else ""),
-            "also called": ", ".join(m.synonyms), "description": m.description,
-        } for m in schema.metrics]), hide_index=True, width="stretch")
-    words = [{"field": f.name, "value": value, "label": f.values.get(value, value), "also called": ", ".join(w)}
-             for f in schema.fields for value, w in f.value_words.items() if w]
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "metric": m.name,
+                        "expression": m.expression + (f" WHERE {m.filter}" if m.filter else ""),
+                        "also called": ", ".join(m.synonyms),
+                        "description": m.description,
+                    }
+                    for m in schema.metrics
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    words = [
+        {"field": f.name, "value": value, "label": f.values.get(value, value), "also called": ", ".join(w)}
+        for f in schema.fields
+        for value, w in f.value_words.items()
+        if w
+    ]
     if words:
         st.subheader("Words for values")
         st.dataframe(pd.DataFrame(words), hide_index=True, width="stretch")

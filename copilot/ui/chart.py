@@ -33,8 +33,7 @@ class ResultShape:
         if time is None and "window_end" in names:
             time = next(n for n, _t in columns if n.lower() == "window_end")
         measures = [n for n, t in columns if is_numeric(t)]
-        categories = [n for n, t in columns
-                      if n.lower() not in WINDOW_COLUMNS and not is_numeric(t) and not is_temporal(t)]
+        categories = [n for n, t in columns if n.lower() not in WINDOW_COLUMNS and not is_numeric(t) and not is_temporal(t)]
         # A rank column from top-N queries is a position, not a measure.
         ranks = [m for m in measures if m.lower() in ("rownum", "row_num", "rank", "rn", "position")]
         measures = [m for m in measures if m not in ranks] or measures
@@ -122,7 +121,9 @@ def _latest_window(frame: pd.DataFrame, shape: ResultShape) -> pd.DataFrame:
     return frame
 
 
-def big_number(choice: ChartChoice, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> tuple[float | None, float | None]:
+def big_number(
+    choice: ChartChoice, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[float | None, float | None]:
     """(current value, change against the previous window or previous row) for the big-number view."""
     frame = _typed_frame(columns, rows)
     if frame.empty or choice.y is None:

@@ -17,9 +17,20 @@ GENERIC_HINT = "try again; if it keeps happening, tell whoever runs this app"
 
 # Coloured dots in Streamlit markdown: no emoji font needed in the browser.
 UP, DOWN, BUSY, IDLE = ":green[●]", ":red[●]", ":orange[●]", ":gray[●]"
-JOB_STATE_ICONS = {"RUNNING": UP, "CREATED": BUSY, "INITIALIZING": BUSY, "RESTARTING": BUSY, "FAILING": DOWN,
-                   "FAILED": DOWN, "CANCELLING": BUSY, "CANCELED": IDLE, "FINISHED": IDLE, "STOPPED": IDLE,
-                   "NOT_RUNNING": IDLE, "SUSPENDED": IDLE}
+JOB_STATE_ICONS = {
+    "RUNNING": UP,
+    "CREATED": BUSY,
+    "INITIALIZING": BUSY,
+    "RESTARTING": BUSY,
+    "FAILING": DOWN,
+    "FAILED": DOWN,
+    "CANCELLING": BUSY,
+    "CANCELED": IDLE,
+    "FINISHED": IDLE,
+    "STOPPED": IDLE,
+    "NOT_RUNNING": IDLE,
+    "SUSPENDED": IDLE,
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +89,8 @@ def live_status(status: str, reason: str | None) -> str:
         return f"{DOWN} Stopped by an error"
     if status == "ended":
         return {"max_rows": f"{IDLE} Stopped: row limit reached", "timeout": f"{IDLE} Stopped: time limit reached"}.get(
-            reason or "", f"{IDLE} Finished")
+            reason or "", f"{IDLE} Finished"
+        )
     return f"{IDLE} Stopped" + (f" ({reason})" if reason and reason != "stopped" else "")
 
 

@@ -21,9 +21,13 @@ def relationship_edges(topic: str, topics: dict[str, TopicSchema]) -> list[tuple
 
 def neighbourhood_dot(topic: str, topics: dict[str, TopicSchema]) -> str:
     edges = relationship_edges(topic, topics)
-    lines = ["digraph {", "  rankdir=LR;", '  node [shape=box, style="rounded,filled", fillcolor="#eef2ff", fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];',
-             f'  {_quote(topic)} [fillcolor="#c7d2fe", penwidth=2];']
+    lines = [
+        "digraph {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded,filled", fillcolor="#eef2ff", fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+        f'  {_quote(topic)} [fillcolor="#c7d2fe", penwidth=2];',
+    ]
     for source, target, label in edges:
         lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(label)}];")
     lines.append("}")

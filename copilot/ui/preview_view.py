@@ -39,15 +39,20 @@ def show(index: int, stored: dict) -> None:
         return
     p = stored["data"]
     with st.container(key=f"preview_{index}"):
-        st.markdown(f"**Preview** — what the job would have produced over the last {p['slice']['seconds'] / 60:g} "
-                    f"minutes of recorded data")
+        st.markdown(
+            f"**Preview** — what the job would have produced over the last {p['slice']['seconds'] / 60:g} "
+            f"minutes of recorded data"
+        )
         cols = st.columns(4)
         cols[0].metric("Preview rows", f"{p['row_count']:,}")
         cols[1].metric("Records read", f"{p['slice']['records']:,}")
         state = p["state"]
         keys = state.get("max_keys_per_window") if state.get("windowed") else state.get("distinct_keys")
-        cols[2].metric("State (keys)", "—" if keys is None else f"{keys:,}",
-                       help="distinct grouping keys the job keeps state for (per window when windowed)")
+        cols[2].metric(
+            "State (keys)",
+            "—" if keys is None else f"{keys:,}",
+            help="distinct grouping keys the job keeps state for (per window when windowed)",
+        )
         cols[3].metric("Took", f"{p['seconds']:.1f} s")
         st.caption(f"State estimate: {state['summary']}")
         columns = list(zip(p["columns"], p["column_types"]))
@@ -59,8 +64,8 @@ def show(index: int, stored: dict) -> None:
                     st.altair_chart(charts.line_spec(choice, frame), width="stretch")
                 else:
                     st.bar_chart(frame, x=choice.x, y=choice.y, height=240)
-            st.dataframe(charts.table_frame(columns, p["rows"]), hide_index=True,
-                         height=min(300, 38 + 35 * max(1, len(p["rows"]))))
+            st.dataframe(
+                charts.table_frame(columns, p["rows"]), hide_index=True, height=min(300, 38 + 35 * max(1, len(p["rows"])))
+            )
         else:
             st.info("No rows over these minutes: the job would have written nothing yet.")
-

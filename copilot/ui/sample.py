@@ -9,18 +9,31 @@ from copilot import settings
 from copilot.kafka import sample
 
 
-def latest_records(topic: str, n: int = 10, *, timeout: float = 5.0, key: str | None = None,
-                   bootstrap: str | None = None) -> list[dict[str, Any]]:
+def latest_records(
+    topic: str, n: int = 10, *, timeout: float = 5.0, key: str | None = None, bootstrap: str | None = None
+) -> list[dict[str, Any]]:
     """Up to `n` newest records of `topic`, newest first: {partition, offset, timestamp, key, value}.
     Values that are JSON are decoded. With `key`, only records with that key (reads further back)."""
-    records = sample.latest_records(topic, n, servers=bootstrap, timeout=timeout, group_prefix="copilot-ui-sample",
-                                    per_partition=n if key is None else max(n * 50, 500),
-                                    key=None if key is None else key.encode("utf-8"),
-                                    missing_hint="the demo generator creates the demo topics; run `flink-copilot up`")
-    return [{"partition": r.partition, "offset": r.offset,
-             "timestamp": r.timestamp_ms / 1000 if r.timestamp_ms > 0 else None,
-             "key": r.key.decode("utf-8", "replace") if r.key is not None else None, "value": _decode(r.value)}
-            for r in records]
+    records = sample.latest_records(
+        topic,
+        n,
+        servers=bootstrap,
+        timeout=timeout,
+        group_prefix="copilot-ui-sample",
+        per_partition=n if key is None else max(n * 50, 500),
+        key=None if key is None else key.encode("utf-8"),
+        missing_hint="the demo generator creates the demo topics; run `flink-copilot up`",
+    )
+    return [
+        {
+            "partition": r.partition,
+            "offset": r.offset,
+            "timestamp": r.timestamp_ms / 1000 if r.timestamp_ms > 0 else None,
+            "key": r.key.decode("utf-8", "replace") if r.key is not None else None,
+            "value": _decode(r.value),
+        }
+        for r in records
+    ]
 
 
 def _decode(raw: bytes | None) -> Any:
@@ -61,8 +74,7 @@ def _decode_confluent_avro(raw: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(record, dict):
         return None
-    return {k: (v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v)
-            for k, v in record.items()}
+    return {k: (v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, Decimal) else v) for k, v in record.items()}
 
 
 def flatten(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -72,8 +72,9 @@ class CatalogService:
 
     def referenced_by(self, topic: str) -> list[tuple[str, str, str]]:
         """(other topic, its field, our field) for relationships pointing at `topic`."""
-        return [(t.topic, r.field, r.target_field) for t in self.topics().values()
-                for r in t.relationships if r.target_topic == topic]
+        return [
+            (t.topic, r.field, r.target_field) for t in self.topics().values() for r in t.relationships if r.target_topic == topic
+        ]
 
 
 class ChatService:
@@ -110,16 +111,24 @@ class ChatService:
         """A person's 👍: keep `sql` as the verified answer to `question` in its topic's catalog file."""
         from copilot.agent.verified import store_verified
 
-        entry, topic, path = store_verified(self.catalog.store, question, sql, verified_by, engine=self.gateway, audit=self.copilot().audit)
+        entry, topic, path = store_verified(
+            self.catalog.store, question, sql, verified_by, engine=self.gateway, audit=self.copilot().audit
+        )
         return {"topic": topic, "file": path, "question": entry.question, "verified_at": entry.verified_at}
 
     def _ask_service(self, question: str, conversation_id: str, continues: bool) -> Answer:
         from copilot.service.events import Question, answer_from_event
 
         is_sql = bool(_SQL_START.match(question))
-        event = self.services.bus.ask(Question(question="" if is_sql else question, user="app",
-                                               sql=question.strip().rstrip(";") if is_sql else None,
-                                               conversation_id=conversation_id, continues=continues))
+        event = self.services.bus.ask(
+            Question(
+                question="" if is_sql else question,
+                user="app",
+                sql=question.strip().rstrip(";") if is_sql else None,
+                conversation_id=conversation_id,
+                continues=continues,
+            )
+        )
         answer = answer_from_event(event)
         answer.question = question
         return answer
@@ -127,8 +136,9 @@ class ChatService:
     def live(self, answer: Answer, *, max_rows: int, timeout: float) -> LiveSession:
         """The answer's live session, not started: the page starts it in the background (audited)."""
         # capacity bounds memory; max_rows above it means the view evicts old rows instead of stopping.
-        return self.copilot().live(answer, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows,
-                                   display_rows=max_rows, label=answer.question[:40])
+        return self.copilot().live(
+            answer, max_rows=max_rows + 1, timeout=timeout, capacity=max_rows, display_rows=max_rows, label=answer.question[:40]
+        )
 
 
 class JobsService:
@@ -147,8 +157,9 @@ class JobsService:
         """The query's result over the last minutes of recorded data (copilot.eval.preview); nothing is saved."""
         from copilot.eval.preview import preview
 
-        return preview(sql, self.service.catalog.load().topics, gateway=self.services.replay_gateway(), last=last,
-                       audit=self.service.audit)
+        return preview(
+            sql, self.service.catalog.load().topics, gateway=self.services.replay_gateway(), last=last, audit=self.service.audit
+        )
 
     def state_of(self, name: str) -> dict | None:
         return next((j for j in self.list() if j["name"] == name), None)

@@ -7,13 +7,13 @@ from typing import Any, Callable, Mapping, MutableMapping
 
 DEFAULTS: dict[str, Callable[[], Any]] = {
     "conversation_id": lambda: uuid.uuid4().hex,
-    "messages": list,         # chat turns: {"role": "user"|"assistant", ...}
-    "history": list,          # the agent's conversation turns (dicts)
-    "runner": lambda: None,   # the LiveSession of the latest answer (copilot.agent.live)
+    "messages": list,  # chat turns: {"role": "user"|"assistant", ...}
+    "history": list,  # the agent's conversation turns (dicts)
+    "runner": lambda: None,  # the LiveSession of the latest answer (copilot.agent.live)
     "chart_kind": lambda: None,  # the user's chart switch for the current result
     "focus_topic": lambda: None,  # set by "ask about its output" on the jobs page
     "pending_question": lambda: None,  # a suggestion clicked, asked on the next run
-    "saved_jobs": dict,       # answer index -> saved job row
+    "saved_jobs": dict,  # answer index -> saved job row
     "authenticated": lambda: False,
 }
 

@@ -35,9 +35,13 @@ def hint_names(hint: exp.Hint) -> list[str]:
 
 def canonical_sql(tree: exp.Expr) -> str:
     """Flink-dialect text of `tree` without comments and with only allow-listed query hints."""
+
     def dropped(hint: exp.Expr) -> bool:  # `hint` is an exp.Hint (found by its type)
-        return not (isinstance(hint, exp.Hint) and isinstance(hint.parent, exp.Select)
-                    and all(n in st.ALLOWED_QUERY_HINTS for n in hint_names(hint)))
+        return not (
+            isinstance(hint, exp.Hint)
+            and isinstance(hint.parent, exp.Select)
+            and all(n in st.ALLOWED_QUERY_HINTS for n in hint_names(hint))
+        )
 
     if any(dropped(h) for h in find_all(tree, exp.Hint)):  # copy only when there is something to drop
         tree = tree.copy()
@@ -46,8 +50,9 @@ def canonical_sql(tree: exp.Expr) -> str:
     return tree.sql(dialect=DIALECT, comments=False)
 
 
-def checked_statement(tree: exp.Expr, kind: str, tables: list[str], *, sink: str | None = None,
-                      engine_checked: bool = False, sql: str | None = None) -> st.CheckedStatement:
+def checked_statement(
+    tree: exp.Expr, kind: str, tables: list[str], *, sink: str | None = None, engine_checked: bool = False, sql: str | None = None
+) -> st.CheckedStatement:
     """The CheckedStatement of a tree every stage so far accepted (the validation pipeline calls this,
     nothing else does). Raises CanonicalError when the text does not read back as itself."""
     text = sql if sql is not None else canonical_sql(tree)
@@ -63,8 +68,7 @@ def checked_statement(tree: exp.Expr, kind: str, tables: list[str], *, sink: str
         if hint.preceding != "SELECT" or not set(hint.names) <= st.ALLOWED_QUERY_HINTS:
             raise CanonicalError("the canonical text has a hint that is not allowed")
     hints = tuple(dict.fromkeys(n for h in lexed.hints for n in h.names))
-    return st.CheckedStatement(text, kind, tuple(dict.fromkeys(tables)), hints, sink, engine_checked,
-                               st._VALIDATION_SEAL)
+    return st.CheckedStatement(text, kind, tuple(dict.fromkeys(tables)), hints, sink, engine_checked, st._VALIDATION_SEAL)
 
 
 def tables_read(tree: exp.Expr) -> list[str]:
@@ -72,6 +76,10 @@ def tables_read(tree: exp.Expr) -> list[str]:
     ctes = {cte.alias_or_name for cte in find_all(tree, exp.CTE)}
     names = []
     for table in find_all(tree, exp.Table):
-        if table.name and table.name not in ctes and (not isinstance(table.this, exp.Expr) or isinstance(table.this, exp.Identifier)):
+        if (
+            table.name
+            and table.name not in ctes
+            and (not isinstance(table.this, exp.Expr) or isinstance(table.this, exp.Identifier))
+        ):
             names.append(table.name)
     return list(dict.fromkeys(names))

@@ -68,17 +68,29 @@ class CatalogChecker:
     def _check_tables(self, statement: exp.Expr, ctes: dict, skip_tables: set[str]) -> None:
         for table in find_all(statement, exp.Table):
             name = table.name
-            if not name or (name in ctes and not table.db and not table.catalog) or name in skip_tables or isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
+            if (
+                not name
+                or (name in ctes and not table.db and not table.catalog)
+                or name in skip_tables
+                or isinstance(table.this, exp.Expr)
+                and not isinstance(table.this, exp.Identifier)
+            ):
                 continue
             if _foreign_qualifier(table):
-                self._issue(table, f"table {'.'.join(p for p in (table.catalog, table.db, name) if p)!r} is outside the catalog",
-                            f"name catalog tables without a catalog or database: {name}")
+                self._issue(
+                    table,
+                    f"table {'.'.join(p for p in (table.catalog, table.db, name) if p)!r} is outside the catalog",
+                    f"name catalog tables without a catalog or database: {name}",
+                )
                 continue
             if name in self.catalog:
                 if name not in self.tables:
                     self.tables.append(name)
                 continue
-            hint = self._suggest(name, self.catalog) or f"known tables: {', '.join(sorted(self.catalog)) or 'none (the catalog is empty)'}"
+            hint = (
+                self._suggest(name, self.catalog)
+                or f"known tables: {', '.join(sorted(self.catalog)) or 'none (the catalog is empty)'}"
+            )
             self._issue(table, f"unknown table {name!r}", hint)
 
     # ---- windows and temporal joins ---------------------------------------------------------
@@ -92,17 +104,26 @@ class CatalogChecker:
             descriptor = window.args.get("timecol")
             column = window.time_column
             if not schema.event_time:
-                self._issue(descriptor or window, f"table {schema.table_name!r} has no event-time column, so it cannot be windowed",
-                            "window a table whose catalog entry names an event_time")
+                self._issue(
+                    descriptor or window,
+                    f"table {schema.table_name!r} has no event-time column, so it cannot be windowed",
+                    "window a table whose catalog entry names an event_time",
+                )
             elif column != schema.event_time:
-                self._issue(descriptor or window, f"DESCRIPTOR({column}) must name the event-time column of {schema.table_name!r}",
-                            f"use DESCRIPTOR({schema.event_time})")
+                self._issue(
+                    descriptor or window,
+                    f"DESCRIPTOR({column}) must name the event-time column of {schema.table_name!r}",
+                    f"use DESCRIPTOR({schema.event_time})",
+                )
             argument = window.this
             if isinstance(argument, fx.TableArgument):
                 for key in argument.args.get("partition_by") or []:
                     if isinstance(key, exp.Column) and schema.field(key.name) is None:
-                        self._issue(key, f"unknown column {key.name!r} in table {schema.table_name!r}",
-                                    self._suggest(key.name, [f.name for f in schema.fields]))
+                        self._issue(
+                            key,
+                            f"unknown column {key.name!r} in table {schema.table_name!r}",
+                            self._suggest(key.name, [f.name for f in schema.fields]),
+                        )
 
     def _check_temporal_joins(self, statement: exp.Expr) -> None:
         for version in find_all(statement, exp.Version):
@@ -112,8 +133,11 @@ class CatalogChecker:
                 continue
             if not (schema.is_upsert and schema.primary_key):
                 versioned = sorted(n for n, s in self.catalog.items() if s.is_upsert and s.primary_key)
-                self._issue(table, f"temporal join needs a versioned table (upsert with a primary key), but {schema.table_name!r} is append-only",
-                            f"join {schema.table_name!r} with a regular or interval join; versioned tables: {', '.join(versioned) or 'none'}")
+                self._issue(
+                    table,
+                    f"temporal join needs a versioned table (upsert with a primary key), but {schema.table_name!r} is append-only",
+                    f"join {schema.table_name!r} with a regular or interval join; versioned tables: {', '.join(versioned) or 'none'}",
+                )
 
     # ---- columns ----------------------------------------------------------------------------
 
@@ -164,7 +188,9 @@ class CatalogChecker:
                     if column.name not in sources[qualifier]:
                         self._issue(column, f"unknown column {name!r} in {qualifier!r}", self._suggest(name, sources[qualifier]))
                 elif qualifier not in every:  # `row_col.field` is nested field access
-                    self._issue(column, f"unknown table or alias {qualifier!r}", self._suggest(qualifier, [k for k in sources if k]))
+                    self._issue(
+                        column, f"unknown table or alias {qualifier!r}", self._suggest(qualifier, [k for k in sources if k])
+                    )
             elif name not in every and name not in aliases:
                 known = known if known is not None else every | aliases
                 self._issue(column, f"unknown column {name!r}", self._suggest(name, known))

@@ -24,7 +24,10 @@ def table_ddls(tables: list[str], catalog: Mapping[str, TopicSchema]) -> dict[st
 
 
 def check_engine(
-    engine: SqlEngine, statement: CheckedStatement, tables: list[str], catalog: Mapping[str, TopicSchema],
+    engine: SqlEngine,
+    statement: CheckedStatement,
+    tables: list[str],
+    catalog: Mapping[str, TopicSchema],
     positions: TextPositions,
 ) -> tuple[list[ValidationIssue], str | None]:
     """Issues (empty when Flink accepts the statement) and Flink's plan text. Flink reads the canonical
@@ -37,9 +40,17 @@ def check_engine(
     # Defence in depth: Flink's own reading must be what the validator saw (a read of the listed tables).
     found = disagreements(plan, kind=statement.kind, tables=statement.tables, sink=statement.sink, hints=statement.hints)
     if found:
-        return [ValidationIssue("engine", f"Flink does not read this statement as it was checked: {d.message}", 1, 1,
-                                "write the query plainly; report this if it is an ordinary query", reason=d.reason)
-                for d in found], None
+        return [
+            ValidationIssue(
+                "engine",
+                f"Flink does not read this statement as it was checked: {d.message}",
+                1,
+                1,
+                "write the query plainly; report this if it is an ordinary query",
+                reason=d.reason,
+            )
+            for d in found
+        ], None
     return [], plan
 
 

@@ -14,8 +14,12 @@ QUERY_WORDS = {"SELECT", "WITH", "VALUES", "TABLE"}
 FIRST_WORD_REASONS = {
     **{w: "dml" for w in ("INSERT", "UPSERT", "UPDATE", "DELETE", "MERGE", "REPLACE")},
     **{w: "ddl" for w in ("CREATE", "DROP", "ALTER", "TRUNCATE", "ANALYZE", "RENAME", "COMMENT")},
-    "SET": "set_reset", "RESET": "set_reset", "ADD": "add_jar", "REMOVE": "add_jar",
-    "LOAD": "load_module", "UNLOAD": "load_module",
+    "SET": "set_reset",
+    "RESET": "set_reset",
+    "ADD": "add_jar",
+    "REMOVE": "add_jar",
+    "LOAD": "load_module",
+    "UNLOAD": "load_module",
     **{w: "client_statement" for w in ("EXECUTE", "COMPILE", "STOP", "BEGIN", "END", "QUIT", "EXIT", "HELP", "CLEAR")},
     **{w: "not_a_query" for w in ("SHOW", "DESCRIBE", "DESC", "EXPLAIN", "USE", "CALL")},
 }
@@ -44,8 +48,12 @@ def client_statement(lexed: Lexed, positions: TextPositions) -> ValidationIssue 
         return None
     if words[:2] == ["EXECUTE", "STATEMENT"]:
         return None
-    return _issue(lexed, positions, "client_statement",
-                  f"{' '.join(words[:2])} is a statement of Flink's SQL client, not a query: it is not allowed here")
+    return _issue(
+        lexed,
+        positions,
+        "client_statement",
+        f"{' '.join(words[:2])} is a statement of Flink's SQL client, not a query: it is not allowed here",
+    )
 
 
 def unparsed_statement(lexed: Lexed, positions: TextPositions) -> ValidationIssue | None:
@@ -55,7 +63,10 @@ def unparsed_statement(lexed: Lexed, positions: TextPositions) -> ValidationIssu
     reason = FIRST_WORD_REASONS.get(words[0]) if words else None
     if reason is None:
         return None
-    message = _MESSAGES.get(reason) or f"{' '.join(words[:2])} is a statement of Flink's SQL client, not a query: it is not allowed here"
+    message = (
+        _MESSAGES.get(reason)
+        or f"{' '.join(words[:2])} is a statement of Flink's SQL client, not a query: it is not allowed here"
+    )
     return _issue(lexed, positions, reason, message)
 
 
@@ -66,19 +77,33 @@ def check_hints(lexed: Lexed, positions: TextPositions) -> ValidationIssue | Non
         line, column = positions.at_offset(hint.start)
         if "OPTIONS" in hint.names:
             return ValidationIssue(
-                "policy", "OPTIONS hints are not allowed: they change how a table connects to Kafka", line, column,
-                "remove the /*+ OPTIONS(...) */ hint; the catalog decides connector settings", reason="options_hint")
+                "policy",
+                "OPTIONS hints are not allowed: they change how a table connects to Kafka",
+                line,
+                column,
+                "remove the /*+ OPTIONS(...) */ hint; the catalog decides connector settings",
+                reason="options_hint",
+            )
         if hint.preceding != "SELECT":
             return ValidationIssue(
-                "policy", "table hints are not allowed: only join and state-TTL hints right after SELECT", line, column,
+                "policy",
+                "table hints are not allowed: only join and state-TTL hints right after SELECT",
+                line,
+                column,
                 f"remove the hint, or write a query hint: SELECT /*+ {sorted(ALLOWED_QUERY_HINTS)[0]}(t) */ ...",
-                reason="table_hint")
+                reason="table_hint",
+            )
         unknown = [n for n in hint.names if n not in ALLOWED_QUERY_HINTS]
         if unknown or not hint.names:
             name = unknown[0] if unknown else "an empty hint"
             return ValidationIssue(
-                "policy", f"the hint {name} is not allowed (allowed: {', '.join(sorted(ALLOWED_QUERY_HINTS))})",
-                line, column, "remove the hint", reason="hint_not_allowed")
+                "policy",
+                f"the hint {name} is not allowed (allowed: {', '.join(sorted(ALLOWED_QUERY_HINTS))})",
+                line,
+                column,
+                "remove the hint",
+                reason="hint_not_allowed",
+            )
     return None
 
 

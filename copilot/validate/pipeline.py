@@ -49,9 +49,17 @@ def validate(
         return _fail("parse", _too_deep("parse"))
     except Exception as exc:  # a bug must refuse the statement, not crash the caller
         log.exception("validation failed unexpectedly")
-        return _fail("parse", ValidationIssue(
-            "parse", f"the statement could not be checked ({type(exc).__name__})", 1, 1,
-            "simplify the statement; report this if it is an ordinary query", reason="unchecked"))
+        return _fail(
+            "parse",
+            ValidationIssue(
+                "parse",
+                f"the statement could not be checked ({type(exc).__name__})",
+                1,
+                1,
+                "simplify the statement; report this if it is an ordinary query",
+                reason="unchecked",
+            ),
+        )
 
 
 def _as_text(sql: object) -> tuple[str, ValidationIssue | None]:
@@ -62,9 +70,14 @@ def _as_text(sql: object) -> tuple[str, ValidationIssue | None]:
     bad = next((i for i, ch in enumerate(sql) if "\ud800" <= ch <= "\udfff" or ch == "\x00"), None)
     if bad is not None:
         line, column = TextPositions(sql).at_offset(bad)
-        return sql, ValidationIssue("parse", "the statement contains a character that is not valid text "
-                                    "(invalid UTF-8, a lone surrogate or a NUL)", line, column,
-                                    "send the statement as UTF-8 text", reason="invalid_text")
+        return sql, ValidationIssue(
+            "parse",
+            "the statement contains a character that is not valid text (invalid UTF-8, a lone surrogate or a NUL)",
+            line,
+            column,
+            "send the statement as UTF-8 text",
+            reason="invalid_text",
+        )
     return sql, None
 
 
@@ -76,16 +89,26 @@ def _validate(sql, catalog, engine, allow_insert_into) -> ValidationResult:
     limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
     size = len(sql.encode("utf-8"))
     if size > limit:
-        return _fail("policy", ValidationIssue(
-            "policy", f"the statement is {size:,} bytes, more than the limit of {limit:,}", 1, 1,
-            "send a shorter statement (COPILOT_MAX_SQL_BYTES sets the limit)", reason="too_large"))
+        return _fail(
+            "policy",
+            ValidationIssue(
+                "policy",
+                f"the statement is {size:,} bytes, more than the limit of {limit:,}",
+                1,
+                1,
+                "send a shorter statement (COPILOT_MAX_SQL_BYTES sets the limit)",
+                reason="too_large",
+            ),
+        )
 
     try:  # Flink's own reading of comments, hints and quotes decides what sqlglot gets to parse
         lexed = flink_lexer.scan(sql)
     except flink_lexer.FlinkLexError as exc:
         line, column = positions.at_offset(exc.offset)
-        return _fail("parse", ValidationIssue("parse", exc.message, line, column,
-                                              "look for an unclosed quote or comment", reason=exc.reason))
+        return _fail(
+            "parse",
+            ValidationIssue("parse", exc.message, line, column, "look for an unclosed quote or comment", reason=exc.reason),
+        )
     issue = lexical_policy.client_statement(lexed, positions)
     if issue:
         return _fail("policy", issue)
@@ -127,10 +150,20 @@ def _validate(sql, catalog, engine, allow_insert_into) -> ValidationResult:
     try:
         statement = checked_statement(first, kind, tables, sink=sink)
     except (CanonicalError, RecursionError) as exc:
-        return _fail("policy", ValidationIssue(
-            "policy", f"the statement cannot be checked: {exc}", 1, 1,
-            "write the query plainly, without unusual quoting or comments inside it", reason="not_canonical"),
-            kind=kind, expression=first, tables=tables)
+        return _fail(
+            "policy",
+            ValidationIssue(
+                "policy",
+                f"the statement cannot be checked: {exc}",
+                1,
+                1,
+                "write the query plainly, without unusual quoting or comments inside it",
+                reason="not_canonical",
+            ),
+            kind=kind,
+            expression=first,
+            tables=tables,
+        )
 
     if engine is not None:
         issues, plan = check_engine(engine, statement, tables, catalog or {}, positions)
@@ -141,15 +174,22 @@ def _validate(sql, catalog, engine, allow_insert_into) -> ValidationResult:
     return ValidationResult(True, "ok", [], kind, tables, first, statement=statement)
 
 
-def check(sql: str, catalog: Mapping[str, TopicSchema] | None = None, engine: SqlEngine | None = None, *,
-          allow_insert_into: Collection[str] = ()) -> CheckedStatement:
+def check(
+    sql: str,
+    catalog: Mapping[str, TopicSchema] | None = None,
+    engine: SqlEngine | None = None,
+    *,
+    allow_insert_into: Collection[str] = (),
+) -> CheckedStatement:
     """validate() for callers that go on to submit: the CheckedStatement, or RequestError naming the
     first problem (stage, reason, message) when the statement is refused."""
     result = validate(sql, catalog, engine, allow_insert_into=allow_insert_into)
     if not result.valid or result.statement is None:
         issue = result.errors[0]
-        raise RequestError(f"refused ({issue.stage}{': ' + issue.reason if issue.reason else ''}): {issue.message}",
-                           hint=issue.hint or "check it with `flink-copilot validate`")
+        raise RequestError(
+            f"refused ({issue.stage}{': ' + issue.reason if issue.reason else ''}): {issue.message}",
+            hint=issue.hint or "check it with `flink-copilot validate`",
+        )
     return result.statement
 
 
@@ -172,8 +212,11 @@ def _parse(sql: str, positions: TextPositions) -> tuple[list[exp.Expr], list[int
         return [], [], ValidationIssue("parse", message, line, column, "check the SQL syntax at that position")
     except TokenError as exc:
         line, column = _token_error_position(str(exc), positions)
-        return [], [], ValidationIssue("parse", f"cannot read the statement: {exc}", line, column,
-                                   "look for an unclosed quote or comment")
+        return (
+            [],
+            [],
+            ValidationIssue("parse", f"cannot read the statement: {exc}", line, column, "look for an unclosed quote or comment"),
+        )
     except RecursionError:
         return [], [], _too_deep("parse")
     statements = [s for s in parsed if s is not None and not isinstance(s, exp.Semicolon)]
@@ -198,9 +241,17 @@ def _token_error_position(message: str, positions: TextPositions) -> tuple[int, 
 
 
 def _too_deep(stage: str) -> ValidationIssue:
-    return ValidationIssue(stage, "the statement is nested too deeply to check", 1, 1,
-                           "flatten nested expressions or subqueries", reason="too_deep" if stage == "policy" else None)
+    return ValidationIssue(
+        stage,
+        "the statement is nested too deeply to check",
+        1,
+        1,
+        "flatten nested expressions or subqueries",
+        reason="too_deep" if stage == "policy" else None,
+    )
 
 
-def _fail(stage: str, *issues: ValidationIssue, kind=None, expression=None, tables=None, engine_checked=False) -> ValidationResult:
+def _fail(
+    stage: str, *issues: ValidationIssue, kind=None, expression=None, tables=None, engine_checked=False
+) -> ValidationResult:
     return ValidationResult(False, stage, list(issues), kind, list(tables or []), expression, engine_checked=engine_checked)

@@ -31,8 +31,14 @@ def statement_kind(statement: exp.Expr) -> str:
     if isinstance(statement, DDL_TYPES):
         return "ddl"
     kinds = {
-        exp.Set: "set", fx.Reset: "reset", fx.JarStatement: "jar", fx.ModuleStatement: "module",
-        fx.Explain: "explain", fx.FlinkShow: "show", exp.Describe: "describe", exp.Use: "use",
+        exp.Set: "set",
+        fx.Reset: "reset",
+        fx.JarStatement: "jar",
+        fx.ModuleStatement: "module",
+        fx.Explain: "explain",
+        fx.FlinkShow: "show",
+        exp.Describe: "describe",
+        exp.Use: "use",
     }
     for node_type, kind in kinds.items():
         if isinstance(statement, node_type):
@@ -51,7 +57,9 @@ class Refusal:
 
 
 def check_policy(
-    statements: list[exp.Expr], positions: TextPositions, allow_insert_into: Collection[str] = (),
+    statements: list[exp.Expr],
+    positions: TextPositions,
+    allow_insert_into: Collection[str] = (),
     starts: list[int] | None = None,
 ) -> list[ValidationIssue]:
     """`starts`: the offset where each statement begins (refusals of a whole statement point there)."""
@@ -70,8 +78,12 @@ def check_policy(
         line, column = where(statements[1], 1)
         return [
             ValidationIssue(
-                "policy", f"only one statement may run at a time, found {len(statements)}", line, column,
-                "send a single SELECT query without `;`-separated statements after it", reason="multiple_statements",
+                "policy",
+                f"only one statement may run at a time, found {len(statements)}",
+                line,
+                column,
+                "send a single SELECT query without `;`-separated statements after it",
+                reason="multiple_statements",
             )
         ]
     refusal = _refusal(statements[0], allow_insert_into)
@@ -86,30 +98,45 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     if isinstance(statement, fx.CreateFunction) and statement.args.get("jars"):
         return Refusal("function_from_jar", "creating a function from a jar is not allowed", statement, read_only_hint)
     if isinstance(statement, fx.JarStatement):
-        return Refusal("add_jar", f"{statement.text('this')} JAR is not allowed: user SQL cannot load code", statement, read_only_hint)
+        return Refusal(
+            "add_jar", f"{statement.text('this')} JAR is not allowed: user SQL cannot load code", statement, read_only_hint
+        )
     if isinstance(statement, fx.ModuleStatement):
         verb = statement.text("this")
-        return Refusal("load_module", f"{verb} {'MODULES' if verb == 'USE' else 'MODULE'} is not allowed: user SQL cannot change loaded modules", statement, read_only_hint)
+        return Refusal(
+            "load_module",
+            f"{verb} {'MODULES' if verb == 'USE' else 'MODULE'} is not allowed: user SQL cannot change loaded modules",
+            statement,
+            read_only_hint,
+        )
     if isinstance(statement, (exp.Set, fx.Reset)):
         word = "SET" if isinstance(statement, exp.Set) else "RESET"
-        return Refusal("set_reset", f"{word} is not allowed: user SQL cannot change session configuration", statement, read_only_hint)
+        return Refusal(
+            "set_reset", f"{word} is not allowed: user SQL cannot change session configuration", statement, read_only_hint
+        )
     unreadable = _unreadable_hint(statement)
     if unreadable is not None:
         return Refusal(
-            "unreadable_hint", "a /*+ ... */ hint could not be read, so it cannot be checked", unreadable,
+            "unreadable_hint",
+            "a /*+ ... */ hint could not be read, so it cannot be checked",
+            unreadable,
             "remove the hint, or write it as NAME(...) like /*+ BROADCAST(t) */",
         )
     options = _options_hint(statement)
     if options is not None:
         return Refusal(
-            "options_hint", "OPTIONS hints are not allowed: they change how a table connects to Kafka", options,
+            "options_hint",
+            "OPTIONS hints are not allowed: they change how a table connects to Kafka",
+            options,
             "remove the /*+ OPTIONS(...) */ hint; the catalog decides connector settings",
         )
     # Only generic key/value properties are connector settings; TEMPORARY, LIKE etc. are plain DDL.
     connector = next((p for p in find_all(statement, exp.Property) if type(p) is exp.Property), None)
     if connector is not None and not isinstance(statement, exp.Command):
         return Refusal(
-            "connector_property", "connector properties (WITH (...)) are not allowed in user SQL", connector,
+            "connector_property",
+            "connector properties (WITH (...)) are not allowed in user SQL",
+            connector,
             "the catalog decides connector settings; query the catalog's tables instead",
         )
     kind = statement_kind(statement)
@@ -133,8 +160,19 @@ def _refusal(statement: exp.Expr, allow_insert_into: Collection[str]) -> Refusal
     return Refusal("not_a_query", f"{kind.upper()} statements are not allowed here", statement, read_only_hint)
 
 
-_WRITES_OR_DEFINES = (*DDL_TYPES, *DML_TYPES, exp.Command, exp.Set, fx.Reset, fx.JarStatement, fx.ModuleStatement,
-                      fx.Explain, fx.FlinkShow, exp.Describe, exp.Use)
+_WRITES_OR_DEFINES = (
+    *DDL_TYPES,
+    *DML_TYPES,
+    exp.Command,
+    exp.Set,
+    fx.Reset,
+    fx.JarStatement,
+    fx.ModuleStatement,
+    fx.Explain,
+    fx.FlinkShow,
+    exp.Describe,
+    exp.Use,
+)
 
 
 def _tree_refusal(statement: exp.Expr, read_only_hint: str) -> Refusal | None:
@@ -145,11 +183,16 @@ def _tree_refusal(statement: exp.Expr, read_only_hint: str) -> Refusal | None:
     for node in nodes(statement):
         if node is not statement and isinstance(node, _WRITES_OR_DEFINES) and not isinstance(node, exp.Property):
             inner = statement_kind(node)
-            reason = "dml" if inner in ("insert", "statement_set", "update", "delete", "merge") else (
-                "ddl" if inner == "ddl" else "not_a_query")
+            reason = (
+                "dml"
+                if inner in ("insert", "statement_set", "update", "delete", "merge")
+                else ("ddl" if inner == "ddl" else "not_a_query")
+            )
             return Refusal(reason, f"{inner.upper()} inside the query is not allowed: a query only reads", node, read_only_hint)
         if isinstance(node, exp.Select) and node.args.get("into"):
-            return Refusal("select_into", "SELECT ... INTO writes into a table: it is not allowed", node.args["into"], read_only_hint)
+            return Refusal(
+                "select_into", "SELECT ... INTO writes into a table: it is not allowed", node.args["into"], read_only_hint
+            )
         if isinstance(node, exp.Select) and node.args.get("locks"):
             return Refusal("for_update", "FOR UPDATE / locking clauses are not allowed", node, read_only_hint)
         if isinstance(node, exp.Table):
@@ -157,32 +200,49 @@ def _tree_refusal(statement: exp.Expr, read_only_hint: str) -> Refusal | None:
             if refusal is not None:
                 return refusal
         if isinstance(node, exp.TableFromRows) and not isinstance(node.this, fx.WindowTableFunction):
-            return Refusal("table_function", "table functions are not allowed: only the catalog's tables and the window "
-                           "functions TUMBLE, HOP, CUMULATE and SESSION", node,
-                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+            return Refusal(
+                "table_function",
+                "table functions are not allowed: only the catalog's tables and the window "
+                "functions TUMBLE, HOP, CUMULATE and SESSION",
+                node,
+                "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION",
+            )
         if isinstance(node, exp.Lateral) and not isinstance(node.this, (exp.Subquery, exp.Unnest, exp.Query)):
-            return Refusal("table_function", "LATERAL TABLE(...) functions are not allowed: only the catalog's tables "
-                           "and the window functions TUMBLE, HOP, CUMULATE and SESSION", node,
-                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+            return Refusal(
+                "table_function",
+                "LATERAL TABLE(...) functions are not allowed: only the catalog's tables "
+                "and the window functions TUMBLE, HOP, CUMULATE and SESSION",
+                node,
+                "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION",
+            )
     return None
 
 
 def _table_refusal(table: exp.Table, ctes: set[str]) -> Refusal | None:
     if isinstance(table.this, exp.Dot):
-        return Refusal("name_parts", "a table name has at most three parts (catalog.database.table)", table,
-                       "name a catalog table")
+        return Refusal(
+            "name_parts", "a table name has at most three parts (catalog.database.table)", table, "name a catalog table"
+        )
     source = table.this
     if isinstance(source, exp.TableFromRows):
         source = source.this
     if isinstance(table.this, exp.Expr) and not isinstance(table.this, exp.Identifier):
         if not isinstance(source, (fx.WindowTableFunction, exp.Unnest)):
-            return Refusal("table_function", "table functions are not allowed: only the catalog's tables and the window "
-                           "functions TUMBLE, HOP, CUMULATE and SESSION", table,
-                           "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION")
+            return Refusal(
+                "table_function",
+                "table functions are not allowed: only the catalog's tables and the window "
+                "functions TUMBLE, HOP, CUMULATE and SESSION",
+                table,
+                "read catalog tables; aggregate over time with TUMBLE/HOP/CUMULATE/SESSION",
+            )
     if (table.db or table.catalog) and table.name in ctes:
-        return Refusal("cte_shadows_table", f"the WITH name {table.name!r} is also used for the qualified table "
-                       f"{table.sql(dialect='flink')}: that reads a real table, not the WITH query", table,
-                       "give the WITH query another name, or write the name without qualifiers")
+        return Refusal(
+            "cte_shadows_table",
+            f"the WITH name {table.name!r} is also used for the qualified table "
+            f"{table.sql(dialect='flink')}: that reads a real table, not the WITH query",
+            table,
+            "give the WITH query another name, or write the name without qualifiers",
+        )
     return None
 
 

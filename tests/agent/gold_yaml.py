@@ -18,9 +18,11 @@ sys.path.insert(0, str(HERE))
 from gold import CASES, UNANSWERABLE  # noqa: E402
 
 GOLD_YAML = HERE / "gold.yaml"
-HEADER = ("# Generated from tests/agent/gold.py by tests/agent/gold_yaml.py: edit gold.py, then run\n"
-          "#   .venv/bin/python tests/agent/gold_yaml.py\n"
-          "# A list of {q, gold: SQL | DECLINE | CLARIFY, follow_up} for `flink-copilot eval`.\n")
+HEADER = (
+    "# Generated from tests/agent/gold.py by tests/agent/gold_yaml.py: edit gold.py, then run\n"
+    "#   .venv/bin/python tests/agent/gold_yaml.py\n"
+    "# A list of {q, gold: SQL | DECLINE | CLARIFY, follow_up} for `flink-copilot eval`.\n"
+)
 
 
 def items() -> list[dict]:

@@ -48,8 +48,7 @@ def score(cases: list[dict], topics_for) -> dict:
         from copilot.agent.base import Turn
 
         history.append(Turn(q, draft.sql, draft.state, draft.planner))
-        rows.append({"q": q, "gold": gold, "verdict": verdict(draft, gold, valid), "sql": draft.sql,
-                     "reason": draft.reason})
+        rows.append({"q": q, "gold": gold, "verdict": verdict(draft, gold, valid), "sql": draft.sql, "reason": draft.reason})
     n = len(rows)
     with_sql = [r for r in rows if r["gold"] not in ("DECLINE", "CLARIFY")]
     count = lambda *vs: sum(1 for r in rows if r["verdict"] in vs)  # noqa: E731

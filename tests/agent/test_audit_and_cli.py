@@ -20,8 +20,12 @@ def run_cli(capsys, *argv):
 
 
 def test_scrub_removes_credentials():
-    event = {"question": "q", "api_key": "sk-abcdefghijklmnop", "config": {"OPENAI_API_KEY": "x", "model": "m"},
-             "note": "used key sk-abcdefghijklmnopqrst here"}
+    event = {
+        "question": "q",
+        "api_key": "sk-abcdefghijklmnop",
+        "config": {"OPENAI_API_KEY": "x", "model": "m"},
+        "note": "used key sk-abcdefghijklmnopqrst here",
+    }
     clean = scrub(event)
     assert "api_key" not in clean and "OPENAI_API_KEY" not in clean["config"] and clean["config"]["model"] == "m"
     assert "sk-" not in json.dumps(clean)
@@ -88,8 +92,15 @@ def test_sql_flag_still_goes_through_validation(capsys):
     code, out = run_cli(capsys, "ask", "--sql", "DROP TABLE orders", "--json", "--no-audit", "--no-engine")
     data = json.loads(out)
     assert code == 1 and data["valid"] is False and data["stage"] == "policy"
-    code, out = run_cli(capsys, "ask", "--sql", "SELECT country, COUNT(*) AS n FROM orders GROUP BY country",
-                        "--json", "--no-audit", "--no-engine")
+    code, out = run_cli(
+        capsys,
+        "ask",
+        "--sql",
+        "SELECT country, COUNT(*) AS n FROM orders GROUP BY country",
+        "--json",
+        "--no-audit",
+        "--no-engine",
+    )
     data = json.loads(out)
     assert code == 0 and data["valid"] and "orders" in data["explanation"]
 
@@ -128,8 +139,18 @@ def test_cli_follow_up_across_invocations_and_audit_tail(stack, capsys, monkeypa
 
 @pytest.mark.stack
 def test_ask_run_returns_live_rows(stack, capsys):
-    code, out = run_cli(capsys, "ask", "Show declined Klarna payments as they happen.", "--run", "--json",
-                        "--max-rows", "2", "--timeout", "90", "--no-audit")
+    code, out = run_cli(
+        capsys,
+        "ask",
+        "Show declined Klarna payments as they happen.",
+        "--run",
+        "--json",
+        "--max-rows",
+        "2",
+        "--timeout",
+        "90",
+        "--no-audit",
+    )
     data = json.loads(out)
     assert code == 0 and data["valid"] and data["columns"][:2] == ["payment_id", "order_id"]
     assert len(data["rows"]) >= 1 and data["run"]["stopped"] in ("max_rows", "timeout")

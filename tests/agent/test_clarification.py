@@ -58,12 +58,15 @@ def test_a_misspelling_is_read_as_the_catalog_word_and_said_so(topics):
     assert any("chanel" in n and "channel" in n for n in draft.notices)
 
 
-@pytest.mark.parametrize("question, missing", [
-    ("profit by country", "profit"),
-    ("stock level per product", "stock"),
-    ("staff per warehouse", "staff"),
-    ("sales forecast for tomorrow", "forecast"),
-])
+@pytest.mark.parametrize(
+    "question, missing",
+    [
+        ("profit by country", "profit"),
+        ("stock level per product", "stock"),
+        ("staff per warehouse", "staff"),
+        ("sales forecast for tomorrow", "forecast"),
+    ],
+)
 def test_what_the_catalog_does_not_hold_is_declined_naming_it(topics, question, missing):
     draft = _plan(topics, question)
     assert draft.sql is None and not draft.confident and draft.clarification is None

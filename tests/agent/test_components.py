@@ -3,13 +3,17 @@ join written inline or through a CTE has the same components."""
 
 from copilot.agent.components import analyse
 
-INLINE = ("SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
-          "INTERVAL '1' MINUTE)) AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c "
-          "ON o.customer_id = c.customer_id WHERE c.segment = 'smb' GROUP BY window_start, window_end")
-WITH = ("WITH e AS (SELECT o.order_time, c.segment FROM orders AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time "
-        "AS c ON o.customer_id = c.customer_id) SELECT window_start, window_end, COUNT(*) AS n "
-        "FROM TABLE(TUMBLE(TABLE e, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) WHERE segment = 'smb' "
-        "GROUP BY window_start, window_end")
+INLINE = (
+    "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
+    "INTERVAL '1' MINUTE)) AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c "
+    "ON o.customer_id = c.customer_id WHERE c.segment = 'smb' GROUP BY window_start, window_end"
+)
+WITH = (
+    "WITH e AS (SELECT o.order_time, c.segment FROM orders AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time "
+    "AS c ON o.customer_id = c.customer_id) SELECT window_start, window_end, COUNT(*) AS n "
+    "FROM TABLE(TUMBLE(TABLE e, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) WHERE segment = 'smb' "
+    "GROUP BY window_start, window_end"
+)
 
 
 def test_a_cte_name_is_not_a_table():

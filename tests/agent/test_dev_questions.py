@@ -12,8 +12,11 @@ from scoring import score
 from copilot.catalog.store import YamlCatalogStore
 from copilot.settings import DEMO_CATALOG_DIR, PROJECT_ROOT
 
-CASES = [c for name in ("dev_questions.yaml", "dev_questions_2.yaml")
-         for c in yaml.safe_load((Path(__file__).parent / name).read_text())]
+CASES = [
+    c
+    for name in ("dev_questions.yaml", "dev_questions_2.yaml")
+    for c in yaml.safe_load((Path(__file__).parent / name).read_text())
+]
 FLEET = PROJECT_ROOT / "examples" / "catalogs" / "fleet"
 
 
@@ -44,8 +47,11 @@ def test_never_confidently_wrong(scored):
 
 def test_most_dev_questions_are_answered_exactly(scored):
     totals = scored["totals"]
-    misses = [(r["q"], r["verdict"], r["reason"]) for r in scored["questions"]
-              if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")]
+    misses = [
+        (r["q"], r["verdict"], r["reason"])
+        for r in scored["questions"]
+        if r["verdict"] not in ("exact", "decline_ok", "clarify_ok")
+    ]
     assert totals["exact_rate"] >= 0.9, misses
 
 

@@ -16,9 +16,11 @@ from copilot.agent.llm import LlmPlanner, load_chat_model
 from copilot.agent.llm.parse import parse_reply
 from copilot.errors import UsageError
 
-GOOD = ("SELECT window_start, window_end, country, SUM(amount) AS revenue "
-        "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '5' MINUTE)) "
-        "GROUP BY window_start, window_end, country")
+GOOD = (
+    "SELECT window_start, window_end, country, SUM(amount) AS revenue "
+    "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '5' MINUTE)) "
+    "GROUP BY window_start, window_end, country"
+)
 BAD_COLUMN = GOOD.replace("SUM(amount)", "SUM(revenue_eur)")
 
 
@@ -40,10 +42,14 @@ def copilot_with(topics, replies, audit=None):
 
 def test_failing_first_draft_is_repaired_from_the_structured_errors(topics):
     audit = MemoryAuditSink()
-    copilot, recorder = copilot_with(topics, [
-        json.dumps({"sql": BAD_COLUMN, "explanation": "Revenue per country."}),
-        json.dumps({"sql": GOOD, "explanation": "Revenue per country every 5 minutes from orders."}),
-    ], audit)
+    copilot, recorder = copilot_with(
+        topics,
+        [
+            json.dumps({"sql": BAD_COLUMN, "explanation": "Revenue per country."}),
+            json.dumps({"sql": GOOD, "explanation": "Revenue per country every 5 minutes from orders."}),
+        ],
+        audit,
+    )
     answer = copilot.ask("revenue per country every 5 minutes")
     assert answer.valid, answer.errors
     assert answer.planner == "llm" and answer.repairs == 1 and answer.sql == GOOD
@@ -72,11 +78,14 @@ def test_prose_around_sql_is_parsed(topics):
     assert "sums the order amounts" in answer.explanation
 
 
-@pytest.mark.parametrize("bad", [
-    "CREATE TABLE leak (x STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/x')",
-    "SELECT * FROM orders /*+ OPTIONS('scan.startup.mode'='earliest-offset') */",
-    "DROP TABLE orders",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "CREATE TABLE leak (x STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/x')",
+        "SELECT * FROM orders /*+ OPTIONS('scan.startup.mode'='earliest-offset') */",
+        "DROP TABLE orders",
+    ],
+)
 def test_ddl_or_connector_options_are_refused_by_policy(topics, bad):
     copilot, _ = copilot_with(topics, [json.dumps({"sql": bad, "explanation": "x"})] * 3)
     answer = copilot.ask("revenue per country every 5 minutes")
@@ -132,19 +141,24 @@ def test_prompt_has_delimited_catalog_data_values_and_rules(topics):
     assert any("How many orders per minute?" in m.content for m in rest[:-1])
 
 
-@pytest.mark.parametrize("reply,expected", [
-    ('{"sql": "SELECT 1 FROM orders", "explanation": "e"}', "SELECT 1 FROM orders"),
-    ('```json\n{"sql": "SELECT 1 FROM orders;"}\n```', "SELECT 1 FROM orders"),
-    ("SELECT order_id FROM orders", "SELECT order_id FROM orders"),
-    ("Here you go:\nSELECT order_id\nFROM orders;\nThis lists orders.", "SELECT order_id\nFROM orders"),
-    ("```\nSELECT order_id FROM orders\n```", "SELECT order_id FROM orders"),
-])
+@pytest.mark.parametrize(
+    "reply,expected",
+    [
+        ('{"sql": "SELECT 1 FROM orders", "explanation": "e"}', "SELECT 1 FROM orders"),
+        ('```json\n{"sql": "SELECT 1 FROM orders;"}\n```', "SELECT 1 FROM orders"),
+        ("SELECT order_id FROM orders", "SELECT order_id FROM orders"),
+        ("Here you go:\nSELECT order_id\nFROM orders;\nThis lists orders.", "SELECT order_id\nFROM orders"),
+        ("```\nSELECT order_id FROM orders\n```", "SELECT order_id FROM orders"),
+    ],
+)
 def test_reply_parsing(reply, expected):
     assert parse_reply(reply).sql == expected
 
 
 def test_structured_tool_call_reply():
-    message = AIMessage(content="", tool_calls=[{"name": "answer", "args": {"sql": "SELECT 1 FROM orders", "explanation": "x"}, "id": "1"}])
+    message = AIMessage(
+        content="", tool_calls=[{"name": "answer", "args": {"sql": "SELECT 1 FROM orders", "explanation": "x"}, "id": "1"}]
+    )
     assert parse_reply(message).sql == "SELECT 1 FROM orders"
 
 

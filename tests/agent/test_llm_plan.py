@@ -87,7 +87,9 @@ def test_wrong_enum_value_is_fed_back_and_fixed(topics):
 def test_missing_field_and_unknown_field_are_fed_back(topics):
     no_source = {k: v for k, v in NOT_AUTHORIZED_OVER_1000.items() if k != "source"}
     unknown = {**NOT_AUTHORIZED_OVER_1000, "columns": ["payments.revenue_eur"]}
-    copilot, recorder = copilot_with(topics, [answer(plan=no_source), answer(plan=unknown), answer(plan=NOT_AUTHORIZED_OVER_1000)])
+    copilot, recorder = copilot_with(
+        topics, [answer(plan=no_source), answer(plan=unknown), answer(plan=NOT_AUTHORIZED_OVER_1000)]
+    )
     result = copilot.ask("payments above 1000 that weren't authorized")
     assert result.valid
     assert "plan.source" in recorder.calls[1][-1].content and "required" in recorder.calls[1][-1].content.lower()
@@ -96,8 +98,12 @@ def test_missing_field_and_unknown_field_are_fed_back(topics):
 
 def test_plan_that_does_not_fit_the_catalog_is_fed_back(topics):
     summed_text = {"source": "orders", "measures": [{"alias": "volume", "func": "sum", "field": "orders.channel"}]}
-    good = {"source": "orders", "measures": [{"alias": "revenue", "metric": "revenue"}],
-            "dimensions": [{"field": "orders.channel"}], "window": {"kind": "tumble", "size": {"amount": 1, "unit": "MINUTE"}}}
+    good = {
+        "source": "orders",
+        "measures": [{"alias": "revenue", "metric": "revenue"}],
+        "dimensions": [{"field": "orders.channel"}],
+        "window": {"kind": "tumble", "size": {"amount": 1, "unit": "MINUTE"}},
+    }
     copilot, recorder = copilot_with(topics, [answer(plan=summed_text), answer(plan=good)])
     result = copilot.ask("revenue by channel per minute")
     assert result.valid and "SUM(" in result.sql and "TUMBLE" in result.sql
@@ -138,13 +144,20 @@ def test_schema_enums_come_from_the_retrieved_topics(topics):
     assert "payments.method" in text and "orders.amount" in text  # payments and what it joins to
     assert "page_views.device" not in text
     assert "refund_amount" in text and "'authorized'" in text or "authorized" in text
-    plan_fields = typing.get_args(typing.get_args(reply_schema(chosen).model_fields["plan"].annotation)[0].model_fields["source"].annotation)
+    plan_fields = typing.get_args(
+        typing.get_args(reply_schema(chosen).model_fields["plan"].annotation)[0].model_fields["source"].annotation
+    )
     assert set(plan_fields) == {t.topic for t in chosen}
 
 
 def test_verified_queries_are_examples_in_the_prompt(topics):
     payments = topics["payments"]
-    verified = VerifiedQuery("Refunded money per currency", "SELECT currency, SUM(amount) AS refunded FROM payments WHERE status = 'refunded' GROUP BY currency", "ana", "2026-12-01")
+    verified = VerifiedQuery(
+        "Refunded money per currency",
+        "SELECT currency, SUM(amount) AS refunded FROM payments WHERE status = 'refunded' GROUP BY currency",
+        "ana",
+        "2026-12-01",
+    )
     with_verified = {**topics, "payments": type(payments)(**{**payments.__dict__, "verified_queries": [verified]})}
     request = PlanRequest("refunds per currency", with_verified, [("payments", 1.0)])
     prompt = build_plan_messages(request, chosen_topics(request))[-1].content
@@ -157,8 +170,11 @@ def test_second_catalog_plan(tmp_path):
     fleet = YamlCatalogStore(PROJECT_ROOT / "examples" / "catalogs" / "fleet").load().topics
     source = next(t for t in fleet.values() if t.metrics and not t.is_upsert and t.event_time)
     metric = source.metrics[0].name
-    plan = {"source": source.topic, "measures": [{"alias": "m", "metric": metric}],
-            "window": {"kind": "hop", "size": {"amount": 10, "unit": "MINUTE"}, "slide": {"amount": 5, "unit": "MINUTE"}}}
+    plan = {
+        "source": source.topic,
+        "measures": [{"alias": "m", "metric": metric}],
+        "window": {"kind": "hop", "size": {"amount": 10, "unit": "MINUTE"}, "slide": {"amount": 5, "unit": "MINUTE"}},
+    }
     audit = MemoryAuditSink()
     copilot, _ = copilot_with(fleet, [answer(plan=plan)], audit)
     result = copilot.ask(f"{metric.replace('_', ' ')} over the last 10 minutes every 5")

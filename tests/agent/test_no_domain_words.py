@@ -17,8 +17,7 @@ PACKAGES = ["copilot/agent/builtin", "copilot/plan", "copilot/validate", "copilo
 WORD = re.compile(r"[a-z][a-z0-9_]*")
 # Words the demo catalog happens to use as synonyms or values that the product also uses in its own,
 # technical sense (a Flink session window, user SQL, a YAML `label` key, a file created): not domain words.
-PRODUCT_WORDS = {"label", "session", "user", "client", "english", "reading", "joined", "result", "failed",
-                 "package", "created"}
+PRODUCT_WORDS = {"label", "session", "user", "client", "english", "reading", "joined", "result", "failed", "package", "created"}
 
 
 def _words(text: str) -> list[str]:
@@ -88,8 +87,11 @@ def _literals(path: Path) -> list[tuple[int, str]]:
             body = getattr(node, "body", [])
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 docstrings.add(id(body[0].value))
-    return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
 
 
 def _hits(text: str, terms: set[tuple[str, ...]]) -> list[str]:
@@ -97,7 +99,7 @@ def _hits(text: str, terms: set[tuple[str, ...]]) -> list[str]:
     found = []
     for term in terms:
         n = len(term)
-        if any(tuple(words[i:i + n]) == term for i in range(len(words) - n + 1)):
+        if any(tuple(words[i : i + n]) == term for i in range(len(words) - n + 1)):
             found.append(" ".join(term))
     return found
 
@@ -120,8 +122,22 @@ def test_code_of_the_planner_compiler_validation_and_catalog_has_no_demo_domain_
 
 # Generic English the demo catalog also uses, reviewed one by one: currency words and ISO codes and
 # irregular verb forms (generic by definition, see the issue), grammar and light words.
-LEXICON_OVERLAP = {"total", "make", "item", "units", "missing", "anonymous", "received", "registered",
-                   "individual", "arrived", "spend", "attempt", "attempts", "attempted"}
+LEXICON_OVERLAP = {
+    "total",
+    "make",
+    "item",
+    "units",
+    "missing",
+    "anonymous",
+    "received",
+    "registered",
+    "individual",
+    "arrived",
+    "spend",
+    "attempt",
+    "attempts",
+    "attempted",
+}
 
 
 def test_the_lexicon_files_hold_only_generic_english():

@@ -54,9 +54,13 @@ def _building_blocks(topics):
         keys, values = [], []
         for f in schema.fields:
             words = f.name.replace("_", " ")
-            if f.type.upper().startswith("STRING") and f.name not in (schema.primary_key or []) and _unique(vocab, words, Element("field", name, f.name)):
+            if (
+                f.type.upper().startswith("STRING")
+                and f.name not in (schema.primary_key or [])
+                and _unique(vocab, words, Element("field", name, f.name))
+            ):
                 keys.append(words)
-            for code in (f.values or {}):
+            for code in f.values or {}:
                 w = str(code).replace("_", " ")
                 if _unique(vocab, w, Element("value", name, f.name, str(code))):
                     values.append((f.name, w))

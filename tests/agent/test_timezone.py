@@ -1,4 +1,4 @@
-""""Today" and "since midnight" mean the session time zone (COPILOT_TIMEZONE): the plan carries it, the
+""" "Today" and "since midnight" mean the session time zone (COPILOT_TIMEZONE): the plan carries it, the
 explanation names it, and the gateway session is opened with it as table.local-time-zone."""
 
 from __future__ import annotations

@@ -16,9 +16,11 @@ from copilot.cli import main
 from copilot.errors import RequestError
 from copilot.settings import DEMO_CATALOG_DIR
 
-REVENUE = ("SELECT window_start, window_end, country, SUM(amount) AS revenue\n"
-           "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))\n"
-           "GROUP BY window_start, window_end, country")
+REVENUE = (
+    "SELECT window_start, window_end, country, SUM(amount) AS revenue\n"
+    "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))\n"
+    "GROUP BY window_start, window_end, country"
+)
 
 
 @pytest.fixture
@@ -52,8 +54,10 @@ def test_store_keeps_comments_and_picks_the_main_topic(store, tmp_path):
     # the same question again replaces, not duplicates
     store_verified(store, "revenue per country every minute", REVENUE, "bo")
     assert [q.verified_by for q in YamlCatalogStore(tmp_path).load().topics["orders"].verified_queries] == ["bo"]
-    joined = ("SELECT p.payment_id, o.channel FROM payments AS p JOIN orders AS o ON p.order_id = o.order_id "
-              "AND o.order_time BETWEEN p.payment_time - INTERVAL '1' HOUR AND p.payment_time")
+    joined = (
+        "SELECT p.payment_id, o.channel FROM payments AS p JOIN orders AS o ON p.order_id = o.order_id "
+        "AND o.order_time BETWEEN p.payment_time - INTERVAL '1' HOUR AND p.payment_time"
+    )
     assert store_verified(store, "payments with their order's channel", joined, "ana")[1] == "payments"
 
 
@@ -80,11 +84,38 @@ def test_the_same_question_is_answered_from_it_with_a_notice(store):
 
 
 def test_cli_verify(store, tmp_path, capsys):
-    code = main(["catalog", "verify", "Revenue per country, every minute?", "--sql", REVENUE, "--by", "ana",
-                 "--no-engine", "--no-audit", "--json", "--catalog-dir", str(tmp_path)])
+    code = main(
+        [
+            "catalog",
+            "verify",
+            "Revenue per country, every minute?",
+            "--sql",
+            REVENUE,
+            "--by",
+            "ana",
+            "--no-engine",
+            "--no-audit",
+            "--json",
+            "--catalog-dir",
+            str(tmp_path),
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["topic"] == "orders" and out["verified_by"] == "ana"
-    code = main(["catalog", "verify", "q", "--sql", "SELECT nope FROM orders", "--no-engine", "--no-audit", "--json", "--catalog-dir", str(tmp_path)])
+    code = main(
+        [
+            "catalog",
+            "verify",
+            "q",
+            "--sql",
+            "SELECT nope FROM orders",
+            "--no-engine",
+            "--no-audit",
+            "--json",
+            "--catalog-dir",
+            str(tmp_path),
+        ]
+    )
     assert code == 1 and "nope" in capsys.readouterr().out
     code = main(["catalog", "show", "orders", "--catalog-dir", str(tmp_path)])
     assert code == 0 and "verified queries:" in capsys.readouterr().out
@@ -95,8 +126,10 @@ def test_cli_verify_checks_with_flink_and_audits(stack, store, tmp_path, capsys)
     from copilot.agent.audit import read_events
 
     question = f"orders per channel per minute ({tmp_path.name})"
-    sql = ("SELECT window_start, window_end, channel, COUNT(*) AS orders "
-           "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, channel")
+    sql = (
+        "SELECT window_start, window_end, channel, COUNT(*) AS orders "
+        "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end, channel"
+    )
     code = main(["catalog", "verify", question, "--sql", sql, "--json", "--catalog-dir", str(tmp_path)])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["engine_checked"] is True

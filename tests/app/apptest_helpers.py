@@ -117,8 +117,14 @@ class AppServer:
         env.pop("COPILOT_APP_PASSWORD", None) if "COPILOT_APP_PASSWORD" not in (extra_env or {}) else None
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log, "wb")
-        self.process = subprocess.Popen([sys.executable, "-m", "copilot", "app", "--port", str(self.port)], cwd=ROOT,
-                                        env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "copilot", "app", "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout

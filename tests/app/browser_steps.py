@@ -58,4 +58,6 @@ def wait_for_text(page, text: str, timeout_ms: int = 60_000) -> None:
         page.get_by_text(text).first.wait_for(timeout=timeout_ms)
     except PlaywrightTimeout:
         shown = " | ".join(line.strip() for line in page_text(page).splitlines() if line.strip())
-        raise AssertionError(f"{text!r} did not appear within {timeout_ms / 1000:.0f}s; the page showed: {shown[-1500:]}") from None
+        raise AssertionError(
+            f"{text!r} did not appear within {timeout_ms / 1000:.0f}s; the page showed: {shown[-1500:]}"
+        ) from None

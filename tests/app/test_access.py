@@ -18,8 +18,9 @@ def test_proxy_user_header_is_case_insensitive_and_must_be_non_empty():
 
 def _app(*args, **env):
     base = {k: v for k, v in os.environ.items() if k not in ("COPILOT_APP_PASSWORD", "COPILOT_APP_AUTH_HEADER")}
-    return subprocess.run([sys.executable, "-m", "copilot", "app", *args], env={**base, **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "copilot", "app", *args], env={**base, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_app_refuses_to_listen_beyond_localhost_without_access_control():

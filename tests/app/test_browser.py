@@ -24,7 +24,9 @@ def test_windowed_question_updates_table_and_chart_then_stops(page):
     images, counts = [], []
     for step in range(3):  # the first rows, then two more updates
         previous = counts[-1] if counts else 0
-        assert wait_for(lambda previous=previous: rows_shown(page) > previous, timeout=60, interval=0.1), f"no new rows after {previous}"
+        assert wait_for(lambda previous=previous: rows_shown(page) > previous, timeout=60, interval=0.1), (
+            f"no new rows after {previous}"
+        )
         chart.wait_for()
         page.wait_for_timeout(1500)  # let the chart draw the new points
         counts.append(rows_shown(page))

@@ -108,7 +108,9 @@ def test_stop_right_after_start_leaves_no_job(gateway, catalog_topics, stop_afte
     before it opened, FLINK-39330)."""
     taskmanager_pid = _taskmanager_pid()
     marker = f"m{uuid.uuid4().hex[:8]}"
-    runner = _runner(gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel").start_background()
+    runner = _runner(
+        gateway, catalog_topics, f"SELECT channel, COUNT(*) AS {marker} FROM orders GROUP BY channel"
+    ).start_background()
     time.sleep(stop_after)
     runner.stop("changed my mind")
     time.sleep(3)

@@ -58,8 +58,9 @@ def test_chat_follow_up_refines_and_the_old_query_is_cancelled(stack):
     at = app()
     try:
         at.chat_input[0].set_value("number of orders per channel every 10 seconds").run()
-        assert rerun_until(at, lambda a: at.session_state["runner"].source is not None
-                           and at.session_state["runner"].source.job_id is not None)
+        assert rerun_until(
+            at, lambda a: at.session_state["runner"].source is not None and at.session_state["runner"].source.job_id is not None
+        )
         first_job = at.session_state["runner"].source.job_id
         at.chat_input[0].set_value("now only Germany").run()
         assert not at.error, texts(at.error)
@@ -102,7 +103,7 @@ def test_invalid_sql_shows_the_stage_and_place_never_a_traceback(stack):
     assert not at.exception
     errors = texts(at.error)
     assert any("[catalog]" in e and "amout" in e and "line 1" in e for e in errors), errors
-    assert not any("Traceback" in e or "File \"" in e for e in errors)
+    assert not any("Traceback" in e or 'File "' in e for e in errors)
     assert any("Not valid" in c for c in texts(at.caption))
 
 

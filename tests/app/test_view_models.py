@@ -13,20 +13,27 @@ from copilot.flink.base import FlinkSqlError
 from copilot.ui import chart, format as fmt, graph, state
 from copilot.ui.services import suggested_job_name
 
-WINDOWED = [("window_start", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"), ("window_end", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"),
-            ("country", "VARCHAR"), ("revenue", "DECIMAL(38, 2)")]
+WINDOWED = [
+    ("window_start", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"),
+    ("window_end", "TIMESTAMP_WITHOUT_TIME_ZONE(3)"),
+    ("country", "VARCHAR"),
+    ("revenue", "DECIMAL(38, 2)"),
+]
 CATEGORY = [("channel", "VARCHAR"), ("orders", "BIGINT")]
 ONE_VALUE = [("revenue", "DECIMAL(38, 2)")]
 ROWS_ONLY = [("order_id", "VARCHAR"), ("country", "VARCHAR")]
 
 
-@pytest.mark.parametrize("columns, kind, x, y, color", [
-    (WINDOWED, "line", "window_start", "revenue", "country"),
-    (WINDOWED[:2] + WINDOWED[3:], "line", "window_start", "revenue", None),
-    (CATEGORY, "bar", "channel", "orders", None),
-    (ONE_VALUE, "number", None, "revenue", None),
-    (ROWS_ONLY, "table", None, None, None),
-])
+@pytest.mark.parametrize(
+    "columns, kind, x, y, color",
+    [
+        (WINDOWED, "line", "window_start", "revenue", "country"),
+        (WINDOWED[:2] + WINDOWED[3:], "line", "window_start", "revenue", None),
+        (CATEGORY, "bar", "channel", "orders", None),
+        (ONE_VALUE, "number", None, "revenue", None),
+        (ROWS_ONLY, "table", None, None, None),
+    ],
+)
 def test_chart_follows_the_result_shape(columns, kind, x, y, color):
     choice = chart.choose_chart(columns)
     assert (choice.kind, choice.x, choice.y, choice.color) == (kind, x, y, color)
@@ -47,9 +54,11 @@ def test_rank_column_of_a_top_n_is_not_the_measure():
 
 
 def test_line_frame_has_one_point_per_window_and_series_sorted_by_time():
-    rows = [["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", "5.50"],
-            ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", 1.25],
-            ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "FR", 2]]
+    rows = [
+        ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", "5.50"],
+        ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", 1.25],
+        ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "FR", 2],
+    ]
     frame = chart.chart_frame(chart.choose_chart(WINDOWED), WINDOWED, rows)
     assert list(frame.columns) == ["window_start", "country", "revenue"]
     assert frame["window_start"].is_monotonic_increasing
@@ -57,8 +66,11 @@ def test_line_frame_has_one_point_per_window_and_series_sorted_by_time():
 
 
 def test_bars_of_a_windowed_result_show_the_latest_window():
-    rows = [["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", 1], ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "FR", 7],
-            ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", 3]]
+    rows = [
+        ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", 1],
+        ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "FR", 7],
+        ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", 3],
+    ]
     frame = chart.chart_frame(chart.choose_chart(WINDOWED, "bar"), WINDOWED, rows)
     assert frame.to_dict("records") == [{"country": "FR", "revenue": 7}, {"country": "DE", "revenue": 3}]
 
@@ -96,7 +108,9 @@ def test_unexpected_errors_are_logged_and_shown_generically(caplog):
 
 
 def test_issue_line_points_at_the_place():
-    line = fmt.issue_line({"stage": "catalog", "message": "unknown column 'x'", "line": 1, "column": 8, "hint": "did you mean amount?"})
+    line = fmt.issue_line(
+        {"stage": "catalog", "message": "unknown column 'x'", "line": 1, "column": 8, "hint": "did you mean amount?"}
+    )
     assert line == "[catalog] unknown column 'x' (line 1, column 8) — did you mean amount?"
 
 
@@ -139,11 +153,23 @@ def test_relationship_graph_has_both_directions():
 
 
 def test_an_answer_keeps_its_chart_kind_and_plan_for_follow_ups():
-    ans = Answer(question="orders by channel as bars", conversation_id="c1", planner="builtin", sql="SELECT 1",
-                 valid=True, chart={"type": "bar", "x": "channel", "y": "orders"}, plan={"source": "orders"})
+    ans = Answer(
+        question="orders by channel as bars",
+        conversation_id="c1",
+        planner="builtin",
+        sql="SELECT 1",
+        valid=True,
+        chart={"type": "bar", "x": "channel", "y": "orders"},
+        plan={"source": "orders"},
+    )
     assert ans.chart_kind == "bar"
-    assert ans.turn() == {"question": "orders by channel as bars", "sql": "SELECT 1", "plan": {"source": "orders"},
-                          "planner": "builtin", "valid": True}
+    assert ans.turn() == {
+        "question": "orders by channel as bars",
+        "sql": "SELECT 1",
+        "plan": {"source": "orders"},
+        "planner": "builtin",
+        "valid": True,
+    }
     assert Answer(question="q", conversation_id="c1", planner="builtin").chart_kind is None
 
 
@@ -156,7 +182,9 @@ def test_suggested_job_names_are_valid_job_names():
 
 
 def test_table_frame_shows_newest_rows_first():
-    rows = [["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", "3.10"],
-            ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", "4.20"]]
+    rows = [
+        ["2026-11-25T09:00:00", "2026-11-25T09:00:10", "DE", "3.10"],
+        ["2026-11-25T09:00:10", "2026-11-25T09:00:20", "DE", "4.20"],
+    ]
     frame = chart.table_frame(WINDOWED, rows)
     assert str(frame.iloc[0, 0]).startswith("2026-11-25 09:00:10")

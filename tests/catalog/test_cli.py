@@ -27,8 +27,16 @@ def test_list_json(capsys):
     code, out, _ = run(capsys, "list", "--json")
     data = json.loads(out)
     assert code == 0
-    assert [t["topic"] for t in data["topics"]] == ["customers", "orders", "page_views", "payments", "payments_avro", "products",
-                                                  "shipments", "shipments_avro"]
+    assert [t["topic"] for t in data["topics"]] == [
+        "customers",
+        "orders",
+        "page_views",
+        "payments",
+        "payments_avro",
+        "products",
+        "shipments",
+        "shipments_avro",
+    ]
     assert data["problems"] == []
 
 

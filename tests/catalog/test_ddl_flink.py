@@ -29,8 +29,10 @@ def gateway(stack):
 
 
 def ddls(**kwargs) -> dict[str, TrustedStatement]:
-    return {name: TrustedStatement.create_table(name, create_table_sql(schema, temporary=True, **kwargs))
-            for name, schema in TOPICS.items()}
+    return {
+        name: TrustedStatement.create_table(name, create_table_sql(schema, temporary=True, **kwargs))
+        for name, schema in TOPICS.items()
+    }
 
 
 @pytest.mark.parametrize("topic, example", EXAMPLES, ids=[f"{n}: {e.question[:40]}" for n, e in EXAMPLES])
@@ -41,8 +43,9 @@ def test_example_sql_passes_flink_planner(gateway, topic, example):
 
 def test_live_read_parses_timestamps_and_decimals(gateway):
     sql = check("SELECT order_id, amount, order_time FROM orders LIMIT 5")  # bounded by the table, not a hint
-    columns, rows = gateway.run(sql, ddls(startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"}),
-                                timeout=120)
+    columns, rows = gateway.run(
+        sql, ddls(startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"}), timeout=120
+    )
     assert len(rows) == 5
     for order_id, amount, order_time in rows:
         assert order_id and amount is not None and order_time is not None  # nulls would mean the JSON options do not fit

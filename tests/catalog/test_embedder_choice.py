@@ -8,7 +8,9 @@ from copilot.catalog.model import Field, TopicSchema
 
 
 def topics(n: int) -> dict[str, TopicSchema]:
-    return {f"t{i}": TopicSchema(topic=f"t{i}", description=f"topic number {i}", fields=[Field("id", "STRING")]) for i in range(n)}
+    return {
+        f"t{i}": TopicSchema(topic=f"t{i}", description=f"topic number {i}", fields=[Field("id", "STRING")]) for i in range(n)
+    }
 
 
 def test_auto_uses_minilm_for_a_small_catalog(tmp_path, monkeypatch):

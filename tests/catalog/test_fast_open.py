@@ -58,9 +58,11 @@ def test_a_new_process_does_not_re_embed_unchanged_topics(tmp_path):
 
 
 def test_small_catalogs_keep_chromadb_off_the_import_path(tmp_path):
-    code = ("import sys\nfrom copilot.cli import main\n"
-            "main(['catalog', 'search', 'payment declines', '--json'])\n"
-            "assert 'chromadb' not in sys.modules, 'chromadb was imported'\n")
+    code = (
+        "import sys\nfrom copilot.cli import main\n"
+        "main(['catalog', 'search', 'payment declines', '--json'])\n"
+        "assert 'chromadb' not in sys.modules, 'chromadb was imported'\n"
+    )
     env = {**os.environ, "FLINK_COPILOT_HOME": str(tmp_path / "home"), "COPILOT_EMBEDDING_MODEL": "minilm"}
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

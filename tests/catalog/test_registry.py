@@ -29,13 +29,21 @@ from copilot.catalog.sync import CatalogSync
 from copilot.errors import ServiceUnavailable
 from copilot.stack.datagen_avro import PAYMENT_V1, frame, register
 
-READINGS_V1 = {"type": "record", "name": "Reading", "doc": "Meter readings.", "fields": [
-    {"name": "meter_id", "type": "string", "doc": "Meter."},
-    {"name": "kwh", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
-    {"name": "read_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-]}
-READINGS_V2 = {**READINGS_V1, "fields": READINGS_V1["fields"] + [
-    {"name": "voltage", "type": ["null", "double"], "default": None, "doc": "Line voltage, from version 2 on."}]}
+READINGS_V1 = {
+    "type": "record",
+    "name": "Reading",
+    "doc": "Meter readings.",
+    "fields": [
+        {"name": "meter_id", "type": "string", "doc": "Meter."},
+        {"name": "kwh", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
+        {"name": "read_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    ],
+}
+READINGS_V2 = {
+    **READINGS_V1,
+    "fields": READINGS_V1["fields"]
+    + [{"name": "voltage", "type": ["null", "double"], "default": None, "doc": "Line voltage, from version 2 on."}],
+}
 
 
 # ------------------------------------------------------------------------------------------- pure
@@ -99,8 +107,13 @@ def test_sync_turns_the_demo_avro_subjects_into_catalog_entries(registry_url, tm
     payments, shipments = topics["payments_avro"], topics["shipments_avro"]
     assert payments.format == shipments.format == "avro-confluent"
     assert [(f.name, f.type) for f in shipments.fields] == [
-        ("shipment_id", "STRING"), ("order_id", "STRING"), ("carrier", "STRING"), ("warehouse", "STRING"),
-        ("status", "STRING"), ("shipment_time", "TIMESTAMP_LTZ(3)")]
+        ("shipment_id", "STRING"),
+        ("order_id", "STRING"),
+        ("carrier", "STRING"),
+        ("warehouse", "STRING"),
+        ("status", "STRING"),
+        ("shipment_time", "TIMESTAMP_LTZ(3)"),
+    ]
     assert payments.field("amount").type == "DECIMAL(10, 2)" and payments.event_time == "payment_time"
     assert payments.registry.subject == "payments_avro-value" and payments.registry.version >= 1
     latest = httpx.get(f"{registry_url}/subjects/payments_avro-value/versions/latest").json()
@@ -128,8 +141,10 @@ def scratch_topic(stack, registry_url):
     client = httpx.Client(base_url=registry_url, timeout=10)
     schema_id = register(client, name, READINGS_V1)
     producer = Producer({"bootstrap.servers": stack.ep.bootstrap})
-    producer.produce(name, frame(schema_id, parse_schema(READINGS_V1),
-                                 {"meter_id": "M1", "kwh": Decimal("1.250"), "read_at": 1_700_000_000_000}))
+    producer.produce(
+        name,
+        frame(schema_id, parse_schema(READINGS_V1), {"meter_id": "M1", "kwh": Decimal("1.250"), "read_at": 1_700_000_000_000}),
+    )
     assert producer.flush(10) == 0
     yield name, client
     admin.delete_topics([name])[name].result(timeout=30)
@@ -143,7 +158,11 @@ def test_a_schema_change_is_picked_up_by_the_next_sync(scratch_topic, tmp_path):
     first = CatalogSync(store, topics=[topic]).run().changes[0]
     assert first.status == "created", first
     entry = store.load().topics[topic]
-    assert [(f.name, f.type) for f in entry.fields] == [("meter_id", "STRING"), ("kwh", "DECIMAL(12, 3)"), ("read_at", "TIMESTAMP_LTZ(3)")]
+    assert [(f.name, f.type) for f in entry.fields] == [
+        ("meter_id", "STRING"),
+        ("kwh", "DECIMAL(12, 3)"),
+        ("read_at", "TIMESTAMP_LTZ(3)"),
+    ]
     assert entry.registry.version == 1
     path = tmp_path / f"{topic}.yaml"  # a person annotates the entry
     path.write_text(path.read_text().replace("description: Meter.", "description: Meter.\n    synonyms: [smart meter]"))
@@ -162,8 +181,9 @@ def test_a_schema_change_is_picked_up_by_the_next_sync(scratch_topic, tmp_path):
 def test_catalog_sync_with_the_registry_down_exits_3_naming_its_address(stack, tmp_path):
     url = "http://127.0.0.1:9/apis/ccompat/v7"  # nothing listens there; the shared registry keeps running
     env = {**os.environ, "SCHEMA_REGISTRY_URL": url, "FLINK_COPILOT_CATALOG_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "copilot", "catalog", "sync"], env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "copilot", "catalog", "sync"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 3, result.stderr
     assert "Schema Registry" in result.stderr and url in result.stderr
 
@@ -190,9 +210,11 @@ def _live_rows(stack, sql: str, tables: list[str], *, want: int, timeout: float)
 
 @pytest.mark.stack
 def test_a_live_windowed_query_over_an_avro_topic_returns_rows(stack, registry_url):
-    sql = ("SELECT window_start, status, COUNT(*) AS payments, SUM(amount) AS volume "
-           "FROM TABLE(TUMBLE(TABLE payments_avro, DESCRIPTOR(payment_time), INTERVAL '2' SECOND)) "
-           "GROUP BY window_start, window_end, status")
+    sql = (
+        "SELECT window_start, status, COUNT(*) AS payments, SUM(amount) AS volume "
+        "FROM TABLE(TUMBLE(TABLE payments_avro, DESCRIPTOR(payment_time), INTERVAL '2' SECOND)) "
+        "GROUP BY window_start, window_end, status"
+    )
     columns, rows = _live_rows(stack, sql, ["payments_avro"], want=2, timeout=90)
     assert columns == ["window_start", "status", "payments", "volume"]
     assert len(rows) >= 2, rows
@@ -201,8 +223,10 @@ def test_a_live_windowed_query_over_an_avro_topic_returns_rows(stack, registry_u
 
 @pytest.mark.stack
 def test_an_avro_topic_joins_a_json_topic(stack, registry_url):
-    sql = ("SELECT p.payment_id, p.amount, p.risk_score, o.country, o.amount AS order_amount "
-           "FROM payments_avro AS p JOIN orders AS o ON p.order_id = o.order_id")
+    sql = (
+        "SELECT p.payment_id, p.amount, p.risk_score, o.country, o.amount AS order_amount "
+        "FROM payments_avro AS p JOIN orders AS o ON p.order_id = o.order_id"
+    )
     columns, rows = _live_rows(stack, sql, ["payments_avro", "orders"], want=3, timeout=90)
     assert columns[:2] == ["payment_id", "amount"]
     assert len(rows) >= 3, rows

@@ -103,8 +103,10 @@ def test_named_topic_and_related_partner_join_candidates(tmp_path, topics):
     crowd = dict(topics)
     for i in range(80):
         crowd[f"purchase_orders_v{i}"] = TopicSchema(
-            topic=f"purchase_orders_v{i}", description="Purchase orders sent to suppliers, orders orders.",
-            fields=[Field("po_number", "STRING", "Purchase order number.")])
+            topic=f"purchase_orders_v{i}",
+            description="Purchase orders sent to suppliers, orders orders.",
+            fields=[Field("po_number", "STRING", "Purchase order number.")],
+        )
     idx = HybridTopicIndex(tmp_path, embedder="static")
     idx.index(crowd)
     assert "orders" not in [t for t, _ in idx._bm25.top("How many orders are we getting?", 50)]

@@ -73,7 +73,11 @@ def test_bad_metric_expression_is_reported_with_file_and_line(tmp_path):
 
 
 def test_metric_must_aggregate_and_parse(tmp_path):
-    for expression, words in [("temp * 2", "must aggregate"), ("SUM(temp", "not a Flink SQL expression"), ("temp + SUM(temp)", "outside an aggregate")]:
+    for expression, words in [
+        ("temp * 2", "must aggregate"),
+        ("SUM(temp", "not a Flink SQL expression"),
+        ("temp + SUM(temp)", "outside an aggregate"),
+    ]:
         load = _store(tmp_path, BASE.replace("AVG(temp)", expression)).load()
         assert load.problems and words in load.problems[0].message, (expression, load.problems)
 
@@ -82,16 +86,29 @@ def test_bad_metric_filter_and_currency_field(tmp_path):
     load = _store(tmp_path, BASE.replace("filter: level = 'hi'", "filter: COUNT(*) > 1")).load()
     assert "single rows" in load.problems[0].message
     load = _store(tmp_path, BASE.replace("currency_field: cur", "currency_field: money")).load()
-    assert "currency_field 'money'" in load.problems[0].message and load.problems[0].line == BASE.splitlines().index("    currency_field: cur") + 1
+    assert (
+        "currency_field 'money'" in load.problems[0].message
+        and load.problems[0].line == BASE.splitlines().index("    currency_field: cur") + 1
+    )
 
 
 def test_verified_query_round_trips_with_comments_and_unknown_keys(tmp_path):
     store = _store(tmp_path, BASE)
     schema = store.load().topics["readings"]
-    schema.verified_queries.append(VerifiedQuery("Alarms per sensor", "SELECT sensor, COUNT(*) AS alarms FROM readings WHERE level = 'hi' GROUP BY sensor", "ana", "2026-12-01T06:00:00Z"))
+    schema.verified_queries.append(
+        VerifiedQuery(
+            "Alarms per sensor",
+            "SELECT sensor, COUNT(*) AS alarms FROM readings WHERE level = 'hi' GROUP BY sensor",
+            "ana",
+            "2026-12-01T06:00:00Z",
+        )
+    )
     store.save(schema)
     text = (tmp_path / "readings.yaml").read_text()
-    assert "# sensors of a plant; a comment a person wrote" in text and "owner: plant-team          # a key this program does not know" in text
+    assert (
+        "# sensors of a plant; a comment a person wrote" in text
+        and "owner: plant-team          # a key this program does not know" in text
+    )
     assert "hi: {label: High, synonyms: [alarm, critical]}" in text
     again = YamlCatalogStore(tmp_path).load().topics["readings"]
     assert again.verified_queries == schema.verified_queries
@@ -106,7 +123,17 @@ def test_demo_catalog_carries_the_business_vocabulary(tmp_path):
     assert not [p for p in load.problems if p.severity == "error"]
     topics = load.topics
     every_metric_word = {w.lower() for t in topics.values() for m in t.metrics for w in m.words}
-    assert {"revenue", "gmv", "turnover", "takings", "aov", "units sold", "decline rate", "visits", "page views"} <= every_metric_word
+    assert {
+        "revenue",
+        "gmv",
+        "turnover",
+        "takings",
+        "aov",
+        "units sold",
+        "decline rate",
+        "visits",
+        "page views",
+    } <= every_metric_word
     assert "approved" in topics["payments"].field("status").value_synonyms()["authorized"]
     assert "pounds" in topics["orders"].field("currency").value_synonyms()["GBP"]
     assert "German" in topics["customers"].field("country").value_synonyms()["DE"]
@@ -129,7 +156,10 @@ def _records(rows):
 def test_sync_infers_values_of_low_cardinality_text_fields_only():
     from copilot.catalog.inference import infer_schema
 
-    rows = [{"id": f"r{i}", "mode": ["a", "b", "c"][i % 3], "note": "x" * 50 if i == 0 else f"n{i % 3}", "n": i % 3} for i in range(40)]
+    rows = [
+        {"id": f"r{i}", "mode": ["a", "b", "c"][i % 3], "note": "x" * 50 if i == 0 else f"n{i % 3}", "n": i % 3}
+        for i in range(40)
+    ]
     schema = infer_schema("t", _records(rows), compacted=False).schema
     assert schema.field("mode").values == {"a": "a", "b": "b", "c": "c"} and schema.field("mode").values_inferred
     assert schema.field("id").values == {}  # an id: every value once
@@ -145,7 +175,10 @@ def test_sync_never_overwrites_values_a_person_wrote(tmp_path):
 
     store = _store(tmp_path, BASE)
     existing = store.load().topics["readings"]
-    rows = [{"sensor": ["s1", "s2"][i % 2], "level": ["hi", "lo", "mid"][i % 3], "temp": 1.5, "ts": "2026-12-01T00:00:00Z"} for i in range(30)]
+    rows = [
+        {"sensor": ["s1", "s2"][i % 2], "level": ["hi", "lo", "mid"][i % 3], "temp": 1.5, "ts": "2026-12-01T00:00:00Z"}
+        for i in range(30)
+    ]
     merged, _, notes = merge(existing, infer_schema("readings", _records(rows), compacted=False).schema)
     assert merged.field("level").values == {"hi": "High", "lo": "Low"}  # a person's values stay as written
     assert merged.field("level").value_words == {"hi": ["alarm", "critical"]}
@@ -164,7 +197,9 @@ def test_default_aggregate_of_a_field(tmp_path):
     text = BASE.replace("    unit: celsius\n", "    unit: celsius\n    aggregate: AVG\n")
     t = _store(tmp_path, text).load().topics["readings"]
     assert t.field("temp").aggregate == "avg"
-    bad = _store(tmp_path, BASE.replace("    type: STRING\n    values:", "    type: STRING\n    aggregate: sum\n    values:")).load()
+    bad = _store(
+        tmp_path, BASE.replace("    type: STRING\n    values:", "    type: STRING\n    aggregate: sum\n    values:")
+    ).load()
     assert "aggregate sum needs a number" in bad.problems[0].message and bad.problems[0].line
     assert "not one of" in _store(tmp_path, text.replace("aggregate: AVG", "aggregate: median")).load().problems[0].message
 

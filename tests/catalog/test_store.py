@@ -39,8 +39,16 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 def test_demo_catalog_loads_without_problems():
     load = YamlCatalogStore(DEMO_CATALOG_DIR).load()
-    assert set(load.topics) == {"orders", "payments", "shipments", "page_views", "customers", "products",
-                                "payments_avro", "shipments_avro"}
+    assert set(load.topics) == {
+        "orders",
+        "payments",
+        "shipments",
+        "page_views",
+        "customers",
+        "products",
+        "payments_avro",
+        "shipments_avro",
+    }
     assert [str(p) for p in load.problems] == []
     customers = load.topics["customers"]
     assert customers.is_upsert and customers.primary_key == ["customer_id"] and customers.event_time == "updated_at"

@@ -37,11 +37,31 @@ def kafka_topics(stack):
         future.result(timeout=15)
     producer = Producer({"bootstrap.servers": bootstrap})
     for i in range(20):
-        producer.produce(names["compacted"], key=f"A{i % 5}", value=json.dumps(
-            {"account_id": f"A{i % 5}", "balance": round(100 + i * 1.25, 2), "active": i % 2 == 0, "updated_at": "2026-11-25T09:30:00.123Z"}))
+        producer.produce(
+            names["compacted"],
+            key=f"A{i % 5}",
+            value=json.dumps(
+                {
+                    "account_id": f"A{i % 5}",
+                    "balance": round(100 + i * 1.25, 2),
+                    "active": i % 2 == 0,
+                    "updated_at": "2026-11-25T09:30:00.123Z",
+                }
+            ),
+        )
         producer.produce(names["text"], value=f"2026-11-25 09:30:{i:02d} INFO service started worker {i}".encode())
-        producer.produce(names["nested"], key=f"D{i}", value=json.dumps(
-            {"device_id": f"D{i}", "reading": {"temp_c": 20.5 + i, "humidity": 40 + i}, "tags": ["lab", "floor2"], "ts": 1795599272115 + i}))
+        producer.produce(
+            names["nested"],
+            key=f"D{i}",
+            value=json.dumps(
+                {
+                    "device_id": f"D{i}",
+                    "reading": {"temp_c": 20.5 + i, "humidity": 40 + i},
+                    "tags": ["lab", "floor2"],
+                    "ts": 1795599272115 + i,
+                }
+            ),
+        )
     producer.flush(15)
     yield names
     for future in admin.delete_topics(list(names.values())).values():
@@ -63,7 +83,11 @@ def test_sync_creates_expected_entries_and_merges(tmp_path, kafka_topics):
     assert by_topic[accounts.topic].status == "created"
     assert accounts.changelog == "upsert" and accounts.primary_key == ["account_id"] and accounts.key == "account_id"
     assert [(f.name, f.type) for f in accounts.fields] == [
-        ("account_id", "STRING"), ("balance", "DECIMAL(10, 2)"), ("active", "BOOLEAN"), ("updated_at", "TIMESTAMP_LTZ(3)")]
+        ("account_id", "STRING"),
+        ("balance", "DECIMAL(10, 2)"),
+        ("active", "BOOLEAN"),
+        ("updated_at", "TIMESTAMP_LTZ(3)"),
+    ]
     assert accounts.event_time == "updated_at"
 
     devices = store.get(kafka_topics["nested"])
@@ -95,7 +119,9 @@ def test_sync_skips_internal_topics_and_keeps_demo_catalog(tmp_path, stack):
 
     shutil.copytree(DEMO_CATALOG_DIR, tmp_path / "c")
     before = {p.name: p.read_text() for p in (tmp_path / "c").iterdir()}
-    report = CatalogSync(YamlCatalogStore(tmp_path / "c"), topics=["orders", "customers", "__consumer_offsets"], sample_seconds=5).run()
+    report = CatalogSync(
+        YamlCatalogStore(tmp_path / "c"), topics=["orders", "customers", "__consumer_offsets"], sample_seconds=5
+    ).run()
     assert "__consumer_offsets" in report.internal_skipped
     statuses = {c.topic: c.status for c in report.changes}
     assert statuses == {"orders": "unchanged", "customers": "unchanged"}
@@ -103,19 +129,44 @@ def test_sync_skips_internal_topics_and_keeps_demo_catalog(tmp_path, stack):
 
 
 def test_cli_show_sample_reads_live_records(stack):
-    out = subprocess.run([sys.executable, "-m", "copilot", "catalog", "show", "orders", "--sample", "3", "--json"],
-                         capture_output=True, text=True, timeout=60, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "copilot", "catalog", "show", "orders", "--sample", "3", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["sample"]) == 3 and {"order_id", "amount", "order_time"} <= set(data["sample"][0]["value"])
-    assert {"direction": "outgoing", "topic": "orders", "field": "customer_id", "references": "customers.customer_id"} in data["relationships"]
+    assert {"direction": "outgoing", "topic": "orders", "field": "customer_id", "references": "customers.customer_id"} in data[
+        "relationships"
+    ]
 
 
 def test_cli_sync_json_report(tmp_path, kafka_topics):
     out = subprocess.run(
-        [sys.executable, "-m", "copilot", "catalog", "sync", "--json", "--catalog-dir", str(tmp_path),
-         "--topic", kafka_topics["compacted"], "--topic", kafka_topics["text"], "--sample-seconds", "5"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "copilot",
+            "catalog",
+            "sync",
+            "--json",
+            "--catalog-dir",
+            str(tmp_path),
+            "--topic",
+            kafka_topics["compacted"],
+            "--topic",
+            kafka_topics["text"],
+            "--sample-seconds",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     statuses = {t["topic"]: t["status"] for t in data["topics"]}

@@ -20,14 +20,30 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize(
     "t",
-    ["STRING", "INT", "BIGINT", "DECIMAL(10, 2)", "TIMESTAMP_LTZ(3)", "TIMESTAMP(3) WITH LOCAL TIME ZONE", "ARRAY<STRING>",
-     "MAP<STRING, BIGINT>", "ROW<a INT, `b c` ARRAY<ROW<x DOUBLE>>>", "INT NOT NULL", "DOUBLE PRECISION", "VARCHAR(20)", "BOOLEAN", "BYTES"],
+    [
+        "STRING",
+        "INT",
+        "BIGINT",
+        "DECIMAL(10, 2)",
+        "TIMESTAMP_LTZ(3)",
+        "TIMESTAMP(3) WITH LOCAL TIME ZONE",
+        "ARRAY<STRING>",
+        "MAP<STRING, BIGINT>",
+        "ROW<a INT, `b c` ARRAY<ROW<x DOUBLE>>>",
+        "INT NOT NULL",
+        "DOUBLE PRECISION",
+        "VARCHAR(20)",
+        "BOOLEAN",
+        "BYTES",
+    ],
 )
 def test_valid_types(t):
     assert check_flink_type(t) is None
 
 
-@pytest.mark.parametrize("t", ["STRNG", "VARCHAR(", "DECIMAL(50, 2)", "ARRAY<>", "MAP<STRING>", "ROW<a>", "TIMESTAMP(12)", "INT INT", ""])
+@pytest.mark.parametrize(
+    "t", ["STRNG", "VARCHAR(", "DECIMAL(50, 2)", "ARRAY<>", "MAP<STRING>", "ROW<a>", "TIMESTAMP(12)", "INT INT", ""]
+)
 def test_invalid_types(t):
     assert check_flink_type(t)
 
@@ -38,8 +54,14 @@ def test_append_ddl_uses_kafka_connector_watermark_and_iso_timestamps():
     assert sql.startswith("CREATE TABLE `o2` (")
     assert "`amount` DECIMAL(10, 2)" in sql
     assert "WATERMARK FOR `order_time` AS `order_time` - INTERVAL '5' SECOND" in sql
-    for option in ("'connector' = 'kafka'", "'topic' = 'orders'", "'properties.bootstrap.servers' = 'kafka:9092'",
-                   "'scan.startup.mode' = 'earliest-offset'", "'json.ignore-parse-errors' = 'true'", "'json.timestamp-format.standard' = 'ISO-8601'"):
+    for option in (
+        "'connector' = 'kafka'",
+        "'topic' = 'orders'",
+        "'properties.bootstrap.servers' = 'kafka:9092'",
+        "'scan.startup.mode' = 'earliest-offset'",
+        "'json.ignore-parse-errors' = 'true'",
+        "'json.timestamp-format.standard' = 'ISO-8601'",
+    ):
         assert option in sql
     assert "PRIMARY KEY" not in sql
 
@@ -73,7 +95,10 @@ def test_infer_types():
 
 
 def test_infer_schema_compacted_json_key_and_event_time():
-    records = [(f"K{i}".encode(), json.dumps({"id": f"K{i}", "price": 10.5 + i, "at": "2026-11-25T09:30:00.123Z"}).encode()) for i in range(5)]
+    records = [
+        (f"K{i}".encode(), json.dumps({"id": f"K{i}", "price": 10.5 + i, "at": "2026-11-25T09:30:00.123Z"}).encode())
+        for i in range(5)
+    ]
     result = infer_schema("things", records, compacted=True)
     s = result.schema
     assert s.changelog == "upsert" and s.primary_key == ["id"] and s.key == "id" and s.key_format == "raw"
@@ -105,14 +130,20 @@ def test_internal_topics():
 
 
 def test_registry_avro_mapping():
-    avro = {"type": "record", "name": "T", "fields": [
-        {"name": "id", "type": "string"},
-        {"name": "n", "type": ["null", "long"]},
-        {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
-        {"name": "tags", "type": {"type": "array", "items": "string"}},
-    ]}
-    assert avro_to_flink(avro) == "ROW<`id` STRING, `n` BIGINT, `ts` TIMESTAMP_LTZ(3), `price` DECIMAL(9, 2), `tags` ARRAY<STRING>>"
+    avro = {
+        "type": "record",
+        "name": "T",
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "n", "type": ["null", "long"]},
+            {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+            {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+            {"name": "tags", "type": {"type": "array", "items": "string"}},
+        ],
+    }
+    assert (
+        avro_to_flink(avro) == "ROW<`id` STRING, `n` BIGINT, `ts` TIMESTAMP_LTZ(3), `price` DECIMAL(9, 2), `tags` ARRAY<STRING>>"
+    )
     inferred = schema_from_registered("t", "AVRO", json.dumps(avro))
     assert inferred.schema.format == "avro-confluent" and inferred.schema.event_time == "ts"
     for f in inferred.schema.fields:

@@ -102,7 +102,10 @@ def test_newer_demo_is_merged_keeping_a_persons_annotations(tmp_path):
     new = demo_payments.read_text()
     new = new.replace("description: Payment method the customer chose.", "description: The payment method.")
     new = new.replace("description: Currency of the payment.", "description: ISO currency of the payment.")
-    new = new.replace("  - name: payment_time\n", "  - name: risk_score\n    type: DOUBLE\n    description: Fraud risk, 0 to 1.\n  - name: payment_time\n")
+    new = new.replace(
+        "  - name: payment_time\n",
+        "  - name: risk_score\n    type: DOUBLE\n    description: Fraud risk, 0 to 1.\n  - name: payment_time\n",
+    )
     demo_payments.write_text(new)
     (demo / "refunds.yaml").write_text("topic: refunds\ndescription: Refunds.\nfields:\n  - {name: refund_id, type: STRING}\n")
     demo_orders = demo / "orders.yaml"
@@ -132,12 +135,20 @@ def test_a_command_from_the_checkout_seeds_home_not_the_source_tree(tmp_path):
     """A command run from the checkout with the default catalog writes nothing into the repository."""
     env = {k: v for k, v in __import__("os").environ.items() if k != "FLINK_COPILOT_CATALOG_DIR"}
     env["FLINK_COPILOT_HOME"] = str(tmp_path / "home")
-    before = subprocess.run(["git", "status", "--porcelain", "--", "copilot/demo_catalog"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True).stdout
-    out = subprocess.run([sys.executable, "-m", "copilot", "catalog", "list", "--json"], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    before = subprocess.run(
+        ["git", "status", "--porcelain", "--", "copilot/demo_catalog"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "copilot", "catalog", "list", "--json"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "home" / "catalog" / "orders.yaml").exists()
-    after = subprocess.run(["git", "status", "--porcelain", "--", "copilot/demo_catalog"], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True).stdout
+    after = subprocess.run(
+        ["git", "status", "--porcelain", "--", "copilot/demo_catalog"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout
     assert before == after

@@ -31,8 +31,7 @@ def test_usage_error_is_exit_2(capsys):
 
 def test_bad_address_setting_is_usage_error(tmp_path):
     env = {**os.environ, "FLINK_REST": "not a url", "FLINK_COPILOT_STATE_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "copilot", "status"], env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run([sys.executable, "-m", "copilot", "status"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "FLINK_REST" in result.stderr
 

@@ -68,16 +68,23 @@ ENVIRONMENTS: dict[str, dict[str, str]] = {
             table("NewProducts", "product STRING"),
             table("ShopSales", "product_id STRING, category STRING, product_name STRING, sales BIGINT"),
             table("Ticker", "symbol STRING, price BIGINT, tax BIGINT, rowtime TIMESTAMP(3), WATERMARK FOR rowtime AS rowtime"),
-            table("LeftTable", "row_time TIMESTAMP(3), num INT, id STRING, WATERMARK FOR row_time AS row_time - INTERVAL '1' SECOND"),
-            table("RightTable", "row_time TIMESTAMP(3), num INT, id STRING, WATERMARK FOR row_time AS row_time - INTERVAL '1' SECOND"),
+            table(
+                "LeftTable", "row_time TIMESTAMP(3), num INT, id STRING, WATERMARK FOR row_time AS row_time - INTERVAL '1' SECOND"
+            ),
+            table(
+                "RightTable",
+                "row_time TIMESTAMP(3), num INT, id STRING, WATERMARK FOR row_time AS row_time - INTERVAL '1' SECOND",
+            ),
             table("RubberOrders", "product STRING, amount INT", BLACKHOLE),
             table("source_table", "id BIGINT, name STRING, age INT"),
             table("my_ctas_table", "id BIGINT, name STRING, age INT", BLACKHOLE),
             table("my_rtas_table", "id BIGINT, name STRING, age INT", BLACKHOLE),
             table("page_view_source", "`user` STRING, cnt INT, country STRING"),
             table(
-                "country_page_view", "`user` STRING, cnt INT, `date` STRING, country STRING",
-                _filesystem("country_page_view"), "PARTITIONED BY (`date`, country) ",
+                "country_page_view",
+                "`user` STRING, cnt INT, `date` STRING, country STRING",
+                _filesystem("country_page_view"),
+                "PARTITIONED BY (`date`, country) ",
             ),
             table("students", "name STRING, age INT, gpa DECIMAL(3, 2)", BLACKHOLE),
             table("kafka_table1", "id BIGINT, name STRING, age INT", _kafka("kafka_table1")),
@@ -114,19 +121,32 @@ ENVIRONMENTS: dict[str, dict[str, str]] = {
         ]
     ),
     # time_attributes.md defines user_actions three ways: event time, TIMESTAMP_LTZ event time, proctime
-    "user_actions_rowtime": dict([table(
-        "user_actions",
-        "user_name STRING, data STRING, user_action_time TIMESTAMP(3), "
-        "WATERMARK FOR user_action_time AS user_action_time - INTERVAL '5' SECOND",
-    )]),
-    "user_actions_ltz": dict([table(
-        "user_actions",
-        "user_name STRING, data STRING, ts BIGINT, time_ltz AS TO_TIMESTAMP_LTZ(ts, 3), "
-        "WATERMARK FOR time_ltz AS time_ltz - INTERVAL '5' SECOND",
-    )]),
-    "user_actions_proctime": dict([table(
-        "user_actions", "user_name STRING, data STRING, user_action_time AS PROCTIME()",
-    )]),
+    "user_actions_rowtime": dict(
+        [
+            table(
+                "user_actions",
+                "user_name STRING, data STRING, user_action_time TIMESTAMP(3), "
+                "WATERMARK FOR user_action_time AS user_action_time - INTERVAL '5' SECOND",
+            )
+        ]
+    ),
+    "user_actions_ltz": dict(
+        [
+            table(
+                "user_actions",
+                "user_name STRING, data STRING, ts BIGINT, time_ltz AS TO_TIMESTAMP_LTZ(ts, 3), "
+                "WATERMARK FOR time_ltz AS time_ltz - INTERVAL '5' SECOND",
+            )
+        ]
+    ),
+    "user_actions_proctime": dict(
+        [
+            table(
+                "user_actions",
+                "user_name STRING, data STRING, user_action_time AS PROCTIME()",
+            )
+        ]
+    ),
 }
 
 PAGE_ENV = {"set-ops": "set-ops", "match_recognize": "match"}

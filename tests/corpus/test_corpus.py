@@ -55,7 +55,7 @@ def test_round_trip_share():
         f"{len(DOCS_INVALID)} are not valid Flink SQL in the docs themselves (synopses, `...`/`<name>` placeholders, "
         f"fragments, typos: see `docs_invalid` in flink_docs.json).",
         "",
-        f"**{len(passed)} of {len(VALID)} valid statements round-trip ({share:.1%})**: parsed with `read=\"flink\"` into "
+        f'**{len(passed)} of {len(VALID)} valid statements round-trip ({share:.1%})**: parsed with `read="flink"` into '
         "real nodes (no `Command`), regenerated, and the regenerated SQL parses to the same tree.",
         f"Of the {len(DOCS_INVALID)} docs-invalid statements the dialect rejects {rejected_invalid} "
         "(the others parse as a fragment, an expression or an opaque `Command`).",

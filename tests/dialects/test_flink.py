@@ -14,37 +14,172 @@ from copilot.sql import expressions as fx
 BID_TUMBLE = "TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES)"
 
 FLINK_TYPES = [
-    "CHAR(10)", "VARCHAR(20)", "STRING", "BOOLEAN", "BINARY(4)", "VARBINARY(8)", "BYTES", "DECIMAL(10, 2)",
-    "DECIMAL(38, 18)", "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE", "DATE", "TIME(3)",
-    "TIMESTAMP", "TIMESTAMP(3)", "TIMESTAMP(9)", "TIMESTAMP_LTZ", "TIMESTAMP_LTZ(3)", "TIMESTAMP_LTZ(6)",
-    "ARRAY<STRING>", "ARRAY<INT NOT NULL>", "ARRAY<ARRAY<BIGINT>>", "MAP<STRING, INT>", "MAP<STRING, ARRAY<DOUBLE>>",
-    "MAP<STRING, INT NOT NULL>", "MULTISET<STRING>", "ROW<a INT>", "ROW<a INT, b STRING>", "ROW<a ROW<b INT>>",
-    "ROW<a ARRAY<INT>, b MAP<STRING, STRING>>", "ARRAY<ROW<id STRING, qty INT>>", "DECIMAL(5, 0)",
+    "CHAR(10)",
+    "VARCHAR(20)",
+    "STRING",
+    "BOOLEAN",
+    "BINARY(4)",
+    "VARBINARY(8)",
+    "BYTES",
+    "DECIMAL(10, 2)",
+    "DECIMAL(38, 18)",
+    "TINYINT",
+    "SMALLINT",
+    "INT",
+    "BIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "DATE",
+    "TIME(3)",
+    "TIMESTAMP",
+    "TIMESTAMP(3)",
+    "TIMESTAMP(9)",
+    "TIMESTAMP_LTZ",
+    "TIMESTAMP_LTZ(3)",
+    "TIMESTAMP_LTZ(6)",
+    "ARRAY<STRING>",
+    "ARRAY<INT NOT NULL>",
+    "ARRAY<ARRAY<BIGINT>>",
+    "MAP<STRING, INT>",
+    "MAP<STRING, ARRAY<DOUBLE>>",
+    "MAP<STRING, INT NOT NULL>",
+    "MULTISET<STRING>",
+    "ROW<a INT>",
+    "ROW<a INT, b STRING>",
+    "ROW<a ROW<b INT>>",
+    "ROW<a ARRAY<INT>, b MAP<STRING, STRING>>",
+    "ARRAY<ROW<id STRING, qty INT>>",
+    "DECIMAL(5, 0)",
 ]
 
 FLINK_FUNCTIONS = [
-    "ABS(x)", "MOD(a, 3)", "SQRT(x)", "LN(x)", "LOG10(x)", "LOG2(x)", "EXP(x)", "POWER(x, 2)", "ROUND(x, 2)",
-    "SIN(x)", "COS(x)", "TAN(x)", "ATAN2(x, y)", "DEGREES(x)", "RADIANS(x)", "SIGN(x)", "RAND()", "PI()",
-    "UPPER(s)", "LOWER(s)", "TRIM(s)", "LTRIM(s)", "RTRIM(s)", "REPLACE(s, 'a', 'b')", "INITCAP(s)",
-    "CONCAT(a, b, c)", "CONCAT_WS('-', a, b)", "LPAD(s, 5, '0')", "RPAD(s, 5, '0')", "REPEAT(s, 3)", "REVERSE(s)",
-    "SUBSTRING(s, 2, 3)", "POSITION('a' IN s)", "REGEXP_REPLACE(s, 'a+', 'b')", "REGEXP_EXTRACT(s, '(\\d+)', 1)",
-    "SPLIT_INDEX(s, ',', 1)", "MD5(s)", "SHA256(s)", "TO_BASE64(s)", "FROM_BASE64(s)", "ASCII(s)", "CHR(65)",
-    "LEFT(s, 3)", "RIGHT(s, 3)", "LOCATE('a', s, 2)", "PARSE_URL(u, 'HOST')", "COALESCE(a, b, 0)", "NULLIF(a, b)",
-    "IF(a > 1, 'x', 'y')", "GREATEST(a, b)", "LEAST(a, b)", "CARDINALITY(arr)", "ELEMENT(arr)",
-    "ARRAY_CONTAINS(arr, 1)", "ARRAY_DISTINCT(arr)", "ARRAY_JOIN(arr, ',')", "MAP_KEYS(m)", "MAP_VALUES(m)",
-    "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "NOW()", "EXTRACT(YEAR FROM ts)",
-    "YEAR(ts)", "QUARTER(ts)", "MONTH(ts)", "WEEK(ts)", "DAYOFYEAR(ts)", "DAYOFMONTH(ts)", "DAYOFWEEK(ts)",
-    "HOUR(ts)", "MINUTE(ts)", "SECOND(ts)", "DATE_FORMAT(ts, 'yyyy-MM-dd')", "DATE_FORMAT(ts, 'HH:mm')",
-    "TO_DATE('2020-01-01')", "TO_TIMESTAMP('2020-01-01 00:00:00')", "FROM_UNIXTIME(x)", "UNIX_TIMESTAMP()",
-    "UNIX_TIMESTAMP(s)", "TO_TIMESTAMP_LTZ(x, 3)", "TO_TIMESTAMP_LTZ(x, 0)", "TIMESTAMPDIFF(SECOND, a, b)",
-    "TIMESTAMPDIFF(DAY, a, b)", "TIMESTAMPADD(HOUR, 2, ts)", "CONVERT_TZ(s, 'UTC', 'Europe/Berlin')",
-    "PROCTIME()", "CURRENT_WATERMARK(ts)", "CURRENT_ROW_TIMESTAMP()", "FLOOR(ts TO HOUR)", "CEIL(ts TO DAY)",
-    "FLOOR(x)", "CEIL(x)", "COUNT(*)", "COUNT(DISTINCT a)", "SUM(x)", "AVG(x)", "MIN(x)", "MAX(x)",
-    "STDDEV_POP(x)", "STDDEV_SAMP(x)", "VAR_POP(x)", "VAR_SAMP(x)", "COLLECT(x)", "LISTAGG(a, ',')",
-    "FIRST_VALUE(x)", "LAST_VALUE(x)", "ARRAY_AGG(x)", "APPROX_COUNT_DISTINCT(x)", "JSON_VALUE(j, '$.a')",
-    "JSON_QUERY(j, '$.a')", "JSON_EXISTS(j, '$.a')", "JSON_STRING(x)", "JSON_OBJECT(KEY 'a' VALUE 1)",
-    "JSON_ARRAY(1, 2)", "IS_JSON(s)", "UUID()", "TRY_CAST(s AS INT)", "CAST(s AS INT)", "TYPEOF(x)",
-    "CHAR_LENGTH(s)", "HASH_CODE(s)", "BIN(x)", "HEX(x)", "TRUNCATE(x, 2)", "E()",
+    "ABS(x)",
+    "MOD(a, 3)",
+    "SQRT(x)",
+    "LN(x)",
+    "LOG10(x)",
+    "LOG2(x)",
+    "EXP(x)",
+    "POWER(x, 2)",
+    "ROUND(x, 2)",
+    "SIN(x)",
+    "COS(x)",
+    "TAN(x)",
+    "ATAN2(x, y)",
+    "DEGREES(x)",
+    "RADIANS(x)",
+    "SIGN(x)",
+    "RAND()",
+    "PI()",
+    "UPPER(s)",
+    "LOWER(s)",
+    "TRIM(s)",
+    "LTRIM(s)",
+    "RTRIM(s)",
+    "REPLACE(s, 'a', 'b')",
+    "INITCAP(s)",
+    "CONCAT(a, b, c)",
+    "CONCAT_WS('-', a, b)",
+    "LPAD(s, 5, '0')",
+    "RPAD(s, 5, '0')",
+    "REPEAT(s, 3)",
+    "REVERSE(s)",
+    "SUBSTRING(s, 2, 3)",
+    "POSITION('a' IN s)",
+    "REGEXP_REPLACE(s, 'a+', 'b')",
+    "REGEXP_EXTRACT(s, '(\\d+)', 1)",
+    "SPLIT_INDEX(s, ',', 1)",
+    "MD5(s)",
+    "SHA256(s)",
+    "TO_BASE64(s)",
+    "FROM_BASE64(s)",
+    "ASCII(s)",
+    "CHR(65)",
+    "LEFT(s, 3)",
+    "RIGHT(s, 3)",
+    "LOCATE('a', s, 2)",
+    "PARSE_URL(u, 'HOST')",
+    "COALESCE(a, b, 0)",
+    "NULLIF(a, b)",
+    "IF(a > 1, 'x', 'y')",
+    "GREATEST(a, b)",
+    "LEAST(a, b)",
+    "CARDINALITY(arr)",
+    "ELEMENT(arr)",
+    "ARRAY_CONTAINS(arr, 1)",
+    "ARRAY_DISTINCT(arr)",
+    "ARRAY_JOIN(arr, ',')",
+    "MAP_KEYS(m)",
+    "MAP_VALUES(m)",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "LOCALTIMESTAMP",
+    "NOW()",
+    "EXTRACT(YEAR FROM ts)",
+    "YEAR(ts)",
+    "QUARTER(ts)",
+    "MONTH(ts)",
+    "WEEK(ts)",
+    "DAYOFYEAR(ts)",
+    "DAYOFMONTH(ts)",
+    "DAYOFWEEK(ts)",
+    "HOUR(ts)",
+    "MINUTE(ts)",
+    "SECOND(ts)",
+    "DATE_FORMAT(ts, 'yyyy-MM-dd')",
+    "DATE_FORMAT(ts, 'HH:mm')",
+    "TO_DATE('2020-01-01')",
+    "TO_TIMESTAMP('2020-01-01 00:00:00')",
+    "FROM_UNIXTIME(x)",
+    "UNIX_TIMESTAMP()",
+    "UNIX_TIMESTAMP(s)",
+    "TO_TIMESTAMP_LTZ(x, 3)",
+    "TO_TIMESTAMP_LTZ(x, 0)",
+    "TIMESTAMPDIFF(SECOND, a, b)",
+    "TIMESTAMPDIFF(DAY, a, b)",
+    "TIMESTAMPADD(HOUR, 2, ts)",
+    "CONVERT_TZ(s, 'UTC', 'Europe/Berlin')",
+    "PROCTIME()",
+    "CURRENT_WATERMARK(ts)",
+    "CURRENT_ROW_TIMESTAMP()",
+    "FLOOR(ts TO HOUR)",
+    "CEIL(ts TO DAY)",
+    "FLOOR(x)",
+    "CEIL(x)",
+    "COUNT(*)",
+    "COUNT(DISTINCT a)",
+    "SUM(x)",
+    "AVG(x)",
+    "MIN(x)",
+    "MAX(x)",
+    "STDDEV_POP(x)",
+    "STDDEV_SAMP(x)",
+    "VAR_POP(x)",
+    "VAR_SAMP(x)",
+    "COLLECT(x)",
+    "LISTAGG(a, ',')",
+    "FIRST_VALUE(x)",
+    "LAST_VALUE(x)",
+    "ARRAY_AGG(x)",
+    "APPROX_COUNT_DISTINCT(x)",
+    "JSON_VALUE(j, '$.a')",
+    "JSON_QUERY(j, '$.a')",
+    "JSON_EXISTS(j, '$.a')",
+    "JSON_STRING(x)",
+    "JSON_OBJECT(KEY 'a' VALUE 1)",
+    "JSON_ARRAY(1, 2)",
+    "IS_JSON(s)",
+    "UUID()",
+    "TRY_CAST(s AS INT)",
+    "CAST(s AS INT)",
+    "TYPEOF(x)",
+    "CHAR_LENGTH(s)",
+    "HASH_CODE(s)",
+    "BIN(x)",
+    "HEX(x)",
+    "TRUNCATE(x, 2)",
+    "E()",
 ]
 
 
@@ -128,7 +263,9 @@ class TestFlinkIdentity(Validator):
         self.validate_identity("SELECT CAST(x AS VARCHAR)", "SELECT CAST(x AS STRING)")
         self.validate_identity("SELECT CAST(x AS INTEGER)", "SELECT CAST(x AS INT)")
         self.assertEqual(self.validate_identity("SELECT CAST(x AS MULTISET<INT>)").selects[0].to.this, exp.DType.LIST)
-        self.assertFalse(self.validate_identity("SELECT CAST(x AS ARRAY<INT NOT NULL>)").selects[0].to.expressions[0].args["nullable"])
+        self.assertFalse(
+            self.validate_identity("SELECT CAST(x AS ARRAY<INT NOT NULL>)").selects[0].to.expressions[0].args["nullable"]
+        )
 
     def test_functions(self):
         for call in FLINK_FUNCTIONS:
@@ -148,9 +285,13 @@ class TestFlinkIdentity(Validator):
         self.assertEqual((diff.text("unit"), diff.expression.name, diff.this.name), ("MINUTE", "a", "b"))
         add = self.validate_identity("SELECT TIMESTAMPADD(DAY, 7, ts) FROM t").selects[0]
         self.assertIsInstance(add, exp.TimestampAdd)
-        self.assertIsInstance(self.validate_identity("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm') FROM t").selects[0], exp.TimeToStr)
+        self.assertIsInstance(
+            self.validate_identity("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm') FROM t").selects[0], exp.TimeToStr
+        )
         self.assertIsInstance(self.validate_identity("SELECT LISTAGG(a, ';') FROM t").selects[0], exp.GroupConcat)
-        self.assertIsInstance(self.validate_identity("SELECT JSON_VALUE(j, '$.a' RETURNING INT) FROM t").selects[0], exp.JSONValue)
+        self.assertIsInstance(
+            self.validate_identity("SELECT JSON_VALUE(j, '$.a' RETURNING INT) FROM t").selects[0], exp.JSONValue
+        )
         self.validate_identity("SELECT JSON_VALUE(j, '$.a' RETURNING INT DEFAULT 0 ON EMPTY) FROM t")
         self.assertIsInstance(self.validate_identity("SELECT FLOOR(ts TO MINUTE) FROM t").selects[0], exp.TimestampTrunc)
         self.assertIsInstance(self.validate_identity("SELECT CEIL(ts TO MINUTE) FROM t").selects[0], fx.FloorCeilTo)
@@ -164,25 +305,45 @@ class TestFlinkIdentity(Validator):
         self.assertEqual(tumble.this.table.name, "Bid")
         self.assertEqual(tumble.this.time_column, "bidtime")
         self.assertEqual(tumble.this.args["size"].text("unit"), "MINUTES")
-        hop = self.validate_identity("SELECT * FROM TABLE(HOP(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES, INTERVAL '10' MINUTES))").find(fx.Hop)
+        hop = self.validate_identity(
+            "SELECT * FROM TABLE(HOP(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES, INTERVAL '10' MINUTES))"
+        ).find(fx.Hop)
         self.assertEqual((hop.args["slide"].name, hop.args["size"].name), ("5", "10"))
-        cumulate = self.validate_identity("SELECT * FROM TABLE(CUMULATE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '2' MINUTES, INTERVAL '10' MINUTES))").find(fx.Cumulate)
+        cumulate = self.validate_identity(
+            "SELECT * FROM TABLE(CUMULATE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '2' MINUTES, INTERVAL '10' MINUTES))"
+        ).find(fx.Cumulate)
         self.assertEqual((cumulate.args["step"].name, cumulate.args["size"].name), ("2", "10"))
-        session = self.validate_identity("SELECT * FROM TABLE(SESSION(TABLE Bid PARTITION BY item, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES))").find(fx.Session)
+        session = self.validate_identity(
+            "SELECT * FROM TABLE(SESSION(TABLE Bid PARTITION BY item, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES))"
+        ).find(fx.Session)
         self.assertEqual([c.name for c in session.this.args["partition_by"]], ["item"])
         self.assertEqual(session.args["gap"].name, "5")
-        session2 = self.validate_identity("SELECT * FROM TABLE(SESSION(TABLE Bid PARTITION BY item, supplier, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES))").find(fx.Session)
+        session2 = self.validate_identity(
+            "SELECT * FROM TABLE(SESSION(TABLE Bid PARTITION BY item, supplier, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES))"
+        ).find(fx.Session)
         self.assertEqual(len(session2.this.args["partition_by"]), 2)
         self.validate_identity("SELECT * FROM TABLE(SESSION(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '5' MINUTES))")
-        offset = self.validate_identity("SELECT * FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES, INTERVAL '1' MINUTES))").find(fx.Tumble)
+        offset = self.validate_identity(
+            "SELECT * FROM TABLE(TUMBLE(TABLE Bid, DESCRIPTOR(bidtime), INTERVAL '10' MINUTES, INTERVAL '1' MINUTES))"
+        ).find(fx.Tumble)
         self.assertEqual(offset.args["offset"].name, "1")
-        named = self.validate_identity("SELECT * FROM TABLE(TUMBLE(DATA => TABLE Bid, TIMECOL => DESCRIPTOR(bidtime), SIZE => INTERVAL '10' MINUTES))").find(fx.Tumble)
+        named = self.validate_identity(
+            "SELECT * FROM TABLE(TUMBLE(DATA => TABLE Bid, TIMECOL => DESCRIPTOR(bidtime), SIZE => INTERVAL '10' MINUTES))"
+        ).find(fx.Tumble)
         self.assertTrue(named.args["named"])
         self.assertEqual(named.time_column, "bidtime")
-        self.validate_identity("SELECT * FROM TABLE(HOP(DATA => TABLE Bid, TIMECOL => DESCRIPTOR(bidtime), SLIDE => INTERVAL '5' MINUTES, SIZE => INTERVAL '10' MINUTES))")
-        self.validate_identity(f"SELECT window_start, window_end, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end")
-        self.validate_identity(f"SELECT window_start, window_end, window_time, item, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end, window_time, item")
-        self.validate_identity(f"SELECT window_start, window_end, item, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end, GROUPING SETS ((item), ())")
+        self.validate_identity(
+            "SELECT * FROM TABLE(HOP(DATA => TABLE Bid, TIMECOL => DESCRIPTOR(bidtime), SLIDE => INTERVAL '5' MINUTES, SIZE => INTERVAL '10' MINUTES))"
+        )
+        self.validate_identity(
+            f"SELECT window_start, window_end, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end"
+        )
+        self.validate_identity(
+            f"SELECT window_start, window_end, window_time, item, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end, window_time, item"
+        )
+        self.validate_identity(
+            f"SELECT window_start, window_end, item, SUM(price) FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end, GROUPING SETS ((item), ())"
+        )
         self.validate_identity(f"SELECT * FROM TABLE({BID_TUMBLE}) AS w")
         self.validate_identity("SELECT * FROM TABLE(TUMBLE(TABLE `my-db`.Bid, DESCRIPTOR(bidtime), INTERVAL '1' HOUR))")
 
@@ -190,31 +351,53 @@ class TestFlinkIdentity(Validator):
         self.validate_identity(
             f"SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY price DESC) AS rownum FROM (SELECT window_start, window_end, supplier_id, SUM(price) AS price FROM TABLE({BID_TUMBLE}) GROUP BY window_start, window_end, supplier_id)) WHERE rownum <= 3"
         )
-        self.validate_identity("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY proctime ASC) AS row_num FROM Orders) WHERE row_num = 1")
-        self.validate_identity("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY category ORDER BY sales DESC) AS row_num FROM ShopSales) WHERE row_num <= 5")
+        self.validate_identity(
+            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY proctime ASC) AS row_num FROM Orders) WHERE row_num = 1"
+        )
+        self.validate_identity(
+            "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY category ORDER BY sales DESC) AS row_num FROM ShopSales) WHERE row_num <= 5"
+        )
         self.validate_identity("SELECT *, RANK() OVER (ORDER BY a) AS r, DENSE_RANK() OVER (ORDER BY a) AS d FROM t")
 
     def test_over_aggregations(self):
-        over = self.validate_identity(
-            "SELECT order_id, SUM(amount) OVER (PARTITION BY product ORDER BY order_time RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW) AS one_hour_sum FROM Orders"
-        ).selects[1].this
+        over = (
+            self.validate_identity(
+                "SELECT order_id, SUM(amount) OVER (PARTITION BY product ORDER BY order_time RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW) AS one_hour_sum FROM Orders"
+            )
+            .selects[1]
+            .this
+        )
         self.assertIsInstance(over, exp.Window)
         self.assertIsInstance(over.args["spec"].args["start"], exp.Interval)
-        self.validate_identity("SELECT SUM(amount) OVER (PARTITION BY product ORDER BY order_time ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) FROM Orders")
-        self.validate_identity("SELECT SUM(amount) OVER w, AVG(amount) OVER w FROM Orders WINDOW w AS (PARTITION BY product ORDER BY order_time RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)")
+        self.validate_identity(
+            "SELECT SUM(amount) OVER (PARTITION BY product ORDER BY order_time ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) FROM Orders"
+        )
+        self.validate_identity(
+            "SELECT SUM(amount) OVER w, AVG(amount) OVER w FROM Orders WINDOW w AS (PARTITION BY product ORDER BY order_time RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)"
+        )
         self.validate_identity("SELECT LAG(a, 1) OVER (PARTITION BY k ORDER BY ts) FROM t")
         self.validate_identity("SELECT LEAD(a) OVER (ORDER BY ts) FROM t")
 
     def test_joins(self):
-        temporal = self.validate_identity(
-            "SELECT order_id, price, conversion_rate FROM orders LEFT JOIN currency_rates FOR SYSTEM_TIME AS OF orders.order_time ON orders.currency = currency_rates.currency"
-        ).args["joins"][0].this
+        temporal = (
+            self.validate_identity(
+                "SELECT order_id, price, conversion_rate FROM orders LEFT JOIN currency_rates FOR SYSTEM_TIME AS OF orders.order_time ON orders.currency = currency_rates.currency"
+            )
+            .args["joins"][0]
+            .this
+        )
         self.assertIsInstance(temporal.args["version"], exp.Version)
         self.assertEqual(temporal.args["version"].expression.sql(), "orders.order_time")
-        aliased = self.validate_identity("SELECT o.amount, r.rate FROM Orders AS o JOIN LatestRates FOR SYSTEM_TIME AS OF o.proctime AS r ON r.currency = o.currency")
+        aliased = self.validate_identity(
+            "SELECT o.amount, r.rate FROM Orders AS o JOIN LatestRates FOR SYSTEM_TIME AS OF o.proctime AS r ON r.currency = o.currency"
+        )
         self.assertEqual(aliased.args["joins"][0].this.alias, "r")
-        self.validate_identity("SELECT o.order_id, c.country FROM Orders AS o JOIN Customers FOR SYSTEM_TIME AS OF o.proc_time AS c ON o.customer_id = c.id")
-        self.validate_identity("SELECT * FROM Orders AS o, Shipments AS s WHERE o.id = s.order_id AND o.order_time BETWEEN s.ship_time - INTERVAL '4' HOUR AND s.ship_time")
+        self.validate_identity(
+            "SELECT o.order_id, c.country FROM Orders AS o JOIN Customers FOR SYSTEM_TIME AS OF o.proc_time AS c ON o.customer_id = c.id"
+        )
+        self.validate_identity(
+            "SELECT * FROM Orders AS o, Shipments AS s WHERE o.id = s.order_id AND o.order_time BETWEEN s.ship_time - INTERVAL '4' HOUR AND s.ship_time"
+        )
         self.validate_identity("SELECT * FROM a JOIN b ON a.id = b.id AND a.ts >= b.ts AND a.ts < b.ts + INTERVAL '10' MINUTE")
         self.validate_identity("SELECT * FROM Orders INNER JOIN Product ON Orders.product_id = Product.id")
         self.validate_identity("SELECT * FROM Orders LEFT JOIN Product ON Orders.product_id = Product.id")
@@ -222,12 +405,17 @@ class TestFlinkIdentity(Validator):
         self.validate_identity("SELECT * FROM Orders FULL OUTER JOIN Product ON Orders.product_id = Product.id")
         self.validate_identity("SELECT * FROM a JOIN b USING (id)")
         self.validate_identity("SELECT * FROM a CROSS JOIN b")
-        unnest = self.validate_identity("SELECT order_id, tag FROM Orders CROSS JOIN UNNEST(tags) AS t(tag)").args["joins"][0].this
+        unnest = (
+            self.validate_identity("SELECT order_id, tag FROM Orders CROSS JOIN UNNEST(tags) AS t(tag)").args["joins"][0].this
+        )
         self.assertIsInstance(unnest, exp.Unnest)
         self.validate_identity("SELECT a, s FROM t CROSS JOIN UNNEST(arr) AS u(s, n)")
         lateral = self.validate_identity("SELECT order_id, res FROM Orders, LATERAL TABLE(table_func(order_id)) AS t(res)")
         self.assertIsInstance(lateral.find(exp.Lateral), exp.Lateral)
-        self.validate_identity("SELECT order_id, res FROM Orders, LATERAL TABLE(table_func(order_id)) t(res)", "SELECT order_id, res FROM Orders, LATERAL TABLE(table_func(order_id)) AS t(res)")
+        self.validate_identity(
+            "SELECT order_id, res FROM Orders, LATERAL TABLE(table_func(order_id)) t(res)",
+            "SELECT order_id, res FROM Orders, LATERAL TABLE(table_func(order_id)) AS t(res)",
+        )
         self.validate_identity("SELECT order_id, res FROM Orders LEFT JOIN LATERAL TABLE(table_func(order_id)) AS t(res) ON TRUE")
         self.validate_identity(
             f"SELECT L.num, R.num FROM (SELECT * FROM TABLE({BID_TUMBLE})) AS L FULL JOIN (SELECT * FROM TABLE({BID_TUMBLE})) AS R ON L.num = R.num AND L.window_start = R.window_start AND L.window_end = R.window_end"
@@ -240,15 +428,30 @@ class TestFlinkIdentity(Validator):
         self.assertIsInstance(mr, exp.MatchRecognize)
         self.assertEqual(mr.args["pattern"].name, "START_ROW PRICE_DOWN+ PRICE_UP")
         self.assertEqual(len(mr.args["define"]), 2)
-        self.validate_identity("SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY sym ORDER BY rowtime MEASURES A.price AS p ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A B+) DEFINE B AS B.price < A.price)")
-        self.validate_identity("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY rowtime MEASURES FIRST(A.ts) AS s, COUNT(B.id) AS n AFTER MATCH SKIP TO NEXT ROW PATTERN (A B* C) DEFINE A AS A.v > 0, C AS C.v < 0)")
+        self.validate_identity(
+            "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY sym ORDER BY rowtime MEASURES A.price AS p ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A B+) DEFINE B AS B.price < A.price)"
+        )
+        self.validate_identity(
+            "SELECT * FROM t MATCH_RECOGNIZE (ORDER BY rowtime MEASURES FIRST(A.ts) AS s, COUNT(B.id) AS n AFTER MATCH SKIP TO NEXT ROW PATTERN (A B* C) DEFINE A AS A.v > 0, C AS C.v < 0)"
+        )
 
     def test_hints(self):
-        table = self.validate_identity("SELECT id, name FROM kafka_table1 /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */").args["from_"].this
+        table = (
+            self.validate_identity("SELECT id, name FROM kafka_table1 /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */")
+            .args["from_"]
+            .this
+        )
         self.assertIsInstance(table.args["hint"], exp.Hint)
-        self.validate_identity("SELECT id FROM kafka_table1 /*+ OPTIONS('scan.startup.mode'='earliest-offset') */", "SELECT id FROM kafka_table1 /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */")
-        self.validate_identity("SELECT * FROM kafka_table1 /*+ OPTIONS('a' = 'b') */ AS t1 JOIN kafka_table2 /*+ OPTIONS('c' = 'd') */ AS t2 ON t1.id = t2.id")
-        self.validate_identity("INSERT INTO kafka_table1 /*+ OPTIONS('sink.partitioner' = 'round-robin') */ SELECT * FROM kafka_table2")
+        self.validate_identity(
+            "SELECT id FROM kafka_table1 /*+ OPTIONS('scan.startup.mode'='earliest-offset') */",
+            "SELECT id FROM kafka_table1 /*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */",
+        )
+        self.validate_identity(
+            "SELECT * FROM kafka_table1 /*+ OPTIONS('a' = 'b') */ AS t1 JOIN kafka_table2 /*+ OPTIONS('c' = 'd') */ AS t2 ON t1.id = t2.id"
+        )
+        self.validate_identity(
+            "INSERT INTO kafka_table1 /*+ OPTIONS('sink.partitioner' = 'round-robin') */ SELECT * FROM kafka_table2"
+        )
         query_hint = self.validate_identity("SELECT /*+ BROADCAST(t1) */ * FROM t1 JOIN t2 ON t1.id = t2.id")
         self.assertIsInstance(query_hint.args["hint"], exp.Hint)
         self.validate_identity("SELECT /*+ STATE_TTL('o' = '1d') */ * FROM orders AS o")
@@ -266,27 +469,42 @@ class TestFlinkIdentity(Validator):
         self.assertEqual([(p.name, p.text("value")) for p in props], [("connector", "kafka"), ("topic", "orders")])
         computed = self.validate_identity("CREATE TABLE t (price DECIMAL(10, 2), quantity INT, cost AS price * quantity)")
         self.assertIsInstance(computed.find(exp.ComputedColumnConstraint), exp.ComputedColumnConstraint)
-        metadata = self.validate_identity("CREATE TABLE t (id STRING, event_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', `partition` BIGINT METADATA VIRTUAL, `offset` BIGINT METADATA VIRTUAL)")
+        metadata = self.validate_identity(
+            "CREATE TABLE t (id STRING, event_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', `partition` BIGINT METADATA VIRTUAL, `offset` BIGINT METADATA VIRTUAL)"
+        )
         constraints = list(metadata.find_all(fx.MetadataColumnConstraint))
         self.assertEqual([c.text("this") for c in constraints], ["timestamp", "", ""])
         self.assertEqual([bool(c.args.get("virtual")) for c in constraints], [False, True, True])
-        pk = self.validate_identity("CREATE TABLE t (id STRING, v INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka')")
+        pk = self.validate_identity(
+            "CREATE TABLE t (id STRING, v INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'upsert-kafka')"
+        )
         self.assertEqual([e.name for e in pk.find(exp.PrimaryKey).expressions], ["id"])
         self.assertIn("NOT ENFORCED", pk.find(exp.PrimaryKey).sql("flink"))
         self.validate_identity("CREATE TABLE t (id STRING, v INT, CONSTRAINT pk PRIMARY KEY (id) NOT ENFORCED)")
         self.validate_identity("CREATE TABLE t (id STRING PRIMARY KEY NOT ENFORCED, v INT)")
         self.validate_identity("CREATE TEMPORARY TABLE IF NOT EXISTS db.t (a INT) WITH ('connector' = 'datagen')")
-        self.validate_identity("CREATE TABLE t (a INT COMMENT 'the a', b STRING NOT NULL) COMMENT 'a table' PARTITIONED BY (a) WITH ('connector' = 'filesystem')")
-        like = self.validate_identity("CREATE TABLE Orders_with_watermark (WATERMARK FOR order_time AS order_time - INTERVAL '5' SECOND) WITH ('scan.startup.mode' = 'latest-offset') LIKE Orders (EXCLUDING ALL INCLUDING GENERATED)")
+        self.validate_identity(
+            "CREATE TABLE t (a INT COMMENT 'the a', b STRING NOT NULL) COMMENT 'a table' PARTITIONED BY (a) WITH ('connector' = 'filesystem')"
+        )
+        like = self.validate_identity(
+            "CREATE TABLE Orders_with_watermark (WATERMARK FOR order_time AS order_time - INTERVAL '5' SECOND) WITH ('scan.startup.mode' = 'latest-offset') LIKE Orders (EXCLUDING ALL INCLUDING GENERATED)"
+        )
         like_prop = like.find(exp.LikeProperty)
         self.assertEqual(like_prop.this.name, "Orders")
-        self.assertEqual([(o.name, o.text("value")) for o in like_prop.expressions], [("EXCLUDING", "ALL"), ("INCLUDING", "GENERATED")])
+        self.assertEqual(
+            [(o.name, o.text("value")) for o in like_prop.expressions], [("EXCLUDING", "ALL"), ("INCLUDING", "GENERATED")]
+        )
         self.validate_identity("CREATE TABLE t2 WITH ('a' = 'b') LIKE t (OVERWRITING OPTIONS)")
         self.validate_identity("CREATE TABLE t2 LIKE t")
         self.validate_identity("CREATE TABLE t (ts TIMESTAMP(3), pt AS PROCTIME())")
-        self.validate_identity("CREATE TABLE t (ts_ltz AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR ts_ltz AS ts_ltz - INTERVAL '5' SECOND)")
+        self.validate_identity(
+            "CREATE TABLE t (ts_ltz AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR ts_ltz AS ts_ltz - INTERVAL '5' SECOND)"
+        )
         self.validate_identity("CREATE TABLE t (a ARRAY<ROW<x INT, y STRING>>, m MAP<STRING, BIGINT>, r ROW<p DOUBLE>)")
-        self.validate_identity("CREATE TABLE my_ctas_table WITH ('connector' = 'kafka') AS SELECT id, name, age FROM source_table WHERE mod(id, 10) = 0", "CREATE TABLE my_ctas_table WITH ('connector' = 'kafka') AS SELECT id, name, age FROM source_table WHERE MOD(id, 10) = 0")
+        self.validate_identity(
+            "CREATE TABLE my_ctas_table WITH ('connector' = 'kafka') AS SELECT id, name, age FROM source_table WHERE mod(id, 10) = 0",
+            "CREATE TABLE my_ctas_table WITH ('connector' = 'kafka') AS SELECT id, name, age FROM source_table WHERE MOD(id, 10) = 0",
+        )
 
     def test_other_ddl(self):
         self.validate_identity("CREATE VIEW v AS SELECT a FROM t")
@@ -310,7 +528,10 @@ class TestFlinkIdentity(Validator):
         self.assertIsInstance(insert, exp.Insert)
         self.assertTrue(self.validate_identity("INSERT OVERWRITE sink SELECT a FROM src").args["overwrite"])
         self.validate_identity("INSERT INTO sink (a, b) SELECT a, b FROM src")
-        self.validate_identity("INSERT INTO sink PARTITION (dt='2019-08-30') SELECT a FROM src", "INSERT INTO sink PARTITION(dt = '2019-08-30') SELECT a FROM src")
+        self.validate_identity(
+            "INSERT INTO sink PARTITION (dt='2019-08-30') SELECT a FROM src",
+            "INSERT INTO sink PARTITION(dt = '2019-08-30') SELECT a FROM src",
+        )
         self.validate_identity("INSERT INTO sink VALUES (1, 'a'), (2, 'b')")
         self.validate_identity("INSERT INTO cat.db.sink SELECT * FROM src")
         self.validate_identity("DELETE FROM t WHERE a = 1")
@@ -321,7 +542,10 @@ class TestFlinkIdentity(Validator):
         self.assertIsInstance(statement_set, fx.StatementSet)
         self.assertEqual([type(e) for e in statement_set.expressions], [exp.Insert, exp.Insert])
         self.validate_identity("BEGIN STATEMENT SET; INSERT INTO a SELECT x FROM t; END")
-        self.validate_identity("EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT x FROM t; END;", "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT x FROM t; END")
+        self.validate_identity(
+            "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT x FROM t; END;",
+            "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT x FROM t; END",
+        )
         explained = self.validate_identity("EXPLAIN STATEMENT SET BEGIN INSERT INTO a SELECT 1; END")
         self.assertIsInstance(explained.this, fx.StatementSet)
 
@@ -349,11 +573,27 @@ class TestFlinkIdentity(Validator):
 
     def test_show(self):
         for statement in (
-            "SHOW CATALOGS", "SHOW CURRENT CATALOG", "SHOW DATABASES", "SHOW CURRENT DATABASE", "SHOW TABLES",
-            "SHOW TABLES FROM db1", "SHOW TABLES IN cat.db1 LIKE 'a%'", "SHOW TABLES NOT LIKE 'a%'",
-            "SHOW VIEWS", "SHOW FUNCTIONS", "SHOW USER FUNCTIONS", "SHOW MODULES", "SHOW FULL MODULES",
-            "SHOW JARS", "SHOW JOBS", "SHOW CREATE TABLE Orders", "SHOW CREATE VIEW v", "SHOW COLUMNS FROM Orders",
-            "SHOW COLUMNS FROM Orders LIKE '%r'", "SHOW PROCEDURES", "SHOW TABLES ILIKE 'A%'",
+            "SHOW CATALOGS",
+            "SHOW CURRENT CATALOG",
+            "SHOW DATABASES",
+            "SHOW CURRENT DATABASE",
+            "SHOW TABLES",
+            "SHOW TABLES FROM db1",
+            "SHOW TABLES IN cat.db1 LIKE 'a%'",
+            "SHOW TABLES NOT LIKE 'a%'",
+            "SHOW VIEWS",
+            "SHOW FUNCTIONS",
+            "SHOW USER FUNCTIONS",
+            "SHOW MODULES",
+            "SHOW FULL MODULES",
+            "SHOW JARS",
+            "SHOW JOBS",
+            "SHOW CREATE TABLE Orders",
+            "SHOW CREATE VIEW v",
+            "SHOW COLUMNS FROM Orders",
+            "SHOW COLUMNS FROM Orders LIKE '%r'",
+            "SHOW PROCEDURES",
+            "SHOW TABLES ILIKE 'A%'",
         ):
             with self.subTest(statement):
                 self.assertIsInstance(self.validate_identity(statement), fx.FlinkShow)
@@ -377,7 +617,10 @@ class TestFlinkIdentity(Validator):
 
 class TestFlinkTranspile(Validator):
     def test_from_spark_hive(self):
-        self.validate_all("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd') FROM t", read={"spark": "SELECT date_format(ts, 'yyyy-MM-dd') FROM t", "hive": "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd') FROM t"})
+        self.validate_all(
+            "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd') FROM t",
+            read={"spark": "SELECT date_format(ts, 'yyyy-MM-dd') FROM t", "hive": "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd') FROM t"},
+        )
         self.validate_all("SELECT FLOOR(ts TO HOUR) FROM t", read={"spark": "SELECT date_trunc('HOUR', ts) FROM t"})
         self.validate_all("SELECT CONCAT(a, b) FROM t LIMIT 10", read={"spark": "SELECT concat(a, b) FROM t LIMIT 10"})
         self.validate_all("SELECT TIMESTAMPADD(DAY, 1, d)", read={"spark": "SELECT date_add(d, 1)"})
@@ -385,15 +628,22 @@ class TestFlinkTranspile(Validator):
         self.validate_all("SELECT FROM_UNIXTIME(x)", read={"spark": "SELECT from_unixtime(x)", "hive": "SELECT FROM_UNIXTIME(x)"})
         self.validate_all("SELECT ARRAY_AGG(a) FROM t", read={"hive": "SELECT collect_list(a) FROM t"})
         self.validate_all("SELECT `a b` FROM `t`", read={"spark": "SELECT `a b` FROM `t`", "hive": "SELECT `a b` FROM `t`"})
-        self.validate_all("SELECT TRY_CAST(a AS STRING) FROM t", read={"hive": "SELECT CAST(a AS STRING) FROM t"})  # Hive casts yield NULL on failure
+        self.validate_all(
+            "SELECT TRY_CAST(a AS STRING) FROM t", read={"hive": "SELECT CAST(a AS STRING) FROM t"}
+        )  # Hive casts yield NULL on failure
         self.validate_all("SELECT TRY_CAST(a AS ARRAY<INT>)", read={"spark": "SELECT CAST(a AS ARRAY<INT>)"})
         self.validate_all("SELECT TRY_CAST(a AS MAP<STRING, INT>)", read={"spark": "SELECT CAST(a AS MAP<STRING, INT>)"})
 
     def test_from_postgres(self):
         self.validate_all("SELECT FLOOR(ts TO DAY) FROM t", read={"postgres": "SELECT DATE_TRUNC('day', ts) FROM t"})
         self.validate_all("SELECT a || b FROM t LIMIT 5", read={"postgres": "SELECT a || b FROM t LIMIT 5"})
-        self.validate_all("SELECT CAST(x AS INT), CAST(y AS STRING), CAST(z AS STRING) FROM t", read={"postgres": "SELECT x::int, y::varchar, z::text FROM t"})
-        self.validate_all("SELECT CURRENT_TIMESTAMP - INTERVAL '5' MINUTES", read={"postgres": "SELECT NOW() - INTERVAL '5 minutes'"})
+        self.validate_all(
+            "SELECT CAST(x AS INT), CAST(y AS STRING), CAST(z AS STRING) FROM t",
+            read={"postgres": "SELECT x::int, y::varchar, z::text FROM t"},
+        )
+        self.validate_all(
+            "SELECT CURRENT_TIMESTAMP - INTERVAL '5' MINUTES", read={"postgres": "SELECT NOW() - INTERVAL '5 minutes'"}
+        )
         self.validate_all("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd')", read={"postgres": "SELECT to_char(ts, 'YYYY-MM-DD')"})
         self.validate_all("SELECT LISTAGG(a, ',') FROM t", read={"postgres": "SELECT string_agg(a, ',') FROM t"})
         self.validate_all("SELECT CAST(a AS TIMESTAMP_LTZ(3))", read={"postgres": "SELECT CAST(a AS TIMESTAMPTZ(3))"})
@@ -401,31 +651,105 @@ class TestFlinkTranspile(Validator):
 
     def test_from_trino(self):
         self.validate_all("SELECT FLOOR(ts TO MINUTE) FROM t", read={"trino": "SELECT date_trunc('minute', ts) FROM t"})
-        self.validate_all("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t", read={"trino": "SELECT date_format(ts, '%Y-%m-%d %H:%i:%s') FROM t"})
+        self.validate_all(
+            "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t",
+            read={"trino": "SELECT date_format(ts, '%Y-%m-%d %H:%i:%s') FROM t"},
+        )
         self.validate_all("SELECT TIMESTAMPDIFF(SECOND, a, b) FROM t", read={"trino": "SELECT date_diff('second', a, b) FROM t"})
         self.validate_all("SELECT TIMESTAMPADD(DAY, 1, ts)", read={"trino": "SELECT date_add('day', 1, ts)"})
-        self.validate_all("SELECT CAST(a AS STRING), CAST(b AS ROW<x INT, y STRING>)", read={"trino": "SELECT CAST(a AS VARCHAR), CAST(b AS ROW(x INTEGER, y VARCHAR))"})
+        self.validate_all(
+            "SELECT CAST(a AS STRING), CAST(b AS ROW<x INT, y STRING>)",
+            read={"trino": "SELECT CAST(a AS VARCHAR), CAST(b AS ROW(x INTEGER, y VARCHAR))"},
+        )
         self.validate_all("SELECT TO_TIMESTAMP_LTZ(x, 0)", read={"trino": "SELECT from_unixtime(x)"})
         self.validate_all("SELECT APPROX_COUNT_DISTINCT(a) FROM t", read={"trino": "SELECT approx_distinct(a) FROM t"})
         self.validate_all("SELECT CHAR_LENGTH(a) FROM t", read={"trino": "SELECT length(a) FROM t"})
-        self.validate_all("SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)", read={"trino": "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)"})
+        self.validate_all(
+            "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)", read={"trino": "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)"}
+        )
         self.validate_all("SELECT CAST(a AS MAP<STRING, INT>)", read={"trino": "SELECT CAST(a AS MAP(VARCHAR, INTEGER))"})
 
     def test_to_other_dialects(self):
-        self.validate_all("SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t", write={"spark": "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t", "postgres": "SELECT TO_CHAR(ts, 'YYYY-MM-DD HH24:MI:SS') FROM t", "trino": "SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s') FROM t"})
-        self.validate_all("SELECT FLOOR(ts TO HOUR) FROM t", write={"spark": "SELECT DATE_TRUNC('HOUR', ts) FROM t", "postgres": "SELECT DATE_TRUNC('HOUR', ts) FROM t", "trino": "SELECT DATE_TRUNC('HOUR', ts) FROM t"})
-        self.validate_all("SELECT TIMESTAMPDIFF(SECOND, a, b)", write={"spark": "SELECT TIMESTAMPDIFF(SECOND, a, b)", "trino": "SELECT DATE_DIFF('SECOND', a, b)"})
+        self.validate_all(
+            "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t",
+            write={
+                "spark": "SELECT DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm:ss') FROM t",
+                "postgres": "SELECT TO_CHAR(ts, 'YYYY-MM-DD HH24:MI:SS') FROM t",
+                "trino": "SELECT DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s') FROM t",
+            },
+        )
+        self.validate_all(
+            "SELECT FLOOR(ts TO HOUR) FROM t",
+            write={
+                "spark": "SELECT DATE_TRUNC('HOUR', ts) FROM t",
+                "postgres": "SELECT DATE_TRUNC('HOUR', ts) FROM t",
+                "trino": "SELECT DATE_TRUNC('HOUR', ts) FROM t",
+            },
+        )
+        self.validate_all(
+            "SELECT TIMESTAMPDIFF(SECOND, a, b)",
+            write={"spark": "SELECT TIMESTAMPDIFF(SECOND, a, b)", "trino": "SELECT DATE_DIFF('SECOND', a, b)"},
+        )
         self.validate_all("SELECT TO_TIMESTAMP_LTZ(x, 3)", write={"spark": "SELECT TIMESTAMP_MILLIS(x)"})
         self.validate_all("SELECT 'a' || b", write={"spark": "SELECT 'a' || b", "postgres": "SELECT 'a' || b"})
-        self.validate_all("SELECT CAST(x AS STRING)", write={"spark": "SELECT CAST(x AS STRING)", "postgres": "SELECT CAST(x AS TEXT)", "trino": "SELECT CAST(x AS VARCHAR)"})
-        self.validate_all("SELECT * FROM t LIMIT 10", write={"spark": "SELECT * FROM t LIMIT 10", "postgres": "SELECT * FROM t LIMIT 10", "trino": "SELECT * FROM t LIMIT 10"})
-        self.validate_all("SELECT TIMESTAMPADD(DAY, 1, ts)", write={"postgres": "SELECT ts + INTERVAL '1 DAY'", "trino": "SELECT DATE_ADD('DAY', 1, ts)"})
-        self.validate_all("SELECT INTERVAL '5' MINUTE", write={"spark": "SELECT INTERVAL '5' MINUTE", "postgres": "SELECT INTERVAL '5 MINUTE'", "trino": "SELECT INTERVAL '5' MINUTE"})
-        self.validate_all("SELECT CHAR_LENGTH(a)", write={"spark": "SELECT LENGTH(a)", "postgres": "SELECT LENGTH(a)", "trino": "SELECT LENGTH(a)"})
-        self.validate_all("SELECT CAST(a AS ROW<x INT, y STRING>)", write={"spark": "SELECT CAST(a AS STRUCT<x: INT, y: STRING>)", "trino": "SELECT CAST(a AS ROW(x INTEGER, y VARCHAR))"})
-        self.validate_all("SELECT CAST(a AS ARRAY<INT>)", write={"spark": "SELECT CAST(a AS ARRAY<INT>)", "postgres": "SELECT CAST(a AS INT[])", "trino": "SELECT CAST(a AS ARRAY(INTEGER))"})
-        self.validate_all("SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)", write={"spark": "SELECT a FROM t LATERAL VIEW EXPLODE(arr) u AS x", "trino": "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)"})
-        self.validate_all("SELECT `a b` FROM t", write={"spark": "SELECT `a b` FROM t", "postgres": 'SELECT "a b" FROM t', "trino": 'SELECT "a b" FROM t'})
+        self.validate_all(
+            "SELECT CAST(x AS STRING)",
+            write={
+                "spark": "SELECT CAST(x AS STRING)",
+                "postgres": "SELECT CAST(x AS TEXT)",
+                "trino": "SELECT CAST(x AS VARCHAR)",
+            },
+        )
+        self.validate_all(
+            "SELECT * FROM t LIMIT 10",
+            write={
+                "spark": "SELECT * FROM t LIMIT 10",
+                "postgres": "SELECT * FROM t LIMIT 10",
+                "trino": "SELECT * FROM t LIMIT 10",
+            },
+        )
+        self.validate_all(
+            "SELECT TIMESTAMPADD(DAY, 1, ts)",
+            write={"postgres": "SELECT ts + INTERVAL '1 DAY'", "trino": "SELECT DATE_ADD('DAY', 1, ts)"},
+        )
+        self.validate_all(
+            "SELECT INTERVAL '5' MINUTE",
+            write={
+                "spark": "SELECT INTERVAL '5' MINUTE",
+                "postgres": "SELECT INTERVAL '5 MINUTE'",
+                "trino": "SELECT INTERVAL '5' MINUTE",
+            },
+        )
+        self.validate_all(
+            "SELECT CHAR_LENGTH(a)",
+            write={"spark": "SELECT LENGTH(a)", "postgres": "SELECT LENGTH(a)", "trino": "SELECT LENGTH(a)"},
+        )
+        self.validate_all(
+            "SELECT CAST(a AS ROW<x INT, y STRING>)",
+            write={
+                "spark": "SELECT CAST(a AS STRUCT<x: INT, y: STRING>)",
+                "trino": "SELECT CAST(a AS ROW(x INTEGER, y VARCHAR))",
+            },
+        )
+        self.validate_all(
+            "SELECT CAST(a AS ARRAY<INT>)",
+            write={
+                "spark": "SELECT CAST(a AS ARRAY<INT>)",
+                "postgres": "SELECT CAST(a AS INT[])",
+                "trino": "SELECT CAST(a AS ARRAY(INTEGER))",
+            },
+        )
+        self.validate_all(
+            "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)",
+            write={
+                "spark": "SELECT a FROM t LATERAL VIEW EXPLODE(arr) u AS x",
+                "trino": "SELECT a FROM t CROSS JOIN UNNEST(arr) AS u(x)",
+            },
+        )
+        self.validate_all(
+            "SELECT `a b` FROM t",
+            write={"spark": "SELECT `a b` FROM t", "postgres": 'SELECT "a b" FROM t', "trino": 'SELECT "a b" FROM t'},
+        )
 
 
 class TestFlinkDocsConstructs(Validator):
@@ -433,7 +757,9 @@ class TestFlinkDocsConstructs(Validator):
     CREATE/DESCRIBE CATALOG, SHOW PARTITIONS ... PARTITION, the deprecated group window functions."""
 
     def test_alter_table_add_modify(self):
-        add = self.validate_identity("ALTER TABLE Orders ADD (ts TIMESTAMP(3), category STRING AFTER product, PRIMARY KEY (`order`) NOT ENFORCED, WATERMARK FOR ts AS ts - INTERVAL '1' HOUR)")
+        add = self.validate_identity(
+            "ALTER TABLE Orders ADD (ts TIMESTAMP(3), category STRING AFTER product, PRIMARY KEY (`order`) NOT ENFORCED, WATERMARK FOR ts AS ts - INTERVAL '1' HOUR)"
+        )
         change = add.args["actions"][0]
         self.assertIsInstance(change, fx.AlterSchema)
         self.assertEqual(change.text("this"), "ADD")
@@ -491,7 +817,9 @@ class TestFlinkDocsConstructs(Validator):
         self.validate_identity("SHOW PARTITIONS cat.db.table1")
 
     def test_group_window_functions(self):
-        query = self.validate_identity("SELECT user, TUMBLE_START(order_time, INTERVAL '1' DAY) AS wStart, SUM(amount) FROM Orders GROUP BY TUMBLE(order_time, INTERVAL '1' DAY), user")
+        query = self.validate_identity(
+            "SELECT user, TUMBLE_START(order_time, INTERVAL '1' DAY) AS wStart, SUM(amount) FROM Orders GROUP BY TUMBLE(order_time, INTERVAL '1' DAY), user"
+        )
         window = query.args["group"].expressions[0]
         self.assertIsInstance(window, fx.GroupWindowFunction)
         self.assertEqual(window.text("this"), "TUMBLE")

@@ -14,8 +14,17 @@ def table(columns, rows, types=None, kinds=None):
 
 def test_changelog_is_applied_to_a_final_table():
     t = FinalTable(["country", "n"], ["STRING", "BIGINT"])
-    t.apply_all([("+I", ["DE", 1]), ("+I", ["FR", 1]), ("-U", ["DE", 1]), ("+U", ["DE", 2]),
-                 ("-D", ["FR", 1]), ("+I", ["NL", 5]), ("+I", ["NL", 5])])
+    t.apply_all(
+        [
+            ("+I", ["DE", 1]),
+            ("+I", ["FR", 1]),
+            ("-U", ["DE", 1]),
+            ("+U", ["DE", 2]),
+            ("-D", ["FR", 1]),
+            ("+I", ["NL", 5]),
+            ("+I", ["NL", 5]),
+        ]
+    )
     assert sorted(t.row_list()) == [("DE", 2), ("NL", 5), ("NL", 5)]
     assert len(t) == 3 and t.changes == 7 and t.orphan_retractions == 0
 
@@ -27,10 +36,16 @@ def test_an_updating_result_equals_the_insert_only_result_it_ends_in():
 
 
 def test_column_names_and_order_are_ignored():
-    a = table(["window_start", "country", "revenue"], [("2026-12-01 10:00:00", "DE", 10.5), ("2026-12-01 10:00:00", "FR", 3)],
-              ["TIMESTAMP(3)", "STRING", "DECIMAL(10, 2)"])
-    b = table(["r", "ws", "c"], [(3, "2026-12-01T10:00", "FR"), (10.5, "2026-12-01T10:00:00.000", "DE")],
-              ["DOUBLE", "TIMESTAMP_LTZ(3)", "STRING"])
+    a = table(
+        ["window_start", "country", "revenue"],
+        [("2026-12-01 10:00:00", "DE", 10.5), ("2026-12-01 10:00:00", "FR", 3)],
+        ["TIMESTAMP(3)", "STRING", "DECIMAL(10, 2)"],
+    )
+    b = table(
+        ["r", "ws", "c"],
+        [(3, "2026-12-01T10:00", "FR"), (10.5, "2026-12-01T10:00:00.000", "DE")],
+        ["DOUBLE", "TIMESTAMP_LTZ(3)", "STRING"],
+    )
     result = compare(a, b)
     assert result.equal, result.reason
     assert result.mapping == {"window_start": "ws", "country": "c", "revenue": "r"}
@@ -102,18 +117,23 @@ def test_an_attribute_only_one_side_lists_is_left_out_but_not_a_measure():
 
     listing = "SELECT order_id, country, amount, channel FROM orders WHERE amount > 100"
     fewer = "SELECT order_id, amount FROM orders WHERE amount > 100"
-    assert column_roles(listing, {"order_id"}) == {"order_id": "key", "country": "attribute", "amount": "attribute",
-                                                   "channel": "attribute"}
+    assert column_roles(listing, {"order_id"}) == {
+        "order_id": "key",
+        "country": "attribute",
+        "amount": "attribute",
+        "channel": "attribute",
+    }
     a = table(["order_id", "country", "amount", "channel"], [("o1", "DE", 120, "web"), ("o2", "FR", 300, "store")])
     b = table(["order_id", "amount"], [("o2", 300), ("o1", 120)])
     assert compare_results(a, b, listing, fewer, {"orders": {"order_id"}}).equal
     amounts = table(["amount"], [(300,), (120,)])
     assert not compare_results(a, amounts, listing, "SELECT amount FROM orders", {"orders": {"order_id"}}).equal  # a key
-    top = ("SELECT window_start, window_end, country, revenue, rn FROM (SELECT window_start, window_end, country, revenue, "
-           "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM (SELECT window_start, "
-           "window_end, country, SUM(amount) AS revenue FROM t GROUP BY window_start, window_end, country)) WHERE rn <= 1")
-    assert column_roles(top) == {"window_start": "key", "window_end": "key", "country": "key", "revenue": "measure",
-                                 "rn": "rank"}
+    top = (
+        "SELECT window_start, window_end, country, revenue, rn FROM (SELECT window_start, window_end, country, revenue, "
+        "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM (SELECT window_start, "
+        "window_end, country, SUM(amount) AS revenue FROM t GROUP BY window_start, window_end, country)) WHERE rn <= 1"
+    )
+    assert column_roles(top) == {"window_start": "key", "window_end": "key", "country": "key", "revenue": "measure", "rn": "rank"}
     grouped = "SELECT country, SUM(amount) AS revenue, COUNT(*) AS n FROM orders GROUP BY country"
     fewer_measures = "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country"
     c = table(["country", "revenue", "n"], [("DE", 10, 3), ("FR", 5, 2)])

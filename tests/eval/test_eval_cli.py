@@ -16,8 +16,9 @@ ROOT = HERE.parents[1]
 
 
 def run_eval(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "copilot", "eval", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "copilot", "eval", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_a_bad_question_file_is_a_usage_error(tmp_path):

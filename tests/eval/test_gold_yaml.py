@@ -14,8 +14,9 @@ def test_gold_yaml_is_up_to_date_and_loads_as_questions():
 
     from copilot.eval.runner import load_questions
 
-    assert gold_yaml.GOLD_YAML.read_text(encoding="utf-8") == gold_yaml.render(), \
+    assert gold_yaml.GOLD_YAML.read_text(encoding="utf-8") == gold_yaml.render(), (
         "tests/agent/gold.yaml is stale: run .venv/bin/python tests/agent/gold_yaml.py"
+    )
     questions = load_questions(gold_yaml.GOLD_YAML)
     assert len(questions) == len(gold_yaml.items())
     assert any(q.follow_up for q in questions) and any(q.gold == "DECLINE" for q in questions)

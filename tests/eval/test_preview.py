@@ -12,11 +12,13 @@ import pytest
 from copilot.eval.preview import keys_query, state_estimate
 
 ROOT = Path(__file__).resolve().parents[2]
-TOP = ("SELECT window_start, window_end, country, revenue FROM (SELECT window_start, window_end, country, revenue, "
-       "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM ("
-       "SELECT window_start, window_end, country, SUM(amount) AS revenue FROM TABLE(TUMBLE(TABLE orders, "
-       "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) WHERE channel = 'web' GROUP BY window_start, window_end, country "
-       "HAVING SUM(amount) > 10)) WHERE rn <= 3")
+TOP = (
+    "SELECT window_start, window_end, country, revenue FROM (SELECT window_start, window_end, country, revenue, "
+    "ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY revenue DESC) AS rn FROM ("
+    "SELECT window_start, window_end, country, SUM(amount) AS revenue FROM TABLE(TUMBLE(TABLE orders, "
+    "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) WHERE channel = 'web' GROUP BY window_start, window_end, country "
+    "HAVING SUM(amount) > 10)) WHERE rn <= 3"
+)
 
 
 def test_keys_query_keeps_the_innermost_grouping_without_having_or_ranking():
@@ -39,9 +41,27 @@ def test_state_estimate_counts_keys_per_window_and_per_key():
 @pytest.mark.stack
 def test_jobs_save_preview_prints_the_result_and_saves_nothing(stack):
     sql = "SELECT channel, COUNT(*) AS orders FROM orders GROUP BY channel"
-    done = subprocess.run([sys.executable, "-m", "copilot", "jobs", "save", "--name", "preview_only_test", "--sql", sql,
-                           "--preview", "--preview-last", "1m", "--json"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copilot",
+            "jobs",
+            "save",
+            "--name",
+            "preview_only_test",
+            "--sql",
+            sql,
+            "--preview",
+            "--preview-last",
+            "1m",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["saved"] is False
@@ -49,10 +69,26 @@ def test_jobs_save_preview_prints_the_result_and_saves_nothing(stack):
     assert p["columns"] == ["channel", "orders"] and 1 <= p["row_count"] <= 3
     assert sum(r[1] for r in p["rows"]) == p["slice"]["records"]  # every order of the slice, counted once
     assert p["state"]["distinct_keys"] == p["row_count"] and p["seconds"] < 60
-    listed = subprocess.run([sys.executable, "-m", "copilot", "jobs", "list", "--json"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "copilot", "jobs", "list", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert "preview_only_test" not in listed.stdout
-    bad = subprocess.run([sys.executable, "-m", "copilot", "jobs", "save", "--name", "preview_only_test", "--sql",
-                          "SELECT channel, COUNT(*) AS n FROM orderz GROUP BY channel", "--preview"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copilot",
+            "jobs",
+            "save",
+            "--name",
+            "preview_only_test",
+            "--sql",
+            "SELECT channel, COUNT(*) AS n FROM orderz GROUP BY channel",
+            "--preview",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1 and "orderz" in bad.stderr

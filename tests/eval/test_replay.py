@@ -18,13 +18,16 @@ def replay_gateway():
     """A replay session from the composition root, as `eval --execute` and the previews get theirs."""
     return build(Config.from_settings(audit=False)).replay_gateway()
 
+
 pytestmark = pytest.mark.stack
 
 O1 = "TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE))"
-TOP_COUNTRY = ("SELECT window_start, window_end, country, n{rn} FROM (SELECT window_start, window_end, country, n, "
-               "ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY n DESC, country) AS rn FROM ("
-               "SELECT window_start, window_end, {keys}, COUNT(*) AS n FROM " + O1 + " GROUP BY window_start, window_end, {keys})) "
-               "WHERE rn <= 1")
+TOP_COUNTRY = (
+    "SELECT window_start, window_end, country, n{rn} FROM (SELECT window_start, window_end, country, n, "
+    "ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY n DESC, country) AS rn FROM ("
+    "SELECT window_start, window_end, {keys}, COUNT(*) AS n FROM " + O1 + " GROUP BY window_start, window_end, {keys})) "
+    "WHERE rn <= 1"
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +63,15 @@ def test_replay_reads_the_same_records_twice(replayer, slice_, catalog_topics):
 
 
 def test_equivalent_queries_compare_equal(replayer):
-    gold = (f"SELECT window_start, window_end, country, SUM(amount) AS revenue FROM {O1} "
-            "WHERE channel = 'mobile' GROUP BY window_start, window_end, country")
-    other = ("SELECT SUM(o.amount) AS total, o.country AS c, o.window_end, o.window_start "
-             "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '60' SECOND)) AS o "
-             "WHERE o.channel IN ('mobile') GROUP BY o.window_start, o.window_end, o.country")
+    gold = (
+        f"SELECT window_start, window_end, country, SUM(amount) AS revenue FROM {O1} "
+        "WHERE channel = 'mobile' GROUP BY window_start, window_end, country"
+    )
+    other = (
+        "SELECT SUM(o.amount) AS total, o.country AS c, o.window_end, o.window_start "
+        "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '60' SECOND)) AS o "
+        "WHERE o.channel IN ('mobile') GROUP BY o.window_start, o.window_end, o.country"
+    )
     result = equal(replayer, gold, other)
     assert result.equal, result.reason
     assert result.rows[0] > 0
@@ -74,15 +81,25 @@ def test_equivalent_queries_compare_equal(replayer):
     assert result.equal and result.dropped == ["rn"], result.reason
 
 
-@pytest.mark.parametrize("a,b", [
-    (f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} WHERE channel = 'mobile' GROUP BY window_start, window_end",
-     f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} WHERE channel = 'web' GROUP BY window_start, window_end"),
-    (f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} GROUP BY window_start, window_end",
-     "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
-     "INTERVAL '30' SECOND)) GROUP BY window_start, window_end"),
-    (TOP_COUNTRY.format(rn="", part="window_start, window_end", keys="country"),
-     TOP_COUNTRY.format(rn="", part="window_start, window_end, channel", keys="country, channel")),
-], ids=["filter", "window-size", "partition-by"])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (
+            f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} WHERE channel = 'mobile' GROUP BY window_start, window_end",
+            f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} WHERE channel = 'web' GROUP BY window_start, window_end",
+        ),
+        (
+            f"SELECT window_start, window_end, COUNT(*) AS n FROM {O1} GROUP BY window_start, window_end",
+            "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
+            "INTERVAL '30' SECOND)) GROUP BY window_start, window_end",
+        ),
+        (
+            TOP_COUNTRY.format(rn="", part="window_start, window_end", keys="country"),
+            TOP_COUNTRY.format(rn="", part="window_start, window_end, channel", keys="country, channel"),
+        ),
+    ],
+    ids=["filter", "window-size", "partition-by"],
+)
 def test_different_queries_compare_different(replayer, a, b):
     result = equal(replayer, a, b)
     assert not result.equal
@@ -95,8 +112,14 @@ def test_upsert_topic_replays_to_its_state_at_the_slice_end(replayer, slice_, ca
     pinned = slice_.pin(catalog_topics["customers"])
     replayed = replayer.run("SELECT customer_id, segment, country FROM customers", timeout=90)
     assert replayed.ok, replayed.error
-    consumer = Consumer({"bootstrap.servers": slice_.bootstrap, "group.id": "copilot-test-upsert",
-                         "enable.auto.commit": False, "enable.partition.eof": True})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": slice_.bootstrap,
+            "group.id": "copilot-test-upsert",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+        }
+    )
     latest: dict[bytes, dict | None] = {}
     todo = {p for p in pinned.end if pinned.end[p] > pinned.earliest[p]}
     consumer.assign([TopicPartition("customers", p, pinned.earliest[p]) for p in todo])

@@ -6,8 +6,13 @@ from copilot.catalog.ddl import replay_table_sql, replay_table_statement
 
 
 def test_append_topic_reads_from_start_to_end_offsets(catalog_topics):
-    sql = replay_table_sql(catalog_topics["orders"], start_offsets={0: 10, 1: 20}, end_offsets={0: 15, 1: 40},
-                           watermark_delay="11000 ms", bootstrap="localhost:9092")
+    sql = replay_table_sql(
+        catalog_topics["orders"],
+        start_offsets={0: 10, 1: 20},
+        end_offsets={0: 15, 1: 40},
+        watermark_delay="11000 ms",
+        bootstrap="localhost:9092",
+    )
     assert sql.startswith("CREATE TEMPORARY TABLE `orders` (")
     assert "'scan.startup.mode' = 'specific-offsets'" in sql
     assert "'scan.startup.specific-offsets' = 'partition:0,offset:10;partition:1,offset:20'" in sql

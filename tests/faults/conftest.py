@@ -18,8 +18,12 @@ from copilot.settings import DEMO_CATALOG_DIR
 from copilot.stack.processes import ProcessTable
 
 # 19092, 29092 and 39092 belong to other tests and benchmarks.
-PORTS = {"KAFKA_BOOTSTRAP": "localhost:49092", "FLINK_REST": "http://localhost:48081",
-         "FLINK_SQL_GATEWAY": "http://localhost:48083", "FLINK_COPILOT_REGISTRY_PORT": "48085"}
+PORTS = {
+    "KAFKA_BOOTSTRAP": "localhost:49092",
+    "FLINK_REST": "http://localhost:48081",
+    "FLINK_SQL_GATEWAY": "http://localhost:48083",
+    "FLINK_COPILOT_REGISTRY_PORT": "48085",
+}
 DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "products")
 
 
@@ -35,12 +39,14 @@ class IsolatedStack:
         return ProcessTable(self.state)
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "copilot", *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "copilot", *args], env=self.env, capture_output=True, text=True, timeout=timeout
+        )
 
     def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "copilot", *args], env=self.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "copilot", *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
     def up(self) -> None:
         result = self.cli("up", timeout=400)
@@ -68,8 +74,13 @@ def iso(tmp_path_factory):
     catalog = tmp_path_factory.mktemp("fault-catalog")
     for topic in DEMO_TOPICS:
         shutil.copy(DEMO_CATALOG_DIR / f"{topic}.yaml", catalog / f"{topic}.yaml")
-    env = {**os.environ, **PORTS, "FLINK_COPILOT_STATE_DIR": str(state), "FLINK_COPILOT_CATALOG_DIR": str(catalog),
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **PORTS,
+        "FLINK_COPILOT_STATE_DIR": str(state),
+        "FLINK_COPILOT_CATALOG_DIR": str(catalog),
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("COPILOT_LLM", None)
     stack = IsolatedStack(env, state, catalog)
     # this process talks to the isolated stack too (gateway clients, catalog DDL's bootstrap servers)

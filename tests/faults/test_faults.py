@@ -38,6 +38,7 @@ def flink_jobs() -> dict[str, str]:
 
 # ---- the gateway restarts: the next question works without user action --------------------------
 
+
 def test_gateway_restart_next_question_works(iso):
     topics = YamlCatalogStore(iso.catalog).load().topics
     gateway = GatewayClient(GATEWAY, rest_url=REST)
@@ -58,6 +59,7 @@ def test_gateway_restart_next_question_works(iso):
 
 
 # ---- the TaskManager dies under a live query ---------------------------------------------------------
+
 
 def test_taskmanager_killed_during_live_query(iso):
     topics = YamlCatalogStore(iso.catalog).load().topics
@@ -118,8 +120,10 @@ fields:
     type: TIMESTAMP_LTZ(3)
     description: Event time.
 """
-JOB_SQL = ("SELECT window_start, window_end, COUNT(*) AS n, MIN(id) AS first_id, MAX(id) AS last_id "
-           "FROM TABLE(TUMBLE(TABLE fault_events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end")
+JOB_SQL = (
+    "SELECT window_start, window_end, COUNT(*) AS n, MIN(id) AS first_id, MAX(id) AS last_id "
+    "FROM TABLE(TUMBLE(TABLE fault_events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end"
+)
 PER_WINDOW = 10
 LEAD_IN_WINDOWS = 3  # the source may join a moment after the first records: these windows are not compared
 COMPARED_WINDOWS = range(LEAD_IN_WINDOWS, 60)
@@ -217,12 +221,16 @@ def test_saved_job_survives_down_and_up_exactly_once(iso):
 
 # ---- the TaskManager dies under a saved job: `up` brings it back, the job recovers exactly once -------
 
+
 def restarted_and_running(job_id: str) -> bool:
     """The job failed over (its exception history has the lost TaskManager) and every task runs again."""
     history = httpx.get(f"{REST}/jobs/{job_id}/exceptions", timeout=5).json().get("exceptionHistory") or {}
     detail = httpx.get(f"{REST}/jobs/{job_id}", timeout=5).json()
-    return bool(history.get("entries")) and detail.get("state") == "RUNNING" and \
-        all(v.get("status") == "RUNNING" for v in detail.get("vertices", []))
+    return (
+        bool(history.get("entries"))
+        and detail.get("state") == "RUNNING"
+        and all(v.get("status") == "RUNNING" for v in detail.get("vertices", []))
+    )
 
 
 def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
@@ -246,12 +254,16 @@ def test_saved_job_recovers_from_a_killed_taskmanager_exactly_once(iso):
 
 # ---- Kafka stops: commands exit 3 naming its address, within a bounded time -------------------------
 
-@pytest.mark.parametrize("args", [
-    ("ask", "How many orders per minute?", "--json"),
-    ("ask", "How many orders per minute?", "--run", "--json", "--timeout", "60"),
-    ("catalog", "sync", "--json"),
-    ("jobs", "list", "--json"),
-])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("ask", "How many orders per minute?", "--json"),
+        ("ask", "How many orders per minute?", "--run", "--json", "--timeout", "60"),
+        ("catalog", "sync", "--json"),
+        ("jobs", "list", "--json"),
+    ],
+)
 def test_kafka_down_commands_exit_3_naming_it(iso, args):
     if iso.table.running("kafka"):
         iso.table.stop("kafka")
@@ -273,6 +285,7 @@ def test_kafka_comes_back(iso):
 
 
 # ---- `down` while `up` is still starting ------------------------------------------------------------
+
 
 def test_down_during_up_leaves_nothing_behind(iso):
     assert iso.cli("down", timeout=300).returncode == 0

@@ -46,8 +46,10 @@ def gateway(stack):
 
 
 def test_windowed_count_over_orders_arrives_within_window_plus_watermark(stack, gateway, catalog_topics):
-    sql = ("SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, "
-           "DESCRIPTOR(order_time), INTERVAL '5' SECOND)) GROUP BY window_start, window_end")
+    sql = (
+        "SELECT window_start, window_end, COUNT(*) AS orders FROM TABLE(TUMBLE(TABLE orders, "
+        "DESCRIPTOR(order_time), INTERVAL '5' SECOND)) GROUP BY window_start, window_end"
+    )
     query = LiveQuery(gateway, check(sql), {"orders": create_table_statement(catalog_topics["orders"])}, max_rows=2, timeout=60)
     rows = query.run()
     assert query.stopped_reason == "max_rows", query.stopped_reason
@@ -62,8 +64,13 @@ def test_windowed_count_over_orders_arrives_within_window_plus_watermark(stack, 
 
 def test_max_rows_holds_even_when_one_page_carries_more(stack, gateway, catalog_topics):
     # orders has a backlog: the first page of a plain scan carries many rows
-    query = LiveQuery(gateway, check("SELECT order_id, amount FROM orders"),
-                      {"orders": create_table_statement(catalog_topics["orders"])}, max_rows=3, timeout=60)
+    query = LiveQuery(
+        gateway,
+        check("SELECT order_id, amount FROM orders"),
+        {"orders": create_table_statement(catalog_topics["orders"])},
+        max_rows=3,
+        timeout=60,
+    )
     rows = query.run()
     assert query.stopped_reason == "max_rows", query.stopped_reason
     assert len(rows.rows()) == 3
@@ -85,7 +92,9 @@ def test_updating_aggregate_view_matches_batch_recount(stack, gateway):
             expected_sum[country] += amount
             producer.produce(topic, key=str(i), value=json.dumps({"id": str(i), "country": country, "amount": float(amount)}))
         producer.flush(10)
-        schema = TopicSchema(topic=topic, fields=[Field("id", "STRING"), Field("country", "STRING"), Field("amount", "DECIMAL(10, 2)")])
+        schema = TopicSchema(
+            topic=topic, fields=[Field("id", "STRING"), Field("country", "STRING"), Field("amount", "DECIMAL(10, 2)")]
+        )
         ddl = create_table_sql(schema, startup_mode="earliest-offset", sink_options={"scan.bounded.mode": "latest-offset"})
         sql = f"SELECT country, COUNT(*) AS n, SUM(amount) AS total FROM `{topic}` GROUP BY country"
         query = LiveQuery(gateway, check(sql), {topic: TrustedStatement.create_table(topic, ddl)}, max_rows=100, timeout=60)
@@ -99,8 +108,13 @@ def test_updating_aggregate_view_matches_batch_recount(stack, gateway):
 
 
 def test_stopping_the_consumer_cancels_the_flink_job(stack, gateway, catalog_topics):
-    query = LiveQuery(gateway, check("SELECT order_id, amount FROM orders"), {"orders": create_table_statement(catalog_topics["orders"])},
-                      max_rows=10_000, timeout=60)
+    query = LiveQuery(
+        gateway,
+        check("SELECT order_id, amount FROM orders"),
+        {"orders": create_table_statement(catalog_topics["orders"])},
+        max_rows=10_000,
+        timeout=60,
+    )
     batches = query.batches()
     first = next(batches)
     assert first.changes

@@ -52,11 +52,36 @@ PAYLOADS = [
     "SELECT * FROM default_catalog.default_database.orders /*+ OPTIONS('topic' = 'copilot.audit') */",
     "INSERT INTO payments SELECT * FROM payments",
 ]
-OPTIONS_HINTS = ["/*+ OPTIONS('topic' = 'copilot.audit') */", "/*+ OPTIONS('properties.bootstrap.servers' = 'evil:9092') */",
-                 "/*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */", "/*+ options('properties.group.id'='g') */"]
+OPTIONS_HINTS = [
+    "/*+ OPTIONS('topic' = 'copilot.audit') */",
+    "/*+ OPTIONS('properties.bootstrap.servers' = 'evil:9092') */",
+    "/*+ OPTIONS('scan.startup.mode' = 'earliest-offset') */",
+    "/*+ options('properties.group.id'='g') */",
+]
 BREAKS = [" ", "\n", "\r", "\r\n", "\t", "\u2028", "\x0b", "\x0c"]
-NOISE = ["/* */", "/* /* */", "/**/", "/*/ */", "-- x\n", "// x\n", "--\n", "/*+ */", "'/*'", "'*/'", "'--'", "`a*/b`",
-         "U&'\\002a/'", "'it''s'", "/* ' */", "-- ' \n", "'\n'", "/*\n*/", "\u00e9", "\U0001F600", "\"x\""]
+NOISE = [
+    "/* */",
+    "/* /* */",
+    "/**/",
+    "/*/ */",
+    "-- x\n",
+    "// x\n",
+    "--\n",
+    "/*+ */",
+    "'/*'",
+    "'*/'",
+    "'--'",
+    "`a*/b`",
+    "U&'\\002a/'",
+    "'it''s'",
+    "/* ' */",
+    "-- ' \n",
+    "'\n'",
+    "/*\n*/",
+    "\u00e9",
+    "\U0001f600",
+    '"x"',
+]
 
 
 @st.composite

@@ -36,7 +36,10 @@ ISSUE_EXAMPLES = [
     "SELECT order_id FROM orders /* /* */ /*+ OPTIONS('topic'='copilot.audit') */ -- */",
     "SELECT order_id FROM orders // x\n/*+ OPTIONS('topic'='copilot.audit') */",
     "SELECT order_id FROM orders /*+ BROADCAST(orders) -- */\nOPTIONS('topic'='copilot.audit') */",
-    *[f"SELECT order_id FROM {t} /*+ OPTIONS('topic'='copilot.audit') */" for t in ("session", "json", "format", "first", "index", "settings")],
+    *[
+        f"SELECT order_id FROM {t} /*+ OPTIONS('topic'='copilot.audit') */"
+        for t in ("session", "json", "format", "first", "index", "settings")
+    ],
     "WITH t AS (SELECT 1 AS a) SELECT * FROM hive.db.t",
     "WITH secret AS (SELECT 1 AS a) SELECT * FROM default_catalog.default_database.secret",
     "SELECT * INTO orders FROM orders",
@@ -63,13 +66,16 @@ def test_issue_examples_refused_and_flink_agrees_they_are_dangerous_or_invalid(r
     assert result.errors[0].reason or result.stage == "parse", result.errors[0]
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT /*+ BROADCAST(c) */ o.order_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
-    "TABLE orders",
-    "SELECT U&'\\00e9t\\00e9' AS word, order_id FROM orders",
-    *[f"SELECT order_id FROM {t} -- a comment\n" for t in ("session", "json", "format", "first", "index", "settings")],
-    "SELECT order_id FROM `session`",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT /*+ BROADCAST(c) */ o.order_id, c.name FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
+        "TABLE orders",
+        "SELECT U&'\\00e9t\\00e9' AS word, order_id FROM orders",
+        *[f"SELECT order_id FROM {t} -- a comment\n" for t in ("session", "json", "format", "first", "index", "settings")],
+        "SELECT order_id FROM `session`",
+    ],
+)
 def test_legitimate_statements_are_accepted_and_flink_reads_them_as_the_same_read(reader, sql):
     result = validate(sql, catalog=CATALOG)
     assert result.valid, result.errors
@@ -79,8 +85,13 @@ def test_legitimate_statements_are_accepted_and_flink_reads_them_as_the_same_rea
         assert flink_danger(reading, result.statement.tables) is None
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(sql=hostile())
 def test_no_accepted_statement_is_anything_but_a_catalog_read_for_flink(reader, sql):
     verdict = judge(sql, validate, reader, CATALOG)

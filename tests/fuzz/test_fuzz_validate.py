@@ -22,8 +22,13 @@ from copilot.validate.result import STAGES
 sys.path.insert(0, str(Path(__file__).parent))
 from strategies import EXAMPLES, query, sqlish  # noqa: E402
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=False,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 CATALOG = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 ENGINE_FREE_STAGES = set(STAGES) - {"engine"}
 
@@ -89,9 +94,20 @@ def test_generated_queries_round_trip(sql):
         assert again.sql(dialect="flink") == written, (sql, written)
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT \x00 FROM orders", "\ufeff", "'" * 1001, "`" * 999, "/*" * 500, "--" * 500, "(" * 100000,
-    "SELECT " + ", ".join(["amount"] * 20000) + " FROM orders", ";" * 5000, "\n" * 20000 + "DROP TABLE orders",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT \x00 FROM orders",
+        "\ufeff",
+        "'" * 1001,
+        "`" * 999,
+        "/*" * 500,
+        "--" * 500,
+        "(" * 100000,
+        "SELECT " + ", ".join(["amount"] * 20000) + " FROM orders",
+        ";" * 5000,
+        "\n" * 20000 + "DROP TABLE orders",
+    ],
+)
 def test_pathological_inputs(sql):
     check_shape(sql, validate(sql, catalog=CATALOG))

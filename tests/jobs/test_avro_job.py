@@ -25,10 +25,15 @@ from copilot.stack.datagen_avro import frame, register
 
 pytestmark = pytest.mark.stack
 
-V1 = {"type": "record", "name": "Reading", "fields": [
-    {"name": "meter_id", "type": "string"},
-    {"name": "kwh", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
-    {"name": "read_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}
+V1 = {
+    "type": "record",
+    "name": "Reading",
+    "fields": [
+        {"name": "meter_id", "type": "string"},
+        {"name": "kwh", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 3}},
+        {"name": "read_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    ],
+}
 V2 = {**V1, "fields": V1["fields"] + [{"name": "voltage", "type": ["null", "double"], "default": None}]}
 
 
@@ -42,8 +47,12 @@ def test_a_saved_job_reads_an_avro_topic_across_a_schema_evolution(stack, tmp_pa
     catalog = tmp_path / "catalog"
     shutil.copytree(settings.DEMO_CATALOG_DIR, catalog)
     jobs = JobRegistry(servers=stack.ep.bootstrap)
-    service = JobService(GatewayClient(stack.ep.gateway_url, rest_url=stack.ep.rest_url), YamlCatalogStore(catalog),
-                         jobs, rest_url=stack.ep.rest_url)
+    service = JobService(
+        GatewayClient(stack.ep.gateway_url, rest_url=stack.ep.rest_url),
+        YamlCatalogStore(catalog),
+        jobs,
+        rest_url=stack.ep.rest_url,
+    )
     name = f"t_avro_{uuid.uuid4().hex[:6]}"
     try:
         v1_id = register(client, topic, V1)
@@ -58,8 +67,9 @@ def test_a_saved_job_reads_an_avro_topic_across_a_schema_evolution(stack, tmp_pa
         while time.monotonic() < deadline:
             now_ms = int(time.time() * 1000)
             producer.produce(topic, frame(v1_id, v1, {"meter_id": f"old-{n}", "kwh": Decimal("1.500"), "read_at": now_ms}))
-            producer.produce(topic, frame(v2_id, v2, {"meter_id": f"new-{n}", "kwh": Decimal("2.250"), "read_at": now_ms,
-                                                      "voltage": 229.5}))
+            producer.produce(
+                topic, frame(v2_id, v2, {"meter_id": f"new-{n}", "kwh": Decimal("2.250"), "read_at": now_ms, "voltage": 229.5})
+            )
             producer.flush(10)
             n += 1
             rows = read_topic(stack.ep.bootstrap, job.output_topic, timeout=5)

@@ -23,8 +23,10 @@ from copilot.settings import DEMO_CATALOG_DIR
 
 pytestmark = pytest.mark.stack
 
-WINDOWED = ("SELECT window_start, window_end, COUNT(*) AS orders, SUM(amount) AS revenue FROM TABLE(TUMBLE(TABLE orders, "
-            "DESCRIPTOR(order_time), INTERVAL '2' SECOND)) GROUP BY window_start, window_end")
+WINDOWED = (
+    "SELECT window_start, window_end, COUNT(*) AS orders, SUM(amount) AS revenue FROM TABLE(TUMBLE(TABLE orders, "
+    "DESCRIPTOR(order_time), INTERVAL '2' SECOND)) GROUP BY window_start, window_end"
+)
 
 
 @pytest.fixture()
@@ -37,8 +39,12 @@ def catalog_copy(tmp_path):
 @pytest.fixture()
 def service(stack, catalog_copy):
     registry = JobRegistry(servers=stack.ep.bootstrap)
-    svc = JobService(GatewayClient(stack.ep.gateway_url, rest_url=stack.ep.rest_url), YamlCatalogStore(catalog_copy),
-                     registry, rest_url=stack.ep.rest_url)
+    svc = JobService(
+        GatewayClient(stack.ep.gateway_url, rest_url=stack.ep.rest_url),
+        YamlCatalogStore(catalog_copy),
+        registry,
+        rest_url=stack.ep.rest_url,
+    )
     created = []
     yield svc, created
     for name in created:
@@ -117,8 +123,9 @@ def test_names_are_validated_and_duplicates_refused(stack, service):
 
 
 def cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}
+    )
 
 
 def test_cli_refuses_writing_sql_with_exit_1(stack, catalog_copy):
@@ -128,7 +135,9 @@ def test_cli_refuses_writing_sql_with_exit_1(stack, catalog_copy):
 
 
 def test_cli_unknown_column_gives_flink_root_cause(stack, catalog_copy):
-    result = cli("jobs", "save", "--name", "t_typo", "--sql", "SELECT amount_typo FROM orders", "--catalog-dir", str(catalog_copy))
+    result = cli(
+        "jobs", "save", "--name", "t_typo", "--sql", "SELECT amount_typo FROM orders", "--catalog-dir", str(catalog_copy)
+    )
     assert result.returncode == 1
     assert "amount_typo" in result.stderr
 
@@ -163,8 +172,12 @@ def test_a_saved_jobs_output_can_be_asked_about(stack, service, catalog_copy):
     name = f"t_rev_{uuid.uuid4().hex[:6]}"
     created.append(name)
     job = svc.save(name, "SELECT country, SUM(amount) AS revenue FROM orders GROUP BY country")
-    copilot = Copilot(YamlCatalogStore(catalog_copy), index=HybridTopicIndex(catalog_copy / ".chroma", embedder="static"),
-                      engine=svc.gateway, gateway=svc.gateway)
+    copilot = Copilot(
+        YamlCatalogStore(catalog_copy),
+        index=HybridTopicIndex(catalog_copy / ".chroma", embedder="static"),
+        engine=svc.gateway,
+        gateway=svc.gateway,
+    )
     answer = copilot.ask(f"revenue per country from {job.output_topic}")
     assert answer.valid, answer.errors
     assert answer.tables == [job.output_topic]

@@ -31,8 +31,12 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append((node.lineno, node.module))
             found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if name in ("import_module", "__import__"):
@@ -59,8 +63,10 @@ def test_the_adapter_uses_confluent_kafka():
 
 def test_scan_counts_imports_inside_functions(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("def f():\n    from confluent_kafka import Consumer\n    import importlib\n"
-                      "    return importlib.import_module('confluent_kafka.admin')\n")
+    module.write_text(
+        "def f():\n    from confluent_kafka import Consumer\n    import importlib\n"
+        "    return importlib.import_module('confluent_kafka.admin')\n"
+    )
     assert {m for _, m in imported_modules(module)} >= {"confluent_kafka", "confluent_kafka.admin"}
 
 

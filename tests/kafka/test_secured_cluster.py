@@ -25,9 +25,13 @@ from copilot.sql.statement import SECRET_MASK, TrustedStatement
 TOPICS = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 PASSWORD = "pw-" + uuid.uuid4().hex[:12] + "'q\"b\\s"  # a quote, a double quote and a backslash: all escaped
 JAAS_PASSWORD = PASSWORD.replace("\\", "\\\\").replace('"', '\\"')  # as the JAAS line writes it
-SECURED = {"COPILOT_KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "COPILOT_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
-           "COPILOT_KAFKA_SASL_USERNAME": "copilot-user", "COPILOT_KAFKA_SASL_PASSWORD": PASSWORD,
-           "COPILOT_KAFKA_SSL_CA_LOCATION": "/etc/ssl/kafka-ca.pem"}
+SECURED = {
+    "COPILOT_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "COPILOT_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "COPILOT_KAFKA_SASL_USERNAME": "copilot-user",
+    "COPILOT_KAFKA_SASL_PASSWORD": PASSWORD,
+    "COPILOT_KAFKA_SSL_CA_LOCATION": "/etc/ssl/kafka-ca.pem",
+}
 
 
 @pytest.fixture
@@ -83,8 +87,10 @@ def test_statement_shows_the_mask_and_submits_the_secret(secured):
         assert not leaks(shown) and "'properties.sasl.mechanism' = 'SCRAM-SHA-512'" in shown
     submitted = statement.text
     assert SECRET_MASK not in submitted
-    jaas = ("org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required "
-            f'username="copilot-user" password="{JAAS_PASSWORD}";')
+    jaas = (
+        "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule required "
+        f'username="copilot-user" password="{JAAS_PASSWORD}";'
+    )
     assert f"'properties.sasl.jaas.config' = '{jaas.replace(chr(39), chr(39) * 2)}'" in submitted
     replay = replay_table_statement(TOPICS["orders"], start_offsets={0: 1}, end_offsets={0: 5})
     assert not leaks(replay.sql) and JAAS_PASSWORD.replace("'", "''") in replay.text
@@ -94,8 +100,10 @@ def test_a_secret_must_stand_masked_once_in_the_ddl(secured):
     ddl = create_table_sql(TOPICS["orders"])
     with pytest.raises(ValueError, match="secret option"):
         TrustedStatement.create_table("orders", ddl, {"properties.ssl.keystore.password": "x"})
-    doubled = ddl.replace("'properties.sasl.mechanism' = 'SCRAM-SHA-512'",
-                          f"'properties.sasl.mechanism' = 'SCRAM-SHA-512',\n  'properties.sasl.jaas.config' = '{SECRET_MASK}'")
+    doubled = ddl.replace(
+        "'properties.sasl.mechanism' = 'SCRAM-SHA-512'",
+        f"'properties.sasl.mechanism' = 'SCRAM-SHA-512',\n  'properties.sasl.jaas.config' = '{SECRET_MASK}'",
+    )
     with pytest.raises(ValueError, match="secret option"):
         TrustedStatement.create_table("orders", doubled, {"properties.sasl.jaas.config": "x"})
 
@@ -103,8 +111,15 @@ def test_a_secret_must_stand_masked_once_in_the_ddl(secured):
 def test_audit_and_logs_redact_the_submitted_text(secured, caplog):
     statement = create_table_statement(TOPICS["orders"])
     audit = MemoryAuditSink()
-    audit.record({"type": "statement", "sql": statement.text, "properties.sasl.jaas.config": statement.text,
-                  "COPILOT_KAFKA_SASL_PASSWORD": PASSWORD, "detail": {"error": f"login failed for {PASSWORD}"}})
+    audit.record(
+        {
+            "type": "statement",
+            "sql": statement.text,
+            "properties.sasl.jaas.config": statement.text,
+            "COPILOT_KAFKA_SASL_PASSWORD": PASSWORD,
+            "detail": {"error": f"login failed for {PASSWORD}"},
+        }
+    )
     event = json.dumps(audit.events)
     assert not leaks(event) and "copilot-user" in event
     assert "properties.sasl.jaas.config" not in audit.events[0]  # credential-like keys are dropped
@@ -137,8 +152,9 @@ def test_flink_receives_the_secret_that_is_never_shown(stack, secured):
     try:
         client.register_tables({name: statement})
         session = client.session()
-        handle = client._request("POST", f"/{client.api}/sessions/{session}/statements",
-                                 json={"statement": f"SHOW CREATE TABLE `{name}`"})["operationHandle"]
+        handle = client._request(
+            "POST", f"/{client.api}/sessions/{session}/statements", json={"statement": f"SHOW CREATE TABLE `{name}`"}
+        )["operationHandle"]
         _columns, rows = Operation(client, session, handle, "SHOW CREATE TABLE").all_rows(60)
         created = "\n".join(str(cell) for row in rows for cell in row)
         # SHOW CREATE TABLE writes the option as a SQL literal: the single quote doubled

@@ -8,12 +8,46 @@ import pytest
 
 from copilot.sql import types
 
-NUMBERS = ["INT", "INTEGER", "BIGINT NOT NULL", "TINYINT", "SMALLINT", "DECIMAL(10, 2)", "DEC(5)", "NUMERIC",
-           "DOUBLE", "DOUBLE PRECISION", "FLOAT", "REAL", "decimal(38, 2)"]
-NOT_NUMBERS = ["INTERVAL DAY", "INTERVAL SECOND(3)", "INTERVAL_DAY_TIME", "INTERVAL_YEAR_MONTH", "STRING", "VARCHAR(20)",
-               "TIMESTAMP(3)", "BOOLEAN", "ARRAY<INT>", "ROW<a INT>", "MAP<STRING, INT>", ""]
-TIMES = ["TIMESTAMP(3)", "TIMESTAMP_LTZ(3)", "TIMESTAMP(3) WITH LOCAL TIME ZONE", "DATE", "TIME", "TIME(0)",
-         "TIMESTAMP_WITHOUT_TIME_ZONE(3)", "TIMESTAMP_WITH_LOCAL_TIME_ZONE(3)", "TIME_WITHOUT_TIME_ZONE"]
+NUMBERS = [
+    "INT",
+    "INTEGER",
+    "BIGINT NOT NULL",
+    "TINYINT",
+    "SMALLINT",
+    "DECIMAL(10, 2)",
+    "DEC(5)",
+    "NUMERIC",
+    "DOUBLE",
+    "DOUBLE PRECISION",
+    "FLOAT",
+    "REAL",
+    "decimal(38, 2)",
+]
+NOT_NUMBERS = [
+    "INTERVAL DAY",
+    "INTERVAL SECOND(3)",
+    "INTERVAL_DAY_TIME",
+    "INTERVAL_YEAR_MONTH",
+    "STRING",
+    "VARCHAR(20)",
+    "TIMESTAMP(3)",
+    "BOOLEAN",
+    "ARRAY<INT>",
+    "ROW<a INT>",
+    "MAP<STRING, INT>",
+    "",
+]
+TIMES = [
+    "TIMESTAMP(3)",
+    "TIMESTAMP_LTZ(3)",
+    "TIMESTAMP(3) WITH LOCAL TIME ZONE",
+    "DATE",
+    "TIME",
+    "TIME(0)",
+    "TIMESTAMP_WITHOUT_TIME_ZONE(3)",
+    "TIMESTAMP_WITH_LOCAL_TIME_ZONE(3)",
+    "TIME_WITHOUT_TIME_ZONE",
+]
 NOT_TIMES = ["STRING", "INT", "INTERVAL DAY", "BIGINT", "TINYINT"]
 
 
@@ -24,9 +58,13 @@ def numeric_checks():
     from copilot.plan.check import kind_of
     from copilot.ui import chart
 
-    return {"sql.types": types.is_numeric, "agent.builtin.semantic": builtin_semantic.is_numeric,
-            "catalog.semantic": catalog_semantic._numeric, "ui.chart": chart.is_numeric,
-            "plan.check": lambda t: kind_of(Field(name="f", type=t)) in ("numeric", "integer")}
+    return {
+        "sql.types": types.is_numeric,
+        "agent.builtin.semantic": builtin_semantic.is_numeric,
+        "catalog.semantic": catalog_semantic._numeric,
+        "ui.chart": chart.is_numeric,
+        "plan.check": lambda t: kind_of(Field(name="f", type=t)) in ("numeric", "integer"),
+    }
 
 
 @pytest.mark.parametrize("flink_type", NUMBERS + NOT_NUMBERS)
@@ -80,8 +118,9 @@ def test_one_identifier_quoter():
     assert ddl.create_table_sql(schema, table_name="odd`name").startswith("CREATE TABLE `odd``name` (")
     assert statement.TrustedStatement.describe("odd`name").sql == "DESCRIBE `odd``name`"
     assert inference.infer_type([{"a b": "x"}], "x") == "ROW<`a b` STRING>"
-    assert registry.json_schema_to_flink({"type": "object", "properties": {"we`ird": {"type": "string"}}}) \
-        == "ROW<`we``ird` STRING>"
+    assert (
+        registry.json_schema_to_flink({"type": "object", "properties": {"we`ird": {"type": "string"}}}) == "ROW<`we``ird` STRING>"
+    )
     assert not hasattr(ddl, "quote_identifier") and not hasattr(inference, "_quote")
 
 
@@ -91,10 +130,25 @@ def test_one_redaction_with_the_union_of_both_coverages(monkeypatch):
 
     assert audit.scrub is redact.scrub
     # shapes the audit's own list knew, and shapes only the redaction module knew
-    shapes = ["sk-abcdefgh1234", "sk-ant-abcdefgh1234", "ghp_abcdefgh1234", "gho_abcdefgh1234", "xoxb_abcdefgh1234",
-              "AKIAABCDEFGHIJKLMNOP", "ghs_abcdefgh1234", "xoxa_abcdefgh1234", "AIza" + "x" * 30, "hf_" + "a" * 24]
-    event = {"note": " ".join(shapes), "passwd": "hunter22", "api_key": "k", "sasl.jaas.config": "j",
-             "nested": [{"token": "t"}, "ok"]}
+    shapes = [
+        "sk-abcdefgh1234",
+        "sk-ant-abcdefgh1234",
+        "ghp_abcdefgh1234",
+        "gho_abcdefgh1234",
+        "xoxb_abcdefgh1234",
+        "AKIAABCDEFGHIJKLMNOP",
+        "ghs_abcdefgh1234",
+        "xoxa_abcdefgh1234",
+        "AIza" + "x" * 30,
+        "hf_" + "a" * 24,
+    ]
+    event = {
+        "note": " ".join(shapes),
+        "passwd": "hunter22",
+        "api_key": "k",
+        "sasl.jaas.config": "j",
+        "nested": [{"token": "t"}, "ok"],
+    }
     clean = audit.scrub(event)
     assert set(clean) == {"note", "nested"} and clean["nested"] == [{}, "ok"]
     assert all(s not in clean["note"] for s in shapes) and clean["note"].count(redact.MASK) == len(shapes)

@@ -82,8 +82,11 @@ def test_stdio_every_read_tool_resources_and_a_refused_audited_insert(stack, tmp
             checked = _data(await c.call_tool("validate_sql", {"sql": "SELECT order_id, nope FROM orders"}))
             assert not checked["valid"] and checked["errors"]
 
-            ran = _data(await c.call_tool("run_query", {"sql": "SELECT order_id, amount, country FROM orders",
-                                                        "max_rows": 3, "timeout_seconds": 45}))
+            ran = _data(
+                await c.call_tool(
+                    "run_query", {"sql": "SELECT order_id, amount, country FROM orders", "max_rows": 3, "timeout_seconds": 45}
+                )
+            )
             assert ran["columns"] == ["order_id", "amount", "country"] and len(ran["rows"]) == 3, ran
 
             hostile = await c.call_tool("run_query", {"sql": "INSERT INTO orders SELECT * FROM orders"})
@@ -115,8 +118,13 @@ def _free_port() -> int:
 def http_server(stack, tmp_path):
     port = _free_port()
     log = open(tmp_path / "mcp-http.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "copilot", "mcp", "--transport", "http", "--port", str(port)],
-                            cwd=tmp_path, env=_env(COPILOT_MCP_ALLOW_WRITES="true"), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "copilot", "mcp", "--transport", "http", "--port", str(port)],
+        cwd=tmp_path,
+        env=_env(COPILOT_MCP_ALLOW_WRITES="true"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -155,7 +163,11 @@ def test_http_writes_only_when_allowed_and_governed(stack, http_server):
             assert answer["valid"] and answer["tables"] == ["payments"], answer
             hostile = await c.call_tool("save_job", {"name": job + "x", "sql": "DROP TABLE orders"})
             assert hostile.is_error
-            saved = _data(await c.call_tool("save_job", {"name": job, "sql": "SELECT currency, COUNT(*) AS n FROM payments GROUP BY currency"}))
+            saved = _data(
+                await c.call_tool(
+                    "save_job", {"name": job, "sql": "SELECT currency, COUNT(*) AS n FROM payments GROUP BY currency"}
+                )
+            )
             assert saved["output_topic"]
             listed = _data(await c.call_tool("list_jobs", {}))
             assert job in {j["name"] for j in listed["jobs"]}

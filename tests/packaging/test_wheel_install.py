@@ -37,8 +37,12 @@ def installed(tmp_path_factory):
     """(flink-copilot executable, venv python) of a fresh venv holding the wheel and its dependencies."""
     base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(ROOT)],
-         env=env, cwd=base, timeout=300)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(ROOT)],
+        env=env,
+        cwd=base,
+        timeout=300,
+    )
     wheel = next((base / "dist").glob("flink_copilot-*.whl"))
     python = Path(getattr(sys, "_base_executable", sys.executable))
     _run([str(python), "-m", "venv", str(base / "venv")], env=env, cwd=base, timeout=120)
@@ -53,11 +57,17 @@ def test_the_installed_wheel_runs_up_ask_jobs_and_app_from_an_empty_directory(st
     exe, python, base = installed
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "FLINK_COPILOT_CATALOG_DIR")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "FLINK_COPILOT_CATALOG_DIR")
+    }
 
     # the package is the venv's, not the checkout's, and it carries its runtime files
-    where = _run([str(python), "-c", "import copilot, copilot.settings as s; print(copilot.__file__); print(s.DEMO_CATALOG_DIR)"],
-                 env=env, cwd=empty, timeout=60).stdout.split()
+    where = _run(
+        [str(python), "-c", "import copilot, copilot.settings as s; print(copilot.__file__); print(s.DEMO_CATALOG_DIR)"],
+        env=env,
+        cwd=empty,
+        timeout=60,
+    ).stdout.split()
     assert all(str(base / "venv") in w for w in where), where
     assert not Path(where[0]).is_relative_to(ROOT)
 
@@ -71,17 +81,33 @@ def test_the_installed_wheel_runs_up_ask_jobs_and_app_from_an_empty_directory(st
     env["FLINK_COPILOT_CATALOG_DIR"] = str(tmp_path / "home" / "catalog")
     _run([str(exe), "up"], env=env, cwd=empty, timeout=600)  # idempotent: the stack already answers
 
-    asked = _run([str(exe), "ask", "revenue per country every minute", "--run", "--max-rows", "2", "--timeout", "90", "--json"],
-                 env=env, cwd=empty, timeout=240)
+    asked = _run(
+        [str(exe), "ask", "revenue per country every minute", "--run", "--max-rows", "2", "--timeout", "90", "--json"],
+        env=env,
+        cwd=empty,
+        timeout=240,
+    )
     answer = json.loads(asked.stdout)
     assert answer["valid"] and answer["engine_checked"] and answer["columns"], answer
     assert "country" in answer["columns"]
 
     job = f"wheel_{uuid.uuid4().hex[:6]}"
     try:
-        saved = _run([str(exe), "jobs", "save", "--name", job, "--sql",
-                      "SELECT currency, COUNT(*) AS orders_count FROM orders GROUP BY currency", "--json"],
-                     env=env, cwd=empty, timeout=240)
+        saved = _run(
+            [
+                str(exe),
+                "jobs",
+                "save",
+                "--name",
+                job,
+                "--sql",
+                "SELECT currency, COUNT(*) AS orders_count FROM orders GROUP BY currency",
+                "--json",
+            ],
+            env=env,
+            cwd=empty,
+            timeout=240,
+        )
         assert json.loads(saved.stdout)["name"] == job
         catalog_entry = json.loads(_run([str(exe), "catalog", "list", "--json"], env=env, cwd=empty, timeout=60).stdout)
         assert f"job_{job}" in {t["topic"] for t in catalog_entry["topics"]}  # saved into the working catalog

@@ -78,7 +78,9 @@ def values_for(draw, topics: dict[str, TopicSchema], ref: FieldRef, n: int) -> l
     f = topics[ref.topic].field(ref.field)
     kind = kind_of(f)
     if kind in ("numeric", "integer"):
-        one = st.integers(-10_000, 10_000) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 2))
+        one = st.integers(-10_000, 10_000) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False).map(
+            lambda x: round(x, 2)
+        )
     elif kind == "boolean":
         one = st.booleans()
     else:
@@ -95,7 +97,15 @@ def filters(draw, topics: dict[str, TopicSchema], refs: list[FieldRef]) -> Filte
     if kind == "boolean":
         ops = ["=", "<>", "is_null", "is_not_null"]
     op = draw(st.sampled_from(ops))
-    n = 0 if op in ("is_null", "is_not_null") else 2 if "between" in op else draw(st.integers(1, 4)) if op in ("in", "not_in") else 1
+    n = (
+        0
+        if op in ("is_null", "is_not_null")
+        else 2
+        if "between" in op
+        else draw(st.integers(1, 4))
+        if op in ("in", "not_in")
+        else 1
+    )
     return Filter(field=ref, op=op, values=draw(values_for(topics, ref, n)))
 
 
@@ -149,7 +159,9 @@ def plans(draw, topics: dict[str, TopicSchema]) -> QueryPlan:
         left, right = draw(st.sampled_from(links))
         kind = draw(st.sampled_from(JOIN_KINDS))
         bound = draw(durations(48)) if kind == "interval" else None
-        joins.append(Join(topic=right.topic, kind=kind, left=left, right=right, bound=bound, direction=draw(st.sampled_from(DIRECTIONS))))
+        joins.append(
+            Join(topic=right.topic, kind=kind, left=left, right=right, bound=bound, direction=draw(st.sampled_from(DIRECTIONS)))
+        )
         tables.append(right.topic)
     refs = [FieldRef(topic=t, field=f.name) for t in tables for f in topics[t].fields]
     data: dict = {"source": source, "joins": joins, "filters": draw(st.lists(filters(topics, refs), max_size=3))}
@@ -157,21 +169,43 @@ def plans(draw, topics: dict[str, TopicSchema]) -> QueryPlan:
         count = draw(st.integers(1, 3))
         data["measures"] = [draw(measures(topics, source, refs, f"m{i}")) for i in range(count)]
         keys = draw(st.lists(st.sampled_from(refs), max_size=3, unique_by=lambda r: r.key()))
-        data["dimensions"] = [Dimension(field=k, transform=draw(st.sampled_from(TRANSFORMS)), alias=draw(st.none() | st.sampled_from(["k0", "k1", "m0", "rank_no"])))
-                              for k in keys]
+        data["dimensions"] = [
+            Dimension(
+                field=k,
+                transform=draw(st.sampled_from(TRANSFORMS)),
+                alias=draw(st.none() | st.sampled_from(["k0", "k1", "m0", "rank_no"])),
+            )
+            for k in keys
+        ]
         data["window"] = draw(st.one_of(st.none(), windows(), windows()))
-        data["having"] = [Having(measure=draw(st.sampled_from([m.alias for m in data["measures"]])), op=draw(st.sampled_from(COMPARISONS)), value=draw(st.integers(-5, 5000)))
-                          for _ in range(draw(st.integers(0, 1)))]
+        data["having"] = [
+            Having(
+                measure=draw(st.sampled_from([m.alias for m in data["measures"]])),
+                op=draw(st.sampled_from(COMPARISONS)),
+                value=draw(st.integers(-5, 5000)),
+            )
+            for _ in range(draw(st.integers(0, 1)))
+        ]
         if keys and draw(st.booleans()):
             value_keys = [d.field for d in data["dimensions"] if d.transform == "value"]
             partition = draw(st.lists(st.sampled_from(value_keys), max_size=1, unique_by=lambda r: r.key())) if value_keys else []
-            data["ranking"] = Ranking(n=draw(st.integers(1, 20)), of="groups", by=draw(st.sampled_from([m.alias for m in data["measures"]])),
-                                      descending=draw(st.booleans()), partition_by=partition)
+            data["ranking"] = Ranking(
+                n=draw(st.integers(1, 20)),
+                of="groups",
+                by=draw(st.sampled_from([m.alias for m in data["measures"]])),
+                descending=draw(st.booleans()),
+                partition_by=partition,
+            )
     else:
         data["columns"] = draw(st.lists(st.sampled_from(refs), max_size=4, unique_by=lambda r: r.key()))
         if draw(st.booleans()):
-            data["ranking"] = Ranking(n=draw(st.integers(1, 20)), of="rows", by_field=draw(st.sampled_from(refs)), descending=draw(st.booleans()),
-                                      partition_by=draw(st.lists(st.sampled_from(refs), max_size=2, unique_by=lambda r: r.key())))
+            data["ranking"] = Ranking(
+                n=draw(st.integers(1, 20)),
+                of="rows",
+                by_field=draw(st.sampled_from(refs)),
+                descending=draw(st.booleans()),
+                partition_by=draw(st.lists(st.sampled_from(refs), max_size=2, unique_by=lambda r: r.key())),
+            )
     data["time_zone"] = draw(st.sampled_from([None, "UTC", "Europe/Berlin"]))
     try:
         return QueryPlan(**data)
@@ -190,8 +224,7 @@ def collect_checked_plans(catalogs: dict[str, dict[str, TopicSchema]], count: in
     found: dict[str, tuple[str, QueryPlan, str]] = {}
     names = sorted(catalogs)
 
-    @settings(max_examples=count * 6, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(max_examples=count * 6, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(names).flatmap(lambda n: st.tuples(st.just(n), plans(catalogs[n]))))
     def draw(named_plan):
         name, plan = named_plan

@@ -34,7 +34,9 @@ def test_every_admitted_plan_is_rejected_with_reasons_or_compiles(named_plan):
         with pytest.raises(PlanError):
             compile_plan(plan, topics)
         return
-    event(f"compiled ({'aggregate' if plan.is_aggregate else 'listing'}, {len(plan.joins)} joins, window={plan.window.kind if plan.window else None})")
+    event(
+        f"compiled ({'aggregate' if plan.is_aggregate else 'listing'}, {len(plan.joins)} joins, window={plan.window.kind if plan.window else None})"
+    )
     sql = compile_plan(plan, topics)
     tree = sqlglot.parse_one(sql, read="flink")
     assert tree.sql(dialect="flink", identify=True) == sql or tree.sql(dialect="flink") == sql

@@ -20,8 +20,10 @@ from copilot.validate import check, validate
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
 KEYWORD_NAMED = ("session", "json", "format", "first", "index", "settings")
-CATALOG_WITH_KEYWORDS = {**CATALOG, **{n: CATALOG["orders"].__class__(**{**CATALOG["orders"].__dict__, "topic": n})
-                                       for n in KEYWORD_NAMED}}
+CATALOG_WITH_KEYWORDS = {
+    **CATALOG,
+    **{n: CATALOG["orders"].__class__(**{**CATALOG["orders"].__dict__, "topic": n}) for n in KEYWORD_NAMED},
+}
 
 REFUSED = [  # (statement, reason): every example of the issue
     ("/* /* */ INSERT INTO orders SELECT * FROM orders -- */ SELECT order_id FROM orders", "dml"),
@@ -55,7 +57,7 @@ REFUSED = [  # (statement, reason): every example of the issue
     ("STOP JOB 'a6a1d6c2f6ef1c3b2a6a1d6c2f6ef1c3'", "client_statement"),
     ("BEGIN STATEMENT SET", "client_statement"),
     ("END", "client_statement"),
-    ("SELECT \"order_id\" FROM orders", "double_quote"),
+    ('SELECT "order_id" FROM orders', "double_quote"),
     ("SELECT E'\\'' FROM orders", "prefixed_string"),
 ]
 
@@ -99,8 +101,9 @@ def test_legitimate_statements_are_accepted_as_canonical_text(sql):
 
 
 def test_hints_survive_only_from_the_allow_list():
-    statement = check("SELECT /*+ BROADCAST(c) */ o.order_id FROM orders o JOIN customers c ON o.customer_id = c.customer_id",
-                      catalog=CATALOG)
+    statement = check(
+        "SELECT /*+ BROADCAST(c) */ o.order_id FROM orders o JOIN customers c ON o.customer_id = c.customer_id", catalog=CATALOG
+    )
     assert statement.hints == ("BROADCAST",) and "/*+ BROADCAST(c) */" in statement.sql
     assert statement.tables == ("orders", "customers") and statement.kind == "query"
 
@@ -136,9 +139,13 @@ def test_only_the_validation_pipeline_uses_the_seal():
 
 def test_the_gateway_client_takes_no_text():
     client = GatewayClient("http://localhost:1", rest_url="http://localhost:1")
-    for call in (lambda: client.execute("SELECT 1"), lambda: client.run("SELECT 1"),
-                 lambda: client.explain("SELECT 1", {}), lambda: client._submit("SELECT 1"),
-                 lambda: client.register_tables({"orders": "CREATE TABLE orders (a INT)"})):
+    for call in (
+        lambda: client.execute("SELECT 1"),
+        lambda: client.run("SELECT 1"),
+        lambda: client.explain("SELECT 1", {}),
+        lambda: client._submit("SELECT 1"),
+        lambda: client.register_tables({"orders": "CREATE TABLE orders (a INT)"}),
+    ):
         with pytest.raises(TypeError):  # refused before anything is sent
             call()
 

@@ -51,8 +51,19 @@ def assert_refused(entry: dict, result) -> None:
 def test_corpus_is_large_and_covers_every_reason():
     assert len(CORPUS) >= 150
     reasons = {e.get("reason") for e in CORPUS}
-    assert reasons >= {"multiple_statements", "ddl", "dml", "set_reset", "add_jar", "load_module", "function_from_jar",
-                       "options_hint", "connector_property", "not_a_query", "empty"}
+    assert reasons >= {
+        "multiple_statements",
+        "ddl",
+        "dml",
+        "set_reset",
+        "add_jar",
+        "load_module",
+        "function_from_jar",
+        "options_hint",
+        "connector_property",
+        "not_a_query",
+        "empty",
+    }
     assert {e["stage"] for e in CORPUS} >= {"parse", "policy", "catalog", "engine"}
     assert len({e["sql"] for e in CORPUS}) == len(CORPUS), "duplicate statements in the corpus"
 
@@ -62,22 +73,28 @@ def test_hostile_statement_is_refused(entry, catalog_topics):
     assert_refused(entry, validate(entry["sql"], catalog=catalog_topics))
 
 
-@pytest.mark.parametrize("entry", [e for e in OFFLINE if e["stage"] in ("parse", "policy")],
-                         ids=[_id(e) for e in OFFLINE if e["stage"] in ("parse", "policy")])
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in OFFLINE if e["stage"] in ("parse", "policy")],
+    ids=[_id(e) for e in OFFLINE if e["stage"] in ("parse", "policy")],
+)
 def test_refused_whatever_the_insert_allowance(entry, catalog_topics):
     """The jobs path allows `INSERT INTO <its own sink>`; that must not open anything else."""
     result = validate(entry["sql"], catalog=catalog_topics, allow_insert_into=("job_sink",))
     assert not result.valid and result.stage == entry["stage"]
 
 
-@pytest.mark.parametrize("sql", [
-    "INSERT INTO orders SELECT * FROM orders",
-    "INSERT OVERWRITE job_sink SELECT * FROM orders",
-    "INSERT INTO job_sink VALUES (1)",
-    "INSERT INTO hive.db.job_sink SELECT * FROM orders",
-    "INSERT INTO job_sink SELECT * FROM secrets",
-    "INSERT INTO job_sink SELECT * FROM orders /*+ OPTIONS('topic' = 'x') */",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO orders SELECT * FROM orders",
+        "INSERT OVERWRITE job_sink SELECT * FROM orders",
+        "INSERT INTO job_sink VALUES (1)",
+        "INSERT INTO hive.db.job_sink SELECT * FROM orders",
+        "INSERT INTO job_sink SELECT * FROM secrets",
+        "INSERT INTO job_sink SELECT * FROM orders /*+ OPTIONS('topic' = 'x') */",
+    ],
+)
 def test_jobs_insert_allowance_is_narrow(sql, catalog_topics):
     result = validate(sql, catalog=catalog_topics, allow_insert_into=("job_sink",))
     assert not result.valid, sql
@@ -86,12 +103,17 @@ def test_jobs_insert_allowance_is_narrow(sql, catalog_topics):
 
 # ---- generated: over-long input and deep nesting --------------------------------------------------
 
+
 def _generated() -> dict[str, tuple[str, str, str | None]]:
     limit = settings.get_int("COPILOT_MAX_SQL_BYTES")
     return {
         "over_long_literal": ("SELECT * FROM orders WHERE country = '" + "x" * limit + "'", "policy", "too_large"),
         "over_long_multibyte": ("SELECT '" + "é" * (limit // 2 + 1) + "' FROM orders", "policy", "too_large"),
-        "over_long_in_list": ("SELECT * FROM orders WHERE country IN (" + ", ".join(["'DE'"] * (limit // 5)) + ")", "policy", "too_large"),
+        "over_long_in_list": (
+            "SELECT * FROM orders WHERE country IN (" + ", ".join(["'DE'"] * (limit // 5)) + ")",
+            "policy",
+            "too_large",
+        ),
         "nested_parens": ("SELECT " + "(" * 5000 + "1" + ")" * 5000 + " FROM orders", "parse", None),
         "nested_subqueries": ("SELECT * FROM " + "(SELECT * FROM " * 400 + "orders" + ")" * 400, "parse", None),
         "nested_functions": ("SELECT " + "ABS(" * 3000 + "amount" + ")" * 3000 + " FROM orders", "parse", None),
@@ -132,8 +154,12 @@ def test_long_but_flat_query_is_checked_in_reasonable_work(catalog_topics):
 def test_cli_refuses_with_exit_1_and_one_json_document(tmp_path):
     hostile = [e for e in OFFLINE if e["stage"] == "policy"][::25]
     for entry in hostile:
-        out = subprocess.run([sys.executable, "-m", "copilot", "validate", entry["sql"], "--json", "--no-engine"],
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "copilot", "validate", entry["sql"], "--json", "--no-engine"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 1, (entry["sql"], out.stderr)
         doc = json.loads(out.stdout)
         assert doc["valid"] is False and doc["stage"] == entry["stage"]
@@ -142,6 +168,7 @@ def test_cli_refuses_with_exit_1_and_one_json_document(tmp_path):
 
 
 # ---- Flink's planner refuses what only it can know (unknown table functions) -------------------
+
 
 @pytest.mark.stack
 @pytest.mark.parametrize("entry", ENGINE_ONLY, ids=[_id(e) for e in ENGINE_ONLY])

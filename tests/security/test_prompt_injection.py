@@ -91,14 +91,18 @@ def test_builtin_planner_never_builds_a_harmful_statement(question, catalog_topi
 
 def test_question_text_smuggled_into_a_literal_stays_a_literal(catalog_topics):
     """Quotes in the question must not end a string literal the planner writes."""
-    for question in ("orders from country DE'; DROP TABLE orders; --", "orders where channel is web' OR '1'='1",
-                     "revenue for customer c-1' UNION SELECT * FROM secrets --"):
+    for question in (
+        "orders from country DE'; DROP TABLE orders; --",
+        "orders where channel is web' OR '1'='1",
+        "revenue for customer c-1' UNION SELECT * FROM secrets --",
+    ):
         answer = Copilot(catalog_topics).ask(question)
         if answer.valid:
             assert not harm(answer.sql, set(catalog_topics)), answer.sql
 
 
 # ---- injection planted in the catalog ------------------------------------------------------------
+
 
 @pytest.fixture
 def poisoned_catalog(tmp_path):
@@ -139,8 +143,8 @@ def assert_planted_text_is_delimited_data(messages, planted: str) -> None:
     # exactly one data block, and every planted copy sits inside it: a planted end marker was neutralised
     assert human.count(DATA_START) == 1 and human.count(DATA_END) == 1, human
     start, end = human.index(DATA_START), human.index(DATA_END)
-    inside = human[start + len(DATA_START):end]
-    outside = human[:start] + human[end + len(DATA_END):]
+    inside = human[start + len(DATA_START) : end]
+    outside = human[:start] + human[end + len(DATA_END) :]
     assert "IGNORE ALL PREVIOUS INSTRUCTIONS" in inside
     assert "IGNORE ALL PREVIOUS INSTRUCTIONS" not in outside
     assert "maintenance mode" not in outside

@@ -83,8 +83,15 @@ def test_log_redaction_filter(monkeypatch):
 @pytest.mark.parametrize("llm", [OPENAI_KEY, f"openai:{OPENAI_KEY}", f"{PLAIN_KEY}"])
 def test_key_pasted_into_copilot_llm_is_not_echoed(llm):
     """A user pastes the key into COPILOT_LLM by mistake: the error must not print it back."""
-    result = cli("ask", "How many orders per minute?", "--json", "--no-audit", "--no-engine", "-v",
-                 env_extra={"COPILOT_LLM": llm, "OPENAI_API_KEY": OPENAI_KEY, "COPILOT_LLM_API_KEY": PLAIN_KEY})
+    result = cli(
+        "ask",
+        "How many orders per minute?",
+        "--json",
+        "--no-audit",
+        "--no-engine",
+        "-v",
+        env_extra={"COPILOT_LLM": llm, "OPENAI_API_KEY": OPENAI_KEY, "COPILOT_LLM_API_KEY": PLAIN_KEY},
+    )
     for stream in (result.stdout, result.stderr):
         assert OPENAI_KEY not in stream and PLAIN_KEY not in stream, stream[-2000:]
     assert "Traceback" not in result.stderr
@@ -92,9 +99,11 @@ def test_key_pasted_into_copilot_llm_is_not_echoed(llm):
 
 def test_cli_logs_and_errors_never_show_env_secrets():
     secrets = {"OPENAI_API_KEY": OPENAI_KEY, "COPILOT_APP_PASSWORD": PLAIN_KEY}
-    for args in (("ask", "How many orders per minute?", "--json", "--no-audit", "--no-engine", "-v"),
-                 ("ask", "How many orders per minute?", "--json", "--no-engine", "-v"),  # audit on: Kafka may be absent
-                 ("validate", "SELECT * FROM nowhere", "--json", "-v")):
+    for args in (
+        ("ask", "How many orders per minute?", "--json", "--no-audit", "--no-engine", "-v"),
+        ("ask", "How many orders per minute?", "--json", "--no-engine", "-v"),  # audit on: Kafka may be absent
+        ("validate", "SELECT * FROM nowhere", "--json", "-v"),
+    ):
         result = cli(*args, env_extra=secrets)
         for stream in (result.stdout, result.stderr):
             assert OPENAI_KEY not in stream and PLAIN_KEY not in stream, (args, stream[-1500:])
@@ -112,8 +121,18 @@ def test_every_submitted_statement_is_audited(stack, monkeypatch):
     refused = cli("ask", "--sql", "DROP TABLE orders", "--json", env_extra=env)
     assert refused.returncode == 1
     smuggled = cli("ask", "Show orders; DROP TABLE orders", "--json", env_extra=env)
-    ran = cli("ask", "Show declined Klarna payments as they happen.", "--run", "--json", "--max-rows", "1",
-              "--timeout", "60", env_extra=env, timeout=240)
+    ran = cli(
+        "ask",
+        "Show declined Klarna payments as they happen.",
+        "--run",
+        "--json",
+        "--max-rows",
+        "1",
+        "--timeout",
+        "60",
+        env_extra=env,
+        timeout=240,
+    )
     assert ran.returncode == 0, ran.stderr[-2000:]
     run_doc = json.loads(ran.stdout)
     tail = cli("audit", "tail", "-n", "100", "--json", env_extra=env)
@@ -140,6 +159,7 @@ def test_every_submitted_statement_is_audited(stack, monkeypatch):
 
 
 # ---- read-only deployments ------------------------------------------------------------------------
+
 
 def test_read_only_refuses_saving_and_resuming_jobs_in_the_cli():
     for args in (("jobs", "save", "--name", "ro_test", "--sql", "SELECT order_id FROM orders"), ("jobs", "resume", "ro_test")):

@@ -38,8 +38,9 @@ PATH_EXAMPLES = [
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=180,
-                          env={**os.environ})
+    return subprocess.run(
+        [sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=180, env={**os.environ}
+    )
 
 
 def _jobs(stack) -> set[str]:
@@ -91,8 +92,10 @@ def test_python_api_refuses_and_never_submits(stack, catalog_topics, gateway, sq
 
 
 def test_live_query_runs_the_canonical_text_and_its_job_reads_exactly_its_tables(stack, catalog_topics, gateway):
-    sql = ("SELECT /*+ BROADCAST(c) */ o.order_id, c.name -- who ordered\n"
-           "FROM orders o /* the orders */ JOIN customers c ON o.customer_id = c.customer_id")
+    sql = (
+        "SELECT /*+ BROADCAST(c) */ o.order_id, c.name -- who ordered\n"
+        "FROM orders o /* the orders */ JOIN customers c ON o.customer_id = c.customer_id"
+    )
     audit = MemoryAuditSink()
     copilot = Copilot(catalog_topics, engine=gateway, gateway=gateway, audit=audit)
     answer = copilot.check_sql(sql)

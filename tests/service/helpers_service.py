@@ -19,10 +19,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def isolated_env(prefix: str = "svc") -> dict[str, str]:
     """Settings that give this run its own questions/answers/audit topics and worker group."""
     run = f"{prefix}{uuid.uuid4().hex[:8]}"
-    return {"COPILOT_QUESTIONS_TOPIC": f"test.{run}.questions", "COPILOT_ANSWERS_TOPIC": f"test.{run}.answers",
-            "COPILOT_SERVICE_GROUP": f"test-{run}-workers", "COPILOT_AUDIT_TOPIC": f"test.{run}.audit",
-            "COPILOT_ALERTS_TOPIC": f"test.{run}.alerts", "COPILOT_JOBS_TOPIC": f"test.{run}.jobs",
-            "COPILOT_SERVICE_PARTITIONS": "4"}
+    return {
+        "COPILOT_QUESTIONS_TOPIC": f"test.{run}.questions",
+        "COPILOT_ANSWERS_TOPIC": f"test.{run}.answers",
+        "COPILOT_SERVICE_GROUP": f"test-{run}-workers",
+        "COPILOT_AUDIT_TOPIC": f"test.{run}.audit",
+        "COPILOT_ALERTS_TOPIC": f"test.{run}.alerts",
+        "COPILOT_JOBS_TOPIC": f"test.{run}.jobs",
+        "COPILOT_SERVICE_PARTITIONS": "4",
+    }
 
 
 class WorkerProcess:
@@ -31,9 +36,14 @@ class WorkerProcess:
     def __init__(self, worker_id: str, env: dict[str, str], *extra: str):
         self.worker_id = worker_id
         self.lines: list[str] = []
-        self.proc = subprocess.Popen([sys.executable, "-m", "copilot.service.worker", "--worker-id", worker_id, *extra],
-                                     env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, cwd=ROOT,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "copilot.service.worker", "--worker-id", worker_id, *extra],
+            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -67,9 +77,14 @@ class WorkerProcess:
 
 def read_topic(topic: str, *, committed: bool = True, servers: str = "localhost:9092") -> list[dict]:
     """Every record of `topic` (all partitions), as read by a read_committed (or read_uncommitted) consumer."""
-    consumer = Consumer({"bootstrap.servers": servers, "group.id": f"test-read-{uuid.uuid4().hex[:6]}",
-                         "enable.auto.commit": False,
-                         "isolation.level": "read_committed" if committed else "read_uncommitted"})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": servers,
+            "group.id": f"test-read-{uuid.uuid4().hex[:6]}",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed" if committed else "read_uncommitted",
+        }
+    )
     out: list[dict] = []
     try:
         meta = consumer.list_topics(topic, timeout=10)

@@ -60,8 +60,15 @@ def test_app_chat_in_service_mode_answers_as_in_process(service_env, monkeypatch
 
 def test_alerts_page_and_chat_show_firing_alerts(service_env):
     fired = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-    alert = {"watch": "busy_orders", "window_start": "2026-12-01T10:00:00", "window_end": "2026-12-01T10:00:10",
-             "group_key": "", "values": {"order_count": 212.0}, "condition": "order_count > 10", "fired_at": fired}
+    alert = {
+        "watch": "busy_orders",
+        "window_start": "2026-12-01T10:00:00",
+        "window_end": "2026-12-01T10:00:10",
+        "group_key": "",
+        "values": {"order_count": 212.0},
+        "condition": "order_count > 10",
+        "fired_at": fired,
+    }
     from copilot.kafka import admin as kadmin
 
     kadmin.ensure_topic(service_env["COPILOT_ALERTS_TOPIC"], compacted=True)

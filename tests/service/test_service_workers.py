@@ -82,8 +82,10 @@ def test_a_worker_killed_between_answer_and_commit_loses_and_duplicates_nothing(
         doomed.wait_for("ready"), survivor.wait_for("ready")
         wait_for_members(2)
         client = ServiceClient(timeout=90)
-        asked = [Question(question=QUESTIONS[i % len(QUESTIONS)], conversation_id=cid)
-                 for i, cid in enumerate(_conversations_covering_every_partition(4, 2))]
+        asked = [
+            Question(question=QUESTIONS[i % len(QUESTIONS)], conversation_id=cid)
+            for i, cid in enumerate(_conversations_covering_every_partition(4, 2))
+        ]
         for q in asked:
             client.publish(q)
         line = doomed.wait_for("produced, committing", timeout=60)
@@ -105,8 +107,9 @@ def test_a_worker_killed_between_answer_and_commit_loses_and_duplicates_nothing(
 
 
 def _cli(args: list[str], env: dict[str, str]) -> tuple[int, dict]:
-    proc = subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env}, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "copilot", *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env}, cwd=ROOT
+    )
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else {"stderr": proc.stderr}
 
 
@@ -123,18 +126,21 @@ def test_cli_in_service_mode_answers_as_in_process(service_env):
             assert served["worker_id"] == "cli-worker" and served["question_id"]
         # a follow-up continues the conversation on whichever worker: its history comes from the answers topic
         code, first = _cli(["ask", "revenue per country every minute", "--json"], {"COPILOT_SERVICE": "kafka"})
-        code, follow = _cli(["ask", "only web", "--json", "--conversation", first["conversation_id"]],
-                            {"COPILOT_SERVICE": "kafka"})
-        code_l, follow_local = _cli(["ask", "only web", "--json", "--conversation", first["conversation_id"]],
-                                    {"COPILOT_SERVICE": ""})
+        code, follow = _cli(
+            ["ask", "only web", "--json", "--conversation", first["conversation_id"]], {"COPILOT_SERVICE": "kafka"}
+        )
+        code_l, follow_local = _cli(
+            ["ask", "only web", "--json", "--conversation", first["conversation_id"]], {"COPILOT_SERVICE": ""}
+        )
         assert follow["sql"] == follow_local["sql"] and "web" in (follow["sql"] or "")
     finally:
         worker.stop()
 
 
 def test_no_worker_means_exit_3_naming_the_topic(service_env):
-    code, out = _cli(["ask", "number of orders every 10 seconds", "--json"],
-                     {"COPILOT_SERVICE": "kafka", "COPILOT_SERVICE_TIMEOUT": "2"})
+    code, out = _cli(
+        ["ask", "number of orders every 10 seconds", "--json"], {"COPILOT_SERVICE": "kafka", "COPILOT_SERVICE_TIMEOUT": "2"}
+    )
     assert code == 3
     assert service_env["COPILOT_QUESTIONS_TOPIC"] in out["message"] and "no worker answered" in out["message"]
 
@@ -145,8 +151,14 @@ def test_serve_runs_worker_processes_and_restarts_a_killed_one(service_env):
     from copilot.service.client import ServiceClient
     from copilot.service.events import Question
 
-    serve = subprocess.Popen([sys.executable, "-m", "copilot", "serve", "--workers", "2"], cwd=ROOT,
-                             env={**os.environ, **service_env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "copilot", "serve", "--workers", "2"],
+        cwd=ROOT,
+        env={**os.environ, **service_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         state = wait_for_members(2)
         ids = sorted(m["worker_id"] for m in state["members"])

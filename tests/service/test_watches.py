@@ -21,8 +21,14 @@ WATERMARK_DELAY_S = 5  # the demo catalog's orders.watermark_delay
 
 
 def _cli(args: list[str], env: dict[str, str], timeout: float = 180) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "copilot", *args, "--json"], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **env}, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "copilot", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **env},
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 
@@ -83,8 +89,13 @@ def test_watch_fires_within_two_windows_and_survives_stop_and_resume(stack, monk
         rows = _wait_alerts(env, lambda rs: any(_ts(r["window_end"]) >= after for r in rs), timeout=6 * WINDOW_S)
     finally:
         worker.stop()
-        subprocess.run([sys.executable, "-m", "copilot", "watch", "delete", name], env={**os.environ, **env}, cwd=ROOT,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "copilot", "watch", "delete", name],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            capture_output=True,
+            timeout=120,
+        )
         from copilot import settings
         from copilot.catalog.store import YamlCatalogStore
 
@@ -111,6 +122,7 @@ def test_watch_fires_within_two_windows_and_survives_stop_and_resume(stack, monk
 
 # ---- the condition language (no services) -------------------------------------------------------
 
+
 def test_condition_is_typed_and_never_sql():
     from copilot.errors import RequestError
     from copilot.service.condition import Condition
@@ -118,8 +130,14 @@ def test_condition_is_typed_and_never_sql():
     assert Condition.parse("declined_share > 5%") == Condition("declined_share", ">", 0.05)
     assert str(Condition.parse("order_count>=200")) == "order_count >= 200"
     assert Condition.parse("x <> 1").op == "!="
-    for bad in ("order_count > 1; DROP TABLE orders", "order_count > (SELECT 1)", "1 > order_count",
-                "order_count > 'a'", "order_count", "a.b > 1"):
+    for bad in (
+        "order_count > 1; DROP TABLE orders",
+        "order_count > (SELECT 1)",
+        "1 > order_count",
+        "order_count > 'a'",
+        "order_count",
+        "a.b > 1",
+    ):
         with pytest.raises(RequestError):
             Condition.parse(bad)
 
@@ -130,14 +148,23 @@ def test_watch_query_filters_the_windowed_answer_by_the_condition():
 
     from copilot.service.condition import Condition, watch_query
 
-    sql = ("SELECT window_start, window_end, country, SUM(amount) AS revenue, COUNT(*) AS orders "
-           "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) "
-           "GROUP BY window_start, window_end, country")
+    sql = (
+        "SELECT window_start, window_end, country, SUM(amount) AS revenue, COUNT(*) AS orders "
+        "FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) "
+        "GROUP BY window_start, window_end, country"
+    )
     text, measure = watch_query("rev", sql, Condition.parse("revenu > 100"))  # a near miss names the measure
     assert measure == "revenue"
     tree = sqlglot.parse_one(text, read="flink")
     assert [p.alias_or_name for p in tree.expressions] == [
-        "watch", "window_start", "window_end", "group_key", "values", "condition", "fired_at"]
+        "watch",
+        "window_start",
+        "window_end",
+        "group_key",
+        "values",
+        "condition",
+        "fired_at",
+    ]
     where = tree.args["where"].this
     assert isinstance(where, exp.GT) and where.this.name == "revenue" and where.expression.to_py() == 100
     assert isinstance(tree.expressions[4].this, exp.VarMap)
@@ -152,9 +179,12 @@ def test_watch_refuses_answers_that_are_not_windowed_aggregates_or_unknown_measu
     with pytest.raises(RequestError, match="windowed aggregate"):
         watch_query("w", "SELECT country, COUNT(*) AS n FROM orders GROUP BY country", Condition.parse("n > 1"))
     with pytest.raises(RequestError, match="its measures: n"):
-        watch_query("w", "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, "
-                         "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
-                    Condition.parse("revenue > 1"))
+        watch_query(
+            "w",
+            "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, "
+            "DESCRIPTOR(order_time), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
+            Condition.parse("revenue > 1"),
+        )
 
 
 def test_with_the_answers_plan_the_condition_is_one_more_having():
@@ -190,8 +220,9 @@ def test_a_watch_asked_in_words_becomes_a_question_and_a_condition_on_its_measur
     request = WatchRequest.parse("tell me when declined payments go above 5 % in a minute")
     assert request.question == "share of declined payments every minute"
     assert (request.condition.op, request.condition.value) == (">", 0.05)
-    assert WatchRequest.parse("Alert me if the number of orders drops below 100 every 10 seconds").condition == \
-        Condition("", "<", 100.0)
+    assert WatchRequest.parse("Alert me if the number of orders drops below 100 every 10 seconds").condition == Condition(
+        "", "<", 100.0
+    )
     assert WatchRequest.parse("revenue per country every minute") is None  # a question, not a request
     with pytest.raises(RequestError, match="time window"):
         WatchRequest.parse("tell me when revenue goes above 5000")

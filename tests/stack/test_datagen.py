@@ -36,25 +36,81 @@ TS = "TIMESTAMP_LTZ(3)"
 DEC = "DECIMAL(10, 2)"
 
 FIELDS: dict[str, dict[str, str]] = {
-    "orders": {"order_id": "STRING", "customer_id": "STRING", "product_id": "STRING", "quantity": "INT",
-               "unit_price": DEC, "amount": DEC, "currency": "STRING", "channel": "STRING", "country": "STRING",
-               "order_time": TS},
-    "payments": {"payment_id": "STRING", "order_id": "STRING", "method": "STRING", "amount": DEC,
-                 "currency": "STRING", "status": "STRING", "payment_time": TS},
-    "shipments": {"shipment_id": "STRING", "order_id": "STRING", "carrier": "STRING", "warehouse": "STRING",
-                  "status": "STRING", "shipment_time": TS},
-    "page_views": {"view_id": "STRING", "session_id": "STRING", "customer_id": "STRING", "url": "STRING",
-                   "page_type": "STRING", "product_id": "STRING", "referrer": "STRING", "device": "STRING",
-                   "country": "STRING", "view_time": TS},
-    "customers": {"customer_id": "STRING", "name": "STRING", "email": "STRING", "country": "STRING",
-                  "segment": "STRING", "signup_time": TS, "updated_at": TS},
-    "products": {"product_id": "STRING", "name": "STRING", "category": "STRING", "brand": "STRING",
-                 "list_price": DEC, "updated_at": TS},
+    "orders": {
+        "order_id": "STRING",
+        "customer_id": "STRING",
+        "product_id": "STRING",
+        "quantity": "INT",
+        "unit_price": DEC,
+        "amount": DEC,
+        "currency": "STRING",
+        "channel": "STRING",
+        "country": "STRING",
+        "order_time": TS,
+    },
+    "payments": {
+        "payment_id": "STRING",
+        "order_id": "STRING",
+        "method": "STRING",
+        "amount": DEC,
+        "currency": "STRING",
+        "status": "STRING",
+        "payment_time": TS,
+    },
+    "shipments": {
+        "shipment_id": "STRING",
+        "order_id": "STRING",
+        "carrier": "STRING",
+        "warehouse": "STRING",
+        "status": "STRING",
+        "shipment_time": TS,
+    },
+    "page_views": {
+        "view_id": "STRING",
+        "session_id": "STRING",
+        "customer_id": "STRING",
+        "url": "STRING",
+        "page_type": "STRING",
+        "product_id": "STRING",
+        "referrer": "STRING",
+        "device": "STRING",
+        "country": "STRING",
+        "view_time": TS,
+    },
+    "customers": {
+        "customer_id": "STRING",
+        "name": "STRING",
+        "email": "STRING",
+        "country": "STRING",
+        "segment": "STRING",
+        "signup_time": TS,
+        "updated_at": TS,
+    },
+    "products": {
+        "product_id": "STRING",
+        "name": "STRING",
+        "category": "STRING",
+        "brand": "STRING",
+        "list_price": DEC,
+        "updated_at": TS,
+    },
 }
-KEYS = {"orders": "order_id", "payments": "payment_id", "shipments": "shipment_id", "page_views": "view_id",
-        "customers": "customer_id", "products": "product_id"}
-EVENT_TIME = {"orders": "order_time", "payments": "payment_time", "shipments": "shipment_time",
-              "page_views": "view_time", "customers": "updated_at", "products": "updated_at"}
+KEYS = {
+    "orders": "order_id",
+    "payments": "payment_id",
+    "shipments": "shipment_id",
+    "page_views": "view_id",
+    "customers": "customer_id",
+    "products": "product_id",
+}
+EVENT_TIME = {
+    "orders": "order_time",
+    "payments": "payment_time",
+    "shipments": "shipment_time",
+    "page_views": "view_time",
+    "customers": "updated_at",
+    "products": "updated_at",
+}
 ENUMS = {
     ("orders", "currency"): {"EUR", "USD", "GBP"},
     ("orders", "channel"): {"web", "mobile", "store"},
@@ -102,10 +158,11 @@ def problems(topic: str, key: bytes | None, value: bytes) -> list[str]:
             continue
         if flink_type == "STRING" and not (isinstance(v, str) and v):
             found.append(f"{name}={v!r} is not a non-empty string")
-        elif flink_type == "INT" and not (type(v) is int and -2**31 <= v < 2**31):
+        elif flink_type == "INT" and not (type(v) is int and -(2**31) <= v < 2**31):
             found.append(f"{name}={v!r} is not an INT")
-        elif flink_type == DEC and not (isinstance(v, Decimal) and v.as_tuple().exponent == -2 and v >= 0
-                                        and len(v.as_tuple().digits) <= 10):
+        elif flink_type == DEC and not (
+            isinstance(v, Decimal) and v.as_tuple().exponent == -2 and v >= 0 and len(v.as_tuple().digits) <= 10
+        ):
             found.append(f"{name}={v!r} is not a DECIMAL(10, 2) written with two decimals")
         elif flink_type == TS and not (isinstance(v, str) and _ISO_MILLIS.match(v)):
             found.append(f"{name}={v!r} is not ISO-8601 UTC with milliseconds")
@@ -144,7 +201,7 @@ def simulate(shop: Shop, seconds: int, start: float = 1_790_000_000.0, orders_pe
 
 
 def test_encode_writes_decimals_with_two_places_and_iso_millis_times():
-    record = {"amount": Cents(1230), "small": Cents(5), "n": 3, "s": "x\"y", "none": None, "t": iso_millis(1764063000.1234)}
+    record = {"amount": Cents(1230), "small": Cents(5), "n": 3, "s": 'x"y', "none": None, "t": iso_millis(1764063000.1234)}
     text = encode(record).decode()
     assert text == '{"amount":12.30,"small":0.05,"n":3,"s":"x\\"y","none":null,"t":"2025-11-25T09:30:00.123Z"}'
     assert parse(text.encode())["amount"] == Decimal("12.30")
@@ -276,8 +333,15 @@ from copilot import settings  # noqa: E402
 
 
 def _consumer(bootstrap: str) -> Consumer:
-    return Consumer({"bootstrap.servers": bootstrap, "group.id": "datagen-test", "enable.auto.commit": False,
-                     "enable.partition.eof": True, "log_level": 0})
+    return Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": "datagen-test",
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+            "log_level": 0,
+        }
+    )
 
 
 def end_offsets(bootstrap: str, topic: str) -> dict[int, tuple[int, int]]:
@@ -323,8 +387,7 @@ def wait_for_data(bootstrap: str, minimum: dict[str, int], timeout: float = 120.
     """Until each topic holds at least its minimum number of records (the generator needs a moment)."""
     deadline = time.monotonic() + timeout
     while True:
-        short = {t: n for t, n in minimum.items()
-                 if sum(high - low for low, high in end_offsets(bootstrap, t).values()) < n}
+        short = {t: n for t, n in minimum.items() if sum(high - low for low, high in end_offsets(bootstrap, t).values()) < n}
         if not short:
             return
         assert time.monotonic() < deadline, f"topics still short of data: {short}"
@@ -334,8 +397,9 @@ def wait_for_data(bootstrap: str, minimum: dict[str, int], timeout: float = 120.
 @pytest.fixture(scope="module")
 def live_bootstrap(stack):
     bootstrap = settings.get("KAFKA_BOOTSTRAP")
-    wait_for_data(bootstrap, {"orders": 400, "payments": 300, "shipments": 300, "page_views": 2000,
-                              "customers": 2000, "products": 500})
+    wait_for_data(
+        bootstrap, {"orders": 400, "payments": 300, "shipments": 300, "page_views": 2000, "customers": 2000, "products": 500}
+    )
     return bootstrap
 
 
@@ -385,8 +449,9 @@ def test_facts_reference_existing_orders_customers_and_products(live_bootstrap):
     # A late order reaches Kafka up to 10 s after its event time, possibly after its first payment:
     # only follow-ups written more than 11 s ago are sure to find their order already there.
     settled = (time.time() - 11) * 1000
-    follow_ups = {t: [parse(r[4]) for r in read(live_bootstrap, t, last=1000) if r[2] <= settled]
-                  for t in ("payments", "shipments")}
+    follow_ups = {
+        t: [parse(r[4]) for r in read(live_bootstrap, t, last=1000) if r[2] <= settled] for t in ("payments", "shipments")
+    }
     assert all(len(v) > 100 for v in follow_ups.values())
     earliest = min(event_seconds(v[EVENT_TIME[t]]) for t, vs in follow_ups.items() for v in vs)
     orders = [parse(r[4]) for r in read(live_bootstrap, "orders", since_ms=int((earliest - 600) * 1000))]
@@ -414,8 +479,10 @@ def test_flink_reads_the_generated_json_through_the_catalog_ddl(live_bootstrap, 
 
     client = GatewayClient()
     try:
-        for topic, columns in (("orders", ["order_id", "amount", "order_time"]),
-                               ("customers", ["customer_id", "signup_time", "updated_at"])):
+        for topic, columns in (
+            ("orders", ["order_id", "amount", "order_time"]),
+            ("customers", ["customer_id", "signup_time", "updated_at"]),
+        ):
             table = f"datagen_check_{topic}"
             ddl = create_table_statement(catalog_topics[topic], temporary=True, table_name=table, startup_mode="earliest-offset")
             op = client.execute(check(f"SELECT {', '.join(columns)} FROM {table}"), {table: ddl})
@@ -436,8 +503,14 @@ def test_flink_reads_the_generated_json_through_the_catalog_ddl(live_bootstrap, 
 
 
 def test_the_contract_checker_catches_departures():
-    good = {"product_id": "P0001", "name": "n", "category": "toys", "brand": "b", "list_price": "PRICE",
-            "updated_at": "2026-11-25T09:30:00.123Z"}
+    good = {
+        "product_id": "P0001",
+        "name": "n",
+        "category": "toys",
+        "brand": "b",
+        "list_price": "PRICE",
+        "updated_at": "2026-11-25T09:30:00.123Z",
+    }
 
     def check(**changes):
         record = {**good, **changes}

@@ -17,8 +17,12 @@ from copilot.stack.processes import ProcessRecord
 
 pytestmark = pytest.mark.stack
 
-PORTS = {"KAFKA_BOOTSTRAP": "localhost:29092", "FLINK_REST": "http://localhost:28081",
-         "FLINK_SQL_GATEWAY": "http://localhost:28083", "FLINK_COPILOT_REGISTRY_PORT": "28085"}
+PORTS = {
+    "KAFKA_BOOTSTRAP": "localhost:29092",
+    "FLINK_REST": "http://localhost:28081",
+    "FLINK_SQL_GATEWAY": "http://localhost:28083",
+    "FLINK_COPILOT_REGISTRY_PORT": "28085",
+}
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +60,12 @@ def test_up_status_down_cycle(isolated_env):
     pids_before = {r.name: r.pid for r in recorded_pids(state)}
     registry = f"http://localhost:{PORTS['FLINK_COPILOT_REGISTRY_PORT']}/apis/ccompat/v7"
     schema = {"type": "record", "name": "Kept", "fields": [{"name": "id", "type": "string"}]}
-    registered = httpx.post(f"{registry}/subjects/kept-value/versions", json={"schema": json.dumps(schema)},
-                            headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, timeout=10)
+    registered = httpx.post(
+        f"{registry}/subjects/kept-value/versions",
+        json={"schema": json.dumps(schema)},
+        headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+        timeout=10,
+    )
     assert registered.status_code == 200, registered.text
 
     again = cli(env, "up", "--no-datagen")  # idempotent: running parts are left alone

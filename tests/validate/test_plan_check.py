@@ -26,19 +26,34 @@ LogicalSink(table=[default_catalog.default_database.h1_sink], fields=[channel, n
 == Optimized Physical Plan ==
 Sink(table=[default_catalog.default_database.h1_sink], fields=[channel, n])
 """
-QUERY_JOB = {"nodes": [
-    {"description": "[11939]:Join(joinType=[InnerJoin])<br/>+- [11940]:Calc(select=[order_id, name])<br/>   +- Sink: Collect table sink<br/>"},
-    {"description": "[11931]:TableSourceScan(table=[[default_catalog, default_database, orders, watermark=[-(order_time, 5000:INTERVAL SECOND)]]], fields=[order_id])<br/>"},
-]}
-INSERT_JOB = {"nodes": [
-    {"description": "[14084]:GroupAggregate(groupBy=[country])<br/>+- [14085]:ConstraintEnforcer[NotNullEnforcer(fields=[country])]<br/>   +- job_t_rev[14085]: Writer<br/>      +- job_t_rev[14085]: Committer<br/>"},
-    {"description": "[14081]:TableSourceScan(table=[[default_catalog, default_database, orders, watermark=[-(order_time, 5000:INTERVAL SECOND)]]], fields=[order_id])"},
-]}
+QUERY_JOB = {
+    "nodes": [
+        {
+            "description": "[11939]:Join(joinType=[InnerJoin])<br/>+- [11940]:Calc(select=[order_id, name])<br/>   +- Sink: Collect table sink<br/>"
+        },
+        {
+            "description": "[11931]:TableSourceScan(table=[[default_catalog, default_database, orders, watermark=[-(order_time, 5000:INTERVAL SECOND)]]], fields=[order_id])<br/>"
+        },
+    ]
+}
+INSERT_JOB = {
+    "nodes": [
+        {
+            "description": "[14084]:GroupAggregate(groupBy=[country])<br/>+- [14085]:ConstraintEnforcer[NotNullEnforcer(fields=[country])]<br/>   +- job_t_rev[14085]: Writer<br/>      +- job_t_rev[14085]: Committer<br/>"
+        },
+        {
+            "description": "[14081]:TableSourceScan(table=[[default_catalog, default_database, orders, watermark=[-(order_time, 5000:INTERVAL SECOND)]]], fields=[order_id])"
+        },
+    ]
+}
 
 
 def test_reads_scans_sinks_and_options():
     reading = read_plan(QUERY)
-    assert reading.scans == [("default_catalog", "default_database", "orders"), ("default_catalog", "default_database", "customers")]
+    assert reading.scans == [
+        ("default_catalog", "default_database", "orders"),
+        ("default_catalog", "default_database", "customers"),
+    ]
     assert not reading.sinks and not reading.options
     assert read_plan(OPTIONS).options
     assert read_plan(INSERT).sinks == ["default_catalog.default_database.h1_sink"]

@@ -89,8 +89,16 @@ def test_insert_into_product_table_allowed_only_when_named():
     assert result.valid and result.statement_kind == "insert" and result.tables == ["orders"]
     refused("INSERT INTO other SELECT order_id FROM orders", "dml", allow_insert_into={"copilot_job_1"})
     refused("INSERT INTO copilot_job_1 VALUES (1)", "dml", allow_insert_into={"copilot_job_1"})
-    refused("INSERT INTO copilot_job_1 SELECT 1; INSERT INTO copilot_job_1 SELECT 2", "multiple_statements", allow_insert_into={"copilot_job_1"})
-    refused("INSERT INTO copilot_job_1 /*+ OPTIONS('a'='b') */ SELECT order_id FROM orders", "options_hint", allow_insert_into={"copilot_job_1"})
+    refused(
+        "INSERT INTO copilot_job_1 SELECT 1; INSERT INTO copilot_job_1 SELECT 2",
+        "multiple_statements",
+        allow_insert_into={"copilot_job_1"},
+    )
+    refused(
+        "INSERT INTO copilot_job_1 /*+ OPTIONS('a'='b') */ SELECT order_id FROM orders",
+        "options_hint",
+        allow_insert_into={"copilot_job_1"},
+    )
 
 
 def test_valid_queries():
@@ -124,10 +132,16 @@ def test_catalog_errors_and_positions():
     at(result, 2, 8)
     result = validate("SELECT o.nope FROM orders AS o", CATALOG)
     at(result, 1, 8)
-    result = validate("SELECT COUNT(*) FROM TABLE(\n  TUMBLE(TABLE orders, DESCRIPTOR(amount), INTERVAL '1' MINUTE)) GROUP BY window_start", CATALOG)
+    result = validate(
+        "SELECT COUNT(*) FROM TABLE(\n  TUMBLE(TABLE orders, DESCRIPTOR(amount), INTERVAL '1' MINUTE)) GROUP BY window_start",
+        CATALOG,
+    )
     assert "event-time column" in result.errors[0].message and result.errors[0].hint == "use DESCRIPTOR(order_time)"
     at(result, 2, 35)  # the column named in DESCRIPTOR(...)
-    result = validate("SELECT o.order_id\nFROM orders AS o JOIN payments FOR SYSTEM_TIME AS OF o.order_time AS p ON o.order_id = p.order_id", CATALOG)
+    result = validate(
+        "SELECT o.order_id\nFROM orders AS o JOIN payments FOR SYSTEM_TIME AS OF o.order_time AS p ON o.order_id = p.order_id",
+        CATALOG,
+    )
     assert "versioned table" in result.errors[0].message and "customers" in result.errors[0].hint
     at(result, 2, 23)
 
@@ -141,7 +155,9 @@ def test_to_dict_matches_contract():
 
 def test_cli_no_engine_exit_codes():
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "copilot", "validate", *args], capture_output=True, text=True, cwd=PROJECT_ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "copilot", "validate", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+        )
 
     ok = run("SELECT amount FROM orders", "--json", "--no-engine")
     assert ok.returncode == 0, ok.stderr
@@ -154,8 +170,13 @@ def test_cli_no_engine_exit_codes():
 
 def test_cli_gateway_unreachable_exit_3(monkeypatch):
     env = {**__import__("os").environ, "FLINK_SQL_GATEWAY": "http://127.0.0.1:1"}
-    out = subprocess.run([sys.executable, "-m", "copilot", "validate", "SELECT amount FROM orders", "--json"],
-                         capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "copilot", "validate", "SELECT amount FROM orders", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
     assert out.returncode == 3
     assert "127.0.0.1:1" in json.loads(out.stdout)["message"]
 

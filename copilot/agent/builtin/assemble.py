@@ -32,7 +32,9 @@ def aligned_to_midnight(window) -> bool:
     return window.kind == "cumulate" or any(d is not None and d.unit == "DAY" for d in (window.size, window.slide))
 
 
-def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None) -> tuple[QueryPlan, list[str]]:
+def assemble(
+    r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None
+) -> tuple[QueryPlan, list[str]]:
     unknown_words(r, question, vocab)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
@@ -46,7 +48,11 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     dims = [b.dimension(m) for m in r.dims]
     for cue, word in r.loose_keys:  # "by type": the one field of the subject whose name ends in that word
         schema = vocab.topics[source]
-        named = [f.name for f in schema.fields if f.name.lower().endswith("_" + stem(word.low)) or f.name.lower().endswith("_" + word.low)]
+        named = [
+            f.name
+            for f in schema.fields
+            if f.name.lower().endswith("_" + stem(word.low)) or f.name.lower().endswith("_" + word.low)
+        ]
         if len(named) == 1 and all(d.field.field != named[0] for d in dims):
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
@@ -62,11 +68,20 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
     schema = vocab.topics[source]
-    if schema.is_upsert and dims and ranking is None and not having and all(
-            d.field.topic == source and d.field.field in (schema.primary_key or []) for d in dims) and measures and all(
-            spec.func is None and m.field is not None for spec, m in zip(r.measures, measures)) and len(r.measures) == len(measures):
+    if (
+        schema.is_upsert
+        and dims
+        and ranking is None
+        and not having
+        and all(d.field.topic == source and d.field.field in (schema.primary_key or []) for d in dims)
+        and measures
+        and all(spec.func is None and m.field is not None for spec, m in zip(r.measures, measures))
+        and len(r.measures) == len(measures)
+    ):
         # "the price of each product": an upsert table already holds one current row per key
-        b.notices.append(f"{source} keeps one current row per {', '.join(schema.primary_key)}: listed as they are, not aggregated")
+        b.notices.append(
+            f"{source} keeps one current row per {', '.join(schema.primary_key)}: listed as they are, not aggregated"
+        )
         cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
         plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
         _every_word_used(r, plan, b, question)
@@ -81,17 +96,31 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
                 m.used = True
                 break
     key = vocab.topics[source].primary_key or []
-    if r.list_strong and not measures and not having and dims and all(d.field.topic == source and d.field.field in key for d in dims):
+    if (
+        r.list_strong
+        and not measures
+        and not having
+        and dims
+        and all(d.field.topic == source and d.field.field in key for d in dims)
+    ):
         dims = []  # "each payment, listed": one row per key is the listing itself
     if not measures and ranking is None and (dims or r.window and not r.list_rows or having):
         chosen = None
-        if r.agg_only not in ("count", "count_distinct") and not any(e.topic == source for m in r.mentions for e in m.of("topic")):
+        if r.agg_only not in ("count", "count_distinct") and not any(
+            e.topic == source for m in r.mentions for e in m.of("topic")
+        ):
             chosen = _value_or_metric(b, filters, question)  # "co2 by device" names no subject to count
         measured_kind = _measured_kind(b, filters) if chosen is None and not r.list_rows and r.agg_only is None else None
         if measured_kind is not None:  # "vibration per site": the measured number's default aggregate, for that kind
             func, field, f = measured_kind
-            measures.append(Measure(alias=b.alias(f"{func}_{f.values[0]}"), func=func, field=FieldRef(topic=source, field=field), words=f.words))
-            b.notices.append(f"“{f.words}” read as the {func} of {field.replace('_', ' ')} where {f.field.field.replace('_', ' ')} is {f.values[0]}")
+            measures.append(
+                Measure(
+                    alias=b.alias(f"{func}_{f.values[0]}"), func=func, field=FieldRef(topic=source, field=field), words=f.words
+                )
+            )
+            b.notices.append(
+                f"“{f.words}” read as the {func} of {field.replace('_', ' ')} where {f.field.field.replace('_', ' ')} is {f.values[0]}"
+            )
         elif chosen is not None:
             metric, f = chosen
             filters.remove(f)  # the metric's own condition: it comes back as a WHERE condition below
@@ -105,8 +134,10 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     if not measures and (ranking is None or ranking.of == "rows"):
         columns = [FieldRef(topic=source, field=f.name) for f in schema.fields]
     if dims and not measures and ranking is None:
-        raise AskBack("What should I compute for each group?", [
-            {"label": "count", "question": f"how many {source.replace('_', ' ')} {question}"}])
+        raise AskBack(
+            "What should I compute for each group?",
+            [{"label": "count", "question": f"how many {source.replace('_', ' ')} {question}"}],
+        )
     schema_ = vocab.topics[source]
     if not schema_.is_upsert and measures and all(m.func == "avg" or m.metric for m in measures):
         # "average quantity per order": the subject's own key is the grain of an average, not a breakdown
@@ -119,20 +150,37 @@ def assemble(r: Reading, vocab: Vocabulary, question: str, rank: list[str], cont
     if r.bound_mention is not None:  # "delivered within 2 hours of the order": the join is the condition
         b.join_to(b.resolve(r.bound_mention, ("topic",)).topic)
     window = r.window
-    if window is not None and not measures and not (ranking is not None and ranking.of == "rows" and window.kind in ("tumble", "cumulate")):
+    if (
+        window is not None
+        and not measures
+        and not (ranking is not None and ranking.of == "rows" and window.kind in ("tumble", "cumulate"))
+    ):
         # listed rows have no time window: ranking or listing "in the last hour" cannot be expressed
         without = question
         if window.words and window.words.lower() in question.lower():
             i = question.lower().index(window.words.lower())
-            without = (question[:i] + question[i + len(window.words):]).replace("  ", " ").strip()
-        raise AskBack(f"Rows are listed as they arrive, without a time window: what should “{window.words}” do?", [
-            {"label": "list them as they arrive", "question": without},
-            {"label": f"count them {window.words}", "question": f"how many {source.replace('_', ' ')} {window.words}"}])
+            without = (question[:i] + question[i + len(window.words) :]).replace("  ", " ").strip()
+        raise AskBack(
+            f"Rows are listed as they arrive, without a time window: what should “{window.words}” do?",
+            [
+                {"label": "list them as they arrive", "question": without},
+                {"label": f"count them {window.words}", "question": f"how many {source.replace('_', ' ')} {window.words}"},
+            ],
+        )
     if window is not None and (schema.is_upsert or not schema.event_time):
         _window_on_table(b, window, question, dims)
-    plan = QueryPlan(source=source, measures=measures, dimensions=dims, filters=filters, joins=b.joins, window=window,
-                     ranking=ranking, having=having, columns=columns,
-                     chart=("line" if r.chart == "auto" and window else "bar" if r.chart == "auto" else r.chart) if r.chart else None)
+    plan = QueryPlan(
+        source=source,
+        measures=measures,
+        dimensions=dims,
+        filters=filters,
+        joins=b.joins,
+        window=window,
+        ranking=ranking,
+        having=having,
+        columns=columns,
+        chart=("line" if r.chart == "auto" and window else "bar" if r.chart == "auto" else r.chart) if r.chart else None,
+    )
     if aligned_to_midnight(window):
         plan.time_zone = session_time_zone()
     _every_word_used(r, plan, b, question)
@@ -146,16 +194,24 @@ def _window_on_table(b: Builder, window, question: str, dims) -> None:
     without = question
     if words and words.lower() in question.lower():
         i = question.lower().index(words.lower())
-        without = " ".join((question[:i] + question[i + len(words):]).split())
+        without = " ".join((question[:i] + question[i + len(words) :]).split())
     options = [{"label": "the current figure, without a window", "question": without}]
     for t, schema in b.vocab.topics.items():
-        if t != b.source and not schema.is_upsert and schema.event_time and b.vocab.references(t, b.source) and t not in b.vocab.twins:
+        if (
+            t != b.source
+            and not schema.is_upsert
+            and schema.event_time
+            and b.vocab.references(t, b.source)
+            and t not in b.vocab.twins
+        ):
             per = " and ".join(d.words for d in dims if d.words)
             q = f"{t.replace('_', ' ')}" + (f" per {per}" if per else "") + f" {words}"
             options.append({"label": q, "question": q})
         if len(options) >= 3:
             break
-    raise AskBack(f"{b.source.replace('_', ' ')} holds current rows, not events: “{words}” cannot split them. What do you mean?", options)
+    raise AskBack(
+        f"{b.source.replace('_', ' ')} holds current rows, not events: “{words}” cannot split them. What do you mean?", options
+    )
 
 
 def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:
@@ -171,8 +227,12 @@ def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:
         if m is not None and r.list_strong and m.text.lower() in cues and m.end == len(r.toks) and f.op == "=":
             continue  # "… list them live": the listing cue at the end, not a value
         hit = table.get((m.text.lower(),)) if m is not None and m.end - m.start == 1 else None
-        if hit is not None and hit[0] in ("light_words", "function_words", "list_cue") and all(
-                e.topic != source and not vocab.path(source, e.topic) for e in m.elements) and f.op == "=":
+        if (
+            hit is not None
+            and hit[0] in ("light_words", "function_words", "list_cue")
+            and all(e.topic != source and not vocab.path(source, e.topic) for e in m.elements)
+            and f.op == "="
+        ):
             continue
         keep.append(f)
     r.filters = keep
@@ -184,8 +244,11 @@ def _qualified_numbers(b: Builder, measures: list[Measure], filters: list[Filter
     for m in measures:
         if m.metric or m.field is None or m.func in ("count", "count_distinct") or m.filter is not None:
             continue
-        over = [x for x in b.vocab.metrics.get(m.field.topic, [])
-                if (s := semantic.simple_metric(x.expression)) and s[1] == m.field.field]
+        over = [
+            x
+            for x in b.vocab.metrics.get(m.field.topic, [])
+            if (s := semantic.simple_metric(x.expression)) and s[1] == m.field.field
+        ]
         conds = [FILTER_RE.match(str(x.filter or "")) for x in over]
         if len(over) < 2 or any(c is None for c in conds) or len({c.group(1) for c in conds}) != 1:
             continue
@@ -195,9 +258,18 @@ def _qualified_numbers(b: Builder, measures: list[Measure], filters: list[Filter
         options = []
         for x in over[:3]:
             words = (x.synonyms or [x.name.replace("_", " ")])[0]
-            options.append({"label": words, "question": re.sub(re.escape(m.words), words, question, count=1, flags=re.I) if m.words and m.words.lower() in question.lower() else f"{question} ({words})"})
+            options.append(
+                {
+                    "label": words,
+                    "question": re.sub(re.escape(m.words), words, question, count=1, flags=re.I)
+                    if m.words and m.words.lower() in question.lower()
+                    else f"{question} ({words})",
+                }
+            )
         options.append({"label": f"by {by.replace('_', ' ')}", "question": f"{question} by {by.replace('_', ' ')}"})
-        raise AskBack(f"“{m.words or m.field.field}” means something different for each {by.replace('_', ' ')}: which one?", options)
+        raise AskBack(
+            f"“{m.words or m.field.field}” means something different for each {by.replace('_', ' ')}: which one?", options
+        )
 
 
 def _contradictions(filters: list[Filter], question: str) -> None:
@@ -218,7 +290,7 @@ def _contradictions(filters: list[Filter], question: str) -> None:
         spans = [(low.find(w.lower()), low.find(w.lower()) + len(w)) for w in words]
         options = []
         if all(a >= 0 for a, _ in spans) and spans == sorted(spans):
-            either = question[:spans[0][1]] + "".join(" or " + question[a:b] for a, b in spans[1:]) + question[spans[-1][1]:]
+            either = question[: spans[0][1]] + "".join(" or " + question[a:b] for a, b in spans[1:]) + question[spans[-1][1] :]
             options.append({"label": f"{field} is any of {', '.join(map(str, values))}", "question": either})
             for i, w in enumerate(words[:3]):
                 rest = question
@@ -250,13 +322,16 @@ def _measured_kind(b: Builder, filters: list[Filter]):
 
 
 def _value_or_metric(b: Builder, filters: list[Filter], question: str):
-    """"co2 by device": the number of co2 readings, or the metric whose filter is that value
+    """ "co2 by device": the number of co2 readings, or the metric whose filter is that value
     (average humidity)? Ask rather than count."""
     for f in filters:
         if f.op != "=" or len(f.values) != 1:
             continue
-        named = [m for m in b.vocab.metrics.get(b.source, [])
-                 if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])]
+        named = [
+            m
+            for m in b.vocab.metrics.get(b.source, [])
+            if (c := FILTER_RE.match(str(m.filter or ""))) and c.group(1) == f.field.field and c.group(2) == str(f.values[0])
+        ]
         if len(named) == 1 and not b.r.list_rows:
             return named[0], f  # "co2 by device": the one measure the catalog defines for that value
         if len(named) > 1 and not b.r.list_rows:
@@ -273,14 +348,19 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str):
                 words = (m.synonyms or [m.name.replace("_", " ")])[0]
                 options.append({"label": words, "question": question.replace(f.words, words, 1)})
             rows = b.source.replace("_", " ")
-            options.append({"label": f"number of {rows}", "question": f"number of {f.words} {rows} " + question.replace(f.words, "", 1).strip()})
+            options.append(
+                {
+                    "label": f"number of {rows}",
+                    "question": f"number of {f.words} {rows} " + question.replace(f.words, "", 1).strip(),
+                }
+            )
             choices = ", ".join(o["label"] for o in options[:-1])
             raise AskBack(f"“{f.words}”: the {choices}, or the number of {rows}?", options)
     return None
 
 
 def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
-    """"toll costs in pounds": a currency named outside a comparison filters the subject's currency field."""
+    """ "toll costs in pounds": a currency named outside a comparison filters the subject's currency field."""
     schema = b.vocab.topics[b.source]
     fields = sorted({c for f in schema.fields if (c := semantic.currency_field(schema, f.name))})
     money = {f.name for f in schema.fields if semantic.currency_field(schema, f.name)}
@@ -288,7 +368,12 @@ def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
     for m in b.measures_built:
         if m.field is not None:
             measured.add(m.field.field)
-        elif m.metric and (metric := b.vocab.metric(b.source, m.metric)) and (s := semantic.simple_metric(metric.expression)) and s[1]:
+        elif (
+            m.metric
+            and (metric := b.vocab.metric(b.source, m.metric))
+            and (s := semantic.simple_metric(metric.expression))
+            and s[1]
+        ):
             measured.add(s[1])
     if b.measures_built and not measured & money:
         return  # "fuel in dollars": no amount of money is measured, so the currency is left for the user to explain
@@ -310,16 +395,20 @@ def _one_per_source_row(b: Builder, measures: list[Measure]) -> None:
     for f in b.extra_filters:
         if f.field.topic in b.fanout and f.op in ("<>", "not_in", "not_between", "is_null"):
             joined = f.field.topic.replace("_", " ")
-            raise Decline(f"“{f.words}” would need {b.source.replace('_', ' ')} with no matching {joined}; I can only "
-                          f"find those with a matching one (say it without the negation), or ask about the {joined} themselves")
+            raise Decline(
+                f"“{f.words}” would need {b.source.replace('_', ' ')} with no matching {joined}; I can only "
+                f"find those with a matching one (say it without the negation), or ask about the {joined} themselves"
+            )
     key = (b.vocab.topics[b.source].primary_key or [None])[0]
     for i, m in enumerate(measures):
         if m.func == "count" and key:
             measures[i] = Measure(alias=m.alias, func="count_distinct", field=FieldRef(topic=b.source, field=key), words=m.words)
         elif m.func in ("sum", "avg", "share") or m.metric:
             joined = ", ".join(t.replace("_", " ") for t in b.fanout)
-            raise Decline(f"each {b.source.replace('_', ' ')} row can match several {joined}, so a total over them would "
-                          f"count it more than once; ask about the {joined} themselves instead")
+            raise Decline(
+                f"each {b.source.replace('_', ' ')} row can match several {joined}, so a total over them would "
+                f"count it more than once; ask about the {joined} themselves instead"
+            )
 
 
 FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
@@ -346,14 +435,22 @@ def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[F
         for i, m in enumerate(measures):
             if m.metric:
                 func, field = semantic.simple_metric(b.vocab.metric(b.source, m.metric).expression)  # type: ignore[misc, union-attr]
-                measures[i] = Measure(alias=m.alias, func=func, field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
-                                      words=m.words)
+                measures[i] = Measure(
+                    alias=m.alias,
+                    func=func,
+                    field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
+                    words=m.words,
+                )
             else:
                 measures[i] = m.model_copy(update={"filter": None})
         filters.append(conds[0].model_copy(update={"words": conds[0].values[0] if conds[0].values else conds[0].words}))
         return
     if len(measures) != 1 or not measures[0].metric:
-        if len(measures) == 1 and measures[0].filter is not None and not any(f.field == measures[0].filter.field for f in filters):
+        if (
+            len(measures) == 1
+            and measures[0].filter is not None
+            and not any(f.field == measures[0].filter.field for f in filters)
+        ):
             filters.append(measures[0].filter)  # one measure: its condition holds for every row it reads
             measures[0] = measures[0].model_copy(update={"filter": None})
         return
@@ -368,8 +465,12 @@ def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[F
         return
     func, field = simple
     m = measures[0]
-    measures[0] = Measure(alias=m.alias, func=func, field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
-                          words=m.words)
+    measures[0] = Measure(
+        alias=m.alias,
+        func=func,
+        field=FieldRef(topic=b.source, field=field) if field and func != "count" else None,  # type: ignore[arg-type]
+        words=m.words,
+    )
     if not same:  # "delivered deliveries": the condition is there once
         filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
 
@@ -395,13 +496,21 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         return
     if c.kind == "measure" or (c.having and (dims or b.r.window)):
         if c.currency:
-            raise AskBack(f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?", [
-                {"label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
-                 "question": b.question.replace(c.words, "").strip() + f" with an amount over {c.value:g} {c.currency}"},
-                {"label": f"groups whose total is over {c.value:g}", "question": b.question}])
+            raise AskBack(
+                f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?",
+                [
+                    {
+                        "label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
+                        "question": b.question.replace(c.words, "").strip() + f" with an amount over {c.value:g} {c.currency}",
+                    },
+                    {"label": f"groups whose total is over {c.value:g}", "question": b.question},
+                ],
+            )
         spec = MeasureSpec(None, c.target, words=c.target.text)
         m = b.measure(spec)
-        same = next((x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None)
+        same = next(
+            (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None
+        )
         if same is None:
             measures.append(m)
             same = m
@@ -423,6 +532,7 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         if amount is None:
             raise AskBack(f"Over {c.value:g} of what?", b._number_options(b.source, c.words))
         field = FieldRef(topic=b.source, field=amount)
+
     def num(v: float):
         return int(v) if float(v).is_integer() else v
 
@@ -433,7 +543,9 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         cur = semantic.currency_field(schema, field.field)
         if cur:
             if not any(f.field == FieldRef(topic=field.topic, field=cur) for f in filters):
-                filters.append(Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency))
+                filters.append(
+                    Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency)
+                )
         else:
             b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
 
@@ -444,13 +556,26 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
         return None
     target = spec.target
     te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
-    if te is not None and te.kind == "topic" and te.topic == b.source and (spec.rows or not dims) and not measures and spec.by is None:
+    if (
+        te is not None
+        and te.kind == "topic"
+        and te.topic == b.source
+        and (spec.rows or not dims)
+        and not measures
+        and spec.by is None
+    ):
         amount = b.vocab.topics[b.source].event_time if spec.by_time else b.vocab.main_amount(b.source)
         if amount is None:
             raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
         partition = [b.dimension(m).field for m in spec.partition]
-        return Ranking(n=spec.n, of="rows", by_field=FieldRef(topic=b.source, field=amount), descending=spec.descending,
-                       partition_by=partition, words=spec.words)
+        return Ranking(
+            n=spec.n,
+            of="rows",
+            by_field=FieldRef(topic=b.source, field=amount),
+            descending=spec.descending,
+            partition_by=partition,
+            words=spec.words,
+        )
     if te is not None and te.kind in ("field", "topic") and not any(d.words == target.text for d in dims):
         dims.insert(0, b.dimension(target))
     if te is not None and te.kind == "metric":
@@ -473,8 +598,9 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
         if all(x.field != d.field for x in dims):
             dims.append(d)
         partition.append(d.field)
-    return Ranking(n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending,
-                   partition_by=partition, words=spec.words)
+    return Ranking(
+        n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, partition_by=partition, words=spec.words
+    )
 
 
 def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) -> None:
@@ -489,8 +615,9 @@ def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) ->
     typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown and len(a) >= 5]  # a short word is rarely a typo of two
     if typo:
         word, cands = typo[0]
-        raise AskBack(f"What do you mean by “{word}”?", [
-            {"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]])
+        raise AskBack(
+            f"What do you mean by “{word}”?", [{"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]]
+        )
     if vocab is not None:
         _ask_about_unknown(r, toks, question, vocab)
     words = ", ".join(f"“{w}”" for w in unknown)
@@ -511,19 +638,33 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
         for step in (-1, 1):
             j = t.i + step
             k = t.i + 2 * step
-            if 0 <= j < len(r.toks) and 0 <= k < len(r.toks) and r.toks[j].low in ("or", "and", ",", "nor") and r.toks[k].mention is not None \
-                    and r.toks[k].mention.of("value"):
+            if (
+                0 <= j < len(r.toks)
+                and 0 <= k < len(r.toks)
+                and r.toks[j].low in ("or", "and", ",", "nor")
+                and r.toks[k].mention is not None
+                and r.toks[k].mention.of("value")
+            ):
                 m = r.toks[k].mention
                 fields = sorted({e.field or "" for e in m.of("value")})
                 field = fields[0].replace("_", " ")
-                raise AskBack(f"“{t.text}” is not a {field} the catalog knows (it has {m.text}): leave it out?", [
-                    {"label": f"without {t.text}", "question": _without(question, t.text)}])
+                raise AskBack(
+                    f"“{t.text}” is not a {field} the catalog knows (it has {m.text}): leave it out?",
+                    [{"label": f"without {t.text}", "question": _without(question, t.text)}],
+                )
     # part of catalog names: "capacity" (capacity_kg), "cost" (toll_cost)
     for t in toks:
         parts = vocab.partial.get(stem(t.low), [])
         if parts:
-            options = [{"label": e.label(), "question": re.sub(rf"\b{re.escape(t.text)}\b", (e.field or e.metric or e.topic).replace("_", " "), question, count=1)}
-                       for e in parts[:3]]
+            options = [
+                {
+                    "label": e.label(),
+                    "question": re.sub(
+                        rf"\b{re.escape(t.text)}\b", (e.field or e.metric or e.topic).replace("_", " "), question, count=1
+                    ),
+                }
+                for e in parts[:3]
+            ]
             options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
             raise AskBack(f"“{t.text}” is part of {', '.join(o['label'] for o in options[:-1])}: which do you mean?", options)
     # a vague word: "performance", "doing", "growth"
@@ -535,7 +676,9 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
             for topic in dict.fromkeys(topics):
                 for metric in vocab.metrics.get(topic, [])[:3]:
                     words = metric.name.replace("_", " ")
-                    options.append({"label": words, "question": re.sub(rf"\b{re.escape(t.text)}\b", words, question, count=1, flags=re.I)})
+                    options.append(
+                        {"label": words, "question": re.sub(rf"\b{re.escape(t.text)}\b", words, question, count=1, flags=re.I)}
+                    )
                 if len(options) >= 3:
                     break
             raise AskBack(f"“{t.text}” can be measured several ways: which figure do you mean?", options[:4])
@@ -545,7 +688,9 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
     tables = set(plan.tables)
     unknown_words(r, question, b.vocab)
     unused, numbers = [], []
-    read_as = {id(s.target) for s in r.measures if s.target is not None} | {id(m) for m in r.dims} | {id(m) for m in r.count_targets}
+    read_as = (
+        {id(s.target) for s in r.measures if s.target is not None} | {id(m) for m in r.dims} | {id(m) for m in r.count_targets}
+    )
     if r.rank is not None:
         read_as |= {id(r.rank.target)} | {id(m) for m in r.rank.partition} | ({id(r.rank.by.target)} if r.rank.by else set())
     if r.bound_mention is not None:
@@ -565,8 +710,18 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             if m.start == t.i:
                 unused.append(m)
             continue
-        if t.used or t.role in ("function_words", "light_words", "which_words", "list_joiners", "followup", "list_cue",
-                                "distinct", "chart", "clear_filters", "versus"):
+        if t.used or t.role in (
+            "function_words",
+            "light_words",
+            "which_words",
+            "list_joiners",
+            "followup",
+            "list_cue",
+            "distinct",
+            "chart",
+            "clear_filters",
+            "versus",
+        ):
             continue
         if t.role == "breakdown" and (plan.dimensions or plan.ranking or t.low not in ("by", "per")):
             continue
@@ -581,11 +736,16 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
         base = question.rstrip("?!. ")
         if base.lower().endswith(word.lower()):
             base = base[: -len(word)].rstrip()
-        raise AskBack(f"“{word}” what?", [{"label": f"{word} {k.replace('_', ' ')}", "question": f"{base} {word} {k.replace('_', ' ')}"}
-                                          for k in keys] + [{"label": f"without “{word}”", "question": base}])
+        raise AskBack(
+            f"“{word}” what?",
+            [{"label": f"{word} {k.replace('_', ' ')}", "question": f"{base} {word} {k.replace('_', ' ')}"} for k in keys]
+            + [{"label": f"without “{word}”", "question": base}],
+        )
     if numbers:
-        raise AskBack(f"I did not see what “{numbers[0]}” refers to: what should it do?", [
-            {"label": f"without “{numbers[0]}”", "question": question.replace(numbers[0], "", 1).replace("  ", " ").strip()}])
+        raise AskBack(
+            f"I did not see what “{numbers[0]}” refers to: what should it do?",
+            [{"label": f"without “{numbers[0]}”", "question": question.replace(numbers[0], "", 1).replace("  ", " ").strip()}],
+        )
     if unused:
         m = unused[0]
         options = []

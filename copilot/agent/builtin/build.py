@@ -42,8 +42,13 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for spec in r.measures:
         if spec.target is not None:
             for t in spec.target.topics():
-                evidence = {e.topic for m in r.mentions if m is not spec.target and m not in r.dims for e in m.elements
-                            if e.kind in ("value", "metric", "state") and t not in m.topics()}
+                evidence = {
+                    e.topic
+                    for m in r.mentions
+                    if m is not spec.target and m not in r.dims
+                    for e in m.elements
+                    if e.kind in ("value", "metric", "state") and t not in m.topics()
+                }
                 counted_through = vocab.topics[t].is_upsert and any(vocab.references(o, t) for o in evidence)
                 if not counted_through:  # "how many devices went offline": counted through their events
                     add(t, 2.0 / len(spec.target.topics()))
@@ -59,8 +64,11 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     said = [m for m in r.mentions if m not in r.dims]  # a breakdown key names no subject ("per site")
     own = {next(iter(m.topics())) for m in said if len(m.topics()) == 1}  # topics a word names alone
     own |= {e.topic for m in said for e in m.of("topic")}  # or names as a topic
-    alone = {next(iter(m.topics())) for m in r.mentions if len(m.topics()) == 1} | {
-        e.topic for m in r.mentions for e in m.of("topic")} | {t for s in r.measures if s.target is not None for t in s.target.topics()}
+    alone = (
+        {next(iter(m.topics())) for m in r.mentions if len(m.topics()) == 1}
+        | {e.topic for m in r.mentions for e in m.of("topic")}
+        | {t for s in r.measures if s.target is not None for t in s.target.topics()}
+    )
     for t in list(scores):
         if t not in alone and not r.measures and not r.window:
             continue  # "electric vans by home site": no word names these events, so they are not what is counted
@@ -80,21 +88,42 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         if r.rank is not None or r.window is not None or r.measures or r.agg_only:
             _ask_subject(r, vocab)  # "bottom 3 per day": the shape is clear, the subject is not
         raise AskBack_no_subject(vocab)
-    named = any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions) or any(s.target for s in r.measures) or bool(inside)
+    named = (
+        any(m.of("topic") or m.of("field") or m.of("metric") for m in r.mentions)
+        or any(s.target for s in r.measures)
+        or bool(inside)
+    )
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
     if not named and not context and len(valued) > 1:
         # only values ("now only France"): orders, page views or customers? Ask rather than guess.
         q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
-        raise AskBack(f"“{r.mentions[0].text}” appears in several topics: which one?", [
-            {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]])
+        raise AskBack(
+            f"“{r.mentions[0].text}” appears in several topics: which one?",
+            [
+                {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"}
+                for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]
+            ],
+        )
     best = sorted(scores, key=lambda t: -scores[t])
     if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
         # "devices rebooting per site": a table named with what happened to its members, which
         # only an event topic records: the events are read, and the table's members counted through them
-        happened = {e.topic for m in r.mentions if (m.of("value") or m.of("state")) and not m.of("topic") and m not in r.dims
-                    and not any(x.topic == best[0] for x in m.elements) for e in m.elements if not vocab.topics[e.topic].is_upsert}
-        only = [t for t in happened if vocab.references(t, best[0]) and all(
-            t in m.topics() or not (m.of("value") or m.of("state")) or not (m.topics() - {best[0]}) for m in r.mentions)]
+        happened = {
+            e.topic
+            for m in r.mentions
+            if (m.of("value") or m.of("state"))
+            and not m.of("topic")
+            and m not in r.dims
+            and not any(x.topic == best[0] for x in m.elements)
+            for e in m.elements
+            if not vocab.topics[e.topic].is_upsert
+        }
+        only = [
+            t
+            for t in happened
+            if vocab.references(t, best[0])
+            and all(t in m.topics() or not (m.of("value") or m.of("state")) or not (m.topics() - {best[0]}) for m in r.mentions)
+        ]
         if len(only) == 1:
             best = only + [t for t in best if t != only[0]]
             scores[only[0]] = scores.get(best[1], 0.0) + 1.0
@@ -106,8 +135,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         a, b = best[0], best[1]
         if not (vocab.path(a, b) or vocab.path(b, a)) or not vocab.topics[a].is_upsert ^ vocab.topics[b].is_upsert:
             q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
-            raise AskBack("Which data do you mean?", [
-                {"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]])
+            raise AskBack(
+                "Which data do you mean?",
+                [{"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]],
+            )
     return best[0]
 
 
@@ -118,7 +149,7 @@ def _topics_inside(r: Reading, vocab: Vocabulary) -> set[str]:
     for m in r.mentions:
         if m.end - m.start < 2 or not m.of("value") or m.of("topic"):
             continue
-        words = {stem(t.low) for t in r.toks[m.start:m.end]}
+        words = {stem(t.low) for t in r.toks[m.start : m.end]}
         for e in m.of("value"):
             if stem(e.topic.split("_")[-1]) in words:
                 out.add(e.topic)
@@ -134,7 +165,11 @@ def _ask_subject(r: Reading, vocab: Vocabulary) -> None:
         field = next((f for f in schema.fields if f.values and f.name not in (schema.primary_key or [])), None)
         if t in vocab.twins or metric is None or field is None or (when and (schema.is_upsert or not schema.event_time)):
             continue
-        q = f"{top}{field.name.replace('_', ' ')} by {metric.name.replace('_', ' ')}{when}" if top else f"{metric.name.replace('_', ' ')}{when}"
+        q = (
+            f"{top}{field.name.replace('_', ' ')} by {metric.name.replace('_', ' ')}{when}"
+            if top
+            else f"{metric.name.replace('_', ' ')}{when}"
+        )
         options.append({"label": q, "question": q})
         if len(options) >= 3:
             break
@@ -238,13 +273,23 @@ class Builder:
                     bound = self.r.bound or DEFAULT_BOUND
                     if self.r.bound is None:
                         span = f"{bound.amount} {bound.unit.lower()}{'' if bound.amount == 1 else 's'}"
-                        self.notices.append(f"{t.replace('_', ' ')} are matched within {span} of their "
-                                            f"{left.replace('_', ' ')} event; say \"within N hours\" to change it")
+                        self.notices.append(
+                            f"{t.replace('_', ' ')} are matched within {span} of their "
+                            f'{left.replace("_", " ")} event; say "within N hours" to change it'
+                        )
                 direction = "before" if self.vocab.references(left, t) else "after"
                 if not self.vocab.references(left, t):
                     self.fanout.append(t)  # several joined rows per row of the left side
-                self.joins.append(Join(topic=t, kind=kind, left=FieldRef(topic=left, field=lf), right=FieldRef(topic=t, field=rf),
-                                       bound=bound, direction=direction))
+                self.joins.append(
+                    Join(
+                        topic=t,
+                        kind=kind,
+                        left=FieldRef(topic=left, field=lf),
+                        right=FieldRef(topic=t, field=rf),
+                        bound=bound,
+                        direction=direction,
+                    )
+                )
             left = t
 
     def ref(self, e: Element) -> FieldRef:
@@ -272,7 +317,9 @@ class Builder:
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(self.source)
             if amount is None:
-                raise AskBack(f"Which number of {self.source.replace('_', ' ')} do you mean?", self._number_options(self.source, spec.words))
+                raise AskBack(
+                    f"Which number of {self.source.replace('_', ' ')} do you mean?", self._number_options(self.source, spec.words)
+                )
             own = None
             if spec.own is not None:
                 e = self.resolve(spec.own, ("value",))
@@ -283,7 +330,11 @@ class Builder:
         if e.kind == "metric":
             metric = self.vocab.metric(e.topic, e.metric or "")
             simple = semantic.simple_metric(metric.expression) if metric else None
-            if func in (None, "sum") or simple is None or (func in ("count", "count_distinct") and simple[0] in ("count", "count_distinct")):
+            if (
+                func in (None, "sum")
+                or simple is None
+                or (func in ("count", "count_distinct") and simple[0] in ("count", "count_distinct"))
+            ):
                 if e.topic != self.source:
                     if simple is None:
                         raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
@@ -304,12 +355,16 @@ class Builder:
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(e.topic)
             if amount is None:
-                raise AskBack(f"Which number of {e.topic.replace('_', ' ')} do you mean?", self._number_options(e.topic, spec.words))
+                raise AskBack(
+                    f"Which number of {e.topic.replace('_', ' ')} do you mean?", self._number_options(e.topic, spec.words)
+                )
             return self._agg(func, FieldRef(topic=e.topic, field=amount), spec, None)
         ref = self.ref(e)
         numeric = self.vocab.is_numeric(e.topic, e.field or "")
         if func is None:
-            func = semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "") or ("sum" if numeric else "count_distinct")
+            func = semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "") or (
+                "sum" if numeric else "count_distinct"
+            )
         if func in ("count", "count_distinct") and not numeric or func == "count_distinct":
             if self.vocab.is_key(e.topic, e.field or "") or semantic.is_time(self.vocab.ftype(e.topic, e.field or "")):
                 return self._agg("count", None, spec, None)
@@ -317,8 +372,10 @@ class Builder:
         if func == "count":
             return self._agg("count", None, spec, None)
         if not numeric:
-            raise AskBack(f"“{m.text}” is not a number: what should I compute?", [
-                {"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}])
+            raise AskBack(
+                f"“{m.text}” is not a number: what should I compute?",
+                [{"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}],
+            )
         return self._agg(func, ref, spec, None)
 
     def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None, filter: Filter | None = None) -> Measure:
@@ -332,7 +389,9 @@ class Builder:
         cond = FILTER_RE.match(str(getattr(metric, "filter", None) or ""))
         if cond is None or self.vocab.topics[topic].field(cond.group(1)) is None:
             return None
-        return Filter(field=FieldRef(topic=topic, field=cond.group(1)), op="=", values=[cond.group(2)], words=metric.name.replace("_", " "))
+        return Filter(
+            field=FieldRef(topic=topic, field=cond.group(1)), op="=", values=[cond.group(2)], words=metric.name.replace("_", " ")
+        )
 
     def _number_options(self, topic: str, words: str) -> list[dict]:
         schema = self.vocab.topics[topic]

@@ -17,7 +17,7 @@ def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
     for a, b in zip(r.mentions, r.mentions[1:]):  # "France (page views)": a value the old subject also has, placed elsewhere
         for topic_m, value_m in ((a, b), (b, a)):
             if topic_m.qualifier and value_m.of("value"):
-                again = vocab.lookup([t.text for t in r.toks[value_m.start:value_m.end]])
+                again = vocab.lookup([t.text for t in r.toks[value_m.start : value_m.end]])
                 if any(e.kind == "value" and e.topic == previous.source for e in again):
                     named |= {e.topic for e in topic_m.of("topic")}
     if named and not named & set(previous.tables):
@@ -48,8 +48,13 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         old = {m.alias for m in plan.measures}
         if r.additive and not r.replaced:  # "and the units sold": one more measure next to the ones there
             new = [b.measure(s) for s in r.measures]
-            plan.measures = plan.measures + [m for m in new if all(
-                m.model_dump(exclude={"alias", "words"}) != x.model_dump(exclude={"alias", "words"}) for x in plan.measures)]
+            plan.measures = plan.measures + [
+                m
+                for m in new
+                if all(
+                    m.model_dump(exclude={"alias", "words"}) != x.model_dump(exclude={"alias", "words"}) for x in plan.measures
+                )
+            ]
         else:
             b.aliases = set()
             plan.measures = [b.measure(s) for s in r.measures]
@@ -60,7 +65,9 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         plan.measures = [_with_func(m, r.agg_only, plan, vocab) for m in plan.measures]
     if r.dims:
         dims = [b.dimension(m) for m in r.dims]
-        plan.dimensions = (plan.dimensions + [d for d in dims if d not in plan.dimensions]) if (r.additive or r.replaced) else dims
+        plan.dimensions = (
+            (plan.dimensions + [d for d in dims if d not in plan.dimensions]) if (r.additive or r.replaced) else dims
+        )
     if r.clear_filters:
         plan.filters = []
     for spec in r.filters:

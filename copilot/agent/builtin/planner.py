@@ -59,19 +59,30 @@ class BuiltinPlanner(Planner):
         explanation = explain_plan(plan, request.topics)
         if plan.time_zone:
             explanation += f" Days and hours start in the session time zone ({plan.time_zone})."
-        return Draft(planner=self.name, sql=sql, tables=plan.tables, explanation=explanation, state=plan.to_dict(),
-                     notices=notices, chart=_chart(plan))
+        return Draft(
+            planner=self.name,
+            sql=sql,
+            tables=plan.tables,
+            explanation=explanation,
+            state=plan.to_dict(),
+            notices=notices,
+            chart=_chart(plan),
+        )
 
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
         options = [o for o in ask.options if o.get("question")]
         if len(options) < 2:  # a question back needs choices: add ones the catalog can answer
-            for s in (self._answerable(request) if self._suggest else []):
+            for s in self._answerable(request) if self._suggest else []:
                 if len(options) >= 3:
                     break
                 options.append({"label": s.rstrip("?."), "question": s})
-        return Draft(planner=self.name, confident=False, reason=ask.question,
-                     clarification={"question": ask.question, "options": options[:4]},
-                     suggestions=[o["question"] for o in options[:4]])
+        return Draft(
+            planner=self.name,
+            confident=False,
+            reason=ask.question,
+            clarification={"question": ask.question, "options": options[:4]},
+            suggestions=[o["question"] for o in options[:4]],
+        )
 
     def unsure(self, request: PlanRequest, reason: str) -> Draft:
         return Draft(
@@ -103,14 +114,32 @@ def _continues_unanswered(request: PlanRequest) -> None:
         return  # an option of the question asked back: it restates the question before
     q = request.question.strip().rstrip("?.!")
     words = q.split()
-    openers = {"now", "only", "just", "and", "also", "but", "then", "instead", "same", "make", "it", "for", "what", "about", "how"}
+    openers = {
+        "now",
+        "only",
+        "just",
+        "and",
+        "also",
+        "but",
+        "then",
+        "instead",
+        "same",
+        "make",
+        "it",
+        "for",
+        "what",
+        "about",
+        "how",
+    }
     while words and words[0].lower().strip(",") in openers:
         words = words[1:]
     options = [{"label": "together with the question before", "question": f"{last.question.rstrip('?.! ')} {q}"}]
     if words and " ".join(words) != q:
         options.append({"label": "as a question of its own", "question": " ".join(words)})
-    raise AskBack(f"“{request.question}” changes the question before (“{last.question}”), which has no answer yet: "
-                  f"what should I answer?", options)
+    raise AskBack(
+        f"“{request.question}” changes the question before (“{last.question}”), which has no answer yet: what should I answer?",
+        options,
+    )
 
 
 def _chart(plan: QueryPlan) -> dict | None:

@@ -102,27 +102,53 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     low = [t.low for t in r.toks]
     joined = " " + " ".join(low) + " "
     writes = {tuple(str(w).lower().split()) for w in lex["write_requests"]}
-    start = next((i for i, t in enumerate(r.toks) if t.role != "function_words" or t.low not in ("please", "pls", "kindly", "can", "could", "you", "would", "hey", "hi", "hello")), 0)
-    head = [t.text.lower() for t in r.toks[start:start + 2]]
-    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and not any(t.role in ("clear_filters", "followup") for t in r.toks[start:start + 3]):
-        raise Decline(f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
-                      f"the current values instead")
+    start = next(
+        (
+            i
+            for i, t in enumerate(r.toks)
+            if t.role != "function_words"
+            or t.low not in ("please", "pls", "kindly", "can", "could", "you", "would", "hey", "hi", "hello")
+        ),
+        0,
+    )
+    head = [t.text.lower() for t in r.toks[start : start + 2]]
+    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and not any(
+        t.role in ("clear_filters", "followup") for t in r.toks[start : start + 3]
+    ):
+        raise Decline(
+            f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
+            f"the current values instead"
+        )
     for t in r.toks:
         if t.role == "duration_questions":
             _durations_held(vocab, question)
-            raise Decline("I cannot compute durations (how long something takes or lasts); I can count, sum, "
-                          "average or rank per time window")
+            raise Decline(
+                "I cannot compute durations (how long something takes or lasts); I can count, sum, "
+                "average or rank per time window"
+            )
         if t.role == "long_period":
-            raise Decline(f"a live window is at most a day long (a week is read as 7 days); “{t.text}” is longer — "
-                          f"ask per day, or for the last 7 days")
+            raise Decline(
+                f"a live window is at most a day long (a week is read as 7 days); “{t.text}” is longer — "
+                f"ask per day, or for the last 7 days"
+            )
         if t.role == "out_of_scope":
-            raise Decline(f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
-                          f"records (forecasts and reasons are not in the data)")
+            raise Decline(
+                f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
+                f"records (forecasts and reasons are not in the data)"
+            )
     r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"] + lex["list_strong"])) and not any(
-        t.role == "agg" and t.arg == "count" for t in r.toks)
-    r.list_strong = r.list_rows and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"])) and not any(
-        t.role in ("agg", "distinct", "share") and not (t.low in lex["unit_symbols"] and t.i > 0 and r.toks[t.i - 1].number is not None)
-        for t in r.toks) and r.window is None
+        t.role == "agg" and t.arg == "count" for t in r.toks
+    )
+    r.list_strong = (
+        r.list_rows
+        and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"]))
+        and not any(
+            t.role in ("agg", "distinct", "share")
+            and not (t.low in lex["unit_symbols"] and t.i > 0 and r.toks[t.i - 1].number is not None)
+            for t in r.toks
+        )
+        and r.window is None
+    )
     chart = [t for t in r.toks if t.role == "chart"]
     if chart:
         kinds = {k: set(map(str.lower, v)) for k, v in lex["chart_kinds"].items()}
@@ -135,9 +161,12 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.clear_filters = any(t.role == "clear_filters" for t in r.toks)
     first = next((t for t in r.toks if t.role != "function_words" or t.low in ("now", "only", "just", "also", "instead")), None)
     opener = {tuple(str(w).lower().split()) for w in lex["followup"]}
-    r.followup_cue = bool(r.toks) and (any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup")
-                                       or "instead" in low)
-    r.additive = any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2)) or "also" in low
+    r.followup_cue = bool(r.toks) and (
+        any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup") or "instead" in low
+    )
+    r.additive = (
+        any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2)) or "also" in low
+    )
     Grammar(r, vocab).run()
     return r
 
@@ -196,8 +225,14 @@ class Grammar:
 
     def negated_before(self, i: int) -> bool:
         j = i - 1
-        while j >= 0 and self.toks[j].mention is None and (self.toks[j].role in ("function_words", "which_words", "light_words")
-                                                           or self.toks[j].low in ("by", "just", "only", "really", "even", "actually")):
+        while (
+            j >= 0
+            and self.toks[j].mention is None
+            and (
+                self.toks[j].role in ("function_words", "which_words", "light_words")
+                or self.toks[j].low in ("by", "just", "only", "really", "even", "actually")
+            )
+        ):
             j -= 1
         if j >= 0 and self.toks[j].role == "negations":
             self.use_phrase(self.toks[j])
@@ -206,14 +241,14 @@ class Grammar:
 
     # -- passes -----------------------------------------------------------------------------
     def _instead_of(self) -> None:
-        """"by country rather than channel", "instead of web": the catalog name after it is taken out."""
+        """ "by country rather than channel", "instead of web": the catalog name after it is taken out."""
         cues = {tuple(str(w).lower().split()) for w in english()["replace_words"]}
         for k in range(len(self.toks)):
             for n in (3, 2, 1):
-                if tuple(t.low for t in self.toks[k:k + n]) in cues and all(t.mention is None for t in self.toks[k:k + n]):
+                if tuple(t.low for t in self.toks[k : k + n]) in cues and all(t.mention is None for t in self.toks[k : k + n]):
                     m = self.next_mention(k + n)
                     if m is not None and not m.used:
-                        self.use(*self.toks[k:k + n])
+                        self.use(*self.toks[k : k + n])
                         m.used = True
                         self.r.replaced.append(m)
                     break
@@ -270,10 +305,10 @@ class Grammar:
             self.r.bound = Duration(amount=int(num.number), unit=u)  # type: ignore[arg-type]
             self.r.bound_mention = target
             target.qualifier = True
-            self.use(t, num, unit, *self.toks[k + 3:j])
+            self.use(t, num, unit, *self.toks[k + 3 : j])
 
     def _ranges(self) -> None:
-        """"between 50 and 100 euros": a range on the field after it, or the subject's amount."""
+        """ "between 50 and 100 euros": a range on the field after it, or the subject's amount."""
         ranges = {str(w).lower() for w in english()["ranges"]}
         for k, t in enumerate(self.toks):
             if t.low not in ranges or t.used or k + 3 >= len(self.toks):
@@ -299,20 +334,34 @@ class Grammar:
                 currency, end = hit
             negated = self.negated_before(k)
             self.use(t, lo, self.toks[j + 1], hi)
-            target = self._unit_at(end) or (self.prev_mention(k) if self.prev_mention(k) is not None and self._numeric(self.prev_mention(k)) and not self.prev_mention(k).used else None)
+            target = self._unit_at(end) or (
+                self.prev_mention(k)
+                if self.prev_mention(k) is not None and self._numeric(self.prev_mention(k)) and not self.prev_mention(k).used
+                else None
+            )
             if target is not None and target.start >= end:
                 self.use(self.toks[end])
             if target is not None:
                 target.used = True
-            spec = CompareSpec("not_between" if negated else "between", lo.number, currency, target,
-                               "field" if target is not None else "default", words=" ".join(x.text for x in self.toks[k:end]))
+            spec = CompareSpec(
+                "not_between" if negated else "between",
+                lo.number,
+                currency,
+                target,
+                "field" if target is not None else "default",
+                words=" ".join(x.text for x in self.toks[k:end]),
+            )
             spec.high = hi.number
             self.r.compares.append(spec)
 
     def _comparisons(self) -> None:
         lex = english()
         for k, t in enumerate(self.toks):
-            if t.role != "cmp" or t.used or (k > 0 and self.toks[k - 1].role == "cmp" and self.toks[k - 1].phrase_start == t.phrase_start):
+            if (
+                t.role != "cmp"
+                or t.used
+                or (k > 0 and self.toks[k - 1].role == "cmp" and self.toks[k - 1].phrase_start == t.phrase_start)
+            ):
                 continue
             if t.phrase_start != k:
                 continue
@@ -343,7 +392,7 @@ class Grammar:
             if negated:
                 op = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "<>"}[op]
             self.use(*self.toks[k:j], num)
-            words = " ".join(x.text for x in self.toks[max(0, k - 1):end])
+            words = " ".join(x.text for x in self.toks[max(0, k - 1) : end])
             after = self.next_mention(end, extra=set(lex["function_words"]) - {"per", "by", "each", "in", "from", "on"})
             if after is not None and after.start > end + 1:
                 after = None
@@ -363,18 +412,33 @@ class Grammar:
                 after.used = True
                 if before is not None and not before.used and set(before.elements) & set(after.elements):
                     before.used = True  # "a quantity of more than 3 units"
-            elif before is not None and not before.used and not before.of("topic") and (before.of("metric") and not (currency and self._count_metric(before)) or (before.of("field") and self._numeric(before))):
+            elif (
+                before is not None
+                and not before.used
+                and not before.of("topic")
+                and (
+                    before.of("metric")
+                    and not (currency and self._count_metric(before))
+                    or (before.of("field") and self._numeric(before))
+                )
+            ):
                 spec.target = before
                 spec.kind = "measure" if before.of("metric") else "field"
-                lead = [x for x in self.toks[max(0, before.start - 2):before.start]]
+                lead = [x for x in self.toks[max(0, before.start - 2) : before.start]]
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 before.used = True
-            elif before is not None and before.of("topic") and not before.of("field") and not before.of("metric") and before.end == k:
+            elif (
+                before is not None
+                and before.of("topic")
+                and not before.of("field")
+                and not before.of("metric")
+                and before.end == k
+            ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
             self.r.compares.append(spec)
 
     def _unit_counts(self) -> None:
-        """"single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,
+        """ "single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,
         and no comparison word, is that field's value."""
         for k, t in enumerate(self.toks):
             if t.used or t.number is None or t.mention is not None or k + 1 >= len(self.toks):
@@ -390,10 +454,18 @@ class Grammar:
 
     def _filter_cue_before(self, m: Mention) -> bool:
         j = m.start - 1
-        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "light_words") \
-                and self.toks[j].low not in ("only", "just", "for", "from", "in", "with"):
+        while (
+            j >= 0
+            and self.toks[j].mention is None
+            and self.toks[j].role in ("function_words", "light_words")
+            and self.toks[j].low not in ("only", "just", "for", "from", "in", "with")
+        ):
             j -= 1
-        return j >= 0 and self.toks[j].mention is None and (self.toks[j].role == "negations" or self.toks[j].low in ("only", "just", "for", "from", "in", "with"))
+        return (
+            j >= 0
+            and self.toks[j].mention is None
+            and (self.toks[j].role == "negations" or self.toks[j].low in ("only", "just", "for", "from", "in", "with"))
+        )
 
     def _count_metric(self, m: Mention) -> bool:
         from copilot.agent.builtin import semantic
@@ -452,8 +524,16 @@ class Grammar:
         word = str(english()["unit_symbols"].get(self.toks[j].low, self.toks[j].low))  # "20%": percent
         fields = self.vocab.units.get(stem(word), [])
         kinds = self.vocab.unit_words.get(stem(word), [])
-        if fields and kinds and any(e.kind == "value" and e.topic in {k.topic for k in kinds} for m in self.r.mentions
-                                    for e in m.elements if m.of("value") and not m.of("field")):
+        if (
+            fields
+            and kinds
+            and any(
+                e.kind == "value" and e.topic in {k.topic for k in kinds}
+                for m in self.r.mentions
+                for e in m.elements
+                if m.of("value") and not m.of("field")
+            )
+        ):
             fields = kinds  # "humidity over 80 percent": the measured value, in the unit of that kind
         if not fields and word != self.toks[j].low:
             fields = [e for u, es in self.vocab.units.items() if u.startswith(stem(word)[:3]) for e in es]
@@ -489,15 +569,16 @@ class Grammar:
             near.sort(key=lambda m: (abs(m.start - k), m.start > k))
             if not near:
                 self._which_share(t)
-                raise Decline(f"I can compute the {t.text} of one known value (such as one status), but not the "
-                              f"{t.text} asked here")
+                raise Decline(
+                    f"I can compute the {t.text} of one known value (such as one status), but not the {t.text} asked here"
+                )
             m = near[0]
             m.used = True
             self.use_phrase(t)
             self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
 
     def _which_share(self, t: Tok) -> None:
-        """"success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute
+        """ "success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute
         (the values of the topics the question names, else of every topic's first field with values)."""
         from copilot.agent.builtin.outcome import AskBack
 
@@ -521,13 +602,13 @@ class Grammar:
             raise AskBack(f"“{t.text}”: the share of which rows?", options)
 
     def _recency(self) -> None:
-        """"the 5 most recent orders", "the 3 latest payments": rows ranked by event time."""
+        """ "the 5 most recent orders", "the 3 latest payments": rows ranked by event time."""
         lex = english()
         kinds = {str(w).lower(): kind for kind, words in lex["recency"].items() for w in words}
         for k, t in enumerate(self.toks):
             if t.low not in kinds or t.used or t.mention is not None:
                 continue
-            before = [x for x in self.toks[max(0, k - 2):k] if not x.used]
+            before = [x for x in self.toks[max(0, k - 2) : k] if not x.used]
             num = next((x for x in reversed(before) if x.number is not None and x.mention is None), None)
             most = next((x for x in before if x.low in ("most", "least")), None)
             target = self.next_mention(k + 1)
@@ -535,8 +616,15 @@ class Grammar:
                 continue
             self.use(t, *[x for x in (num, most) if x is not None])
             target.used = True
-            self.r.rank = RankSpec(int(num.number) if num else 1, kinds[t.low] == "newest", target, rows=True,
-                                   explicit_n=num is not None, words=" ".join(x.text for x in self.toks[k - len(before):target.end]), by_time=True)
+            self.r.rank = RankSpec(
+                int(num.number) if num else 1,
+                kinds[t.low] == "newest",
+                target,
+                rows=True,
+                explicit_n=num is not None,
+                words=" ".join(x.text for x in self.toks[k - len(before) : target.end]),
+                by_time=True,
+            )
 
     def _rankings(self) -> None:
         lex = english()
@@ -547,8 +635,13 @@ class Grammar:
         for k, t in enumerate(self.toks):
             if t.used or t.phrase_start != k:
                 continue
-            size_word = t.role == "agg" and t.arg in ("max", "min") and (
-                (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None) or self._which_before(k))
+            size_word = (
+                t.role == "agg"
+                and t.arg in ("max", "min")
+                and (
+                    (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None) or self._which_before(k)
+                )
+            )
             if t.role not in ("rank_top", "rank_bottom") and not size_word:
                 continue
             desc = t.role == "rank_top" or t.arg == "max"
@@ -562,7 +655,13 @@ class Grammar:
                 self.use(self.toks[k - 1])
             words = t.text
             # "the 3 carriers with the most lost parcels": the ranked thing comes before "with"
-            w = k - 1 if k > 0 and self.toks[k - 1].low in ("with", "having") else k - 2 if k > 1 and self.toks[k - 1].low == "the" and self.toks[k - 2].low in ("with", "having") else None
+            w = (
+                k - 1
+                if k > 0 and self.toks[k - 1].low in ("with", "having")
+                else k - 2
+                if k > 1 and self.toks[k - 1].low == "the" and self.toks[k - 2].low in ("with", "having")
+                else None
+            )
             if w is not None:
                 subject = self.prev_mention(w)
                 if subject is not None and (subject.of("field") or subject.of("topic")):
@@ -574,8 +673,9 @@ class Grammar:
                     self.use_phrase(t)
                     self.use(*self.toks[w:k])
                     subject.used = True
-                    self.r.rank = RankSpec(n or (1 if self._singular(subject) else default_n), desc, subject, by=by,
-                                           explicit_n=explicit, words=words)
+                    self.r.rank = RankSpec(
+                        n or (1 if self._singular(subject) else default_n), desc, subject, by=by, explicit_n=explicit, words=words
+                    )
                     continue
             if self._which_before(k) and self._which_subject(k) is not None:
                 # "which carrier loses the most parcels", "which country has the highest revenue"
@@ -584,8 +684,14 @@ class Grammar:
                 self.use_phrase(t)
                 if subject is not None:
                     subject.used = True
-                self.r.rank = RankSpec(n or (1 if subject is None or self._singular(subject) else default_n), desc, subject,
-                                       by=by, explicit_n=explicit, words=words)
+                self.r.rank = RankSpec(
+                    n or (1 if subject is None or self._singular(subject) else default_n),
+                    desc,
+                    subject,
+                    by=by,
+                    explicit_n=explicit,
+                    words=words,
+                )
                 continue
             target = self.next_mention(j)
             if target is not None and target.of("value") and not (target.of("topic") or target.of("field")):
@@ -607,7 +713,9 @@ class Grammar:
                 by = MeasureSpec("count", target, words=target.text)  # "most viewed products": views counted
                 target.used = True
                 target = nxt
-            spec = RankSpec(n or 0, desc, target, by=by, explicit_n=explicit, words=" ".join(x.text for x in self.toks[k:target.end]))
+            spec = RankSpec(
+                n or 0, desc, target, by=by, explicit_n=explicit, words=" ".join(x.text for x in self.toks[k : target.end])
+            )
             # "top 5 products by revenue"
             after = self.skip(target.end)
             nx = self.toks[after] if after < len(self.toks) else None
@@ -623,14 +731,21 @@ class Grammar:
             self.r.rank = spec
 
     def _numbered_metric(self) -> None:
-        """"the 2 hottest sites": a number, a metric named by a superlative, then what is ranked by it."""
+        """ "the 2 hottest sites": a number, a metric named by a superlative, then what is ranked by it."""
         lex = english()
         bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
         for k, t in enumerate(self.toks):
             if t.used or t.number is None or t.mention is not None:
                 continue
             metric = self.mention_at(k + 1)
-            if metric is None or metric.start != k + 1 or metric.used or not metric.of("metric") or metric.of("field") or metric.of("topic"):
+            if (
+                metric is None
+                or metric.start != k + 1
+                or metric.used
+                or not metric.of("metric")
+                or metric.of("field")
+                or metric.of("topic")
+            ):
                 continue
             target = self.mention_at(metric.end)
             if target is None or target.start != metric.end or target.used or not (target.of("field") or target.of("topic")):
@@ -638,8 +753,13 @@ class Grammar:
             self.use(t)
             metric.used = target.used = True
             desc = not (set(metric.text.lower().split()) & bottom)
-            self.r.rank = RankSpec(int(t.number), desc, target, by=MeasureSpec(None, metric, words=metric.text),
-                                   words=" ".join(x.text for x in self.toks[k:target.end]))
+            self.r.rank = RankSpec(
+                int(t.number),
+                desc,
+                target,
+                by=MeasureSpec(None, metric, words=metric.text),
+                words=" ".join(x.text for x in self.toks[k : target.end]),
+            )
             return
 
     def _measured(self, j: int) -> MeasureSpec | None:
@@ -684,8 +804,14 @@ class Grammar:
                     return
                 subject.used = True
                 m.used = True
-                self.r.rank = RankSpec(1 if self._singular(subject) else int(lex["rank_default_n"]), not (words & bottom),
-                                       subject, by=MeasureSpec(None, m, words=m.text), explicit_n=False, words=m.text)
+                self.r.rank = RankSpec(
+                    1 if self._singular(subject) else int(lex["rank_default_n"]),
+                    not (words & bottom),
+                    subject,
+                    by=MeasureSpec(None, m, words=m.text),
+                    explicit_n=False,
+                    words=m.text,
+                )
                 return
 
     def _breakdowns(self) -> None:
@@ -696,8 +822,14 @@ class Grammar:
                 continue
             j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
             m = self.next_mention(j, extra=("each", "every", "all", "of", "the", "a"))
-            if m is None and t.role == "breakdown" and j < len(self.toks) and self.toks[j].mention is None \
-                    and self.toks[j].role == "function_words" and len(self.toks[j].low) > 2:
+            if (
+                m is None
+                and t.role == "breakdown"
+                and j < len(self.toks)
+                and self.toks[j].mention is None
+                and self.toks[j].role == "function_words"
+                and len(self.toks[j].low) > 2
+            ):
                 self.r.loose_keys.append((t, self.toks[j]))  # "by type": the subject's one field called "… type"
             while m is not None and m.qualifier and self.mention_at(m.end) is not None and self.mention_at(m.end).start == m.end:
                 m = self.mention_at(m.end)  # "per order country": the qualified field, not the qualifying topic
@@ -705,21 +837,33 @@ class Grammar:
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
                 continue  # "by mobile": a filter, read below
-            if t.role == "which_words" and (m.of("topic") and not m.of("field") and self.r.rank is None
-                                            or m.of("metric") and not (m.of("field") or m.of("topic")) or self._numeric(m)):
+            if t.role == "which_words" and (
+                m.of("topic")
+                and not m.of("field")
+                and self.r.rank is None
+                or m.of("metric")
+                and not (m.of("field") or m.of("topic"))
+                or self._numeric(m)
+            ):
                 continue  # "which orders …", "what is the revenue": the subject, not a breakdown
             self.use_phrase(t)
             self._add_dim(m)
             # a second key with "and": "by country and channel"
             nxt = self.skip(m.end, roles={"function_words"})
-            if nxt > m.end and self.toks[nxt - 1].low == GAP and self.mention_at(nxt) is not None and self.mention_at(nxt).of("field") \
-                    and not self.mention_at(nxt).used and not self.mention_at(nxt).of("value"):
+            if (
+                nxt > m.end
+                and self.toks[nxt - 1].low == GAP
+                and self.mention_at(nxt) is not None
+                and self.mention_at(nxt).of("field")
+                and not self.mention_at(nxt).used
+                and not self.mention_at(nxt).of("value")
+            ):
                 nxt -= 1  # "by country, channel": the comma joins a second key
             while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&", GAP) and self.toks[nxt].mention is None:
                 m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
                 if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
                     break
-                self.use(*self.toks[nxt:m2.start])
+                self.use(*self.toks[nxt : m2.start])
                 self._add_dim(m2)
                 nxt = self.skip(m2.end, roles={"function_words"})
 
@@ -727,7 +871,12 @@ class Grammar:
         m.used = True
         if self.r.rank is not None and self.r.rank.target is m:
             return
-        if self.r.rank is not None and self.r.rank.target is not None and self.r.rank.target.of("topic") and not self.r.rank.target.of("field"):
+        if (
+            self.r.rank is not None
+            and self.r.rank.target is not None
+            and self.r.rank.target.of("topic")
+            and not self.r.rank.target.of("field")
+        ):
             self.r.rank.partition.append(m)  # "the 3 biggest orders in each channel"
             self.r.rank.rows = True
             return
@@ -739,7 +888,11 @@ class Grammar:
 
     def _aggregates(self) -> None:
         for k, t in enumerate(self.toks):
-            if t.role not in ("agg", "rank_top", "rank_bottom", "distinct") or t.used or (t.phrase_start >= 0 and t.phrase_start != k):
+            if (
+                t.role not in ("agg", "rank_top", "rank_bottom", "distinct")
+                or t.used
+                or (t.phrase_start >= 0 and t.phrase_start != k)
+            ):
                 continue
             if t.role in ("rank_top", "rank_bottom"):
                 func = "max" if t.role == "rank_top" else "min"
@@ -757,14 +910,17 @@ class Grammar:
             chain, swallowed = self._agg_chain(j)
             if chain or swallowed:  # "lowest and highest unit price", "min and max battery": one target, several aggregates
                 end = j
-                while end < len(self.toks) and self.toks[end].mention is None and (
-                        self.toks[end].role in ("list_joiners", "function_words") or self.toks[end] in chain):
+                while (
+                    end < len(self.toks)
+                    and self.toks[end].mention is None
+                    and (self.toks[end].role in ("list_joiners", "function_words") or self.toks[end] in chain)
+                ):
                     end += 1
                 shared = self.mention_at(end)
                 if shared is not None and shared.start == end and not shared.used and (shared.of("metric") or shared.of("field")):
                     self.use_phrase(t)
                     shared.used = True
-                    words = " ".join(x.text for x in self.toks[k:shared.end])
+                    words = " ".join(x.text for x in self.toks[k : shared.end])
                     self.r.measures.append(MeasureSpec(func, shared, words=words))
                     for c in chain:
                         self.use_phrase(c)
@@ -775,11 +931,19 @@ class Grammar:
                     continue
             target = self.next_mention(j)
             own = counted = None
-            while target is not None and (target.qualifier or (target.of("value") or target.of("state")) and not (target.of("field") or target.of("topic") or target.of("metric"))):
+            while target is not None and (
+                target.qualifier
+                or (target.of("value") or target.of("state"))
+                and not (target.of("field") or target.of("topic") or target.of("metric"))
+            ):
                 nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
                 if nxt is not None and nxt.start != target.end and not target.qualifier:
                     nxt = None  # not next to it: "lowest humidity and average temperature"
-                if nxt is not None and target.of("state") and {(e.topic, e.field) for e in target.of("state")} & {(e.topic, e.field) for e in nxt.of("field")}:
+                if (
+                    nxt is not None
+                    and target.of("state")
+                    and {(e.topic, e.field) for e in target.of("state")} & {(e.topic, e.field) for e in nxt.of("field")}
+                ):
                     break  # "anonymous visitors": the visitors are the ones whose id is missing, not a count of ids
                 if nxt is None:
                     if not target.qualifier and func not in ("count", "count_distinct"):
@@ -806,10 +970,12 @@ class Grammar:
             target.used = True
             if distinct and func == "count":
                 func = "count_distinct"
-            self.r.measures.append(MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k:target.end])))
+            self.r.measures.append(
+                MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k : target.end]))
+            )
 
     def _one_measure_of_value(self, m: Mention) -> None:
-        """"refunds": a word the catalog gives to a value and to one of several measures of that value (the
+        """ "refunds": a word the catalog gives to a value and to one of several measures of that value (the
         refunded amount, the number of refunds). No clear winner: ask which."""
         from copilot.agent.builtin.outcome import AskBack
 
@@ -820,27 +986,40 @@ class Grammar:
             cond = self._metric_condition(e)
             if cond is None or (cond.topic, cond.field, cond.value) not in values:
                 continue
-            siblings = [x for x in self.vocab.metrics.get(e.topic, [])
-                        if (c := self._metric_condition(Element("metric", e.topic, metric=x.name))) is not None
-                        and (c.field, c.value) == (cond.field, cond.value)]
+            siblings = [
+                x
+                for x in self.vocab.metrics.get(e.topic, [])
+                if (c := self._metric_condition(Element("metric", e.topic, metric=x.name))) is not None
+                and (c.field, c.value) == (cond.field, cond.value)
+            ]
             if len(siblings) > 1:
                 question = " ".join(t.text for t in self.toks)
                 options = []
                 for x in siblings[:3]:
-                    names = [s for s in x.synonyms if stem(s.lower()) != stem(m.text.lower()) and m.text.lower() not in s.lower().split()]
+                    names = [
+                        s
+                        for s in x.synonyms
+                        if stem(s.lower()) != stem(m.text.lower()) and m.text.lower() not in s.lower().split()
+                    ]
                     words = (names or [x.name.replace("_", " ")])[0]
                     options.append({"label": words, "question": question.replace(m.text, words, 1)})
                 raise AskBack(f"“{m.text}”: {' or '.join(o['label'] for o in options)}?", options)
 
     def _names_its_rows(self, m: Mention) -> bool:
-        """"shipments delivered within 2 hours": a count metric named with its table's name, and nothing in the
+        """ "shipments delivered within 2 hours": a count metric named with its table's name, and nothing in the
         question asks for a figure (no aggregate word, breakdown, window, ranking or threshold): the rows."""
-        words = {stem(t.low) for t in self.toks[m.start:m.end]}
+        words = {stem(t.low) for t in self.toks[m.start : m.end]}
         if not any(stem(e.topic.split("_")[-1]) in words for e in m.of("metric")):
             return False
         figure = any(t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") for t in self.toks)
-        return not (figure or self.r.window is not None or self.r.dims or self.r.measures or self.r.rank is not None
-                    or any(c.having or c.kind == "count" for c in self.r.compares))
+        return not (
+            figure
+            or self.r.window is not None
+            or self.r.dims
+            or self.r.measures
+            or self.r.rank is not None
+            or any(c.having or c.kind == "count" for c in self.r.compares)
+        )
 
     def _metric_condition(self, e: Element) -> Element | None:
         """The value a metric's own equality condition selects (`filter: status = 'refunded'`), as a value element."""
@@ -857,28 +1036,46 @@ class Grammar:
         and whether the last one was read into a catalog phrase that starts with it ("max temperature")."""
         chain: list[Tok] = []
         i = j
-        while i < len(self.toks) and self.toks[i].mention is None and self.toks[i].role == "list_joiners" and self.toks[i].low in ("and", "or", ","):
+        while (
+            i < len(self.toks)
+            and self.toks[i].mention is None
+            and self.toks[i].role == "list_joiners"
+            and self.toks[i].low in ("and", "or", ",")
+        ):
             i += 1
-            if i < len(self.toks) and self.toks[i].mention is None and self.toks[i].role == "agg" and not self.toks[i].used \
-                    and self.toks[i].arg not in ("count",):
+            if (
+                i < len(self.toks)
+                and self.toks[i].mention is None
+                and self.toks[i].role == "agg"
+                and not self.toks[i].used
+                and self.toks[i].arg not in ("count",)
+            ):
                 chain.append(self.toks[i])
-                i += 1 + len([x for x in self.toks[i + 1:] if x.phrase_start == i and x.role == "agg"])
+                i += 1 + len([x for x in self.toks[i + 1 :] if x.phrase_start == i and x.role == "agg"])
                 continue
             m = self.mention_at(i)
             first = self.toks[i] if i < len(self.toks) else None
-            if m is not None and m.start == i and m.of("metric") and first is not None and \
-                    (lexicon_role(first.low) == "agg"):
+            if m is not None and m.start == i and m.of("metric") and first is not None and (lexicon_role(first.low) == "agg"):
                 return chain, True
             break
         return chain, False
 
     def _values(self) -> None:
-        measured = bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
+        measured = (
+            bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
+        )
         # "critical alarms": two words that are each a value and a count of it, side by side, describe one kind
         # of row (counted once), not two counts
-        measured = measured or any(a.end == b.start and a.of("metric") and a.of("value") and b.of("metric") and b.of("value")
-                                   and self._count_metric(a) and self._count_metric(b)
-                                   for a, b in zip(self.r.mentions, self.r.mentions[1:]))
+        measured = measured or any(
+            a.end == b.start
+            and a.of("metric")
+            and a.of("value")
+            and b.of("metric")
+            and b.of("value")
+            and self._count_metric(a)
+            and self._count_metric(b)
+            for a, b in zip(self.r.mentions, self.r.mentions[1:])
+        )
         for a, b in zip(self.r.mentions, self.r.mentions[1:]):
             # "diesel trucks": a word that is a field and a value reads as the value when the value before it
             # belongs to the same topic (two values of one table describe the same rows)
@@ -886,17 +1083,30 @@ class Grammar:
                 shared = {e.topic for e in a.of("value")} & {e.topic for e in b.of("value")}
                 if shared:
                     b.elements = [e for e in b.of("value") if e.topic in shared]
-        ms = [m for m in self.r.mentions if m.of("value") and not m.used and not m.qualifier and not m.of("topic")
-              and not m.of("field") and (not m.of("metric") or measured or self._filter_cue_before(m))]
+        ms = [
+            m
+            for m in self.r.mentions
+            if m.of("value")
+            and not m.used
+            and not m.qualifier
+            and not m.of("topic")
+            and not m.of("field")
+            and (not m.of("metric") or measured or self._filter_cue_before(m))
+        ]
         for m in ms:  # a word that is a value and a metric ("critical"): here it filters
             m.elements = [e for e in m.elements if e.kind != "metric"]
         groups: list[list[Mention]] = []
         for m in ms:
             if groups:
                 prev = groups[-1][-1]
-                between = self.toks[prev.end:m.start]
+                between = self.toks[prev.end : m.start]
                 same_field = {(e.topic, e.field) for e in prev.of("value")} & {(e.topic, e.field) for e in m.of("value")}
-                if same_field and all(t.role in ("list_joiners", "function_words", "negations", "versus") and t.low not in ("with", "by", "per", "from", "in") or t.low in ("or", "and", ",", "nor") for t in between):
+                if same_field and all(
+                    t.role in ("list_joiners", "function_words", "negations", "versus")
+                    and t.low not in ("with", "by", "per", "from", "in")
+                    or t.low in ("or", "and", ",", "nor")
+                    for t in between
+                ):
                     groups[-1].append(m)
                     self.use(*between)
                     continue
@@ -915,9 +1125,15 @@ class Grammar:
                 if any((e.topic, e.field) in fields for e in group[0].of("value")):
                     named.used = True  # "from countries other than …", "method klarna"
                     if not negated:
-                        negated = any(t.role == "negations" for t in self.toks[named.end:group[0].start])
+                        negated = any(t.role == "negations" for t in self.toks[named.end : group[0].start])
             after = self.mention_at(group[-1].end)
-            if after is not None and after.start == group[-1].end and not after.used and not after.of("topic") and after.of("field"):
+            if (
+                after is not None
+                and after.start == group[-1].end
+                and not after.used
+                and not after.of("topic")
+                and after.of("field")
+            ):
                 fields = {(e.topic, e.field) for e in after.of("field")}
                 own = [e for e in group[-1].of("value") if (e.topic, e.field) in fields]
                 if own:  # "mobile devices", "premium plans": the value's own field named after it
@@ -930,11 +1146,12 @@ class Grammar:
                     keep = set.intersection(*[{(e.topic, e.field) for e in g.of("value")} for g in group])
                     m.elements = [e for e in m.elements if e.kind == "value" and (e.topic, e.field) in keep]
             op = ("not_in" if negated else "in") if len(group) > 1 else ("<>" if negated else "=")
-            if len(group) > 1 and any(t.role == "versus" for t in self.toks[group[0].end:group[-1].start]):
+            if len(group) > 1 and any(t.role == "versus" for t in self.toks[group[0].end : group[-1].start]):
                 # "paypal vs card": those values, side by side
                 field = {(e.topic, e.field) for e in group[0].of("value")}
-                dim = Mention(group[0].start, group[0].end, group[0].text,
-                              [Element("field", t, f) for t, f in sorted(field)], used=True)
+                dim = Mention(
+                    group[0].start, group[0].end, group[0].text, [Element("field", t, f) for t, f in sorted(field)], used=True
+                )
                 if not any({(e.topic, e.field) for e in d.of("field")} == field for d in self.r.dims):
                     self.r.dims.append(dim)
             words = " ".join(m.text for m in group)
@@ -949,11 +1166,16 @@ class Grammar:
                 j -= 1
             have = j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("have", "has", "had", "having")
             k = j - 1 if have else j
-            if k >= 0 and self.toks[k].mention is None and self.toks[k].role == "negations" and (have or self.toks[k].low == "without"):
-                self.use(*self.toks[k:m.start])
+            if (
+                k >= 0
+                and self.toks[k].mention is None
+                and self.toks[k].role == "negations"
+                and (have or self.toks[k].low == "without")
+            ):
+                self.use(*self.toks[k : m.start])
                 m.used = True
                 m.elements = m.of("field")
-                self.r.filters.append(FilterSpec([m], "is_null", " ".join(t.text for t in self.toks[k:m.end])))
+                self.r.filters.append(FilterSpec([m], "is_null", " ".join(t.text for t in self.toks[k : m.end])))
         for m in self.r.mentions:  # "logged in", "anonymous": the catalog's words for a field being set or not
             if m.used or not m.of("state") or m.of("topic") or m.of("value"):
                 continue
@@ -964,13 +1186,27 @@ class Grammar:
             m.elements = m.of("state")
             self.r.filters.append(FilterSpec([m], op, ("not " if negated else "") + m.text))
             j = m.start - 1
-            while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "negations", "light_words", "which_words"):
+            while (
+                j >= 0
+                and self.toks[j].mention is None
+                and self.toks[j].role in ("function_words", "negations", "light_words", "which_words")
+            ):
                 j -= 1
             prev = self.mention_at(j)
-            if prev is not None and not prev.used and not prev.of("topic") and {(e.topic, e.field) for e in prev.of("field")} & {(e.topic, e.field) for e in m.elements}:
+            if (
+                prev is not None
+                and not prev.used
+                and not prev.of("topic")
+                and {(e.topic, e.field) for e in prev.of("field")} & {(e.topic, e.field) for e in m.elements}
+            ):
                 prev.used = True  # "visitors who aren't logged in": the field named before its state
             nxt = self.mention_at(m.end)
-            if nxt is not None and nxt.start == m.end and not nxt.used and {(e.topic, e.field) for e in nxt.of("field")} & {(e.topic, e.field) for e in m.elements}:
+            if (
+                nxt is not None
+                and nxt.start == m.end
+                and not nxt.used
+                and {(e.topic, e.field) for e in nxt.of("field")} & {(e.topic, e.field) for e in m.elements}
+            ):
                 nxt.used = True  # "anonymous visitors"
         for k, t in enumerate(self.toks):
             if t.role not in ("null_words", "present_words") or t.used:
@@ -984,7 +1220,7 @@ class Grammar:
             self.r.filters.append(FilterSpec([m], "is_null" if absent else "is_not_null", f"{m.text} {t.text}"))
 
     def _unit_words(self) -> None:
-        """"km per driver": a field's unit, not after a number, names that field."""
+        """ "km per driver": a field's unit, not after a number, names that field."""
         for k, t in enumerate(self.toks):
             if t.used or t.mention is not None or t.role is not None or t.number is not None:
                 continue
@@ -1001,7 +1237,14 @@ class Grammar:
         changes = {str(w).lower() for w in english()["change_nouns"]}
         for m in self.r.mentions:  # "status changes", "price updates": the events in which the field changes
             nxt = self.toks[m.end] if m.end < len(self.toks) else None
-            if not m.used and m.of("field") and not m.of("topic") and nxt is not None and nxt.mention is None and nxt.text.lower() in changes:
+            if (
+                not m.used
+                and m.of("field")
+                and not m.of("topic")
+                and nxt is not None
+                and nxt.mention is None
+                and nxt.text.lower() in changes
+            ):
                 m.used = True
                 self.use(nxt)
         having = [c for c in self.r.compares if c.having or c.kind == "count"]
@@ -1041,13 +1284,18 @@ class Grammar:
                 self._one_measure_of_value(m)
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
-            elif m.of("field") and not m.of("topic") and self._numeric(m) and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field")):
+            elif (
+                m.of("field")
+                and not m.of("topic")
+                and self._numeric(m)
+                and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field"))
+            ):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
 
 
 def _durations_held(vocab: Vocabulary, question: str) -> None:
-    """"How long …": when the catalog records durations (a field whose unit is a time unit), ask which one,
+    """ "How long …": when the catalog records durations (a field whose unit is a time unit), ask which one,
     rather than declining; the options are complete questions about those fields."""
     from copilot.agent.builtin.lexicon import time_words
     from copilot.agent.builtin.outcome import AskBack
@@ -1056,10 +1304,18 @@ def _durations_held(vocab: Vocabulary, question: str) -> None:
     fields = [e for u, es in vocab.units.items() if u in units for e in es]
     if not fields:
         return
-    options = [{"label": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}",
-                "question": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}"} for e in fields[:3]]
-    raise AskBack(f"“{question.strip()}”: the catalog records durations as {', '.join(o['label'][8:] for o in options)}. "
-                  f"Which figure do you mean?", options)
+    options = [
+        {
+            "label": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}",
+            "question": f"average {e.field.replace('_', ' ')} of {e.topic.replace('_', ' ')}",
+        }
+        for e in fields[:3]
+    ]
+    raise AskBack(
+        f"“{question.strip()}”: the catalog records durations as {', '.join(o['label'][8:] for o in options)}. "
+        f"Which figure do you mean?",
+        options,
+    )
 
 
 def lexicon_role(word: str) -> str | None:

@@ -55,8 +55,15 @@ def metrics(schema: TopicSchema) -> list[Metric]:
         name, expr = _get(m, "name"), _get(m, "expression")
         if not name or not expr:
             continue
-        out.append(Metric(str(name), str(expr), [str(s) for s in (_get(m, "synonyms") or [])],
-                          str(_get(m, "description") or ""), _get(m, "filter")))
+        out.append(
+            Metric(
+                str(name),
+                str(expr),
+                [str(s) for s in (_get(m, "synonyms") or [])],
+                str(_get(m, "description") or ""),
+                _get(m, "filter"),
+            )
+        )
     return out
 
 
@@ -90,7 +97,10 @@ def values(schema: TopicSchema, field_name: str) -> dict[str, tuple[str, list[st
         for code, spec in raw_values.items():
             if isinstance(spec, dict):
                 label, syns = out.get(str(code), ("", []))
-                out[str(code)] = (str(spec.get("label") or label), list(dict.fromkeys(syns + [str(s) for s in spec.get("synonyms") or []])))
+                out[str(code)] = (
+                    str(spec.get("label") or label),
+                    list(dict.fromkeys(syns + [str(s) for s in spec.get("synonyms") or []])),
+                )
     if isinstance(model_syns, dict):
         for code, syns in model_syns.items():
             label, old = out.get(str(code), ("", []))

@@ -13,9 +13,30 @@ from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
 # Roles in priority order: when a phrase has several, the first wins.
-ROLES = ("list_cue", "duration_questions", "out_of_scope", "clear_filters", "negations", "comparisons", "within_words", "share",
-         "distinct", "aggregates", "rank_top", "rank_bottom", "breakdown", "which_words", "chart", "null_words",
-         "present_words", "versus", "list_joiners", "followup_words", "function_words", "light_words")
+ROLES = (
+    "list_cue",
+    "duration_questions",
+    "out_of_scope",
+    "clear_filters",
+    "negations",
+    "comparisons",
+    "within_words",
+    "share",
+    "distinct",
+    "aggregates",
+    "rank_top",
+    "rank_bottom",
+    "breakdown",
+    "which_words",
+    "chart",
+    "null_words",
+    "present_words",
+    "versus",
+    "list_joiners",
+    "followup_words",
+    "function_words",
+    "light_words",
+)
 
 
 AUXILIARIES = {"are", "is", "were", "was", "be", "been", "being"}
@@ -80,8 +101,13 @@ def window_words() -> set[str]:
 def lexicon_words() -> set[str]:
     """Lexicon words a misspelling may be read as: not function words (a typo of a content word
     must not vanish into grammar)."""
-    return {w for key, (role, _) in lexicon_table().items() if role not in ("function_words", "light_words")
-            for w in key if len(w) >= 4}
+    return {
+        w
+        for key, (role, _) in lexicon_table().items()
+        if role not in ("function_words", "light_words")
+        for w in key
+        if len(w) >= 4
+    }
 
 
 @dataclass
@@ -157,22 +183,22 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     while i < len(toks):
         cat_n, elements = 0, []
         for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i), 0, -1):
-            found = vocab.lookup([t.text if _codeish(t.text) else t.low for t in toks[i:i + n]])
-            if not found and any(_codeish(t.text) for t in toks[i:i + n]):
-                found = [e for e in vocab.lookup([t.low for t in toks[i:i + n]]) if e.kind != "value" or len(e.value or "") > 3]
+            found = vocab.lookup([t.text if _codeish(t.text) else t.low for t in toks[i : i + n]])
+            if not found and any(_codeish(t.text) for t in toks[i : i + n]):
+                found = [e for e in vocab.lookup([t.low for t in toks[i : i + n]]) if e.kind != "value" or len(e.value or "") > 3]
             if found:
                 cat_n, elements = n, found
                 break
         lex_n, lex_hit = 0, None
         for n in range(min(5, len(toks) - i), 0, -1):
-            hit = table.get(tuple(t.low for t in toks[i:i + n]))
+            hit = table.get(tuple(t.low for t in toks[i : i + n]))
             if hit:
                 lex_n, lex_hit = n, hit
                 break
         if cat_n > 1 and lex_n == 1 and lex_hit[0] not in ("function_words", "light_words", "currency") and i + 1 < len(toks):
             # "average basket size": the grammar word starts the phrase, the catalog phrase after it reaches further
             for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - 1), 0, -1):
-                if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1:i + 1 + n]]):
+                if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1 : i + 1 + n]]):
                     cat_n = 0
                     break
         if cat_n <= 1 and i + 2 < len(toks) and toks[i + 1].low in AUXILIARIES:
@@ -181,15 +207,18 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             if found and not table.get((toks[i + 2].low,), ("", None))[0] in ("cmp", "negations"):
                 cat_n, elements = 3, found
         # a catalog phrase wins when longer, or as long and not a function word (unless written as a code)
-        if cat_n and (cat_n > lex_n or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i], vocab)))):
-            m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i:i + cat_n]), elements)
+        if cat_n and (
+            cat_n > lex_n
+            or (cat_n == lex_n and (cat_n > 1 or lex_hit[0] != "function_words" or not _weak(elements, toks[i], vocab)))
+        ):
+            m = Mention(i, i + cat_n, " ".join(t.text for t in toks[i : i + cat_n]), elements)
             tagged.mentions.append(m)
-            for t in toks[i:i + cat_n]:
+            for t in toks[i : i + cat_n]:
                 t.mention = m
             i += cat_n
             continue
         if lex_n:
-            for t in toks[i:i + lex_n]:
+            for t in toks[i : i + lex_n]:
                 t.role, t.arg, t.phrase_start = lex_hit[0], lex_hit[1], i
             i += lex_n
             continue

@@ -35,10 +35,23 @@ def grammar() -> _Grammar:
     idle = data["idle"]
 
     def compile_(pattern: str) -> re.Pattern:
-        return re.compile(pattern.replace("{DURATION}", duration).replace("{UNIT}", unit)
-                          .replace("{NUM}", num).replace("{IDLE}", idle))
+        return re.compile(
+            pattern.replace("{DURATION}", duration).replace("{UNIT}", unit).replace("{NUM}", num).replace("{IDLE}", idle)
+        )
 
-    names = ("slide", "slide_bare", "last", "today", "so_far_unit", "every", "windows", "gap", "session_named", "session_words", "bare")
+    names = (
+        "slide",
+        "slide_bare",
+        "last",
+        "today",
+        "so_far_unit",
+        "every",
+        "windows",
+        "gap",
+        "session_named",
+        "session_words",
+        "bare",
+    )
     res = {name: compile_(data[name]) for name in names}
     res["adverb"] = re.compile(r"\b(" + "|".join(map(re.escape, data["adverbs"])) + r")\b")
     rewrites = [(re.compile(k, re.I), v) for k, v in data["rewrites"].items()]
@@ -117,7 +130,7 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
         return Window(kind="tumble", size=size, words=text[slice(*used[-1])].strip()), used
     bare = g.res["bare"].search(text)
     if bare and bare.group(1) is not None:
-        before = text[:bare.start()].split()
+        before = text[: bare.start()].split()
         if not before or before[-1] not in set(time_words()["bare_not_after"]):
             used.append((bare.start(), bare.start() + len(bare.group(0).rstrip(",.?! "))))
             return Window(kind="tumble", size=_duration(bare.group(1), bare.group(2)), words=bare.group(0).strip(" ,.?!")), used

@@ -98,7 +98,9 @@ class Vocabulary:
         original = self.twins.get(e.topic)
         if original is None or e.kind == "topic":
             return False
-        return any(o.topic == original and (o.kind, o.field, o.value, o.metric) == (e.kind, e.field, e.value, e.metric) for o in bucket)
+        return any(
+            o.topic == original and (o.kind, o.field, o.value, o.metric) == (e.kind, e.field, e.value, e.metric) for o in bucket
+        )
 
     # -- building ------------------------------------------------------------------------
     def _add(self, words: list[str], element: Element, exact: bool = False, name: bool = False) -> None:
@@ -241,8 +243,15 @@ class Vocabulary:
         low = word.lower()
         if len(low) < 3 or not low.isalpha():
             return []
-        found = {key[0] for key, bucket in self._phrases.items() if len(key) == 1 and key[0].startswith(low) and "_" not in key[0]
-                 and len(key[0]) >= len(low) + 2 and any(e.kind in ("topic", "field", "metric") for e in bucket)}
+        found = {
+            key[0]
+            for key, bucket in self._phrases.items()
+            if len(key) == 1
+            and key[0].startswith(low)
+            and "_" not in key[0]
+            and len(key[0]) >= len(low) + 2
+            and any(e.kind in ("topic", "field", "metric") for e in bucket)
+        }
         return sorted(found) if len(found) == 1 else []
 
     # -- catalog facts ---------------------------------------------------------------------

@@ -20,7 +20,9 @@ PROVIDERS = {
 def parse_spec(spec: str) -> tuple[str, str]:
     provider, sep, model = spec.partition(":")
     if not sep or not provider or not model:
-        raise UsageError(f"COPILOT_LLM={redact(spec)!r} is not provider:model", hint="e.g. COPILOT_LLM=openai:gpt-4o-mini or ollama:llama3.1")
+        raise UsageError(
+            f"COPILOT_LLM={redact(spec)!r} is not provider:model", hint="e.g. COPILOT_LLM=openai:gpt-4o-mini or ollama:llama3.1"
+        )
     return provider.strip().lower(), model.strip()
 
 

@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 
 FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.S)
-SQL_START = re.compile(r"^\s*(SELECT|WITH|INSERT|CREATE|DROP|ALTER|SET|RESET|EXPLAIN|DELETE|UPDATE|EXECUTE|BEGIN|USE|SHOW)\b", re.I | re.M)
+SQL_START = re.compile(
+    r"^\s*(SELECT|WITH|INSERT|CREATE|DROP|ALTER|SET|RESET|EXPLAIN|DELETE|UPDATE|EXECUTE|BEGIN|USE|SHOW)\b", re.I | re.M
+)
 CANNOT = re.compile(r"CANNOT_ANSWER\s*:?\s*(.*)", re.I | re.S)
 
 
@@ -65,7 +67,10 @@ def parse_reply(message, tool_calls: list | None = None) -> ParsedReply:
     text = reply_text(message).strip()
     cannot = CANNOT.search(text)
     if cannot and not SQL_START.search(text[: cannot.start()]):
-        return ParsedReply(None, cannot_answer=cannot.group(1).strip().splitlines()[0] if cannot.group(1).strip() else "the model could not answer")
+        return ParsedReply(
+            None,
+            cannot_answer=cannot.group(1).strip().splitlines()[0] if cannot.group(1).strip() else "the model could not answer",
+        )
     parsed = _from_json(text)
     if parsed:
         return parsed

@@ -100,8 +100,12 @@ class LlmPlanner(Planner):
         if answer is None:
             raise _Unusable(["answer with the Answer tool: a plan, or sql, or cannot_answer"])
         if getattr(answer, "cannot_answer", None) and not answer.plan and not answer.sql:
-            return Draft(planner=self.name, confident=False, reason=f"The model could not answer: {answer.cannot_answer}",
-                         suggestions=suggestions(request.topics, request.retrieved))
+            return Draft(
+                planner=self.name,
+                confident=False,
+                reason=f"The model could not answer: {answer.cannot_answer}",
+                suggestions=suggestions(request.topics, request.retrieved),
+            )
         if answer.plan is not None:
             try:
                 plan = to_query_plan(answer.plan)
@@ -111,16 +115,26 @@ class LlmPlanner(Planner):
             if problems:
                 raise _Unusable(problems)
             sql = compile_plan(plan, request.topics)
-            return Draft(planner=self.name, sql=sql, tables=plan.tables, explanation=explain_plan(plan, request.topics),
-                         state={"plan": plan.to_dict()})
+            return Draft(
+                planner=self.name,
+                sql=sql,
+                tables=plan.tables,
+                explanation=explain_plan(plan, request.topics),
+                state={"plan": plan.to_dict()},
+            )
         if answer.sql:
             sql = answer.sql.strip().rstrip(";").rstrip()
             try:
                 tables = analyse(sql).tables
             except Exception:  # unparsable SQL still goes to the validator, which reports where
                 tables = []
-            return Draft(planner=self.name, sql=sql, tables=tables, explanation=answer.explanation or describe_sql(sql),
-                         notices=[FREE_SQL_NOTICE])
+            return Draft(
+                planner=self.name,
+                sql=sql,
+                tables=tables,
+                explanation=answer.explanation or describe_sql(sql),
+                notices=[FREE_SQL_NOTICE],
+            )
         raise _Unusable(["the answer had neither a plan, nor sql, nor cannot_answer"])
 
     # -- the plain SQL path (models without tool calling) -------------------------------------------
@@ -128,8 +142,12 @@ class LlmPlanner(Planner):
         self._conversation[id(request)] = messages + [AIMessage(reply_text(reply) or "")]
         parsed = parse_reply(reply)
         if parsed.cannot_answer:
-            return Draft(planner=self.name, confident=False, reason=f"The model could not answer: {parsed.cannot_answer}",
-                         suggestions=suggestions(request.topics, request.retrieved))
+            return Draft(
+                planner=self.name,
+                confident=False,
+                reason=f"The model could not answer: {parsed.cannot_answer}",
+                suggestions=suggestions(request.topics, request.retrieved),
+            )
         if not parsed.sql:
             raise PlannerFailure("the model's reply contained no SQL")
         try:
@@ -142,7 +160,9 @@ class LlmPlanner(Planner):
     def repair(self, request: PlanRequest, draft: Draft, errors: list[dict]) -> Draft | None:
         messages = self._conversation.get(id(request))
         if id(request) in self._structured and messages is not None:
-            shown = [{k: e.get(k) for k in ("stage", "message", "line", "column", "hint") if e.get(k) is not None} for e in errors]
+            shown = [
+                {k: e.get(k) for k in ("stage", "message", "line", "column", "hint") if e.get(k) is not None} for e in errors
+            ]
             last = messages[-1] if messages else None
             return self._plan_draft(request, messages + [self._feedback(request, last, shown)])
         messages = (messages or build_messages(request)) + [repair_message(request, errors)]
@@ -155,6 +175,9 @@ def _describe(error) -> list[str]:
         out = []
         for e in error.errors()[:8]:
             where = ".".join(str(p) for p in e.get("loc", ()))
-            out.append(f"{where}: {e.get('msg')}" + (f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], (dict, list)) else ""))
+            out.append(
+                f"{where}: {e.get('msg')}"
+                + (f" (got {e['input']!r})" if "input" in e and not isinstance(e["input"], (dict, list)) else "")
+            )
         return out
     return [str(error)[:400]]

@@ -116,7 +116,9 @@ def build_messages(request: PlanRequest) -> list[BaseMessage]:
         messages.append(AIMessage(json.dumps({"sql": e.sql.strip(), "explanation": ""})))
     for turn in request.history[-6:]:
         messages.append(HumanMessage(f"Question: {turn.question}"))
-        messages.append(AIMessage(json.dumps({"sql": turn.sql or "", "explanation": ""}) if turn.sql else "CANNOT_ANSWER: earlier question"))
+        messages.append(
+            AIMessage(json.dumps({"sql": turn.sql or "", "explanation": ""}) if turn.sql else "CANNOT_ANSWER: earlier question")
+        )
     messages.append(HumanMessage(template("question").format(context=context, question=request.question)))
     return messages
 
@@ -139,9 +141,15 @@ def build_plan_messages(request: PlanRequest, topics: list[TopicSchema], semanti
     for turn in request.history[-6:]:
         messages.append(HumanMessage(f"Question: {turn.question}"))
         messages.append(AIMessage(f"Answered with: {turn.sql}" if turn.sql else "Not answered."))
-    messages.append(HumanMessage(template("question").format(context=template("schema_context").format(schema=data), question=request.question)))
+    messages.append(
+        HumanMessage(
+            template("question").format(context=template("schema_context").format(schema=data), question=request.question)
+        )
+    )
     return messages
 
 
 def plan_repair_message(request: PlanRequest, errors: list) -> HumanMessage:
-    return HumanMessage(template("plan_repair").format(errors=defuse(json.dumps(errors, indent=2, default=str)), question=request.question))
+    return HumanMessage(
+        template("plan_repair").format(errors=defuse(json.dumps(errors, indent=2, default=str)), question=request.question)
+    )

@@ -21,8 +21,10 @@ with widgets.guarded():
             head[0].markdown(f"### {name}")
             head[1].markdown(f"**{fmt.job_state(row['state'])}**")
             head[2].markdown(f"Output topic `{row['output_topic']}`")
-            st.caption(f"Started {fmt.flink_time(row.get('start_time'))} · "
-                       f"last savepoint: {row.get('savepoint') or 'none'} · Flink job {row.get('flink_job_id') or '—'}")
+            st.caption(
+                f"Started {fmt.flink_time(row.get('start_time'))} · "
+                f"last savepoint: {row.get('savepoint') or 'none'} · Flink job {row.get('flink_job_id') or '—'}"
+            )
             with st.expander("SQL"):
                 st.code(row["sql"], language="sql")
             buttons = st.columns(3)
@@ -41,8 +43,10 @@ with widgets.guarded():
                     st.session_state["focus_topic"] = row["output_topic"]
                     st.switch_page(widgets.CHAT_PAGE)
                 with buttons[2].popover("Delete", icon=":material/delete:"):
-                    st.markdown(f"Stop **{name}** and forget it. Its topic `{row['output_topic']}` and the "
-                                "records in it are deleted too, unless you keep them.")
+                    st.markdown(
+                        f"Stop **{name}** and forget it. Its topic `{row['output_topic']}` and the "
+                        "records in it are deleted too, unless you keep them."
+                    )
                     keep = st.checkbox("Keep the output topic", key=f"keep_topic_{name}")
                     if st.button("Delete the job", key=f"delete_{name}", type="primary"):
                         with st.spinner(f"Deleting {name}…"):
