@@ -194,3 +194,15 @@ class DescribeCatalog(exp.Describe):
     """`DESCRIBE | DESC CATALOG [EXTENDED] name`."""
 
     arg_types = {"this": True, "extended": False}
+
+
+# Names of the window functions' keyword arguments (`SIZE => INTERVAL ...`) and the arg they fill.
+WINDOW_KWARGS = {
+    "DATA": "this",
+    "TIMECOL": "timecol",
+    "SIZE": "size",
+    "SLIDE": "slide",
+    "STEP": "step",
+    "OFFSET": "offset",
+    "GAP": "gap",
+}

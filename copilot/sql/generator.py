@@ -287,7 +287,7 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         names = ("this", "timecol", *expression.INTERVAL_ARGS)
         present = [(name, expression.args.get(name)) for name in names if expression.args.get(name) is not None]
         if expression.args.get("named"):
-            keywords = {arg: kw for kw, arg in _KWARG_NAMES.items()}
+            keywords = {arg: kw for kw, arg in fx.WINDOW_KWARGS.items()}
             args = [f"{keywords[name]} => {self.sql(value)}" for name, value in present]
             return f"{expression.sql_name()}({', '.join(args)})"
         return self.func(expression.sql_name(), *(value for _, value in present))
@@ -316,17 +316,6 @@ class FlinkGenerator(FlinkDdlGeneratorMixin, generator.Generator):
         ):
             return f"{to.this.value} {self.sql(expression, 'this')}"
         return super().cast_sql(expression, safe_prefix=safe_prefix)
-
-
-_KWARG_NAMES = {
-    "DATA": "this",
-    "TIMECOL": "timecol",
-    "SIZE": "size",
-    "SLIDE": "slide",
-    "STEP": "step",
-    "OFFSET": "offset",
-    "GAP": "gap",
-}
 
 
 # sqlglot dispatches `<key>_sql` methods only for its own node classes: register ours explicitly.

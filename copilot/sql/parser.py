@@ -12,16 +12,6 @@ from sqlglot.tokens import Token, TokenType
 from copilot.sql import expressions as fx
 from copilot.sql.ddl_parser import FlinkDdlParserMixin
 
-# Names of the window functions' keyword arguments (`SIZE => INTERVAL ...`) and the arg they fill.
-_WINDOW_KWARGS = {
-    "DATA": "this",
-    "TIMECOL": "timecol",
-    "SIZE": "size",
-    "SLIDE": "slide",
-    "STEP": "step",
-    "OFFSET": "offset",
-    "GAP": "gap",
-}
 EXPLAIN_DETAILS = ("ESTIMATED_COST", "CHANGELOG_MODE", "PLAN_ADVICE", "JSON_EXECUTION_PLAN")
 _STATEMENT_END = {TokenType.SEMICOLON, getattr(TokenType, "SENTINEL", TokenType.SEMICOLON)}
 LIKE_OPTION_VERBS = ("INCLUDING", "EXCLUDING", "OVERWRITING")
@@ -418,9 +408,9 @@ class FlinkParser(FlinkDdlParserMixin, parser.Parser):
                 self._advance(2)
             value = self._parse_window_argument()
             if keyword:
-                if keyword not in _WINDOW_KWARGS:
+                if keyword not in fx.WINDOW_KWARGS:
                     self.raise_error(f"Unknown argument {keyword} of {cls.sql_names()[0]}")
-                named[_WINDOW_KWARGS[keyword]] = value
+                named[fx.WINDOW_KWARGS[keyword]] = value
             else:
                 positional.append(value)
             if not self._match(TokenType.COMMA):
