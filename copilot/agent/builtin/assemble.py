@@ -506,7 +506,7 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
                     {"label": f"groups whose total is over {c.value:g}", "question": b.question},
                 ],
             )
-        spec = MeasureSpec(None, c.target, words=c.target.text)
+        spec = MeasureSpec(c.func, c.target, distinct=c.func == "count_distinct", words=c.target.text)
         m = b.measure(spec)
         same = next(
             (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None

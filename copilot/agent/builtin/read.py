@@ -45,6 +45,7 @@ class CompareSpec:
     having: bool = False
     words: str = ""
     high: float | None = None  # the upper bound of a range ("between 50 and 100")
+    func: str | None = None  # the aggregate compared, when the words name one ("more than 20 different buyers")
 
 
 @dataclass
@@ -393,16 +394,44 @@ class Grammar:
                 op = {">": "<=", ">=": "<", "<": ">=", "<=": ">", "=": "<>"}[op]
             self.use(*self.toks[k:j], num)
             words = " ".join(x.text for x in self.toks[max(0, k - 1) : end])
-            after = self.next_mention(end, extra=set(lex["function_words"]) - {"per", "by", "each", "in", "from", "on"})
-            if after is not None and after.start > end + 1:
+            distinct_at = end if end < len(self.toks) and self.toks[end].role == "distinct" else None
+            skip_from = end + 1 if distinct_at is not None else end
+            after = self.next_mention(skip_from, extra=set(lex["function_words"]) - {"per", "by", "each", "in", "from", "on"})
+            if after is not None and after.start > skip_from + 1:
                 after = None
+            counted_rows = (
+                unit_target is None
+                and after is None
+                and distinct_at is None
+                and end < len(self.toks)
+                and self.toks[end].low in lex.get("count_nouns", ())
+            )
             before = self.prev_mention(k)
             spec = CompareSpec(op, num.number * scale, currency, None, "default", words=words)
-            if unit_target is not None:
+            if distinct_at is not None and after is not None and not after.used:
+                # "more than 20 different buyers": the number of distinct ones, compared per group
+                spec.target, spec.kind, spec.having, spec.func = after, "measure", True, "count_distinct"
+                self.use(self.toks[distinct_at])
+                after.used = True
+                spec.words = " ".join(x.text for x in self.toks[max(0, k - 1) : after.end])
+            elif counted_rows:
+                spec.kind, spec.having = "count", True  # "more than 3 times": rows counted per group
+                self.use(self.toks[end])
+            elif unit_target is not None:
                 spec.target, spec.kind = unit_target, "field"  # "more than 5 items": the field counted in items
                 self.use(self.toks[end])
                 if before is not None and not before.used and set(before.of("field")) & set(unit_target.elements):
                     before.used = True  # "battery below 20 percent"
+            elif (
+                after is not None
+                and not after.used
+                and after.of("metric")
+                and not after.of("topic")
+                and not after.of("field")
+                and self._metric_func(after) not in (None, "count")
+            ):
+                spec.target, spec.kind, spec.having = after, "measure", True  # "more than 20 unique buyers": the metric
+                after.used = True
             elif after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
                 spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
                 after.used = True
@@ -466,6 +495,17 @@ class Grammar:
             and self.toks[j].mention is None
             and (self.toks[j].role == "negations" or self.toks[j].low in ("only", "just", "for", "from", "in", "with"))
         )
+
+    def _metric_func(self, m: Mention) -> str | None:
+        """The aggregate of the mention's metrics when they agree on one (None otherwise)."""
+        from copilot.agent.builtin import semantic
+
+        funcs = set()
+        for e in m.of("metric"):
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric else None
+            funcs.add(simple[0] if simple else "other")
+        return funcs.pop() if len(funcs) == 1 else None
 
     def _count_metric(self, m: Mention) -> bool:
         from copilot.agent.builtin import semantic

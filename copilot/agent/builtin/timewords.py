@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from copilot.agent.builtin.lexicon import time_words
+from copilot.agent.builtin.lexicon import english, time_words
 from copilot.plan.model import Duration, Window
 
 
@@ -67,9 +67,15 @@ def _duration(num: str | None, unit: str) -> Duration:
 
 def normalise(text: str) -> str:
     """Fractions of an hour and glued units rewritten; the case is kept (codes such as `US`)."""
-    for regex, repl in grammar().rewrites:
+    for regex, repl in grammar().rewrites + _english_rewrites():
         text = regex.sub(repl, text)
     return text
+
+
+@lru_cache(maxsize=1)
+def _english_rewrites() -> list[tuple[re.Pattern, str]]:
+    """Generic English constructions read as a plainer form (a split phrasal verb: "leaving X out")."""
+    return [(re.compile(k, re.I), v) for k, v in (english().get("rewrites") or {}).items()]
 
 
 def default_slide(size: Duration) -> Duration:
