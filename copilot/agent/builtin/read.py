@@ -679,7 +679,9 @@ class Grammar:
                 t.role == "agg"
                 and t.arg in ("max", "min")
                 and (
-                    (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None) or self._which_before(k)
+                    (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None)
+                    or self._which_before(k)
+                    or self._one_row_named(k)
                 )
             )
             if t.role not in ("rank_top", "rank_bottom") and not size_word:
@@ -744,7 +746,7 @@ class Grammar:
                     self.use_phrase(t)
                     self.r.rank = RankSpec(n or 1, desc, None, explicit_n=n is not None, words=words)
                 continue
-            if t.role == "agg" and n is None:
+            if t.role == "agg" and n is None and not self._one_row_named(k):
                 continue
             self.use_phrase(t)
             by = None
@@ -824,6 +826,25 @@ class Grammar:
 
     def _which_before(self, k: int) -> bool:
         return any(t.role == "which_words" for t in self.toks[:k])
+
+    def _one_row_named(self, k: int) -> bool:
+        """ "the cheapest item in each group": a size word before one member of a table of current rows (a
+        singular table name, not a field or metric) ranks the members, since the answer is which one; over an
+        event stream ("the biggest payment per minute") the size word stays an aggregate of the amount."""
+        j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == self.toks[k].role])
+        while j < len(self.toks) and self.toks[j].mention is None and self.toks[j].low in ("single", "one", "individual"):
+            j += 1
+        m = self.mention_at(j)
+        return (
+            m is not None
+            and m.start == j
+            and not m.used
+            and bool(m.of("topic"))
+            and all(self.vocab.topics[e.topic].is_upsert for e in m.of("topic"))
+            and not m.of("field")
+            and not m.of("metric")
+            and self._singular(m)
+        )
 
     def _singular(self, m: Mention) -> bool:
         last = m.text.split()[-1].lower()
