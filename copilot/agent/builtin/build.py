@@ -327,6 +327,19 @@ class Builder:
             return self._agg(spec.func, FieldRef(topic=self.source, field=amount), spec, None, own)
         e = self.resolve(m, ("metric", "field", "topic"))
         func = spec.func
+        if e.kind == "metric" and func in ("max", "min", "avg"):
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric else None
+            if simple is not None and simple[0] in ("count", "count_distinct"):
+                # "the highest reading": a size word over a word that is a count and a number reads the number
+                numbers = [x for x in m.of("field") if self.vocab.is_numeric(x.topic, x.field or "")]
+                if len(numbers) == 1:
+                    e = numbers[0]
+                else:
+                    raise AskBack(
+                        f"“{spec.words}”: the {func} of which number?",
+                        self._number_options(e.topic, spec.words),
+                    )
         if e.kind == "metric":
             metric = self.vocab.metric(e.topic, e.metric or "")
             simple = semantic.simple_metric(metric.expression) if metric else None

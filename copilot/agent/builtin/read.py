@@ -177,6 +177,7 @@ class Grammar:
         self.r, self.vocab, self.toks = r, vocab, r.toks
 
     def run(self) -> None:
+        self._value_lists()
         self._instead_of()
         self._qualifiers()
         self._within()
@@ -253,6 +254,24 @@ class Grammar:
                         m.used = True
                         self.r.replaced.append(m)
                     break
+
+    def _value_lists(self) -> None:
+        """ "critical or warning events": words joined by "or"/"and"/"," that are values of one field form a value
+        list; a metric the catalog also names with one of them (a count of the critical ones) is not meant."""
+        joiners = {str(w).lower() for w in english()["list_joiners"]}
+        ms = self.r.mentions
+        for a, b in zip(ms, ms[1:]):
+            between = self.toks[a.end : b.start]
+            if not between or len(between) > 2 or any(t.low not in joiners for t in between):
+                continue
+            fa = {(e.topic, e.field) for e in a.of("value")}
+            fb = {(e.topic, e.field) for e in b.of("value")}
+            shared = fa & fb
+            if not shared:
+                continue
+            for m in (a, b):
+                if m.of("metric"):
+                    m.elements = [e for e in m.elements if e.kind != "metric"]
 
     def _qualifiers(self) -> None:
         """A topic name next to a field or value of that topic says whose it is ("customer segment",
