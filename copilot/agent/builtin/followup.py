@@ -13,7 +13,7 @@ from copilot.plan.model import FieldRef, Measure, QueryPlan, Ranking
 
 def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
     """A follow-up opens with a follow-up word, or names no subject of its own (no measure, no topic)."""
-    named = {e.topic for m in r.mentions if not m.qualifier for e in m.of("topic")}
+    named = {e.topic for m in r.mentions if not m.qualifier and m not in r.replaced for e in m.of("topic")}
     for a, b in zip(r.mentions, r.mentions[1:]):  # "France (page views)": a value the old subject also has, placed elsewhere
         for topic_m, value_m in ((a, b), (b, a)):
             if topic_m.qualifier and value_m.of("value"):

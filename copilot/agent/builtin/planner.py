@@ -42,7 +42,7 @@ class BuiltinPlanner(Planner):
         try:
             reading = read(request.question, vocab)
             notices += [f"reading “{a}” as {b}" for a, b in reading.tagged.corrections]
-            if previous is None and reading.followup_cue and not reading.measures:
+            if previous is None and reading.followup_cue and (not reading.measures or _replaces(request.question)):
                 _continues_unanswered(request)
             if previous is not None and wants_followup(reading, previous, vocab):
                 plan, more = refine(previous, reading, vocab, request.question, rank)
@@ -102,6 +102,14 @@ class BuiltinPlanner(Planner):
                     return None
                 return plan if all(t in topics for t in plan.tables) else None
         return None  # a turn without a plan (declined, asked back) is skipped: the last answer still counts
+
+
+def _replaces(question: str) -> bool:
+    """ "count sessions instead of views": a question that swaps one part of another only follows up."""
+    from copilot.agent.builtin.lexicon import english
+
+    low = f" {question.lower()} "
+    return " instead " in low or any(f" {w} " in low for w in english()["replace_words"])
 
 
 def _continues_unanswered(request: PlanRequest) -> None:

@@ -101,7 +101,6 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.tagged.corrections[:0] = early
     lex = english()
     low = [t.low for t in r.toks]
-    joined = " " + " ".join(low) + " "
     writes = {tuple(str(w).lower().split()) for w in lex["write_requests"]}
     start = next(
         (
@@ -137,12 +136,14 @@ def read(question: str, vocab: Vocabulary) -> Reading:
                 f"I answer from the data as it streams in; “{t.text}” asks about something no topic "
                 f"records (forecasts and reasons are not in the data)"
             )
-    r.list_rows = any(f" {w} " in joined for w in map(str.lower, lex["list_words"] + lex["list_strong"])) and not any(
+    # a listing word inside a catalog phrase ("list price") asks for nothing
+    free = " " + " ".join(t.low if t.mention is None else "\x00" for t in r.toks) + " "
+    r.list_rows = any(f" {w} " in free for w in map(str.lower, lex["list_words"] + lex["list_strong"])) and not any(
         t.role == "agg" and t.arg == "count" for t in r.toks
     )
     r.list_strong = (
         r.list_rows
-        and any(f" {w} " in joined for w in map(str.lower, lex["list_strong"]))
+        and any(f" {w} " in free for w in map(str.lower, lex["list_strong"]))
         and not any(
             t.role in ("agg", "distinct", "share")
             and not (t.low in lex["unit_symbols"] and t.i > 0 and r.toks[t.i - 1].number is not None)
@@ -248,9 +249,9 @@ class Grammar:
         for k in range(len(self.toks)):
             for n in (3, 2, 1):
                 if tuple(t.low for t in self.toks[k : k + n]) in cues and all(t.mention is None for t in self.toks[k : k + n]):
-                    m = self.next_mention(k + n)
+                    m = self.next_mention(k + n, extra={"per", "by", "each", "for"})  # "instead of per vehicle"
                     if m is not None and not m.used:
-                        self.use(*self.toks[k : k + n])
+                        self.use(*self.toks[k : m.start])
                         m.used = True
                         self.r.replaced.append(m)
                     break

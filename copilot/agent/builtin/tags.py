@@ -98,6 +98,19 @@ def window_words() -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def correction_targets() -> set[str]:
+    """The words a misspelling outside the catalog may be read as: window phrases and grammar words."""
+    return window_words() | grammar_words()
+
+
+@lru_cache(maxsize=1)
+def grammar_words() -> set[str]:
+    """Grammar words a misspelling is read as ("insted" → instead, "abvoe" → above): lexicon/english.yaml
+    `typo_targets`, each long enough that one edit does not reach another word."""
+    return {str(w).lower() for w in english().get("typo_targets", []) if len(str(w)) >= 5}
+
+
+@lru_cache(maxsize=1)
 def lexicon_words() -> set[str]:
     """Lexicon words a misspelling may be read as: not function words (a typo of a content word
     must not vanish into grammar)."""
@@ -243,10 +256,11 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
         t = Tok(0, word, word.lower())
         if _known(t, vocab, table):
             continue
-        known = vocab.correct(t.low, window_words())
-        if any(c not in window_words() for c in known):
+        targets = correction_targets()
+        known = vocab.correct(t.low, targets)
+        if any(c not in targets for c in known):
             continue  # as close to a catalog word: left to `tag`
-        cands = [c for c in known if c in window_words()]
+        cands = [c for c in known if c in targets]
         units = {table[(c,)][1] if (c,) in table and table[(c,)][0] == "time_unit" else c for c in cands}
         if cands and len(units) == 1:
             out = re.sub(rf"\b{re.escape(word)}\b", cands[0], out)
