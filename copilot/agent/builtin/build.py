@@ -18,6 +18,19 @@ FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
+def _twin_named(r: Reading, vocab: Vocabulary, scores: dict[str, float]) -> None:
+    """A field only a topic's twin has (the same records with more fields, `same_records_as`) makes the twin the
+    subject: its original cannot answer it, and reading both would join each record to itself."""
+    from copilot.catalog.semantic import twins
+
+    for twin, original in twins(vocab.topics).items():
+        if twin not in scores or original not in scores:
+            continue
+        names = {f.name for f in vocab.topics[original].fields}
+        if any(e.topic == twin and e.field and e.field not in names for m in r.mentions for e in m.elements):
+            scores[twin] = max(scores[twin], scores[original]) + 1.0
+
+
 def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str | None, question: str = "") -> str:
     scores: dict[str, float] = {}
 
@@ -78,6 +91,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
             else:
                 scores[t] += 2.5 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
+    _twin_named(r, vocab, scores)
     if context:
         add(context, 2.5)
     evidence = dict(scores)  # what the question's words say, before retrieval's order breaks ties
@@ -194,8 +208,22 @@ class Builder:
         self.measures_built: list[Measure] = []
 
     # -- resolving ---------------------------------------------------------------------------
+    def _on_twin(self, e: Element) -> Element:
+        """A field or value of the original read from its twin when the twin is the subject (the same records):
+        "per method" over the Avro edition is that edition's own method, never a join back to the original."""
+        from copilot.catalog.semantic import same_records_as
+
+        schema = self.vocab.topics.get(self.source)
+        if schema is None or e.topic == self.source or same_records_as(schema) != e.topic:
+            return e
+        if e.kind == "topic":
+            return Element("topic", self.source)
+        if e.kind not in ("field", "value") or not e.field or schema.field(e.field) is None:
+            return e
+        return Element(e.kind, self.source, e.field, e.value, e.metric)
+
     def resolve(self, m: Mention, kinds=("field", "value", "metric", "topic")) -> Element:
-        cands = [e for e in m.elements if e.kind in kinds]
+        cands = [self._on_twin(e) for e in m.elements if e.kind in kinds]
         if not cands:
             raise AskBack(f"What should “{m.text}” mean here?", [])
         ranked: dict[int, list[Element]] = {}

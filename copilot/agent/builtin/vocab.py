@@ -129,6 +129,11 @@ class Vocabulary:
             self._add([topic.lower()], te, name=True)  # written as the identifier: page_views
         if "_" in topic:
             self._add(["".join(topic.lower().split("_"))], te)
+        if catalog_semantic.same_records_as(schema):  # an edition named by its qualifier first: "avro payments"
+            parts = topic.lower().split("_")
+            if len(parts) == 2:
+                self._add([parts[1], parts[0]], te)
+                self._add([parts[1], stem(parts[0])], te)
         if not schema.is_upsert:  # an event is asked about by its verb: "viewed", "ordered"
             head = stem(topic.split("_")[-1])
             if len(head) > 3 and head[-1] not in "aeiouy":
