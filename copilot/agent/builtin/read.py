@@ -781,9 +781,10 @@ class Grammar:
             # "top 5 products by revenue"
             after = self.skip(target.end)
             nx = self.toks[after] if after < len(self.toks) else None
-            if by is None and nx is not None and nx.role == "breakdown" and nx.low == "by":
+            if (by is None or by.func == "count") and nx is not None and nx.role == "breakdown" and nx.low == "by":
+                # "the most ordered products by units": the number named after "by" is what ranks them
                 m = self.next_mention(after + 1)
-                if m is not None and (m.of("metric") or self._numeric(m) or m.of("topic")):
+                if m is not None and (m.of("metric") or self._numeric(m) or (by is None and m.of("topic"))):
                     self.use(nx)
                     m.used = True
                     spec.by = MeasureSpec(None, m, words=m.text)
