@@ -18,6 +18,9 @@ FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
+_BARE_AGGS = {"avg", "average", "mean", "the average", "the avg", "the mean"}
+
+
 def _twin_named(r: Reading, vocab: Vocabulary, scores: dict[str, float]) -> None:
     """A field only a topic's twin has (the same records with more fields, `same_records_as`) makes the twin the
     subject: its original cannot answer it, and reading both would join each record to itself."""
@@ -344,7 +347,13 @@ class Builder:
             if spec.func in (None, "count", "count_distinct"):
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(self.source)
-            if amount is None:
+            numbers = [
+                f.name
+                for f in self.vocab.topics[self.source].fields
+                if semantic.is_numeric(f.type) and not self.vocab.is_key(self.source, f.name)
+            ]
+            if amount is None or (spec.own is None and spec.words.strip().lower() in _BARE_AGGS and len(numbers) > 1):
+                # "the average per order": an aggregate word alone, over a topic with several numbers: which one?
                 raise AskBack(
                     f"Which number of {self.source.replace('_', ' ')} do you mean?", self._number_options(self.source, spec.words)
                 )
