@@ -36,6 +36,8 @@ SETS = {
     "heldout_fleet": (ROOT / "tests" / "heldout" / "fleet.yaml", FLEET),
     "heldout_b_demo": (ROOT / "tests" / "heldout" / "demo_b.yaml", None),
     "heldout_b_fleet": (ROOT / "tests" / "heldout" / "fleet_b.yaml", FLEET),
+    "heldout_c_demo": (ROOT / "tests" / "heldout" / "demo_c.yaml", None),
+    "heldout_c_fleet": (ROOT / "tests" / "heldout" / "fleet_c.yaml", FLEET),
 }
 
 

@@ -32,6 +32,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "fleet": (HERE / "fleet.yaml", ROOT / "examples" / "catalogs" / "fleet"),
         "demo_b": (HERE / "demo_b.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet_b": (HERE / "fleet_b.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_c": (HERE / "demo_c.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_c": (HERE / "fleet_c.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 
