@@ -367,6 +367,23 @@ class JobService(Jobs):
             raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
         return reply.json().get("state") if reply.status_code == 200 else None
 
+    def _cancel_and_wait(self, job_id: str, timeout: float = 20.0) -> None:
+        """Cancel, and return once Flink no longer runs the job; a cancel that lands while the job is still
+        being deployed can be lost, so it is repeated every few seconds until the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._cancel(job_id)
+            resend = time.monotonic() + 3.0
+            while time.monotonic() < min(resend, deadline):
+                if self._job_state(job_id) not in ACTIVE_STATES:
+                    return
+                time.sleep(0.2)
+            if time.monotonic() >= deadline:
+                raise RequestError(
+                    f"Flink did not cancel job {job_id} within {timeout:.0f} s",
+                    hint="see `flink-copilot jobs list`, and cancel it in the Flink UI if it still runs",
+                )
+
     def _cancel(self, job_id: str) -> None:
         try:
             reply = httpx.patch(f"{self.rest_url}/jobs/{job_id}", params={"mode": "cancel"}, timeout=5.0)
@@ -421,11 +438,12 @@ class JobService(Jobs):
         next `up` resumes it from the savepoint."""
         job = self._require(name)
         job_id = job.flink_job_id
-        running = job_id is not None and self._job_state(job_id) in ACTIVE_STATES
+        state = self._job_state(job_id)
+        running = job_id is not None and state in ACTIVE_STATES
         if job_id is not None and running and savepoint:
             job.savepoint = self._stop_with_savepoint(job_id)
-        elif job_id is not None and running:
-            self._cancel(job_id)
+        elif job_id is not None and (running or state is None):
+            self._cancel_and_wait(job_id)  # a job Flink does not list yet may still be starting: cancel it anyway
         elif savepoint and not quiet:
             raise RequestError(
                 f"job {name!r} is not running, so no savepoint can be taken",

@@ -114,7 +114,11 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             errors.append(f"{plan.source} is a table of current rows (upsert): windows are over event streams")
         if plan.window.kind == "session":
             for d in plan.dimensions:
-                if d.field.topic != plan.source or d.transform != "value":
+                if d.field.topic == plan.source and d.field.field == source.event_time:
+                    errors.append(
+                        f"a session window is kept per key of {plan.source}: its event time {d.field.field} cannot be a key"
+                    )
+                elif d.field.topic != plan.source or d.transform != "value":
                     errors.append(
                         f"a session window is kept per key of {plan.source}: break it down by its own fields' values only (not {d.field.topic}.{d.field.field}{'' if d.transform == 'value' else ' ' + d.transform})"
                     )

@@ -128,7 +128,8 @@ def test_sync_keeps_what_people_wrote_on_the_demo_avro_entries(registry_url, cat
     after = catalog_copy.load().topics["payments_avro"]
     assert after.description == before.description
     assert after.field("method").values == before.field("method").values
-    assert after.field("risk_score").synonyms == ["fraud score", "risk", "fraud risk"]
+    assert after.field("risk_score").synonyms == before.field("risk_score").synonyms
+    assert "fraud score" in after.field("risk_score").synonyms
     assert after.registry is not None and after.registry.subject == "payments_avro-value"
 
 
