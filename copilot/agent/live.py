@@ -45,32 +45,27 @@ class SubmissionAudit:
         self._record = record
         self._answer = answer
 
-    def submitted(self, query: LiveQuery) -> None:
+    def _event(self, kind: str, query: LiveQuery, **data: Any) -> None:
         a = self._answer
         # the audited text is the statement's canonical text: exactly what is submitted
-        self._record(
+        self._record(kind, a.conversation_id, a.question, sql=query.sql, planner=a.planner, **data)
+
+    def submitted(self, query: LiveQuery) -> None:
+        self._event(
             "submission",
-            a.conversation_id,
-            a.question,
-            sql=query.sql,
-            planner=a.planner,
+            query,
             verdict="valid",
             tables=list(query.statement.tables),
             hints=list(query.statement.hints),
         )
 
     def failed(self, query: LiveQuery, exc: Exception) -> None:
-        a = self._answer
-        self._record("submission_failed", a.conversation_id, a.question, sql=query.sql, planner=a.planner, reason=str(exc))
+        self._event("submission_failed", query, reason=str(exc))
 
     def refused(self, query: LiveQuery, found: list[PlanDisagreement]) -> None:
-        a = self._answer
-        self._record(
+        self._event(
             "submission_refused",
-            a.conversation_id,
-            a.question,
-            sql=query.sql,
-            planner=a.planner,
+            query,
             verdict="refused",
             stage="engine",
             job_id=query.job_id,
