@@ -17,7 +17,7 @@ import httpx
 from copilot import settings
 from copilot.errors import StackError
 from copilot.stack import artifacts as art, config
-from copilot.stack.processes import ProcessTable, port_in_use
+from copilot.stack.processes import ProcessTable, port_in_use, state_lock
 
 log = logging.getLogger(__name__)
 
@@ -368,7 +368,13 @@ class Launcher:
         return parts
 
     def up(self, with_datagen: bool = True, progress: Callable[[str], None] | None = None) -> list[dict]:
+        """Start what is not running. Holds the state directory's lock throughout: a concurrent `up` waits,
+        then finds the services up instead of starting a second copy."""
         say = progress or _say
+        with state_lock(self.state, "up", say):
+            return self._up(with_datagen, say)
+
+    def _up(self, with_datagen: bool, say: Callable[[str], None]) -> list[dict]:
         _ = self.artifacts
         self.write_config()
         pending: list[tuple[Component, float]] = []  # background components not yet checked
@@ -448,7 +454,12 @@ class Launcher:
         )
 
     def down(self, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Stop what `up` started, under the same lock as `up`."""
         say = progress or _say
+        with state_lock(self.state, "down", say):
+            return self._down(say)
+
+    def _down(self, say: Callable[[str], None]) -> list[str]:
         stopped = []
         if self.table.running("jobmanager") and jobmanager_health(self.ep).ok and kafka_health(self.ep).ok:
             self._saved_jobs(False, say)

@@ -1,15 +1,22 @@
-"""Start, find and stop the stack's local processes by recorded pid, each with its own log."""
+"""Start, find and stop the stack's local processes by recorded pid, each with its own log; the lock that
+lets one `up` or `down` at a time work on a state directory."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+LOCK_FILE = "stack.lock"
+_DOING = {"up": "starting", "down": "stopping"}
 
 
 @dataclass
@@ -124,3 +131,42 @@ def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+def _holder(path: Path, wait_s: float = 1.0) -> tuple[str, str]:
+    """(pid, verb) the lock's holder wrote into the lock file; it writes them just after taking the lock."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fields = path.read_text().split()
+        except OSError:
+            fields = []
+        if len(fields) >= 2 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    return (fields[0], fields[1]) if len(fields) >= 2 else ("unknown", "up")
+
+
+@contextmanager
+def state_lock(state_dir: Path, verb: str, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the exclusive lock (flock) of `state_dir` while `verb` ("up" or "down") runs: a second `up` or
+    `down` on the same state directory says who holds it on one line, waits, and then sees what the first one
+    left (the services up, or stopped). The kernel drops the lock when its holder exits, so a killed `up`
+    never leaves a stale lock behind."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / LOCK_FILE
+    with open(path, "a+") as handle:  # never truncated before the lock is ours: the holder's pid stays readable
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid, other = _holder(path)
+            say(f"another `flink-copilot {other}` is {_DOING.get(other, 'using')} the stack (pid {pid}); waiting…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.truncate(0)
+        handle.write(f"{os.getpid()} {verb}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
