@@ -39,6 +39,11 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "PEM file of the CA that signed the brokers' certificates (the same path must exist on the Flink TaskManagers).",
     ),
+    Setting(
+        "COPILOT_KAFKA_REPLICATION_FACTOR",
+        "auto",
+        "Replication factor of the topics the product creates: auto (the cluster's broker count, at most 3) or a number no larger than the broker count.",
+    ),
     Setting("FLINK_SQL_GATEWAY", "http://localhost:8083", "Flink SQL Gateway REST address."),
     Setting("FLINK_REST", "http://localhost:8081", "Flink JobManager REST address."),
     Setting(

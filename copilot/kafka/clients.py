@@ -9,13 +9,14 @@ import uuid
 from typing import Any
 
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, KafkaException, Message, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, NewTopic
+from confluent_kafka.admin import AdminClient, AlterConfigOpType, ClusterMetadata, ConfigEntry, ConfigResource, NewTopic
 
 from copilot.kafka.config import client_config
 
 __all__ = [
     "AdminClient",
     "AlterConfigOpType",
+    "ClusterMetadata",
     "ConfigEntry",
     "ConfigResource",
     "Consumer",

@@ -345,7 +345,11 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    return generator.run()
+    try:
+        return generator.run()
+    except CopilotError as exc:  # a setting that does not fit the cluster (COPILOT_KAFKA_REPLICATION_FACTOR)
+        print(f"datagen: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

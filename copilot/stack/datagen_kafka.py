@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from copilot.kafka import clients
+from copilot.kafka.admin import replication_factor
 from copilot.kafka.clients import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource, KafkaException, NewTopic, Producer
 
 log = logging.getLogger("copilot.datagen")
@@ -51,17 +52,21 @@ def admin_client(bootstrap: str) -> AdminClient:
     return clients.admin({"socket.timeout.ms": 5000, "log_level": 0}, servers=bootstrap)
 
 
-def ensure_topics(admin: AdminClient, timeout: float = 10.0) -> list[str]:
-    """Creates missing topics and repairs the cleanup policy of existing ones. Returns the names created.
+def ensure_topics(admin: AdminClient, timeout: float = 10.0, topics: tuple[TopicSpec, ...] = TOPICS) -> list[str]:
+    """Creates missing topics (replicated as COPILOT_KAFKA_REPLICATION_FACTOR says) and repairs the cleanup
+    policy of existing ones. Returns the names created.
 
     Raises KafkaException (or TimeoutError-like KafkaException) when Kafka does not answer; callers retry.
+    UsageError when the replication factor setting does not fit the cluster.
     """
-    existing = admin.list_topics(timeout=timeout).topics
-    missing = [t for t in TOPICS if t.name not in existing]
+    metadata = admin.list_topics(timeout=timeout)
+    existing = metadata.topics
+    missing = [t for t in topics if t.name not in existing]
     created = []
     if missing:
+        factor = replication_factor(len(metadata.brokers))
         futures = admin.create_topics(
-            [NewTopic(t.name, num_partitions=t.partitions, replication_factor=1, config=dict(t.config)) for t in missing],
+            [NewTopic(t.name, num_partitions=t.partitions, replication_factor=factor, config=dict(t.config)) for t in missing],
             operation_timeout=timeout,
             request_timeout=timeout,
         )
@@ -72,7 +77,7 @@ def ensure_topics(admin: AdminClient, timeout: float = 10.0) -> list[str]:
             except KafkaException as exc:
                 if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":  # another generator won the race
                     raise
-    present = [t for t in TOPICS if t.name in existing]
+    present = [t for t in topics if t.name in existing]
     if present:
         _repair_cleanup_policy(admin, present, timeout)
     return created
