@@ -279,6 +279,7 @@ def _contradictions(filters: list[Filter], question: str) -> None:
     for f in filters:
         if f.op in ("=", "in"):
             by_field.setdefault(f.field.key(), []).append(f)
+    _null_contradictions(filters, question)
     for key, group in by_field.items():
         sets = [set(map(str, f.values)) for f in group]
         if len(group) < 2 or set.intersection(*sets):
@@ -299,6 +300,32 @@ def _contradictions(filters: list[Filter], question: str) -> None:
                         rest = rest[:a] + rest[b:]
                 options.append({"label": f"only {w}", "question": " ".join(rest.split())})
         raise AskBack(f"A row has one {field}: {', '.join(f'“{w}”' for w in words)} cannot all hold. Which do you mean?", options)
+
+
+def _null_contradictions(filters: list[Filter], question: str) -> None:
+    """ "anonymous vs logged-in views": a field required empty and present at once, or a value both required
+    and excluded. No row meets both: the words were meant side by side or as alternatives — ask which."""
+    for f in filters:
+        for g in filters:
+            if f is g or f.field.key() != g.field.key():
+                continue
+            clash = (f.op == "is_null" and g.op == "is_not_null") or (
+                f.op in ("=", "in") and g.op in ("<>", "not_in") and set(map(str, f.values)) <= set(map(str, g.values))
+            )
+            if not clash:
+                continue
+            words = [f.words or f.op, g.words or g.op]
+            options = []
+            for keep, drop in ((f, g), (g, f)):
+                if drop.words and drop.words.lower() in question.lower():
+                    i = question.lower().index(drop.words.lower())
+                    rest = " ".join((question[:i] + question[i + len(drop.words) :]).split())
+                    options.append({"label": f"only {keep.words or keep.op}", "question": rest})
+            field = f.field.field.replace("_", " ")
+            raise AskBack(
+                f"No row can be both “{words[0]}” and “{words[1]}” ({field}): which do you mean?",
+                options,
+            )
 
 
 def _measured_kind(b: Builder, filters: list[Filter]):

@@ -384,6 +384,7 @@ class Builder:
                 func in (None, "sum")
                 or simple is None
                 or (func in ("count", "count_distinct") and simple[0] in ("count", "count_distinct"))
+                or (func == "count" and simple[0] == "sum")  # "how many units": the metric that adds the units up
             ):
                 if e.topic != self.source:
                     if simple is None:
@@ -419,6 +420,9 @@ class Builder:
             if self.vocab.is_key(e.topic, e.field or "") or semantic.is_time(self.vocab.ftype(e.topic, e.field or "")):
                 return self._agg("count", None, spec, None)
             return self._agg("count_distinct", ref, spec, None)
+        if func == "count" and semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "") == "sum" and spec.words:
+            # "how many pieces": a number the catalog adds up (its aggregate is sum) counts its own units
+            return self._agg("sum", ref, spec, None)
         if func == "count":
             return self._agg("count", None, spec, None)
         if not numeric:

@@ -442,6 +442,27 @@ class Grammar:
                 self.use(self.toks[end])
                 if before is not None and not before.used and set(before.of("field")) & set(unit_target.elements):
                     before.used = True  # "battery below 20 percent"
+                if (
+                    before is not None
+                    and not before.used
+                    and before.of("metric")
+                    and (
+                        self._metric_field(before) in {(e.topic, e.field) for e in unit_target.of("field")}
+                        or self._units_vary(self._metric_field(before))
+                        and self._next_to(before, k)
+                    )
+                ):
+                    spec.target, spec.kind, spec.having = before, "measure", True  # "average temperature above 8 degrees"
+                    before.used = True
+                elif self._group_subject(k) and self._summed(unit_target):
+                    spec.kind, spec.having, spec.func = "measure", True, "sum"  # "depots that drive over 500 km"
+                elif before is not None:  # "whose average temperature is above 8 degrees": the average, per group
+                    lead = self.toks[max(0, before.start - 2) : before.start]
+                    agg = next((x for x in lead if x.role == "agg" and x.arg not in ("count",)), None)
+                    if agg is not None and not agg.used:
+                        spec.having, spec.func = True, str(agg.arg)
+                        self.use(agg)
+                        before.used = True
             elif (
                 after is not None
                 and not after.used
@@ -459,6 +480,8 @@ class Grammar:
             elif after is not None and not after.used and after.of("field") and self._numeric(after):
                 spec.target, spec.kind = after, "field"  # "more than 5 units"
                 after.used = True
+                if after.of("metric") and self._group_subject(k):
+                    spec.kind, spec.having = "measure", True  # "which brands sell more than 200 units": per brand
                 if before is not None and not before.used and set(before.elements) & set(after.elements):
                     before.used = True  # "a quantity of more than 3 units"
             elif (
@@ -485,6 +508,39 @@ class Grammar:
             ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
             self.r.compares.append(spec)
+
+    def _units_vary(self, ref: tuple[str, str] | None) -> bool:
+        """The field's unit is given per row by another field (`unit_field`): any unit word may be its unit."""
+        from copilot.agent.builtin import semantic
+
+        return ref is not None and bool(semantic.field_annotation(self.vocab.topics[ref[0]], ref[1], "unit_field"))
+
+    def _next_to(self, m: Mention, k: int) -> bool:
+        """Only function words between the mention and token k ("average humidity is over …")."""
+        return all(t.mention is None and t.role == "function_words" for t in self.toks[m.end : k])
+
+    def _metric_field(self, m: Mention) -> tuple[str, str] | None:
+        """(topic, field) a mention's metric aggregates, when its metrics agree on one plain aggregate of a field."""
+        from copilot.agent.builtin import semantic
+
+        found = set()
+        for e in m.of("metric"):
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric else None
+            found.add((e.topic, simple[1]) if simple and simple[1] else None)
+        return found.pop() if len(found) == 1 else None
+
+    def _group_subject(self, k: int) -> bool:
+        """ "which brands sell more than …", "channels with over …": the sentence is about groups (its first
+        content word names a field that is not a number, and no rows are named before the comparison), so a
+        threshold is on each group's total, not on single rows."""
+        first = next(
+            (m for m in self.r.mentions if not m.qualifier and not ((m.of("value") or m.of("state")) and not m.of("field"))),
+            None,
+        )
+        if first is None or first.start >= k or not first.of("field") or self._numeric(first):
+            return False
+        return not any(m.of("topic") and not m.of("field") for m in self.r.mentions if first.start <= m.start < k)
 
     def _unit_counts(self) -> None:
         """ "single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,
@@ -1011,6 +1067,13 @@ class Grammar:
                         self.r.measures.append(MeasureSpec(None, shared, words=shared.text))
                     self.use(*[x for x in self.toks[j:end] if x.role == "list_joiners"])
                     continue
+            if func == "count" and not distinct and self._counted_in_units(j):
+                unit = self._unit_at(j)  # "how many items": the number the catalog counts in items, added up
+                assert unit is not None
+                self.use_phrase(t)
+                self.use(self.toks[j])
+                self.r.measures.append(MeasureSpec("sum", unit, words=" ".join(x.text for x in self.toks[k : j + 1])))
+                continue
             target = self.next_mention(j)
             own = counted = None
             while target is not None and (
@@ -1055,6 +1118,33 @@ class Grammar:
             self.r.measures.append(
                 MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k : target.end]))
             )
+
+    def _summed(self, m: Mention) -> bool:
+        """The mention is one catalog number that is added up (its aggregate is sum)."""
+
+        fields = m.of("field")
+        return len(fields) == 1 and self._adds_up(fields[0].topic, fields[0].field or "")
+
+    def _adds_up(self, topic: str, field: str) -> bool:
+        """The catalog adds this number up: its aggregate is sum, or a metric of its topic is its SUM."""
+        from copilot.agent.builtin import semantic
+
+        if semantic.default_aggregate(self.vocab.topics[topic], field) == "sum":
+            return True
+        return any(
+            (simple := semantic.simple_metric(m.expression)) is not None and simple == ("sum", field)
+            for m in self.vocab.metrics.get(topic, [])
+        )
+
+    def _counted_in_units(self, j: int) -> bool:
+        """Token j is the unit of exactly one catalog number that is added up ("items" of quantity)."""
+
+        if j >= len(self.toks) or self.toks[j].mention is not None or self.toks[j].number is not None:
+            return False
+        fields = self.vocab.units.get(stem(self.toks[j].low), [])
+        if self.toks[j].role is not None or any(e not in fields for e in self.vocab.lookup([self.toks[j].low])):
+            return False  # "items" is a generic noun too (rows, products): which is meant is asked elsewhere
+        return len(fields) == 1 and self._adds_up(fields[0].topic, fields[0].field or "")
 
     def _one_measure_of_value(self, m: Mention) -> None:
         """ "refunds": a word the catalog gives to a value and to one of several measures of that value (the
@@ -1359,7 +1449,12 @@ class Grammar:
                 m.used = True  # "list readings from sensors with battery under 10%": the rows' own device, shown
                 m.elements = refs
                 continue
-            if m.of("metric") and not m.of("topic") and self.r.measures and stem(m.text.lower()) in self.vocab.verb_words:
+            if (
+                m.of("metric")
+                and not m.of("topic")
+                and (self.r.measures or any(c.target is not None and c.target.of("metric") for c in self.r.compares))
+                and stem(m.text.lower()) in self.vocab.verb_words
+            ):
                 m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
                 continue
             if m.of("metric") and not m.of("topic"):

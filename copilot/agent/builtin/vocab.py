@@ -148,6 +148,7 @@ class Vocabulary:
                 if syn.lower() in past and past[syn.lower()] not in self.grammar:  # "sells" → "how much was sold"
                     self._add([past[syn.lower()]], me)
                     self.verb_words.add(stem(past[syn.lower()]))
+                    self.verb_words.add(stem(syn.lower()))  # "how many pieces did we sell": the verb, not a measure
         self.metrics[topic] = semantic.metrics(schema)
         irregular = {k: v for k, v in english()["irregular_verbs"].items()}
         for f in schema.fields:
@@ -237,6 +238,10 @@ class Vocabulary:
                 if d <= limit:
                     best.setdefault(d, []).append(cand)
         out = sorted(set(best[min(best)])) if best else []
+        if len(out) > 1:  # "oders": order (catalog) or older/over (grammar) — the catalog's word names data, prefer it
+            named = [c for c in out if c in self.words]
+            if len(named) == 1 and low.endswith("s") and not named[0].endswith("s"):
+                out = named
         if len(self._corrected) > 4096:
             self._corrected.clear()
         self._corrected[key] = tuple(out)
