@@ -36,6 +36,9 @@ def document_text(schema: TopicSchema, related: Iterable[str] = ()) -> str:
     name_words = schema.topic.replace("_", " ").replace(".", " ").replace("-", " ")
     # The name is repeated: a topic named like the question's subject should outrank one that mentions it.
     lines = [f"{name_words}. {name_words}. {name_words}. {schema.description}".strip()]
+    names = list(schema.synonyms) + list(schema.verbs)
+    if names:  # the topic's own other names and verbs, as strong as a field's synonyms
+        lines.append("also called " + ", ".join(names) + "; " + ", ".join(names))
     for f in schema.fields:
         parts = [f.name.replace("_", " ")]
         if f.description:

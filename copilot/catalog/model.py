@@ -114,6 +114,9 @@ class TopicSchema:
     key_format: str = "raw"
     # The registered schema `catalog sync` last read (format avro-confluent): subject, schema id, version.
     registry: "RegistrySchemaRef | None" = None
+    # Semantic layer: other names of the topic's rows ("purchases"), and the verbs of its events ("bought").
+    synonyms: list[str] = field(default_factory=list)
+    verbs: list[str] = field(default_factory=list)
 
     @property
     def table_name(self) -> str:

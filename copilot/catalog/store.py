@@ -237,6 +237,8 @@ class _DocumentReader:
             key=key,
             key_format=key_format,
             registry=_registry_ref(doc.get("schema_registry")),
+            synonyms=semantic.words(doc.get("synonyms")),
+            verbs=semantic.words(doc.get("verbs")),
         )
         return schema, self.warnings
 

@@ -39,6 +39,10 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         "format": schema.format,
         "changelog": schema.changelog,
     }
+    if schema.synonyms:
+        data["synonyms"] = list(schema.synonyms)
+    if schema.verbs:
+        data["verbs"] = list(schema.verbs)
     if schema.key:
         data["key"] = schema.key
     if schema.key_format != "raw":

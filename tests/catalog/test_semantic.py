@@ -220,3 +220,25 @@ def test_catalog_show_lists_the_semantic_layer(tmp_path, capsys):
     assert main(["catalog", "show", "payments", "--catalog-dir", str(tmp_path)]) == 0
     text = capsys.readouterr().out
     assert "metrics:" in text and "refund_amount = SUM(amount) WHERE status = 'refunded'" in text and "approved" in text
+
+
+def test_topic_synonyms_and_verbs_are_read_kept_and_name_the_topic(tmp_path):
+    text = BASE.replace(
+        "changelog: append\n",
+        "changelog: append\nsynonyms: [measurements]   # other names of the rows\nverbs: [measured, logged]\n",
+    )
+    store = _store(tmp_path, text)
+    t = store.load().topics["readings"]
+    assert t.synonyms == ["measurements"] and t.verbs == ["measured", "logged"]
+    store.save(t)
+    saved = (tmp_path / "readings.yaml").read_text()
+    assert "synonyms: [measurements]   # other names of the rows" in saved and "verbs: [measured, logged]" in saved
+    from copilot.agent.builtin.vocab import vocabulary_for
+    from copilot.catalog.index import document_text
+
+    vocab = vocabulary_for({"readings": t})
+    assert [e.kind for e in vocab.lookup(["measurements"])] == ["topic"]
+    from copilot.agent.builtin.text import stem
+
+    assert [e.kind for e in vocab.lookup(["logged"])] == ["topic"] and (stem("logged"),) in vocab.topic_verbs
+    assert "measured" in document_text(t) and "measurements" in document_text(t)

@@ -60,6 +60,7 @@ class Vocabulary:
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
         self.unit_words: dict[str, list[Element]] = {}  # a word of a value of a field's unit_field → that field
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
+        self.topic_verbs: set[tuple[str, ...]] = set()  # stems of the catalog's `verbs:` of topics ("bought")
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
         self._by_length: dict[int, dict[int, list[str]]] = {}
@@ -129,6 +130,11 @@ class Vocabulary:
             self._add([topic.lower()], te, name=True)  # written as the identifier: page_views
         if "_" in topic:
             self._add(["".join(topic.lower().split("_"))], te)
+        for syn in schema.synonyms:  # "purchases": the catalog's other names of the topic's rows
+            self._add_text(syn, te)
+        for verb in schema.verbs:  # "bought", "drove": the verbs of its events name the topic, not its rows
+            self._add_text(verb, te)
+            self.topic_verbs.add(tuple(stem(w.lower()) for w in tokenize(verb)))
         if catalog_semantic.same_records_as(schema):  # an edition named by its qualifier first: "avro payments"
             parts = topic.lower().split("_")
             if len(parts) == 2:
