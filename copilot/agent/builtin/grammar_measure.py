@@ -1,0 +1,341 @@
+"""The grammar's measure passes (`MeasureMixin` of `read.Grammar`): breakdowns ("per country"), aggregates
+("average price") and the mentions left over at the end, read as measures or shown fields."""
+
+from __future__ import annotations
+
+from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, lexicon_role
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.tags import Mention, Tok
+from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.timewords import GAP
+from copilot.agent.builtin.vocab import Element
+
+
+class MeasureMixin(GrammarBase):
+    def _breakdowns(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role not in ("breakdown", "which_words") or t.used:
+                continue
+            if t.phrase_start != k and t.phrase_start >= 0:
+                continue
+            j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
+            m = self.next_mention(j, extra=("each", "every", "all", "of", "the", "a"))
+            if (
+                m is None
+                and t.role == "breakdown"
+                and j < len(self.toks)
+                and self.toks[j].mention is None
+                and self.toks[j].role == "function_words"
+                and len(self.toks[j].low) > 2
+            ):
+                self.r.loose_keys.append((t, self.toks[j]))  # "by type": the subject's one field called "… type"
+            while m is not None and m.qualifier and self.mention_at(m.end) is not None and self.mention_at(m.end).start == m.end:
+                m = self.mention_at(m.end)  # "per order country": the qualified field, not the qualifying topic
+            if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
+                continue
+            if m.of("value") and not (m.of("field") or m.of("topic")):
+                continue  # "by mobile": a filter, read below
+            if t.role == "which_words" and (
+                m.of("topic")
+                and not m.of("field")
+                and self.r.rank is None
+                or m.of("metric")
+                and not (m.of("field") or m.of("topic"))
+                or self._numeric(m)
+            ):
+                continue  # "which orders …", "what is the revenue": the subject, not a breakdown
+            self.use_phrase(t)
+            self._add_dim(m)
+            # a second key with "and": "by country and channel"
+            nxt = self.skip(m.end, roles={"function_words"})
+            if (
+                nxt > m.end
+                and self.toks[nxt - 1].low == GAP
+                and self.mention_at(nxt) is not None
+                and self.mention_at(nxt).of("field")
+                and not self.mention_at(nxt).used
+                and not self.mention_at(nxt).of("value")
+            ):
+                nxt -= 1  # "by country, channel": the comma joins a second key
+            while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&", GAP) and self.toks[nxt].mention is None:
+                m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
+                if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
+                    break
+                self.use(*self.toks[nxt : m2.start])
+                self._add_dim(m2)
+                nxt = self.skip(m2.end, roles={"function_words"})
+
+    def _add_dim(self, m: Mention) -> None:
+        m.used = True
+        if self.r.rank is not None and self.r.rank.target is m:
+            return
+        if (
+            self.r.rank is not None
+            and self.r.rank.target is not None
+            and self.r.rank.target.of("topic")
+            and not self.r.rank.target.of("field")
+        ):
+            self.r.rank.partition.append(m)  # "the 3 biggest orders in each channel"
+            self.r.rank.rows = True
+            return
+        if self.r.rank is not None and self.r.rank.target is not None and m.start > self.r.rank.target.start:
+            self.r.rank.partition.append(m)  # "the top 2 channels in each country": ranked within each country
+            return
+        if m not in self.r.dims:
+            self.r.dims.append(m)
+
+    def _aggregates(self) -> None:
+        for k, t in enumerate(self.toks):
+            if (
+                t.role not in ("agg", "rank_top", "rank_bottom", "distinct")
+                or t.used
+                or (t.phrase_start >= 0 and t.phrase_start != k)
+            ):
+                continue
+            if t.role in ("rank_top", "rank_bottom"):
+                func = "max" if t.role == "rank_top" else "min"
+                if t.low in ("top", "bottom", "most", "least", "the", "leading"):
+                    continue
+            elif t.role == "distinct":
+                func = "count_distinct"
+            else:
+                func = str(t.arg)
+            j = k + max(1, len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role]))
+            distinct = False
+            while j < len(self.toks) and self.toks[j].role == "distinct" and self.toks[j].mention is None:
+                distinct, j = True, j + 1
+                self.use(self.toks[j - 1])
+            chain, swallowed = self._agg_chain(j)
+            if chain or swallowed:  # "lowest and highest unit price", "min and max battery": one target, several aggregates
+                end = j
+                while (
+                    end < len(self.toks)
+                    and self.toks[end].mention is None
+                    and (self.toks[end].role in ("list_joiners", "function_words") or self.toks[end] in chain)
+                ):
+                    end += 1
+                shared = self.mention_at(end)
+                if shared is not None and shared.start == end and not shared.used and (shared.of("metric") or shared.of("field")):
+                    self.use_phrase(t)
+                    shared.used = True
+                    words = " ".join(x.text for x in self.toks[k : shared.end])
+                    self.r.measures.append(MeasureSpec(func, shared, words=words))
+                    for c in chain:
+                        self.use_phrase(c)
+                        self.r.measures.append(MeasureSpec(str(c.arg), shared, words=words))
+                    if swallowed:
+                        self.r.measures.append(MeasureSpec(None, shared, words=shared.text))
+                    self.use(*[x for x in self.toks[j:end] if x.role == "list_joiners"])
+                    continue
+            if func == "count" and not distinct and self._counted_in_units(j):
+                unit = self._unit_at(j)  # "how many items": the number the catalog counts in items, added up
+                assert unit is not None
+                self.use_phrase(t)
+                self.use(self.toks[j])
+                self.r.measures.append(MeasureSpec("sum", unit, words=" ".join(x.text for x in self.toks[k : j + 1])))
+                continue
+            target = self.next_mention(j)
+            own = counted = None
+            while target is not None and (
+                target.qualifier
+                or (target.of("value") or target.of("state"))
+                and not (target.of("field") or target.of("topic") or target.of("metric"))
+            ):
+                nxt = self.next_mention(target.end)  # "how many declined payments", "largest order amount"
+                if nxt is not None and nxt.start != target.end and not target.qualifier:
+                    nxt = None  # not next to it: "lowest humidity and average temperature"
+                if (
+                    nxt is not None
+                    and target.of("state")
+                    and {(e.topic, e.field) for e in target.of("state")} & {(e.topic, e.field) for e in nxt.of("field")}
+                ):
+                    break  # "anonymous visitors": the visitors are the ones whose id is missing, not a count of ids
+                if nxt is None:
+                    if not target.qualifier and func not in ("count", "count_distinct"):
+                        own = target  # "lowest temperature": the subject's amount where kind is that value
+                    elif not target.qualifier and func == "count":
+                        counted = target  # "how many were refunded": the rows with that value, counted
+                    target = None if not target.qualifier else target
+                    break
+                target = nxt
+            self.use_phrase(t)
+            if target is None and func not in ("count", "count_distinct"):
+                if own is not None:
+                    own.used = True
+                    own.elements = own.of("value")
+                self.r.measures.append(MeasureSpec(func, None, words=t.text + (f" {own.text}" if own else ""), own=own))
+                continue
+            if target is None and counted is not None:
+                self.r.measures.append(MeasureSpec("count", None, words=f"{t.text} {counted.text}"))
+                continue
+            if target is None or target.used and not target.qualifier:
+                if target is None:
+                    self.r.agg_only = func
+                continue
+            target.used = True
+            if distinct and func == "count":
+                func = "count_distinct"
+            self.r.measures.append(
+                MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k : target.end]))
+            )
+
+    def _counted_in_units(self, j: int) -> bool:
+        """Token j is the unit of exactly one catalog number that is added up ("items" of quantity)."""
+
+        if j >= len(self.toks) or self.toks[j].mention is not None or self.toks[j].number is not None:
+            return False
+        fields = self.vocab.units.get(stem(self.toks[j].low), [])
+        if self.toks[j].role is not None or any(e not in fields for e in self.vocab.lookup([self.toks[j].low])):
+            return False  # "items" is a generic noun too (rows, products): which is meant is asked elsewhere
+        return len(fields) == 1 and self._adds_up(fields[0].topic, fields[0].field or "")
+
+    def _one_measure_of_value(self, m: Mention) -> None:
+        """ "refunds": a word the catalog gives to a value and to one of several measures of that value (the
+        refunded amount, the number of refunds). No clear winner: ask which."""
+        from copilot.agent.builtin.outcome import AskBack
+
+        values = {(e.topic, e.field, e.value) for e in m.of("value")}
+        if not values:
+            return
+        for e in m.of("metric"):
+            cond = self._metric_condition(e)
+            if cond is None or (cond.topic, cond.field, cond.value) not in values:
+                continue
+            siblings = [
+                x
+                for x in self.vocab.metrics.get(e.topic, [])
+                if (c := self._metric_condition(Element("metric", e.topic, metric=x.name))) is not None
+                and (c.field, c.value) == (cond.field, cond.value)
+            ]
+            if len(siblings) > 1:
+                question = " ".join(t.text for t in self.toks)
+                options = []
+                for x in siblings[:3]:
+                    names = [
+                        s
+                        for s in x.synonyms
+                        if stem(s.lower()) != stem(m.text.lower()) and m.text.lower() not in s.lower().split()
+                    ]
+                    words = (names or [x.name.replace("_", " ")])[0]
+                    options.append({"label": words, "question": question.replace(m.text, words, 1)})
+                raise AskBack(f"“{m.text}”: {' or '.join(o['label'] for o in options)}?", options)
+
+    def _names_its_rows(self, m: Mention) -> bool:
+        """ "shipments delivered within 2 hours": a count metric named with its table's name, and nothing in the
+        question asks for a figure (no aggregate word, breakdown, window, ranking or threshold): the rows."""
+        words = {stem(t.low) for t in self.toks[m.start : m.end]}
+        if not any(stem(e.topic.split("_")[-1]) in words for e in m.of("metric")):
+            return False
+        figure = any(t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") for t in self.toks)
+        return not (
+            figure
+            or self.r.window is not None
+            or self.r.dims
+            or self.r.measures
+            or self.r.rank is not None
+            or any(c.having or c.kind == "count" for c in self.r.compares)
+        )
+
+    def _metric_condition(self, e: Element) -> Element | None:
+        """The value a metric's own equality condition selects (`filter: status = 'refunded'`), as a value element."""
+        from copilot.agent.builtin.build import FILTER_RE
+
+        metric = self.vocab.metric(e.topic, e.metric or "")
+        cond = FILTER_RE.match(str(metric.filter or "")) if metric else None
+        if cond is None or self.vocab.topics[e.topic].field(cond.group(1)) is None:
+            return None
+        return Element("value", e.topic, cond.group(1), cond.group(2))
+
+    def _agg_chain(self, j: int) -> tuple[list[Tok], bool]:
+        """After an aggregate word: the further aggregate words joined to it by "and"/"or" ("min and max"),
+        and whether the last one was read into a catalog phrase that starts with it ("max temperature")."""
+        chain: list[Tok] = []
+        i = j
+        while (
+            i < len(self.toks)
+            and self.toks[i].mention is None
+            and self.toks[i].role == "list_joiners"
+            and self.toks[i].low in ("and", "or", ",")
+        ):
+            i += 1
+            if (
+                i < len(self.toks)
+                and self.toks[i].mention is None
+                and self.toks[i].role == "agg"
+                and not self.toks[i].used
+                and self.toks[i].arg not in ("count",)
+            ):
+                chain.append(self.toks[i])
+                i += 1 + len([x for x in self.toks[i + 1 :] if x.phrase_start == i and x.role == "agg"])
+                continue
+            m = self.mention_at(i)
+            first = self.toks[i] if i < len(self.toks) else None
+            if m is not None and m.start == i and m.of("metric") and first is not None and (lexicon_role(first.low) == "agg"):
+                return chain, True
+            break
+        return chain, False
+
+    def _rest(self) -> None:
+        changes = {str(w).lower() for w in english()["change_nouns"]}
+        for m in self.r.mentions:  # "status changes", "price updates": the events in which the field changes
+            nxt = self.toks[m.end] if m.end < len(self.toks) else None
+            if (
+                not m.used
+                and m.of("field")
+                and not m.of("topic")
+                and nxt is not None
+                and nxt.mention is None
+                and nxt.text.lower() in changes
+            ):
+                m.used = True
+                self.use(nxt)
+        having = [c for c in self.r.compares if c.having or c.kind == "count"]
+        for m in self.r.mentions:
+            if m.used or m.qualifier or not having or not (m.of("field") or m.of("topic")) or self._numeric(m):
+                continue
+            nxt = self.skip(m.end, roles={"light_words"})
+            if nxt < len(self.toks) and self.toks[nxt].low in ("with", "having", "that", "where", "whose") and not self.r.dims:
+                if not any(c.target is m for c in self.r.compares):
+                    self.use(self.toks[nxt])
+                    self._add_dim(m)
+        for m in self.r.mentions:
+            if m.used or m.qualifier:
+                continue
+            if (self.r.list_strong or self._names_its_rows(m)) and m.of("metric") and self._count_metric(m) and not m.of("value"):
+                m.used = True  # "lost parcels from DHL, one by one": a count metric names the rows it counts
+                conds = [c for e in m.of("metric") if (c := self._metric_condition(e)) is not None]
+                if conds:  # "refunded payments as they come in": and its condition selects them
+                    m.elements = conds
+                    self.r.filters.append(FilterSpec([m], "=", m.text))
+                else:
+                    m.elements = m.of("field") or [Element("topic", t) for t in sorted(m.topics())]
+                continue
+            if self.r.list_strong and m.of("field") and not m.of("topic"):
+                m.used = True  # "list prices of books as they change": a field shown with the rows, not aggregated
+                m.elements = m.of("field")
+                continue
+            refs = [e for e in m.of("field") if any(rel.field == e.field for rel in self.vocab.topics[e.topic].relationships)]
+            if self.r.list_rows and refs and not m.of("metric") and not self._numeric(m):
+                m.used = True  # "list readings from sensors with battery under 10%": the rows' own device, shown
+                m.elements = refs
+                continue
+            if (
+                m.of("metric")
+                and not m.of("topic")
+                and (self.r.measures or any(c.target is not None and c.target.of("metric") for c in self.r.compares))
+                and stem(m.text.lower()) in self.vocab.verb_words
+            ):
+                m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
+                continue
+            if m.of("metric") and not m.of("topic"):
+                self._one_measure_of_value(m)
+                m.used = True
+                self.r.measures.append(MeasureSpec(None, m, words=m.text))
+            elif (
+                m.of("field")
+                and not m.of("topic")
+                and self._numeric(m)
+                and all(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field"))
+            ):
+                m.used = True
+                self.r.measures.append(MeasureSpec(None, m, words=m.text))

@@ -1,0 +1,291 @@
+"""The grammar's ranking passes (`RankMixin` of `read.Grammar`): shares ("what share of orders are
+refunded"), recency ("the 5 most recent orders"), rankings ("top 3 products by revenue") and a ranked metric."""
+
+from __future__ import annotations
+
+from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, RankSpec
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.tags import Mention, Tok
+from copilot.agent.builtin.text import stem
+
+
+class RankMixin(GrammarBase):
+    def _shares(self) -> None:
+        for k, t in enumerate(self.toks):
+            if t.role != "share" or t.used:
+                continue
+            if k > 0 and self.toks[k - 1].number is not None and t.low in english()["unit_symbols"]:
+                continue  # "below 20%": a unit after a number, not a share
+            if t.mention is not None:
+                continue
+            near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]
+            near.sort(key=lambda m: (abs(m.start - k), m.start > k))
+            if not near:
+                self._which_share(t)
+                raise Decline(
+                    f"I can compute the {t.text} of one known value (such as one status), but not the {t.text} asked here"
+                )
+            m = near[0]
+            m.used = True
+            self.use_phrase(t)
+            self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
+
+    def _which_share(self, t: Tok) -> None:
+        """ "success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute
+        (the values of the topics the question names, else of every topic's first field with values)."""
+        from copilot.agent.builtin.outcome import AskBack
+
+        if len({e.topic for m in self.r.mentions for e in m.of("topic")}) > 1:
+            return  # "ratio of payments to orders": a ratio between topics, which a share is not
+        named = [e.topic for m in self.r.mentions for e in m.elements]
+        topics = list(dict.fromkeys(named)) or [n for n in self.vocab.topics if n not in self.vocab.twins]
+        when = f" {self.r.window.words}" if self.r.window is not None and self.r.window.words else ""
+        options = []
+        for topic in topics:
+            schema = self.vocab.topics[topic]
+            field = next((f for f in schema.fields if f.values and f.name not in (schema.primary_key or [])), None)
+            if field is None or (when and schema.is_upsert):
+                continue
+            value = sorted(field.values)[0]
+            q = f"share of {value.replace('_', ' ')} {topic.replace('_', ' ')}{when}"
+            options.append({"label": q, "question": q})
+            if len(options) >= 3:
+                break
+        if len(options) >= 2:
+            raise AskBack(f"“{t.text}”: the share of which rows?", options)
+
+    def _recency(self) -> None:
+        """ "the 5 most recent orders", "the 3 latest payments": rows ranked by event time."""
+        lex = english()
+        kinds = {str(w).lower(): kind for kind, words in lex["recency"].items() for w in words}
+        for k, t in enumerate(self.toks):
+            if t.low not in kinds or t.used or t.mention is not None:
+                continue
+            before = [x for x in self.toks[max(0, k - 2) : k] if not x.used]
+            num = next((x for x in reversed(before) if x.number is not None and x.mention is None), None)
+            most = next((x for x in before if x.low in ("most", "least")), None)
+            target = self.next_mention(k + 1)
+            if (num is None and most is None) or target is None or not target.of("topic") or target.used:
+                continue
+            self.use(t, *[x for x in (num, most) if x is not None])
+            target.used = True
+            self.r.rank = RankSpec(
+                int(num.number) if num else 1,
+                kinds[t.low] == "newest",
+                target,
+                rows=True,
+                explicit_n=num is not None,
+                words=" ".join(x.text for x in self.toks[k - len(before) : target.end]),
+                by_time=True,
+            )
+
+    def _rankings(self) -> None:
+        lex = english()
+        default_n = int(lex["rank_default_n"])
+        self._numbered_metric()
+        if self.r.rank is not None:
+            return
+        for k, t in enumerate(self.toks):
+            if t.used or t.phrase_start != k:
+                continue
+            size_word = (
+                t.role == "agg"
+                and t.arg in ("max", "min")
+                and (
+                    (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None)
+                    or self._which_before(k)
+                    or self._one_row_named(k)
+                )
+            )
+            if t.role not in ("rank_top", "rank_bottom") and not size_word:
+                continue
+            desc = t.role == "rank_top" or t.arg == "max"
+            j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
+            n, explicit = None, False
+            if j < len(self.toks) and self.toks[j].number is not None and self.toks[j].mention is None:
+                n, explicit, j = int(self.toks[j].number), True, j + 1  # "top 5"
+                self.use(self.toks[j - 1])
+            elif k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None:
+                n, explicit = int(self.toks[k - 1].number), True  # "5 biggest"
+                self.use(self.toks[k - 1])
+            words = t.text
+            # "the 3 carriers with the most lost parcels": the ranked thing comes before "with"
+            w = (
+                k - 1
+                if k > 0 and self.toks[k - 1].low in ("with", "having")
+                else k - 2
+                if k > 1 and self.toks[k - 1].low == "the" and self.toks[k - 2].low in ("with", "having")
+                else None
+            )
+            if w is not None:
+                subject = self.prev_mention(w)
+                if subject is not None and (subject.of("field") or subject.of("topic")):
+                    p = subject.start - 1
+                    if n is None and p >= 0 and self.toks[p].number is not None and self.toks[p].mention is None:
+                        n, explicit = int(self.toks[p].number), True
+                        self.use(self.toks[p])
+                    by = self._measured(j)
+                    self.use_phrase(t)
+                    self.use(*self.toks[w:k])
+                    subject.used = True
+                    self.r.rank = RankSpec(
+                        n or (1 if self._singular(subject) else default_n), desc, subject, by=by, explicit_n=explicit, words=words
+                    )
+                    continue
+            if self._which_before(k) and self._which_subject(k) is not None:
+                # "which carrier loses the most parcels", "which country has the highest revenue"
+                subject = self._which_subject(k)
+                by = self._measured(j)
+                self.use_phrase(t)
+                if subject is not None:
+                    subject.used = True
+                self.r.rank = RankSpec(
+                    n or (1 if subject is None or self._singular(subject) else default_n),
+                    desc,
+                    subject,
+                    by=by,
+                    explicit_n=explicit,
+                    words=words,
+                )
+                continue
+            target = self.next_mention(j)
+            if target is not None and target.of("value") and not (target.of("topic") or target.of("field")):
+                nxt = self.next_mention(target.end)  # "the most lost parcels"
+                if nxt is not None:
+                    target = nxt
+            if target is None:
+                # "used most", "make it the top 5": a ranking of what was asked about
+                if n is not None or t.role in ("rank_top", "rank_bottom"):
+                    self.use_phrase(t)
+                    self.r.rank = RankSpec(n or 1, desc, None, explicit_n=n is not None, words=words)
+                continue
+            if t.role == "agg" and n is None and not self._one_row_named(k):
+                continue
+            self.use_phrase(t)
+            by = None
+            nxt = self.mention_at(target.end)
+            if target.of("topic") and nxt is not None and nxt.start == target.end and (nxt.of("topic") or nxt.of("field")):
+                by = MeasureSpec("count", target, words=target.text)  # "most viewed products": views counted
+                target.used = True
+                target = nxt
+            spec = RankSpec(
+                n or 0, desc, target, by=by, explicit_n=explicit, words=" ".join(x.text for x in self.toks[k : target.end])
+            )
+            # "top 5 products by revenue"
+            after = self.skip(target.end)
+            nx = self.toks[after] if after < len(self.toks) else None
+            if (by is None or by.func == "count") and nx is not None and nx.role == "breakdown" and nx.low == "by":
+                # "the most ordered products by units": the number named after "by" is what ranks them
+                m = self.next_mention(after + 1)
+                if m is not None and (m.of("metric") or self._numeric(m) or (by is None and m.of("topic"))):
+                    self.use(nx)
+                    m.used = True
+                    spec.by = MeasureSpec(None, m, words=m.text)
+            if n is None:
+                spec.n = 1 if self._singular(target) else default_n
+            target.used = True
+            self.r.rank = spec
+
+    def _numbered_metric(self) -> None:
+        """ "the 2 hottest sites": a number, a metric named by a superlative, then what is ranked by it."""
+        lex = english()
+        bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
+        for k, t in enumerate(self.toks):
+            if t.used or t.number is None or t.mention is not None:
+                continue
+            metric = self.mention_at(k + 1)
+            if (
+                metric is None
+                or metric.start != k + 1
+                or metric.used
+                or not metric.of("metric")
+                or metric.of("field")
+                or metric.of("topic")
+            ):
+                continue
+            target = self.mention_at(metric.end)
+            if target is None or target.start != metric.end or target.used or not (target.of("field") or target.of("topic")):
+                continue
+            self.use(t)
+            metric.used = target.used = True
+            desc = not (set(metric.text.lower().split()) & bottom)
+            self.r.rank = RankSpec(
+                int(t.number),
+                desc,
+                target,
+                by=MeasureSpec(None, metric, words=metric.text),
+                words=" ".join(x.text for x in self.toks[k : target.end]),
+            )
+            return
+
+    def _measured(self, j: int) -> MeasureSpec | None:
+        """What a ranking is by, after its ranking word: "the most lost parcels", "the highest revenue"."""
+        by = self.next_mention(j)
+        while by is not None and by.of("value") and not (by.of("topic") or by.of("field") or by.of("metric")):
+            self.r.filters.append(FilterSpec([by], "=", by.text))
+            by.used = True
+            by = self.next_mention(by.end)
+        if by is None:
+            return None
+        by.used = True
+        return MeasureSpec(None, by, words=by.text)
+
+    def _which_subject(self, k: int) -> Mention | None:
+        for i in range(k):
+            if self.toks[i].role == "which_words":
+                m = self.next_mention(i + 1)
+                if m is not None and m.start < k and (m.of("field") or m.of("topic")) and not m.of("metric"):
+                    return m
+        return None
+
+    def _which_before(self, k: int) -> bool:
+        return any(t.role == "which_words" for t in self.toks[:k])
+
+    def _one_row_named(self, k: int) -> bool:
+        """ "the cheapest item in each group": a size word before one member of a table of current rows (a
+        singular table name, not a field or metric) ranks the members, since the answer is which one; over an
+        event stream ("the biggest payment per minute") the size word stays an aggregate of the amount."""
+        j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == self.toks[k].role])
+        while j < len(self.toks) and self.toks[j].mention is None and self.toks[j].low in ("single", "one", "individual"):
+            j += 1
+        m = self.mention_at(j)
+        return (
+            m is not None
+            and m.start == j
+            and not m.used
+            and bool(m.of("topic"))
+            and all(self.vocab.topics[e.topic].is_upsert for e in m.of("topic"))
+            and not m.of("field")
+            and not m.of("metric")
+            and self._singular(m)
+        )
+
+    def _singular(self, m: Mention) -> bool:
+        last = m.text.split()[-1].lower()
+        return stem(last) == last or last.endswith(("ss", "us", "is"))
+
+    def _ranked_metric(self) -> None:
+        lex = english()
+        top = {str(w).lower() for w in lex["rank_top"]} | {str(w).lower() for w in lex["aggregates"]["max"]}
+        bottom = {str(w).lower() for w in lex["rank_bottom"]} | {str(w).lower() for w in lex["aggregates"]["min"]}
+        if self.r.rank is not None or not any(t.role == "which_words" for t in self.toks):
+            return
+        for m in self.r.mentions:
+            words = set(m.text.lower().split())
+            if m.of("metric") and not m.used and (words & top or words & bottom):
+                k = m.start
+                subject = self._which_subject(k)
+                if subject is None:
+                    return
+                subject.used = True
+                m.used = True
+                self.r.rank = RankSpec(
+                    1 if self._singular(subject) else int(lex["rank_default_n"]),
+                    not (words & bottom),
+                    subject,
+                    by=MeasureSpec(None, m, words=m.text),
+                    explicit_n=False,
+                    words=m.text,
+                )
+                return

@@ -1,0 +1,260 @@
+"""The grammar's value passes (`ValuesMixin` of `read.Grammar`): value lists ("critical or warning"),
+"instead of", qualifiers ("customer segment"), value filters, NULL tests and unit words ("km per driver")."""
+
+from __future__ import annotations
+
+from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.vocab import Element
+
+
+class ValuesMixin(GrammarBase):
+    def _instead_of(self) -> None:
+        """ "by country rather than channel", "instead of web": the catalog name after it is taken out."""
+        cues = {tuple(str(w).lower().split()) for w in english()["replace_words"]}
+        for k in range(len(self.toks)):
+            for n in (3, 2, 1):
+                if tuple(t.low for t in self.toks[k : k + n]) in cues and all(t.mention is None for t in self.toks[k : k + n]):
+                    m = self.next_mention(k + n, extra={"per", "by", "each", "for"})  # "instead of per vehicle"
+                    if m is not None and not m.used:
+                        self.use(*self.toks[k : m.start])
+                        m.used = True
+                        self.r.replaced.append(m)
+                    break
+
+    def _value_lists(self) -> None:
+        """ "critical or warning events": words joined by "or"/"and"/"," that are values of one field form a value
+        list; a metric the catalog also names with one of them (a count of the critical ones) is not meant."""
+        joiners = {str(w).lower() for w in english()["list_joiners"]}
+        ms = self.r.mentions
+        for a, b in zip(ms, ms[1:]):
+            between = self.toks[a.end : b.start]
+            if not between or len(between) > 2 or any(t.low not in joiners for t in between):
+                continue
+            fa = {(e.topic, e.field) for e in a.of("value")}
+            fb = {(e.topic, e.field) for e in b.of("value")}
+            shared = fa & fb
+            if not shared:
+                continue
+            for m in (a, b):
+                if m.of("metric"):
+                    m.elements = [e for e in m.elements if e.kind != "metric"]
+
+    def _qualifiers(self) -> None:
+        """A topic name next to a field or value of that topic says whose it is ("customer segment",
+        "enterprise customers", "order amount")."""
+        ms = self.r.mentions
+        for a, b in zip(ms, ms[1:]):
+            if a.end != b.start:
+                continue
+            for topic_m, other in ((a, b), (b, a)):
+                topics = {e.topic for e in topic_m.of("topic")}
+                if not topics or topic_m.of("field") or other.of("topic"):
+                    continue
+                own = [e for e in other.elements if e.topic in topics]
+                if own and other.of("field") + other.of("value") + other.of("metric"):
+                    other.elements = own
+                    topic_m.qualifier = True
+                    break
+
+        from copilot.agent.builtin import semantic
+
+        for a, b in zip(ms, ms[1:]):
+            if a.end != b.start or not a.of("metric") or not b.of("field"):
+                continue
+            for e in a.of("metric"):
+                metric = self.vocab.metric(e.topic, e.metric or "")
+                simple = semantic.simple_metric(metric.expression) if metric else None
+                if simple and any(f.topic == e.topic and f.field == simple[1] for f in b.of("field")):
+                    b.qualifier = True
+                    b.used = True
+
+    def _filter_cue_before(self, m: Mention) -> bool:
+        j = m.start - 1
+        while (
+            j >= 0
+            and self.toks[j].mention is None
+            and self.toks[j].role in ("function_words", "light_words")
+            and self.toks[j].low not in ("only", "just", "for", "from", "in", "with")
+        ):
+            j -= 1
+        return (
+            j >= 0
+            and self.toks[j].mention is None
+            and (self.toks[j].role == "negations" or self.toks[j].low in ("only", "just", "for", "from", "in", "with"))
+        )
+
+    def _values(self) -> None:
+        measured = (
+            bool(self.r.measures) or any(m.of("metric") and not m.of("value") for m in self.r.mentions) or self.r.list_strong
+        )
+        # "critical alarms": two words that are each a value and a count of it, side by side, describe one kind
+        # of row (counted once), not two counts
+        measured = measured or any(
+            a.end == b.start
+            and a.of("metric")
+            and a.of("value")
+            and b.of("metric")
+            and b.of("value")
+            and self._count_metric(a)
+            and self._count_metric(b)
+            for a, b in zip(self.r.mentions, self.r.mentions[1:])
+        )
+        for a, b in zip(self.r.mentions, self.r.mentions[1:]):
+            # "diesel trucks": a word that is a field and a value reads as the value when the value before it
+            # belongs to the same topic (two values of one table describe the same rows)
+            if a.end == b.start and not b.used and b.of("value") and b.of("field") and a.of("value") and not a.of("field"):
+                shared = {e.topic for e in a.of("value")} & {e.topic for e in b.of("value")}
+                if shared:
+                    b.elements = [e for e in b.of("value") if e.topic in shared]
+        ms = [
+            m
+            for m in self.r.mentions
+            if m.of("value")
+            and not m.used
+            and not m.qualifier
+            and not m.of("topic")
+            and not m.of("field")
+            and (not m.of("metric") or measured or self._filter_cue_before(m))
+        ]
+        for m in ms:  # a word that is a value and a metric ("critical"): here it filters
+            m.elements = [e for e in m.elements if e.kind != "metric"]
+        groups: list[list[Mention]] = []
+        for m in ms:
+            if groups:
+                prev = groups[-1][-1]
+                between = self.toks[prev.end : m.start]
+                same_field = {(e.topic, e.field) for e in prev.of("value")} & {(e.topic, e.field) for e in m.of("value")}
+                if same_field and all(
+                    t.role in ("list_joiners", "function_words", "negations", "versus")
+                    and t.low not in ("with", "by", "per", "from", "in")
+                    or t.low in ("or", "and", ",", "nor")
+                    for t in between
+                ):
+                    groups[-1].append(m)
+                    self.use(*between)
+                    continue
+            groups.append([m])
+        for group in groups:
+            b = group[0].start - 1
+            if b >= 0 and self.toks[b].mention is None and self.toks[b].low in ("by", "via", "through", "with"):
+                self.use(self.toks[b])
+            negated = self.negated_before(group[0].start)
+            j = group[0].start - 1
+            while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "negations", "light_words"):
+                j -= 1
+            named = self.mention_at(j)
+            if named is not None and not named.used and named.of("field"):
+                fields = {(e.topic, e.field) for e in named.of("field")}
+                if any((e.topic, e.field) in fields for e in group[0].of("value")):
+                    named.used = True  # "from countries other than …", "method klarna"
+                    if not negated:
+                        negated = any(t.role == "negations" for t in self.toks[named.end : group[0].start])
+            after = self.mention_at(group[-1].end)
+            if (
+                after is not None
+                and after.start == group[-1].end
+                and not after.used
+                and not after.of("topic")
+                and after.of("field")
+            ):
+                fields = {(e.topic, e.field) for e in after.of("field")}
+                own = [e for e in group[-1].of("value") if (e.topic, e.field) in fields]
+                if own:  # "mobile devices", "premium plans": the value's own field named after it
+                    after.used = True
+                    for m in group:
+                        m.elements = [e for e in m.elements if e.kind != "value" or (e.topic, e.field) in fields] or m.elements
+            for m in group:
+                m.used = True
+                if len(group) > 1:
+                    keep = set.intersection(*[{(e.topic, e.field) for e in g.of("value")} for g in group])
+                    m.elements = [e for e in m.elements if e.kind == "value" and (e.topic, e.field) in keep]
+            op = ("not_in" if negated else "in") if len(group) > 1 else ("<>" if negated else "=")
+            if len(group) > 1 and any(t.role == "versus" for t in self.toks[group[0].end : group[-1].start]):
+                # "paypal vs card": those values, side by side
+                field = {(e.topic, e.field) for e in group[0].of("value")}
+                dim = Mention(
+                    group[0].start, group[0].end, group[0].text, [Element("field", t, f) for t, f in sorted(field)], used=True
+                )
+                if not any({(e.topic, e.field) for e in d.of("field")} == field for d in self.r.dims):
+                    self.r.dims.append(dim)
+            words = " ".join(m.text for m in group)
+            self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
+
+    def _nulls(self) -> None:
+        for m in self.r.mentions:  # "without a referrer", "doesn't have a country": the field is missing
+            if m.used or m.qualifier or not m.of("field") or m.of("topic") or m.of("value") or m.of("metric") or self._numeric(m):
+                continue
+            j = m.start - 1
+            while j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("a", "an", "any", "the"):
+                j -= 1
+            have = j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("have", "has", "had", "having")
+            k = j - 1 if have else j
+            if (
+                k >= 0
+                and self.toks[k].mention is None
+                and self.toks[k].role == "negations"
+                and (have or self.toks[k].low == "without")
+            ):
+                self.use(*self.toks[k : m.start])
+                m.used = True
+                m.elements = m.of("field")
+                self.r.filters.append(FilterSpec([m], "is_null", " ".join(t.text for t in self.toks[k : m.end])))
+        for m in self.r.mentions:  # "logged in", "anonymous": the catalog's words for a field being set or not
+            if m.used or not m.of("state") or m.of("topic") or m.of("value"):
+                continue
+            state = m.of("state")[0].value
+            negated = self.negated_before(m.start)
+            op = state if not negated else {"is_null": "is_not_null", "is_not_null": "is_null"}[state or "is_null"]
+            m.used = True
+            m.elements = m.of("state")
+            self.r.filters.append(FilterSpec([m], op, ("not " if negated else "") + m.text))
+            j = m.start - 1
+            while (
+                j >= 0
+                and self.toks[j].mention is None
+                and self.toks[j].role in ("function_words", "negations", "light_words", "which_words")
+            ):
+                j -= 1
+            prev = self.mention_at(j)
+            if (
+                prev is not None
+                and not prev.used
+                and not prev.of("topic")
+                and {(e.topic, e.field) for e in prev.of("field")} & {(e.topic, e.field) for e in m.elements}
+            ):
+                prev.used = True  # "visitors who aren't logged in": the field named before its state
+            nxt = self.mention_at(m.end)
+            if (
+                nxt is not None
+                and nxt.start == m.end
+                and not nxt.used
+                and {(e.topic, e.field) for e in nxt.of("field")} & {(e.topic, e.field) for e in m.elements}
+            ):
+                nxt.used = True  # "anonymous visitors"
+        for k, t in enumerate(self.toks):
+            if t.role not in ("null_words", "present_words") or t.used:
+                continue
+            m = self.prev_mention(k) or self.next_mention(k + 1)
+            if m is None or not m.of("field"):
+                continue
+            absent = (t.role == "null_words") != self.negated_before(k)
+            self.use_phrase(t)
+            m.used = True
+            self.r.filters.append(FilterSpec([m], "is_null" if absent else "is_not_null", f"{m.text} {t.text}"))
+
+    def _unit_words(self) -> None:
+        """ "km per driver": a field's unit, not after a number, names that field."""
+        for k, t in enumerate(self.toks):
+            if t.used or t.mention is not None or t.role is not None or t.number is not None:
+                continue
+            if k > 0 and self.toks[k - 1].number is not None:
+                continue
+            fields = self.vocab.units.get(stem(t.low), [])
+            if fields and len(t.low) > 1:
+                m = Mention(k, k + 1, t.text, list(fields))
+                t.mention = m
+                self.r.tagged.mentions.append(m)
+                self.r.tagged.mentions.sort(key=lambda x: x.start)
