@@ -176,8 +176,8 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     tagged = Tagged(toks, [])
     # misspellings: a word neither the catalog nor the lexicon knows, close to exactly one that they do
     for t in toks:
-        if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None:
-            continue
+        if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
+            continue  # a number word ("five") is never a misspelling of a catalog word ("live")
         cands = vocab.correct(t.low, lexicon_words())
         cands = list(dict.fromkeys(stem(c) if c in vocab.words else c for c in cands))
         roles = {table.get((c,)) for c in cands}
