@@ -249,7 +249,14 @@ class CompareMixin(GrammarBase):
         )
         if first is None or first.start >= k or not first.of("field") or self._numeric(first):
             return False
-        return not any(m.of("topic") and not m.of("field") for m in self.r.mentions if first.start <= m.start < k)
+        return not any(
+            m.of("topic") and not m.of("field") and not self._verb(m) for m in self.r.mentions if first.start <= m.start < k
+        )
+
+    def _verb(self, m: Mention) -> bool:
+        """The mention is a verb the catalog gives a topic's events ("drive", "bought"): it names no rows."""
+
+        return tuple(stem(t.low) for t in self.toks[m.start : m.end]) in self.vocab.topic_verbs
 
     def _unit_counts(self) -> None:
         """ "single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,
