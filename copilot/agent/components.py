@@ -68,6 +68,37 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return [node]
 
 
+def _column_origins(tree: exp.Expression, ctes: set[str]):
+    """A grouping column → `table.column` of the topic it comes from, through table aliases and the columns a
+    WITH query renames (`c.country AS customer_country`), so that one key written two ways compares equal and
+    two topics' columns of one name (orders.country, customers.country) do not."""
+    tables = {}
+    for t in tree.find_all(exp.Table):
+        if t.name and t.name not in ctes:
+            tables[t.alias_or_name] = t.name
+            tables[t.name] = t.name
+    for wrapped in tree.find_all(exp.TableFromRows):  # TABLE(TUMBLE(TABLE orders, …)) AS o
+        inner = wrapped.find(exp.Table)
+        if wrapped.alias and inner is not None and inner.name in tables:
+            tables[wrapped.alias] = inner.name
+    single = next(iter(set(tables.values()))) if len(set(tables.values())) == 1 else None
+    renamed: dict[str, set[str]] = {}
+    for select in tree.find_all(exp.Select):
+        for projection in select.expressions:
+            inner = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(inner, exp.Column) and inner.table in tables:
+                renamed.setdefault(projection.alias_or_name, set()).add(f"{tables[inner.table]}.{inner.name}")
+
+    def origin(col: exp.Column) -> str:
+        if col.table in tables:
+            return f"{tables[col.table]}.{col.name}"
+        if len(renamed.get(col.name, ())) == 1:
+            return next(iter(renamed[col.name]))
+        return f"{single}.{col.name}" if single else col.name
+
+    return origin
+
+
 def analyse(sql: str) -> Components:
     tree = sqlglot.parse_one(sql, read="flink")
     c = Components()
@@ -84,11 +115,12 @@ def analyse(sql: str) -> Components:
         aggregates.add(_unqualified(agg))
     c.aggregates = sorted(aggregates)
     keys = set()
+    origin = _column_origins(tree, named)
     for group in tree.find_all(exp.Group):
         for key in group.expressions:
             name = key.name if isinstance(key, exp.Column) else _unqualified(key)
             if name not in WINDOW_COLUMNS:
-                keys.add(name)
+                keys.add(origin(key) if isinstance(key, exp.Column) else name)
     c.group_keys = sorted(keys)
     tvf = next(tree.find_all(WindowTableFunction), None)
     if tvf is not None:

@@ -24,3 +24,24 @@ def test_a_cte_name_is_not_a_table():
 def test_a_different_join_still_differs():
     other = WITH.replace("customers", "products")
     assert "tables" in analyse(INLINE).differences(analyse(other))
+
+
+def test_a_grouping_key_is_compared_by_the_topic_column_it_comes_from():
+    from copilot.agent.components import analyse
+
+    joined = (
+        "SELECT window_start, window_end, c.country, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(order_time), "
+        "INTERVAL '1' HOUR)) AS o JOIN customers FOR SYSTEM_TIME AS OF o.order_time AS c ON o.customer_id = c.customer_id "
+        "GROUP BY window_start, window_end, c.country"
+    )
+    renamed = (
+        "WITH e AS (SELECT o.order_time, c.country AS customer_country FROM orders AS o JOIN customers FOR SYSTEM_TIME AS OF "
+        "o.order_time AS c ON o.customer_id = c.customer_id) SELECT window_start, window_end, customer_country, COUNT(*) AS n "
+        "FROM TABLE(TUMBLE(TABLE e, DESCRIPTOR(order_time), INTERVAL '1' HOUR)) GROUP BY window_start, window_end, customer_country"
+    )
+    orders_country = renamed.replace("c.country AS customer_country", "o.country").replace("customer_country", "country")
+    plain = "SELECT country, COUNT(*) AS n FROM orders GROUP BY country"
+    qualified = "SELECT o.country, COUNT(*) AS n FROM orders AS o GROUP BY o.country"
+    assert analyse(joined).group_keys == analyse(renamed).group_keys == ["customers.country"]
+    assert analyse(orders_country).group_keys == ["orders.country"] != analyse(joined).group_keys
+    assert analyse(plain).group_keys == analyse(qualified).group_keys == ["orders.country"]
