@@ -9,7 +9,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
-from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.read import MeasureSpec, Reading, lexicon_role
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
@@ -67,6 +67,7 @@ def assemble(
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
+    _measure_in_two_topics(b, r)
     schema = vocab.topics[source]
     if (
         schema.is_upsert
@@ -326,6 +327,52 @@ def _null_contradictions(filters: list[Filter], question: str) -> None:
                 f"No row can be both “{words[0]}” and “{words[1]}” ({field}): which do you mean?",
                 options,
             )
+
+
+def _measure_in_two_topics(b: Builder, r: Reading) -> None:
+    """ "average price per brand": the measure's word names a number of the subject (orders' unit price) and
+    one of a topic the answer reads anyway (products' list price, looked up for the brand). Nothing in the
+    question tells them apart: ask which, never pick by which topic came first."""
+    in_plan = {b.source} | {j.topic for j in b.joins}
+    for spec in r.measures:
+        m = spec.target
+        if m is None or spec.func in ("count", "count_distinct"):
+            continue
+        words = m.text.lower().split()
+        bare = [w for w in words if lexicon_role(w) != "agg"]  # "average price": what the catalog calls "price"
+        named = b.vocab.lookup(bare) if bare and len(bare) < len(words) else []
+        cands = [b._on_twin(e) for e in list(m.elements) + named if e.kind in ("metric", "field")]
+        numbers = [
+            e
+            for e in cands
+            if e.kind == "metric" or (e.field and b.vocab.is_numeric(e.topic, e.field) and not b.vocab.is_key(e.topic, e.field))
+        ]
+        by_topic: dict[str, Element] = {}
+        for e in numbers:
+            by_topic.setdefault(e.topic, e)
+        if len(set(by_topic) & in_plan) < 2:
+            continue
+        before = next((x for x in r.mentions if x.end == m.start), None)  # "card payment amount": of the payments
+        if before is not None and len({e.topic for e in before.elements} & set(by_topic) & in_plan) == 1:
+            continue
+
+        options = [_measure_option(b, r, m, e, bare if named else []) for t, e in by_topic.items() if t in in_plan]
+        raise AskBack(
+            f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in in_plan)}: which one?",
+            options[:4],
+        )
+
+
+def _measure_option(b: Builder, r: Reading, m: Mention, e: Element, bare: list[str]) -> dict:
+    """One reading of a measure word, as a complete question: the catalog's own name put in place of the word."""
+    if e.kind == "metric" or not bare:
+        return {"label": e.label(), "question": b._replace(m, e)}
+    name = (e.field or "").replace("_", " ")
+    name = name if e.topic == b.source else f"{name} of {e.topic.replace('_', ' ')}"
+    text = re.sub(re.escape(" ".join(bare)), name, b.question, count=1, flags=re.I)
+    if b.vocab.topics[e.topic].is_upsert and r.window is not None and r.window.words:
+        text = " ".join(re.sub(re.escape(r.window.words), "", text, flags=re.I).split())  # a table's current rows
+    return {"label": e.label(), "question": text}
 
 
 def _measured_kind(b: Builder, filters: list[Filter]):
