@@ -68,6 +68,18 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return [node]
 
 
+def _uncast(agg: exp.Expression) -> exp.Expression:
+    """AVG(CAST(x AS DOUBLE)) is AVG(x) read without integer division: one measure, compared as one."""
+    inner = agg.this
+    if isinstance(agg, exp.Avg) and isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Column):
+        return exp.Avg(this=inner.this.copy())
+    return agg
+
+
+def _group_key_guard(node: exp.Expression, group_columns: set[str]) -> bool:
+    return isinstance(node, exp.Column) and node.name in group_columns
+
+
 def _column_origins(tree: exp.Expression, ctes: set[str]):
     """A grouping column → `table.column` of the topic it comes from, through table aliases and the columns a
     WITH query renames (`c.country AS customer_country`), so that one key written two ways compares equal and
@@ -112,7 +124,7 @@ def analyse(sql: str) -> Components:
     for agg in tree.find_all(exp.AggFunc):
         if agg.find_ancestor(exp.Having) or agg.find_ancestor(exp.Window):
             continue
-        aggregates.add(_unqualified(agg))
+        aggregates.add(_unqualified(_uncast(agg)))
     c.aggregates = sorted(aggregates)
     keys = set()
     origin = _column_origins(tree, named)
@@ -129,6 +141,7 @@ def analyse(sql: str) -> Components:
         step = _interval_seconds(tvf.args.get("slide") or tvf.args.get("step"))
         c.window = (kind, size, step)
     filters = set()
+    group_columns = {k.name for g in tree.find_all(exp.Group) for k in g.expressions if isinstance(k, exp.Column)}
     for where in tree.find_all(exp.Where):
         for cond in _conjuncts(where.this):
             columns = {col.name for col in cond.find_all(exp.Column)}
@@ -138,6 +151,8 @@ def analyse(sql: str) -> Components:
                     n = int(float(literal.name))
                     c.top_n = n - 1 if isinstance(cond, exp.LT) else n
                 continue
+            if isinstance(cond, exp.Not) and isinstance(cond.this, exp.Is) and _group_key_guard(cond.this.this, group_columns):
+                continue  # "key IS NOT NULL" before a ranking of groups: a guard, not a condition the question set
             filters.add(_unqualified(cond))
     c.filters = sorted(filters)
     c.having = sorted(_unqualified(cond) for h in tree.find_all(exp.Having) for cond in _conjuncts(h.this))

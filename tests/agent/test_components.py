@@ -45,3 +45,13 @@ def test_a_grouping_key_is_compared_by_the_topic_column_it_comes_from():
     assert analyse(joined).group_keys == analyse(renamed).group_keys == ["customers.country"]
     assert analyse(orders_country).group_keys == ["orders.country"] != analyse(joined).group_keys
     assert analyse(plain).group_keys == analyse(qualified).group_keys == ["orders.country"]
+
+
+def test_an_average_read_without_integer_division_and_a_null_guard_on_a_key_are_the_same_components():
+    from copilot.agent.components import analyse
+
+    plain = "SELECT site_id, AVG(battery_pct) AS b FROM sensor_readings GROUP BY site_id"
+    cast = "SELECT site_id, AVG(CAST(battery_pct AS DOUBLE)) AS b FROM sensor_readings WHERE site_id IS NOT NULL GROUP BY site_id"
+    assert analyse(plain).differences(analyse(cast)) == {}
+    other = "SELECT site_id, AVG(battery_pct) AS b FROM sensor_readings WHERE device_id IS NOT NULL GROUP BY site_id"
+    assert "filters" in analyse(plain).differences(analyse(other))  # a null test on a non-key field still counts
