@@ -566,6 +566,16 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
             c.kind, c.having = "field", False
             c.target = Mention(c.target.start, c.target.end, c.target.text, [Element("field", e.topic, simple[1])], used=True)
     if c.kind == "count":
+        counted = _counted_rows(b, c.target)
+        if isinstance(counted, Measure):  # "devices with more than 5 alarms": the catalog's count of alarms
+            same = next((x for x in measures if x.metric and x.metric == counted.metric), None)
+            if same is None:
+                measures.append(counted)
+                same = counted
+            having.append(Having(measure=same.alias, op=op if op != "=" else ">=", value=c.value, words=c.words))
+            return
+        if isinstance(counted, Filter) and not b.r.measures:
+            filters.append(counted)  # "devices with more than 5 reboots": the rows with that value, counted
         having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
         return
     if c.kind == "measure" or (c.having and (dims or b.r.window)):
@@ -622,6 +632,23 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
                 )
         else:
             b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
+
+
+def _counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
+    """What a threshold on a number of rows counts, when its noun says more than the subject's rows: a count
+    metric of the catalog (alarm_count), or a value of a field (event_type = 'reboot')."""
+    if target is None:
+        return None
+    for e in target.of("metric"):
+        metric = b.vocab.metric(e.topic, e.metric or "")
+        simple = semantic.simple_metric(metric.expression) if metric else None
+        if metric is not None and metric.filter and simple is not None and simple[0] == "count":
+            return b.measure(MeasureSpec(None, Mention(target.start, target.end, target.text, [e], used=True), words=target.text))
+    values = target.of("value")
+    if values and not target.of("topic") and len({(e.topic, e.field) for e in values}) == 1:
+        e = b.resolve(Mention(target.start, target.end, target.text, values, used=True), ("value",))
+        return Filter(field=b.ref(e), op="=", values=[e.value], words=target.text)
+    return None
 
 
 def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:

@@ -186,6 +186,17 @@ class CompareMixin(GrammarBase):
                 spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
                 after.used = True
                 self.r.count_targets.append(after)
+            elif (
+                after is not None
+                and not after.used
+                and after.of("value")
+                and not after.of("field")
+                and len({(e.topic, e.field) for e in after.of("value")}) == 1
+                and not self.vocab.topics[after.of("value")[0].topic].is_upsert
+                and self.toks[after.end - 1].low.endswith("s")
+            ):
+                spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 reboots": events of that value
+                after.used = True
             elif after is not None and not after.used and after.of("field") and self._numeric(after):
                 spec.target, spec.kind = after, "field"  # "more than 5 units"
                 after.used = True

@@ -169,8 +169,8 @@ class MeasureMixin(GrammarBase):
                 self.r.measures.append(MeasureSpec("count", None, words=f"{t.text} {counted.text}"))
                 continue
             if target is None or target.used and not target.qualifier:
-                if target is None:
-                    self.r.agg_only = func
+                if target is None or func == "count":
+                    self.r.agg_only = func  # "count of readings over 80%": the rows the comparison kept, counted
                 continue
             target.used = True
             if distinct and func == "count":
