@@ -94,6 +94,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
             else:
                 scores[t] += 2.5 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
+    if r.list_rows and not r.measures and r.rank is None:
+        subject = _listed_subject(r, vocab)
+        if subject is not None:  # "lost parcels of orders over £300, as they happen": the parcels are listed
+            add(subject, 3.0)
     _twin_named(r, vocab, scores)
     if context:
         add(context, 2.5)
@@ -157,6 +161,27 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 [{"label": t.replace("_", " "), "question": f"{q} ({t.replace('_', ' ')})"} for t in best[:3]],
             )
     return best[0]
+
+
+def _listed_subject(r: Reading, vocab: Vocabulary) -> str | None:
+    """The rows a listing asks for: the first word that names one event topic's rows (the topic, or the key
+    field its rows are named by), before any other topic is named."""
+    for m in r.mentions:
+        if m.qualifier or m in r.dims:
+            continue
+        topics = {e.topic for e in m.of("topic")}
+        topics |= {e.topic for e in m.of("field") if e.field in (vocab.topics[e.topic].primary_key or [e.field])[:1]}
+        topics |= {e.topic for e in m.of("field") if vocab.topics[e.topic].key == e.field}
+        if not topics and m.of("value") and len(m.text.split()) > 1:  # "lost parcels": a value phrase ending in its rows' name
+            head = vocab.lookup([m.text.split()[-1].lower()])
+            values = {e.topic for e in m.of("value")}
+            topics = {e.topic for e in head if e.topic in values and (e.kind == "topic" or e.field == vocab.topics[e.topic].key)}
+        if len(topics) == 1:
+            t = next(iter(topics))
+            return None if vocab.topics[t].is_upsert else t
+        if topics:
+            return None
+    return None
 
 
 def _topics_inside(r: Reading, vocab: Vocabulary) -> set[str]:

@@ -224,7 +224,7 @@ class CompareMixin(GrammarBase):
                 and before.of("topic")
                 and not before.of("field")
                 and not before.of("metric")
-                and before.end == k
+                and (before.end == k or self._next_to(before, k))
             ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
             self.r.compares.append(spec)

@@ -130,8 +130,9 @@ class Vocabulary:
             self._add([topic.lower()], te, name=True)  # written as the identifier: page_views
         if "_" in topic:
             self._add(["".join(topic.lower().split("_"))], te)
-        for syn in schema.synonyms:  # "purchases": the catalog's other names of the topic's rows
-            self._add_text(syn, te)
+        for syn in schema.synonyms:  # "purchases": the catalog's other names of the topic's rows; like its name,
+            words = [w.lower() for w in tokenize(syn)]  # one of them beats a generic word ("events")
+            self._add(words, te, name=len(words) == 1)
         for verb in schema.verbs:  # "bought", "drove": the verbs of its events name the topic, not its rows
             self._add_text(verb, te)
             self.topic_verbs.add(tuple(stem(w.lower()) for w in tokenize(verb)))
