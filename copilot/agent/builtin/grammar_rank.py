@@ -133,6 +133,16 @@ class RankMixin(GrammarBase):
                         n or (1 if self._singular(subject) else default_n), desc, subject, by=by, explicit_n=explicit, words=words
                     )
                     continue
+            numbered = self._numbered_subject(k) if n is None and t.role in ("rank_top", "rank_bottom") else None
+            by = self._measured(j) if numbered is not None else None
+            if numbered is not None and by is not None:
+                # "the 3 warehouses losing the most parcels", "which 5 devices had the most critical events"
+                number, subject = numbered
+                self.use(number)
+                self.use_phrase(t)
+                subject.used = True
+                self.r.rank = RankSpec(int(number.number or 0), desc, subject, by=by, explicit_n=True, words=words)
+                continue
             if self._which_before(k) and self._which_subject(k) is not None:
                 # "which carrier loses the most parcels", "which country has the highest revenue"
                 subject = self._which_subject(k)
@@ -186,6 +196,18 @@ class RankMixin(GrammarBase):
                 spec.n = 1 if self._singular(target) else default_n
             target.used = True
             self.r.rank = spec
+
+    def _numbered_subject(self, k: int) -> tuple[Tok, Mention] | None:
+        """Before a superlative at k: a number right before a word naming what is ranked ("the 3 warehouses"),
+        a field that is not a number or a topic."""
+        for i in range(k - 1):
+            num = self.toks[i]
+            if num.number is None or num.mention is not None or num.used or num.role not in ("number", None):
+                continue
+            m = self.mention_at(i + 1)
+            if m is not None and m.start == i + 1 and not m.used and (m.of("topic") or (m.of("field") and not self._numeric(m))):
+                return num, m
+        return None
 
     def _numbered_metric(self) -> None:
         """ "the 2 hottest sites": a number, a metric named by a superlative, then what is ranked by it."""
