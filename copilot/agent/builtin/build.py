@@ -94,6 +94,11 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
             else:
                 scores[t] += 2.5 if any(vocab.topics[o].is_upsert for o in referenced) else 1.5
+    which = next((t for t in r.toks if t.role != "function_words"), None)
+    if which is not None and which.role == "which_words" and not (r.measures or r.rank or r.window or r.compares):
+        first = next((m for m in r.mentions if m.start > which.i), None)  # "which devices have no site assigned"
+        if first is not None and len(first.of("topic")) == 1 and not r.agg_only:
+            add(first.of("topic")[0].topic, 3.0)
     if r.list_rows and not r.measures and r.rank is None:
         subject = _listed_subject(r, vocab)
         if subject is not None:  # "lost parcels of orders over £300, as they happen": the parcels are listed

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase
+from copilot.agent.builtin.grammar_base import CompareSpec, FilterSpec, GrammarBase
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
@@ -185,8 +185,12 @@ class ValuesMixin(GrammarBase):
 
     def _nulls(self) -> None:
         for m in self.r.mentions:  # "without a referrer", "doesn't have a country": the field is missing
-            if m.used or m.qualifier or not m.of("field") or m.of("topic") or m.of("value") or m.of("metric") or self._numeric(m):
+            if m.used or m.qualifier or not m.of("field") or m.of("value") or m.of("metric"):
                 continue
+            if m.of("topic") and not any(
+                rel.field == e.field for e in m.of("field") for rel in self.vocab.topics[e.topic].relationships
+            ):
+                continue  # "without a product": the page's product reference, not the products table
             j = m.start - 1
             while j >= 0 and self.toks[j].mention is None and self.toks[j].low in ("a", "an", "any", "the"):
                 j -= 1
@@ -196,12 +200,18 @@ class ValuesMixin(GrammarBase):
                 k >= 0
                 and self.toks[k].mention is None
                 and self.toks[k].role == "negations"
-                and (have or self.toks[k].low == "without")
+                and (have or self.toks[k].low in ("without", "no", "lacking", "lacks", "lack"))
             ):
                 self.use(*self.toks[k : m.start])
                 m.used = True
                 m.elements = m.of("field")
-                self.r.filters.append(FilterSpec([m], "is_null", " ".join(t.text for t in self.toks[k : m.end])))
+                words = " ".join(t.text for t in self.toks[k : m.end])
+                fields = m.of("field")
+                if len(fields) == 1 and self._numeric(m) and self._adds_up(fields[0].topic, fields[0].field or ""):
+                    # "used no fuel": a number that is added up is zero, not missing
+                    self.r.compares.append(CompareSpec("=", 0.0, None, m, "field", words=words))
+                    continue
+                self.r.filters.append(FilterSpec([m], "is_null", words))
         for m in self.r.mentions:  # "logged in", "anonymous": the catalog's words for a field being set or not
             if m.used or not m.of("state") or m.of("topic") or m.of("value"):
                 continue
