@@ -117,6 +117,8 @@ class TopicSchema:
     # Semantic layer: other names of the topic's rows ("purchases"), and the verbs of its events ("bought").
     synonyms: list[str] = field(default_factory=list)
     verbs: list[str] = field(default_factory=list)
+    # The fields that together occur once in the stream (shipments: one event per parcel and status).
+    unique_key: list[str] = field(default_factory=list)
 
     @property
     def table_name(self) -> str:

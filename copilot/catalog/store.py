@@ -239,6 +239,7 @@ class _DocumentReader:
             registry=_registry_ref(doc.get("schema_registry")),
             synonyms=semantic.words(doc.get("synonyms")),
             verbs=semantic.words(doc.get("verbs")),
+            unique_key=[k for k in semantic.words(doc.get("unique_key")) if k.lower() in by_name],
         )
         return schema, self.warnings
 

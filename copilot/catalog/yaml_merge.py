@@ -43,6 +43,8 @@ def schema_to_mapping(schema: TopicSchema) -> dict[str, Any]:
         data["synonyms"] = list(schema.synonyms)
     if schema.verbs:
         data["verbs"] = list(schema.verbs)
+    if schema.unique_key:
+        data["unique_key"] = list(schema.unique_key)
     if schema.key:
         data["key"] = schema.key
     if schema.key_format != "raw":

@@ -242,3 +242,9 @@ def test_topic_synonyms_and_verbs_are_read_kept_and_name_the_topic(tmp_path):
 
     assert [e.kind for e in vocab.lookup(["logged"])] == ["topic"] and (stem("logged"),) in vocab.topic_verbs
     assert "measured" in document_text(t) and "measurements" in document_text(t)
+
+
+def test_unique_key_is_read_and_a_field_it_does_not_have_is_left_out(tmp_path):
+    text = BASE.replace("changelog: append\n", "changelog: append\nunique_key: [sensor, level, nope]\n")
+    t = _store(tmp_path, text).load().topics["readings"]
+    assert t.unique_key == ["sensor", "level"]

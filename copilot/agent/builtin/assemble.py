@@ -68,6 +68,7 @@ def assemble(
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
     _measure_in_two_topics(b, r)
+    _distinct_pinned(b, measures, filters)
     schema = vocab.topics[source]
     if (
         schema.is_upsert
@@ -361,6 +362,31 @@ def _measure_in_two_topics(b: Builder, r: Reading) -> None:
             f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in in_plan)}: which one?",
             options[:4],
         )
+
+
+def _distinct_pinned(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "delivered parcels": a distinct count of a field that, with the fields the question fixes to one value
+    (status = 'delivered'), is the stream's unique key (`unique_key: [shipment_id, status]`) counts rows that
+    occur once each — COUNT(*), which needs no state of the ids seen, gives the same number."""
+    schema = b.vocab.topics[b.source]
+    key = [k.lower() for k in schema.unique_key]
+    if not key:
+        return
+    fixed = {
+        f.field.field.lower()
+        for f in filters
+        if f.field.topic == b.source and (f.op == "=" or f.op == "in" and len(f.values) == 1)
+    }
+    for i, m in enumerate(measures):
+        field = m.field.field if m.func == "count_distinct" and m.field is not None and m.field.topic == b.source else None
+        if m.metric is not None:
+            metric = b.vocab.metric(b.source, m.metric)
+            simple = semantic.simple_metric(metric.expression) if metric is not None and not metric.filter else None
+            field = simple[1] if simple is not None and simple[0] == "count_distinct" else None
+        if field is None or m.filter is not None or field.lower() not in key:
+            continue
+        if set(key) - {field.lower()} <= fixed:
+            measures[i] = Measure(alias=m.alias, func="count", words=m.words)
 
 
 def _measure_option(b: Builder, r: Reading, m: Mention, e: Element, bare: list[str]) -> dict:
