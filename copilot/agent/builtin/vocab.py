@@ -205,6 +205,9 @@ class Vocabulary:
                 for syn in synonyms:
                     if len(syn) <= 3 and syn.isupper():
                         self._add(syn.split(), ve, exact=True)
+                        low_syn = syn.lower()  # "uk", "usa" typed in lower case; never "us" or "it"
+                        if low_syn.isalpha() and low_syn not in self.function and low_syn not in self.grammar:
+                            self._add([low_syn], ve, exact=True)
                     else:
                         self._add_text(syn, ve)
                         low_syn = syn.lower()
