@@ -56,18 +56,22 @@ def assemble(
         if len(named) == 1 and all(d.field.field != named[0] for d in dims):
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
+    _dims_on_amounts(b, dims, question)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
     having: list[Having] = []
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)
     _currency_words(b, r, filters)
+    _counts_per_value(b, r, measures, filters)
     _contradictions(filters, question)
     _qualified_numbers(b, measures, filters, dims, question)
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
     _measure_in_two_topics(b, r)
+    _side_by_side_counts(b, measures, filters)
+    _mixed_units(b, measures, filters)
     _distinct_pinned(b, measures, filters)
     schema = vocab.topics[source]
     if (
@@ -811,7 +815,130 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
             raise AskBack(f"“{t.text}” can be measured several ways: which figure do you mean?", options[:4])
 
 
+def _mixed_units(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "readings above 30": a number whose unit another field gives per row (`unit_field`) means nothing until
+    the rows are narrowed to one kind — degrees, percent and ppm are not compared or averaged together."""
+    used = [f.field for f in filters if f.op in (">", ">=", "<", "<=", "between")]
+    used += [m.field for m in measures if m.field is not None and m.func in ("sum", "avg", "min", "max")]
+    for ref in used:
+        schema = b.vocab.topics[ref.topic]
+        unit_field = semantic.field_annotation(schema, ref.field, "unit_field")
+        if not unit_field:
+            continue
+        kinds = {
+            f.field.field
+            for m in schema.metrics
+            if (f := b._metric_filter(ref.topic, m)) is not None and m.expression and ref.field in m.expression
+        }
+        if any(f.field.topic == ref.topic and f.field.field in kinds | {str(unit_field)} for f in filters):
+            continue
+        if any(m.filter is not None and m.filter.field.field in kinds for m in measures):
+            continue
+        field = next(iter(sorted(kinds)), str(unit_field))
+        values = list(semantic.values(schema, field))[:4]
+        raise AskBack(
+            f"{ref.field.replace('_', ' ')} is measured in different units per {field.replace('_', ' ')}: which {field.replace('_', ' ')}?",
+            [{"label": str(v), "question": f"{b.question.rstrip('?.! ')} ({v})"} for v in values],
+        )
+
+
+def _counts_per_value(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "how many reboots and how many offline events": one count per value, side by side — not rows that are
+    both at once."""
+    asked = [t for t in r.toks if t.role == "agg" and t.arg == "count" and t.phrase_start == t.i]
+    if len(asked) < 2 or any(m.func != "count" or m.filter is not None for m in measures):
+        return
+    by_field: dict[tuple[str, str], list[Filter]] = {}
+    for f in filters:
+        if f.op == "=" and len(f.values) == 1:
+            by_field.setdefault(f.field.key(), []).append(f)
+    for group in by_field.values():
+        if len(group) >= 2 and len({str(f.values[0]) for f in group}) == len(group):
+            for f in group:
+                filters.remove(f)
+                measures.append(Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=f.words))
+            measures[:] = [m for m in measures if m.filter is not None]
+            return
+
+
+def _side_by_side_counts(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "how many alarms and how many low-battery warnings": one measure counts only alarms, and a row filter
+    keeps only low-battery warnings — together they would always count 0 alarms. The filter belongs to the plain
+    count beside it: each count gets its own rows."""
+    plain = [m for m in measures if m.func == "count" and m.filter is None and m.metric is None]
+    if len(plain) != 1 or len(measures) < 2:
+        return
+    own = [m.filter for m in measures if m.filter is not None and m.filter.op in ("=", "in")]
+    own += [
+        f
+        for m in measures
+        if m.metric
+        and (metric := b.vocab.metric(b.source, m.metric)) is not None
+        and (f := b._metric_filter(b.source, metric)) is not None
+    ]
+    for f in list(filters):
+        if f.op not in ("=", "in"):
+            continue
+        clash = [o for o in own if o.field.key() == f.field.key() and not set(map(str, o.values)) & set(map(str, f.values))]
+        if clash:
+            filters.remove(f)
+            i = measures.index(plain[0])
+            measures[i] = Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=plain[0].words)
+            return
+
+
+def _dims_on_amounts(b: Builder, dims, question: str) -> None:
+    """ "paying per unit": a breakdown by a number the catalog adds up or measures in a unit (quantity, amount)
+    makes one group per value — rarely what is meant. Ask rather than group by it."""
+    for d in dims:
+        topic, name = d.field.topic, d.field.field
+        schema = b.vocab.topics[topic]
+        f = schema.field(name)
+        if f is None or not b.vocab.is_numeric(topic, name) or b.vocab.is_key(topic, name):
+            continue
+        measured = bool(f.unit or f.currency_field or semantic.default_aggregate(schema, name) in ("sum", "avg"))
+        measured = measured or any(
+            (simple := semantic.simple_metric(m.expression)) is not None and simple[1] == name for m in schema.metrics
+        )
+        if not measured:
+            continue
+        words = d.words or name.replace("_", " ")
+        pattern = rf"(?:\b(?:per|by|for each|for every|each|across)\s+)?{re.escape(words)}"
+        cut = " ".join(re.sub(pattern, "", question, count=1, flags=re.I).split())
+        raise AskBack(
+            f"“{words}” would make one group per {name.replace('_', ' ')} value: is that what you mean?",
+            [
+                {"label": f"one group per {name.replace('_', ' ')} value", "question": f"{question} (grouped by {name})"},
+                {"label": f"without “{words}”", "question": cut},
+            ],
+        )
+
+
+def _distinct_read(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
+    """ "how many different people bought": a word asking for distinct things that no measure counts distinctly
+    was read past — ask what is counted, never answer with a plain row count."""
+    said = [t for t in r.toks if t.role == "distinct"]
+    if not said or not plan.measures or plan.ranking is not None:
+        return
+    for m in plan.measures:
+        metric = b.vocab.metric(plan.source, m.metric) if m.metric else None
+        simple = semantic.simple_metric(metric.expression) if metric is not None else None
+        if m.func == "count_distinct" or (simple is not None and simple[0] == "count_distinct"):
+            return
+    word = said[0]
+    after = r.toks[word.i + 1] if word.i + 1 < len(r.toks) else None
+    schema = b.vocab.topics[plan.source]
+    refs = [rel.field for rel in schema.relationships] + [f for f in schema.primary_key if f not in schema.relationships]
+    options = []
+    for name in refs[:3]:
+        words = name.replace("_id", "").replace("_", " ") + "s"
+        text = re.sub(rf"\b{re.escape(after.text)}\b", words, question, count=1) if after is not None else f"{question} ({words})"
+        options.append({"label": f"different {words}", "question": text})
+    raise AskBack(f"“{word.text}”: different what should I count?", options)
+
+
 def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
+    _distinct_read(r, plan, b, question)
     tables = set(plan.tables)
     unknown_words(r, question, b.vocab)
     unused, numbers = [], []

@@ -507,4 +507,6 @@ class Builder:
         fields = {(e.topic, e.field) for e in els}
         if len(fields) > 1:
             raise AskBack(f"“{spec.words}” are values of different fields: which do you mean?", [])
-        return Filter(field=self.ref(els[0]), op=spec.op, values=[e.value for e in els], words=spec.words)
+        values = list(dict.fromkeys(e.value for e in els))  # "high street shops": two words for one value
+        op = {"in": "=", "not_in": "<>"}.get(spec.op, spec.op) if len(values) == 1 else spec.op
+        return Filter(field=self.ref(els[0]), op=op, values=values, words=spec.words)

@@ -215,6 +215,9 @@ class CompareMixin(GrammarBase):
                 )
             ):
                 spec.target = before
+                rows = self._count_metric(before) and before.of("field") and self._numeric(before)
+                if rows:  # "readings above 30": the rows' own number compared, not how many readings there are
+                    before.elements = before.of("field")
                 spec.kind = "measure" if before.of("metric") else "field"
                 lead = [x for x in self.toks[max(0, before.start - 2) : before.start]]
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)

@@ -95,7 +95,10 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         any(tuple(low[:n]) in opener for n in (1, 2, 3)) or (first is not None and first.role == "followup") or "instead" in low
     )
     r.additive = (
-        any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2)) or "also" in low
+        any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2))
+        or "also" in low
+        or low[-1:] == ["too"]
+        or low[-2:] == ["as", "well"]
     )
     Grammar(r, vocab).run()
     return r
