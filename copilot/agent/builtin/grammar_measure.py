@@ -44,6 +44,19 @@ class MeasureMixin(GrammarBase):
                 or self._numeric(m)
             ):
                 continue  # "which orders …", "what is the revenue": the subject, not a breakdown
+            rank = self.r.rank
+            if (
+                rank is not None
+                and rank.by is None
+                and rank.target is not None
+                and t.low == "by"
+                and m.start > rank.target.start
+                and (m.of("metric") or self._numeric(m))
+            ):
+                self.use_phrase(t)  # "the top 3 drivers at each depot by number of stops": what ranks them
+                m.used = True
+                rank.by = MeasureSpec(None, m, words=m.text)
+                continue
             self.use_phrase(t)
             self._add_dim(m)
             # a second key with "and": "by country and channel"

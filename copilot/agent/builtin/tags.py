@@ -179,7 +179,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
         if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
             continue  # a number word ("five") is never a misspelling of a catalog word ("live")
         cands = vocab.correct(t.low, lexicon_words())
-        cands = list(dict.fromkeys(stem(c) if c in vocab.words else c for c in cands))
+        cands = list(dict.fromkeys(stem(c) if c in vocab.words or c in vocab.surface else c for c in cands))
         roles = {table.get((c,)) for c in cands}
         if len(cands) > 1 and len(roles) == 1 and None not in roles and not any(c in vocab.words for c in cands):
             cands = cands[:1]  # "minuts": minute or minutes, the same word to the grammar

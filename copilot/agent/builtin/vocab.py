@@ -60,6 +60,7 @@ class Vocabulary:
         self.units: dict[str, list[Element]] = {}  # a field's unit word ("items") → the field
         self.unit_words: dict[str, list[Element]] = {}  # a word of a value of a field's unit_field → that field
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
+        self.surface: set[str] = set()  # catalog words as written ("readings"), beside their stems ("read")
         self.topic_verbs: set[tuple[str, ...]] = set()  # stems of the catalog's `verbs:` of topics ("bought")
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
@@ -114,6 +115,8 @@ class Vocabulary:
             return
         if name and len(words) == 1:
             self.names.add(stem(words[0]))
+        if not exact:
+            self.surface.update(w.lower() for w in words if len(w) >= 4)  # typos are matched to words as written too
         key = tuple(words) if exact else tuple(stem(w) for w in words)
         bucket = (self._exact if exact else self._phrases).setdefault(key, [])
         if element not in bucket:
@@ -235,7 +238,7 @@ class Vocabulary:
         by_length = self._by_length.get(id(extra))
         if by_length is None:  # candidate words by length, once per extra set (the lexicon's sets are cached)
             by_length = {}
-            for cand in self.words | extra:
+            for cand in self.words | self.surface | extra:
                 if len(cand) >= 4:
                     by_length.setdefault(len(cand), []).append(cand)
             self._by_length[id(extra)] = by_length
@@ -249,9 +252,9 @@ class Vocabulary:
                     best.setdefault(d, []).append(cand)
         out = sorted(set(best[min(best)])) if best else []
         if len(out) > 1:  # "oders": order (catalog) or older/over (grammar) — the catalog's word names data, prefer it
-            named = [c for c in out if c in self.words]
-            if len(named) == 1 and low.endswith("s") and not named[0].endswith("s"):
-                out = named
+            named = {stem(c) for c in out if c in self.words or c in self.surface}
+            if len(named) == 1 and low.endswith("s"):
+                out = [named.pop()]
         if len(self._corrected) > 4096:
             self._corrected.clear()
         self._corrected[key] = tuple(out)
