@@ -307,7 +307,11 @@ class MeasureMixin(GrammarBase):
             if m.used or m.qualifier or not having or not (m.of("field") or m.of("topic")) or self._numeric(m):
                 continue
             nxt = self.skip(m.end, roles={"light_words"})
-            if nxt < len(self.toks) and self.toks[nxt].low in ("with", "having", "that", "where", "whose") and not self.r.dims:
+            if (
+                nxt < len(self.toks)
+                and self.toks[nxt].low in ("with", "having", "that", "where", "whose", "who", "which")
+                and not self.r.dims
+            ):
                 if not any(c.target is m for c in self.r.compares):
                     self.use(self.toks[nxt])
                     self._add_dim(m)
