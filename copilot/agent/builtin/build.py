@@ -439,6 +439,7 @@ class Builder:
                 raise AskBack(
                     f"Which number of {e.topic.replace('_', ' ')} do you mean?", self._number_options(e.topic, spec.words)
                 )
+            self._length_or_duration(e.topic, amount, spec)
             return self._agg(func, FieldRef(topic=e.topic, field=amount), spec, None)
         ref = self.ref(e)
         numeric = self.vocab.is_numeric(e.topic, e.field or "")
@@ -461,6 +462,25 @@ class Builder:
                 [{"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}],
             )
         return self._agg(func, ref, spec, None)
+
+    def _length_or_duration(self, topic: str, amount: str, spec: MeasureSpec) -> None:
+        """ "the longest runs": long in distance or in time? When the topic records a duration (a field in a time
+        unit) beside its main amount, a length word does not say which: ask."""
+        from copilot.agent.builtin.lexicon import english, time_words
+
+        words = {w.lower() for w in spec.words.split()}
+        if not words & {str(w).lower() for w in english()["length_words"]}:
+            return
+        time_units = {str(w).lower() for ws in time_words()["units"].values() for w in ws}
+        schema = self.vocab.topics[topic]
+        timed = [f.name for f in schema.fields if f.unit and f.unit.lower() in time_units and f.name != amount]
+        if not timed or (schema.field(amount) is not None and (schema.field(amount).unit or "").lower() in time_units):
+            return
+        options = [
+            {"label": name.replace("_", " "), "question": f"{self.question.rstrip('?.! ')} by {name.replace('_', ' ')}"}
+            for name in [amount, *timed][:3]
+        ]
+        raise AskBack(f"“{spec.words}”: longest by which number of {topic.replace('_', ' ')}?", options)
 
     def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None, filter: Filter | None = None) -> Measure:
         if func == "count":

@@ -35,6 +35,14 @@ class MeasureMixin(GrammarBase):
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
                 continue  # "by mobile": a filter, read below
+            if (
+                t.role == "which_words"
+                and self.r.list_rows
+                and self.r.rank is None
+                and not any(c.having or c.kind == "count" for c in self.r.compares)
+                and not any(x.role in ("agg", "distinct", "share") for x in self.toks)
+            ):
+                continue  # "which sensors are low on battery? just a live list": their rows, listed
             if t.role == "which_words" and (
                 m.of("topic")
                 and not m.of("field")
