@@ -38,6 +38,8 @@ SETS = {
     "heldout_b_fleet": (ROOT / "tests" / "heldout" / "fleet_b.yaml", FLEET),
     "heldout_c_demo": (ROOT / "tests" / "heldout" / "demo_c.yaml", None),
     "heldout_c_fleet": (ROOT / "tests" / "heldout" / "fleet_c.yaml", FLEET),
+    "heldout_d_demo": (ROOT / "tests" / "heldout" / "demo_d.yaml", None),
+    "heldout_d_fleet": (ROOT / "tests" / "heldout" / "fleet_d.yaml", FLEET),
 }
 
 

@@ -20,7 +20,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 MARKERS = {"DECLINE", "CLARIFY"}
-PERSONAS = {"ops", "finance", "marketing", "support", "exec", "engineer"}
+PERSONAS = {"ops", "finance", "marketing", "support", "exec", "engineer", "analyst", "intern"}
 
 
 def question_sets() -> dict[str, tuple[Path, Path]]:
@@ -34,6 +34,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "fleet_b": (HERE / "fleet_b.yaml", ROOT / "examples" / "catalogs" / "fleet"),
         "demo_c": (HERE / "demo_c.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet_c": (HERE / "fleet_c.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_d": (HERE / "demo_d.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_d": (HERE / "fleet_d.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 

@@ -1,4 +1,4 @@
-"""The held-out question sets (demo.yaml, fleet.yaml sets B and C: demo_b/c.yaml, fleet_b/c.yaml) are well formed, cover the mix they promise,
+"""The held-out question sets (demo.yaml, fleet.yaml and sets B, C, D: demo_b/c/d.yaml, fleet_b/c/d.yaml) are well formed, cover the mix they promise,
 and every gold SQL is accepted by Flink's planner (one gateway session for all of them)."""
 
 from __future__ import annotations
@@ -15,7 +15,17 @@ def _mix(name: str) -> Counter:
 
 
 @pytest.mark.parametrize(
-    "name, minimum", [("demo", 160), ("fleet", 65), ("demo_b", 100), ("fleet_b", 50), ("demo_c", 80), ("fleet_c", 40)]
+    "name, minimum",
+    [
+        ("demo", 160),
+        ("fleet", 65),
+        ("demo_b", 100),
+        ("fleet_b", 50),
+        ("demo_c", 80),
+        ("fleet_c", 40),
+        ("demo_d", 110),
+        ("fleet_d", 55),
+    ],
 )
 def test_question_set_size_and_mix(name, minimum):
     mix = _mix(name)
