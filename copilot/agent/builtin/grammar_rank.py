@@ -110,6 +110,12 @@ class RankMixin(GrammarBase):
                 n, explicit = int(self.toks[k - 1].number), True  # "5 biggest"
                 self.use(self.toks[k - 1])
             words = t.text
+            if self.r.rank is not None and self.r.rank.descending == desc and n is not None:
+                later = self.next_mention(j)
+                if later is None or later.used:  # "… the most sessions? top 5 each hour": that ranking's size
+                    self.use_phrase(t)
+                    self.r.rank.n, self.r.rank.explicit_n = n, True
+                    continue
             # "the 3 carriers with the most lost parcels": the ranked thing comes before "with"
             w = (
                 k - 1
@@ -166,6 +172,11 @@ class RankMixin(GrammarBase):
                     target = nxt
             if target is None:
                 # "used most", "make it the top 5": a ranking of what was asked about
+                if self.r.rank is not None and self.r.rank.descending == desc:
+                    self.use_phrase(t)  # "… the most sessions? top 5 each hour": the same ranking, its size
+                    if n is not None:
+                        self.r.rank.n, self.r.rank.explicit_n = n, True
+                    continue
                 if n is not None or t.role in ("rank_top", "rank_bottom"):
                     self.use_phrase(t)
                     self.r.rank = RankSpec(n or 1, desc, None, explicit_n=n is not None, words=words)
