@@ -476,6 +476,12 @@ class Builder:
         timed = [f.name for f in schema.fields if f.unit and f.unit.lower() in time_units and f.name != amount]
         if not timed or (schema.field(amount) is not None and (schema.field(amount).unit or "").lower() in time_units):
             return
+        low = self.question.lower()
+        for name in [amount, *timed]:  # "the longest trip by distance", "by time": the question says which
+            f = schema.field(name)
+            said = [name.split("_")[0], *(f.synonyms if f else [])] + (["time"] if name in timed else [])
+            if any(re.search(rf"\b{re.escape(w.lower())}\b", low) for w in said):
+                return
         options = [
             {"label": name.replace("_", " "), "question": f"{self.question.rstrip('?.! ')} by {name.replace('_', ' ')}"}
             for name in [amount, *timed][:3]
