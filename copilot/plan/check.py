@@ -246,7 +246,10 @@ def _check_joins(plan: QueryPlan, topics: dict[str, TopicSchema], errors: list[s
                 )
             elif [k.lower() for k in right.primary_key] != [j.right.field.lower()]:
                 errors.append(f"a temporal join on {j.topic} is by its primary key ({', '.join(right.primary_key)})")
-            if left.is_upsert or not left.event_time:
+            clock = topics.get(j.as_of.topic) if j.as_of is not None else left
+            if j.as_of is not None and (j.as_of.topic != plan.source or clock is None or j.as_of.field != clock.event_time):
+                errors.append(f"a lookup through {j.left.topic} is read as of the event time of {plan.source}")
+            elif clock is None or clock.is_upsert or not clock.event_time:
                 errors.append(f"a temporal join is looked up from an event stream with an event time; {j.left.topic} is not one")
         elif j.kind == "interval":
             for t in (left, right):

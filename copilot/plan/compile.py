@@ -189,7 +189,7 @@ class _Compiler:
             on: exp.Expression = exp.EQ(this=self.col(j.left), expression=self.col(j.right))
             table = self.table(j.topic)
             if j.kind == "temporal":
-                as_of = self.col(FieldRef(topic=j.left.topic, field=left_schema.event_time))
+                as_of = self.col(j.as_of or FieldRef(topic=j.left.topic, field=left_schema.event_time))
                 table.set("version", exp.Version(this="TIMESTAMP", kind="AS OF", expression=as_of))
             elif j.kind == "interval":
                 mine = self.col(FieldRef(topic=j.left.topic, field=left_schema.event_time))

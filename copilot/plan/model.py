@@ -146,6 +146,8 @@ class Join(_Model):
     bound: Duration | None = None
     direction: Literal["before", "after", "around"] = "before"
     words: str = ""
+    # a temporal join looked up from a table already joined (events → devices → sites): as of the event's time
+    as_of: FieldRef | None = None
 
     @model_validator(mode="after")
     def _bound(self) -> "Join":
@@ -155,6 +157,8 @@ class Join(_Model):
             raise ValueError("an interval join needs a time bound")
         if self.kind != "interval" and self.bound is not None:
             raise ValueError("only an interval join has a time bound")
+        if self.as_of is not None and self.kind != "temporal":
+            raise ValueError("only a temporal join is read as of a time")
         return self
 
 

@@ -259,3 +259,32 @@ def test_durations_are_explained_with_their_amount():
         window=Window(kind="hop", size=Duration(amount=1, unit="HOUR"), slide=minutes(5)),
     )
     assert "Over the last hour, updated every 5 minutes." in explain_plan(hop, DEMO)
+
+
+def test_a_lookup_through_a_looked_up_table_is_read_as_of_the_event_time():
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.plan.check import check_plan
+    from copilot.plan.model import FieldRef, Join, Measure, QueryPlan
+    from copilot.settings import PROJECT_ROOT
+
+    topics = YamlCatalogStore(PROJECT_ROOT / "examples" / "catalogs" / "fleet").load().topics
+    first = Join(
+        topic="devices",
+        kind="temporal",
+        left=FieldRef(topic="device_events", field="device_id"),
+        right=FieldRef(topic="devices", field="device_id"),
+    )
+
+    def plan(as_of):
+        second = Join(
+            topic="sites",
+            kind="temporal",
+            left=FieldRef(topic="devices", field="site_id"),
+            right=FieldRef(topic="sites", field="site_id"),
+            as_of=as_of,
+        )
+        return QueryPlan(source="device_events", measures=[Measure(alias="n", func="count")], joins=[first, second])
+
+    assert check_plan(plan(FieldRef(topic="device_events", field="event_time")), topics) == []
+    assert check_plan(plan(None), topics)  # devices' own update time is no event time to look up from
+    assert check_plan(plan(FieldRef(topic="devices", field="updated_at")), topics)

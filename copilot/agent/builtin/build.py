@@ -264,6 +264,11 @@ class Builder:
             d = 0 if e.topic == self.source else len(self.vocab.path(self.source, e.topic) or []) or 99
             ranked.setdefault(d, []).append(e)
         best_d = min(ranked)
+        if best_d >= 2 and "field" in kinds:  # "per site" from events: devices.site_id, no lookup of sites itself
+            via = self._key_via_table(cands)
+            if via is not None:
+                self.join_to(via.topic)
+                return via
         if best_d == 99 and "field" in kinds:
             via = self._key_via_table(cands)
             if via is not None:  # "critical events per site": the site of the device, looked up in devices
@@ -325,7 +330,12 @@ class Builder:
                 lf, rf = self.vocab.relationship(left, t)  # type: ignore[misc]
                 schema = self.vocab.topics[t]
                 left_schema = self.vocab.topics[left]
-                if left_schema.is_upsert or not left_schema.event_time:
+                as_of = None
+                source_schema = self.vocab.topics[self.source]
+                if left != self.source and left_schema.is_upsert and schema.is_upsert and source_schema.event_time:
+                    kind, bound = "temporal", None  # events → devices → sites: looked up as of the event's time
+                    as_of = FieldRef(topic=self.source, field=source_schema.event_time)
+                elif left_schema.is_upsert or not left_schema.event_time:
                     kind, bound = "regular", None  # a table's current rows joined with another's
                 elif schema.is_upsert:
                     kind, bound = "temporal", None
@@ -349,6 +359,7 @@ class Builder:
                         right=FieldRef(topic=t, field=rf),
                         bound=bound,
                         direction=direction,
+                        as_of=as_of,
                     )
                 )
             left = t

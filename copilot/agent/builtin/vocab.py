@@ -325,11 +325,14 @@ class Vocabulary:
         for _ in range(hops):
             nxt = []
             for p in frontier:
-                if len(p) > 1 and self.topics[p[-1]].is_upsert:
-                    continue  # an upsert table is looked up as of an event's time: it leads nowhere further
+                chained = len(p) > 1 and self.topics[p[-1]].is_upsert
+                if chained and self.topics[p[0]].is_upsert:
+                    continue  # an upsert table is looked up as of an event's time: from a table, it leads nowhere further
                 for t in self.topics:
                     if self.topics[p[-1]].is_upsert and not self.references(p[-1], t):
                         continue  # a table's rows are not multiplied by the events that name them
+                    if chained and not self.topics[t].is_upsert:
+                        continue  # events → devices → sites: a chain of lookups, all as of the event's time
                     if t not in p and self.relationship(p[-1], t):
                         if t == target:
                             return p[1:] + [t]
