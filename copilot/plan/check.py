@@ -9,7 +9,7 @@ from __future__ import annotations
 from copilot.catalog.model import Field, TopicSchema
 from copilot.catalog.types import base_type_name, is_timestamp
 from copilot.plan.model import FieldRef, Filter, Measure, QueryPlan
-from copilot.sql.types import INTEGER_TYPES as INTEGER, NUMERIC_TYPES as NUMERIC, WINDOW_COLUMNS
+from copilot.sql.types import INTEGER_TYPES as INTEGER, NUMERIC_TYPES as NUMERIC, UNIT_SECONDS, WINDOW_COLUMNS, duration_unit
 
 COMPLEX = {"ARRAY", "MAP", "MULTISET", "ROW", "RAW", "VARIANT"}
 RANK_COLUMN = "rank_no"
@@ -193,6 +193,15 @@ def _check_filter(f: Filter, field: Field | None, errors: list[str]) -> None:
         errors.append(f"{where} ({field.type}) cannot be compared in a plan")
 
 
+def duration_factor(schema: TopicSchema, field_name: str, in_unit: str) -> float:
+    """What a duration field is divided by to read it in `in_unit` (seconds read in minutes: 60)."""
+    f = schema.field(field_name)
+    held = duration_unit(f.unit if f is not None else None)
+    if held is None:
+        raise ValueError(f"{schema.topic}.{field_name} is not a duration (its catalog unit is not a time unit)")
+    return UNIT_SECONDS[in_unit] / UNIT_SECONDS[held]
+
+
 def _check_measure(m: Measure, plan: QueryPlan, source: TopicSchema, field, errors: list[str]) -> None:
     if m.metric is not None:
         if source.metric(m.metric) is None:
@@ -200,6 +209,10 @@ def _check_measure(m: Measure, plan: QueryPlan, source: TopicSchema, field, erro
             errors.append(f"{plan.source} has no metric {m.metric!r} (its metrics: {known})")
     elif m.field is not None:
         f = field(m.field)
+        if f is not None and m.in_unit is not None and duration_unit(f.unit) is None:
+            errors.append(
+                f"{m.field.field} is not a duration (unit {f.unit or 'none'}): it cannot be read in {m.in_unit.lower()}s"
+            )
         if f is not None:
             kind = kind_of(f)
             if m.func in ("sum", "avg") and kind not in ("numeric", "integer"):

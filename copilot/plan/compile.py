@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from copilot.catalog.model import TopicSchema
 from copilot.catalog.semantic import parse_expression
-from copilot.plan.check import RANK_COLUMN, check_plan, column_name, dimension_name, kind_of, listed_columns
+from copilot.plan.check import RANK_COLUMN, check_plan, column_name, dimension_name, duration_factor, kind_of, listed_columns
 from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Measure, QueryPlan, Window
 from copilot.sql.expressions import Cumulate, Descriptor, Hop, Session, TableArgument, Tumble
 
@@ -139,6 +139,12 @@ class _Compiler:
             tree = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[m.func](this=argument)
         if conditions:
             tree = _only_where(tree, exp.and_(*conditions) if len(conditions) > 1 else conditions[0])
+        if m.in_unit is not None and m.field is not None:
+            factor = duration_factor(self.topics[m.field.topic], m.field.field, m.in_unit)
+            if factor != 1:
+                tree = exp.Div(
+                    this=tree, expression=exp.Literal.number(f"{factor:g}.0" if float(factor).is_integer() else f"{factor:g}")
+                )
         return tree
 
     def _source_expression(self, sql: str) -> exp.Expression:

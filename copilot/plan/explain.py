@@ -97,6 +97,8 @@ class _Explainer:
             currency = self._currency(m.field)
             if currency:
                 text += f" (in each row's {currency.replace('_', ' ')})"
+            if m.in_unit is not None:
+                text += f" in {m.in_unit.lower()}s"
         if m.filter is not None:
             text += f", only where {self.condition(m.filter)}"
         return text + f" as {m.alias}"

@@ -101,6 +101,8 @@ class Measure(_Model):
     condition: Filter | None = None
     filter: Filter | None = None
     words: str = ""
+    # a field that holds a duration, read in another time unit ("average trip time in minutes")
+    in_unit: Literal["SECOND", "MINUTE", "HOUR", "DAY"] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> "Measure":
@@ -117,6 +119,8 @@ class Measure(_Model):
                 raise ValueError("a share is over rows, not a field")
         elif self.condition is not None:
             raise ValueError("only a share has a condition")
+        if self.in_unit is not None and self.func not in ("sum", "avg", "min", "max"):
+            raise ValueError("only a sum, average, minimum or maximum of a duration is read in another time unit")
         if self.func == "count" and self.field is not None:
             raise ValueError("count counts rows; use count_distinct for distinct values of a field")
         if self.func in ("count_distinct", "sum", "avg", "min", "max") and self.field is None:

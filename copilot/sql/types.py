@@ -61,3 +61,18 @@ def split_duration(text: str | None) -> tuple[float, str] | None:
 def duration_seconds(text: str | None) -> float | None:
     split = split_duration(text)
     return None if split is None else split[0] * DURATION_UNIT_SECONDS[split[1]]
+
+
+# How a catalog writes a field's time unit (`unit: s`) → the interval unit it is (units of a duration field).
+_TIME_UNIT_NAMES = {
+    "SECOND": ("s", "sec", "secs", "second", "seconds"),
+    "MINUTE": ("min", "mins", "minute", "minutes"),
+    "HOUR": ("h", "hr", "hrs", "hour", "hours"),
+    "DAY": ("d", "day", "days"),
+}
+
+
+def duration_unit(unit: str | None) -> str | None:
+    """SECOND / MINUTE / HOUR / DAY for a field unit written as a time unit, else None."""
+    low = (unit or "").strip().lower()
+    return next((name for name, words in _TIME_UNIT_NAMES.items() if low in words), None)

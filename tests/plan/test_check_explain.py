@@ -288,3 +288,24 @@ def test_a_lookup_through_a_looked_up_table_is_read_as_of_the_event_time():
     assert check_plan(plan(FieldRef(topic="device_events", field="event_time")), topics) == []
     assert check_plan(plan(None), topics)  # devices' own update time is no event time to look up from
     assert check_plan(plan(FieldRef(topic="devices", field="updated_at")), topics)
+
+
+def test_a_duration_is_read_in_another_time_unit_and_only_a_duration():
+    from copilot.catalog.store import YamlCatalogStore
+    from copilot.plan.check import check_plan
+    from copilot.plan.compile import compile_plan
+    from copilot.plan.explain import explain_plan
+    from copilot.plan.model import FieldRef, Measure, QueryPlan
+    from copilot.settings import PROJECT_ROOT
+
+    topics = YamlCatalogStore(PROJECT_ROOT / "examples" / "catalogs" / "fleet").load().topics
+
+    def plan(field, unit):
+        return QueryPlan(
+            source="trips", measures=[Measure(alias="m", func="avg", field=FieldRef(topic="trips", field=field), in_unit=unit)]
+        )
+
+    assert "/ 60.0" in compile_plan(plan("duration_s", "MINUTE"), topics)
+    assert "in minutes" in explain_plan(plan("duration_s", "MINUTE"), topics)
+    assert "/" not in compile_plan(plan("duration_s", "SECOND"), topics).split("FROM")[0].replace("AVG(", "")
+    assert check_plan(plan("distance_km", "HOUR"), topics)  # kilometres are no duration
