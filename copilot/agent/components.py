@@ -68,7 +68,7 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return [node]
 
 
-def _uncast(agg: exp.Expression) -> exp.Expression:
+def _uncast(agg: exp.Expr) -> exp.Expr:
     """AVG(CAST(x AS DOUBLE)) is AVG(x) read without integer division: one measure, compared as one."""
     inner = agg.this
     if isinstance(agg, exp.Avg) and isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Column):
@@ -80,7 +80,7 @@ def _group_key_guard(node: exp.Expression, group_columns: set[str]) -> bool:
     return isinstance(node, exp.Column) and node.name in group_columns
 
 
-def _column_origins(tree: exp.Expression, ctes: set[str]):
+def _column_origins(tree: exp.Expr, ctes: set[str]):
     """A grouping column → `table.column` of the topic it comes from, through table aliases and the columns a
     WITH query renames (`c.country AS customer_country`), so that one key written two ways compares equal and
     two topics' columns of one name (orders.country, customers.country) do not."""
