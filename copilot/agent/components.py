@@ -68,6 +68,15 @@ def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     return [node]
 
 
+def _two_labels(key: exp.Expr) -> exp.Expr:
+    """CASE WHEN c THEN 'a' ELSE 'b' END as a key makes the same two groups as c: one key, written two ways."""
+    if isinstance(key, exp.Case) and len(key.args.get("ifs") or []) == 1 and isinstance(key.args.get("default"), exp.Literal):
+        branch = key.args["ifs"][0]
+        if isinstance(branch.args.get("true"), exp.Literal) and branch.args["true"] != key.args["default"]:
+            return branch.this
+    return key
+
+
 def _uncast(agg: exp.Expr) -> exp.Expr:
     """AVG(CAST(x AS DOUBLE)) is AVG(x) read without integer division: one measure, compared as one."""
     inner = agg.this
@@ -130,6 +139,7 @@ def analyse(sql: str) -> Components:
     origin = _column_origins(tree, named)
     for group in tree.find_all(exp.Group):
         for key in group.expressions:
+            key = _two_labels(key)
             name = key.name if isinstance(key, exp.Column) else _unqualified(key)
             if name not in WINDOW_COLUMNS:
                 keys.add(origin(key) if isinstance(key, exp.Column) else name)

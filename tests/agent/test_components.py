@@ -55,3 +55,16 @@ def test_an_average_read_without_integer_division_and_a_null_guard_on_a_key_are_
     assert analyse(plain).differences(analyse(cast)) == {}
     other = "SELECT site_id, AVG(battery_pct) AS b FROM sensor_readings WHERE device_id IS NOT NULL GROUP BY site_id"
     assert "filters" in analyse(plain).differences(analyse(other))  # a null test on a non-key field still counts
+
+
+def test_a_two_label_case_key_is_its_condition():
+    from copilot.agent.components import analyse
+
+    labelled = (
+        "SELECT CASE WHEN customer_id IS NULL THEN 'anonymous' ELSE 'known' END AS k, COUNT(*) AS n FROM page_views "
+        "GROUP BY CASE WHEN customer_id IS NULL THEN 'anonymous' ELSE 'known' END"
+    )
+    plain = "SELECT customer_id IS NULL AS k, COUNT(*) AS n FROM page_views GROUP BY customer_id IS NULL"
+    assert analyse(labelled).differences(analyse(plain)) == {}
+    other = "SELECT referrer IS NULL AS k, COUNT(*) AS n FROM page_views GROUP BY referrer IS NULL"
+    assert "group_keys" in analyse(labelled).differences(analyse(other))

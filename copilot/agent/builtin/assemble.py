@@ -67,6 +67,7 @@ def assemble(
         _comparison(b, c, measures, filters, having, dims)
     _currency_words(b, r, filters)
     _counts_per_value(b, r, measures, filters)
+    _present_versus_absent(r, filters, dims)
     _contradictions(filters, question)
     _qualified_numbers(b, measures, filters, dims, question)
     ranking = _ranking(b, r, measures, dims)
@@ -931,6 +932,25 @@ def _mixed_units(b: Builder, measures: list[Measure], filters: list[Filter]) -> 
             f"{ref.field.replace('_', ' ')} is measured in different units per {field.replace('_', ' ')}: which {field.replace('_', ' ')}?",
             [{"label": str(v), "question": f"{b.question.rstrip('?.! ')} ({v})"} for v in values],
         )
+
+
+def _present_versus_absent(r: Reading, filters: list[Filter], dims: list) -> None:
+    """ "anonymous vs logged-in page views": a field empty versus set, side by side — one group each, not rows
+    that are both."""
+    if not any(t.role == "versus" for t in r.toks):
+        return
+    for f in filters:
+        other = next(
+            (g for g in filters if g is not f and g.field.key() == f.field.key() and {f.op, g.op} == {"is_null", "is_not_null"}),
+            None,
+        )
+        if other is None:
+            continue
+        filters.remove(f)
+        filters.remove(other)
+        name = f.field.field if f.field.field.endswith("_id") else f.field.field
+        dims.append(Dimension(field=f.field, transform="is_null", alias=f"no_{name}", words=f"{f.words} vs {other.words}"))
+        return
 
 
 def _counts_per_value(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter]) -> None:
