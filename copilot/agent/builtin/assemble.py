@@ -1072,6 +1072,15 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
                 continue
             if {e.topic for e in m.of("topic")} & tables:
                 continue
+            before = next((x for x in r.mentions if x.end == m.start), None)
+            if (
+                before is not None
+                and before.used
+                and before.of("value")
+                and m.of("field")
+                and {e.topic for e in m.of("field")} & tables
+            ):
+                continue  # "from desktop users": the rows' own people, named after the value that picks them
             if m.start == t.i:
                 unused.append(m)
             continue
