@@ -901,7 +901,7 @@ def _durations_in_unit(b: Builder, r: Reading, measures: list[Measure]) -> None:
         return
     t = units[0]
     m = measures[timed[0]]
-    measures[timed[0]] = m.model_copy(update={"in_unit": str(t.arg), "alias": b.alias(f"{m.alias}_{str(t.arg).lower()}s")})
+    measures[timed[0]] = m.model_copy(update={"in_unit": str(t.arg)})  # same alias: a ranking may name it
     t.used = True
     if t.i > 0 and r.toks[t.i - 1].low in ("in", "as"):
         r.toks[t.i - 1].used = True

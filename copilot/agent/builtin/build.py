@@ -147,7 +147,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         only = [
             t
             for t in happened
-            if vocab.references(t, best[0])
+            if (vocab.references(t, best[0]) or vocab.path(t, best[0]) is not None)
             and all(t in m.topics() or not (m.of("value") or m.of("state")) or not (m.topics() - {best[0]}) for m in r.mentions)
         ]
         if len(only) == 1:
