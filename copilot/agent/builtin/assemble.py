@@ -107,8 +107,10 @@ def assemble(
                 m.used = True
                 break
     key = vocab.topics[source].primary_key or []
+    opener = next((t for t in r.toks if t.role != "function_words"), None)
+    asks_which = opener is not None and opener.role == "which_words" and r.agg_only is None and vocab.topics[source].is_upsert
     if (
-        r.list_strong
+        (r.list_strong or asks_which)
         and not measures
         and not having
         and dims

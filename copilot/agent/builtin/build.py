@@ -183,7 +183,13 @@ def _listed_subject(r: Reading, vocab: Vocabulary) -> str | None:
             topics = {e.topic for e in head if e.topic in values and (e.kind == "topic" or e.field == vocab.topics[e.topic].key)}
         if len(topics) == 1:
             t = next(iter(topics))
-            return None if vocab.topics[t].is_upsert else t
+            if not vocab.topics[t].is_upsert:
+                return t
+            # "devices that have no site assigned, list them": a table's own rows, when a condition is on its fields
+            own = any(
+                e.topic == t for f in r.filters for x in f.mentions for e in x.elements if e.kind in ("field", "value", "state")
+            )
+            return t if own else None
         if topics:
             return None
     return None
