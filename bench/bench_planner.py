@@ -40,6 +40,8 @@ SETS = {
     "heldout_c_fleet": (ROOT / "tests" / "heldout" / "fleet_c.yaml", FLEET),
     "heldout_d_demo": (ROOT / "tests" / "heldout" / "demo_d.yaml", None),
     "heldout_d_fleet": (ROOT / "tests" / "heldout" / "fleet_d.yaml", FLEET),
+    "heldout_e_demo": (ROOT / "tests" / "heldout" / "demo_e.yaml", None),
+    "heldout_e_fleet": (ROOT / "tests" / "heldout" / "fleet_e.yaml", FLEET),
 }
 
 

@@ -36,6 +36,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "fleet_c": (HERE / "fleet_c.yaml", ROOT / "examples" / "catalogs" / "fleet"),
         "demo_d": (HERE / "demo_d.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet_d": (HERE / "fleet_d.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_e": (HERE / "demo_e.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_e": (HERE / "fleet_e.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 

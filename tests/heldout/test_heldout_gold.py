@@ -1,4 +1,4 @@
-"""The held-out question sets (demo.yaml, fleet.yaml and sets B, C, D: demo_b/c/d.yaml, fleet_b/c/d.yaml) are well formed, cover the mix they promise,
+"""The held-out question sets (demo.yaml, fleet.yaml and sets B to E: demo_b..e.yaml, fleet_b..e.yaml) are well formed, cover the mix they promise,
 and every gold SQL is accepted by Flink's planner (one gateway session for all of them)."""
 
 from __future__ import annotations
