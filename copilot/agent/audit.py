@@ -44,14 +44,16 @@ class KafkaAuditSink(AuditSink):
     def _ensure(self):
         if self._producer is not None or self.disabled_reason:
             return self._producer
-        from copilot.kafka import clients
+        from copilot.kafka import admin as kafka_admin, clients
         from copilot.kafka.clients import KafkaException, NewTopic
 
         reach = {"socket.connection.setup.timeout.ms": int(REACH_TIMEOUT_S * 1000)}
         try:
             admin = clients.admin(reach, servers=self.servers, quiet=True)
-            if self.topic not in admin.list_topics(timeout=REACH_TIMEOUT_S).topics:
-                futures = admin.create_topics([NewTopic(self.topic, num_partitions=1, replication_factor=1)])
+            metadata = admin.list_topics(timeout=REACH_TIMEOUT_S)
+            if self.topic not in metadata.topics:
+                factor = kafka_admin.replication_factor(len(metadata.brokers), self.servers)
+                futures = admin.create_topics([NewTopic(self.topic, num_partitions=1, replication_factor=factor)])
                 try:
                     futures[self.topic].result(timeout=REACH_TIMEOUT_S * 3)
                 except KafkaException as exc:

@@ -138,3 +138,22 @@ def test_the_generator_on_a_fresh_cluster_stops_with_the_error_then_creates_with
             generator.terminate()  # our own generator, by its handle
             generator.wait(30)
         kafka.stop()
+
+
+@pytest.mark.stack
+def test_the_audit_trail_topic_gets_the_factor_too(stack, monkeypatch, topic_name):
+    from copilot.agent.audit import KafkaAuditSink
+
+    monkeypatch.setenv(SETTING, "auto")
+    sink = KafkaAuditSink(topic=topic_name)
+    assert sink._ensure() is not None and sink.disabled_reason is None
+    assert replicas(topic_name) == [brokers()]
+    monkeypatch.setenv(SETTING, str(brokers() + 1))
+    other = f"{topic_name}-x"
+    try:
+        with pytest.raises(UsageError) as raised:
+            KafkaAuditSink(topic=other)._ensure()
+        assert SETTING in raised.value.message
+        assert other not in kadmin.admin().list_topics(timeout=10).topics
+    finally:
+        kadmin.delete_topic(other)
