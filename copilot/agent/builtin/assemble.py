@@ -6,16 +6,29 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
+from copilot.agent.builtin.askback import (
+    dims_on_amounts,
+    distinct_read,
+    measure_in_two_topics,
+    mixed_units,
+    null_contradictions,
+)
 from copilot.agent.builtin.build import Builder, choose_source
+from copilot.agent.builtin.counts import (
+    counted_rows,
+    counts_per_value,
+    distinct_pinned,
+    present_versus_absent,
+    side_by_side_counts,
+)
+from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
-from copilot.agent.builtin.read import MeasureSpec, Reading, lexicon_role
+from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
-from copilot.catalog.model import Field
 from copilot.plan.model import Dimension, FieldRef, Filter, Having, Measure, QueryPlan, Ranking
-from copilot.sql.types import duration_unit
 
 
 def session_time_zone() -> str:
@@ -41,7 +54,7 @@ def assemble(
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     _plain_words(r, vocab, source)
-    _durations_named_by_unit(b, r)
+    durations_named_by_unit(b, r)
     measures = []
     for s in r.measures:  # "kg of capacity": two words for one measure give it once
         m = b.measure(s)
@@ -59,25 +72,25 @@ def assemble(
         if len(named) == 1 and all(d.field.field != named[0] for d in dims):
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
-    _dims_on_amounts(b, dims, question)
+    dims_on_amounts(b, dims, question)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
     having: list[Having] = []
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)
     _currency_words(b, r, filters)
-    _counts_per_value(b, r, measures, filters)
-    _present_versus_absent(r, filters, dims)
+    counts_per_value(b, r, measures, filters)
+    present_versus_absent(r, filters, dims)
     _contradictions(filters, question)
     _qualified_numbers(b, measures, filters, dims, question)
     ranking = _ranking(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
-    _measure_in_two_topics(b, r)
-    _durations_in_unit(b, r, measures)
-    _side_by_side_counts(b, measures, filters)
-    _mixed_units(b, measures, filters)
-    _distinct_pinned(b, measures, filters)
+    measure_in_two_topics(b, r)
+    durations_in_unit(b, r, measures)
+    side_by_side_counts(b, measures, filters)
+    mixed_units(b, measures, filters)
+    distinct_pinned(b, measures, filters)
     schema = vocab.topics[source]
     if (
         schema.is_upsert
@@ -292,7 +305,7 @@ def _contradictions(filters: list[Filter], question: str) -> None:
     for f in filters:
         if f.op in ("=", "in"):
             by_field.setdefault(f.field.key(), []).append(f)
-    _null_contradictions(filters, question)
+    null_contradictions(filters, question)
     for key, group in by_field.items():
         sets = [set(map(str, f.values)) for f in group]
         if len(group) < 2 or set.intersection(*sets):
@@ -313,103 +326,6 @@ def _contradictions(filters: list[Filter], question: str) -> None:
                         rest = rest[:a] + rest[b:]
                 options.append({"label": f"only {w}", "question": " ".join(rest.split())})
         raise AskBack(f"A row has one {field}: {', '.join(f'“{w}”' for w in words)} cannot all hold. Which do you mean?", options)
-
-
-def _null_contradictions(filters: list[Filter], question: str) -> None:
-    """ "anonymous vs logged-in views": a field required empty and present at once, or a value both required
-    and excluded. No row meets both: the words were meant side by side or as alternatives — ask which."""
-    for f in filters:
-        for g in filters:
-            if f is g or f.field.key() != g.field.key():
-                continue
-            clash = (f.op == "is_null" and g.op == "is_not_null") or (
-                f.op in ("=", "in") and g.op in ("<>", "not_in") and set(map(str, f.values)) <= set(map(str, g.values))
-            )
-            if not clash:
-                continue
-            words = [f.words or f.op, g.words or g.op]
-            options = []
-            for keep, drop in ((f, g), (g, f)):
-                if drop.words and drop.words.lower() in question.lower():
-                    i = question.lower().index(drop.words.lower())
-                    rest = " ".join((question[:i] + question[i + len(drop.words) :]).split())
-                    options.append({"label": f"only {keep.words or keep.op}", "question": rest})
-            field = f.field.field.replace("_", " ")
-            raise AskBack(
-                f"No row can be both “{words[0]}” and “{words[1]}” ({field}): which do you mean?",
-                options,
-            )
-
-
-def _measure_in_two_topics(b: Builder, r: Reading) -> None:
-    """ "average price per brand": the measure's word names a number of the subject (orders' unit price) and
-    one of a topic the answer reads anyway (products' list price, looked up for the brand). Nothing in the
-    question tells them apart: ask which, never pick by which topic came first."""
-    in_plan = {b.source} | {j.topic for j in b.joins}
-    for spec in r.measures:
-        m = spec.target
-        if m is None or spec.func in ("count", "count_distinct"):
-            continue
-        words = m.text.lower().split()
-        bare = [w for w in words if lexicon_role(w) != "agg"]  # "average price": what the catalog calls "price"
-        named = b.vocab.lookup(bare) if bare and len(bare) < len(words) else []
-        cands = [b._on_twin(e) for e in list(m.elements) + named if e.kind in ("metric", "field")]
-        numbers = [
-            e
-            for e in cands
-            if e.kind == "metric" or (e.field and b.vocab.is_numeric(e.topic, e.field) and not b.vocab.is_key(e.topic, e.field))
-        ]
-        by_topic: dict[str, Element] = {}
-        for e in numbers:
-            by_topic.setdefault(e.topic, e)
-        if len(set(by_topic) & in_plan) < 2:
-            continue
-        before = next((x for x in r.mentions if x.end == m.start), None)  # "card payment amount": of the payments
-        if before is not None and len({e.topic for e in before.elements} & set(by_topic) & in_plan) == 1:
-            continue
-
-        options = [_measure_option(b, r, m, e, bare if named else []) for t, e in by_topic.items() if t in in_plan]
-        raise AskBack(
-            f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in in_plan)}: which one?",
-            options[:4],
-        )
-
-
-def _distinct_pinned(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
-    """ "delivered parcels": a distinct count of a field that, with the fields the question fixes to one value
-    (status = 'delivered'), is the stream's unique key (`unique_key: [shipment_id, status]`) counts rows that
-    occur once each — COUNT(*), which needs no state of the ids seen, gives the same number."""
-    schema = b.vocab.topics[b.source]
-    key = [k.lower() for k in schema.unique_key]
-    if not key:
-        return
-    fixed = {
-        f.field.field.lower()
-        for f in filters
-        if f.field.topic == b.source and (f.op == "=" or f.op == "in" and len(f.values) == 1)
-    }
-    for i, m in enumerate(measures):
-        field = m.field.field if m.func == "count_distinct" and m.field is not None and m.field.topic == b.source else None
-        if m.metric is not None:
-            metric = b.vocab.metric(b.source, m.metric)
-            simple = semantic.simple_metric(metric.expression) if metric is not None and not metric.filter else None
-            field = simple[1] if simple is not None and simple[0] == "count_distinct" else None
-        if field is None or m.filter is not None or field.lower() not in key:
-            continue
-        if set(key) - {field.lower()} <= fixed:
-            measures[i] = Measure(alias=m.alias, func="count", words=m.words)
-
-
-def _measure_option(b: Builder, r: Reading, m: Mention, e: Element, bare: list[str]) -> dict:
-    """One reading of a measure word, as a complete question: the catalog's own name put in place of the word."""
-    if e.kind == "metric" or not bare:
-        return {"label": e.label(), "question": b._replace(m, e)}
-    name = (e.field or "").replace("_", " ")
-    name = name if e.topic == b.source else f"{name} of {e.topic.replace('_', ' ')}"
-    text = re.sub(re.escape(" ".join(bare)), name, b.question, count=1, flags=re.I)
-    if b.vocab.topics[e.topic].is_upsert and r.window is not None and r.window.words:
-        text = " ".join(re.sub(re.escape(r.window.words), "", text, flags=re.I).split())  # a table's current rows
-    return {"label": e.label(), "question": text}
 
 
 def _measured_kind(b: Builder, filters: list[Filter]):
@@ -603,7 +519,7 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
             c.kind, c.having = "field", False
             c.target = Mention(c.target.start, c.target.end, c.target.text, [Element("field", e.topic, simple[1])], used=True)
     if c.kind == "count":
-        counted = _counted_rows(b, c.target)
+        counted = counted_rows(b, c.target)
         if isinstance(counted, Measure):  # "devices with more than 5 alarms": the catalog's count of alarms
             same = next((x for x in measures if x.metric and x.metric == counted.metric), None)
             if same is None:
@@ -669,23 +585,6 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
                 )
         else:
             b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
-
-
-def _counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
-    """What a threshold on a number of rows counts, when its noun says more than the subject's rows: a count
-    metric of the catalog (alarm_count), or a value of a field (event_type = 'reboot')."""
-    if target is None:
-        return None
-    for e in target.of("metric"):
-        metric = b.vocab.metric(e.topic, e.metric or "")
-        simple = semantic.simple_metric(metric.expression) if metric else None
-        if metric is not None and metric.filter and simple is not None and simple[0] == "count":
-            return b.measure(MeasureSpec(None, Mention(target.start, target.end, target.text, [e], used=True), words=target.text))
-    values = target.of("value")
-    if values and not target.of("topic") and len({(e.topic, e.field) for e in values}) == 1:
-        e = b.resolve(Mention(target.start, target.end, target.text, values, used=True), ("value",))
-        return Filter(field=b.ref(e), op="=", values=[e.value], words=target.text)
-    return None
 
 
 def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:
@@ -822,236 +721,8 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
             raise AskBack(f"“{t.text}” can be measured several ways: which figure do you mean?", options[:4])
 
 
-def _duration_fields(b: Builder, topic: str) -> list[str]:
-    schema = b.vocab.topics[topic]
-    return [f.name for f in schema.fields if duration_unit(f.unit) is not None and b.vocab.is_numeric(topic, f.name)]
-
-
-def _durations_named_by_unit(b: Builder, r: Reading) -> None:
-    """ "mean minutes per trip": an aggregate word before a time unit, and one field of the subject that holds a
-    duration: that field is what is averaged (read in that unit below)."""
-    fields = _duration_fields(b, b.source)
-    if len(fields) != 1:
-        return
-    for spec in r.measures:
-        if spec.target is not None or spec.func not in ("avg", "sum", "min", "max"):
-            continue
-        unit = next(
-            (
-                t
-                for t in r.toks
-                if t.role == "time_unit"
-                and not t.used
-                and spec.words
-                and t.i > 0
-                and r.toks[t.i - 1].low in spec.words.lower().split()
-            ),
-            None,
-        )
-        if unit is not None:
-            spec.target = Mention(unit.i, unit.i + 1, unit.text, [Element("field", b.source, fields[0])], used=True)
-
-
-def _duration_aggregate(b: Builder, metric_name: str) -> tuple[str, str] | None:
-    """(func, field) of a metric that is one sum/avg/min/max of a duration field, scaled or not."""
-    from sqlglot import exp
-
-    from copilot.catalog.semantic import parse_expression
-
-    metric = b.vocab.metric(b.source, metric_name)
-    if metric is None or metric.filter:
-        return None
-    try:
-        tree = parse_expression(metric.expression)
-    except Exception:
-        return None
-    aggs = list(tree.find_all(exp.AggFunc))
-    funcs = {exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max"}
-    if len(aggs) != 1 or type(aggs[0]) not in funcs or not isinstance(aggs[0].this, exp.Column):
-        return None
-    field = aggs[0].this.name
-    if field not in _duration_fields(b, b.source):
-        return None
-    return funcs[type(aggs[0])], field
-
-
-def _durations_in_unit(b: Builder, r: Reading, measures: list[Measure]) -> None:
-    """ "average trip time in minutes": a time unit the window did not take, and one measure of a field that holds
-    a duration: that measure is read in the unit asked."""
-    units = [t for t in r.toks if t.role == "time_unit" and not t.used]
-    for t in list(units):  # "average trip duration in minutes": the catalog's metric avg_trip_minutes already is
-        if any(m.metric and t.low in m.metric.lower().split("_") for m in measures):
-            units.remove(t)
-            t.used = True
-            if t.i > 0 and r.toks[t.i - 1].low in ("in", "as"):
-                r.toks[t.i - 1].used = True
-    for i, m in enumerate(measures):  # "average trip time in hours" with a metric in minutes: its aggregate, re-read
-        if m.metric and len(units) == 1:
-            inner = _duration_aggregate(b, m.metric)
-            if inner is not None:
-                measures[i] = Measure(
-                    alias=f"{inner[0]}_{inner[1]}", func=inner[0], field=FieldRef(topic=b.source, field=inner[1]), words=m.words
-                )
-    timed = [
-        i
-        for i, m in enumerate(measures)
-        if m.field is not None
-        and m.func in ("sum", "avg", "min", "max")
-        and duration_unit((b.vocab.topics[m.field.topic].field(m.field.field) or Field(name="", type="")).unit) is not None
-    ]
-    if len(units) != 1 or len(timed) != 1:
-        return
-    t = units[0]
-    m = measures[timed[0]]
-    measures[timed[0]] = m.model_copy(update={"in_unit": str(t.arg)})  # same alias: a ranking may name it
-    t.used = True
-    if t.i > 0 and r.toks[t.i - 1].low in ("in", "as"):
-        r.toks[t.i - 1].used = True
-
-
-def _mixed_units(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
-    """ "readings above 30": a number whose unit another field gives per row (`unit_field`) means nothing until
-    the rows are narrowed to one kind — degrees, percent and ppm are not compared or averaged together."""
-    used = [f.field for f in filters if f.op in (">", ">=", "<", "<=", "between")]
-    used += [m.field for m in measures if m.field is not None and m.func in ("sum", "avg", "min", "max")]
-    for ref in used:
-        schema = b.vocab.topics[ref.topic]
-        unit_field = semantic.field_annotation(schema, ref.field, "unit_field")
-        if not unit_field:
-            continue
-        kinds = {
-            f.field.field
-            for m in schema.metrics
-            if (f := b._metric_filter(ref.topic, m)) is not None and m.expression and ref.field in m.expression
-        }
-        if any(f.field.topic == ref.topic and f.field.field in kinds | {str(unit_field)} for f in filters):
-            continue
-        if any(m.filter is not None and m.filter.field.field in kinds for m in measures):
-            continue
-        field = next(iter(sorted(kinds)), str(unit_field))
-        values = list(semantic.values(schema, field))[:4]
-        raise AskBack(
-            f"{ref.field.replace('_', ' ')} is measured in different units per {field.replace('_', ' ')}: which {field.replace('_', ' ')}?",
-            [{"label": str(v), "question": f"{b.question.rstrip('?.! ')} ({v})"} for v in values],
-        )
-
-
-def _present_versus_absent(r: Reading, filters: list[Filter], dims: list) -> None:
-    """ "anonymous vs logged-in page views": a field empty versus set, side by side — one group each, not rows
-    that are both."""
-    if not any(t.role == "versus" for t in r.toks):
-        return
-    for f in filters:
-        other = next(
-            (g for g in filters if g is not f and g.field.key() == f.field.key() and {f.op, g.op} == {"is_null", "is_not_null"}),
-            None,
-        )
-        if other is None:
-            continue
-        filters.remove(f)
-        filters.remove(other)
-        name = f.field.field if f.field.field.endswith("_id") else f.field.field
-        dims.append(Dimension(field=f.field, transform="is_null", alias=f"no_{name}", words=f"{f.words} vs {other.words}"))
-        return
-
-
-def _counts_per_value(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter]) -> None:
-    """ "how many reboots and how many offline events": one count per value, side by side — not rows that are
-    both at once."""
-    asked = [t for t in r.toks if t.role == "agg" and t.arg == "count" and t.phrase_start == t.i]
-    if len(asked) < 2 or any(m.func != "count" or m.filter is not None for m in measures):
-        return
-    by_field: dict[tuple[str, str], list[Filter]] = {}
-    for f in filters:
-        if f.op == "=" and len(f.values) == 1:
-            by_field.setdefault(f.field.key(), []).append(f)
-    for group in by_field.values():
-        if len(group) >= 2 and len({str(f.values[0]) for f in group}) == len(group):
-            for f in group:
-                filters.remove(f)
-                measures.append(Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=f.words))
-            measures[:] = [m for m in measures if m.filter is not None]
-            return
-
-
-def _side_by_side_counts(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
-    """ "how many alarms and how many low-battery warnings": one measure counts only alarms, and a row filter
-    keeps only low-battery warnings — together they would always count 0 alarms. The filter belongs to the plain
-    count beside it: each count gets its own rows."""
-    plain = [m for m in measures if m.func == "count" and m.filter is None and m.metric is None]
-    if len(plain) != 1 or len(measures) < 2:
-        return
-    own = [m.filter for m in measures if m.filter is not None and m.filter.op in ("=", "in")]
-    own += [
-        f
-        for m in measures
-        if m.metric
-        and (metric := b.vocab.metric(b.source, m.metric)) is not None
-        and (f := b._metric_filter(b.source, metric)) is not None
-    ]
-    for f in list(filters):
-        if f.op not in ("=", "in"):
-            continue
-        clash = [o for o in own if o.field.key() == f.field.key() and not set(map(str, o.values)) & set(map(str, f.values))]
-        if clash:
-            filters.remove(f)
-            i = measures.index(plain[0])
-            measures[i] = Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=plain[0].words)
-            return
-
-
-def _dims_on_amounts(b: Builder, dims, question: str) -> None:
-    """ "paying per unit": a breakdown by a number the catalog adds up or measures in a unit (quantity, amount)
-    makes one group per value — rarely what is meant. Ask rather than group by it."""
-    for d in dims:
-        topic, name = d.field.topic, d.field.field
-        schema = b.vocab.topics[topic]
-        f = schema.field(name)
-        if f is None or not b.vocab.is_numeric(topic, name) or b.vocab.is_key(topic, name):
-            continue
-        measured = bool(f.unit or f.currency_field or semantic.default_aggregate(schema, name) in ("sum", "avg"))
-        measured = measured or any(
-            (simple := semantic.simple_metric(m.expression)) is not None and simple[1] == name for m in schema.metrics
-        )
-        if not measured:
-            continue
-        words = d.words or name.replace("_", " ")
-        pattern = rf"(?:\b(?:per|by|for each|for every|each|across)\s+)?{re.escape(words)}"
-        cut = " ".join(re.sub(pattern, "", question, count=1, flags=re.I).split())
-        raise AskBack(
-            f"“{words}” would make one group per {name.replace('_', ' ')} value: is that what you mean?",
-            [
-                {"label": f"one group per {name.replace('_', ' ')} value", "question": f"{question} (grouped by {name})"},
-                {"label": f"without “{words}”", "question": cut},
-            ],
-        )
-
-
-def _distinct_read(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
-    """ "how many different people bought": a word asking for distinct things that no measure counts distinctly
-    was read past — ask what is counted, never answer with a plain row count."""
-    said = [t for t in r.toks if t.role == "distinct"]
-    if not said or not plan.measures or plan.ranking is not None:
-        return
-    for m in plan.measures:
-        metric = b.vocab.metric(plan.source, m.metric) if m.metric else None
-        simple = semantic.simple_metric(metric.expression) if metric is not None else None
-        if m.func == "count_distinct" or (simple is not None and simple[0] == "count_distinct"):
-            return
-    word = said[0]
-    after = r.toks[word.i + 1] if word.i + 1 < len(r.toks) else None
-    schema = b.vocab.topics[plan.source]
-    refs = [rel.field for rel in schema.relationships] + [f for f in schema.primary_key if f not in schema.relationships]
-    options = []
-    for name in refs[:3]:
-        words = name.replace("_id", "").replace("_", " ") + "s"
-        text = re.sub(rf"\b{re.escape(after.text)}\b", words, question, count=1) if after is not None else f"{question} ({words})"
-        options.append({"label": f"different {words}", "question": text})
-    raise AskBack(f"“{word.text}”: different what should I count?", options)
-
-
 def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
-    _distinct_read(r, plan, b, question)
+    distinct_read(r, plan, b, question)
     tables = set(plan.tables)
     unknown_words(r, question, b.vocab)
     unused, numbers = [], []

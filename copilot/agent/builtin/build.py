@@ -483,15 +483,16 @@ class Builder:
     def _length_or_duration(self, topic: str, amount: str, spec: MeasureSpec) -> None:
         """ "the longest runs": long in distance or in time? When the topic records a duration (a field in a time
         unit) beside its main amount, a length word does not say which: ask."""
-        from copilot.agent.builtin.lexicon import english, time_words
+        from copilot.agent.builtin.lexicon import english
+        from copilot.sql.types import duration_unit
 
         words = {w.lower() for w in spec.words.split()}
         if not words & {str(w).lower() for w in english()["length_words"]}:
             return
-        time_units = {str(w).lower() for ws in time_words()["units"].values() for w in ws}
         schema = self.vocab.topics[topic]
-        timed = [f.name for f in schema.fields if f.unit and f.unit.lower() in time_units and f.name != amount]
-        if not timed or (schema.field(amount) is not None and (schema.field(amount).unit or "").lower() in time_units):
+        timed = [f.name for f in schema.fields if duration_unit(f.unit) is not None and f.name != amount]
+        main = schema.field(amount)
+        if not timed or (main is not None and duration_unit(main.unit) is not None):
             return
         low = self.question.lower()
         for name in [amount, *timed]:  # "the longest trip by distance", "by time": the question says which

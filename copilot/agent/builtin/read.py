@@ -97,8 +97,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.additive = (
         any(tuple(low[:n]) in {tuple(str(w).lower().split()) for w in lex["followup_additive"]} for n in (1, 2))
         or "also" in low
-        or low[-1:] == ["too"]
-        or low[-2:] == ["as", "well"]
+        or any(low[-len(w.split()) :] == str(w).lower().split() for w in lex["followup_additive_end"])
     )
     Grammar(r, vocab).run()
     return r

@@ -1,0 +1,164 @@
+"""Readings that are asked about rather than guessed: a measure word naming numbers of two topics, a number
+whose unit varies per row kind, a breakdown by an amount, "different" with nothing counted distinctly, a field
+required empty and present at once. Each raises AskBack with complete questions as options."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.read import Reading, lexicon_role
+from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.vocab import Element
+from copilot.plan.model import Filter, Measure, QueryPlan
+
+
+def null_contradictions(filters: list[Filter], question: str) -> None:
+    """ "anonymous vs logged-in views": a field required empty and present at once, or a value both required
+    and excluded. No row meets both: the words were meant side by side or as alternatives — ask which."""
+    for f in filters:
+        for g in filters:
+            if f is g or f.field.key() != g.field.key():
+                continue
+            clash = (f.op == "is_null" and g.op == "is_not_null") or (
+                f.op in ("=", "in") and g.op in ("<>", "not_in") and set(map(str, f.values)) <= set(map(str, g.values))
+            )
+            if not clash:
+                continue
+            words = [f.words or f.op, g.words or g.op]
+            options = []
+            for keep, drop in ((f, g), (g, f)):
+                if drop.words and drop.words.lower() in question.lower():
+                    i = question.lower().index(drop.words.lower())
+                    rest = " ".join((question[:i] + question[i + len(drop.words) :]).split())
+                    options.append({"label": f"only {keep.words or keep.op}", "question": rest})
+            field = f.field.field.replace("_", " ")
+            raise AskBack(
+                f"No row can be both “{words[0]}” and “{words[1]}” ({field}): which do you mean?",
+                options,
+            )
+
+
+def measure_in_two_topics(b: Builder, r: Reading) -> None:
+    """ "average price per brand": the measure's word names a number of the subject (orders' unit price) and
+    one of a topic the answer reads anyway (products' list price, looked up for the brand). Nothing in the
+    question tells them apart: ask which, never pick by which topic came first."""
+    in_plan = {b.source} | {j.topic for j in b.joins}
+    for spec in r.measures:
+        m = spec.target
+        if m is None or spec.func in ("count", "count_distinct"):
+            continue
+        words = m.text.lower().split()
+        bare = [w for w in words if lexicon_role(w) != "agg"]  # "average price": what the catalog calls "price"
+        named = b.vocab.lookup(bare) if bare and len(bare) < len(words) else []
+        cands = [b._on_twin(e) for e in list(m.elements) + named if e.kind in ("metric", "field")]
+        numbers = [
+            e
+            for e in cands
+            if e.kind == "metric" or (e.field and b.vocab.is_numeric(e.topic, e.field) and not b.vocab.is_key(e.topic, e.field))
+        ]
+        by_topic: dict[str, Element] = {}
+        for e in numbers:
+            by_topic.setdefault(e.topic, e)
+        if len(set(by_topic) & in_plan) < 2:
+            continue
+        before = next((x for x in r.mentions if x.end == m.start), None)  # "card payment amount": of the payments
+        if before is not None and len({e.topic for e in before.elements} & set(by_topic) & in_plan) == 1:
+            continue
+
+        options = [measure_option(b, r, m, e, bare if named else []) for t, e in by_topic.items() if t in in_plan]
+        raise AskBack(
+            f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in in_plan)}: which one?",
+            options[:4],
+        )
+
+
+def measure_option(b: Builder, r: Reading, m: Mention, e: Element, bare: list[str]) -> dict:
+    """One reading of a measure word, as a complete question: the catalog's own name put in place of the word."""
+    if e.kind == "metric" or not bare:
+        return {"label": e.label(), "question": b._replace(m, e)}
+    name = (e.field or "").replace("_", " ")
+    name = name if e.topic == b.source else f"{name} of {e.topic.replace('_', ' ')}"
+    text = re.sub(re.escape(" ".join(bare)), name, b.question, count=1, flags=re.I)
+    if b.vocab.topics[e.topic].is_upsert and r.window is not None and r.window.words:
+        text = " ".join(re.sub(re.escape(r.window.words), "", text, flags=re.I).split())  # a table's current rows
+    return {"label": e.label(), "question": text}
+
+
+def mixed_units(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "readings above 30": a number whose unit another field gives per row (`unit_field`) means nothing until
+    the rows are narrowed to one kind — degrees, percent and ppm are not compared or averaged together."""
+    used = [f.field for f in filters if f.op in (">", ">=", "<", "<=", "between")]
+    used += [m.field for m in measures if m.field is not None and m.func in ("sum", "avg", "min", "max")]
+    for ref in used:
+        schema = b.vocab.topics[ref.topic]
+        unit_field = semantic.field_annotation(schema, ref.field, "unit_field")
+        if not unit_field:
+            continue
+        kinds = {
+            f.field.field
+            for m in schema.metrics
+            if (f := b._metric_filter(ref.topic, m)) is not None and m.expression and ref.field in m.expression
+        }
+        if any(f.field.topic == ref.topic and f.field.field in kinds | {str(unit_field)} for f in filters):
+            continue
+        if any(m.filter is not None and m.filter.field.field in kinds for m in measures):
+            continue
+        field = next(iter(sorted(kinds)), str(unit_field))
+        values = list(semantic.values(schema, field))[:4]
+        raise AskBack(
+            f"{ref.field.replace('_', ' ')} is measured in different units per {field.replace('_', ' ')}: which {field.replace('_', ' ')}?",
+            [{"label": str(v), "question": f"{b.question.rstrip('?.! ')} ({v})"} for v in values],
+        )
+
+
+def dims_on_amounts(b: Builder, dims, question: str) -> None:
+    """ "paying per unit": a breakdown by a number the catalog adds up or measures in a unit (quantity, amount)
+    makes one group per value — rarely what is meant. Ask rather than group by it."""
+    for d in dims:
+        topic, name = d.field.topic, d.field.field
+        schema = b.vocab.topics[topic]
+        f = schema.field(name)
+        if f is None or not b.vocab.is_numeric(topic, name) or b.vocab.is_key(topic, name):
+            continue
+        measured = bool(f.unit or f.currency_field or semantic.default_aggregate(schema, name) in ("sum", "avg"))
+        measured = measured or any(
+            (simple := semantic.simple_metric(m.expression)) is not None and simple[1] == name for m in schema.metrics
+        )
+        if not measured:
+            continue
+        words = d.words or name.replace("_", " ")
+        pattern = rf"(?:\b(?:per|by|for each|for every|each|across)\s+)?{re.escape(words)}"
+        cut = " ".join(re.sub(pattern, "", question, count=1, flags=re.I).split())
+        raise AskBack(
+            f"“{words}” would make one group per {name.replace('_', ' ')} value: is that what you mean?",
+            [
+                {"label": f"one group per {name.replace('_', ' ')} value", "question": f"{question} (grouped by {name})"},
+                {"label": f"without “{words}”", "question": cut},
+            ],
+        )
+
+
+def distinct_read(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
+    """ "how many different people bought": a word asking for distinct things that no measure counts distinctly
+    was read past — ask what is counted, never answer with a plain row count."""
+    said = [t for t in r.toks if t.role == "distinct"]
+    if not said or not plan.measures or plan.ranking is not None:
+        return
+    for m in plan.measures:
+        metric = b.vocab.metric(plan.source, m.metric) if m.metric else None
+        simple = semantic.simple_metric(metric.expression) if metric is not None else None
+        if m.func == "count_distinct" or (simple is not None and simple[0] == "count_distinct"):
+            return
+    word = said[0]
+    after = r.toks[word.i + 1] if word.i + 1 < len(r.toks) else None
+    schema = b.vocab.topics[plan.source]
+    refs = [rel.field for rel in schema.relationships] + [f for f in schema.primary_key if f not in schema.relationships]
+    options = []
+    for name in refs[:3]:
+        words = name.replace("_id", "").replace("_", " ") + "s"
+        text = re.sub(rf"\b{re.escape(after.text)}\b", words, question, count=1) if after is not None else f"{question} ({words})"
+        options.append({"label": f"different {words}", "question": text})
+    raise AskBack(f"“{word.text}”: different what should I count?", options)

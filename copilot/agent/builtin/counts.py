@@ -1,0 +1,117 @@
+"""How counts are put together from what a question names: one count per value side by side, a count's own rows
+beside a row filter, empty-versus-present as one group each, the rows a threshold counts, and a distinct count
+that the stream's unique key makes a plain row count."""
+
+from __future__ import annotations
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.tags import Mention
+from copilot.plan.model import Dimension, Filter, Measure
+
+
+def distinct_pinned(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "delivered parcels": a distinct count of a field that, with the fields the question fixes to one value
+    (status = 'delivered'), is the stream's unique key (`unique_key: [shipment_id, status]`) counts rows that
+    occur once each — COUNT(*), which needs no state of the ids seen, gives the same number."""
+    schema = b.vocab.topics[b.source]
+    key = [k.lower() for k in schema.unique_key]
+    if not key:
+        return
+    fixed = {
+        f.field.field.lower()
+        for f in filters
+        if f.field.topic == b.source and (f.op == "=" or f.op == "in" and len(f.values) == 1)
+    }
+    for i, m in enumerate(measures):
+        field = m.field.field if m.func == "count_distinct" and m.field is not None and m.field.topic == b.source else None
+        if m.metric is not None:
+            metric = b.vocab.metric(b.source, m.metric)
+            simple = semantic.simple_metric(metric.expression) if metric is not None and not metric.filter else None
+            field = simple[1] if simple is not None and simple[0] == "count_distinct" else None
+        if field is None or m.filter is not None or field.lower() not in key:
+            continue
+        if set(key) - {field.lower()} <= fixed:
+            measures[i] = Measure(alias=m.alias, func="count", words=m.words)
+
+
+def present_versus_absent(r: Reading, filters: list[Filter], dims: list) -> None:
+    """ "anonymous vs logged-in page views": a field empty versus set, side by side — one group each, not rows
+    that are both."""
+    if not any(t.role == "versus" for t in r.toks):
+        return
+    for f in filters:
+        other = next(
+            (g for g in filters if g is not f and g.field.key() == f.field.key() and {f.op, g.op} == {"is_null", "is_not_null"}),
+            None,
+        )
+        if other is None:
+            continue
+        filters.remove(f)
+        filters.remove(other)
+        name = f.field.field if f.field.field.endswith("_id") else f.field.field
+        dims.append(Dimension(field=f.field, transform="is_null", alias=f"no_{name}", words=f"{f.words} vs {other.words}"))
+        return
+
+
+def counts_per_value(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "how many reboots and how many offline events": one count per value, side by side — not rows that are
+    both at once."""
+    asked = [t for t in r.toks if t.role == "agg" and t.arg == "count" and t.phrase_start == t.i]
+    if len(asked) < 2 or any(m.func != "count" or m.filter is not None for m in measures):
+        return
+    by_field: dict[tuple[str, str], list[Filter]] = {}
+    for f in filters:
+        if f.op == "=" and len(f.values) == 1:
+            by_field.setdefault(f.field.key(), []).append(f)
+    for group in by_field.values():
+        if len(group) >= 2 and len({str(f.values[0]) for f in group}) == len(group):
+            for f in group:
+                filters.remove(f)
+                measures.append(Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=f.words))
+            measures[:] = [m for m in measures if m.filter is not None]
+            return
+
+
+def side_by_side_counts(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
+    """ "how many alarms and how many low-battery warnings": one measure counts only alarms, and a row filter
+    keeps only low-battery warnings — together they would always count 0 alarms. The filter belongs to the plain
+    count beside it: each count gets its own rows."""
+    plain = [m for m in measures if m.func == "count" and m.filter is None and m.metric is None]
+    if len(plain) != 1 or len(measures) < 2:
+        return
+    own = [m.filter for m in measures if m.filter is not None and m.filter.op in ("=", "in")]
+    own += [
+        f
+        for m in measures
+        if m.metric
+        and (metric := b.vocab.metric(b.source, m.metric)) is not None
+        and (f := b._metric_filter(b.source, metric)) is not None
+    ]
+    for f in list(filters):
+        if f.op not in ("=", "in"):
+            continue
+        clash = [o for o in own if o.field.key() == f.field.key() and not set(map(str, o.values)) & set(map(str, f.values))]
+        if clash:
+            filters.remove(f)
+            i = measures.index(plain[0])
+            measures[i] = Measure(alias=b.alias(f"{f.values[0]}_count"), func="count", filter=f, words=plain[0].words)
+            return
+
+
+def counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
+    """What a threshold on a number of rows counts, when its noun says more than the subject's rows: a count
+    metric of the catalog (alarm_count), or a value of a field (event_type = 'reboot')."""
+    if target is None:
+        return None
+    for e in target.of("metric"):
+        metric = b.vocab.metric(e.topic, e.metric or "")
+        simple = semantic.simple_metric(metric.expression) if metric else None
+        if metric is not None and metric.filter and simple is not None and simple[0] == "count":
+            return b.measure(MeasureSpec(None, Mention(target.start, target.end, target.text, [e], used=True), words=target.text))
+    values = target.of("value")
+    if values and not target.of("topic") and len({(e.topic, e.field) for e in values}) == 1:
+        e = b.resolve(Mention(target.start, target.end, target.text, values, used=True), ("value",))
+        return Filter(field=b.ref(e), op="=", values=[e.value or ""], words=target.text)
+    return None
