@@ -118,7 +118,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "COPILOT_EMBEDDING_MODEL",
         "auto",
-        "Topic search embeddings: auto (minilm up to 2,000 topics, static above), minilm (all-MiniLM-L6-v2), static (64-d static model) or none (lexical only).",
+        "Topic search embeddings: auto (minilm up to 2,000 topics, static above), minilm (all-MiniLM-L6-v2), static (64-d static model) or none (lexical only; also no reading of unknown words by meaning).",
     ),
     Setting("DATAGEN_CUSTOMER_UPDATES_PER_SEC", "1", "Demo generator: customer profile updates per second."),
     Setting("DATAGEN_PRODUCT_UPDATES_PER_SEC", "0.5", "Demo generator: product price changes per second."),

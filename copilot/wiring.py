@@ -31,6 +31,7 @@ from copilot.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from copilot.agent.copilot import Copilot
+    from copilot.catalog.term_vectors import TermVectors
     from copilot.jobs.registry import JobRegistry
     from copilot.service.watches import WatchService
 
@@ -188,8 +189,18 @@ class Services:
             if self._fallback is None:
                 from copilot.agent.builtin import BuiltinPlanner
 
-                self._fallback = BuiltinPlanner()
+                self._fallback = BuiltinPlanner(meanings=self.word_meanings())
             return self._fallback
+
+    def word_meanings(self) -> TermVectors | None:
+        """Catalog words near in meaning to a word the catalog does not list (all-MiniLM-L6-v2; the static
+        model places words too loosely to offer them), or None with COPILOT_EMBEDDING_MODEL=none."""
+        if (settings.get("COPILOT_EMBEDDING_MODEL") or "auto") == "none":
+            return None
+        from copilot.catalog.embedding import load_embedder
+        from copilot.catalog.term_vectors import TermVectors
+
+        return TermVectors(lambda: load_embedder("minilm"))
 
     @property
     def bus(self) -> QuestionBus:

@@ -23,7 +23,7 @@ from copilot.agent.builtin.counts import (
 )
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
@@ -658,7 +658,7 @@ def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) ->
     if vocab is not None:
         _ask_about_unknown(r, toks, question, vocab)
     words = ", ".join(f"“{w}”" for w in unknown)
-    raise Decline(f"no topic in the catalog holds {words}")
+    raise UnknownWords(f"no topic in the catalog holds {words}", unknown)
 
 
 def _without(question: str, word: str) -> str:

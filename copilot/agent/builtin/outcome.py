@@ -19,3 +19,12 @@ class Decline(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class UnknownWords(Decline):
+    """Words neither the catalog nor the lexicon lists; the planner may offer catalog words near them in
+    meaning as options of a question back."""
+
+    def __init__(self, reason: str, words: list[str]):
+        super().__init__(reason)
+        self.words = words

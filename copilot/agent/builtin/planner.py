@@ -7,7 +7,8 @@ from __future__ import annotations
 from copilot.agent.base import Draft, Planner, PlanRequest
 from copilot.agent.builtin.assemble import assemble
 from copilot.agent.builtin.followup import refine, wants_followup
-from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.meaning import PhraseIndex, candidates, option_label, replace_word
+from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import read
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.agent.suggest import suggestions
@@ -17,7 +18,14 @@ from copilot.plan.model import QueryPlan
 
 
 class BuiltinPlanner(Planner):
+    """`meanings` (optional) reads a word the catalog does not list by meaning: the catalog words nearest
+    to it are offered as options of a question back."""
+
     name = "builtin"
+
+    def __init__(self, meanings: PhraseIndex | None = None):
+        self.meanings = meanings
+        self._suggest = True
 
     def plan(self, request: PlanRequest) -> Draft:
         return self._plan(request)
@@ -33,7 +41,7 @@ class BuiltinPlanner(Planner):
                 break
         return out
 
-    def _plan(self, request: PlanRequest, suggest: bool = True) -> Draft:
+    def _plan(self, request: PlanRequest, suggest: bool = True, by_meaning: bool = True) -> Draft:
         self._suggest = suggest
         vocab = vocabulary_for(request.topics)
         previous = self._previous_plan(request, vocab.topics)
@@ -52,6 +60,10 @@ class BuiltinPlanner(Planner):
             sql = compile_plan(plan, request.topics)
         except AskBack as ask:
             return self.ask_back(request, ask)
+        except UnknownWords as exc:
+            ask_meaning = self._by_meaning(request, exc, suggest) if by_meaning and self.meanings else None
+            self._suggest = suggest
+            return self.ask_back(request, ask_meaning) if ask_meaning else self.unsure(request, exc.reason)
         except Decline as exc:
             return self.unsure(request, exc.reason)
         except (PlanError, ValueError) as exc:
@@ -68,6 +80,29 @@ class BuiltinPlanner(Planner):
             notices=notices,
             chart=_chart(plan),
         )
+
+    def _by_meaning(self, request: PlanRequest, unknown: UnknownWords, suggest: bool) -> AskBack | None:
+        """The question again with the first unknown word replaced by each catalog phrase near it in
+        meaning; those that the planner answers become the options (one per distinct answer)."""
+        assert self.meanings is not None
+        word = unknown.words[0]
+        vocab = vocabulary_for(request.topics)
+        options: list[dict] = []
+        answers: set[str] = set()
+        for phrase, _score, elements in candidates(self.meanings, vocab, word):
+            question = replace_word(request.question, word, phrase)
+            if question == request.question:
+                continue
+            draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
+            if draft.sql and draft.sql not in answers:
+                answers.add(draft.sql)
+                options.append({"label": option_label(word, phrase, elements), "question": question})
+            if len(options) >= 3:
+                break
+        if not options:
+            return None
+        said = " or ".join(f"“{o['label']}”" for o in options)
+        return AskBack(f"The catalog has no “{word}”; the closest in meaning: {said}. Which do you mean?", options)
 
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
         options = [o for o in ask.options if o.get("question")]

@@ -65,6 +65,7 @@ class Vocabulary:
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
         self._by_length: dict[int, dict[int, list[str]]] = {}
+        self.meaning_phrases: list[str] | None = None  # its phrases for reading a word by meaning (meaning.py)
         for schema in topics.values():
             self._add_topic(schema)
         self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records

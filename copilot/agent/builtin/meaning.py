@@ -1,0 +1,88 @@
+"""A word the catalog does not list, read by meaning: the catalog's phrases nearest to it in a sentence
+embedding become the options of a question back, each a complete question with the word replaced.
+Never a silent choice: an embedding puts "profit" next to revenue and "costs" next to price, as close as
+it puts "gadgets" next to devices, so no similarity threshold tells a synonym from a neighbour."""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, Sequence
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.text import tokenize
+from copilot.agent.builtin.vocab import Element, Vocabulary
+
+# Below this cosine similarity (all-MiniLM-L6-v2) a catalog phrase is not offered for a word: at 0.4–0.5
+# the neighbours are loose associations ("breakdowns" ~ threshold breaches).
+MIN_SIMILARITY = 0.55
+# Options within this distance of the best one: further down the list are neighbours of neighbours.
+WITHIN_BEST = 0.12
+
+
+class PhraseIndex(Protocol):
+    def nearest(self, phrases: Sequence[str], text: str, n: int = 8) -> list[tuple[str, float]]: ...
+
+
+def catalog_phrases(vocab: Vocabulary) -> list[str]:
+    """Every name, synonym, value label and metric name of the catalog that the vocabulary reads back,
+    once each, in a stable order (the order keys the cached vectors)."""
+    cached = vocab.meaning_phrases
+    if cached is not None:
+        return cached
+    texts: list[str] = []
+    for schema in vocab.topics.values():
+        texts += [schema.topic.replace("_", " "), *schema.synonyms]
+        for f in schema.fields:
+            texts += [f.name.replace("_", " "), *f.synonyms]
+            for code, (label, synonyms) in semantic.values(schema, f.name).items():
+                texts += [label, *synonyms] + ([] if len(code) <= 3 or code.isupper() else [code.replace("_", " ")])
+        for m in semantic.metrics(schema):
+            texts += [m.name.replace("_", " "), *m.synonyms]
+    seen: set[str] = set()
+    phrases = []
+    for text in texts:
+        low = " ".join(str(text).split()).lower()
+        if len(low) < 3 or low in seen or not any(c.isalpha() for c in low):
+            continue
+        seen.add(low)
+        if elements_of(vocab, low):
+            phrases.append(low)
+    phrases.sort()
+    vocab.meaning_phrases = phrases
+    return phrases
+
+
+def elements_of(vocab: Vocabulary, phrase: str) -> list[Element]:
+    return vocab.lookup(tokenize(phrase))
+
+
+def candidates(index: PhraseIndex, vocab: Vocabulary, word: str) -> list[tuple[str, float, list[Element]]]:
+    """Catalog phrases near `word` in meaning, best first, one per set of catalog elements they name."""
+    out: list[tuple[str, float, list[Element]]] = []
+    seen: set[frozenset] = set()
+    near = index.nearest(catalog_phrases(vocab), word.lower(), n=16)
+    for phrase, score in near:
+        if score < MIN_SIMILARITY or score < near[0][1] - WITHIN_BEST:
+            break
+        elements = elements_of(vocab, phrase)
+        key = frozenset(elements)
+        if not elements or key in seen:
+            continue
+        seen.add(key)
+        out.append((phrase, score, elements))
+    return out
+
+
+def replace_word(question: str, word: str, phrase: str) -> str:
+    """`question` with `word` read as `phrase`; a word of the phrase that the question already has beside
+    the word is not said twice ("went thru" read as "went through", not "went went through")."""
+    words = phrase.split()
+    before = rf"(?:\b{re.escape(words[0])}\s+)?" if len(words) > 1 else ""
+    after = rf"(?:\s+{re.escape(words[-1])}\b)?" if len(words) > 1 else ""
+    pattern = rf"{before}(?<![\w-]){re.escape(word)}(?![\w-]){after}"
+    return re.sub(pattern, phrase, question, count=1, flags=re.I)
+
+
+def option_label(word: str, phrase: str, elements: list[Element]) -> str:
+    what = elements[0].label()
+    return f"{phrase} ({what})" if what.replace("_", " ").lower() != phrase else phrase
