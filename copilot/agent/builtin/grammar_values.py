@@ -247,8 +247,11 @@ class ValuesMixin(GrammarBase):
         for k, t in enumerate(self.toks):
             if t.role not in ("null_words", "present_words") or t.used:
                 continue
-            m = self.prev_mention(k) or self.next_mention(k + 1)
-            if m is None or not m.of("field"):
+            after, before = self.next_mention(k + 1), self.prev_mention(k)
+            # "a null fraud score": the field right after the word; else "fraud score is null": the one before
+            near = [after] if after is not None and after.start == k + 1 else []
+            m = next((x for x in near + [before, after] if x is not None and x.of("field")), None)
+            if m is None:
                 continue
             absent = (t.role == "null_words") != self.negated_before(k)
             self.use_phrase(t)
