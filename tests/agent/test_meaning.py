@@ -120,3 +120,14 @@ def test_an_unavailable_model_leaves_the_lexical_answer(fleet, tmp_path):
     planner = BuiltinPlanner(meanings=TermVectors(missing, cache_dir=tmp_path))
     draft = plan(planner, fleet, "how many gadgets per site every hour")
     assert draft.sql is None and "gadgets" in draft.reason
+
+
+def test_a_real_word_is_not_read_as_a_misspelt_grammar_word(fleet):
+    from copilot.agent.builtin.tags import tag
+    from copilot.catalog.embedding import english_words
+
+    assert {"actually", "costing", "shifted"} <= english_words() and "reaidngs" not in english_words()
+    vocab = vocabulary_for(fleet)
+    corrections = dict(tag("alarms actually raised per site every hour", vocab).corrections)
+    assert "actually" not in corrections  # not "annually": the word is spelt as meant
+    assert dict(tag("alrams per site every hour", vocab).corrections) == {"alrams": "alarm"}

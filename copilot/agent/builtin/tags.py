@@ -11,6 +11,7 @@ from copilot.agent.builtin.lexicon import english, phrases, time_words
 from copilot.agent.builtin.text import number_value, stem, tokenize
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
+from copilot.catalog.embedding import english_words
 
 # Roles in priority order: when a phrase has several, the first wins.
 ROLES = (
@@ -40,6 +41,7 @@ ROLES = (
 
 
 AUXILIARIES = {"are", "is", "were", "was", "be", "been", "being"}
+_NOTHING: set[str] = set()
 
 
 @lru_cache(maxsize=1)
@@ -178,7 +180,10 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     for t in toks:
         if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
             continue  # a number word ("five") is never a misspelling of a catalog word ("live")
-        cands = vocab.correct(t.low, lexicon_words())
+        if t.low in english_words():  # a real word ("actually", "costing") is only a slip for a catalog word
+            cands = vocab.correct(t.low, _NOTHING, as_written=True)
+        else:
+            cands = vocab.correct(t.low, lexicon_words())
         cands = list(dict.fromkeys(stem(c) if c in vocab.words or c in vocab.surface else c for c in cands))
         roles = {table.get((c,)) for c in cands}
         if len(cands) > 1 and len(roles) == 1 and None not in roles and not any(c in vocab.words for c in cands):
@@ -254,7 +259,7 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
     out = text
     for word in set(re.findall(r"[A-Za-z][A-Za-z']+", text)):
         t = Tok(0, word, word.lower())
-        if _known(t, vocab, table):
+        if _known(t, vocab, table) or t.low in english_words():
             continue
         targets = correction_targets()
         known = vocab.correct(t.low, targets)

@@ -152,7 +152,8 @@ def _session(text: str, used: list) -> Window | None:
         return None
     size = g.default_gap
     if gap:
-        num, unit = (gap.group(1), gap.group(2)) if gap.group(2) else (gap.group(3), gap.group(4))
+        groups = gap.groups()  # (number, unit) of whichever form matched
+        num, unit = next((groups[i], groups[i + 1]) for i in range(0, len(groups), 2) if groups[i + 1])
         size = _duration(num, unit)
         used.append(gap.span())
     used.extend(m.span() for m in g.res["session_words"].finditer(text))

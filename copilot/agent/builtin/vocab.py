@@ -63,7 +63,7 @@ class Vocabulary:
         self.surface: set[str] = set()  # catalog words as written ("readings"), beside their stems ("read")
         self.topic_verbs: set[tuple[str, ...]] = set()  # stems of the catalog's `verbs:` of topics ("bought")
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
-        self._corrected: dict[tuple[str, int], tuple[str, ...]] = {}  # typo look-ups already made
+        self._corrected: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # typo look-ups already made
         self._by_length: dict[int, dict[int, list[str]]] = {}
         self.meaning_phrases: list[str] | None = None  # its phrases for reading a word by meaning (meaning.py)
         for schema in topics.values():
@@ -227,13 +227,14 @@ class Vocabulary:
         # a topic's name that is also a synonym of its own count metric names the topic
         return [e for e in found if not (e.kind == "metric" and e.topic in topics)]
 
-    def correct(self, word: str, extra: set[str]) -> list[str]:
-        """Catalog or lexicon words within the typo limit of `word`, closest first."""
+    def correct(self, word: str, extra: set[str], as_written: bool = False) -> list[str]:
+        """Catalog or lexicon words within the typo limit of `word`, closest first; `as_written`: the
+        word itself only, not its stem (a real word's ending is meant: "costing" is not "lost")."""
         limit = typo_limit(word)
         if not limit:
             return []
         low = word.lower()
-        key = (low, id(extra))
+        key = (low, id(extra), as_written)
         if key in self._corrected:
             return list(self._corrected[key])
         by_length = self._by_length.get(id(extra))
@@ -243,7 +244,7 @@ class Vocabulary:
                 if len(cand) >= 4:
                     by_length.setdefault(len(cand), []).append(cand)
             self._by_length[id(extra)] = by_length
-        forms = {low, stem(low)}  # "ordrs" is one letter from the stem "order"
+        forms = {low} if as_written else {low, stem(low)}  # "ordrs" is one letter from the stem "order"
         best: dict[int, list[str]] = {}
         lengths = {n for f in forms for n in range(len(f) - limit, len(f) + limit + 1)}
         for n in lengths:
