@@ -55,6 +55,11 @@ def _unqualified(node: exp.Expr) -> str:
             return exp.column(n.name)
         if isinstance(n, exp.Identifier) and n.quoted:
             return exp.to_identifier(n.name)
+        if isinstance(n, exp.Literal) and not n.is_string:  # 0.10 and 0.1 are one number
+            try:
+                return exp.Literal.number(f"{float(n.name):g}")
+            except ValueError:
+                return n
         return n
 
     return node.copy().transform(strip).sql(dialect="flink")
@@ -83,6 +88,30 @@ def _uncast(agg: exp.Expr) -> exp.Expr:
     if isinstance(agg, exp.Avg) and isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Column):
         return exp.Avg(this=inner.this.copy())
     return agg
+
+
+def _as_fraction(cond: exp.Expr) -> exp.Expr:
+    """`X * 100 / COUNT(*) > 10` and `X * 1.0 / COUNT(*) > 0.1` are `CAST(X AS DOUBLE) / COUNT(*) > 0.1`: one
+    share threshold, in percent or as a fraction."""
+    if not isinstance(cond, (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ)) or not isinstance(cond.expression, exp.Literal):
+        return cond
+    left = cond.this
+    if not isinstance(left, exp.Div) or not isinstance(left.expression, exp.Count):
+        return cond
+    top = left.this
+    if not isinstance(top, exp.Mul):
+        return cond
+    parts = [top.this, top.expression]
+    scale = [p for p in parts if isinstance(p, exp.Literal) and not p.is_string and float(p.name) in (1.0, 100.0)]
+    if len(scale) != 1:
+        return cond
+    counted = next(p for p in parts if p is not scale[0])
+    try:
+        value = float(cond.expression.name) / float(scale[0].name)
+    except ValueError:
+        return cond
+    share = exp.Div(this=exp.Cast(this=counted.copy(), to=exp.DataType.build("DOUBLE")), expression=left.expression.copy())
+    return type(cond)(this=share, expression=exp.Literal.number(f"{value:g}"))
 
 
 def _group_key_guard(node: exp.Expression, group_columns: set[str]) -> bool:
@@ -165,7 +194,7 @@ def analyse(sql: str) -> Components:
                 continue  # "key IS NOT NULL" before a ranking of groups: a guard, not a condition the question set
             filters.add(_unqualified(cond))
     c.filters = sorted(filters)
-    c.having = sorted(_unqualified(cond) for h in tree.find_all(exp.Having) for cond in _conjuncts(h.this))
+    c.having = sorted(_unqualified(_as_fraction(cond)) for h in tree.find_all(exp.Having) for cond in _conjuncts(h.this))
     joins = []
     for join in tree.find_all(exp.Join):
         table = join.this

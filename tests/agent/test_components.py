@@ -68,3 +68,21 @@ def test_a_two_label_case_key_is_its_condition():
     assert analyse(labelled).differences(analyse(plain)) == {}
     other = "SELECT referrer IS NULL AS k, COUNT(*) AS n FROM page_views GROUP BY referrer IS NULL"
     assert "group_keys" in analyse(labelled).differences(analyse(other))
+
+
+SHARE = (
+    "SELECT window_start, window_end, site_id, {share} AS s FROM TABLE(TUMBLE(TABLE trips, DESCRIPTOR(ended_at), "
+    "INTERVAL '1' HOUR)) GROUP BY window_start, window_end, site_id HAVING {share} > {n}"
+)
+AS_FRACTION = "CAST(SUM(CASE WHEN trip_status = 'aborted' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*)"
+IN_PERCENT = "SUM(CASE WHEN trip_status = 'aborted' THEN 1 ELSE 0 END) * 100.0 / COUNT(*)"
+
+
+def test_a_share_threshold_in_percent_or_as_a_fraction_is_one_threshold():
+    fraction = analyse(SHARE.format(share=AS_FRACTION, n="0.10"))
+    assert fraction.differences(analyse(SHARE.format(share=AS_FRACTION, n="0.1"))) == {}
+    assert fraction.differences(analyse(SHARE.format(share=IN_PERCENT, n="10"))) == {}
+    times_one = "SUM(CASE WHEN trip_status = 'aborted' THEN 1 ELSE 0 END) * 1.0 / COUNT(*)"
+    assert fraction.differences(analyse(SHARE.format(share=times_one, n="0.1"))) == {}
+    assert "having" in fraction.differences(analyse(SHARE.format(share=IN_PERCENT, n="20")))
+    assert "having" in fraction.differences(analyse(SHARE.format(share=AS_FRACTION, n="0.2")))

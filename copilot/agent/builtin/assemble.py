@@ -510,6 +510,16 @@ def _add_count(b: Builder, measures: list[Measure]) -> str:
 
 def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
     op = c.op
+    if c.kind == "share":  # "methods whose declined share is above 10 %": the share per group, compared
+        m = b.measure(MeasureSpec("share", None, condition=c.target, words=c.target.text))
+        same = next(
+            (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None
+        )
+        if same is None:
+            measures.append(m)
+            same = m
+        having.append(Having(measure=same.alias, op=op, value=c.value, words=c.words))
+        return
     if c.kind == "measure" and b.r.list_strong and c.target is not None:
         # "tolls above 30 euros, listed as they arrive": rows are listed, so the metric's number is compared row by row
         e = next((x for x in c.target.of("metric")), None)

@@ -15,8 +15,8 @@ class RankMixin(GrammarBase):
         for k, t in enumerate(self.toks):
             if t.role != "share" or t.used:
                 continue
-            if k > 0 and self.toks[k - 1].number is not None and t.low in english()["unit_symbols"]:
-                continue  # "below 20%": a unit after a number, not a share
+            if k > 0 and self.toks[k - 1].number is not None and t.low in english()["percent_words"]:
+                continue  # "below 20%", "above 10 percent": a unit after a number, not a share
             if t.mention is not None:
                 continue
             near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]

@@ -10,6 +10,7 @@ from copilot.agent.builtin.grammar_base import SKIP_ROLES, CompareSpec, FilterSp
 from copilot.agent.builtin.grammar_compare import CompareMixin
 from copilot.agent.builtin.grammar_measure import MeasureMixin
 from copilot.agent.builtin.grammar_rank import RankMixin
+from copilot.agent.builtin.grammar_share import ShareMixin
 from copilot.agent.builtin.grammar_values import ValuesMixin
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import Decline
@@ -103,7 +104,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     return r
 
 
-class Grammar(CompareMixin, RankMixin, MeasureMixin, ValuesMixin):
+class Grammar(ShareMixin, CompareMixin, RankMixin, MeasureMixin, ValuesMixin):
     def __init__(self, r: Reading, vocab: Vocabulary):
         self.r, self.vocab, self.toks = r, vocab, r.toks
 
@@ -113,6 +114,7 @@ class Grammar(CompareMixin, RankMixin, MeasureMixin, ValuesMixin):
         self._qualifiers()
         self._within()
         self._ranges()
+        self._share_thresholds()
         self._comparisons()
         self._unit_counts()
         self._shares()

@@ -141,3 +141,41 @@ def is_numeric(type_: str) -> bool:
 
 def is_time(type_: str) -> bool:
     return types.is_temporal(type_)
+
+
+@lru_cache(maxsize=256)
+def is_fraction(expression: str) -> bool:
+    """A metric that is a share of rows between 0 and 1: a count of rows meeting a condition (SUM of
+    CASE … THEN 1 ELSE 0, or COUNT of CASE … THEN 1) divided by COUNT(*), not scaled by 100."""
+    from sqlglot import exp
+
+    from copilot.catalog.semantic import parse_expression
+
+    try:
+        tree = parse_expression(expression)
+    except ValueError:
+        return False
+    while isinstance(tree, (exp.Paren, exp.Cast)):
+        tree = tree.this
+    if not isinstance(tree, exp.Div) or not isinstance(tree.expression, exp.Count):
+        return False
+    if not isinstance(tree.expression.this, exp.Star):
+        return False
+    top = tree.this
+    while isinstance(top, (exp.Paren, exp.Cast)):
+        top = top.this
+    if not isinstance(top, (exp.Sum, exp.Count)) or not isinstance(top.this, exp.Case):
+        return False
+    case = top.this
+    ones = all(isinstance(i.args.get("true"), exp.Literal) and i.args["true"].name == "1" for i in case.args.get("ifs", []))
+    default = case.args.get("default")
+    return ones and (default is None or (isinstance(default, exp.Literal) and default.name == "0"))
+
+
+CONDITION_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
+
+
+def metric_condition(metric: Metric) -> tuple[str, str] | None:
+    """(field, value) of a metric's own condition when it is one equality (`filter: status = 'lost'`)."""
+    cond = CONDITION_RE.match(str(metric.filter or ""))
+    return (cond.group(1), cond.group(2)) if cond else None
