@@ -162,3 +162,50 @@ def distinct_read(r: Reading, plan: QueryPlan, b: Builder, question: str) -> Non
         text = re.sub(rf"\b{re.escape(after.text)}\b", words, question, count=1) if after is not None else f"{question} ({words})"
         options.append({"label": f"different {words}", "question": text})
     raise AskBack(f"“{word.text}”: different what should I count?", options)
+
+
+def verbs_of_their_object(r: Reading, vocab) -> None:
+    """ "which categories sell the most units": a verb that names a metric ("sell" → revenue), followed within
+    a few words by the figure it acts on, is the sentence's verb, not a second figure."""
+    from copilot.agent.builtin.text import stem
+
+    figures = [s.target for s in r.measures if s.target is not None and s.condition is None]
+    if r.rank is not None and r.rank.by is not None and r.rank.by.target is not None:
+        figures.append(r.rank.by.target)
+    for s in list(r.measures):
+        verb = s.target
+        if verb is None or verb.end - verb.start != 1 or stem(r.toks[verb.start].low) not in vocab.verb_words:
+            continue
+        after = [
+            m for m in figures if m is not verb and 0 <= m.start - verb.end <= 3 and not set(m.elements) & set(verb.elements)
+        ]
+        if after and all(t.mention is None for t in r.toks[verb.end : after[0].start]):
+            r.measures.remove(s)
+
+
+def uncoordinated_measures(r: Reading, question: str) -> None:
+    """Two figures read from words that no joining word puts side by side ("anonymous visits hit the
+    checkout": visits, and page hits from the verb): one was meant, and the words do not say which. Figures
+    joined by "and", a comma, "with", "vs" … are asked for together; "fuel in litres" is one figure in a unit."""
+    from copilot.agent.builtin.lexicon import english
+
+    lex = english()
+    joiners = {str(w).lower() for w in lex["list_joiners"]} | {str(w).lower() for w in lex["measure_joiners"]}
+    read_as = [s.target for s in r.measures if s.target is not None and s.condition is None]
+    if r.rank is not None and r.rank.by is not None and r.rank.by.target is not None:
+        read_as.append(r.rank.by.target)
+    spans = sorted({id(m): m for m in read_as}.values(), key=lambda m: m.start)
+    for a, b in zip(spans, spans[1:]):
+        if set(a.elements) & set(b.elements) or b.start < a.end:
+            continue
+        between = r.toks[a.end : b.start]
+        if any(t.low in joiners or t.role in ("list_joiners", "versus") for t in between):
+            continue
+        if [t.low for t in between] == ["in"]:
+            continue
+        options = []
+        for keep, drop in ((a, b), (b, a)):
+            rest = re.sub(rf"\s*\b{re.escape(drop.text)}\b", "", question, count=1, flags=re.I).strip()
+            if rest and rest != question:
+                options.append({"label": f"only {keep.text}", "question": rest})
+        raise AskBack(f"“{a.text}” and “{b.text}” are two different figures: which one do you mean?", options)

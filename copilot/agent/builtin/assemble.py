@@ -12,6 +12,8 @@ from copilot.agent.builtin.askback import (
     measure_in_two_topics,
     mixed_units,
     null_contradictions,
+    uncoordinated_measures,
+    verbs_of_their_object,
 )
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.counts import (
@@ -55,6 +57,8 @@ def assemble(
     b = Builder(r, vocab, source, question, rank)
     _plain_words(r, vocab, source)
     durations_named_by_unit(b, r)
+    verbs_of_their_object(r, vocab)
+    uncoordinated_measures(r, question)
     measures = []
     for s in r.measures:  # "kg of capacity": two words for one measure give it once
         m = b.measure(s)
