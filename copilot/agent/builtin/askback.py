@@ -209,3 +209,18 @@ def uncoordinated_measures(r: Reading, question: str) -> None:
             if rest and rest != question:
                 options.append({"label": f"only {keep.text}", "question": rest})
         raise AskBack(f"“{a.text}” and “{b.text}” are two different figures: which one do you mean?", options)
+
+
+def loose_key_options(b: Builder, word, question: str) -> None:
+    """ "per site and type" when no field of the subject is called "… type": which field groups the rows? The
+    subject's fields with known values, each a complete question."""
+    schema = b.vocab.topics[b.source]
+    keys = [f.name for f in schema.fields if f.values and f.name not in (schema.primary_key or [])][:3]
+    options = [
+        {
+            "label": k.replace("_", " "),
+            "question": re.sub(rf"\b{re.escape(word.text)}\b", k.replace("_", " "), question, count=1),
+        }
+        for k in keys
+    ]
+    raise AskBack(f"“{word.text}”: which field of {b.source.replace('_', ' ')} groups them?", options)

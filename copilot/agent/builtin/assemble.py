@@ -9,6 +9,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
     distinct_read,
+    loose_key_options,
     measure_in_two_topics,
     mixed_units,
     null_contradictions,
@@ -76,6 +77,8 @@ def assemble(
         if len(named) == 1 and all(d.field.field != named[0] for d in dims):
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
+        elif len(named) != 1 and word.low in {str(w).lower() for w in english()["key_nouns"]}:
+            loose_key_options(b, word, question)
     dims_on_amounts(b, dims, question)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters

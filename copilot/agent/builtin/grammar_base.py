@@ -124,6 +124,10 @@ class GrammarBase:
         for t in toks:
             t.used = True
 
+    def _percent_unit(self, t: Tok) -> bool:
+        """ "under 15 percent": a share word after a number is the number's unit, not a share asked for."""
+        return t.low in english()["percent_words"] and t.i > 0 and self.toks[t.i - 1].number is not None
+
     def use_phrase(self, t: Tok) -> None:
         for u in self.toks:
             if u.phrase_start == t.phrase_start and u.role == t.role and t.phrase_start >= 0:

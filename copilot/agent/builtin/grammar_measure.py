@@ -13,6 +13,7 @@ from copilot.agent.builtin.vocab import Element
 
 class MeasureMixin(GrammarBase):
     def _breakdowns(self) -> None:
+        key_nouns = {str(w).lower() for w in english()["key_nouns"]}
         for k, t in enumerate(self.toks):
             if t.role not in ("breakdown", "which_words") or t.used:
                 continue
@@ -40,7 +41,7 @@ class MeasureMixin(GrammarBase):
                 and self.r.list_rows
                 and self.r.rank is None
                 and not any(c.having or c.kind == "count" for c in self.r.compares)
-                and not any(x.role in ("agg", "distinct", "share") for x in self.toks)
+                and not any(x.role in ("agg", "distinct", "share") and not self._percent_unit(x) for x in self.toks)
             ):
                 continue  # "which sensors are low on battery? just a live list": their rows, listed
             if t.role == "which_words" and (
@@ -79,6 +80,10 @@ class MeasureMixin(GrammarBase):
             ):
                 nxt -= 1  # "by country, channel": the comma joins a second key
             while nxt < len(self.toks) and self.toks[nxt].low in ("and", ",", "&", GAP) and self.toks[nxt].mention is None:
+                word = self.toks[nxt + 1] if nxt + 1 < len(self.toks) else None
+                if word is not None and word.mention is None and word.low in key_nouns:
+                    self.r.loose_keys.append((self.toks[nxt], word))  # "per site and type": a second key, named loosely
+                    break
                 m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
                 if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
                     break
@@ -247,12 +252,29 @@ class MeasureMixin(GrammarBase):
         words = {stem(t.low) for t in self.toks[m.start : m.end]}
         if not any(stem(e.topic.split("_")[-1]) in words for e in m.of("metric")):
             return False
-        figure = any(t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") for t in self.toks)
+        figure = any(
+            t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") and not self._percent_unit(t)
+            for t in self.toks
+        )
         return not (
             figure
             or self.r.window is not None
             or self.r.dims
             or self.r.measures
+            or self.r.rank is not None
+            or any(c.having or c.kind == "count" for c in self.r.compares)
+        )
+
+    def _asks_a_figure(self) -> bool:
+        """An aggregate, share, ranking or breakdown word, a window, a measure or a threshold on groups."""
+        figure = any(
+            t.role in ("agg", "distinct", "share", "rank_top", "rank_bottom", "breakdown") and not self._percent_unit(t)
+            for t in self.toks
+        )
+        return (
+            figure
+            or self.r.window is not None
+            or bool(self.r.dims or self.r.measures)
             or self.r.rank is not None
             or any(c.having or c.kind == "count" for c in self.r.compares)
         )
@@ -351,6 +373,11 @@ class MeasureMixin(GrammarBase):
                 and stem(m.text.lower()) in self.vocab.verb_words
             ):
                 m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
+                continue
+            if self.r.list_rows and m.of("metric") and m.of("value") and not self._asks_a_figure():
+                m.used = True  # "stream me the critical stuff": rows with that value, not how many there are
+                m.elements = m.of("value")
+                self.r.filters.append(FilterSpec([m], "=", m.text))
                 continue
             if m.of("metric") and not m.of("topic"):
                 self._one_measure_of_value(m)

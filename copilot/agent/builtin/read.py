@@ -75,7 +75,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         and any(f" {w} " in free for w in map(str.lower, lex["list_strong"]))
         and not any(
             t.role in ("agg", "distinct", "share")
-            and not (t.low in lex["unit_symbols"] and t.i > 0 and r.toks[t.i - 1].number is not None)
+            and not (t.low in lex["percent_words"] and t.i > 0 and r.toks[t.i - 1].number is not None)
             for t in r.toks
         )
         and r.window is None
