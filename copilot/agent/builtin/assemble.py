@@ -819,4 +819,5 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
             elif e.kind == "value":
                 options.append({"label": f"only {e.value}", "question": f"{question} only {m.text}"})
         options.append({"label": f"without “{m.text}”", "question": question.replace(m.text, "").replace("  ", " ").strip()})
+        options = list({o["label"]: o for o in options}.values())  # one option per reading ("by country" once)
         raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)

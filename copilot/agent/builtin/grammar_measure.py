@@ -345,6 +345,16 @@ class MeasureMixin(GrammarBase):
                 if not any(c.target is m for c in self.r.compares):
                     self.use(self.toks[nxt])
                     self._add_dim(m)
+        first_cmp = next((t.i for t in self.toks if t.role == "cmp" and t.used), None)
+        if having and first_cmp is not None and not self.r.dims and self.r.rank is None:
+            # "any countries logging over 50 orders": the groups the threshold is about, named before it
+            before = [
+                m
+                for m in self.r.mentions
+                if not m.used and not m.qualifier and m.end <= first_cmp and m.of("field") and not m.of("topic")
+            ]
+            if len(before) == 1 and not self._numeric(before[0]):
+                self._add_dim(before[0])
         for m in self.r.mentions:
             if m.used or m.qualifier:
                 continue

@@ -109,6 +109,14 @@ class RankMixin(GrammarBase):
             elif k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None:
                 n, explicit = int(self.toks[k - 1].number), True  # "5 biggest"
                 self.use(self.toks[k - 1])
+            same = {"rank_top": ("rank_top", "max"), "rank_bottom": ("rank_bottom", "min")}.get(str(t.role), ())
+            while (
+                j < len(self.toks)
+                and self.toks[j].mention is None
+                and (self.toks[j].role in same or (self.toks[j].role == "agg" and self.toks[j].arg in same))
+            ):
+                self.use_phrase(self.toks[j])  # "top 5 highest revenue countries": one ranking said twice
+                j += 1 + len([x for x in self.toks[j + 1 :] if x.phrase_start == j and x.role == self.toks[j].role])
             words = t.text
             if self.r.rank is not None and self.r.rank.descending == desc and n is not None:
                 later = self.next_mention(j)
@@ -188,6 +196,19 @@ class RankMixin(GrammarBase):
             nxt = self.mention_at(target.end)
             if target.of("topic") and nxt is not None and nxt.start == target.end and (nxt.of("topic") or nxt.of("field")):
                 by = MeasureSpec("count", target, words=target.text)  # "most viewed products": views counted
+                target.used = True
+                target = nxt
+            elif (
+                target.of("metric")
+                and not target.of("topic")
+                and (not target.of("field") or self._numeric(target))
+                and nxt is not None
+                and nxt.start == target.end
+                and not nxt.used
+                and (nxt.of("topic") or nxt.of("field"))
+                and not self._numeric(nxt)
+            ):
+                by = MeasureSpec(None, target, words=target.text)  # "the 3 best-selling products": ranked by the metric
                 target.used = True
                 target = nxt
             spec = RankSpec(
