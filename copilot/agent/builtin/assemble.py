@@ -742,6 +742,7 @@ def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> 
     distinct_read(r, plan, b, question)
     tables = set(plan.tables)
     unknown_words(r, question, b.vocab)
+    tables |= {b.vocab.twins[t] for t in plan.tables if t in b.vocab.twins}  # "payments … in the avro feed": the edition read
     unused, numbers = [], []
     read_as = (
         {id(s.target) for s in r.measures if s.target is not None} | {id(m) for m in r.dims} | {id(m) for m in r.count_targets}

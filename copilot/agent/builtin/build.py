@@ -30,7 +30,9 @@ def _twin_named(r: Reading, vocab: Vocabulary, scores: dict[str, float]) -> None
         if twin not in scores or original not in scores:
             continue
         names = {f.name for f in vocab.topics[original].fields}
-        if any(e.topic == twin and e.field and e.field not in names for m in r.mentions for e in m.elements):
+        if any(e.topic == twin and e.field and e.field not in names for m in r.mentions for e in m.elements) or any(
+            e.topic == twin and e.kind == "topic" for m in r.mentions for e in m.elements
+        ):  # or the twin named by its qualifier ("lost parcels from the avro stream")
             scores[twin] = max(scores[twin], scores[original]) + 1.0
 
 
@@ -257,6 +259,8 @@ class Builder:
             return e
         if e.kind == "topic":
             return Element("topic", self.source)
+        if e.kind == "metric" and self.vocab.metric(self.source, e.metric or "") is not None:
+            return Element("metric", self.source, metric=e.metric)  # the edition's own copy of the metric
         if e.kind not in ("field", "value") or not e.field or schema.field(e.field) is None:
             return e
         return Element(e.kind, self.source, e.field, e.value, e.metric)
@@ -302,9 +306,24 @@ class Builder:
             options = [{"label": e.label(), "question": self._replace(m, e)} for e in best[:4]]
             raise AskBack(f"“{m.text}” can mean several things: which one?", options)
         e = best[0]
-        if e.topic != self.source:
+        if e.topic != self.source and not (e.kind == "metric" and self._edition_computes(e)):
             self.join_to(e.topic)
         return e
+
+    def _edition_computes(self, e: Element) -> bool:
+        """The original's metric can be computed on its twin, the subject (see `_metric_on_edition`)."""
+        from copilot.catalog.semantic import same_records_as
+
+        schema = self.vocab.topics[self.source]
+        metric = self.vocab.metric(e.topic, e.metric or "")
+        if metric is None or same_records_as(schema) != e.topic:
+            return False
+        simple = semantic.simple_metric(metric.expression)
+        if simple is not None:
+            fields_ok = simple[1] is None or schema.field(simple[1]) is not None
+            return fields_ok and (not metric.filter or self._metric_filter(self.source, metric) is not None)
+        cond = semantic.fraction_condition(metric.expression)
+        return cond is not None and schema.field(cond[0]) is not None
 
     def _key_via_table(self, cands: list[Element]) -> Element | None:
         """A topic the source cannot reach, named as a key: the field of a table the source looks up that
@@ -434,6 +453,9 @@ class Builder:
                 or (func == "count" and simple[0] == "sum")  # "how many units": the metric that adds the units up
             ):
                 if e.topic != self.source:
+                    edition = self._metric_on_edition(e, metric, spec)
+                    if edition is not None:
+                        return edition
                     if simple is None:
                         raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
                     return self._agg(simple[0], FieldRef(topic=e.topic, field=simple[1]) if simple[1] else None, spec, e.metric)
@@ -511,6 +533,20 @@ class Builder:
             ref = None
         base = name or (f"{func}_{ref.field}" if ref else self.source if func == "count" else func)
         return Measure(alias=self.alias(base), func=func, field=ref, filter=filter, words=spec.words)  # type: ignore[arg-type]
+
+    def _metric_on_edition(self, e: Element, metric, spec: MeasureSpec) -> Measure | None:
+        """The original's metric computed on its twin, the subject (the same records and field names): a plain
+        aggregate with the metric's own condition, or a share of one value; None when it cannot be."""
+        if not self._edition_computes(e):
+            return None
+        simple = semantic.simple_metric(metric.expression)
+        if simple is not None:
+            ref = FieldRef(topic=self.source, field=simple[1]) if simple[1] else None
+            return self._agg(simple[0], ref, spec, e.metric, self._metric_filter(self.source, metric))
+        cond = semantic.fraction_condition(metric.expression)
+        assert cond is not None
+        share = Filter(field=FieldRef(topic=self.source, field=cond[0]), op="=", values=[cond[1]], words=spec.words)
+        return Measure(alias=self.alias(e.metric or "share"), func="share", condition=share, words=spec.words)
 
     def _metric_filter(self, topic: str, metric) -> Filter | None:
         """A metric's own condition (`filter: kind = 'temperature'`) as a plan filter, when it is one equality."""

@@ -401,3 +401,21 @@ class MeasureMixin(GrammarBase):
             ):
                 m.used = True
                 self.r.measures.append(MeasureSpec(None, m, words=m.text))
+        if not self.r.dims:
+            self._key_before_figure()
+
+    def _key_before_figure(self) -> None:
+        """ "carrier loss rate": a field with known values right before the figure, and no other breakdown —
+        the figure per value of that field."""
+        from copilot.agent.builtin import semantic
+
+        figures = {id(s.target) for s in self.r.measures if s.target is not None}
+        for m in self.r.mentions:
+            if m.used or m.qualifier or m.of("topic") or m.of("value") or m.of("metric") or not m.of("field"):
+                continue
+            nxt = self.mention_at(m.end)
+            if nxt is None or nxt.start != m.end or id(nxt) not in figures:
+                continue
+            if all(semantic.values(self.vocab.topics[e.topic], e.field or "") for e in m.of("field")):
+                self._add_dim(m)
+                return

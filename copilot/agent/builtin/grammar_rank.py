@@ -103,10 +103,16 @@ class RankMixin(GrammarBase):
             desc = t.role == "rank_top" or t.arg == "max"
             j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == t.role])
             n, explicit = None, False
-            if j < len(self.toks) and self.toks[j].number is not None and self.toks[j].mention is None:
+            before = k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None
+            if (
+                j < len(self.toks)
+                and self.toks[j].number is not None
+                and self.toks[j].mention is None
+                and not (before and self.toks[j].role != "number")  # "the 2 priciest single orders": 2, not "single"
+            ):
                 n, explicit, j = int(self.toks[j].number), True, j + 1  # "top 5"
                 self.use(self.toks[j - 1])
-            elif k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None:
+            elif before:
                 n, explicit = int(self.toks[k - 1].number), True  # "5 biggest"
                 self.use(self.toks[k - 1])
             same = {"rank_top": ("rank_top", "max"), "rank_bottom": ("rank_bottom", "min")}.get(str(t.role), ())

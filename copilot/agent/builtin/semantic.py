@@ -143,8 +143,28 @@ def is_time(type_: str) -> bool:
     return types.is_temporal(type_)
 
 
-@lru_cache(maxsize=256)
 def is_fraction(expression: str) -> bool:
+    return _fraction_case(expression) is not None
+
+
+@lru_cache(maxsize=256)
+def fraction_condition(expression: str) -> tuple[str, str] | None:
+    """(field, value) of a share metric whose rows are those with one value (`… CASE WHEN status = 'declined'
+    THEN 1 …) / COUNT(*)`), else None."""
+    from sqlglot import exp
+
+    case = _fraction_case(expression)
+    ifs = case.args.get("ifs") or [] if case is not None else []
+    if len(ifs) != 1 or not isinstance(ifs[0].this, exp.EQ):
+        return None
+    left, right = ifs[0].this.this, ifs[0].this.expression
+    if isinstance(left, exp.Column) and isinstance(right, exp.Literal) and right.is_string:
+        return left.name, right.name
+    return None
+
+
+@lru_cache(maxsize=256)
+def _fraction_case(expression: str):
     """A metric that is a share of rows between 0 and 1: a count of rows meeting a condition (SUM of
     CASE … THEN 1 ELSE 0, or COUNT of CASE … THEN 1) divided by COUNT(*), not scaled by 100."""
     from sqlglot import exp
@@ -154,22 +174,22 @@ def is_fraction(expression: str) -> bool:
     try:
         tree = parse_expression(expression)
     except ValueError:
-        return False
+        return None
     while isinstance(tree, (exp.Paren, exp.Cast)):
         tree = tree.this
     if not isinstance(tree, exp.Div) or not isinstance(tree.expression, exp.Count):
-        return False
+        return None
     if not isinstance(tree.expression.this, exp.Star):
-        return False
+        return None
     top = tree.this
     while isinstance(top, (exp.Paren, exp.Cast)):
         top = top.this
     if not isinstance(top, (exp.Sum, exp.Count)) or not isinstance(top.this, exp.Case):
-        return False
+        return None
     case = top.this
     ones = all(isinstance(i.args.get("true"), exp.Literal) and i.args["true"].name == "1" for i in case.args.get("ifs", []))
     default = case.args.get("default")
-    return ones and (default is None or (isinstance(default, exp.Literal) and default.name == "0"))
+    return case if ones and (default is None or (isinstance(default, exp.Literal) and default.name == "0")) else None
 
 
 CONDITION_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")

@@ -145,6 +145,7 @@ class Vocabulary:
             if len(parts) == 2:
                 self._add([parts[1], parts[0]], te)
                 self._add([parts[1], stem(parts[0])], te)
+                self._add([parts[1]], te)  # "in the avro feed": the edition's qualifier alone
         if not schema.is_upsert:  # an event is asked about by its verb: "viewed", "ordered"
             head = stem(topic.split("_")[-1])
             if len(head) > 3 and head[-1] not in "aeiouy":
