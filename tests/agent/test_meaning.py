@@ -126,7 +126,7 @@ def test_a_real_word_is_not_read_as_a_misspelt_grammar_word(fleet):
     from copilot.agent.builtin.tags import tag
     from copilot.catalog.embedding import english_words
 
-    assert {"actually", "costing", "shifted"} <= english_words() and "reaidngs" not in english_words()
+    assert {"actually", "costing", "shifted"} <= set(english_words()) and "reaidngs" not in english_words()
     vocab = vocabulary_for(fleet)
     corrections = dict(tag("alarms actually raised per site every hour", vocab).corrections)
     assert "actually" not in corrections  # not "annually": the word is spelt as meant

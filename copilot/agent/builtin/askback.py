@@ -198,6 +198,8 @@ def uncoordinated_measures(r: Reading, question: str) -> None:
     for a, b in zip(spans, spans[1:]):
         if set(a.elements) & set(b.elements) or b.start < a.end:
             continue
+        if any(x.of("topic") and not x.of("field") and x.topics() & y.topics() for x, y in ((a, b), (b, a))):
+            continue  # "the warmest readings": a figure and the rows it is measured on
         between = r.toks[a.end : b.start]
         if any(t.low in joiners or t.role in ("list_joiners", "versus") for t in between):
             continue

@@ -265,6 +265,22 @@ class MeasureMixin(GrammarBase):
             or any(c.having or c.kind == "count" for c in self.r.compares)
         )
 
+    def _named_after_its_value(self, m: Mention) -> bool:
+        """ "dutch locations": a noun right after a value that names the value's own rows — its topic, that
+        topic's count, or a field that refers to it."""
+        before = self.mention_at(m.start - 1)
+        if before is None or before.end != m.start or not before.used or not before.of("value") or m.of("value"):
+            return False
+        topics = {e.topic for e in before.of("value")}
+        for e in m.elements:
+            if e.topic in topics and e.kind in ("topic", "metric"):
+                return True
+            if e.kind == "field" and any(
+                rel.field == e.field and rel.target_topic in topics for rel in self.vocab.topics[e.topic].relationships
+            ):
+                return True
+        return False
+
     def _asks_a_figure(self) -> bool:
         """An aggregate, share, ranking or breakdown word, a window, a measure or a threshold on groups."""
         figure = any(
@@ -383,6 +399,9 @@ class MeasureMixin(GrammarBase):
                 and stem(m.text.lower()) in self.vocab.verb_words
             ):
                 m.used = True  # "how many products get sold": the verb of the events counted, not a second measure
+                continue
+            if self._named_after_its_value(m) and not self._asks_a_figure():
+                m.used = True  # "only the dutch locations": the things the value picks, not a count of them
                 continue
             if self.r.list_rows and m.of("metric") and m.of("value") and not self._asks_a_figure():
                 m.used = True  # "stream me the critical stuff": rows with that value, not how many there are

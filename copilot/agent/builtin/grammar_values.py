@@ -22,7 +22,25 @@ class ValuesMixin(GrammarBase):
                         self.use(*self.toks[k : m.start])
                         m.used = True
                         self.r.replaced.append(m)
+                    elif self.r.window is not None and self._window_next(k + n):
+                        end = self._window_next(k + n)  # "per hour rather than per 5 min": the window it replaces
+                        self.use(*self.toks[k:end])
                     break
+
+    def _window_next(self, i: int) -> int:
+        """The end of a time phrase that follows ("per 5 min", "every hour", or one already read as the window),
+        or 0 when none does."""
+        from copilot.agent.builtin.lexicon import time_words
+        from copilot.agent.builtin.timewords import GAP
+
+        units = {str(w).lower() for items in time_words()["units"].values() for w in items}
+        while i < len(self.toks) and self.toks[i].low in ("per", "every", "each", "a", "the"):
+            i += 1
+        if i < len(self.toks) and self.toks[i].low == GAP:
+            return i + 1
+        if i < len(self.toks) and self.toks[i].number is not None:
+            i += 1
+        return i + 1 if i < len(self.toks) and self.toks[i].low in units else 0
 
     def _value_lists(self) -> None:
         """ "critical or warning events": words joined by "or"/"and"/"," that are values of one field form a value

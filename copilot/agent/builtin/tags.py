@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from copilot.agent.builtin.lexicon import english, phrases, time_words
-from copilot.agent.builtin.text import number_value, stem, tokenize
+from copilot.agent.builtin.text import edit_distance, number_value, stem, tokenize
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.catalog.embedding import english_words
@@ -265,6 +265,14 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
         known = vocab.correct(t.low, targets)
         if any(c not in targets for c in known):
             continue  # as close to a catalog word: left to `tag`
+        if not known and len(t.low) >= 5 and t.low.isalpha() and not vocab.correct(t.low, lexicon_words()):
+            # "leavign" → leaving, "whoose" → whose: then read as written; a word the lexicon or catalog knows first
+            word_meant = english_spelling(t.low, lambda w: _known(Tok(0, w, w), vocab, table))
+            if word_meant is not None:
+                out = re.sub(rf"\b{re.escape(word)}\b", word_meant, out)
+                if corrections is not None:
+                    corrections.append((word, word_meant))
+                continue
         cands = [c for c in known if c in targets]
         units = {table[(c,)][1] if (c,) in table and table[(c,)][0] == "time_unit" else c for c in cands}
         if cands and len(units) == 1:
@@ -272,6 +280,22 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
             if corrections is not None:
                 corrections.append((word, cands[0]))
     return out
+
+
+def english_spelling(word: str, known=lambda w: False) -> str | None:
+    """The English word one slip away from `word` (swap, missing, extra or wrong letter, first letter kept): one
+    that `known` accepts first, then the most frequent; None for a word spelt as meant or far from every word."""
+    words = english_words()
+    if not words or word in words:
+        return None
+    found = [w for w in _words_near_length(len(word)) if w[0] == word[0] and edit_distance(word, w, 1) <= 1]
+    # a dropped letter is the commonest slip: of two known words, the one no shorter than what was typed
+    return min(found, key=lambda w: (not known(w), len(w) < len(word), words[w])) if found else None
+
+
+@lru_cache(maxsize=16)
+def _words_near_length(n: int) -> tuple[str, ...]:
+    return tuple(w for w in english_words() if abs(len(w) - n) <= 1)
 
 
 def _one_family(words: list[str]) -> bool:
