@@ -119,6 +119,15 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
     last = g.res["last"].search(text)
     if last:
         size = _duration(last.group(1), last.group(2))
+        if slide_m and slide_m.start() < last.end() and last.start() < slide_m.end():
+            # "a moving 30 minutes average, updating every 5 minutes": "moving" named the window, not its step
+            used.remove(slide_m.span())
+            later = next((m for m in g.res["slide"].finditer(text) if m.start() >= last.end()), None)
+            slide = _duration(later.group(1), later.group(2)) if later else None
+            if later:
+                used.append(later.span())
+            else:
+                bare = g.res["slide_bare"].search(text)
         used.append(last.span())
         if bare is not None:  # "rolling 15 minutes refreshed every 5": the number takes the window's unit
             used.append(bare.span())
