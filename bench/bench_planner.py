@@ -42,6 +42,8 @@ SETS = {
     "heldout_d_fleet": (ROOT / "tests" / "heldout" / "fleet_d.yaml", FLEET),
     "heldout_e_demo": (ROOT / "tests" / "heldout" / "demo_e.yaml", None),
     "heldout_e_fleet": (ROOT / "tests" / "heldout" / "fleet_e.yaml", FLEET),
+    "heldout_f_demo": (ROOT / "tests" / "heldout" / "demo_f.yaml", None),
+    "heldout_f_fleet": (ROOT / "tests" / "heldout" / "fleet_f.yaml", FLEET),
 }
 
 

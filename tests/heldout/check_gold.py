@@ -38,6 +38,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "fleet_d": (HERE / "fleet_d.yaml", ROOT / "examples" / "catalogs" / "fleet"),
         "demo_e": (HERE / "demo_e.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet_e": (HERE / "fleet_e.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_f": (HERE / "demo_f.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_f": (HERE / "fleet_f.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 

@@ -25,6 +25,10 @@ def _mix(name: str) -> Counter:
         ("fleet_c", 40),
         ("demo_d", 110),
         ("fleet_d", 55),
+        ("demo_e", 110),
+        ("fleet_e", 55),
+        ("demo_f", 110),
+        ("fleet_f", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
