@@ -164,6 +164,14 @@ def distinct_read(r: Reading, plan: QueryPlan, b: Builder, question: str) -> Non
     raise AskBack(f"“{word.text}”: different what should I count?", options)
 
 
+def totals_of_a_named_figure(r: Reading) -> None:
+    """ "top 5 products by units sold overall": a sum word with nothing after it, beside a figure the question
+    names, says "in total" of that figure; it is not a second figure (the total of the subject's amount)."""
+    named = any(s.target is not None for s in r.measures) or (r.rank is not None and r.rank.by is not None)
+    if named:
+        r.measures[:] = [s for s in r.measures if not (s.target is None and s.func == "sum" and s.condition is None)]
+
+
 def verbs_of_their_object(r: Reading, vocab) -> None:
     """ "which categories sell the most units": a verb that names a metric ("sell" → revenue), followed within
     a few words by the figure it acts on, is the sentence's verb, not a second figure."""

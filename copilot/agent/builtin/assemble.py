@@ -13,6 +13,7 @@ from copilot.agent.builtin.askback import (
     measure_in_two_topics,
     mixed_units,
     null_contradictions,
+    totals_of_a_named_figure,
     uncoordinated_measures,
     verbs_of_their_object,
 )
@@ -23,6 +24,7 @@ from copilot.agent.builtin.counts import (
     distinct_pinned,
     present_versus_absent,
     side_by_side_counts,
+    values_side_by_side,
 )
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
@@ -59,6 +61,7 @@ def assemble(
     _plain_words(r, vocab, source)
     durations_named_by_unit(b, r)
     verbs_of_their_object(r, vocab)
+    totals_of_a_named_figure(r)
     uncoordinated_measures(r, question)
     measures = []
     for s in r.measures:  # "kg of capacity": two words for one measure give it once
@@ -82,6 +85,7 @@ def assemble(
     dims_on_amounts(b, dims, question)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
+    values_side_by_side(r, filters, dims)
     having: list[Having] = []
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)

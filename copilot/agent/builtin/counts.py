@@ -115,3 +115,18 @@ def counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
         e = b.resolve(Mention(target.start, target.end, target.text, values, used=True), ("value",))
         return Filter(field=b.ref(e), op="=", values=[e.value or ""], words=target.text)
     return None
+
+
+def values_side_by_side(r: Reading, filters: list[Filter], dims: list[Dimension]) -> None:
+    """ "cart and checkout views per minute", "paypal and klarna volume": values of one field joined by "and"
+    in a figure with no other breakdown are one group each — "or" picks rows, "and" sets them side by side."""
+    if dims or r.rank is not None or r.list_strong or (r.list_rows and not (r.window or r.measures)):
+        return  # a listing shows each row with its value already
+    for spec, flt in zip(r.filters, filters):
+        if flt.op != "in" or len(spec.mentions) < 2:
+            continue
+        first, last = spec.mentions[0], spec.mentions[-1]
+        between = {t.low for t in r.toks[first.end : last.start]}
+        if "and" in between and not between & {"or", "nor", "either"}:
+            dims.append(Dimension(field=flt.field, words=spec.words))
+            return

@@ -374,7 +374,8 @@ class MeasureMixin(GrammarBase):
         for m in self.r.mentions:
             if m.used or m.qualifier:
                 continue
-            if (self.r.list_strong or self._names_its_rows(m)) and m.of("metric") and self._count_metric(m) and not m.of("value"):
+            listing = self.r.list_strong or self._names_its_rows(m) or (self.r.list_rows and not self._asks_a_figure())
+            if listing and m.of("metric") and self._count_metric(m) and not m.of("value"):
                 m.used = True  # "lost parcels from DHL, one by one": a count metric names the rows it counts
                 conds = [c for e in m.of("metric") if (c := self._metric_condition(e)) is not None]
                 if conds:  # "refunded payments as they come in": and its condition selects them

@@ -54,6 +54,11 @@ class ShareMixin(GrammarBase):
             for s in self.toks:  # the share word that names the same figure ("declined rate … above 10 %")
                 if s.role == "share" and not s.used and s.mention is None and abs(s.i - value.start) <= 2:
                     self.use_phrase(s)
+            rest = [t.low for t in self.toks[end + 1 : end + 4]]
+            for tail in (["of", "the", "total"], ["of", "all"], ["of", "total"], ["of", "the", "whole"]):
+                if rest[: len(tail)] == tail:  # "above 10 percent of the total": of all the rows
+                    self.use(*self.toks[end + 1 : end + 1 + len(tail)])
+                    break
             after = self.next_mention(end + 1)  # "5 percent of their parcels": the rows the share is of
             if after is not None and not after.used and self._rows_of(after, value):
                 after.used = True
