@@ -182,8 +182,13 @@ class CompareMixin(GrammarBase):
             ):
                 spec.target, spec.kind, spec.having = after, "measure", True  # "more than 20 unique buyers": the metric
                 after.used = True
-            elif after is not None and not after.used and (after.of("topic") or after.of("metric")) and not after.of("field"):
-                spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 orders"
+            elif (
+                after is not None
+                and not after.used
+                and (after.of("topic") or after.of("metric"))
+                and all(self.vocab.is_key(e.topic, e.field or "") for e in after.of("field"))
+            ):  # "more than 3 orders", "over 100 hits" (also a name of the rows' own key)
+                spec.target, spec.kind, spec.having = after, "count", True
                 after.used = True
                 self.r.count_targets.append(after)
             elif (

@@ -254,6 +254,10 @@ class Vocabulary:
                 if d <= limit:
                     best.setdefault(d, []).append(cand)
         out = sorted(set(best[min(best)])) if best else []
+        if len(out) > 1 and not as_written:  # "loosing": losing (one slip as typed) before loss/look (via the stem)
+            typed = [c for c in out if edit_distance(low, c, limit) <= min(best)]
+            if typed:
+                out = typed
         if len(out) > 1:  # "oders": order (catalog) or older/over (grammar) — the catalog's word names data, prefer it
             named = {stem(c) for c in out if c in self.words or c in self.surface}
             if len(named) == 1 and low.endswith("s"):
