@@ -85,7 +85,7 @@ def assemble(
     dims_on_amounts(b, dims, question)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
-    values_side_by_side(r, filters, dims)
+    values_side_by_side(b, r, filters, dims)
     having: list[Having] = []
     for c in r.compares:
         _comparison(b, c, measures, filters, having, dims)

@@ -117,7 +117,7 @@ def counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
     return None
 
 
-def values_side_by_side(r: Reading, filters: list[Filter], dims: list[Dimension]) -> None:
+def values_side_by_side(b: Builder, r: Reading, filters: list[Filter], dims: list[Dimension]) -> None:
     """ "cart and checkout views per minute", "paypal and klarna volume": values of one field joined by "and"
     in a figure with no other breakdown are one group each — "or" picks rows, "and" sets them side by side."""
     if dims or r.rank is not None or r.list_strong or (r.list_rows and not (r.window or r.measures)):
@@ -125,6 +125,12 @@ def values_side_by_side(r: Reading, filters: list[Filter], dims: list[Dimension]
     for spec, flt in zip(r.filters, filters):
         if flt.op != "in" or len(spec.mentions) < 2:
             continue
+        known = semantic.values(b.vocab.topics[flt.field.topic], flt.field.field)
+        if known and set(map(str, flt.values)) >= set(known):
+            # "how did the runs end - completed, partial, aborted": every value named, so no row is left out
+            filters.remove(flt)
+            dims.append(Dimension(field=flt.field, words=spec.words))
+            return
         first, last = spec.mentions[0], spec.mentions[-1]
         between = {t.low for t in r.toks[first.end : last.start]}
         if "and" in between and not between & {"or", "nor", "either"}:
