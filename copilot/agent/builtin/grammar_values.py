@@ -45,7 +45,9 @@ class ValuesMixin(GrammarBase):
     def _value_lists(self) -> None:
         """ "critical or warning events": words joined by "or"/"and"/"," that are values of one field form a value
         list; a metric the catalog also names with one of them (a count of the critical ones) is not meant."""
-        joiners = {str(w).lower() for w in english()["list_joiners"]}
+        from copilot.agent.builtin.timewords import GAP
+
+        joiners = {str(w).lower() for w in english()["list_joiners"]} | {GAP}  # a comma is read as a gap
         ms = self.r.mentions
         for a, b in zip(ms, ms[1:]):
             between = self.toks[a.end : b.start]
