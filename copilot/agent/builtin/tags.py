@@ -283,14 +283,15 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
 
 
 def english_spelling(word: str, known=lambda w: False) -> str | None:
-    """The English word one slip away from `word` (swap, missing, extra or wrong letter, first letter kept): one
-    that `known` accepts first, then the most frequent; None for a word spelt as meant or far from every word."""
+    """The English word one slip away from `word` (swap, missing, extra or wrong letter, first letter kept) that
+    `known` accepts — a word the reading then understands; None for a word spelt as meant, far from every word,
+    or near only words nothing here knows ("clocked" is left as typed, not read as "clicked")."""
     words = english_words()
     if not words or word in words:
         return None
-    found = [w for w in _words_near_length(len(word)) if w[0] == word[0] and edit_distance(word, w, 1) <= 1]
-    # a dropped letter is the commonest slip: of two known words, the one no shorter than what was typed
-    return min(found, key=lambda w: (not known(w), len(w) < len(word), words[w])) if found else None
+    found = [w for w in _words_near_length(len(word)) if w[0] == word[0] and edit_distance(word, w, 1) <= 1 and known(w)]
+    # a dropped letter is the commonest slip: of two words, the one no shorter than what was typed
+    return min(found, key=lambda w: (len(w) < len(word), words[w])) if found else None
 
 
 @lru_cache(maxsize=16)
