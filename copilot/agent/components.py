@@ -199,7 +199,15 @@ def analyse(sql: str) -> Components:
     for join in tree.find_all(exp.Join):
         table = join.this
         if isinstance(table, exp.Table) and table.name not in named:
-            joins.append((table.name, table.args.get("version") is not None))
+            temporal = table.args.get("version") is not None
+            select = join.find_ancestor(exp.Select)
+            source = (select.args.get("from_") or select.args.get("from")) if select is not None else None
+            first = next((t for t in source.find_all(exp.Table) if t.name not in named), None) if source else None
+            if not temporal and first is not None:
+                # two event streams joined on a time bound: which one is written first is a choice of words
+                joins.append(("|".join(sorted((first.name, table.name))), False))
+            else:
+                joins.append((table.name, temporal))
     c.joins = sorted(joins)
     return c
 

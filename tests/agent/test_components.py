@@ -86,3 +86,16 @@ def test_a_share_threshold_in_percent_or_as_a_fraction_is_one_threshold():
     assert fraction.differences(analyse(SHARE.format(share=times_one, n="0.1"))) == {}
     assert "having" in fraction.differences(analyse(SHARE.format(share=IN_PERCENT, n="20")))
     assert "having" in fraction.differences(analyse(SHARE.format(share=AS_FRACTION, n="0.2")))
+
+
+def test_two_event_streams_joined_either_way_round_are_one_join():
+    orders_first = (
+        "SELECT o.country, COUNT(*) AS n FROM orders AS o JOIN shipments AS s ON s.order_id = o.order_id "
+        "AND s.shipment_time BETWEEN o.order_time AND o.order_time + INTERVAL '1' HOUR GROUP BY o.country"
+    )
+    shipments_first = (
+        "SELECT o.country, COUNT(*) AS n FROM shipments AS s JOIN orders AS o ON s.order_id = o.order_id "
+        "AND o.order_time BETWEEN s.shipment_time - INTERVAL '1' HOUR AND s.shipment_time GROUP BY o.country"
+    )
+    assert analyse(orders_first).differences(analyse(shipments_first)) == {}
+    assert "joins" in analyse(orders_first).differences(analyse(orders_first.replace("shipments", "payments")))

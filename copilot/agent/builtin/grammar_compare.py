@@ -275,7 +275,10 @@ class CompareMixin(GrammarBase):
     def _verb(self, m: Mention) -> bool:
         """The mention is a verb the catalog gives a topic's events ("drive", "bought"): it names no rows."""
 
-        return tuple(stem(t.low) for t in self.toks[m.start : m.end]) in self.vocab.topic_verbs
+        toks = self.toks[m.start : m.end]
+        if len(toks) == 1 and toks[0].text.lower().endswith("s") and toks[0].text.lower() not in self.vocab.verb_forms:
+            return False  # "how many orders had …": the plural noun, not the verb "order"
+        return tuple(stem(t.low) for t in toks) in self.vocab.topic_verbs
 
     def _unit_counts(self) -> None:
         """ "single-item orders", "orders with 3 items": a number with the unit a catalog field is counted in,

@@ -290,7 +290,7 @@ class MeasureMixin(GrammarBase):
         return (
             figure
             or self.r.window is not None
-            or bool(self.r.dims or self.r.measures)
+            or bool(self.r.dims or self.r.measures or self.r.replaced)
             or self.r.rank is not None
             or any(c.having or c.kind == "count" for c in self.r.compares)
         )
@@ -384,7 +384,8 @@ class MeasureMixin(GrammarBase):
                 else:
                     m.elements = m.of("field") or [Element("topic", t) for t in sorted(m.topics())]
                 continue
-            if self.r.list_strong and m.of("field") and not m.of("topic"):
+            shown = self.r.list_strong or (self.r.list_rows and self._numeric(m) and not self._asks_a_figure())
+            if shown and m.of("field") and not m.of("topic"):
                 m.used = True  # "list prices of books as they change": a field shown with the rows, not aggregated
                 m.elements = m.of("field")
                 continue

@@ -62,6 +62,7 @@ class Vocabulary:
         self.names: set[str] = set()  # one-word topic and field names: they beat function words
         self.surface: set[str] = set()  # catalog words as written ("readings"), beside their stems ("read")
         self.topic_verbs: set[tuple[str, ...]] = set()  # stems of the catalog's `verbs:` of topics ("bought")
+        self.verb_forms: set[str] = set()  # those verbs as written ("sells")
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # typo look-ups already made
         self._by_length: dict[int, dict[int, list[str]]] = {}
@@ -140,6 +141,7 @@ class Vocabulary:
         for verb in schema.verbs:  # "bought", "drove": the verbs of its events name the topic, not its rows
             self._add_text(verb, te)
             self.topic_verbs.add(tuple(stem(w.lower()) for w in tokenize(verb)))
+            self.verb_forms.add(verb.lower())
         if catalog_semantic.same_records_as(schema):  # an edition named by its qualifier first: "avro payments"
             parts = topic.lower().split("_")
             if len(parts) == 2:
