@@ -44,6 +44,8 @@ SETS = {
     "heldout_e_fleet": (ROOT / "tests" / "heldout" / "fleet_e.yaml", FLEET),
     "heldout_f_demo": (ROOT / "tests" / "heldout" / "demo_f.yaml", None),
     "heldout_f_fleet": (ROOT / "tests" / "heldout" / "fleet_f.yaml", FLEET),
+    "heldout_g_demo": (ROOT / "tests" / "heldout" / "demo_g.yaml", None),
+    "heldout_g_fleet": (ROOT / "tests" / "heldout" / "fleet_g.yaml", FLEET),
 }
 
 

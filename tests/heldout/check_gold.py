@@ -40,6 +40,8 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "fleet_e": (HERE / "fleet_e.yaml", ROOT / "examples" / "catalogs" / "fleet"),
         "demo_f": (HERE / "demo_f.yaml", Path(DEMO_CATALOG_DIR)),
         "fleet_f": (HERE / "fleet_f.yaml", ROOT / "examples" / "catalogs" / "fleet"),
+        "demo_g": (HERE / "demo_g.yaml", Path(DEMO_CATALOG_DIR)),
+        "fleet_g": (HERE / "fleet_g.yaml", ROOT / "examples" / "catalogs" / "fleet"),
     }
 
 

@@ -29,6 +29,8 @@ def _mix(name: str) -> Counter:
         ("fleet_e", 55),
         ("demo_f", 110),
         ("fleet_f", 55),
+        ("demo_g", 110),
+        ("fleet_g", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
