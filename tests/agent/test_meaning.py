@@ -37,7 +37,7 @@ def plan(planner, topics, question):
     "question, near",
     [
         ("how many gadgets per site every hour", "device"),
-        ("weather per site hourly", "temperature"),
+        ("top 5 gadgets with the most alarms every hour", "device"),
     ],
 )
 def test_a_word_near_one_catalog_word_is_asked_back_with_it_as_an_option(fleet, meanings, question, near):
@@ -62,6 +62,13 @@ def test_without_meanings_the_same_question_is_declined_naming_the_word(fleet):
 def test_a_word_read_by_meaning_never_yields_sql(fleet, meanings, question):
     draft = plan(BuiltinPlanner(meanings=meanings), fleet, question)
     assert draft.sql is None
+
+
+@pytest.mark.parametrize("question, missing", [("profit by depot every hour", "profit"), ("total profit per site", "profit")])
+def test_a_missing_figure_is_declined_naming_it_with_the_nearest_as_suggestions(fleet, meanings, question, missing):
+    draft = plan(BuiltinPlanner(meanings=meanings), fleet, question)
+    assert draft.sql is None and draft.clarification is None and missing in draft.reason
+    assert draft.suggestions and all(missing not in s for s in draft.suggestions)
 
 
 def test_a_word_far_from_every_catalog_word_is_still_declined(fleet, meanings):

@@ -86,3 +86,25 @@ def replace_word(question: str, word: str, phrase: str) -> str:
 def option_label(word: str, phrase: str, elements: list[Element]) -> str:
     what = elements[0].label()
     return f"{phrase} ({what})" if what.replace("_", " ").lower() != phrase else phrase
+
+
+def names_the_figure(question: str, word: str) -> bool:
+    """The unknown word stands where the figure asked for does: right before a breakdown word ("profit by
+    country", "staff per warehouse") or right after an aggregate word ("total profit", "average margin"). A figure
+    the catalog lacks is declined naming it (the nearest words as suggestions): a question back would offer revenue
+    for profit as if they were one thing."""
+    from copilot.agent.builtin.lexicon import english
+
+    lex = english()
+    breakdown = {str(w).lower() for w in lex["breakdown"] if " " not in str(w)}
+    aggregates = {str(w).lower() for items in lex["aggregates"].values() for w in items if " " not in str(w)}
+    words = [w.lower() for w in tokenize(question)]
+    low = word.lower()
+    if low not in words:
+        return False
+    i = words.index(low)
+    if words[max(0, i - 2) : i] == ["how", "many"]:
+        return False  # "how many gadgets per site": the rows counted, named in other words — asked back
+    after = words[i + 1] if i + 1 < len(words) else ""
+    before = words[i - 1] if i > 0 else ""
+    return after in breakdown or before in aggregates or (i >= 2 and words[i - 2 : i] == ["how", "much"])

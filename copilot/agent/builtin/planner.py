@@ -7,7 +7,7 @@ from __future__ import annotations
 from copilot.agent.base import Draft, Planner, PlanRequest
 from copilot.agent.builtin.assemble import assemble
 from copilot.agent.builtin.followup import refine, wants_followup
-from copilot.agent.builtin.meaning import PhraseIndex, candidates, option_label, replace_word
+from copilot.agent.builtin.meaning import PhraseIndex, candidates, names_the_figure, option_label, replace_word
 from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import read
 from copilot.agent.builtin.vocab import vocabulary_for
@@ -63,6 +63,12 @@ class BuiltinPlanner(Planner):
         except UnknownWords as exc:
             ask_meaning = self._by_meaning(request, exc, suggest) if by_meaning and self.meanings else None
             self._suggest = suggest
+            if ask_meaning is not None and names_the_figure(request.question, exc.words[0]):
+                # "profit by country": the figure itself is missing — declined naming it, the nearest as suggestions
+                draft = self.unsure(request, exc.reason)
+                draft.suggestions = [o["question"] for o in ask_meaning.options] + draft.suggestions
+                draft.suggestions = list(dict.fromkeys(draft.suggestions))[:4]
+                return draft
             return self.ask_back(request, ask_meaning) if ask_meaning else self.unsure(request, exc.reason)
         except Decline as exc:
             return self.unsure(request, exc.reason)
