@@ -101,7 +101,12 @@ def endpoints() -> Endpoints:
 
 
 def new_cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id (URL-safe base64 of a UUID). One starting with "-" is drawn again, as Kafka's own
+    `Uuid.randomUuid` does: the storage tool's argument parser would read it as an option (1 run in 64 failed)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def kafka_properties(ep: Endpoints, data_dir: Path) -> str:
