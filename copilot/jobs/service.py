@@ -367,16 +367,26 @@ class JobService(Jobs):
             raise ServiceUnavailable("Flink REST", self.rest_url, type(exc).__name__) from None
         return reply.json().get("state") if reply.status_code == 200 else None
 
-    def _cancel_and_wait(self, job_id: str, timeout: float = 20.0) -> None:
+    def _cancel_and_wait(self, job_id: str, timeout: float = 20.0, unknown_grace: float = 5.0) -> None:
         """Cancel, and return once Flink no longer runs the job; a cancel that lands while the job is still
-        being deployed can be lost, so it is repeated every few seconds until the deadline."""
+        being deployed can be lost, so it is repeated every few seconds until the deadline. A job Flink does not
+        know yet (submitted a moment ago) is watched for `unknown_grace` seconds before it is taken as gone: it
+        may still appear and run, and a job left running would write into a deleted topic."""
         deadline = time.monotonic() + timeout
+        unknown_since: float | None = None
         while True:
             self._cancel(job_id)
             resend = time.monotonic() + 3.0
             while time.monotonic() < min(resend, deadline):
-                if self._job_state(job_id) not in ACTIVE_STATES:
+                state = self._job_state(job_id)
+                if state is None:
+                    unknown_since = unknown_since or time.monotonic()
+                    if time.monotonic() - unknown_since >= unknown_grace:
+                        return
+                elif state not in ACTIVE_STATES:
                     return
+                else:
+                    unknown_since = None
                 time.sleep(0.2)
             if time.monotonic() >= deadline:
                 raise RequestError(
