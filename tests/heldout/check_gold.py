@@ -27,22 +27,12 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
     """Set name → (questions file, catalog directory)."""
     from copilot.settings import DEMO_CATALOG_DIR
 
-    return {
-        "demo": (HERE / "demo.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet": (HERE / "fleet.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_b": (HERE / "demo_b.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_b": (HERE / "fleet_b.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_c": (HERE / "demo_c.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_c": (HERE / "fleet_c.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_d": (HERE / "demo_d.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_d": (HERE / "fleet_d.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_e": (HERE / "demo_e.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_e": (HERE / "fleet_e.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_f": (HERE / "demo_f.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_f": (HERE / "fleet_f.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-        "demo_g": (HERE / "demo_g.yaml", Path(DEMO_CATALOG_DIR)),
-        "fleet_g": (HERE / "fleet_g.yaml", ROOT / "examples" / "catalogs" / "fleet"),
-    }
+    catalogs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": ROOT / "examples" / "catalogs" / "fleet"}
+    sets = {}
+    for suffix in ("", "_b", "_c", "_d", "_e", "_f", "_g"):  # one pair per written set, in the order written
+        for kind, catalog in catalogs.items():
+            sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)
+    return sets
 
 
 def load_questions(path: Path) -> list[dict]:
