@@ -449,7 +449,7 @@ def _one_per_source_row(b: Builder, measures: list[Measure]) -> None:
             )
 
 
-FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
+FILTER_RE = semantic.CONDITION_RE
 
 
 def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:

@@ -14,7 +14,7 @@ from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Join, Measure
 
-FILTER_RE = re.compile(r"^\s*`?(\w+)`?\s*=\s*'([^']*)'\s*$")
+FILTER_RE = semantic.CONDITION_RE  # a metric's own condition of one equality (`status = 'lost'`)
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
 
 
