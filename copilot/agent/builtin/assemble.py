@@ -553,22 +553,28 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
         having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
         return
     if c.kind == "measure" or (c.having and (dims or b.r.window)):
-        if c.currency:
-            raise AskBack(
-                f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?",
-                [
-                    {
-                        "label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
-                        "question": b.question.replace(c.words, "").strip() + f" with an amount over {c.value:g} {c.currency}",
-                    },
-                    {"label": f"groups whose total is over {c.value:g}", "question": b.question},
-                ],
-            )
-        spec = MeasureSpec(c.func, c.target, distinct=c.func == "count_distinct", words=c.target.text)
-        m = b.measure(spec)
+        if c.target is None:  # "which channels brought in over 5000 euros": each group's total amount
+            m = b.measure(MeasureSpec(c.func or "sum", None, words=c.words))
+        else:
+            m = b.measure(MeasureSpec(c.func, c.target, distinct=c.func == "count_distinct", words=c.target.text))
         same = next(
             (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None
         )
+        if c.currency:
+            money = _money_field(b, m)
+            if money is None:  # a count or a number without a currency is never compared with an amount of money
+                raise AskBack(
+                    f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?",
+                    [
+                        {
+                            "label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
+                            "question": b.question.replace(c.words, "").strip()
+                            + f" with an amount over {c.value:g} {c.currency}",
+                        },
+                        {"label": f"groups whose total is over {c.value:g}", "question": b.question},
+                    ],
+                )
+            _currency_filter(b, c, money, filters)
         if same is None:
             measures.append(m)
             same = m
@@ -597,15 +603,42 @@ def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
     values = [num(c.value)] + ([num(c.high)] if c.high is not None else [])
     filters.append(Filter(field=field, op=op, values=values, words=c.words))
     if c.currency:
-        schema = b.vocab.topics[field.topic]
-        cur = semantic.currency_field(schema, field.field)
-        if cur:
-            if not any(f.field == FieldRef(topic=field.topic, field=cur) for f in filters):
-                filters.append(
-                    Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency)
-                )
-        else:
-            b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
+        _currency_filter(b, c, field, filters)
+
+
+def _own_number(b: Builder, by: MeasureSpec) -> str | None:
+    """ "by distance": a plain number of the subject's own rows that a ranking of those rows is ordered by."""
+    m = by.target
+    if by.func is not None or m is None or m.of("metric") or m.of("topic"):
+        return None
+    fields = [e for e in m.of("field") if e.topic == b.source and b.vocab.is_numeric(e.topic, e.field)]
+    return fields[0].field if len(fields) == 1 else None
+
+
+def _only_topic(m: Mention) -> bool:
+    return bool(m.of("topic")) and not (m.of("field") or m.of("metric") or m.of("value"))
+
+
+def _money_field(b: Builder, m: Measure) -> FieldRef | None:
+    """The amount of money a measure adds up or averages (a field with a currency), if it is one."""
+    field, func = m.field, m.func
+    if m.metric is not None:
+        metric = b.vocab.metric(b.source, m.metric)
+        simple = semantic.simple_metric(metric.expression) if metric else None
+        func, field = (simple[0], FieldRef(topic=b.source, field=simple[1])) if simple and simple[1] else (None, None)
+    if field is None or func not in ("sum", "avg", "min", "max"):
+        return None
+    return field if semantic.currency_field(b.vocab.topics[field.topic], field.field) else None
+
+
+def _currency_filter(b: Builder, c, field: FieldRef, filters: list[Filter]) -> None:
+    """An amount named in a currency keeps the rows in that currency (the amount's currency field)."""
+    cur = semantic.currency_field(b.vocab.topics[field.topic], field.field)
+    if cur:
+        if not any(f.field == FieldRef(topic=field.topic, field=cur) for f in filters):
+            filters.append(Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency))
+    else:
+        b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
 
 
 def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:
@@ -618,14 +651,24 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
         te is not None
         and te.kind == "topic"
         and te.topic == b.source
-        and (spec.rows or not dims)
         and not measures
-        and spec.by is None
+        and (spec.by is None or (own_number := _own_number(b, spec.by)) is not None)
     ):
-        amount = b.vocab.topics[b.source].event_time if spec.by_time else b.vocab.main_amount(b.source)
+        # the subject's own rows ranked: "each depot's three longest runs" ranks runs within each depot, by the
+        # number the question names ("the 3 longest trips by distance") or else the subject's main amount
+        if spec.by is not None:
+            amount = own_number
+        elif spec.by_time:
+            amount = b.vocab.topics[b.source].event_time
+        else:
+            amount = b.vocab.main_amount(b.source)
+            if amount is not None:
+                b._length_or_duration(b.source, amount, MeasureSpec(None, None, words=spec.words))
         if amount is None:
             raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
         partition = [b.dimension(m).field for m in spec.partition]
+        partition += [d.field for d in dims if d.field not in partition]
+        dims.clear()
         return Ranking(
             n=spec.n,
             of="rows",
@@ -638,10 +681,21 @@ def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking |
         dims.insert(0, b.dimension(target))
     if te is not None and te.kind == "metric":
         measures.append(b.measure(MeasureSpec(None, target, words=target.text)))
+    size = set(spec.words.lower().split()) & {str(w) for w in english()["size_words"]}
     if spec.by is not None:
+        if size and spec.by.func is None and spec.by.target is not None and _only_topic(spec.by.target):
+            # "the vehicles with the longest trips": the trips' size, not how many there are: which number?
+            raise AskBack(
+                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
+            )
         m = b.measure(spec.by)
         measures.insert(0, m)
     if not measures:
+        if size:
+            # "the vehicles with the longest trips": a size is not a count of rows; which number is meant?
+            raise AskBack(
+                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
+            )
         measures.append(Measure(alias=b.alias(b.source), func="count"))
     # a ranking by a reference leaves out the events that name none ("most viewed products")
     for d in dims:

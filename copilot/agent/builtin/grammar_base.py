@@ -24,6 +24,7 @@ class MeasureSpec:
     distinct: bool = False
     words: str = ""
     own: Mention | None = None  # a value that restricts only this measure's rows ("lowest temperature")
+    counted: bool = False  # "how many items", "how many stops": a number the rows carry, added up
 
 
 @dataclass

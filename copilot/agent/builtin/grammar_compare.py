@@ -207,6 +207,8 @@ class CompareMixin(GrammarBase):
                 after.used = True
                 if after.of("metric") and self._group_subject(k):
                     spec.kind, spec.having = "measure", True  # "which brands sell more than 200 units": per brand
+                elif currency and self._summed(after) and self._group_subject(k):
+                    spec.kind, spec.having, spec.func = "measure", True, "sum"  # "depots that paid over €300 in tolls"
                 if before is not None and not before.used and set(before.elements) & set(after.elements):
                     before.used = True  # "a quantity of more than 3 units"
             elif (
@@ -235,6 +237,8 @@ class CompareMixin(GrammarBase):
                 and (before.end == k or self._next_to(before, k))
             ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
+            if spec.kind == "default" and currency and self._group_subject(k):
+                spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
 
     def _units_vary(self, ref: tuple[str, str] | None) -> bool:

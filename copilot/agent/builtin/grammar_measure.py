@@ -158,7 +158,9 @@ class MeasureMixin(GrammarBase):
                 assert unit is not None
                 self.use_phrase(t)
                 self.use(self.toks[j])
-                self.r.measures.append(MeasureSpec("sum", unit, words=" ".join(x.text for x in self.toks[k : j + 1])))
+                self.r.measures.append(
+                    MeasureSpec("sum", unit, words=" ".join(x.text for x in self.toks[k : j + 1]), counted=True)
+                )
                 continue
             target = self.next_mention(j)
             own = counted = None
@@ -201,9 +203,40 @@ class MeasureMixin(GrammarBase):
             target.used = True
             if distinct and func == "count":
                 func = "count_distinct"
+            counted = func == "count" and self._counts_a_number(target)
             self.r.measures.append(
-                MeasureSpec(func, target, distinct=distinct, words=" ".join(x.text for x in self.toks[k : target.end]))
+                MeasureSpec(
+                    "sum" if counted else func,
+                    target,
+                    distinct=distinct,
+                    words=" ".join(x.text for x in self.toks[k : target.end]),
+                    counted=counted,
+                )
             )
+        self._average_of_counted()
+
+    def _counts_a_number(self, m: Mention) -> bool:
+        """ "how many stops": the mention names only numbers the rows carry and the catalog adds up, not rows or
+        keys, so the question counts what those numbers hold (their sum), not the rows."""
+        fields = m.of("field")
+        if not fields or m.of("topic") or m.of("metric") or m.of("value") or len(fields) != len(m.elements):
+            return False
+        return all(
+            self.vocab.is_numeric(e.topic, e.field)
+            and not self.vocab.is_key(e.topic, e.field or "")
+            and self._adds_up(e.topic, e.field or "")
+            for e in fields
+        )
+
+    def _average_of_counted(self) -> None:
+        """ "on average, how many items go into an order": the average names no figure of its own; it is the
+        average of the number counted, per row."""
+        plain = [s for s in self.r.measures if s.func == "avg" and s.target is None and s.own is None]
+        counted = [s for s in self.r.measures if s.counted]
+        if len(plain) == 1 and len(counted) == 1:
+            counted[0].func = "avg"
+            counted[0].words = f"{plain[0].words} {counted[0].words}"
+            self.r.measures.remove(plain[0])
 
     def _counted_in_units(self, j: int) -> bool:
         """Token j is the unit of exactly one catalog number that is added up ("items" of quantity)."""
@@ -211,8 +244,10 @@ class MeasureMixin(GrammarBase):
         if j >= len(self.toks) or self.toks[j].mention is not None or self.toks[j].number is not None:
             return False
         fields = self.vocab.units.get(stem(self.toks[j].low), [])
-        if self.toks[j].role is not None or any(e not in fields for e in self.vocab.lookup([self.toks[j].low])):
-            return False  # "items" is a generic noun too (rows, products): which is meant is asked elsewhere
+        if self.toks[j].role not in (None, "function_words", "light_words") or any(
+            e not in fields for e in self.vocab.lookup([self.toks[j].low])
+        ):
+            return False  # a generic noun ("items") is the catalog's unit here: the catalog wins over the lexicon
         return len(fields) == 1 and self._adds_up(fields[0].topic, fields[0].field or "")
 
     def _one_measure_of_value(self, m: Mention) -> None:
