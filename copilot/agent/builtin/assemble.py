@@ -220,8 +220,41 @@ def assemble(
     )
     if aligned_to_midnight(window):
         plan.time_zone = session_time_zone()
+    _keys_that_split_nothing(b, plan, question)
     _every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _keys_that_split_nothing(b: Builder, plan: QueryPlan, question: str) -> None:
+    """A figure per group where the groups are the rows themselves (the subject's own id: "per parcel") or
+    an amount ("by units", "by amount") answers nothing anyone asks: a word was read as a key where it was
+    meant as the figure, or as "each one". Ask, never answer it."""
+    if not plan.measures:
+        return
+    keys = [(d.field, d.words) for d in plan.dimensions if d.transform == "value"]
+    keys += [(f, "") for f in (plan.ranking.partition_by if plan.ranking else [])]
+    for ref, words in keys:
+        schema = b.vocab.topics[ref.topic]
+        own_id = ref.topic == plan.source and ref.field in (schema.primary_key or []) and len(schema.primary_key or []) == 1
+        amount = (
+            b.vocab.is_numeric(ref.topic, ref.field)
+            and not b.vocab.is_key(ref.topic, ref.field)
+            and (
+                semantic.default_aggregate(schema, ref.field) in ("sum", "avg")
+                or semantic.field_annotation(schema, ref.field, "unit")
+                or semantic.currency_field(schema, ref.field)
+            )
+        )
+        if not (own_id or amount):
+            continue
+        said = words or ref.field.replace("_", " ")
+        what = f"single {plan.source.replace('_', ' ')} row" if own_id else f"value of {ref.field.replace('_', ' ')}"
+        options = []
+        if words and words.lower() in question.lower():
+            i = question.lower().index(words.lower())
+            without = " ".join((question[:i] + question[i + len(words) :]).split())
+            options.append({"label": f"without “{words}”", "question": without})
+        raise AskBack(f"“{said}” would give one group per {what}: what should it do?", options)
 
 
 def _window_on_table(b: Builder, window, question: str, dims) -> None:
@@ -721,7 +754,12 @@ def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) ->
     ("Sweden or Norway") is asked about, with options built from the catalog; anything else is missing
     from the catalog, and the question is declined naming it."""
     toks = [t for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
-    unknown = [t.text for t in toks]
+    verbs = {t.phrasal: t for t in toks if t.phrasal >= 0}  # "went through": one phrase
+    unknown = [
+        " ".join(x.text for x in r.toks[t.i : verbs[t.i].i + 1]) if t.i in verbs else t.text
+        for t in toks
+        if t.phrasal < 0 or t.phrasal not in {x.i for x in toks}
+    ]
     if not unknown:
         return
     typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown and len(a) >= 5]  # a short word is rarely a typo of two

@@ -95,6 +95,10 @@ class MeasureMixin(GrammarBase):
         m.used = True
         if self.r.rank is not None and self.r.rank.target is m:
             return
+        rank = self.r.rank
+        if rank is not None and self._a_figure(m) and (rank.by is None or rank.by.words.lower() in rank.words.lower()):
+            rank.by = MeasureSpec(None, m, words=m.text)  # "best-selling product per category by units": the figure
+            return
         if (
             self.r.rank is not None
             and self.r.rank.target is not None
@@ -109,6 +113,25 @@ class MeasureMixin(GrammarBase):
             return
         if m not in self.r.dims:
             self.r.dims.append(m)
+
+    def _a_figure(self, m: Mention) -> bool:
+        """The mention names a figure, never a key: a metric, or a number the catalog adds up."""
+        if m.of("topic") or m.of("value"):
+            return False
+        fields = m.of("field")
+        return (
+            bool(m.of("metric"))
+            and not fields
+            or (
+                bool(fields)
+                and all(
+                    self.vocab.is_numeric(e.topic, e.field)
+                    and not self.vocab.is_key(e.topic, e.field or "")
+                    and self._adds_up(e.topic, e.field or "")
+                    for e in fields
+                )
+            )
+        )
 
     def _aggregates(self) -> None:
         for k, t in enumerate(self.toks):
@@ -368,6 +391,27 @@ class MeasureMixin(GrammarBase):
                 return chain, True
             break
         return chain, False
+
+    def _rows_beside_a_figure(self) -> None:
+        """ "orders and revenue by country", "revenue and orders": the rows named beside a figure of theirs, joined
+        by "and", are a figure too (how many), never only the subject."""
+        joiners = {"and", "&", "plus", ","}
+        for spec in list(self.r.measures):
+            f = spec.target
+            if f is None:
+                continue
+            topics = {e.topic for e in f.elements}
+            for m in self.r.mentions:
+                if m.used or m.qualifier or not m.of("topic") or m.of("field") or m.of("value") or m.of("metric"):
+                    continue
+                if not {e.topic for e in m.of("topic")} & topics:
+                    continue
+                between = self.toks[m.end : f.start] if m.end <= f.start else self.toks[f.end : m.start]
+                if len(between) == 1 and between[0].low in joiners and between[0].mention is None:
+                    m.used = True
+                    self.use(between[0])
+                    at = self.r.measures.index(spec) + (0 if m.start < f.start else 1)
+                    self.r.measures.insert(at, MeasureSpec("count", m, words=m.text))
 
     def _rest(self) -> None:
         changes = {str(w).lower() for w in english()["change_nouns"]}

@@ -95,7 +95,11 @@ class BuiltinPlanner(Planner):
         vocab = vocabulary_for(request.topics)
         options: list[dict] = []
         answers: set[str] = set()
-        for phrase, _score, elements in candidates(self.meanings, vocab, word):
+        near = candidates(self.meanings, vocab, word)
+        if not near and " " in word:  # "racking up": no catalog phrase near the phrasal verb; near its verb?
+            word = word.split()[0]
+            near = candidates(self.meanings, vocab, word)
+        for phrase, _score, elements in near:
             question = replace_word(request.question, word, phrase)
             if question == request.question:
                 continue

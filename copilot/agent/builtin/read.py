@@ -127,6 +127,7 @@ class Grammar(ShareMixin, CompareMixin, RankMixin, MeasureMixin, ValuesMixin):
         self._nulls()
         self._unit_words()
         self._rest()
+        self._rows_beside_a_figure()
 
 
 def _durations_held(vocab: Vocabulary, question: str) -> None:
