@@ -164,6 +164,12 @@ def assemble(
             measures.append(Measure(alias=b.alias(metric.name), metric=metric.name, words=f.words))
             _unfold_filtered_metric(b, measures, filters)
             b.notices.append(f"“{f.words}” read as the catalog's measure {metric.name.replace('_', ' ')} ({metric.expression})")
+        elif (money := _money_named_as_figure(b, r)) is not None:
+            measures.append(
+                Measure(
+                    alias=b.alias(f"sum_{money[0]}"), func="sum", field=FieldRef(topic=source, field=money[0]), words=money[1]
+                )
+            )
         else:
             measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
@@ -427,6 +433,35 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str):
             )
             choices = ", ".join(o["label"] for o in options[:-1])
             raise AskBack(f"“{f.words}”: the {choices}, or the number of {rows}?", options)
+    return None
+
+
+def _money_named_as_figure(b: Builder, r: Reading) -> tuple[str, str] | None:
+    """ "euros taken in payments", "how many dollars per channel": a currency named as the thing counted, not as
+    a qualifier ("EUR payments", "paid in euros"), asks for the subject's amount of money, added up."""
+    schema = b.vocab.topics[b.source]
+    money = [f.name for f in schema.fields if semantic.currency_field(schema, f.name)]
+    if len(money) != 1:
+        return None
+    currency = semantic.currency_field(schema, money[0])
+    for k, t in enumerate(r.toks):
+        m = t.mention
+        named = (
+            t.role == "currency"
+            and m is None
+            or m is not None
+            and m.start == k
+            and m.end == k + 1
+            and all(e.kind == "value" and (e.topic != b.source or e.field == currency) for e in m.elements)
+            and any(e.topic == b.source for e in m.elements)
+        )
+        if not named or any(c.currency for c in r.compares):
+            continue
+        before = r.toks[k - 1].low if k > 0 else ""
+        after = r.toks[k + 1] if k + 1 < len(r.toks) else None
+        if before in ("in", "into", "of", "for", "from", "paid") or (after is not None and after.mention is not None):
+            continue
+        return money[0], t.text
     return None
 
 

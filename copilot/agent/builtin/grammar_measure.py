@@ -10,6 +10,9 @@ from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element
 
+# after "what"/"which", a verb before the noun makes it the subject asked about, not the groups asked for
+_VERBS_BETWEEN = {"is", "are", "was", "were", "do", "does", "did", "have", "has", "had", "'s"}
+
 
 class MeasureMixin(GrammarBase):
     def _breakdowns(self) -> None:
@@ -36,6 +39,8 @@ class MeasureMixin(GrammarBase):
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
                 continue  # "by mobile": a filter, read below
+            if t.role == "which_words" and any(x.low in _VERBS_BETWEEN for x in self.toks[j : m.start]):
+                continue  # "what are our user numbers": asks about the users, names no groups
             if (
                 t.role == "which_words"
                 and self.r.list_rows

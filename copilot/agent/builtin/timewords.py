@@ -139,6 +139,11 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
         return Window(kind="hop", size=size, slide=step, words=text[slice(*last.span())].strip()), used
 
     if slide:
+        size = _every(text, used)  # "30 minute windows sliding every 5 minutes": windows of 30, stepped by 5
+        if size is not None and size.seconds > slide.seconds and size.seconds % slide.seconds == 0:
+            return Window(kind="hop", size=size, slide=slide, words=text[slice(*used[-1])].strip()), used
+        if size is not None:
+            used.pop()
         return Window(kind="tumble", size=slide, words=slide_m.group(0)), used
     size = _every(text, used)
     if size:
