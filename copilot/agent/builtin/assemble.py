@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
+from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, unknown_words
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
-    distinct_read,
     loose_key_options,
     measure_in_two_topics,
     mixed_units,
@@ -19,7 +19,6 @@ from copilot.agent.builtin.askback import (
 )
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.counts import (
-    counted_rows,
     counts_per_value,
     distinct_pinned,
     present_versus_absent,
@@ -28,12 +27,13 @@ from copilot.agent.builtin.counts import (
 )
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
+from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.plan_compare import add_count, comparison, currency_words, money_named_as_figure
+from copilot.agent.builtin.plan_rank import ranking_of
 from copilot.agent.builtin.read import MeasureSpec, Reading
-from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
-from copilot.agent.builtin.vocab import Element, Vocabulary
-from copilot.plan.model import Dimension, FieldRef, Filter, Having, Measure, QueryPlan, Ranking
+from copilot.agent.builtin.vocab import Vocabulary
+from copilot.plan.model import Dimension, FieldRef, Filter, Having, Measure, QueryPlan
 
 
 def session_time_zone() -> str:
@@ -88,13 +88,13 @@ def assemble(
     values_side_by_side(b, r, filters, dims)
     having: list[Having] = []
     for c in r.compares:
-        _comparison(b, c, measures, filters, having, dims)
-    _currency_words(b, r, filters)
+        comparison(b, c, measures, filters, having, dims)
+    currency_words(b, r, filters)
     counts_per_value(b, r, measures, filters)
     present_versus_absent(r, filters, dims)
     _contradictions(filters, question)
     _qualified_numbers(b, measures, filters, dims, question)
-    ranking = _ranking(b, r, measures, dims)
+    ranking = ranking_of(b, r, measures, dims)
     _one_per_source_row(b, measures)
     _unfold_filtered_metric(b, measures, filters)
     measure_in_two_topics(b, r)
@@ -119,7 +119,7 @@ def assemble(
         )
         cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
         plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
-        _every_word_used(r, plan, b, question)
+        every_word_used(r, plan, b, question)
         return plan, b.notices
     if not measures and ranking is None and not r.list_rows:
         for m in r.mentions:  # "devices that went offline": the named table's members, counted through the events
@@ -164,7 +164,7 @@ def assemble(
             measures.append(Measure(alias=b.alias(metric.name), metric=metric.name, words=f.words))
             _unfold_filtered_metric(b, measures, filters)
             b.notices.append(f"“{f.words}” read as the catalog's measure {metric.name.replace('_', ' ')} ({metric.expression})")
-        elif (money := _money_named_as_figure(b, r)) is not None:
+        elif (money := money_named_as_figure(b, r)) is not None:
             measures.append(
                 Measure(
                     alias=b.alias(f"sum_{money[0]}"), func="sum", field=FieldRef(topic=source, field=money[0]), words=money[1]
@@ -189,7 +189,7 @@ def assemble(
             dims = [d for d in dims if d not in grain]
     for h in having:  # a threshold on a count written before the measure existed
         if h.measure == "__count__":
-            h.measure = next((m.alias for m in measures if m.func == "count"), None) or _add_count(b, measures)
+            h.measure = next((m.alias for m in measures if m.func == "count"), None) or add_count(b, measures)
     if r.bound_mention is not None:  # "delivered within 2 hours of the order": the join is the condition
         b.join_to(b.resolve(r.bound_mention, ("topic",)).topic)
     window = r.window
@@ -226,41 +226,9 @@ def assemble(
     )
     if aligned_to_midnight(window):
         plan.time_zone = session_time_zone()
-    _keys_that_split_nothing(b, plan, question)
-    _every_word_used(r, plan, b, question)
+    keys_that_split_nothing(b, plan, question)
+    every_word_used(r, plan, b, question)
     return plan, b.notices
-
-
-def _keys_that_split_nothing(b: Builder, plan: QueryPlan, question: str) -> None:
-    """A figure per group where the groups are the rows themselves (the subject's own id: "per parcel") or
-    an amount ("by units", "by amount") answers nothing anyone asks: a word was read as a key where it was
-    meant as the figure, or as "each one". Ask, never answer it."""
-    if not plan.measures:
-        return
-    keys = [(d.field, d.words) for d in plan.dimensions if d.transform == "value"]
-    keys += [(f, "") for f in (plan.ranking.partition_by if plan.ranking else [])]
-    for ref, words in keys:
-        schema = b.vocab.topics[ref.topic]
-        own_id = ref.topic == plan.source and ref.field in (schema.primary_key or []) and len(schema.primary_key or []) == 1
-        amount = (
-            b.vocab.is_numeric(ref.topic, ref.field)
-            and not b.vocab.is_key(ref.topic, ref.field)
-            and (
-                semantic.default_aggregate(schema, ref.field) in ("sum", "avg")
-                or semantic.field_annotation(schema, ref.field, "unit")
-                or semantic.currency_field(schema, ref.field)
-            )
-        )
-        if not (own_id or amount):
-            continue
-        said = words or ref.field.replace("_", " ")
-        what = f"single {plan.source.replace('_', ' ')} row" if own_id else f"value of {ref.field.replace('_', ' ')}"
-        options = []
-        if words and words.lower() in question.lower():
-            i = question.lower().index(words.lower())
-            without = " ".join((question[:i] + question[i + len(words) :]).split())
-            options.append({"label": f"without “{words}”", "question": without})
-        raise AskBack(f"“{said}” would give one group per {what}: what should it do?", options)
 
 
 def _window_on_table(b: Builder, window, question: str, dims) -> None:
@@ -436,62 +404,6 @@ def _value_or_metric(b: Builder, filters: list[Filter], question: str):
     return None
 
 
-def _money_named_as_figure(b: Builder, r: Reading) -> tuple[str, str] | None:
-    """ "euros taken in payments", "how many dollars per channel": a currency named as the thing counted, not as
-    a qualifier ("EUR payments", "paid in euros"), asks for the subject's amount of money, added up."""
-    schema = b.vocab.topics[b.source]
-    money = [f.name for f in schema.fields if semantic.currency_field(schema, f.name)]
-    if len(money) != 1:
-        return None
-    currency = semantic.currency_field(schema, money[0])
-    for k, t in enumerate(r.toks):
-        m = t.mention
-        named = (
-            t.role == "currency"
-            and m is None
-            or m is not None
-            and m.start == k
-            and m.end == k + 1
-            and all(e.kind == "value" and (e.topic != b.source or e.field == currency) for e in m.elements)
-            and any(e.topic == b.source for e in m.elements)
-        )
-        if not named or any(c.currency for c in r.compares):
-            continue
-        before = r.toks[k - 1].low if k > 0 else ""
-        after = r.toks[k + 1] if k + 1 < len(r.toks) else None
-        if before in ("in", "into", "of", "for", "from", "paid") or (after is not None and after.mention is not None):
-            continue
-        return money[0], t.text
-    return None
-
-
-def _currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
-    """ "toll costs in pounds": a currency named outside a comparison filters the subject's currency field."""
-    schema = b.vocab.topics[b.source]
-    fields = sorted({c for f in schema.fields if (c := semantic.currency_field(schema, f.name))})
-    money = {f.name for f in schema.fields if semantic.currency_field(schema, f.name)}
-    measured = set()
-    for m in b.measures_built:
-        if m.field is not None:
-            measured.add(m.field.field)
-        elif (
-            m.metric
-            and (metric := b.vocab.metric(b.source, m.metric))
-            and (s := semantic.simple_metric(metric.expression))
-            and s[1]
-        ):
-            measured.add(s[1])
-    if b.measures_built and not measured & money:
-        return  # "fuel in dollars": no amount of money is measured, so the currency is left for the user to explain
-    for t in r.toks:
-        if t.role != "currency" or t.used or t.mention is not None or len(fields) != 1:
-            continue
-        ref = FieldRef(topic=b.source, field=fields[0])
-        if not any(f.field == ref for f in filters):
-            filters.append(Filter(field=ref, op="=", values=[str(t.arg)], words=t.text))
-        t.used = True
-
-
 def _one_per_source_row(b: Builder, measures: list[Measure]) -> None:
     """A join to a topic with several rows per source row ("orders paid by card": an order may have several
     payments) repeats the source row: its count becomes a distinct count of the source's key, and a
@@ -579,377 +491,3 @@ def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[F
     )
     if not same:  # "delivered deliveries": the condition is there once
         filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
-
-
-def _add_count(b: Builder, measures: list[Measure]) -> str:
-    m = Measure(alias=b.alias(b.source), func="count")
-    measures.append(m)
-    return m.alias
-
-
-def _comparison(b: Builder, c, measures, filters, having, dims) -> None:
-    op = c.op
-    if c.kind == "share":  # "methods whose declined share is above 10 %": the share per group, compared
-        m = b.measure(MeasureSpec("share", None, condition=c.target, words=c.target.text))
-        same = next(
-            (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None
-        )
-        if same is None:
-            measures.append(m)
-            same = m
-        having.append(Having(measure=same.alias, op=op, value=c.value, words=c.words))
-        return
-    if c.kind == "measure" and b.r.list_strong and c.target is not None:
-        # "tolls above 30 euros, listed as they arrive": rows are listed, so the metric's number is compared row by row
-        e = next((x for x in c.target.of("metric")), None)
-        metric = b.vocab.metric(e.topic, e.metric or "") if e else None
-        simple = semantic.simple_metric(metric.expression) if metric else None
-        if simple and simple[1] and simple[0] in ("sum", "avg", "min", "max"):
-            c.kind, c.having = "field", False
-            c.target = Mention(c.target.start, c.target.end, c.target.text, [Element("field", e.topic, simple[1])], used=True)
-    if c.kind == "count":
-        counted = counted_rows(b, c.target)
-        if isinstance(counted, Measure):  # "devices with more than 5 alarms": the catalog's count of alarms
-            same = next((x for x in measures if x.metric and x.metric == counted.metric), None)
-            if same is None:
-                measures.append(counted)
-                same = counted
-            having.append(Having(measure=same.alias, op=op if op != "=" else ">=", value=c.value, words=c.words))
-            return
-        if isinstance(counted, Filter) and not b.r.measures:
-            filters.append(counted)  # "devices with more than 5 reboots": the rows with that value, counted
-        having.append(Having(measure="__count__", op=op if op != "=" else ">=", value=c.value, words=c.words))
-        return
-    if c.kind == "measure" or (c.having and (dims or b.r.window)):
-        if c.target is None:  # "which channels brought in over 5000 euros": each group's total amount
-            m = b.measure(MeasureSpec(c.func or "sum", None, words=c.words))
-        else:
-            m = b.measure(MeasureSpec(c.func, c.target, distinct=c.func == "count_distinct", words=c.target.text))
-        same = next(
-            (x for x in measures if x.model_dump(exclude={"alias", "words"}) == m.model_dump(exclude={"alias", "words"})), None
-        )
-        if c.currency:
-            money = _money_field(b, m)
-            if money is None:  # a count or a number without a currency is never compared with an amount of money
-                raise AskBack(
-                    f"“{c.words}” compares a total with an amount in {c.currency}: which do you mean?",
-                    [
-                        {
-                            "label": f"each {b.source.replace('_', ' ')} over {c.value:g} {c.currency}",
-                            "question": b.question.replace(c.words, "").strip()
-                            + f" with an amount over {c.value:g} {c.currency}",
-                        },
-                        {"label": f"groups whose total is over {c.value:g}", "question": b.question},
-                    ],
-                )
-            _currency_filter(b, c, money, filters)
-        if same is None:
-            measures.append(m)
-            same = m
-        having.append(Having(measure=same.alias, op=op if op != "=" else ">=", value=c.value, words=c.words))
-        return
-    if c.target is not None and c.target.of("topic") and not c.target.of("field"):
-        e = b.resolve(c.target, ("topic",))
-        amount = b.vocab.main_amount(e.topic)
-        if amount is None:
-            raise AskBack(f"Over {c.value:g} of what?", b._number_options(e.topic, c.words))
-        if e.topic != b.source:
-            b.join_to(e.topic)
-        field = FieldRef(topic=e.topic, field=amount)
-    elif c.target is not None:
-        e = b.resolve(c.target, ("field",))
-        field = FieldRef(topic=e.topic, field=e.field or "")
-    else:
-        amount = b.vocab.main_amount(b.source)
-        if amount is None:
-            raise AskBack(f"Over {c.value:g} of what?", b._number_options(b.source, c.words))
-        field = FieldRef(topic=b.source, field=amount)
-
-    def num(v: float):
-        return int(v) if float(v).is_integer() else v
-
-    values = [num(c.value)] + ([num(c.high)] if c.high is not None else [])
-    filters.append(Filter(field=field, op=op, values=values, words=c.words))
-    if c.currency:
-        _currency_filter(b, c, field, filters)
-
-
-def _own_number(b: Builder, by: MeasureSpec) -> str | None:
-    """ "by distance": a plain number of the subject's own rows that a ranking of those rows is ordered by."""
-    m = by.target
-    if by.func is not None or m is None or m.of("metric") or m.of("topic"):
-        return None
-    fields = [e for e in m.of("field") if e.topic == b.source and b.vocab.is_numeric(e.topic, e.field)]
-    return fields[0].field if len(fields) == 1 else None
-
-
-def _only_topic(m: Mention) -> bool:
-    return bool(m.of("topic")) and not (m.of("field") or m.of("metric") or m.of("value"))
-
-
-def _money_field(b: Builder, m: Measure) -> FieldRef | None:
-    """The amount of money a measure adds up or averages (a field with a currency), if it is one."""
-    field, func = m.field, m.func
-    if m.metric is not None:
-        metric = b.vocab.metric(b.source, m.metric)
-        simple = semantic.simple_metric(metric.expression) if metric else None
-        func, field = (simple[0], FieldRef(topic=b.source, field=simple[1])) if simple and simple[1] else (None, None)
-    if field is None or func not in ("sum", "avg", "min", "max"):
-        return None
-    return field if semantic.currency_field(b.vocab.topics[field.topic], field.field) else None
-
-
-def _currency_filter(b: Builder, c, field: FieldRef, filters: list[Filter]) -> None:
-    """An amount named in a currency keeps the rows in that currency (the amount's currency field)."""
-    cur = semantic.currency_field(b.vocab.topics[field.topic], field.field)
-    if cur:
-        if not any(f.field == FieldRef(topic=field.topic, field=cur) for f in filters):
-            filters.append(Filter(field=FieldRef(topic=field.topic, field=cur), op="=", values=[c.currency], words=c.currency))
-    else:
-        b.notices.append(f"{field.field} has no currency in the catalog; {c.currency} is read as a unit only")
-
-
-def _ranking(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:
-    spec = r.rank
-    if spec is None:
-        return None
-    target = spec.target
-    te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
-    if (
-        te is not None
-        and te.kind == "topic"
-        and te.topic == b.source
-        and not measures
-        and (spec.by is None or (own_number := _own_number(b, spec.by)) is not None)
-    ):
-        # the subject's own rows ranked: "each depot's three longest runs" ranks runs within each depot, by the
-        # number the question names ("the 3 longest trips by distance") or else the subject's main amount
-        if spec.by is not None:
-            amount = own_number
-        elif spec.by_time:
-            amount = b.vocab.topics[b.source].event_time
-        else:
-            amount = b.vocab.main_amount(b.source)
-            if amount is not None:
-                b._length_or_duration(b.source, amount, MeasureSpec(None, None, words=spec.words))
-        if amount is None:
-            raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
-        partition = [b.dimension(m).field for m in spec.partition]
-        partition += [d.field for d in dims if d.field not in partition]
-        dims.clear()
-        return Ranking(
-            n=spec.n,
-            of="rows",
-            by_field=FieldRef(topic=b.source, field=amount),
-            descending=spec.descending,
-            partition_by=partition,
-            words=spec.words,
-        )
-    if te is not None and te.kind in ("field", "topic") and not any(d.words == target.text for d in dims):
-        dims.insert(0, b.dimension(target))
-    if te is not None and te.kind == "metric":
-        measures.append(b.measure(MeasureSpec(None, target, words=target.text)))
-    size = set(spec.words.lower().split()) & {str(w) for w in english()["size_words"]}
-    if spec.by is not None:
-        if size and spec.by.func is None and spec.by.target is not None and _only_topic(spec.by.target):
-            # "the vehicles with the longest trips": the trips' size, not how many there are: which number?
-            raise AskBack(
-                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
-            )
-        m = b.measure(spec.by)
-        measures.insert(0, m)
-    if not measures:
-        if size:
-            # "the vehicles with the longest trips": a size is not a count of rows; which number is meant?
-            raise AskBack(
-                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
-            )
-        measures.append(Measure(alias=b.alias(b.source), func="count"))
-    # a ranking by a reference leaves out the events that name none ("most viewed products")
-    for d in dims:
-        if d.field.topic == b.source and any(rel.field == d.field.field for rel in b.vocab.topics[b.source].relationships):
-            if not any(f.field == d.field for f in b.extra_filters):
-                b.extra_filters.append(Filter(field=d.field, op="is_not_null", words=f"with a {d.field.field.replace('_', ' ')}"))
-    if not dims:
-        raise AskBack("Top of what?", [])
-    partition = []
-    for m in spec.partition:  # "best 2 countries by revenue for each channel": ranked within each channel
-        d = b.dimension(m)
-        if all(x.field != d.field for x in dims):
-            dims.append(d)
-        partition.append(d.field)
-    return Ranking(
-        n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, partition_by=partition, words=spec.words
-    )
-
-
-def unknown_words(r: Reading, question: str, vocab: Vocabulary | None = None) -> None:
-    """Words neither the catalog nor the lexicon knows. A misspelling with several readings, a word that
-    is part of catalog names, a vague word ("performance"), or a value next to known values of one field
-    ("Sweden or Norway") is asked about, with options built from the catalog; anything else is missing
-    from the catalog, and the question is declined naming it."""
-    toks = [t for t in r.toks if t.mention is None and not t.used and t.role is None and t.number is None]
-    verbs = {t.phrasal: t for t in toks if t.phrasal >= 0}  # "went through": one phrase
-    unknown = [
-        " ".join(x.text for x in r.toks[t.i : verbs[t.i].i + 1]) if t.i in verbs else t.text
-        for t in toks
-        if t.phrasal < 0 or t.phrasal not in {x.i for x in toks}
-    ]
-    if not unknown:
-        return
-    typo = [(a, c) for a, c in r.tagged.ambiguous_typos if a in unknown and len(a) >= 5]  # a short word is rarely a typo of two
-    if typo:
-        word, cands = typo[0]
-        raise AskBack(
-            f"What do you mean by “{word}”?", [{"label": c, "question": question.replace(word, c, 1)} for c in cands[:4]]
-        )
-    if vocab is not None:
-        _ask_about_unknown(r, toks, question, vocab)
-    words = ", ".join(f"“{w}”" for w in unknown)
-    raise UnknownWords(f"no topic in the catalog holds {words}", unknown)
-
-
-def _without(question: str, word: str) -> str:
-    out = re.sub(rf"\s*\b(?:or|and|,)?\s*{re.escape(word)}\b", "", question, count=1, flags=re.I)
-    return " ".join(out.split())
-
-
-def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> None:
-    from copilot.agent.builtin.lexicon import english
-
-    lex = english()
-    # a value next to values of one field, joined by a list word: "France or Portugal"
-    for t in toks:
-        for step in (-1, 1):
-            j = t.i + step
-            k = t.i + 2 * step
-            if (
-                0 <= j < len(r.toks)
-                and 0 <= k < len(r.toks)
-                and r.toks[j].low in ("or", "and", ",", "nor")
-                and r.toks[k].mention is not None
-                and r.toks[k].mention.of("value")
-            ):
-                m = r.toks[k].mention
-                fields = sorted({e.field or "" for e in m.of("value")})
-                field = fields[0].replace("_", " ")
-                raise AskBack(
-                    f"“{t.text}” is not a {field} the catalog knows (it has {m.text}): leave it out?",
-                    [{"label": f"without {t.text}", "question": _without(question, t.text)}],
-                )
-    # part of catalog names: "capacity" (capacity_kg), "cost" (toll_cost)
-    for t in toks:
-        parts = vocab.partial.get(stem(t.low), [])
-        if parts:
-            options = [
-                {
-                    "label": e.label(),
-                    "question": re.sub(
-                        rf"\b{re.escape(t.text)}\b", (e.field or e.metric or e.topic).replace("_", " "), question, count=1
-                    ),
-                }
-                for e in parts[:3]
-            ]
-            options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
-            raise AskBack(f"“{t.text}” is part of {', '.join(o['label'] for o in options[:-1])}: which do you mean?", options)
-    # a vague word: "performance", "doing", "growth"
-    vague = {str(w).lower() for w in lex["vague_words"]}
-    for t in toks:
-        if t.low in vague or stem(t.low) in vague:
-            options = []
-            topics = [e.topic for m in r.mentions for e in m.elements] or list(vocab.topics)
-            for topic in dict.fromkeys(topics):
-                for metric in vocab.metrics.get(topic, [])[:3]:
-                    words = metric.name.replace("_", " ")
-                    options.append(
-                        {"label": words, "question": re.sub(rf"\b{re.escape(t.text)}\b", words, question, count=1, flags=re.I)}
-                    )
-                if len(options) >= 3:
-                    break
-            raise AskBack(f"“{t.text}” can be measured several ways: which figure do you mean?", options[:4])
-
-
-def _every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> None:
-    distinct_read(r, plan, b, question)
-    tables = set(plan.tables)
-    unknown_words(r, question, b.vocab)
-    tables |= {b.vocab.twins[t] for t in plan.tables if t in b.vocab.twins}  # "payments … in the avro feed": the edition read
-    unused, numbers = [], []
-    read_as = (
-        {id(s.target) for s in r.measures if s.target is not None} | {id(m) for m in r.dims} | {id(m) for m in r.count_targets}
-    )
-    if r.rank is not None:
-        read_as |= {id(r.rank.target)} | {id(m) for m in r.rank.partition} | ({id(r.rank.by.target)} if r.rank.by else set())
-    if r.bound_mention is not None:
-        read_as.add(id(r.bound_mention))
-    for t in r.toks:
-        if t.mention is not None:
-            m = t.mention
-            only_topic = m.of("topic") and not (m.of("field") or m.of("value") or m.of("metric") or m.of("state"))
-            if only_topic and not m.qualifier and id(m) not in read_as and not {e.topic for e in m.of("topic")} & tables:
-                if m.start == t.i:
-                    unused.append(m)  # a table named that the answer never reads: never dropped silently
-                continue
-            if m.used or m.qualifier:
-                continue
-            if {e.topic for e in m.of("topic")} & tables:
-                continue
-            before = next((x for x in r.mentions if x.end == m.start), None)
-            if (
-                before is not None
-                and before.used
-                and before.of("value")
-                and m.of("field")
-                and {e.topic for e in m.of("field")} & tables
-            ):
-                continue  # "from desktop users": the rows' own people, named after the value that picks them
-            if m.start == t.i:
-                unused.append(m)
-            continue
-        if t.used or t.role in (
-            "function_words",
-            "light_words",
-            "which_words",
-            "list_joiners",
-            "followup",
-            "list_cue",
-            "distinct",
-            "chart",
-            "clear_filters",
-            "versus",
-        ):
-            continue
-        if t.role == "breakdown" and (plan.dimensions or plan.ranking or t.low not in ("by", "per")):
-            continue
-        if t.role in ("rank_top", "rank_bottom", "agg") and plan.measures:
-            continue
-        numbers.append(t.text)  # a number, comparison, negation, currency … that no part of the plan used
-    if numbers and numbers[0].lower() in {t.text.lower() for t in r.toks if t.role == "breakdown"}:
-        # "revenue by": by what? the subject's keys with known values
-        schema = b.vocab.topics[plan.source]
-        keys = [f.name for f in schema.fields if f.values and f.name not in (schema.primary_key or [])][:3]
-        word = numbers[0]
-        base = question.rstrip("?!. ")
-        if base.lower().endswith(word.lower()):
-            base = base[: -len(word)].rstrip()
-        raise AskBack(
-            f"“{word}” what?",
-            [{"label": f"{word} {k.replace('_', ' ')}", "question": f"{base} {word} {k.replace('_', ' ')}"} for k in keys]
-            + [{"label": f"without “{word}”", "question": base}],
-        )
-    if numbers:
-        raise AskBack(
-            f"I did not see what “{numbers[0]}” refers to: what should it do?",
-            [{"label": f"without “{numbers[0]}”", "question": question.replace(numbers[0], "", 1).replace("  ", " ").strip()}],
-        )
-    if unused:
-        m = unused[0]
-        options = []
-        for e in m.elements[:3]:
-            if e.kind == "field":
-                options.append({"label": f"by {e.field.replace('_', ' ')}", "question": f"{question} by {m.text}"})
-            elif e.kind == "value":
-                options.append({"label": f"only {e.value}", "question": f"{question} only {m.text}"})
-        options.append({"label": f"without “{m.text}”", "question": question.replace(m.text, "").replace("  ", " ").strip()})
-        options = list({o["label"]: o for o in options}.values())  # one option per reading ("by country" once)
-        raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)

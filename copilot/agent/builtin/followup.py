@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from copilot.agent.builtin.assemble import _comparison, _every_word_used, aligned_to_midnight, session_time_zone, unknown_words
+from copilot.agent.builtin.accounting import every_word_used, unknown_words
+from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
 from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import FieldRef, Measure, QueryPlan, Ranking
@@ -75,7 +77,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         plan.filters = [x for x in plan.filters if x.field != f.field] + [f]
     new_filters: list = []
     for c in r.compares:
-        _comparison(b, c, plan.measures, new_filters, plan.having, plan.dimensions)
+        comparison(b, c, plan.measures, new_filters, plan.having, plan.dimensions)
     for f in new_filters:
         plan.filters = [x for x in plan.filters if not (x.field == f.field and x.op == f.op)] + [f]
     if r.window is not None:
@@ -94,7 +96,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         plan = QueryPlan.model_validate(plan.model_dump())
     except ValueError as exc:
         raise Decline(f"that change does not fit the previous question ({exc})") from exc
-    _every_word_used(r, plan, b, question)
+    every_word_used(r, plan, b, question)
     return plan, b.notices
 
 

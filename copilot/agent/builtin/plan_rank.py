@@ -1,0 +1,103 @@
+"""Rankings in a plan: rows ranked by a number of their own, or groups ranked by a figure."""
+
+from __future__ import annotations
+
+from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.tags import Mention
+from copilot.plan.model import Dimension, FieldRef, Filter, Measure, Ranking
+
+
+def _own_number(b: Builder, by: MeasureSpec) -> str | None:
+    """ "by distance": a plain number of the subject's own rows that a ranking of those rows is ordered by."""
+    m = by.target
+    if by.func is not None or m is None or m.of("metric") or m.of("topic"):
+        return None
+    fields = [e for e in m.of("field") if e.topic == b.source and b.vocab.is_numeric(e.topic, e.field or "")]
+    return fields[0].field if len(fields) == 1 else None
+
+
+def _key(b: Builder, m: Mention) -> FieldRef:
+    d = b.dimension(m)
+    return d.field if isinstance(d, Dimension) else d
+
+
+def _only_topic(m: Mention) -> bool:
+    return bool(m.of("topic")) and not (m.of("field") or m.of("metric") or m.of("value"))
+
+
+def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking | None:
+    spec = r.rank
+    if spec is None:
+        return None
+    target = spec.target
+    te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
+    if (
+        te is not None
+        and te.kind == "topic"
+        and te.topic == b.source
+        and not measures
+        and (spec.by is None or (own_number := _own_number(b, spec.by)) is not None)
+    ):
+        # the subject's own rows ranked: "each depot's three longest runs" ranks runs within each depot, by the
+        # number the question names ("the 3 longest trips by distance") or else the subject's main amount
+        if spec.by is not None:
+            amount = own_number
+        elif spec.by_time:
+            amount = b.vocab.topics[b.source].event_time
+        else:
+            amount = b.vocab.main_amount(b.source)
+            if amount is not None:
+                b._length_or_duration(b.source, amount, MeasureSpec(None, None, words=spec.words))
+        if amount is None:
+            raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
+        partition = [_key(b, m) for m in spec.partition]
+        partition += [d.field for d in dims if d.field not in partition]
+        dims.clear()
+        return Ranking(
+            n=spec.n,
+            of="rows",
+            by_field=FieldRef(topic=b.source, field=amount),
+            descending=spec.descending,
+            partition_by=partition,
+            words=spec.words,
+        )
+    if te is not None and target is not None:
+        if te.kind in ("field", "topic") and not any(d.words == target.text for d in dims):
+            dims.insert(0, b.dimension(target))
+        if te.kind == "metric":
+            measures.append(b.measure(MeasureSpec(None, target, words=target.text)))
+    size = set(spec.words.lower().split()) & {str(w) for w in english()["size_words"]}
+    if spec.by is not None:
+        if size and spec.by.func is None and spec.by.target is not None and _only_topic(spec.by.target):
+            # "the vehicles with the longest trips": the trips' size, not how many there are: which number?
+            raise AskBack(
+                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
+            )
+        m = b.measure(spec.by)
+        measures.insert(0, m)
+    if not measures:
+        if size:
+            # "the vehicles with the longest trips": a size is not a count of rows; which number is meant?
+            raise AskBack(
+                f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
+            )
+        measures.append(Measure(alias=b.alias(b.source), func="count"))
+    # a ranking by a reference leaves out the events that name none ("most viewed products")
+    for d in dims:
+        if d.field.topic == b.source and any(rel.field == d.field.field for rel in b.vocab.topics[b.source].relationships):
+            if not any(f.field == d.field for f in b.extra_filters):
+                b.extra_filters.append(Filter(field=d.field, op="is_not_null", words=f"with a {d.field.field.replace('_', ' ')}"))
+    if not dims:
+        raise AskBack("Top of what?", [])
+    within: list[FieldRef] = []
+    for pm in spec.partition:  # "best 2 countries by revenue for each channel": ranked within each channel
+        d = b.dimension(pm)
+        if all(x.field != d.field for x in dims):
+            dims.append(d)
+        within.append(_key(b, pm))
+    return Ranking(
+        n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, partition_by=within, words=spec.words
+    )
