@@ -137,15 +137,22 @@ class GrammarBase:
 
     def negated_before(self, i: int) -> bool:
         j = i - 1
-        while (
-            j >= 0
-            and self.toks[j].mention is None
-            and (
+        while j >= 0:
+            m = self.toks[j].mention
+            if (
+                m is not None
+                and m.end == j + 1
+                and tuple(stem(t.low) for t in self.toks[m.start : m.end]) in self.vocab.topic_verbs
+            ):
+                j = m.start - 1  # "wasn't bought in a store": the verb of the rows, between the negation and its value
+                continue
+            if m is None and (
                 self.toks[j].role in ("function_words", "which_words", "light_words")
                 or self.toks[j].low in ("by", "just", "only", "really", "even", "actually")
-            )
-        ):
-            j -= 1
+            ):
+                j -= 1
+                continue
+            break
         if j >= 0 and self.toks[j].role == "negations":
             self.use_phrase(self.toks[j])
             return True

@@ -7,6 +7,7 @@ from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.vocab import Element
 from copilot.plan.model import Dimension, FieldRef, Filter, Measure, Ranking
 
 
@@ -17,6 +18,22 @@ def _own_number(b: Builder, by: MeasureSpec) -> str | None:
         return None
     fields = [e for e in m.of("field") if e.topic == b.source and b.vocab.is_numeric(e.topic, e.field or "")]
     return fields[0].field if len(fields) == 1 else None
+
+
+def _rows_of_a_value(b: Builder, target: Mention | None, size: bool) -> Mention | None:
+    """ "the 5 largest refunds": a value of the subject named as its rows (payments whose status is refunded),
+    ranked by a size; the value keeps the rows, the subject is what is ranked (a metric of the same name is a
+    total, and a total has no size of its own rows)."""
+    if target is None or target.of("topic") or target.of("field") or (target.of("metric") and not size):
+        return target
+    values = [e for e in target.of("value") if e.topic == b.source]
+    if not values or len({(e.field, e.value) for e in values}) != 1:
+        return target
+    e = values[0]
+    kept = Filter(field=FieldRef(topic=b.source, field=e.field or ""), op="=", values=[e.value or ""], words=target.text)
+    if not any(f.field == kept.field and f.op == "=" and e.value in f.values for f in b.extra_filters):
+        b.extra_filters.append(kept)
+    return Mention(target.start, target.end, target.text, [Element("topic", b.source)], used=True)
 
 
 def _key(b: Builder, m: Mention) -> FieldRef:
@@ -32,7 +49,8 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     spec = r.rank
     if spec is None:
         return None
-    target = spec.target
+    size = set(spec.words.lower().split()) & {str(w) for w in english()["size_words"]}
+    target = _rows_of_a_value(b, spec.target, bool(size))
     te = b.resolve(target, ("topic", "field", "metric")) if target is not None else None
     if (
         te is not None
@@ -69,7 +87,6 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
             dims.insert(0, b.dimension(target))
         if te.kind == "metric":
             measures.append(b.measure(MeasureSpec(None, target, words=target.text)))
-    size = set(spec.words.lower().split()) & {str(w) for w in english()["size_words"]}
     if spec.by is not None:
         if size and spec.by.func is None and spec.by.target is not None and _only_topic(spec.by.target):
             # "the vehicles with the longest trips": the trips' size, not how many there are: which number?

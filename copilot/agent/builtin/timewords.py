@@ -109,7 +109,9 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
     today = g.res["today"].search(text)
     so_far = g.res["so_far_unit"].search(text)
     if today or so_far:
-        size = Duration(amount=1, unit="DAY") if today else Duration(amount=1, unit=g.units[so_far.group(1) or so_far.group(2)])
+        size = (
+            Duration(amount=1, unit="DAY") if today else Duration(amount=1, unit=g.units[next(u for u in so_far.groups() if u)])
+        )
         step = slide or _every(text, used) or Duration(amount=1, unit="MINUTE")
         used.append((today or so_far).span())
         if size.seconds % step.seconds or step.seconds > size.seconds:
