@@ -171,6 +171,7 @@ def assemble(
                 )
             )
         else:
+            _count_named(b, r, question)
             measures.append(Measure(alias=b.alias(b.source), func="count", words=source.replace("_", " ")))
     columns: list[FieldRef] = []
     schema = vocab.topics[source]
@@ -229,6 +230,34 @@ def assemble(
     keys_that_split_nothing(b, plan, question)
     every_word_used(r, plan, b, question)
     return plan, b.notices
+
+
+def _row_nouns() -> set[str]:
+    lex = english()
+    return {str(w).lower() for w in [*lex["change_nouns"], *lex["count_nouns"]]}
+
+
+def _count_named(b: Builder, r: Reading, question: str) -> None:
+    """A count of rows the question never names ("what did each channel make"): no rows, values or count word,
+    only keys. Counting them would be a guess where an amount may be meant: ask which figure."""
+    names_rows = any(e.topic == b.source and e.kind in ("topic", "value", "state") for m in r.mentions for e in m.elements)
+    if (
+        names_rows
+        or r.agg_only is not None
+        or any(t.role in ("agg", "distinct", "share") for t in r.toks)
+        or any(c.having or c.kind == "count" for c in r.compares)
+        or any(e.kind == "metric" and e.topic == b.source for m in r.mentions for e in m.elements)
+        or any(t.low in _row_nouns() for t in r.toks)  # "status changes", "events": the rows, named generically
+    ):
+        return
+    rows = b.source.replace("_", " ")
+    options = [{"label": f"number of {rows}", "question": f"number of {rows}: {question}"}]
+    amount = b.vocab.main_amount(b.source)
+    if amount is not None:
+        options.append(
+            {"label": f"total {amount.replace('_', ' ')}", "question": f"total {amount.replace('_', ' ')}: {question}"}
+        )
+    raise AskBack(f"What should I compute: the number of {rows}, or an amount?", options)
 
 
 def _window_on_table(b: Builder, window, question: str, dims) -> None:

@@ -163,7 +163,7 @@ class CompareMixin(GrammarBase):
                 ):
                     spec.target, spec.kind, spec.having = before, "measure", True  # "average temperature above 8 degrees"
                     before.used = True
-                elif self._group_subject(k) and self._summed(unit_target):
+                elif self._group_subject(k, unit_target) and self._summed(unit_target):
                     spec.kind, spec.having, spec.func = "measure", True, "sum"  # "depots that drive over 500 km"
                 elif before is not None:  # "whose average temperature is above 8 degrees": the average, per group
                     lead = self.toks[max(0, before.start - 2) : before.start]
@@ -205,9 +205,9 @@ class CompareMixin(GrammarBase):
             elif after is not None and not after.used and after.of("field") and self._numeric(after):
                 spec.target, spec.kind = after, "field"  # "more than 5 units"
                 after.used = True
-                if after.of("metric") and self._group_subject(k):
+                if after.of("metric") and self._group_subject(k, after):
                     spec.kind, spec.having = "measure", True  # "which brands sell more than 200 units": per brand
-                elif currency and self._summed(after) and self._group_subject(k):
+                elif currency and self._summed(after) and self._group_subject(k, after):
                     spec.kind, spec.having, spec.func = "measure", True, "sum"  # "depots that paid over €300 in tolls"
                 if before is not None and not before.used and set(before.elements) & set(after.elements):
                     before.used = True  # "a quantity of more than 3 units"
@@ -262,18 +262,33 @@ class CompareMixin(GrammarBase):
             found.add((e.topic, simple[1]) if simple and simple[1] else None)
         return found.pop() if len(found) == 1 else None
 
-    def _group_subject(self, k: int) -> bool:
+    def _group_subject(self, k: int, compared: Mention | None = None) -> bool:
         """ "which brands sell more than …", "channels with over …": the sentence is about groups (its first
         content word names a field that is not a number, and no rows are named before the comparison), so a
         threshold is on each group's total, not on single rows."""
         first = next(
-            (m for m in self.r.mentions if not m.qualifier and not ((m.of("value") or m.of("state")) and not m.of("field"))),
+            (
+                m
+                for m in self.r.mentions
+                if not m.qualifier and not ((m.of("value") or m.of("state")) and not (m.of("field") or m.of("topic")))
+            ),
             None,
         )
-        if first is None or first.start >= k or not first.of("field") or self._numeric(first):
+        if first is None or first.start >= k:
+            return False
+        rows = {e.topic for e in compared.elements} if compared is not None else set()
+        referenced = (
+            bool(rows)
+            and first.of("topic")
+            and not first.of("field")
+            and all(e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in first.of("topic"))
+        )  # "which products sold fewer than 5 units": the products the compared rows name are the groups
+        if not referenced and (not first.of("field") or self._numeric(first)):
             return False
         return not any(
-            m.of("topic") and not m.of("field") and not self._verb(m) for m in self.r.mentions if first.start <= m.start < k
+            m.of("topic") and not m.of("field") and not self._verb(m)
+            for m in self.r.mentions
+            if first.start <= m.start < k and not (referenced and m is first)
         )
 
     def _verb(self, m: Mention) -> bool:

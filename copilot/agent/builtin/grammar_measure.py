@@ -53,6 +53,7 @@ class MeasureMixin(GrammarBase):
                 m.of("topic")
                 and not m.of("field")
                 and self.r.rank is None
+                and not self._named_by_compared_rows(m)
                 or m.of("metric")
                 and not (m.of("field") or m.of("topic"))
                 or self._numeric(m)
@@ -118,6 +119,13 @@ class MeasureMixin(GrammarBase):
             return
         if m not in self.r.dims:
             self.r.dims.append(m)
+
+    def _named_by_compared_rows(self, m: Mention) -> bool:
+        """ "which products sold fewer than 5 units": a topic the rows compared per group refer to is the key."""
+        rows = {e.topic for c in self.r.compares if c.having and c.target is not None for e in c.target.elements}
+        return bool(rows) and all(
+            e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in m.of("topic")
+        )
 
     def _a_figure(self, m: Mention) -> bool:
         """The mention names a figure, never a key: a metric, or a number the catalog adds up."""
