@@ -46,6 +46,12 @@ SETS = {
     "heldout_f_fleet": (ROOT / "tests" / "heldout" / "fleet_f.yaml", FLEET),
     "heldout_g_demo": (ROOT / "tests" / "heldout" / "demo_g.yaml", None),
     "heldout_g_fleet": (ROOT / "tests" / "heldout" / "fleet_g.yaml", FLEET),
+    "heldout_h_demo": (ROOT / "tests" / "heldout" / "demo_h.yaml", None),
+    "heldout_h_fleet": (ROOT / "tests" / "heldout" / "fleet_h.yaml", FLEET),
+    "heldout_i_demo": (ROOT / "tests" / "heldout" / "demo_i.yaml", None),
+    "heldout_i_fleet": (ROOT / "tests" / "heldout" / "fleet_i.yaml", FLEET),
+    "heldout_j_demo": (ROOT / "tests" / "heldout" / "demo_j.yaml", None),
+    "heldout_j_fleet": (ROOT / "tests" / "heldout" / "fleet_j.yaml", FLEET),
 }
 
 

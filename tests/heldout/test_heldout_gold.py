@@ -1,4 +1,4 @@
-"""The held-out question sets (demo.yaml, fleet.yaml and sets B to E: demo_b..e.yaml, fleet_b..e.yaml) are well formed, cover the mix they promise,
+"""The held-out question sets (demo.yaml, fleet.yaml and sets B to J: demo_b..j.yaml, fleet_b..j.yaml) are well formed, cover the mix they promise,
 and every gold SQL is accepted by Flink's planner (one gateway session for all of them)."""
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ def _mix(name: str) -> Counter:
         ("fleet_f", 55),
         ("demo_g", 110),
         ("fleet_g", 55),
+        ("demo_h", 110),
+        ("fleet_h", 55),
+        ("demo_i", 110),
+        ("fleet_i", 55),
+        ("demo_j", 110),
+        ("fleet_j", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
