@@ -51,6 +51,8 @@ def _interval_seconds(node: exp.Expression | None) -> int | None:
 
 def _unqualified(node: exp.Expr) -> str:
     def strip(n):
+        if isinstance(n, exp.Cast) and isinstance(n.this, exp.Cast) and n.this.to == n.to:
+            return strip(n.this.copy())  # CAST(CAST(x AS DOUBLE) AS DOUBLE) is CAST(x AS DOUBLE)
         if isinstance(n, exp.Column) and n.table:
             return exp.column(n.name)
         if isinstance(n, exp.Identifier) and n.quoted:

@@ -88,6 +88,15 @@ def test_a_share_threshold_in_percent_or_as_a_fraction_is_one_threshold():
     assert "having" in fraction.differences(analyse(SHARE.format(share=AS_FRACTION, n="0.2")))
 
 
+def test_a_cast_repeated_to_the_same_type_is_one_cast():
+    twice = "CAST(CAST(SUM(CASE WHEN trip_status = 'aborted' THEN 1 ELSE 0 END) AS DOUBLE) AS DOUBLE) / COUNT(*)"
+    assert analyse(SHARE.format(share=AS_FRACTION, n="0.05")).differences(analyse(SHARE.format(share=twice, n="0.05"))) == {}
+    to_int = "CAST(CAST(SUM(CASE WHEN trip_status = 'aborted' THEN 1 ELSE 0 END) AS DOUBLE) AS INT) / COUNT(*)"
+    assert "having" in analyse(SHARE.format(share=AS_FRACTION, n="0.05")).differences(
+        analyse(SHARE.format(share=to_int, n="0.05"))
+    )
+
+
 def test_two_event_streams_joined_either_way_round_are_one_join():
     orders_first = (
         "SELECT o.country, COUNT(*) AS n FROM orders AS o JOIN shipments AS s ON s.order_id = o.order_id "

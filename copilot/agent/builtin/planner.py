@@ -31,7 +31,15 @@ class BuiltinPlanner(Planner):
         return self._plan(request)
 
     def _answerable(self, request: PlanRequest, limit: int = 4) -> list[str]:
-        """Suggested questions this planner answers itself (a catalog example it cannot read is left out)."""
+        """Suggested questions this planner answers itself (a catalog example it cannot read is left out); worked
+        out once per catalog version and retrieved topics (each is planned), then kept with the vocabulary."""
+        known = vocabulary_for(request.topics).answerable
+        key = (tuple(t for t, _ in request.retrieved), limit)  # only the order of the topics counts
+        if key not in known:
+            known[key] = self._answerable_now(request, limit)
+        return list(known[key])
+
+    def _answerable_now(self, request: PlanRequest, limit: int) -> list[str]:
         out = []
         for question in suggestions(request.topics, request.retrieved, limit=3 * limit):
             draft = self._plan(PlanRequest(question, request.topics, request.retrieved, []), suggest=False)

@@ -67,6 +67,7 @@ class Vocabulary:
         self._corrected: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # typo look-ups already made
         self._by_length: dict[int, dict[int, list[str]]] = {}
         self.meaning_phrases: list[str] | None = None  # its phrases for reading a word by meaning (meaning.py)
+        self.answerable: dict[tuple, list[str]] = {}  # suggestions the planner answers, per retrieved topics
         for schema in topics.values():
             self._add_topic(schema)
         self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records
