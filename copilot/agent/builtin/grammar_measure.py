@@ -132,19 +132,7 @@ class MeasureMixin(GrammarBase):
         if m.of("topic") or m.of("value"):
             return False
         fields = m.of("field")
-        return (
-            bool(m.of("metric"))
-            and not fields
-            or (
-                bool(fields)
-                and all(
-                    self.vocab.is_numeric(e.topic, e.field)
-                    and not self.vocab.is_key(e.topic, e.field or "")
-                    and self._adds_up(e.topic, e.field or "")
-                    for e in fields
-                )
-            )
-        )
+        return bool(m.of("metric")) and not fields or (bool(fields) and self._added_up(fields))
 
     def _aggregates(self) -> None:
         for k, t in enumerate(self.toks):
@@ -257,6 +245,10 @@ class MeasureMixin(GrammarBase):
         fields = m.of("field")
         if not fields or m.of("topic") or m.of("metric") or m.of("value") or len(fields) != len(m.elements):
             return False
+        return self._added_up(fields)
+
+    def _added_up(self, fields: list[Element]) -> bool:
+        """Every field is a number of the rows (not a key) that the catalog adds up."""
         return all(
             self.vocab.is_numeric(e.topic, e.field)
             and not self.vocab.is_key(e.topic, e.field or "")
