@@ -192,6 +192,23 @@ class Services:
                 self._fallback = BuiltinPlanner(meanings=self.word_meanings())
             return self._fallback
 
+    def warm_in_background(self) -> threading.Thread | None:
+        """For a long-running process (app, worker, MCP server): ready the vectors that read a word the catalog
+        does not list while the first question is still being typed, instead of on that question."""
+        planner = self.fallback
+        if getattr(planner, "meanings", None) is None:
+            return None
+
+        def warm() -> None:
+            try:
+                planner.warm(self.catalog.load().topics)  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001 - a warm-up never stops the process; the first question computes them
+                log.info("catalog vectors not readied ahead: %s", exc)
+
+        thread = threading.Thread(target=warm, name="warm-word-meanings", daemon=True)
+        thread.start()
+        return thread
+
     def word_meanings(self) -> TermVectors | None:
         """Catalog words near in meaning to a word the catalog does not list (all-MiniLM-L6-v2; the static
         model places words too loosely to offer them), or None with COPILOT_EMBEDDING_MODEL=none."""

@@ -68,6 +68,18 @@ class TermVectors:
         self._tables[digest] = table
         return table
 
+    def warm(self, phrases: Sequence[str]) -> bool:
+        """Compute (or load from the cache) the vectors of `phrases` ahead of the first question that needs them
+        (about 6 s for a catalog of 1,100 phrases); False when no model is available."""
+        if not phrases:
+            return False
+        with self._lock:
+            model = self._model()
+            if model is None:
+                return False
+            self._table(phrases, model)
+            return True
+
     def nearest(self, phrases: Sequence[str], text: str, n: int = 8) -> list[tuple[str, float]]:
         """The `n` phrases closest in meaning to `text`, best first, with their cosine similarity."""
         if not phrases:

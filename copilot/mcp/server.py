@@ -167,6 +167,7 @@ def serve(services: Services, transport: str = "stdio", host: str = "127.0.0.1",
     audit = services.require_audit()  # as the CLI: no audit trail, no answers (exit 3)
     tools = CopilotTools(services, audit)
     app = create_server(tools, "stdio" if transport == "stdio" else "http")
+    services.warm_in_background()
     try:
         if transport == "stdio":
             app.run("stdio")

@@ -243,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         Config.from_settings(catalog_dir=Path(args.catalog_dir) if args.catalog_dir else None, audit=not args.no_audit)
     )
     audit = QuestionAuditSink(services.audit, worker_id)
+    services.warm_in_background()
     worker = Worker(
         worker_id,
         build_copilot(services, audit, use_engine=not args.no_engine),

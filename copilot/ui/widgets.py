@@ -71,7 +71,9 @@ def jobs_service() -> svc.JobsService:
 def _services(key: str) -> Services:
     from copilot.wiring import build
 
-    return build()
+    services = build()
+    services.warm_in_background()  # once per settings: the first question with a word the catalog lacks is quick
+    return services
 
 
 @st.cache_resource(show_spinner=False)

@@ -120,6 +120,23 @@ def test_the_vectors_of_the_catalog_are_computed_once_and_kept(tmp_path):
     assert second.texts == 1  # the catalog's vectors came from the cache; only the word was embedded
 
 
+def test_warming_computes_the_catalog_vectors_before_the_first_word(fleet, tmp_path):
+    counting = CountingEmbedder()
+    planner = BuiltinPlanner(meanings=TermVectors(lambda: counting, cache_dir=tmp_path))
+    assert planner.warm(fleet)
+    phrases = counting.texts
+    assert phrases > 100 and list(tmp_path.glob("terms-*.npy"))
+    plan(planner, fleet, "how many gadgets per site every hour")
+    assert counting.texts - phrases <= 20  # the question embedded only its word and the options, not the catalog
+
+
+def test_warming_in_background_needs_no_model_and_never_raises(tmp_path, monkeypatch):
+    from copilot.wiring import Config, build
+
+    monkeypatch.setenv("COPILOT_EMBEDDING_MODEL", "none")
+    assert build(Config.from_settings(catalog_dir=tmp_path, audit=False, llm=False)).warm_in_background() is None
+
+
 def test_an_unavailable_model_leaves_the_lexical_answer(fleet, tmp_path):
     def missing():
         raise EmbeddingUnavailable("no model here")

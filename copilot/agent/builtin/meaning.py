@@ -22,6 +22,8 @@ WITHIN_BEST = 0.12
 class PhraseIndex(Protocol):
     def nearest(self, phrases: Sequence[str], text: str, n: int = 8) -> list[tuple[str, float]]: ...
 
+    def warm(self, phrases: Sequence[str]) -> bool: ...
+
 
 def catalog_phrases(vocab: Vocabulary) -> list[str]:
     """Every name, synonym, value label and metric name of the catalog that the vocabulary reads back,

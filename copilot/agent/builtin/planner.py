@@ -7,7 +7,14 @@ from __future__ import annotations
 from copilot.agent.base import Draft, Planner, PlanRequest
 from copilot.agent.builtin.assemble import assemble
 from copilot.agent.builtin.followup import refine, wants_followup
-from copilot.agent.builtin.meaning import PhraseIndex, candidates, names_the_figure, option_label, replace_word
+from copilot.agent.builtin.meaning import (
+    PhraseIndex,
+    candidates,
+    catalog_phrases,
+    names_the_figure,
+    option_label,
+    replace_word,
+)
 from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import read
 from copilot.agent.builtin.vocab import vocabulary_for
@@ -29,6 +36,10 @@ class BuiltinPlanner(Planner):
 
     def plan(self, request: PlanRequest) -> Draft:
         return self._plan(request)
+
+    def warm(self, topics) -> bool:
+        """Ready the vectors that read a word the catalog does not list, for this catalog version."""
+        return self.meanings is not None and self.meanings.warm(catalog_phrases(vocabulary_for(topics)))
 
     def _answerable(self, request: PlanRequest, limit: int = 4) -> list[str]:
         """Suggested questions this planner answers itself (a catalog example it cannot read is left out); worked
