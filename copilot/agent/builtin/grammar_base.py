@@ -201,6 +201,12 @@ class GrammarBase:
             return None
         return Mention(j, j + 1, self.toks[j].text, list(fields), used=True)
 
+    def _named_by(self, rows: set[str], m: Mention) -> bool:
+        """Every topic of the mention is another topic that the rows' topics refer to ("products" for orders)."""
+        return bool(rows) and all(
+            e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in m.of("topic")
+        )
+
     def _numeric(self, m: Mention) -> bool:
         return any(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field"))
 

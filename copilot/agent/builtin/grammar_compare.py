@@ -278,10 +278,7 @@ class CompareMixin(GrammarBase):
             return False
         rows = {e.topic for e in compared.elements} if compared is not None else set()
         referenced = (
-            bool(rows)
-            and first.of("topic")
-            and not first.of("field")
-            and all(e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in first.of("topic"))
+            bool(first.of("topic")) and not first.of("field") and self._named_by(rows, first)
         )  # "which products sold fewer than 5 units": the products the compared rows name are the groups
         if not referenced and (not first.of("field") or self._numeric(first)):
             return False

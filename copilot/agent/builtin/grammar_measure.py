@@ -10,9 +10,6 @@ from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element
 
-# after "what"/"which", a verb before the noun makes it the subject asked about, not the groups asked for
-_VERBS_BETWEEN = {"is", "are", "was", "were", "do", "does", "did", "have", "has", "had", "'s"}
-
 
 class MeasureMixin(GrammarBase):
     def _breakdowns(self) -> None:
@@ -39,7 +36,8 @@ class MeasureMixin(GrammarBase):
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
                 continue  # "by mobile": a filter, read below
-            if t.role == "which_words" and any(x.low in _VERBS_BETWEEN for x in self.toks[j : m.start]):
+            verbs = {str(w) for w in english()["auxiliary_verbs"]}
+            if t.role == "which_words" and any(x.low in verbs for x in self.toks[j : m.start]):
                 continue  # "what are our user numbers": asks about the users, names no groups
             if (
                 t.role == "which_words"
@@ -122,9 +120,8 @@ class MeasureMixin(GrammarBase):
 
     def _named_by_compared_rows(self, m: Mention) -> bool:
         """ "which products sold fewer than 5 units": a topic the rows compared per group refer to is the key."""
-        rows = {e.topic for c in self.r.compares if c.having and c.target is not None for e in c.target.elements}
-        return bool(rows) and all(
-            e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in m.of("topic")
+        return self._named_by(
+            {e.topic for c in self.r.compares if c.having and c.target is not None for e in c.target.elements}, m
         )
 
     def _a_figure(self, m: Mention) -> bool:
@@ -400,7 +397,7 @@ class MeasureMixin(GrammarBase):
     def _rows_beside_a_figure(self) -> None:
         """ "orders and revenue by country", "revenue and orders": the rows named beside a figure of theirs, joined
         by "and", are a figure too (how many), never only the subject."""
-        joiners = {"and", "&", "plus", ","}
+        joiners = {str(w) for w in english()["figure_joiners"]}
         for spec in list(self.r.measures):
             f = spec.target
             if f is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.counts import counted_rows
+from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
@@ -21,6 +22,7 @@ def money_named_as_figure(b: Builder, r: Reading) -> tuple[str, str] | None:
     if len(money) != 1:
         return None
     currency = semantic.currency_field(schema, money[0])
+    qualifiers = {str(w) for w in english()["currency_qualifiers"]}
     for k, t in enumerate(r.toks):
         m = t.mention
         named = (
@@ -36,7 +38,7 @@ def money_named_as_figure(b: Builder, r: Reading) -> tuple[str, str] | None:
             continue
         before = r.toks[k - 1].low if k > 0 else ""
         after = r.toks[k + 1] if k + 1 < len(r.toks) else None
-        if before in ("in", "into", "of", "for", "from", "paid") or (after is not None and after.mention is not None):
+        if before in qualifiers or (after is not None and after.mention is not None):
             continue
         return money[0], t.text
     return None
@@ -47,17 +49,7 @@ def currency_words(b: Builder, r: Reading, filters: list[Filter]) -> None:
     schema = b.vocab.topics[b.source]
     fields = sorted({c for f in schema.fields if (c := semantic.currency_field(schema, f.name))})
     money = {f.name for f in schema.fields if semantic.currency_field(schema, f.name)}
-    measured = set()
-    for m in b.measures_built:
-        if m.field is not None:
-            measured.add(m.field.field)
-        elif (
-            m.metric
-            and (metric := b.vocab.metric(b.source, m.metric))
-            and (s := semantic.simple_metric(metric.expression))
-            and s[1]
-        ):
-            measured.add(s[1])
+    measured = {field.field for m in b.measures_built if (field := _aggregated(b, m)[1]) is not None}
     if b.measures_built and not measured & money:
         return  # "fuel in dollars": no amount of money is measured, so the currency is left for the user to explain
     for t in r.toks:
@@ -162,13 +154,18 @@ def comparison(b: Builder, c, measures, filters, having, dims) -> None:
         _currency_filter(b, c, field, filters)
 
 
+def _aggregated(b: Builder, m: Measure) -> tuple[str, FieldRef | None]:
+    """A measure's aggregate and the field it aggregates, through a metric's plain expression ("SUM(amount)")."""
+    if m.metric is None:
+        return str(m.func or ""), m.field
+    metric = b.vocab.metric(b.source, m.metric)
+    simple = semantic.simple_metric(metric.expression) if metric else None
+    return (simple[0], FieldRef(topic=b.source, field=simple[1])) if simple and simple[1] else ("", None)
+
+
 def _money_field(b: Builder, m: Measure) -> FieldRef | None:
     """The amount of money a measure adds up or averages (a field with a currency), if it is one."""
-    field, func = m.field, str(m.func or "")
-    if m.metric is not None:
-        metric = b.vocab.metric(b.source, m.metric)
-        simple = semantic.simple_metric(metric.expression) if metric else None
-        func, field = (simple[0], FieldRef(topic=b.source, field=simple[1])) if simple and simple[1] else ("", None)
+    func, field = _aggregated(b, m)
     if field is None or func not in ("sum", "avg", "min", "max"):
         return None
     return field if semantic.currency_field(b.vocab.topics[field.topic], field.field) else None

@@ -254,15 +254,6 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     return tagged
 
 
-_PRONOUNS = {"it", "them", "this", "that", "these", "those", "things", "everything", "all"}
-_NOT_VERBS = {
-    *"a an the of to in on at for from with and or as so than then into by per each every all any some just only also".split(),
-    *"right now what which who how where when i we me my our us you your it its their them they there here this".split(),
-    *"that these those not no more less most least very too much many up down out off through back over under".split(),
-}
-_OBJECT_START = {"the", "a", "an", "our", "my", "their", "its", "his", "her", "your", "each", "every", "all", "some", "any"}
-
-
 def _particles(toks: list[Tok]) -> None:
     """ "payments that went through", "devices that are down": a particle with no object after a verb or after
     "is/are" carries the meaning, so it is content (role None), read by the catalog or asked about; the verb of a
@@ -270,24 +261,26 @@ def _particles(toks: list[Tok]) -> None:
     lex = english()
     particles = {str(w) for w in lex["particles"]}
     plain = {tuple(str(p).split()) for p in lex["plain_phrasal_verbs"]}
+    pronouns, object_start = {str(w) for w in lex["object_pronouns"]}, {str(w) for w in lex["object_starts"]}
+    not_verbs = {str(w) for w in lex["not_verbs"]} | particles
     for i, t in enumerate(toks):
         if i == 0 or t.low not in particles or t.mention is not None or t.role not in ("function_words", None):
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         v = i - 1
-        if toks[v].low in _PRONOUNS and v > 0:
+        if toks[v].low in pronouns and v > 0:
             v -= 1  # "break it down by channel"
         verb = toks[v]
         if (verb.low, t.low) in plain or verb.mention is not None or verb.number is not None:
             continue
         has_object = nxt is not None and (
-            nxt.mention is not None or nxt.number is not None or nxt.low in _OBJECT_START or nxt.role == "cmp"
+            nxt.mention is not None or nxt.number is not None or nxt.low in object_start or nxt.role == "cmp"
         )
         if has_object and verb.role is not None:
             continue  # "went through the app", "out of stock": a preposition with its object, after a known word
         if verb.low in AUXILIARIES:
             t.role = None  # "devices that are down": a state
-        elif verb.role in ("function_words", "light_words", None) and verb.low not in _NOT_VERBS:
+        elif verb.role in ("function_words", "light_words", None) and verb.low not in not_verbs:
             t.role = None
             if verb.role is not None:
                 verb.role = None
