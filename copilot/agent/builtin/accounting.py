@@ -11,6 +11,7 @@ from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, UnknownWords
 from copilot.agent.builtin.read import Reading
+from copilot.agent.builtin.realised import what_was_read_is_answered
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import QueryPlan
@@ -217,3 +218,4 @@ def every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> N
         options.append({"label": f"without “{m.text}”", "question": question.replace(m.text, "").replace("  ", " ").strip()})
         options = list({o["label"]: o for o in options}.values())  # one option per reading ("by country" once)
         raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)
+    what_was_read_is_answered(r, plan, b.vocab, question)

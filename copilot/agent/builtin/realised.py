@@ -1,0 +1,227 @@
+"""What was read is what is answered: every catalog word the reader used must show in the finished plan.
+
+The reader marks a word used when a construct takes it; a later step can still drop that construct (a
+comparison moved to another field, a value that named the subject of a listing, a time bound with no
+second topic to join). Such a plan answers a different question while looking valid. This check runs on
+the finished plan, independent of how it was reached: a used catalog mention none of whose readings the
+plan holds, or a join bound the plan does not apply, is asked about, never answered."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.read import CompareSpec, MeasureSpec, Reading
+from copilot.agent.builtin.tags import Element, Mention
+from copilot.agent.builtin.vocab import Vocabulary
+from copilot.plan.model import FieldRef, Filter, QueryPlan
+
+
+@dataclass
+class Held:
+    """The catalog elements a plan holds, each under the topic that records it (twins folded into one)."""
+
+    tables: set[str] = field(default_factory=set)
+    fields: set[tuple[str, str]] = field(default_factory=set)
+    values: set[tuple[str, str, str]] = field(default_factory=set)
+    states: set[tuple[str, str]] = field(default_factory=set)
+    metrics: set[str] = field(default_factory=set)  # a metric is compiled inline, under its name
+    columns: set[tuple[str, str]] = field(default_factory=set)  # fields only shown, in a listing
+    counts: bool = False  # rows are counted
+    units: set[str] = field(default_factory=set)  # the units and currencies of the numbers the plan reads
+
+
+def _topic(vocab: Vocabulary, topic: str) -> str:
+    return vocab.twins.get(topic, topic)
+
+
+def _field(held: Held, vocab: Vocabulary, ref: FieldRef | None) -> None:
+    if ref is not None:
+        held.fields.add((_topic(vocab, ref.topic), ref.field))
+
+
+def _filter(held: Held, vocab: Vocabulary, f: Filter | None) -> None:
+    if f is None:
+        return
+    _field(held, vocab, f.field)
+    topic = _topic(vocab, f.field.topic)
+    if f.op in ("is_null", "is_not_null"):
+        held.states.add((topic, f.field.field))
+    for v in f.values:
+        held.values.add((topic, f.field.field, str(v).lower()))
+
+
+def _condition_text(held: Held, vocab: Vocabulary, topic: str, text: str) -> None:
+    """A metric's expression and filter: the fields and quoted values it names."""
+    schema = vocab.topics.get(topic)
+    if schema is None:
+        return
+    low = text.lower()
+    for f in schema.fields:
+        if re.search(rf"\b{re.escape(f.name.lower())}\b", low):
+            held.fields.add((_topic(vocab, topic), f.name))
+    for value in re.findall(r"'((?:[^']|'')*)'", text):
+        for f in schema.fields:
+            if re.search(rf"\b{re.escape(f.name.lower())}\b", low):
+                held.values.add((_topic(vocab, topic), f.name, value.replace("''", "'").lower()))
+
+
+def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
+    held = Held(tables={_topic(vocab, t) for t in plan.tables})
+    for f in plan.filters:
+        _filter(held, vocab, f)
+    for m in plan.measures:
+        held.counts |= m.func in ("count", "count_distinct")
+        _field(held, vocab, m.field)
+        _filter(held, vocab, m.condition)
+        _filter(held, vocab, m.filter)
+    for m in plan.measures:  # a metric is compiled inline, under its name; its row filter must be there too
+        topic = m.field.topic if m.field else plan.source
+        metric = vocab.metric(topic, m.metric or m.alias)
+        if metric is None:
+            held.metrics |= {m.alias} | ({m.metric} if m.metric else set())
+            continue
+        if m.metric:  # compiled from the catalog's definition, filter and all
+            _condition_text(held, vocab, topic, metric.filter or "")
+        _condition_text(held, vocab, topic, metric.expression)
+        wanted = Held()
+        _condition_text(wanted, vocab, topic, metric.filter or "")
+        if wanted.values <= held.values:
+            held.metrics |= {m.alias} | ({m.metric} if m.metric else set())
+    for d in plan.dimensions:
+        _field(held, vocab, d.field)
+        topic = _topic(vocab, d.field.topic)
+        if d.transform != "value":
+            held.states.add((topic, d.field.field))
+        else:  # "diesel vs hybrid": values shown one group each
+            schema = vocab.topics.get(d.field.topic)
+            spec = next((f for f in schema.fields if f.name == d.field.field), None) if schema else None
+            for v in (spec.values if spec is not None else None) or []:
+                held.values.add((topic, d.field.field, str(v).lower()))
+    for j in plan.joins:
+        for ref in (j.left, j.right, j.as_of):
+            _field(held, vocab, ref)
+    if plan.ranking is not None:
+        _field(held, vocab, plan.ranking.by_field)
+        for ref in plan.ranking.partition_by:
+            _field(held, vocab, ref)
+    for c in plan.columns:
+        held.columns.add((_topic(vocab, c.topic), c.field))
+    for topic, name in held.fields | held.columns:
+        schema = vocab.topics.get(topic)
+        unit = semantic.field_annotation(schema, name, "unit") if schema is not None else None
+        if unit:
+            held.units.add(str(unit).lower())
+    return held
+
+
+def _a_count(vocab: Vocabulary, e: Element) -> bool:
+    """A count of the topic's rows: its own id ("parcels" = shipment_id), or a metric that counts them."""
+    schema = vocab.topics.get(e.topic)
+    if schema is None:
+        return False
+    if e.kind == "field":
+        return (schema.primary_key or []) == [e.field]
+    metric = vocab.metric(e.topic, e.metric or "") if e.kind == "metric" else None
+    return metric is not None and not metric.filter and metric.expression.strip().upper().startswith("COUNT(")
+
+
+def _holds(held: Held, vocab: Vocabulary, e: Element, listing: bool) -> bool:
+    topic = _topic(vocab, e.topic)
+    schema = vocab.topics.get(e.topic)
+    if held.counts and topic in held.tables and _a_count(vocab, e):
+        return True
+    if e.kind == "topic":  # the topic read, or its rows named by their key ("products" ranked by product_id)
+        key = (schema.primary_key or []) if schema is not None else []
+        return topic in held.tables or (len(key) == 1 and any(f == key[0] for _t, f in held.fields))
+    if e.kind == "metric":
+        return (e.metric or "") in held.metrics
+    if e.kind == "field":
+        ref = (topic, e.field or "")
+        if topic in held.tables and (
+            (schema is not None and e.field == schema.event_time)
+            or (held.counts and vocab.ftype(e.topic, e.field or "").upper().startswith("TIMESTAMP"))
+        ):
+            return True  # "new customers": the rows counted by the time they were recorded
+        return ref in held.fields or (listing and ref in held.columns)
+    if e.kind == "value":  # a currency is also held by an amount recorded in it ("under €20": list_price in EUR)
+        return (topic, e.field or "", str(e.value).lower()) in held.values or str(e.value).lower() in held.units
+    if e.kind == "state":
+        return (topic, e.field or "") in held.states
+    return True
+
+
+def _spans(plan: QueryPlan) -> list[tuple[str, object]]:
+    """The question's words each plan part says it was built from, with the part."""
+    parts: list[tuple[str, object]] = [(f.words, f) for f in plan.filters]
+    parts += [(m.words, m) for m in plan.measures] + [(h.words, h) for h in plan.having]
+    return [(w.lower(), p) for w, p in parts if w]
+
+
+def _inside_other_part(m: Mention, plan: QueryPlan) -> bool:
+    """A field named inside the words a filter or measure was built from ("risk above 0.9" read as a filter on
+    amount): shown as a column of the listing, it was still not what that part compares."""
+    text = m.text.lower()
+    return any(re.search(rf"\b{re.escape(text)}\b", words) for words, _part in _spans(plan))
+
+
+def _constructs(r: Reading) -> set[int]:
+    """The mentions a construct of the reading took as its part (measured, split by, filtered, compared,
+    ranked, counted), or that lie within the words of a comparison or measure whose part is not one of the
+    question's mentions ("refunds over 200" compared as an amount);
+    other used mentions are context, such as a verb naming the rows ("units sold")."""
+    out: list[Mention | None] = [r.bound_mention, *r.dims, *r.count_targets]
+    said = {id(m) for m in r.mentions}
+    text = " ".join(t.low for t in r.toks)
+
+    def own_part(x: MeasureSpec | CompareSpec) -> bool:  # the part is one of the words' own mentions ("sell more than 200 units")
+        w, part = x.words.lower(), x.target.text.lower() if x.target is not None else ""
+        return id(x.target) in said and (part in w or f"{w} {part}" in text)
+
+    parts: list[MeasureSpec | CompareSpec] = [*r.measures, *r.compares]
+    spans = [x.words for x in parts if not own_part(x)]
+    for s in r.measures:
+        out += [s.target, s.condition, s.own]
+    for f in r.filters:
+        out += f.mentions
+    out += [c.target for c in r.compares]
+    if r.rank is not None:
+        out += [r.rank.target, *r.rank.partition, r.rank.by.target if r.rank.by else None]
+    words = " | ".join(w.lower() for w in spans if w)
+    out += [m for m in r.mentions if re.search(rf"(?<!\w){re.escape(m.text.lower())}(?!\w)", words)]
+    return {id(m) for m in out if m is not None}
+
+
+def unrealised(r: Reading, plan: QueryPlan, vocab: Vocabulary) -> Mention | None:
+    held = held_by(plan, vocab)
+    listing = not plan.measures
+    parts = _constructs(r)
+    for m in r.mentions:
+        if not m.used or m.qualifier or not m.elements:
+            continue
+        if id(m) not in parts:  # context: its topic must be read
+            if not any(_topic(vocab, e.topic) in held.tables or _holds(held, vocab, e, listing) for e in m.elements):
+                return m
+            continue
+        shown_only = listing and not _inside_other_part(m, plan)
+        if not any(_holds(held, vocab, e, shown_only) for e in m.elements):
+            return m
+    return None
+
+
+def what_was_read_is_answered(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    m = unrealised(r, plan, vocab)
+    if m is not None:
+        without = " ".join(re.sub(rf"\b{re.escape(m.text)}\b", "", question, count=1, flags=re.I).split())
+        readings = list(dict.fromkeys(e.label() for e in m.elements))[:2]
+        raise AskBack(
+            f"I read “{m.text}” ({' or '.join(readings)}) but could not fit it into the answer: what should it do?",
+            [{"label": f"without “{m.text}”", "question": without}],
+        )
+    if r.bound is not None and not any(j.bound is not None for j in plan.joins):
+        raise AskBack(
+            "I read a time limit between two events but found no second topic to bound: what should it apply to?",
+            [],
+        )
