@@ -71,3 +71,28 @@ def test_a_time_bound_with_nothing_to_bound_is_asked_about(demo):
     draft = BuiltinPlanner().plan(PlanRequest("how many orders were paid within 15 minutes, per country", demo, [], []))
     assert draft.sql is None or "payments" in draft.sql, draft.sql
     assert draft.sql is not None or draft.clarification is not None
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    from test_planner_properties import FLEET
+
+    return _load(FLEET)
+
+
+@pytest.mark.parametrize(
+    "question, answered",
+    [
+        ("litres of fuel per vehicle in euros", False),  # litres are not money: the euros name no amount
+        ("average distance per vehicle in pounds", False),
+        ("total tolls in euros per site", True),  # an amount recorded in that currency
+        ("how many trips per site in euros", True),  # counting the trips paid in euros
+    ],
+)
+def test_a_currency_qualifies_an_amount_of_money(fleet, question, answered):
+    draft = BuiltinPlanner().plan(PlanRequest(question, fleet, [], []))
+    if answered:
+        assert draft.sql is not None, (question, draft.reason)
+    else:
+        assert draft.sql is None and draft.clarification is not None, (question, draft.sql)
+        assert any("toll" in o["label"] for o in draft.clarification["options"]), draft.clarification

@@ -211,7 +211,63 @@ def unrealised(r: Reading, plan: QueryPlan, vocab: Vocabulary) -> Mention | None
     return None
 
 
+def _money(vocab: Vocabulary, topic: str) -> dict[str, set[str]]:
+    """A topic's currency fields, each with the amounts recorded in it (toll_cost in `currency`)."""
+    schema = vocab.topics[topic]
+    out: dict[str, set[str]] = {}
+    for f in schema.fields:
+        currency = semantic.currency_field(schema, f.name)
+        if currency:
+            out.setdefault(currency, set()).add(f.name)
+    return out
+
+
+def _figures(plan: QueryPlan, vocab: Vocabulary) -> set[tuple[str, str]]:
+    """The number fields the answer adds up, averages or compares."""
+    out: set[tuple[str, str]] = set()
+    for m in plan.measures:
+        if m.field is not None:
+            out.add((m.field.topic, m.field.field))
+        metric = vocab.metric(m.field.topic if m.field else plan.source, m.metric or m.alias)
+        if metric is not None:
+            held = Held()
+            _condition_text(held, vocab, plan.source, metric.expression)
+            out |= held.fields
+    out |= {(f.field.topic, f.field.field) for f in plan.filters if f.op in ("<", "<=", ">", ">=", "between", "not_between")}
+    return {(t, f) for t, f in out if vocab.is_numeric(t, f)}  # a rate of rows ("decline share") counts them
+
+
+def currency_of_no_amount(plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    """A currency qualifies amounts of money: "fuel per site in euros" adds up litres, and the trips whose
+    tolls were paid in euros are not what was asked. When the answer adds up or compares numbers and none of
+    them is an amount in that currency, ask which amount is meant."""
+    if not plan.measures or any(m.func in ("count", "count_distinct") for m in plan.measures):
+        return
+    figures = _figures(plan, vocab)
+    for f in plan.filters:
+        amounts = _money(vocab, f.field.topic).get(f.field.field, set())
+        if f.op not in ("=", "in") or not amounts or not figures:
+            continue
+        if any((f.field.topic, a) in figures for a in amounts):
+            continue
+        said = " or ".join(str(v) for v in f.values)
+        shown = ", ".join(sorted(field.replace("_", " ") for _t, field in figures))
+        named = [m.words for m in plan.measures if m.words and m.words.lower() in question.lower()]
+        options = []
+        for a in sorted(amounts):
+            if named:  # the figure's words replaced by the amount: "tolls per site in euros"
+                i = question.lower().index(named[0].lower())
+                asked = question[:i] + a.replace("_", " ") + question[i + len(named[0]) :]
+                options.append({"label": f"{a.replace('_', ' ')} in {said}", "question": asked})
+        raise AskBack(
+            f"{said} is the currency of {', '.join(sorted(a.replace('_', ' ') for a in amounts))}, but the answer "
+            f"adds up {shown}, which is not money: which amount do you mean?",
+            options,
+        )
+
+
 def what_was_read_is_answered(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    currency_of_no_amount(plan, vocab, question)
     m = unrealised(r, plan, vocab)
     if m is not None:
         without = " ".join(re.sub(rf"\b{re.escape(m.text)}\b", "", question, count=1, flags=re.I).split())
