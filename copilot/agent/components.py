@@ -67,6 +67,14 @@ def _unqualified(node: exp.Expr) -> str:
     return node.copy().transform(strip).sql(dialect="flink")
 
 
+def _condition(cond: exp.Expression) -> str:
+    """One WHERE condition as text; the parts of NOT (a AND b) in one order (they are one exclusion)."""
+    inner = cond.this.unnest() if isinstance(cond, exp.Not) else None
+    if isinstance(inner, exp.And):
+        return "NOT (" + " AND ".join(sorted(_unqualified(x) for x in _conjuncts(inner))) + ")"
+    return _unqualified(cond)
+
+
 def _conjuncts(node: exp.Expression) -> list[exp.Expression]:
     if isinstance(node, exp.And):
         return _conjuncts(node.this) + _conjuncts(node.expression)
@@ -194,7 +202,7 @@ def analyse(sql: str) -> Components:
                 continue
             if isinstance(cond, exp.Not) and isinstance(cond.this, exp.Is) and _group_key_guard(cond.this.this, group_columns):
                 continue  # "key IS NOT NULL" before a ranking of groups: a guard, not a condition the question set
-            filters.add(_unqualified(cond))
+            filters.add(_condition(cond))
     c.filters = sorted(filters)
     c.having = sorted(_unqualified(_as_fraction(cond)) for h in tree.find_all(exp.Having) for cond in _conjuncts(h.this))
     joins = []

@@ -4,6 +4,7 @@ Flink SQL through the `flink` dialect (`compile`), explained in plain words (`ex
 from copilot.plan.model import (
     Dimension,
     Duration,
+    Exclusion,
     FieldRef,
     Filter,
     Having,
@@ -14,4 +15,16 @@ from copilot.plan.model import (
     Window,
 )
 
-__all__ = ["Dimension", "Duration", "FieldRef", "Filter", "Having", "Join", "Measure", "QueryPlan", "Ranking", "Window"]
+__all__ = [
+    "Dimension",
+    "Duration",
+    "Exclusion",
+    "FieldRef",
+    "Filter",
+    "Having",
+    "Join",
+    "Measure",
+    "QueryPlan",
+    "Ranking",
+    "Window",
+]

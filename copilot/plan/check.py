@@ -98,7 +98,7 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
         return errors
     source = topics[plan.source]
     _check_joins(plan, topics, errors)
-    for f in plan.filters:
+    for f in plan.filters + [c for x in plan.excluded for c in x.conditions]:
         _check_filter(f, field(f.field), errors)
     for m in plan.measures:
         _check_measure(m, plan, source, field, errors)

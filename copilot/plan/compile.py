@@ -214,6 +214,9 @@ class _Compiler:
     def _where(self, select: exp.Select) -> exp.Select:
         for f in self.plan.filters:
             select = select.where(self.condition(f), copy=False)
+        for x in self.plan.excluded:
+            both = exp.and_(*[self.condition(c) for c in x.conditions])
+            select = select.where(exp.Not(this=exp.Paren(this=both)), copy=False)
         return select
 
     def _aggregate(self) -> exp.Select:

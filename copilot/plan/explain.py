@@ -21,6 +21,7 @@ def explain_clauses(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str
     clauses = [e.subject()]
     clauses += [e.join(j) for j in plan.joins]
     clauses += [f"Only {e.rows()} where {e.condition(f)}." for f in plan.filters]
+    clauses += [f"Leaving out {e.rows()} where {_and([e.condition(c) for c in x.conditions])}." for x in plan.excluded]
     if plan.dimensions:
         clauses.append("Broken down by " + _and([e.dimension(d) for d in plan.dimensions]) + ".")
     if plan.window is not None:

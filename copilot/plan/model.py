@@ -89,6 +89,14 @@ class Filter(_Model):
         return self
 
 
+class Exclusion(_Model):
+    """Rows left out when they meet all of `conditions` together: "except the declined paypal ones" is
+    NOT (status = 'declined' AND method = 'paypal'), which no list of single-field filters can say."""
+
+    conditions: list[Filter] = Field(min_length=2)
+    words: str = ""
+
+
 class Measure(_Model):
     """A named measure: a catalog metric of the source topic (`metric`), or an aggregate of a field
     (`func` + `field`; COUNT(*) has no field). `share` is the fraction of rows meeting `condition`.
@@ -231,6 +239,7 @@ class QueryPlan(_Model):
     measures: list[Measure] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(default_factory=list)
     filters: list[Filter] = Field(default_factory=list)
+    excluded: list[Exclusion] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
     window: Window | None = None
     ranking: Ranking | None = None
@@ -275,6 +284,7 @@ class QueryPlan(_Model):
 
     def _refs(self) -> list[FieldRef]:
         refs: list[FieldRef] = [d.field for d in self.dimensions] + [f.field for f in self.filters] + list(self.columns)
+        refs += [c.field for x in self.excluded for c in x.conditions]
         for m in self.measures:
             refs += [r for r in (m.field, m.condition.field if m.condition else None, m.filter.field if m.filter else None) if r]
         for j in self.joins:

@@ -97,6 +97,14 @@ def test_a_cast_repeated_to_the_same_type_is_one_cast():
     )
 
 
+def test_an_exclusion_of_two_values_together_is_one_condition_in_either_order():
+    listing = "SELECT payment_id FROM payments WHERE NOT ({})"
+    one = analyse(listing.format("`method` = 'paypal' AND status = 'declined'"))
+    assert one.differences(analyse(listing.format("status = 'declined' AND `method` = 'paypal'"))) == {}
+    apart = analyse("SELECT payment_id FROM payments WHERE `method` <> 'paypal' AND status <> 'declined'")
+    assert "filters" in one.differences(apart)
+
+
 def test_two_event_streams_joined_either_way_round_are_one_join():
     orders_first = (
         "SELECT o.country, COUNT(*) AS n FROM orders AS o JOIN shipments AS s ON s.order_id = o.order_id "

@@ -19,6 +19,7 @@ from copilot.plan.model import (
     ComparisonOp,
     Dimension,
     Duration,
+    Exclusion,
     FieldRef,
     Filter,
     FilterOp,
@@ -165,6 +166,10 @@ def plans(draw, topics: dict[str, TopicSchema]) -> QueryPlan:
         tables.append(right.topic)
     refs = [FieldRef(topic=t, field=f.name) for t in tables for f in topics[t].fields]
     data: dict = {"source": source, "joins": joins, "filters": draw(st.lists(filters(topics, refs), max_size=3))}
+    data["excluded"] = [
+        Exclusion(conditions=draw(st.lists(filters(topics, refs), min_size=2, max_size=3)))
+        for _ in range(draw(st.integers(0, 1)))
+    ]
     if draw(st.integers(0, 2)):  # two aggregates for one listing
         count = draw(st.integers(1, 3))
         data["measures"] = [draw(measures(topics, source, refs, f"m{i}")) for i in range(count)]

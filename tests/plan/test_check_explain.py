@@ -11,7 +11,7 @@ from copilot import settings
 from copilot.plan.check import check_plan
 from copilot.plan.compile import PlanError, compile_plan
 from copilot.plan.explain import explain_clauses, explain_plan
-from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Having, Join, Measure, QueryPlan, Ranking, Window
+from copilot.plan.model import Dimension, Duration, Exclusion, FieldRef, Filter, Having, Join, Measure, QueryPlan, Ranking, Window
 from tests.plan.strategies import SECOND_CATALOG, load_catalog
 
 DEMO = load_catalog(settings.DEMO_CATALOG_DIR)
@@ -309,3 +309,25 @@ def test_a_duration_is_read_in_another_time_unit_and_only_a_duration():
     assert "in minutes" in explain_plan(plan("duration_s", "MINUTE"), topics)
     assert "/" not in compile_plan(plan("duration_s", "SECOND"), topics).split("FROM")[0].replace("AVG(", "")
     assert check_plan(plan("distance_km", "HOUR"), topics)  # kilometres are no duration
+
+
+def test_an_exclusion_leaves_out_the_rows_that_meet_all_its_conditions_together():
+    topics = DEMO
+    plan = QueryPlan(
+        source="payments",
+        excluded=[
+            Exclusion(
+                conditions=[
+                    Filter(field=FieldRef(topic="payments", field="status"), op="=", values=["declined"]),
+                    Filter(field=FieldRef(topic="payments", field="method"), op="=", values=["paypal"]),
+                ]
+            )
+        ],
+    )
+    assert check_plan(plan, topics) == []
+    sql = compile_plan(plan, topics)
+    assert "WHERE NOT (status = 'declined' AND `method` = 'paypal')" in sql
+    assert "Leaving out payments where status is 'declined'" in explain_plan(plan, topics)
+    assert "method is 'paypal'" in explain_plan(plan, topics)
+    with pytest.raises(ValueError):
+        Exclusion(conditions=[Filter(field=FieldRef(topic="payments", field="status"), op="=", values=["declined"])])

@@ -33,7 +33,7 @@ from copilot.agent.builtin.plan_rank import ranking_of
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Vocabulary
-from copilot.plan.model import Dimension, FieldRef, Filter, Having, Measure, QueryPlan
+from copilot.plan.model import Dimension, Exclusion, FieldRef, Filter, Having, Measure, QueryPlan
 
 
 def session_time_zone() -> str:
@@ -83,6 +83,7 @@ def assemble(
         elif len(named) != 1 and word.low in {str(w).lower() for w in english()["key_nouns"]}:
             loose_key_options(b, word, question)
     dims_on_amounts(b, dims, question)
+    excluded = _excluded_together(b, r)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
     values_side_by_side(b, r, filters, dims)
@@ -118,7 +119,7 @@ def assemble(
             f"{source} keeps one current row per {', '.join(schema.primary_key)}: listed as they are, not aggregated"
         )
         cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
-        plan = QueryPlan(source=source, filters=filters, joins=b.joins, columns=cols)
+        plan = QueryPlan(source=source, filters=filters, excluded=excluded, joins=b.joins, columns=cols)
         every_word_used(r, plan, b, question)
         return plan, b.notices
     if not measures and ranking is None and not r.list_rows:
@@ -218,6 +219,7 @@ def assemble(
         measures=measures,
         dimensions=dims,
         filters=filters,
+        excluded=excluded,
         joins=b.joins,
         window=window,
         ranking=ranking,
@@ -285,6 +287,21 @@ def _window_on_table(b: Builder, window, question: str, dims) -> None:
     raise AskBack(
         f"{b.source.replace('_', ' ')} holds current rows, not events: “{words}” cannot split them. What do you mean?", options
     )
+
+
+def _excluded_together(b: Builder, r: Reading) -> list[Exclusion]:
+    """The values an exclusion word leaves out together ("except the declined paypal ones"): taken out of the
+    single-field filters, one `Exclusion` per phrase."""
+    groups: dict[int, list] = {}
+    for spec in r.filters:
+        if spec.joint:
+            groups.setdefault(spec.joint, []).append(spec)
+    r.filters = [f for f in r.filters if not f.joint]
+    out = []
+    for specs in groups.values():
+        conditions = [b.filter(s) for s in specs]
+        out.append(Exclusion(conditions=conditions, words=" ".join(s.words for s in specs)))
+    return out
 
 
 def _plain_words(r: Reading, vocab: Vocabulary, source: str) -> None:

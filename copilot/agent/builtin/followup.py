@@ -72,6 +72,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         )
     if r.clear_filters:
         plan.filters = []
+        plan.excluded = []
     for spec in r.filters:
         f = b.filter(spec)
         plan.filters = [x for x in plan.filters if x.field != f.field] + [f]

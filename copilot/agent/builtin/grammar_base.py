@@ -32,6 +32,7 @@ class FilterSpec:
     mentions: list[Mention]  # value mentions (one field), or a field mention for IS NULL tests
     op: str  # = <> in not_in is_null is_not_null
     words: str = ""
+    joint: int = 0  # filters with the same number > 0 leave out the rows that meet them all together
 
 
 @dataclass

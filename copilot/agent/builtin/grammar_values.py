@@ -202,6 +202,47 @@ class ValuesMixin(GrammarBase):
                     self.r.dims.append(dim)
             words = " ".join(m.text for m in group)
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
+        self._excluded_together(groups)
+
+    def _excluded_together(self, groups: list[list[Mention]]) -> None:
+        """ "except the declined paypal ones", "excluding mobile orders from Germany": an exclusion word's scope
+        is the whole phrase after it, so values of different fields next to each other are left out together
+        (NOT (a AND b)), not each on its own. A comma, a breakdown or another construct ends the phrase."""
+        specs = {id(f.mentions[0]): f for f in self.r.filters if f.mentions}
+        joint = max((f.joint for f in self.r.filters), default=0)
+        for a, b in zip(groups, groups[1:]):
+            first, second = specs.get(id(a[0])), specs.get(id(b[0]))
+            if first is None or second is None or second.op not in ("=", "in"):
+                continue
+            if first.joint == 0 and (first.op not in ("<>", "not_in") or not self._exclusion_before(a[0].start)):
+                continue
+            between = self.toks[a[-1].end : b[0].start]
+            if not all(self._inside_one_phrase(t) for t in between):
+                continue
+            if first.joint == 0:
+                joint += 1
+                first.joint = joint
+                first.op = {"<>": "=", "not_in": "in"}[first.op]
+                first.words = first.words.removeprefix("not ")
+            second.joint = first.joint
+            self.use(*between)
+
+    def _exclusion_before(self, i: int) -> bool:
+        """The negation before token i is a phrase-level exclusion ("except", "apart from"), not "non"."""
+        exclusions = {tuple(str(w).lower().split()) for w in english()["exclusions"]}
+        j = i - 1
+        while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "light_words"):
+            j -= 1
+        if j < 0 or self.toks[j].role != "negations":
+            return False
+        start = self.toks[j].phrase_start if self.toks[j].phrase_start >= 0 else j
+        return tuple(t.low for t in self.toks[start : j + 1]) in exclusions
+
+    def _inside_one_phrase(self, t) -> bool:
+        m = t.mention
+        if m is not None:  # the rows' own noun: "mobile orders from Germany"
+            return bool(m.of("topic")) and not (m.of("field") or m.of("value") or m.of("metric"))
+        return t.role in ("function_words", "light_words") and t.low not in english()["exclusion_enders"]
 
     def _nulls(self) -> None:
         for m in self.r.mentions:  # "without a referrer", "doesn't have a country": the field is missing

@@ -70,7 +70,7 @@ def _condition_text(held: Held, vocab: Vocabulary, topic: str, text: str) -> Non
 
 def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
     held = Held(tables={_topic(vocab, t) for t in plan.tables})
-    for f in plan.filters:
+    for f in plan.filters + [c for x in plan.excluded for c in x.conditions]:
         _filter(held, vocab, f)
     for m in plan.measures:
         held.counts |= m.func in ("count", "count_distinct")
