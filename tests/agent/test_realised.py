@@ -96,3 +96,21 @@ def test_a_currency_qualifies_an_amount_of_money(fleet, question, answered):
     else:
         assert draft.sql is None and draft.clarification is not None, (question, draft.sql)
         assert any("toll" in o["label"] for o in draft.clarification["options"]), draft.clarification
+
+
+@pytest.mark.parametrize(
+    "question, catalog_name",
+    [
+        ("how many refunds above 20 euros per hour", "demo"),
+        ("count refunds bigger than 10 GBP per currency", "demo"),
+        ("how many stops per driver so far today", "fleet"),  # whole things the rows carry, added up
+        ("number of payments over 50 dollars by method", "demo"),
+    ],
+)
+def test_a_count_asked_for_is_counted_or_asked_about(demo, fleet, question, catalog_name):
+    topics = demo if catalog_name == "demo" else fleet
+    draft = BuiltinPlanner().plan(PlanRequest(question, topics, [], []))
+    if draft.sql is None:
+        assert draft.clarification is not None, (question, draft.reason)
+    else:
+        assert "COUNT(" in draft.sql or "SUM(stops)" in draft.sql, (question, draft.sql)

@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.builtin import semantic
+from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import CompareSpec, MeasureSpec, Reading
 from copilot.agent.builtin.tags import Element, Mention
 from copilot.agent.builtin.vocab import Vocabulary
 from copilot.plan.model import FieldRef, Filter, QueryPlan
+
+WHOLE_NUMBERS = {"INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT"}
 
 
 @dataclass
@@ -266,8 +269,54 @@ def currency_of_no_amount(plan: QueryPlan, vocab: Vocabulary, question: str) -> 
         )
 
 
+def _counts_rows(plan: QueryPlan, vocab: Vocabulary) -> bool:
+    """The answer counts rows, or adds up a whole number the rows carry ("how many stops": SUM(stops))."""
+    for m in plan.measures:
+        if m.func in ("count", "count_distinct"):
+            return True
+        if m.func == "sum" and m.field is not None and vocab.ftype(m.field.topic, m.field.field).upper() in WHOLE_NUMBERS:
+            return True
+        topic = m.field.topic if m.field else plan.source
+        metric = vocab.metric(topic, m.metric or "") if m.metric else None
+        simple = semantic.simple_metric(metric.expression) if metric is not None else None
+        if simple is not None and (
+            simple[0] in ("count", "count_distinct")
+            or simple[0] == "sum"
+            and simple[1]
+            and vocab.ftype(topic, simple[1]).upper() in WHOLE_NUMBERS
+        ):
+            return True
+    return False
+
+
+def count_asked_is_counted(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    """ "how many refunds above 20 euros": a count was asked for; an answer that only adds up the amounts
+    (refunds whose total is above 20) reads the count words as something else. Ask which is meant."""
+    lex = english()
+    plain = {tuple(str(w).lower().split()) for w in lex["count_words"]}
+    replaced = [t.i for t in r.toks if t.low in ("instead", "rather")]  # "… instead of the count": taken out
+    said = [
+        t
+        for t in r.toks
+        if t.role == "agg"
+        and t.arg == "count"
+        and t.used
+        and tuple(x.low for x in r.toks if x.phrase_start == t.phrase_start and x.role == "agg") in plain
+        and not any(i < t.i for i in replaced)
+    ]
+    if not said or not plan.measures or _counts_rows(plan, vocab) or any(s.counted for s in r.measures):
+        return
+    words = " ".join(t.text for t in r.toks if t.phrase_start == said[0].phrase_start) or said[0].text
+    raise AskBack(
+        f"“{words}” asks for a count, but I read the question as {', '.join(m.alias for m in plan.measures)}: "
+        "what should I count?",
+        [],
+    )
+
+
 def what_was_read_is_answered(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
     currency_of_no_amount(plan, vocab, question)
+    count_asked_is_counted(r, plan, vocab, question)
     m = unrealised(r, plan, vocab)
     if m is not None:
         without = " ".join(re.sub(rf"\b{re.escape(m.text)}\b", "", question, count=1, flags=re.I).split())
