@@ -35,6 +35,14 @@ class Element:
         return f"{self.topic}.{self.field}"
 
 
+def _money(schema: TopicSchema, name: str, ftype: str) -> bool:
+    if not semantic.is_numeric(ftype):
+        return False
+    unit = semantic.field_annotation(schema, name, "unit")
+    currencies = {str(c).upper() for c in english()["currencies"].values()}
+    return bool(semantic.currency_field(schema, name)) or (unit is not None and str(unit).upper() in currencies)
+
+
 def _grammar_words() -> set[str]:
     lex = english()
     words: set[str] = set()
@@ -222,6 +230,18 @@ class Vocabulary:
                         if " " not in low_syn and low_syn.endswith("ed") and len(low_syn) > 4:
                             self._add([low_syn[:-2]], ve)  # "failed" → "fail", "fails"
                             self._add([low_syn[:-1]], ve)
+
+        self._add_money_words(schema)
+
+    def _add_money_words(self, schema: TopicSchema) -> None:
+        """ "the most money": the topic's amount recorded in a currency (its main amount when it has several)."""
+        money = [f.name for f in schema.fields if _money(schema, f.name, f.type)]
+        if len(money) > 1:
+            main = self.main_amount(schema.topic)
+            money = [main] if main in money else []
+        for name in money:
+            for word in english()["money_words"]:
+                self._add_text(str(word), Element("field", schema.topic, name))
 
     # -- reading -------------------------------------------------------------------------
     def lookup(self, words: list[str]) -> list[Element]:
