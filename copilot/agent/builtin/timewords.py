@@ -51,6 +51,7 @@ def grammar() -> _Grammar:
         "session_named",
         "session_words",
         "bare",
+        "adjective",
     )
     res = {name: compile_(data[name]) for name in names}
     res["adverb"] = re.compile(r"\b(" + "|".join(map(re.escape, data["adverbs"])) + r")\b")
@@ -156,6 +157,12 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
         if not before or before[-1] not in set(time_words()["bare_not_after"]):
             used.append((bare.start(), bare.start() + len(bare.group(0).rstrip(",.?! "))))
             return Window(kind="tumble", size=_duration(bare.group(1), bare.group(2)), words=bare.group(0).strip(" ,.?!")), used
+    for adjective in g.res["adjective"].finditer(text):
+        before = text[: adjective.start()].split()
+        if adjective.group(2).endswith("s") or (before and before[-1] in set(time_words()["bare_not_after"])):
+            continue  # "30 minutes of", "within 2 hour": a length, not the window's size
+        used.append((adjective.start(), adjective.start() + len(adjective.group(0).rstrip())))
+        return Window(kind="tumble", size=_duration(adjective.group(1), adjective.group(2)), words=adjective.group(0).strip()), used
     return None, used
 
 
