@@ -162,7 +162,9 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
         if adjective.group(2).endswith("s") or (before and before[-1] in set(time_words()["bare_not_after"])):
             continue  # "30 minutes of", "within 2 hour": a length, not the window's size
         used.append((adjective.start(), adjective.start() + len(adjective.group(0).rstrip())))
-        return Window(kind="tumble", size=_duration(adjective.group(1), adjective.group(2)), words=adjective.group(0).strip()), used
+        return Window(
+            kind="tumble", size=_duration(adjective.group(1), adjective.group(2)), words=adjective.group(0).strip()
+        ), used
     return None, used
 
 
