@@ -114,3 +114,10 @@ def test_a_count_asked_for_is_counted_or_asked_about(demo, fleet, question, cata
         assert draft.clarification is not None, (question, draft.reason)
     else:
         assert "COUNT(" in draft.sql or "SUM(stops)" in draft.sql, (question, draft.sql)
+
+
+def test_a_field_of_a_joined_topic_named_for_a_listing_is_shown(demo):
+    question = "list home orders above 70 euros as they come in, with the product name"
+    draft = BuiltinPlanner().plan(PlanRequest(question, demo, [], []))
+    assert draft.sql is not None, draft.reason
+    assert "p.name" in draft.sql.split(" FROM ")[0], draft.sql

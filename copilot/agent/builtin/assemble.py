@@ -214,6 +214,7 @@ def assemble(
         )
     if window is not None and (schema.is_upsert or not schema.event_time):
         _window_on_table(b, window, question, dims)
+    columns += _shown_from_joined(b, r, columns, filters)
     plan = QueryPlan(
         source=source,
         measures=measures,
@@ -287,6 +288,24 @@ def _window_on_table(b: Builder, window, question: str, dims) -> None:
     raise AskBack(
         f"{b.source.replace('_', ' ')} holds current rows, not events: “{words}” cannot split them. What do you mean?", options
     )
+
+
+def _shown_from_joined(b: Builder, r: Reading, columns: list[FieldRef], filters: list[Filter]) -> list[FieldRef]:
+    """ "orders as they happen, with the product name": a listed field of a joined topic the question names,
+    shown next to the rows' own fields (a field only filtered on is not shown twice)."""
+    if not columns:
+        return []
+    joined = {j.topic for j in b.joins}
+    filtered = {f.field.key() for f in filters}
+    out: list[FieldRef] = []
+    for m in r.mentions:
+        if not m.used or m.of("value") or m.of("metric"):
+            continue
+        for e in m.of("field"):
+            ref = FieldRef(topic=e.topic, field=e.field or "")
+            if e.topic in joined and ref not in columns and ref.key() not in filtered and ref not in out:
+                out.append(ref)
+    return out
 
 
 def _excluded_together(b: Builder, r: Reading) -> list[Exclusion]:
