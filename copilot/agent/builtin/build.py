@@ -122,7 +122,8 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         or bool(inside)
     )
     valued = sorted({e.topic for m in r.mentions for e in m.elements})
-    if not named and not context and len(valued) > 1:
+    shared = set.intersection(*[{e.topic for e in m.elements} for m in r.mentions]) if r.mentions else set()
+    if not named and not context and len(valued) > 1 and len(shared) != 1:  # "refunds in euros": only payments has both
         # only values ("now only France"): orders, page views or customers? Ask rather than guess.
         q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
         raise AskBack(

@@ -221,6 +221,11 @@ class CompareMixin(GrammarBase):
                     or (before.of("field") and self._numeric(before))
                 )
             ):
+                if self._counted_rows(before):  # "how many refunds above 20 euros": the refunds counted, each one compared
+                    metric_topics = {e.topic for e in before.of("metric")}
+                    before.elements = [e for e in before.of("value") if e.topic in metric_topics] or before.of("value")
+                    self.r.compares.append(spec)
+                    continue
                 spec.target = before
                 rows = self._count_metric(before) and before.of("field") and self._numeric(before)
                 if rows:  # "readings above 30": the rows' own number compared, not how many readings there are
@@ -240,6 +245,17 @@ class CompareMixin(GrammarBase):
             if spec.kind == "default" and currency and self._group_subject(k):
                 spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
+
+    def _counted_rows(self, m) -> bool:
+        """A metric that is also a value of the rows ("refunds"), right after words that only ask for a count."""
+        if not (m.of("metric") and m.of("value")):
+            return False
+        plain = {tuple(str(w).lower().split()) for w in english()["count_words"]}
+        j = m.start
+        for n in (2, 1):
+            if j - n >= 0 and tuple(t.low for t in self.toks[j - n : j]) in plain:
+                return True
+        return False
 
     def _units_vary(self, ref: tuple[str, str] | None) -> bool:
         """The field's unit is given per row by another field (`unit_field`): any unit word may be its unit."""
