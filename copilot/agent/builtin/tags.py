@@ -181,7 +181,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     for t in toks:
         if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
             continue  # a number word ("five") is never a misspelling of a catalog word ("live")
-        if t.low in english_words():  # a real word ("actually", "costing") is only a slip for a catalog word
+        if real_word(t.low):  # a real word ("actually", "costing", "fridges") is only a slip for a catalog word
             cands = vocab.correct(t.low, _NOTHING, as_written=True)
         else:
             cands = vocab.correct(t.low, lexicon_words())
@@ -294,7 +294,7 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
     out = text
     for word in set(re.findall(r"[A-Za-z][A-Za-z']+", text)):
         t = Tok(0, word, word.lower())
-        if _known(t, vocab, table) or t.low in english_words():
+        if _known(t, vocab, table) or real_word(t.low):
             continue
         targets = correction_targets()
         known = vocab.correct(t.low, targets)
@@ -315,6 +315,16 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
             if corrections is not None:
                 corrections.append((word, cands[0]))
     return out
+
+
+def real_word(word: str) -> bool:
+    """An English word as spelt, or an inflection of one ("fridges", "chillers", "refunded"): not a misspelling."""
+    words = english_words()
+    if word in words:
+        return True
+    stems = [word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith(("es", "ed")) else ""]
+    stems += [word[:-1] if word.endswith("ed") else "", word[:-3] if word.endswith("ing") else ""]
+    return any(len(w) >= 4 and w in words for w in stems)
 
 
 def english_spelling(word: str, known=lambda w: False) -> str | None:
