@@ -120,6 +120,11 @@ def counted_rows(b: Builder, target: Mention | None) -> Measure | Filter | None:
 def values_side_by_side(b: Builder, r: Reading, filters: list[Filter], dims: list[Dimension]) -> None:
     """ "cart and checkout views per minute", "paypal and klarna volume": values of one field joined by "and"
     in a figure with no other breakdown are one group each — "or" picks rows, "and" sets them side by side."""
+    keys = {d.field.key() for d in dims if d.transform == "value"}
+    for flt in list(filters):  # "desktop vs phone vs tablet": every value, one group each, no row left out
+        known = semantic.values(b.vocab.topics[flt.field.topic], flt.field.field) if flt.field.key() in keys else {}
+        if flt.op == "in" and known and set(map(str, flt.values)) >= set(known):
+            filters.remove(flt)
     if dims or r.rank is not None or r.list_strong or (r.list_rows and not (r.window or r.measures)):
         return  # a listing shows each row with its value already
     for spec, flt in zip(r.filters, filters):
