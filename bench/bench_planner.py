@@ -52,6 +52,12 @@ SETS = {
     "heldout_i_fleet": (ROOT / "tests" / "heldout" / "fleet_i.yaml", FLEET),
     "heldout_j_demo": (ROOT / "tests" / "heldout" / "demo_j.yaml", None),
     "heldout_j_fleet": (ROOT / "tests" / "heldout" / "fleet_j.yaml", FLEET),
+    "heldout_k_demo": (ROOT / "tests" / "heldout" / "demo_k.yaml", None),
+    "heldout_k_fleet": (ROOT / "tests" / "heldout" / "fleet_k.yaml", FLEET),
+    "heldout_l_demo": (ROOT / "tests" / "heldout" / "demo_l.yaml", None),
+    "heldout_l_fleet": (ROOT / "tests" / "heldout" / "fleet_l.yaml", FLEET),
+    "heldout_m_demo": (ROOT / "tests" / "heldout" / "demo_m.yaml", None),
+    "heldout_m_fleet": (ROOT / "tests" / "heldout" / "fleet_m.yaml", FLEET),
 }
 
 
