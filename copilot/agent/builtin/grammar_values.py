@@ -192,7 +192,9 @@ class ValuesMixin(GrammarBase):
                     keep = set.intersection(*[{(e.topic, e.field) for e in g.of("value")} for g in group])
                     m.elements = [e for e in m.elements if e.kind == "value" and (e.topic, e.field) in keep]
             op = ("not_in" if negated else "in") if len(group) > 1 else ("<>" if negated else "=")
-            if len(group) > 1 and any(t.role == "versus" for t in self.toks[group[0].end : group[-1].start]):
+            if len(group) > 1 and (
+                any(t.role == "versus" for t in self.toks[group[0].end : group[-1].start]) or self._which_of(group)
+            ):
                 # "paypal vs card": those values, side by side
                 field = {(e.topic, e.field) for e in group[0].of("value")}
                 dim = Mention(
@@ -203,6 +205,22 @@ class ValuesMixin(GrammarBase):
             words = " ".join(m.text for m in group)
             self.r.filters.append(FilterSpec(group, op, ("not " if negated else "") + words))
         self._excluded_together(groups)
+
+    def _which_of(self, group: list[Mention]) -> bool:
+        """ "which brings in more, web or mobile?": values joined by "or" beside a comparative with no number after
+        it are compared, side by side; the comparative is then used."""
+        if "or" not in {t.low for t in self.toks[group[0].end : group[-1].start]}:
+            return False
+        comparatives = {str(w).lower() for w in english()["comparatives"]}
+        for t in self.toks:
+            if t.used or t.mention is not None or t.low not in comparatives:
+                continue
+            after = self.skip(t.i + 1)
+            if after < len(self.toks) and (self.toks[after].number is not None or self.toks[after].low in ("than", "then")):
+                continue  # "more than 5": a threshold
+            self.use(t)
+            return True
+        return False
 
     def _excluded_together(self, groups: list[list[Mention]]) -> None:
         """ "except the declined paypal ones", "excluding mobile orders from Germany": an exclusion word's scope
