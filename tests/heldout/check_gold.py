@@ -29,7 +29,21 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
 
     catalogs = {"demo": Path(DEMO_CATALOG_DIR), "fleet": ROOT / "examples" / "catalogs" / "fleet"}
     sets = {}
-    for suffix in ("", "_b", "_c", "_d", "_e", "_f", "_g", "_h", "_i", "_j", "_k", "_l", "_m"):  # one pair per written set, in the order written
+    for suffix in (
+        "",
+        "_b",
+        "_c",
+        "_d",
+        "_e",
+        "_f",
+        "_g",
+        "_h",
+        "_i",
+        "_j",
+        "_k",
+        "_l",
+        "_m",
+    ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)
     return sets
