@@ -58,6 +58,8 @@ SETS = {
     "heldout_l_fleet": (ROOT / "tests" / "heldout" / "fleet_l.yaml", FLEET),
     "heldout_m_demo": (ROOT / "tests" / "heldout" / "demo_m.yaml", None),
     "heldout_m_fleet": (ROOT / "tests" / "heldout" / "fleet_m.yaml", FLEET),
+    "heldout_n_demo": (ROOT / "tests" / "heldout" / "demo_n.yaml", None),
+    "heldout_n_fleet": (ROOT / "tests" / "heldout" / "fleet_n.yaml", FLEET),
 }
 
 

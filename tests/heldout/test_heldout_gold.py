@@ -1,4 +1,4 @@
-"""The held-out question sets (demo.yaml, fleet.yaml and sets B to M: demo_b..m.yaml, fleet_b..m.yaml) are well formed, cover the mix they promise,
+"""The held-out question sets (demo.yaml, fleet.yaml and sets B to N: demo_b..n.yaml, fleet_b..n.yaml) are well formed, cover the mix they promise,
 and every gold SQL is accepted by Flink's planner (one gateway session for all of them)."""
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def _mix(name: str) -> Counter:
         ("fleet_k", 55),
         ("demo_l", 110),
         ("fleet_l", 55),
-        ("demo_m", 90),
-        ("fleet_m", 45),
+        ("demo_m", 110),
+        ("fleet_m", 55),
+        ("demo_n", 110),
+        ("fleet_n", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
