@@ -83,7 +83,7 @@ def assemble(
         elif len(named) != 1 and word.low in {str(w).lower() for w in english()["key_nouns"]}:
             loose_key_options(b, word, question)
     dims_on_amounts(b, dims, question)
-    excluded = _excluded_together(b, r)
+    excluded = _exclusions(b, r)
     filters = [b.filter(f) for f in r.filters]
     b.extra_filters = filters
     values_side_by_side(b, r, filters, dims)
@@ -308,7 +308,7 @@ def _shown_from_joined(b: Builder, r: Reading, columns: list[FieldRef], filters:
     return out
 
 
-def _excluded_together(b: Builder, r: Reading) -> list[Exclusion]:
+def _exclusions(b: Builder, r: Reading) -> list[Exclusion]:
     """The values an exclusion word leaves out together ("except the declined paypal ones"): taken out of the
     single-field filters, one `Exclusion` per phrase."""
     groups: dict[int, list] = {}

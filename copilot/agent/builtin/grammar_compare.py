@@ -5,7 +5,7 @@ with the currency, duration and unit words that qualify a compared number."""
 from __future__ import annotations
 
 from copilot.agent.builtin.grammar_base import CompareSpec, GrammarBase
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import english, phrase_set
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.plan.model import Duration
@@ -250,7 +250,7 @@ class CompareMixin(GrammarBase):
         """A metric that is also a value of the rows ("refunds"), right after words that only ask for a count."""
         if not (m.of("metric") and m.of("value")):
             return False
-        plain = {tuple(str(w).lower().split()) for w in english()["count_words"]}
+        plain = phrase_set("count_words")
         j = m.start
         for n in (2, 1):
             if j - n >= 0 and tuple(t.low for t in self.toks[j - n : j]) in plain:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from copilot.agent.builtin.grammar_base import CompareSpec, FilterSpec, GrammarBase
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import english, phrase_set, word_set
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element
@@ -211,7 +211,7 @@ class ValuesMixin(GrammarBase):
         it are compared, side by side; the comparative is then used."""
         if "or" not in {t.low for t in self.toks[group[0].end : group[-1].start]}:
             return False
-        comparatives = {str(w).lower() for w in english()["comparatives"]}
+        comparatives = word_set("comparatives")
         for t in self.toks:
             if t.used or t.mention is not None or t.low not in comparatives:
                 continue
@@ -247,7 +247,7 @@ class ValuesMixin(GrammarBase):
 
     def _exclusion_before(self, i: int) -> bool:
         """The negation before token i is a phrase-level exclusion ("except", "apart from"), not "non"."""
-        exclusions = {tuple(str(w).lower().split()) for w in english()["exclusions"]}
+        exclusions = phrase_set("exclusions")
         j = i - 1
         while j >= 0 and self.toks[j].mention is None and self.toks[j].role in ("function_words", "light_words"):
             j -= 1
@@ -260,7 +260,7 @@ class ValuesMixin(GrammarBase):
         m = t.mention
         if m is not None:  # the rows' own noun: "mobile orders from Germany"
             return bool(m.of("topic")) and not (m.of("field") or m.of("value") or m.of("metric"))
-        return t.role in ("function_words", "light_words") and t.low not in english()["exclusion_enders"]
+        return t.role in ("function_words", "light_words") and t.low not in word_set("exclusion_enders")
 
     def _nulls(self) -> None:
         for m in self.r.mentions:  # "without a referrer", "doesn't have a country": the field is missing

@@ -24,6 +24,18 @@ def time_words() -> dict:
     return load("time")
 
 
+@lru_cache(maxsize=None)
+def phrase_set(key: str) -> frozenset[tuple[str, ...]]:
+    """One English list as token tuples, built once: for the look-ups made on every question."""
+    return frozenset(phrases(english()[key]))
+
+
+@lru_cache(maxsize=None)
+def word_set(key: str) -> frozenset[str]:
+    """One English list of single words, lower case, built once."""
+    return frozenset(str(w).lower() for w in english()[key])
+
+
 def phrases(items) -> list[tuple[str, ...]]:
     """Lexicon entries as token tuples (a phrase may have several words)."""
     return [tuple(str(p).lower().split()) for p in items]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from copilot.agent.builtin import semantic
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import phrase_set
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import CompareSpec, MeasureSpec, Reading
 from copilot.agent.builtin.tags import Element, Mention
@@ -99,9 +99,7 @@ def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
         if d.transform != "value":
             held.states.add((topic, d.field.field))
         else:  # "diesel vs hybrid": values shown one group each
-            schema = vocab.topics.get(d.field.topic)
-            spec = next((f for f in schema.fields if f.name == d.field.field), None) if schema else None
-            for v in (spec.values if spec is not None else None) or []:
+            for v in semantic.values(vocab.topics[d.field.topic], d.field.field):
                 held.values.add((topic, d.field.field, str(v).lower()))
     for j in plan.joins:
         for ref in (j.left, j.right, j.as_of):
@@ -214,7 +212,7 @@ def unrealised(r: Reading, plan: QueryPlan, vocab: Vocabulary) -> Mention | None
     return None
 
 
-def _money(vocab: Vocabulary, topic: str) -> dict[str, set[str]]:
+def _amounts_by_currency(vocab: Vocabulary, topic: str) -> dict[str, set[str]]:
     """A topic's currency fields, each with the amounts recorded in it (toll_cost in `currency`)."""
     schema = vocab.topics[topic]
     out: dict[str, set[str]] = {}
@@ -248,7 +246,7 @@ def currency_of_no_amount(plan: QueryPlan, vocab: Vocabulary, question: str) -> 
         return
     figures = _figures(plan, vocab)
     for f in plan.filters:
-        amounts = _money(vocab, f.field.topic).get(f.field.field, set())
+        amounts = _amounts_by_currency(vocab, f.field.topic).get(f.field.field, set())
         if f.op not in ("=", "in") or not amounts or not figures:
             continue
         if any((f.field.topic, a) in figures for a in amounts):
@@ -289,12 +287,17 @@ def _counts_rows(plan: QueryPlan, vocab: Vocabulary) -> bool:
     return False
 
 
+def _replace_phrase_starts(r: Reading) -> list[int]:
+    """Where a phrase that takes a part out of the question ("instead of", "rather than") begins."""
+    lows = [t.low for t in r.toks]
+    return [i for i in range(len(lows)) for p in phrase_set("replace_words") if tuple(lows[i : i + len(p)]) == p]
+
+
 def count_asked_is_counted(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
     """ "how many refunds above 20 euros": a count was asked for; an answer that only adds up the amounts
     (refunds whose total is above 20) reads the count words as something else. Ask which is meant."""
-    lex = english()
-    plain = {tuple(str(w).lower().split()) for w in lex["count_words"]}
-    replaced = [t.i for t in r.toks if t.low in ("instead", "rather")]  # "… instead of the count": taken out
+    plain = phrase_set("count_words")
+    replaced = _replace_phrase_starts(r)  # "… instead of the count": taken out
     said = [
         t
         for t in r.toks
