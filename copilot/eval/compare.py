@@ -284,8 +284,8 @@ def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> 
             False,
             "no column of one result matches a column of the other",
             counts,
-            only_left=[_show(r) for r in lrows[:DIFF_ROWS]],
-            only_right=[_show(r) for r in rrows[:DIFF_ROWS]],
+            only_left=_sample(lrows),
+            only_right=_sample(rrows),
         )
     _score, mapping, only_l, only_r = best
     # columns whose values differ have no signature match: pair them by kind (same name first) to show rows
@@ -310,8 +310,8 @@ def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> 
             True,
             f"same rows up to ties at a ranking cut-off ({len(only_l)} tied rows differ in their key)",
             counts,
-            only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
-            only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+            only_left=_sample(only_l),
+            only_right=_sample(only_r),
             mapping={lcols[i]: rcols[j] for i, j in paired.items()},
         )
     reasons = []
@@ -330,8 +330,8 @@ def _difference(lcols, rcols, lrows, rrows, droppable, best, counts, ranked) -> 
         False,
         "; ".join(reasons) or "different rows",
         counts,
-        only_left=[_show(r) for r in only_l[:DIFF_ROWS]],
-        only_right=[_show(r) for r in only_r[:DIFF_ROWS]],
+        only_left=_sample(only_l),
+        only_right=_sample(only_r),
         mapping={lcols[i]: rcols[j] for i, j in paired.items()},
     )
 
@@ -359,6 +359,22 @@ def _ties_only(only_l: list[tuple], only_r: list[tuple], pl: list[tuple], pr: li
 def _kind(rows: Sequence[Sequence[Any]], i: int) -> str:
     value = next((r[i] for r in rows if r[i] is not None), None)
     return value[0] if isinstance(value, tuple) and len(value) == 2 and value[0] in ("n", "t") else type(value).__name__
+
+
+def _sample(rows: list) -> list[list[Any]]:
+    """The first DIFF_ROWS rows in a fixed order, so a diff reads the same whatever order Flink emitted them in."""
+    return [_show(r) for r in sorted(rows, key=_row_order)[:DIFF_ROWS]]
+
+
+def _row_order(row) -> tuple:
+    def value(v) -> tuple:
+        if v is None:
+            return (0, "")
+        if isinstance(v, tuple) and len(v) == 2 and v[0] in ("n", "t"):
+            return (1, v[1]) if v[0] == "n" else (2, v[1].isoformat())
+        return (3, str(v))
+
+    return tuple(value(v) for v in row)
 
 
 def _show(row) -> list[Any]:

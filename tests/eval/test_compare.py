@@ -88,6 +88,15 @@ def test_a_different_value_gives_a_small_diff():
     assert result.only_left == [["FR", 5]] and result.only_right == [["FR", 6]]
 
 
+def test_the_rows_shown_in_a_diff_do_not_depend_on_arrival_order():
+    rows = [(f"k{i}", i, i * 1.5 if i % 3 else None) for i in range(12)]
+    other = [(k, n, None if v is None else v + 1) for k, n, v in rows]
+    first = compare(table(["k", "n", "v"], rows), table(["k", "n", "v"], other))
+    second = compare(table(["k", "n", "v"], rows[::-1]), table(["k", "n", "v"], other[5:] + other[:5]))
+    assert not first.equal and len(first.only_left) == 5
+    assert first.to_dict() == second.to_dict()
+
+
 def test_rows_are_a_multiset():
     a = table(["x"], [(1,), (1,), (2,)])
     b = table(["x"], [(1,), (2,), (2,)])
