@@ -216,12 +216,25 @@ class EvalRunner:
             row["component_diff"] = {k: [str(a), str(b)] for k, (a, b) in (diff or {}).items()}
         elif question.expected == "sql":
             row["component_match"] = False
+            if got == "clarify":
+                row["one_click"] = self._option_matching(question, answer, cid)
         execution = self._execute(question, answer, got, cid)
         row.update(execution)
         row["verdict"] = verdict(question.expected, got, row, self.replayer is not None)
         row["valid_but_wrong"] = row["verdict"] in ("wrong", "answered")
         row["time_s"] = round(time.monotonic() - start, 3)
         return row
+
+    def _option_matching(self, question: Question, answer, cid: str) -> str | None:
+        """The label of the first option of a question back that, asked as a person would click it (in the same
+        conversation), is answered with SQL matching the gold: the question was one click from its answer."""
+        history = list(self.copilot.conversations.get(cid, []))
+        for option in (answer.clarification or {}).get("options") or []:
+            picked = self.copilot.ask(option["question"], conversation_id=f"{cid}-option", history=history)
+            self.copilot.conversations.pop(f"{cid}-option", None)
+            if outcome(picked) == "sql" and component_differences(picked.sql, question.gold) == {}:
+                return option.get("label") or option["question"]
+        return None
 
     def _execute(self, question: Question, answer, got: str, cid: str) -> dict:
         if self.replayer is None:
@@ -295,6 +308,8 @@ def totals(rows: list[dict], seconds: float, executed: bool) -> dict:
         "clarifications_expected": len(clarifies),
         "clarifications_correct": sum(1 for r in clarifies if r["verdict"] == "correct"),
         "declined_with_gold_sql": sum(1 for r in gold_sql if r["outcome"] == "decline"),
+        "clarified_with_gold_sql": sum(1 for r in gold_sql if r["outcome"] == "clarify"),
+        "clarified_one_click_from_gold": sum(1 for r in gold_sql if r.get("one_click")),
         "time_s": round(seconds, 2),
         "median_time_s": round(statistics.median(times), 3) if times else None,
         "questions_per_minute": round(n / seconds * 60, 2) if seconds > 0 else None,
@@ -376,6 +391,11 @@ def render(report: dict) -> str:
         if d.get("count"):
             lines.append(f"disagreements     {d['count']}: " + "; ".join(f"{k} ×{v}" for k, v in d["reasons"].items()))
     lines.append(f"valid but wrong   {t['valid_but_wrong']}")
+    if t["clarified_with_gold_sql"]:
+        lines.append(
+            f"asked back        {t['clarified_with_gold_sql']} where the gold had SQL; "
+            f"{t['clarified_one_click_from_gold']} of them one click (an offered option) from the gold"
+        )
     lines.append(
         f"declines          {t['declines_correct']}/{t['declines_expected']}; clarifications "
         f"{t['clarifications_correct']}/{t['clarifications_expected']}; invalid {t['invalid']}"

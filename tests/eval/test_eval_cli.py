@@ -55,3 +55,14 @@ def test_eval_execute_gives_the_expected_verdicts(stack):
     assert totals["component_match"] == 2 and totals["valid_but_wrong"] == 1
     assert totals["declines_expected"] == totals["declines_correct"] == 1
     assert report["slice"]["topics"]["orders"]["records"] > 0
+
+
+def test_a_question_asked_back_is_counted_one_click_from_its_gold_only_when_an_option_reaches_it():
+    done = run_eval(str(HERE / "one_click.yaml"), "--json", "--no-audit", "--no-engine", "--builtin")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    rows = report["questions"]
+    assert [r["verdict"] for r in rows] == ["clarified", "clarified"]
+    assert rows[0]["one_click"] and rows[1]["one_click"] is None
+    totals = report["totals"]
+    assert totals["clarified_with_gold_sql"] == 2 and totals["clarified_one_click_from_gold"] == 1

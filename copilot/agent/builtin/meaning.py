@@ -85,12 +85,21 @@ def replace_word(question: str, word: str, phrase: str) -> str:
     return re.sub(pattern, phrase, question, count=1, flags=re.I)
 
 
+def without_words(question: str, words: Sequence[str]) -> str:
+    """`question` with each of `words` taken out, with a list word or comma right before it ("France or Narnia"
+    → "France"), tidied of the punctuation left at its ends."""
+    out = question
+    for word in words:
+        out = re.sub(rf"(?:\s*(?:\b(?:or|and)\b|,))?\s*(?<![\w-]){re.escape(word)}(?![\w-])", "", out, count=1, flags=re.I)
+    return " ".join(out.split()).strip(" ,;:-")
+
+
 def option_label(word: str, phrase: str, elements: list[Element]) -> str:
     what = elements[0].label()
     return f"{phrase} ({what})" if what.replace("_", " ").lower() != phrase else phrase
 
 
-def names_the_figure(question: str, word: str) -> bool:
+def names_the_figure(question: str, word: str, vocab: Vocabulary | None = None) -> bool:
     """The unknown word stands where the figure asked for does: right before a breakdown word ("profit by
     country", "staff per warehouse") or right after an aggregate word ("total profit", "average margin"). A figure
     the catalog lacks is declined naming it (the nearest words as suggestions): a question back would offer revenue
@@ -109,4 +118,28 @@ def names_the_figure(question: str, word: str) -> bool:
         return False  # "how many gadgets per site": the rows counted, named in other words — asked back
     after = words[i + 1] if i + 1 < len(words) else ""
     before = words[i - 1] if i > 0 else ""
+    if after in breakdown and vocab is not None and before and vocab.lookup([before]):
+        return False  # "units moved per category": what the rows the catalog names did, not the figure
     return after in breakdown or before in aggregates or (i >= 2 and words[i - 2 : i] == ["how", "much"])
+
+
+def names_a_thing(question: str, word: str, vocab: Vocabulary) -> bool:
+    """The unknown word names something (a figure, rows, or a kind of them) rather than saying how: it is the
+    figure asked for, the rows counted ("how many employees"), it follows a word that starts a noun phrase ("the
+    tyre", "our staff", "every ticket") or ranks ("the best reviews"), or it qualifies a catalog word right after it
+    ("salary spend", "slow deliveries"). Taken out, the question asks about something else: it is declined, not
+    offered without the word. A word after the catalog word says how ("units moved") and may be left out."""
+    from copilot.agent.builtin.lexicon import english
+
+    if names_the_figure(question, word, vocab):
+        return True
+    lex = english()
+    starts = {str(w).lower() for w in lex["object_starts"]} | {str(w).lower() for w in lex["which_words"] if " " not in str(w)}
+    starts |= {str(w).lower() for w in lex["rank_top"] + lex["rank_bottom"] if " " not in str(w)}
+    words = [w.lower() for w in tokenize(question)]
+    first = word.lower().split()[0]
+    for i, w in enumerate(words):
+        if w == first and i > 0 and (words[i - 1] in starts or words[max(0, i - 2) : i] == ["how", "many"]):
+            return True
+    after = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])[ \t]+([\w'-]+)", question, flags=re.I)
+    return after is not None and bool(vocab.lookup([after.group(1)]))

@@ -11,9 +11,11 @@ from copilot.agent.builtin.meaning import (
     PhraseIndex,
     candidates,
     catalog_phrases,
+    names_a_thing,
     names_the_figure,
     option_label,
     replace_word,
+    without_words,
 )
 from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import read
@@ -82,12 +84,13 @@ class BuiltinPlanner(Planner):
         except UnknownWords as exc:
             ask_meaning = self._by_meaning(request, exc, suggest) if by_meaning and self.meanings else None
             self._suggest = suggest
-            if ask_meaning is not None and names_the_figure(request.question, exc.words[0]):
+            if ask_meaning is not None and names_the_figure(request.question, exc.words[0], vocabulary_for(request.topics)):
                 # "profit by country": the figure itself is missing — declined naming it, the nearest as suggestions
                 draft = self.unsure(request, exc.reason)
                 draft.suggestions = [o["question"] for o in ask_meaning.options] + draft.suggestions
                 draft.suggestions = list(dict.fromkeys(draft.suggestions))[:4]
                 return draft
+            ask_meaning = self._with_or_without(request, exc, ask_meaning, suggest) if by_meaning else ask_meaning
             return self.ask_back(request, ask_meaning) if ask_meaning else self.unsure(request, exc.reason)
         except Decline as exc:
             return self.unsure(request, exc.reason)
@@ -132,6 +135,33 @@ class BuiltinPlanner(Planner):
             return None
         said = " or ".join(f"“{o['label']}”" for o in options)
         return AskBack(f"The catalog has no “{word}”; the closest in meaning: {said}. Which do you mean?", options)
+
+    def _with_or_without(
+        self, request: PlanRequest, unknown: UnknownWords, near: AskBack | None, suggest: bool
+    ) -> AskBack | None:
+        """Words the catalog does not list, where no word of it names the figure asked for ("how many units
+        moved per category", "sorry if silly question, revenue per channel"): the question without them is
+        offered, beside any catalog phrases near them in meaning — the person says whether the words changed
+        anything. Never answered without asking: "customers whose deliveries arrived late" without "late" is a
+        different question."""
+        vocab = vocabulary_for(request.topics)
+        if any(names_a_thing(request.question, w, vocab) for w in unknown.words):
+            return near
+        without = without_words(request.question, unknown.words)
+        if not without or without == request.question:
+            return near
+        draft = self._plan(PlanRequest(without, request.topics, request.retrieved, request.history), False, False)
+        self._suggest = suggest
+        if not draft.sql:
+            return near
+        said = ", ".join(f"“{w}”" for w in unknown.words)
+        option = {"label": f"without {said}", "question": without}
+        if near is not None:
+            return AskBack(near.question, [*near.options[:3], option])
+        return AskBack(
+            f"The catalog has nothing for {said}: should I answer without {'it' if len(unknown.words) == 1 else 'them'}?",
+            [option],
+        )
 
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
         options = [o for o in ask.options if o.get("question")]

@@ -41,8 +41,8 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         0,
     )
     head = [t.text.lower() for t in r.toks[start : start + 2]]
-    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and not any(
-        t.role in ("clear_filters", "followup") for t in r.toks[start : start + 3]
+    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and (
+        not any(t.role in ("clear_filters", "followup") for t in r.toks[start : start + 3]) or _acts_on_rows(r, start)
     ):
         raise Decline(
             f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
@@ -152,3 +152,11 @@ def _durations_held(vocab: Vocabulary, question: str) -> None:
         f"Which figure do you mean?",
         options,
     )
+
+
+def _acts_on_rows(r: Reading, start: int) -> bool:
+    """ "remove every order placed by …": a verb that a follow-up uses to take out a part of the answer
+    ("remove the channel filter") acts on a topic's rows when its object is the topic itself."""
+    obj = next((t for t in r.toks[start + 1 : start + 4] if t.role != "function_words"), None)
+    m = obj.mention if obj is not None else None
+    return m is not None and bool(m.of("topic")) and not m.of("field") and not m.of("value")
