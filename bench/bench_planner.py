@@ -60,6 +60,8 @@ SETS = {
     "heldout_m_fleet": (ROOT / "tests" / "heldout" / "fleet_m.yaml", FLEET),
     "heldout_n_demo": (ROOT / "tests" / "heldout" / "demo_n.yaml", None),
     "heldout_n_fleet": (ROOT / "tests" / "heldout" / "fleet_n.yaml", FLEET),
+    "heldout_o_demo": (ROOT / "tests" / "heldout" / "demo_o.yaml", None),
+    "heldout_o_fleet": (ROOT / "tests" / "heldout" / "fleet_o.yaml", FLEET),
 }
 
 
@@ -112,6 +114,7 @@ def score_set(path: Path, catalog: Path | None) -> dict:
         "clarified_where_gold_had_sql": clarified,
         "clarified_rate_where_gold_had_sql": round(clarified / max(1, len(with_sql)), 4),
         "declined_where_gold_had_sql": declined,
+        "clarified_one_click_from_gold": t.get("clarified_one_click_from_gold", 0),
         "declines_right": f"{t['declines_correct']}/{t['declines_expected']}",
         "clarifications_right": f"{t['clarifications_correct']}/{t['clarifications_expected']}",
         "wrong": [{"q": r["q"], "sql": r["sql"], "diff": r.get("component_diff")} for r in rows if r.get("valid_but_wrong")],

@@ -45,6 +45,8 @@ def _mix(name: str) -> Counter:
         ("fleet_m", 55),
         ("demo_n", 110),
         ("fleet_n", 55),
+        ("demo_o", 110),
+        ("fleet_o", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
