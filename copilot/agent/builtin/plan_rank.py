@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
@@ -101,6 +101,9 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
             raise AskBack(
                 f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
             )
+        counts = set(spec.words.lower().split()) & word_set("rank_counts")
+        if not counts and not b.r.count_targets and not _rows_named(b, r):
+            _ranked_by_nothing_named(b, spec)
         measures.append(Measure(alias=b.alias(b.source), func="count"))
     # a ranking by a reference leaves out the events that name none ("most viewed products")
     for d in dims:
@@ -118,3 +121,20 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     return Ranking(
         n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, partition_by=within, words=spec.words
     )
+
+
+def _rows_named(b: Builder, r: Reading) -> bool:
+    """The question names the rows it ranks groups by ("the carriers with the most parcels"): a count of them."""
+    return any(m.of("topic") and not m.qualifier for m in r.mentions if m is not (r.rank.target if r.rank else None))
+
+
+def _ranked_by_nothing_named(b: Builder, spec) -> None:
+    """ "busiest depots this week", "rank our best clients": a ranking word that names no figure, and no rows to
+    count — trips, kilometres or stops all fit. Ask which, with the subject's count and metrics as options."""
+    source = b.source.replace("_", " ")
+    base = b.question.rstrip("?!. ")
+    options = [{"label": f"number of {source}", "question": f"{base}, by number of {source}"}]
+    for metric in b.vocab.metrics.get(b.source, [])[:3]:
+        name = metric.name.replace("_", " ")
+        options.append({"label": name, "question": f"{base}, by {name}"})
+    raise AskBack(f"“{spec.words}” by what?", options)

@@ -13,7 +13,7 @@ from copilot.agent.builtin.grammar_rank import RankMixin
 from copilot.agent.builtin.grammar_share import ShareMixin
 from copilot.agent.builtin.grammar_values import ValuesMixin
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.tags import correct_text, tag
 from copilot.agent.builtin.timewords import GAP, find_window, normalise, strip_spans
 from copilot.agent.builtin.vocab import Vocabulary
@@ -48,6 +48,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
             f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
             f"the current values instead"
         )
+    _limit_unsaid(r)
     for t in r.toks:
         if t.role == "duration_questions":
             _durations_held(vocab, question)
@@ -160,3 +161,18 @@ def _acts_on_rows(r: Reading, start: int) -> bool:
     obj = next((t for t in r.toks[start + 1 : start + 4] if t.role != "function_words"), None)
     m = obj.mention if obj is not None else None
     return m is not None and bool(m.of("topic")) and not m.of("field") and not m.of("value")
+
+
+def _limit_unsaid(r: Reading) -> None:
+    """ "cold stores running too warm", "parcels taking too long": a limit word before another word says a limit
+    was passed, and with no number in the question the limit is the user's to give, not the planner's to pick."""
+    if any(t.number is not None for t in r.toks):
+        return
+    limits = {str(w).lower() for w in english()["limit_words"]}
+    for a, b in zip(r.toks, r.toks[1:]):
+        if a.low in limits and b.text.isalpha():
+            raise AskBack(
+                f"“{a.text} {b.text}” needs a limit the question does not give: above or below what value? Ask again "
+                f"with the number (for example “… above 30”).",
+                [],
+            )

@@ -317,7 +317,33 @@ def count_asked_is_counted(r: Reading, plan: QueryPlan, vocab: Vocabulary, quest
     )
 
 
+def values_the_catalog_lists(plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    """ "sales in JPY": a value the catalog does not list for a field whose values it lists (orders are paid in
+    EUR, USD or GBP) matches no row, or rows the catalog does not describe — an empty answer that looks like
+    "none". Ask which listed value is meant."""
+    conditions = list(plan.filters) + [c for x in plan.excluded for c in x.conditions]
+    conditions += [c for m in plan.measures for c in (m.filter, m.condition) if c is not None]
+    for f in conditions:
+        schema = vocab.topics.get(f.field.topic)
+        listed = semantic.values(schema, f.field.field) if f.op in ("=", "in", "<>", "not_in") and schema else {}
+        missing = [v for v in f.values if listed and str(v).lower() not in {str(c).lower() for c in listed}]
+        if not missing:
+            continue
+        name = f.field.field.replace("_", " ")
+        word = next(
+            (w for w in (f.words, str(missing[0])) if w and re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", question, re.I)), ""
+        )
+        options = []
+        for code in list(listed)[:4] if word else []:
+            asked = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", str(code), question, count=1, flags=re.I)
+            options.append({"label": f"{name} {code}", "question": asked})
+        raise AskBack(
+            f"The catalog lists {', '.join(map(str, listed))} as {name} values, not {missing[0]}: which do you mean?", options
+        )
+
+
 def what_was_read_is_answered(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    values_the_catalog_lists(plan, vocab, question)
     currency_of_no_amount(plan, vocab, question)
     count_asked_is_counted(r, plan, vocab, question)
     m = unrealised(r, plan, vocab)
