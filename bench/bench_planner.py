@@ -62,6 +62,8 @@ SETS = {
     "heldout_n_fleet": (ROOT / "tests" / "heldout" / "fleet_n.yaml", FLEET),
     "heldout_o_demo": (ROOT / "tests" / "heldout" / "demo_o.yaml", None),
     "heldout_o_fleet": (ROOT / "tests" / "heldout" / "fleet_o.yaml", FLEET),
+    "heldout_p_demo": (ROOT / "tests" / "heldout" / "demo_p.yaml", None),
+    "heldout_p_fleet": (ROOT / "tests" / "heldout" / "fleet_p.yaml", FLEET),
 }
 
 

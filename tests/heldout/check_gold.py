@@ -45,6 +45,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_m",
         "_n",
         "_o",
+        "_p",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

@@ -47,6 +47,8 @@ def _mix(name: str) -> Counter:
         ("fleet_n", 55),
         ("demo_o", 110),
         ("fleet_o", 55),
+        ("demo_p", 110),
+        ("fleet_p", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
