@@ -78,6 +78,7 @@ def test_a_ranking_naming_no_figure_is_asked_about_with_counts_and_metrics(fleet
     [
         "which payment method is used most per minute?",
         "the carriers with the most parcels each hour",
+        "which payment method has the most declines every hour?",
         "top 3 countries by revenue every 5 minutes",
     ],
 )

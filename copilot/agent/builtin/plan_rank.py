@@ -101,7 +101,8 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
             raise AskBack(
                 f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
             )
-        counts = set(spec.words.lower().split()) & word_set("rank_counts")
+        said = set(spec.words.lower().split()) | {t.low for t in r.toks if t.role in ("rank_top", "rank_bottom")}
+        counts = said & word_set("rank_counts")
         if not counts and not b.r.count_targets and not _rows_named(b, r):
             _ranked_by_nothing_named(b, spec)
         measures.append(Measure(alias=b.alias(b.source), func="count"))
@@ -124,8 +125,10 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
 
 
 def _rows_named(b: Builder, r: Reading) -> bool:
-    """The question names the rows it ranks groups by ("the carriers with the most parcels"): a count of them."""
-    return any(m.of("topic") and not m.qualifier for m in r.mentions if m is not (r.rank.target if r.rank else None))
+    """The question names the rows it ranks groups by ("the carriers with the most parcels", "the most declines"):
+    a count of them."""
+    target = r.rank.target if r.rank else None
+    return any((m.of("topic") or m.of("value")) and not m.qualifier for m in r.mentions if m is not target)
 
 
 def _ranked_by_nothing_named(b: Builder, spec) -> None:
