@@ -129,13 +129,11 @@ def names_a_thing(question: str, word: str, vocab: Vocabulary) -> bool:
     tyre", "our staff", "every ticket") or ranks ("the best reviews"), or it qualifies a catalog word right after it
     ("salary spend", "slow deliveries"). Taken out, the question asks about something else: it is declined, not
     offered without the word. A word after the catalog word says how ("units moved") and may be left out."""
-    from copilot.agent.builtin.lexicon import english
+    from copilot.agent.builtin.lexicon import word_set
 
     if names_the_figure(question, word, vocab):
         return True
-    lex = english()
-    starts = {str(w).lower() for w in lex["object_starts"]} | {str(w).lower() for w in lex["which_words"] if " " not in str(w)}
-    starts |= {str(w).lower() for w in lex["rank_top"] + lex["rank_bottom"] if " " not in str(w)}
+    starts = word_set("object_starts") | word_set("which_words") | word_set("rank_top") | word_set("rank_bottom")
     words = [w.lower() for w in tokenize(question)]
     first = word.lower().split()[0]
     for i, w in enumerate(words):

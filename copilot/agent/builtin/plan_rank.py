@@ -5,7 +5,7 @@ from __future__ import annotations
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import AskBack
-from copilot.agent.builtin.read import MeasureSpec, Reading
+from copilot.agent.builtin.read import MeasureSpec, RankSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.vocab import Element
 from copilot.plan.model import Dimension, FieldRef, Filter, Measure, Ranking
@@ -103,7 +103,7 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
             )
         said = set(spec.words.lower().split()) | {t.low for t in r.toks if t.role in ("rank_top", "rank_bottom")}
         counts = said & word_set("rank_counts")
-        if not counts and not b.r.count_targets and not _rows_named(b, r):
+        if not counts and not b.r.count_targets and not _rows_named(r):
             _ranked_by_nothing_named(b, spec)
         measures.append(Measure(alias=b.alias(b.source), func="count"))
     # a ranking by a reference leaves out the events that name none ("most viewed products")
@@ -124,14 +124,14 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     )
 
 
-def _rows_named(b: Builder, r: Reading) -> bool:
+def _rows_named(r: Reading) -> bool:
     """The question names the rows it ranks groups by ("the carriers with the most parcels", "the most declines"):
     a count of them."""
     target = r.rank.target if r.rank else None
     return any((m.of("topic") or m.of("value")) and not m.qualifier for m in r.mentions if m is not target)
 
 
-def _ranked_by_nothing_named(b: Builder, spec) -> None:
+def _ranked_by_nothing_named(b: Builder, spec: RankSpec) -> None:
     """ "busiest depots this week", "rank our best clients": a ranking word that names no figure, and no rows to
     count — trips, kilometres or stops all fit. Ask which, with the subject's count and metrics as options."""
     source = b.source.replace("_", " ")

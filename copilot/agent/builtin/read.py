@@ -12,7 +12,7 @@ from copilot.agent.builtin.grammar_measure import MeasureMixin
 from copilot.agent.builtin.grammar_rank import RankMixin
 from copilot.agent.builtin.grammar_share import ShareMixin
 from copilot.agent.builtin.grammar_values import ValuesMixin
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.tags import correct_text, tag
 from copilot.agent.builtin.timewords import GAP, find_window, normalise, strip_spans
@@ -168,7 +168,7 @@ def _limit_unsaid(r: Reading) -> None:
     was passed, and with no number in the question the limit is the user's to give, not the planner's to pick."""
     if any(t.number is not None for t in r.toks):
         return
-    limits = {str(w).lower() for w in english()["limit_words"]}
+    limits = word_set("limit_words")
     for a, b in zip(r.toks, r.toks[1:]):
         if a.low in limits and b.text.isalpha():
             raise AskBack(
