@@ -8,7 +8,7 @@ import pytest
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.agent.builtin.meaning import names_a_thing, without_words
+from copilot.agent.builtin.meaning import names_a_thing, without_asides, without_words
 from copilot.agent.builtin.vocab import vocabulary_for
 
 
@@ -109,3 +109,25 @@ def test_remove_as_a_follow_up_still_takes_out_a_part(topics):
 def test_a_question_about_causes_is_declined(topics, question):
     draft = _plan(topics, question)
     assert draft.sql is None and draft.clarification is None and "reasons are not in the data" in draft.reason
+
+
+@pytest.mark.parametrize(
+    "question, words, expected",
+    [
+        ("our CFO asked, how many orders per minute by channel?", ["CFO", "asked"], "how many orders per minute by channel?"),
+        ("revenue per channel every minute - for the ops wall", ["ops", "wall"], "revenue per channel every minute"),
+        ("orders per channel per minute, cheers mate", ["cheers", "mate"], "orders per channel per minute"),
+        ("how many units moved per category", ["moved"], "how many units per category"),
+    ],
+)
+def test_an_aside_naming_no_catalog_word_is_taken_out_whole(topics, question, words, expected):
+    assert without_asides(question, words, vocabulary_for(topics)) == expected
+
+
+def test_a_word_after_our_in_an_aside_is_offered_without(topics):
+    options = _plan(topics, "our CFO asked, how many orders per minute by channel?").clarification["options"]
+    assert options[0]["question"] == "how many orders per minute by channel?"
+
+
+def test_an_aside_with_a_catalog_word_is_not_an_aside(topics):
+    assert names_a_thing("for the revenue dashboard, the staff per country", "staff", vocabulary_for(topics))

@@ -133,6 +133,8 @@ def names_a_thing(question: str, word: str, vocab: Vocabulary) -> bool:
 
     if names_the_figure(question, word, vocab):
         return True
+    if _in_an_aside(question, word, vocab):
+        return False  # "so for the finance sync, what did we take …": a phrase of its own names no catalog word
     starts = word_set("object_starts") | word_set("which_words") | word_set("rank_top") | word_set("rank_bottom")
     words = [w.lower() for w in tokenize(question)]
     first = word.lower().split()[0]
@@ -141,3 +143,33 @@ def names_a_thing(question: str, word: str, vocab: Vocabulary) -> bool:
             return True
     after = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])[ \t]+([\w'-]+)", question, flags=re.I)
     return after is not None and bool(vocab.lookup([after.group(1)]))
+
+
+ASIDE_BREAK = r"\s*(?:[,;:]|\s[-–—]\s)\s*"
+
+
+def _aside_of(question: str, word: str, vocab: Vocabulary) -> str | None:
+    """The phrase set off by a comma, colon, semicolon or dash ("so for the finance sync, …", "…, for the ops
+    screen") that holds the word and no catalog word: it says who asks or why, and qualifies nothing."""
+    parts = re.split(ASIDE_BREAK, question)
+    for part in parts if len(parts) > 1 else []:
+        words = tokenize(part)
+        if any(w.lower() == word.lower().split()[0] for w in words):
+            return part if not any(vocab.lookup([w]) for w in words) else None
+    return None
+
+
+def _in_an_aside(question: str, word: str, vocab: Vocabulary) -> bool:
+    return _aside_of(question, word, vocab) is not None
+
+
+def without_asides(question: str, words: Sequence[str], vocab: Vocabulary) -> str:
+    """`question` without the asides that hold any of `words`, then without the rest of `words`."""
+    out, rest = question, []
+    for word in words:
+        aside = _aside_of(out, word, vocab)
+        if aside:
+            out = re.sub(rf"(?:^|{ASIDE_BREAK}){re.escape(aside)}(?={ASIDE_BREAK}|$)", " ", out, count=1)
+        else:
+            rest.append(word)
+    return without_words(out, rest)

@@ -15,7 +15,7 @@ from copilot.agent.builtin.meaning import (
     names_the_figure,
     option_label,
     replace_word,
-    without_words,
+    without_asides,
 )
 from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
 from copilot.agent.builtin.read import read
@@ -147,7 +147,7 @@ class BuiltinPlanner(Planner):
         vocab = vocabulary_for(request.topics)
         if any(names_a_thing(request.question, w, vocab) for w in unknown.words):
             return near
-        without = without_words(request.question, unknown.words)
+        without = without_asides(request.question, unknown.words, vocab)
         if not without or without == request.question:
             return near
         draft = self._plan(PlanRequest(without, request.topics, request.retrieved, request.history), False, False)
