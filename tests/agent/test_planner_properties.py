@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.agent.builtin.semantic import metrics
+from copilot.agent.builtin.semantic import CONDITION_RE, metrics
 from copilot.agent.builtin.tags import lexicon_table, lexicon_words
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.catalog.store import YamlCatalogStore
@@ -43,7 +43,7 @@ def _building_blocks(topics):
             continue
         from copilot.agent.builtin.vocab import Element
 
-        measures = []
+        measures, own_rows = [], {}
         topic_words = name.replace("_", " ")
         if _unique(vocab, topic_words, Element("topic", name)):
             measures.append(f"how many {topic_words}")
@@ -51,6 +51,9 @@ def _building_blocks(topics):
             words = m.name.replace("_", " ")
             if _unique(vocab, words, Element("metric", name, metric=m.name)):
                 measures.append(words)
+                own = CONDITION_RE.match(str(m.filter or ""))
+                if own:  # "refund amount excluding refunded" contradicts itself: asked about, not drawn here
+                    own_rows[words] = own.group(1)
         keys, values = [], []
         for f in schema.fields:
             words = f.name.replace("_", " ")
@@ -65,7 +68,7 @@ def _building_blocks(topics):
                 if _unique(vocab, w, Element("value", name, f.name, str(code))):
                     values.append((f.name, w))
         if measures:
-            blocks.append((name, measures, keys, values))
+            blocks.append((name, measures, keys, values, own_rows))
     return blocks
 
 
@@ -76,8 +79,9 @@ def catalog(request):
 
 
 def _question(data, blocks) -> tuple[str, str]:
-    name, measures, keys, values = data.draw(st.sampled_from(blocks))
+    name, measures, keys, values, own_rows = data.draw(st.sampled_from(blocks))
     parts = [data.draw(st.sampled_from(measures))]
+    values = [v for v in values if v[0] != own_rows.get(parts[0])]
     if keys and data.draw(st.booleans()):
         parts.append("by " + data.draw(st.sampled_from(keys)))
     if values and data.draw(st.booleans()):

@@ -90,3 +90,14 @@ def test_a_ranking_that_counts_or_names_its_figure_is_answered(topics, question)
 def test_reversing_or_undoing_is_a_change_and_declined(topics, question):
     draft = _plan(topics, question)
     assert draft.sql is None and draft.clarification is None and "never change data" in draft.reason
+
+
+@pytest.mark.parametrize("question", ["refund amount excluding refunded", "refund amount for declined payments per minute"])
+def test_a_filter_that_leaves_out_a_metrics_own_rows_is_asked_about(topics, question):
+    draft = _plan(topics, question)
+    assert draft.sql is None and draft.clarification and "refund amount" in draft.clarification["question"]
+
+
+def test_a_filter_that_keeps_a_metrics_own_rows_is_answered(topics):
+    draft = _plan(topics, "refund amount per method every minute")
+    assert draft.sql and "status = 'refunded'" in draft.sql

@@ -342,8 +342,32 @@ def values_the_catalog_lists(plan: QueryPlan, vocab: Vocabulary, question: str) 
         )
 
 
+def metric_rows_kept(plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
+    """ "refund amount excluding refunded": a metric's own rows (`status = 'refunded'`) left out by a filter of the
+    question, or narrowed to another value, measures no row at all. The words contradict each other: ask."""
+    for m in plan.measures:
+        topic = m.field.topic if m.field else plan.source
+        metric = vocab.metric(topic, m.metric) if m.metric else None
+        own = semantic.CONDITION_RE.match(str(getattr(metric, "filter", None) or ""))
+        if own is None:
+            continue
+        field_name, value = own.group(1), own.group(2).lower()
+        for f in plan.filters:
+            if (f.field.topic, f.field.field) != (topic, field_name):
+                continue
+            values = {str(v).lower() for v in f.values}
+            if (f.op in ("<>", "not_in") and value in values) or (f.op in ("=", "in") and value not in values):
+                without = " ".join(re.sub(re.escape(f.words), "", question, count=1, flags=re.I).split()) if f.words else ""
+                raise AskBack(
+                    f"“{m.words or m.metric}” counts only rows where {field_name.replace('_', ' ')} is {own.group(2)}, "
+                    f"and “{f.words or f.op}” leaves those out: which do you mean?",
+                    [{"label": f"without “{f.words}”", "question": without}] if without and without != question else [],
+                )
+
+
 def what_was_read_is_answered(r: Reading, plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
     values_the_catalog_lists(plan, vocab, question)
+    metric_rows_kept(plan, vocab, question)
     currency_of_no_amount(plan, vocab, question)
     count_asked_is_counted(r, plan, vocab, question)
     m = unrealised(r, plan, vocab)
