@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.agent.builtin.semantic import CONDITION_RE, metrics
+from copilot.agent.builtin.semantic import metric_condition, metrics
 from copilot.agent.builtin.tags import lexicon_table, lexicon_words
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.catalog.store import YamlCatalogStore
@@ -51,9 +51,9 @@ def _building_blocks(topics):
             words = m.name.replace("_", " ")
             if _unique(vocab, words, Element("metric", name, metric=m.name)):
                 measures.append(words)
-                own = CONDITION_RE.match(str(m.filter or ""))
+                own = metric_condition(m)
                 if own:  # "refund amount excluding refunded" contradicts itself: asked about, not drawn here
-                    own_rows[words] = own.group(1)
+                    own_rows[words] = own[0]
         keys, values = [], []
         for f in schema.fields:
             words = f.name.replace("_", " ")

@@ -133,7 +133,7 @@ def names_a_thing(question: str, word: str, vocab: Vocabulary) -> bool:
 
     if names_the_figure(question, word, vocab):
         return True
-    if _in_an_aside(question, word, vocab):
+    if _aside_of(question, word, vocab) is not None:
         return False  # "so for the finance sync, what did we take …": a phrase of its own names no catalog word
     starts = word_set("object_starts") | word_set("which_words") | word_set("rank_top") | word_set("rank_bottom")
     words = [w.lower() for w in tokenize(question)]
@@ -157,10 +157,6 @@ def _aside_of(question: str, word: str, vocab: Vocabulary) -> str | None:
         if any(w.lower() == word.lower().split()[0] for w in words):
             return part if not any(vocab.lookup([w]) for w in words) else None
     return None
-
-
-def _in_an_aside(question: str, word: str, vocab: Vocabulary) -> bool:
-    return _aside_of(question, word, vocab) is not None
 
 
 def without_asides(question: str, words: Sequence[str], vocab: Vocabulary) -> str:

@@ -326,7 +326,8 @@ def values_the_catalog_lists(plan: QueryPlan, vocab: Vocabulary, question: str) 
     for f in conditions:
         schema = vocab.topics.get(f.field.topic)
         listed = semantic.values(schema, f.field.field) if f.op in ("=", "in", "<>", "not_in") and schema else {}
-        missing = [v for v in f.values if listed and str(v).lower() not in {str(c).lower() for c in listed}]
+        codes = {str(c).lower() for c in listed}
+        missing = [v for v in f.values if codes and str(v).lower() not in codes]
         if not missing:
             continue
         name = f.field.field.replace("_", " ")
@@ -348,10 +349,10 @@ def metric_rows_kept(plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
     for m in plan.measures:
         topic = m.field.topic if m.field else plan.source
         metric = vocab.metric(topic, m.metric) if m.metric else None
-        own = semantic.CONDITION_RE.match(str(getattr(metric, "filter", None) or ""))
+        own = semantic.metric_condition(metric) if metric is not None else None
         if own is None:
             continue
-        field_name, value = own.group(1), own.group(2).lower()
+        field_name, value = own[0], own[1].lower()
         for f in plan.filters:
             if (f.field.topic, f.field.field) != (topic, field_name):
                 continue
@@ -359,7 +360,7 @@ def metric_rows_kept(plan: QueryPlan, vocab: Vocabulary, question: str) -> None:
             if (f.op in ("<>", "not_in") and value in values) or (f.op in ("=", "in") and value not in values):
                 without = " ".join(re.sub(re.escape(f.words), "", question, count=1, flags=re.I).split()) if f.words else ""
                 raise AskBack(
-                    f"“{m.words or m.metric}” counts only rows where {field_name.replace('_', ' ')} is {own.group(2)}, "
+                    f"“{m.words or m.metric}” counts only rows where {field_name.replace('_', ' ')} is {own[1]}, "
                     f"and “{f.words or f.op}” leaves those out: which do you mean?",
                     [{"label": f"without “{f.words}”", "question": without}] if without and without != question else [],
                 )
