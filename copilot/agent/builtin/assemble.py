@@ -119,7 +119,7 @@ def assemble(
             f"{source} keeps one current row per {', '.join(schema.primary_key)}: listed as they are, not aggregated"
         )
         cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
-        plan = QueryPlan(source=source, filters=filters, excluded=excluded, joins=b.joins, columns=cols)
+        plan = b.plan(source=source, filters=filters, excluded=excluded, columns=cols)
         every_word_used(r, plan, b, question)
         return plan, b.notices
     if not measures and ranking is None and not r.list_rows:
@@ -215,13 +215,12 @@ def assemble(
     if window is not None and (schema.is_upsert or not schema.event_time):
         _window_on_table(b, window, question, dims)
     columns += _shown_from_joined(b, r, columns, filters)
-    plan = QueryPlan(
+    plan = b.plan(
         source=source,
         measures=measures,
         dimensions=dims,
         filters=filters,
         excluded=excluded,
-        joins=b.joins,
         window=window,
         ranking=ranking,
         having=having,

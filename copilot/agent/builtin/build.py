@@ -12,7 +12,7 @@ from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element, Vocabulary
-from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Join, Measure
+from copilot.plan.model import Dimension, Duration, FieldRef, Filter, Join, Measure, QueryPlan
 
 FILTER_RE = semantic.CONDITION_RE  # a metric's own condition of one equality (`status = 'lost'`)
 DEFAULT_BOUND = Duration(amount=1, unit="HOUR")
@@ -248,6 +248,7 @@ class Builder:
         self.extra_filters: list[Filter] = []
         self.fanout: list[str] = []  # joined topics with several rows per source row
         self.measures_built: list[Measure] = []
+        self.keyed_by: set[str] = set()  # related topics named as a key ("per order"): read from the source's own field
 
     # -- resolving ---------------------------------------------------------------------------
     def _on_twin(self, e: Element) -> Element:
@@ -390,6 +391,16 @@ class Builder:
                 )
             left = t
 
+    def plan(self, **parts) -> QueryPlan:
+        """The plan of these parts and the builder's joins, less the joins of topics named only as a key ("payments
+        per order" reads order_id from the payments); such a join stays when another part reads that topic ("by the
+        country of the order")."""
+        draft = QueryPlan.model_construct(**parts, joins=self.joins)
+        ends = {id(x) for j in self.joins for x in (j.left, j.right)}
+        read = {ref.topic for ref in draft._refs() if id(ref) not in ends} | {j.left.topic for j in self.joins}
+        self.joins = [j for j in self.joins if j.topic not in self.keyed_by or j.topic in read]
+        return QueryPlan(**parts, joins=self.joins)
+
     def ref(self, e: Element) -> FieldRef:
         return FieldRef(topic=e.topic, field=e.field or "")
 
@@ -471,7 +482,7 @@ class Builder:
                     return self._agg("count", None, spec, None)
                 rel = self.vocab.relationship(self.source, e.topic)
                 if rel:  # "how many different products": the source's reference, no lookup needed
-                    self.joins = [j for j in self.joins if j.topic != e.topic]
+                    self.keyed_by.add(e.topic)
                     return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, None)
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(e.topic)
@@ -573,7 +584,7 @@ class Builder:
                 return Dimension(field=FieldRef(topic=e.topic, field=key), words=m.text)
             rel = self.vocab.relationship(self.source, e.topic)
             if rel:
-                self.joins = [j for j in self.joins if j.topic != e.topic]
+                self.keyed_by.add(e.topic)  # its join is dropped at the end unless another part reads from it
                 return Dimension(field=FieldRef(topic=self.source, field=rel[0]), words=m.text)
             key = (self.vocab.topics[e.topic].primary_key or [None])[0]
             self.join_to(e.topic)

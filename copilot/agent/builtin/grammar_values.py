@@ -79,6 +79,21 @@ class ValuesMixin(GrammarBase):
                     topic_m.qualifier = True
                     break
 
+        for a, b in zip(ms, ms[1:]):  # "the country of the order", "the channel of each order": whose field it is
+            between = [t.low for t in self.toks[a.end : b.start]]
+            if not between or between[0] != "of" or not set(between[1:]) <= {"the", "each", "every", "its", "their", "that"}:
+                continue
+            topics = {e.topic for e in b.of("topic")}
+            if not topics or a.of("topic") or b.qualifier:
+                continue
+            own = [e for e in a.elements if e.topic in topics and e.kind == "field"]
+            if own:
+                a.elements = own
+                b.elements = b.of("topic")
+                b.qualifier = True
+                for t in self.toks[a.end : b.start]:  # "of each" says whose, not "for each"
+                    t.used = True
+
         from copilot.agent.builtin import semantic
 
         for a, b in zip(ms, ms[1:]):

@@ -95,7 +95,7 @@ class BuiltinPlanner(Planner):
         except Decline as exc:
             return self.unsure(request, exc.reason)
         except (PlanError, ValueError) as exc:
-            return self.unsure(request, f"the plan cannot be written as a query ({exc})")
+            return self.unsure(request, f"the plan I read cannot be written as a query: {_plan_problem(exc)}")
         explanation = explain_plan(plan, request.topics)
         if plan.time_zone:
             explanation += f" Days and hours start in the session time zone ({plan.time_zone})."
@@ -251,3 +251,11 @@ def _chart(plan: QueryPlan) -> dict | None:
     x = "window_end" if plan.window else dim
     series = dim if plan.window else None
     return {"type": plan.chart, "x": x, "y": plan.measures[0].alias, "series": series}
+
+
+def _plan_problem(exc: Exception) -> str:
+    """The plan model's own words, without the validation library's decoration (input dump, help link)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
+    return str(exc)

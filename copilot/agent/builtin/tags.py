@@ -198,6 +198,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             t.low = cands[0]  # the text stays as written: messages quote the user's word
         elif len(cands) > 1:
             tagged.ambiguous_typos.append((t.text, cands[:4]))
+    toks = tagged.toks = _of_inverted(toks, vocab)
     i = 0
     while i < len(toks):
         cat_n, elements = 0, []
@@ -252,6 +253,42 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             t.number = float(numbers[t.low])
     _particles(toks)
     return tagged
+
+
+def _of_inverted(toks: list[Tok], vocab: Vocabulary) -> list[Tok]:
+    """ "the type of the device": a field of a topic named the other way round from the catalog's phrase ("device
+    type") is read as that phrase; only when the topic word names that field's topic and the phrase is a field."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        a = toks[i]
+        k = i + 2 if i + 1 < len(toks) and toks[i + 1].low == "of" else 0
+        if k and k < len(toks) and toks[k].low in _OF_DETERMINERS:
+            k += 1
+        if k and k < len(toks) and a.low.isalpha() and toks[k].low.isalpha() and _plain_noun(a.low):
+            b = toks[k]
+            whole = vocab.lookup([b.low, a.low])
+            topics = {e.topic for e in vocab.lookup([b.low]) if e.kind == "topic"}
+            if whole and all(e.kind == "field" and e.topic in topics for e in whole):
+                out += [b, a]
+                i = k + 1
+                continue
+        out.append(a)
+        i += 1
+    if len(out) != len(toks):
+        for n, t in enumerate(out):
+            t.i = n
+    return out
+
+
+def _plain_noun(word: str) -> bool:
+    """Not a grammar word ("number of orders" is a count, not the catalog's "order number"); "type" and "kind" are
+    light words, fine."""
+    table = lexicon_table()
+    return (word, "of") not in table and table.get((word,), ("function_words", None))[0] in ("function_words", "light_words")
+
+
+_OF_DETERMINERS = {"the", "each", "every", "a", "an", "its", "their", "that", "this"}
 
 
 def _particles(toks: list[Tok]) -> None:
