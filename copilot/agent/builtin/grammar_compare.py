@@ -299,10 +299,12 @@ class CompareMixin(GrammarBase):
         if not referenced and (not first.of("field") or self._numeric(first)):
             return False
         return not any(
-            m.of("topic") and not m.of("field") and not self._verb(m)
+            (m.of("topic") or self._count_metric(m) and self._next_to(m, k))
+            and all(self.vocab.is_key(e.topic, e.field or "") for e in m.of("field"))
+            and not self._verb(m)
             for m in self.r.mentions
             if first.start <= m.start < k and not (referenced and m is first)
-        )
+        )  # "per depot, how many runs were longer than 200 km": the runs counted are named, each one compared
 
     def _verb(self, m: Mention) -> bool:
         """The mention is a verb the catalog gives a topic's events ("drive", "bought"): it names no rows."""
