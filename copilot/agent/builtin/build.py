@@ -395,6 +395,13 @@ class Builder:
         """The plan of these parts and the builder's joins, less the joins of topics named only as a key ("payments
         per order" reads order_id from the payments); such a join stays when another part reads that topic ("by the
         country of the order")."""
+        if parts.get("dimensions"):  # "each of our freezer sites … per site": one key said twice
+            seen: set[tuple[str, str]] = set()
+            parts["dimensions"] = [
+                d
+                for d in parts["dimensions"]
+                if (d.field.topic, d.field.field) not in seen and not seen.add((d.field.topic, d.field.field))
+            ]
         draft = QueryPlan.model_construct(**parts, joins=self.joins)
         ends = {id(x) for j in self.joins for x in (j.left, j.right)}
         read = {ref.topic for ref in draft._refs() if id(ref) not in ends} | {j.left.topic for j in self.joins}

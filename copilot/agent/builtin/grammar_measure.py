@@ -35,6 +35,10 @@ class MeasureMixin(GrammarBase):
             if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
                 continue
             if m.of("value") and not (m.of("field") or m.of("topic")):
+                members = self._members_named_by_value(t, m)
+                if members is not None:  # "in each cold store": a filter, and one group per member
+                    self.use_phrase(t)
+                    self._add_dim(members)
                 continue  # "by mobile": a filter, read below
             verbs = {str(w) for w in english()["auxiliary_verbs"]}
             if t.role == "which_words" and any(x.low in verbs for x in self.toks[j : m.start]):
@@ -94,6 +98,19 @@ class MeasureMixin(GrammarBase):
                 self.use(*self.toks[nxt : m2.start])
                 self._add_dim(m2)
                 nxt = self.skip(m2.end, roles={"function_words"})
+
+    def _members_named_by_value(self, t, m: Mention) -> Mention | None:
+        """ "in each cold store", "for every premium customer": after "each"/"every", a value of a table of things
+        names those things one by one, so they are the groups (the value stays a filter). "By mobile" filters only."""
+        words = {x.low for x in self.toks if x.phrase_start == t.phrase_start and x.role == t.role}
+        topics = {e.topic for e in m.of("value")}
+        if not words & {"each", "every"} or len(topics) != 1:
+            return None
+        topic = next(iter(topics))
+        schema = self.vocab.topics[topic]
+        if not schema.is_upsert or not schema.primary_key:
+            return None
+        return Mention(m.start, m.end, m.text, [Element("topic", topic)])
 
     def _add_dim(self, m: Mention) -> None:
         m.used = True
