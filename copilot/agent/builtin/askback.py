@@ -221,16 +221,18 @@ def uncoordinated_measures(r: Reading, question: str) -> None:
         raise AskBack(f"“{a.text}” and “{b.text}” are two different figures: which one do you mean?", options)
 
 
-def loose_key_options(b: Builder, word, question: str) -> None:
-    """ "per site and type" when no field of the subject is called "… type": which field groups the rows? The
-    subject's fields with known values, each a complete question."""
+def loose_key_options(b: Builder, words, question: str, keys_named: list[str] = ()) -> None:
+    """ "per site and type" when no field of the subject is called "… type", "by depot and how they ended": which
+    field groups the rows? The subject's fields with known values not already a key, each a complete question."""
+    said = " ".join(t.text for t in words) if isinstance(words, list) else words.text
     schema = b.vocab.topics[b.source]
-    keys = [f.name for f in schema.fields if f.values and f.name not in (schema.primary_key or [])][:3]
+    skip = set(schema.primary_key or []) | set(keys_named)
+    keys = [f.name for f in schema.fields if f.values and f.name not in skip][:3]
     options = [
         {
             "label": k.replace("_", " "),
-            "question": re.sub(rf"\b{re.escape(word.text)}\b", k.replace("_", " "), question, count=1),
+            "question": re.sub(rf"\b{re.escape(said)}\b", k.replace("_", " "), question, count=1, flags=re.I),
         }
         for k in keys
     ]
-    raise AskBack(f"“{word.text}”: which field of {b.source.replace('_', ' ')} groups them?", options)
+    raise AskBack(f"“{said}”: which field of {b.source.replace('_', ' ')} groups them?", options)

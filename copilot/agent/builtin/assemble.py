@@ -77,11 +77,15 @@ def assemble(
             for f in schema.fields
             if f.name.lower().endswith("_" + stem(word.low)) or f.name.lower().endswith("_" + word.low)
         ]
+        if len(named) > 1:  # "per type and powertrain": the one "… type" field not already a key
+            named = [n for n in named if all(d.field != FieldRef(topic=source, field=n) for d in dims)]
         if len(named) == 1 and all(d.field.field != named[0] for d in dims):
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
         elif len(named) != 1 and word.low in {str(w).lower() for w in english()["key_nouns"]}:
             loose_key_options(b, word, question)
+    for clause in r.key_clauses:
+        loose_key_options(b, clause, question, [d.field.field for d in dims if d.field.topic == source])
     dims_on_amounts(b, dims, question)
     excluded = _exclusions(b, r)
     filters = [b.filter(f) for f in r.filters]

@@ -82,6 +82,7 @@ class Reading:
     count_targets: list[Mention] = field(default_factory=list)
     replaced: list[Mention] = field(default_factory=list)  # "instead of country": what a follow-up takes out
     loose_keys: list[tuple[Tok, Tok]] = field(default_factory=list)  # "by type": a breakdown word and a generic noun
+    key_clauses: list[list[Tok]] = field(default_factory=list)  # "by depot and how they ended": a key said as a clause
 
     @property
     def toks(self) -> list[Tok]:

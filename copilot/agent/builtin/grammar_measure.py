@@ -30,6 +30,12 @@ class MeasureMixin(GrammarBase):
                 and len(self.toks[j].low) > 2
             ):
                 self.r.loose_keys.append((t, self.toks[j]))  # "by type": the subject's one field called "… type"
+            if m is not None:  # "per type and powertrain": the generic noun passed over is a key too
+                self.r.loose_keys += [
+                    (t, x)
+                    for x in self.toks[j : m.start]
+                    if x.low in key_nouns and not x.used and self.toks[x.i + 1].low != "of"  # "each kind of device": the device
+                ]
             while m is not None and m.qualifier and self.mention_at(m.end) is not None and self.mention_at(m.end).start == m.end:
                 m = self.mention_at(m.end)  # "per order country": the qualified field, not the qualifying topic
             if m is None or m.used and m is not (self.r.rank.target if self.r.rank else None):
@@ -92,12 +98,42 @@ class MeasureMixin(GrammarBase):
                 if word is not None and word.mention is None and word.low in key_nouns:
                     self.r.loose_keys.append((self.toks[nxt], word))  # "per site and type": a second key, named loosely
                     break
+                clause = self._key_clause(nxt + 1)
+                if clause:  # "by starting depot and how they ended": a second key, said as a clause
+                    self.use(self.toks[nxt], *clause)
+                    named = {id(x.mention): x.mention for x in clause if x.mention is not None}
+                    fields = {(e.topic, e.field) for m3 in named.values() for e in m3.elements if e.kind == "value"}
+                    if len(named) == 1 and len(fields) == 1 and all(m3.of("value") for m3 in named.values()):
+                        m3 = next(iter(named.values()))  # "and how they finished": the field of that value
+                        m3.used = True
+                        topic, field_name = fields.pop()
+                        self._add_dim(Mention(m3.start, m3.end, m3.text, [Element("field", topic, field_name)]))
+                    else:
+                        self.r.key_clauses.append(clause)
+                    break
                 m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
                 if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
                     break
                 self.use(*self.toks[nxt : m2.start])
                 self._add_dim(m2)
                 nxt = self.skip(m2.end, roles={"function_words"})
+
+    def _key_clause(self, i: int) -> list[Tok]:
+        """ "how they ended", "where they live", "how they finished": a question word and the words after it up to the
+        end of the phrase, none a time phrase and at most one a catalog word (a value); empty otherwise."""
+        if i >= len(self.toks) or self.toks[i].low not in {str(w).lower() for w in english()["clause_words"]}:
+            return []
+        end, mentions = i + 1, set()
+        while end < len(self.toks) and self.toks[end].low != GAP:
+            m = self.toks[end].mention
+            if m is not None:
+                if not m.of("value") or m.of("field") or m.of("topic") or m.used:
+                    return []
+                mentions.add(id(m))
+            elif self.toks[end].role not in ("function_words", "light_words", None):
+                return []
+            end += 1
+        return self.toks[i:end] if end > i + 1 and len(mentions) <= 1 else []
 
     def _members_named_by_value(self, t, m: Mention) -> Mention | None:
         """ "in each cold store", "for every premium customer": after "each"/"every", a value of a table of things
