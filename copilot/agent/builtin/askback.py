@@ -5,6 +5,7 @@ required empty and present at once. Each raises AskBack with complete questions 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
@@ -221,7 +222,7 @@ def uncoordinated_measures(r: Reading, question: str) -> None:
         raise AskBack(f"“{a.text}” and “{b.text}” are two different figures: which one do you mean?", options)
 
 
-def loose_key_options(b: Builder, words, question: str, keys_named: list[str] = ()) -> None:
+def loose_key_options(b: Builder, words, question: str, keys_named: Sequence[str] = ()) -> None:
     """ "per site and type" when no field of the subject is called "… type", "by depot and how they ended": which
     field groups the rows? The subject's fields with known values not already a key, each a complete question."""
     said = " ".join(t.text for t in words) if isinstance(words, list) else words.text
