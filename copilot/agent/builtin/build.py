@@ -73,6 +73,10 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     for m in r.count_targets:
         for e in m.of("topic"):
             add(e.topic, 3.0)
+    for c in r.compares:  # "customers who spent over €500": the total compared per group is a measure of its rows
+        if c.having and c.func == "sum" and c.target is not None and c.target not in r.dims:
+            for t in c.target.topics():
+                add(t, 2.0 / len(c.target.topics()))
     inside = _topics_inside(r, vocab)
     for t in inside:  # "enterprise customers" (a value's synonym): the phrase names its table too
         add(t, 3.0)

@@ -498,10 +498,20 @@ class MeasureMixin(GrammarBase):
         first_cmp = next((t.i for t in self.toks if t.role == "cmp" and t.used), None)
         if having and first_cmp is not None and not self.r.dims and self.r.rank is None:
             # "any countries logging over 50 orders": the groups the threshold is about, named before it
+            rows = {e.topic for c in having if c.target is not None for e in c.target.elements} or {
+                e.topic for m in self.r.mentions if m.used and (m.of("value") or m.of("state")) for e in m.elements
+            }  # "any device rebooting more than 5 times": the rows are those of the value named
             before = [
                 m
                 for m in self.r.mentions
-                if not m.used and not m.qualifier and m.end <= first_cmp and m.of("field") and not m.of("topic")
+                if not m.used
+                and not m.qualifier
+                and m.end <= first_cmp
+                and (
+                    m.of("field")
+                    and not m.of("topic")
+                    or m.of("topic") and self._named_by(rows, m)  # "customers placing over 3 orders"
+                )
             ]
             if len(before) == 1 and not self._numeric(before[0]):
                 self._add_dim(before[0])
