@@ -510,7 +510,8 @@ class MeasureMixin(GrammarBase):
                 and (
                     m.of("field")
                     and not m.of("topic")
-                    or m.of("topic") and self._named_by(rows, m)  # "customers placing over 3 orders"
+                    or m.of("topic")
+                    and self._named_by(rows, m)  # "customers placing over 3 orders"
                 )
             ]
             if len(before) == 1 and not self._numeric(before[0]):
