@@ -488,6 +488,8 @@ class Builder:
                 return self._agg(func, FieldRef(topic=e.topic, field=simple[1]), spec, None, own)
             return self._agg("count", None, spec, None, own)
         if e.kind == "topic":
+            if func == "sum" and spec.words.split()[:1] == ["total"] and self._plural_rows(spec.target):
+                func = "count"  # "total orders", "running total of orders": how many there are, not an amount
             if func in (None, "count", "count_distinct"):
                 if e.topic == self.source:
                     return self._agg("count", None, spec, None)
@@ -524,6 +526,10 @@ class Builder:
                 [{"label": f"number of different {m.text}", "question": f"{self.question} (number of different {m.text})"}],
             )
         return self._agg(func, ref, spec, None)
+
+    def _plural_rows(self, m) -> bool:
+        last = m.text.split()[-1].lower() if m is not None else ""
+        return last.endswith("s") and stem(last) != last
 
     def _length_or_duration(self, topic: str, amount: str, spec: MeasureSpec) -> None:
         """ "the longest runs": long in distance or in time? When the topic records a duration (a field in a time
