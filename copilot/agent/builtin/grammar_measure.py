@@ -112,11 +112,23 @@ class MeasureMixin(GrammarBase):
                         self.r.key_clauses.append(clause)
                     break
                 m2 = self.next_mention(nxt + 1, extra=("by", "per", "each", "the"))
-                if m2 is None or not (m2.of("field") or m2.of("topic")) or m2.of("value"):
+                while m2 is not None and m2.qualifier and self.mention_at(m2.end) is not None:
+                    m2 = self.mention_at(m2.end)  # "and depot country": the qualified field
+                if m2 is None or not (m2.of("field") or m2.of("topic")):
                     break
+                if m2.of("value"):
+                    if not m2.of("field") or self._values_follow(m2):
+                        break
+                    m2.elements = m2.of("field") + m2.of("topic")  # "per vehicle type and depot": the key, not the value
                 self.use(*self.toks[nxt : m2.start])
                 self._add_dim(m2)
                 nxt = self.skip(m2.end, roles={"function_words"})
+
+    def _values_follow(self, m: Mention) -> bool:
+        """ "by country and France or Spain": a value list goes on after the word, so it is a filter."""
+        nxt = self.skip(m.end, roles={"function_words", "list_joiners"})
+        after = self.mention_at(nxt)
+        return after is not None and after.start == nxt and bool(after.of("value"))
 
     def _key_clause(self, i: int) -> list[Tok]:
         """ "how they ended", "where they live", "how they finished": a question word and the words after it up to the

@@ -79,6 +79,19 @@ class ValuesMixin(GrammarBase):
                     topic_m.qualifier = True
                     break
 
+        for a, b in zip(ms, ms[1:]):  # "depot country": a reference to a table, then a field of that table
+            if a.end != b.start or b.qualifier or a.qualifier or a.of("topic") or b.of("topic") or b.of("value"):
+                continue
+            targets = {
+                rel.target_topic
+                for e in a.of("field")
+                for rel in self.vocab.topics[e.topic].relationships
+                if rel.field == e.field and rel.target_topic
+            }
+            own = [e for e in b.of("field") if e.topic in targets]
+            if len(targets) == 1 and own and len({e.field for e in own}) == 1:
+                b.elements = own
+                a.qualifier = True
         for a, b in zip(ms, ms[1:]):  # "the country of the order", "the channel of each order": whose field it is
             between = [t.low for t in self.toks[a.end : b.start]]
             if not between or between[0] != "of" or not set(between[1:]) <= {"the", "each", "every", "its", "their", "that"}:
