@@ -96,6 +96,7 @@ class RankMixin(GrammarBase):
                     (k > 0 and self.toks[k - 1].number is not None and self.toks[k - 1].mention is None)
                     or self._which_before(k)
                     or self._one_row_named(k)
+                    or self._with_the_before(k)
                 )
             )
             if t.role not in ("rank_top", "rank_bottom") and not size_word:
@@ -301,6 +302,13 @@ class RankMixin(GrammarBase):
 
     def _which_before(self, k: int) -> bool:
         return any(t.role == "which_words" for t in self.toks[:k])
+
+    def _with_the_before(self, k: int) -> bool:
+        """ "the 3 countries with the highest revenue": things named, then "with the" and a size word, rank them."""
+        if k < 2 or self.toks[k - 1].low != "the" or self.toks[k - 2].low not in ("with", "having"):
+            return False
+        subject = self.prev_mention(k - 2)
+        return subject is not None and bool(subject.of("field") or subject.of("topic"))
 
     def _one_row_named(self, k: int) -> bool:
         """ "the cheapest item in each group": a size word before one member of a table of current rows (a
