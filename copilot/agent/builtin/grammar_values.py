@@ -79,6 +79,21 @@ class ValuesMixin(GrammarBase):
                     topic_m.qualifier = True
                     break
 
+        for a, b in zip(ms, ms[1:]):  # "smb clients", "enterprise customers": the rows of that value, not a count
+            topics = {e.topic for e in a.of("value")}
+            if (
+                a.end == b.start
+                and len(topics) == 1
+                and not (a.of("field") or a.of("topic") or a.of("metric"))
+                and b.of("metric")
+                and not b.of("value")
+                and self._count_metric(b)
+                and {e.topic for e in b.of("metric")} == topics
+                and self.vocab.topics[next(iter(topics))].is_upsert  # things (customers), not events (visits)
+                and any((m.of("metric") or self._numeric(m)) and m is not b for m in ms)  # and another figure is asked
+            ):
+                b.elements = [Element("topic", next(iter(topics)))]
+                b.qualifier = True
         for a, b in zip(ms, ms[1:]):  # "depot country": a reference to a table, then a field of that table
             if a.end != b.start or b.qualifier or a.qualifier or a.of("topic") or b.of("topic") or b.of("value"):
                 continue
