@@ -64,6 +64,8 @@ SETS = {
     "heldout_o_fleet": (ROOT / "tests" / "heldout" / "fleet_o.yaml", FLEET),
     "heldout_p_demo": (ROOT / "tests" / "heldout" / "demo_p.yaml", None),
     "heldout_p_fleet": (ROOT / "tests" / "heldout" / "fleet_p.yaml", FLEET),
+    "heldout_q_demo": (ROOT / "tests" / "heldout" / "demo_q.yaml", None),
+    "heldout_q_fleet": (ROOT / "tests" / "heldout" / "fleet_q.yaml", FLEET),
 }
 
 

@@ -46,6 +46,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_n",
         "_o",
         "_p",
+        "_q",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

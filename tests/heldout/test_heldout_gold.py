@@ -49,6 +49,8 @@ def _mix(name: str) -> Counter:
         ("fleet_o", 55),
         ("demo_p", 110),
         ("fleet_p", 55),
+        ("demo_q", 110),
+        ("fleet_q", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
