@@ -92,7 +92,7 @@ def check_plan(plan: QueryPlan, topics: dict[str, TopicSchema]) -> list[str]:
             errors.append(f"{ref.topic} has no field {ref.field!r}")
         return f
 
-    for ref in plan._refs():
+    for ref in plan.field_refs():
         field(ref)
     if errors:
         return errors

@@ -277,12 +277,13 @@ class QueryPlan(_Model):
         topics = {self.source} | {j.topic for j in self.joins}
         if len(topics) != 1 + len(self.joins):
             raise ValueError("each joined topic appears once")
-        for ref in self._refs():
+        for ref in self.field_refs():
             if ref.topic not in topics:
                 raise ValueError(f"{ref.topic}.{ref.field} is not a field of the plan's topics")
         return self
 
-    def _refs(self) -> list[FieldRef]:
+    def field_refs(self) -> list[FieldRef]:
+        """Every field the plan reads: keys, filters, listed columns, measures, join ends and the ranking's."""
         refs: list[FieldRef] = [d.field for d in self.dimensions] + [f.field for f in self.filters] + list(self.columns)
         refs += [c.field for x in self.excluded for c in x.conditions]
         for m in self.measures:

@@ -399,16 +399,15 @@ class Builder:
         """The plan of these parts and the builder's joins, less the joins of topics named only as a key ("payments
         per order" reads order_id from the payments); such a join stays when another part reads that topic ("by the
         country of the order")."""
-        if parts.get("dimensions"):  # "each of our freezer sites … per site": one key said twice
-            seen: set[tuple[str, str]] = set()
-            parts["dimensions"] = [
-                d
-                for d in parts["dimensions"]
-                if (d.field.topic, d.field.field) not in seen and not seen.add((d.field.topic, d.field.field))
-            ]
+        keys: list[Dimension] = []
+        for d in parts.get("dimensions") or []:  # "each of our freezer sites … per site": one key said twice
+            if all(d.field != k.field for k in keys):
+                keys.append(d)
+        if "dimensions" in parts:
+            parts["dimensions"] = keys
         draft = QueryPlan.model_construct(**parts, joins=self.joins)
         ends = {id(x) for j in self.joins for x in (j.left, j.right)}
-        read = {ref.topic for ref in draft._refs() if id(ref) not in ends} | {j.left.topic for j in self.joins}
+        read = {ref.topic for ref in draft.field_refs() if id(ref) not in ends} | {j.left.topic for j in self.joins}
         self.joins = [j for j in self.joins if j.topic not in self.keyed_by or j.topic in read]
         return QueryPlan(**parts, joins=self.joins)
 
@@ -527,7 +526,7 @@ class Builder:
             )
         return self._agg(func, ref, spec, None)
 
-    def _plural_rows(self, m) -> bool:
+    def _plural_rows(self, m: Mention | None) -> bool:
         last = m.text.split()[-1].lower() if m is not None else ""
         return last.endswith("s") and stem(last) != last
 

@@ -117,7 +117,7 @@ def _with_func(m: Measure, func: str, plan: QueryPlan, vocab: Vocabulary) -> Mea
 
 def _needed_joins(plan: QueryPlan, joins: list) -> list:
     """Joins whose topic a field of the plan still uses (or that lead to one)."""
-    used = {ref.topic for ref in plan._refs() if ref.topic != plan.source}
+    used = {ref.topic for ref in plan.field_refs() if ref.topic != plan.source}
     keep, changed = list(joins), True
     while changed:
         changed = False
