@@ -11,7 +11,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import Reading, lexicon_role
-from copilot.agent.builtin.tags import Mention
+from copilot.agent.builtin.tags import Mention, Tok
 from copilot.agent.builtin.vocab import Element
 from copilot.plan.model import Filter, Measure, QueryPlan
 
@@ -222,10 +222,10 @@ def uncoordinated_measures(r: Reading, question: str) -> None:
         raise AskBack(f"“{a.text}” and “{b.text}” are two different figures: which one do you mean?", options)
 
 
-def loose_key_options(b: Builder, words, question: str, keys_named: Sequence[str] = ()) -> None:
+def loose_key_options(b: Builder, words: Sequence[Tok], question: str, keys_named: Sequence[str] = ()) -> None:
     """ "per site and type" when no field of the subject is called "… type", "by depot and how they ended": which
     field groups the rows? The subject's fields with known values not already a key, each a complete question."""
-    said = " ".join(t.text for t in words) if isinstance(words, list) else words.text
+    said = " ".join(t.text for t in words)
     schema = b.vocab.topics[b.source]
     skip = set(schema.primary_key or []) | set(keys_named)
     keys = [f.name for f in schema.fields if f.values and f.name not in skip][:3]

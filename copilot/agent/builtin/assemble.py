@@ -83,7 +83,7 @@ def assemble(
             dims.append(Dimension(field=FieldRef(topic=source, field=named[0]), words=f"{cue.text} {word.text}"))
             cue.used = word.used = True
         elif len(named) != 1 and word.low in {str(w).lower() for w in english()["key_nouns"]}:
-            loose_key_options(b, word, question)
+            loose_key_options(b, [word], question)
     for clause in r.key_clauses:
         loose_key_options(b, clause, question, [d.field.field for d in dims if d.field.topic == source])
     dims_on_amounts(b, dims, question)

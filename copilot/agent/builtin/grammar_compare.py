@@ -234,11 +234,8 @@ class CompareMixin(GrammarBase):
                 lead = [x for x in self.toks[max(0, before.start - 2) : before.start]]
                 spec.having = spec.kind == "measure" or any(x.role == "agg" for x in lead)
                 if not spec.having and not rows and self._summed(before) and self._group_subject(k, before):
-                    spec.kind, spec.having, spec.func = (
-                        "measure",
-                        True,
-                        "sum",
-                    )  # "customers who spent over €500": each one's total
+                    # "customers who spent over €500": each one's total
+                    spec.kind, spec.having, spec.func = "measure", True, "sum"
                 before.used = True
             elif (
                 before is not None

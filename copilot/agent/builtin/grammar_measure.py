@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, lexicon_role
-from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.tags import Mention, Tok
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.timewords import GAP
@@ -133,7 +133,7 @@ class MeasureMixin(GrammarBase):
     def _key_clause(self, i: int) -> list[Tok]:
         """ "how they ended", "where they live", "how they finished": a question word and the words after it up to the
         end of the phrase, none a time phrase and at most one a catalog word (a value); empty otherwise."""
-        if i >= len(self.toks) or self.toks[i].low not in {str(w).lower() for w in english()["clause_words"]}:
+        if i >= len(self.toks) or self.toks[i].low not in word_set("clause_words"):
             return []
         end, mentions = i + 1, set()
         while end < len(self.toks) and self.toks[end].low != GAP:

@@ -79,7 +79,26 @@ class ValuesMixin(GrammarBase):
                     topic_m.qualifier = True
                     break
 
-        for a, b in zip(ms, ms[1:]):  # "smb clients", "enterprise customers": the rows of that value, not a count
+        self._value_rows(ms)
+        self._reference_then_field(ms)
+        self._field_of_topic(ms)
+
+        from copilot.agent.builtin import semantic
+
+        for a, b in zip(ms, ms[1:]):
+            if a.end != b.start or not a.of("metric") or not b.of("field"):
+                continue
+            for e in a.of("metric"):
+                metric = self.vocab.metric(e.topic, e.metric or "")
+                simple = semantic.simple_metric(metric.expression) if metric else None
+                if simple and any(f.topic == e.topic and f.field == simple[1] for f in b.of("field")):
+                    b.qualifier = True
+                    b.used = True
+
+    def _value_rows(self, ms: list[Mention]) -> None:
+        """ "smb clients", "enterprise customers" beside another figure: a count of things right after one of
+        their values names those things' rows, not a second figure."""
+        for a, b in zip(ms, ms[1:]):
             topics = {e.topic for e in a.of("value")}
             if (
                 a.end == b.start
@@ -94,7 +113,10 @@ class ValuesMixin(GrammarBase):
             ):
                 b.elements = [Element("topic", next(iter(topics)))]
                 b.qualifier = True
-        for a, b in zip(ms, ms[1:]):  # "depot country": a reference to a table, then a field of that table
+
+    def _reference_then_field(self, ms: list[Mention]) -> None:
+        """ "depot country", "buyer's segment": a reference to a table, then a field of that table."""
+        for a, b in zip(ms, ms[1:]):
             if a.end != b.start or b.qualifier or a.qualifier or a.of("topic") or b.of("topic") or b.of("value"):
                 continue
             targets = {
@@ -107,7 +129,10 @@ class ValuesMixin(GrammarBase):
             if len(targets) == 1 and own and len({e.field for e in own}) == 1:
                 b.elements = own
                 a.qualifier = True
-        for a, b in zip(ms, ms[1:]):  # "the country of the order", "the channel of each order": whose field it is
+
+    def _field_of_topic(self, ms: list[Mention]) -> None:
+        """ "the country of the order", "the channel of each order": whose field it is."""
+        for a, b in zip(ms, ms[1:]):
             between = [t.low for t in self.toks[a.end : b.start]]
             if not between or between[0] != "of" or not set(between[1:]) <= {"the", "each", "every", "its", "their", "that"}:
                 continue
@@ -121,18 +146,6 @@ class ValuesMixin(GrammarBase):
                 b.qualifier = True
                 for t in self.toks[a.end : b.start]:  # "of each" says whose, not "for each"
                     t.used = True
-
-        from copilot.agent.builtin import semantic
-
-        for a, b in zip(ms, ms[1:]):
-            if a.end != b.start or not a.of("metric") or not b.of("field"):
-                continue
-            for e in a.of("metric"):
-                metric = self.vocab.metric(e.topic, e.metric or "")
-                simple = semantic.simple_metric(metric.expression) if metric else None
-                if simple and any(f.topic == e.topic and f.field == simple[1] for f in b.of("field")):
-                    b.qualifier = True
-                    b.used = True
 
     def _filter_cue_before(self, m: Mention) -> bool:
         j = m.start - 1

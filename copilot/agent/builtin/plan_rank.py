@@ -116,8 +116,8 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     within: list[FieldRef] = []
     if target is not None and te is not None and te.kind in ("field", "topic"):
         # "per site, which 3 devices send the most readings": a key said before the ranked things ranks within it
-        before = [b.dimension(m).field for m in r.dims if m.start < target.start and m is not target]
-        within += [d.field for d in dims if d.field in before and d.field not in within]
+        before = {m.text for m in r.dims if m.start < target.start and m is not target}  # built above, not again
+        within += [d.field for d in dims if d.words in before and d.field not in within]
     for pm in spec.partition:  # "best 2 countries by revenue for each channel": ranked within each channel
         d = b.dimension(pm)
         if all(x.field != d.field for x in dims):
