@@ -80,6 +80,16 @@ def _without(question: str, word: str) -> str:
     return " ".join(out.split())
 
 
+def _phrase_in(question: str, word: str, phrase: str) -> list[str]:
+    """The question with the catalog phrase in place of the word: the word alone replaced, or with the word
+    before it ("avg ticket" → "average ticket", not "avg average ticket"), whichever the planner answers."""
+    tries = [re.sub(rf"\b{re.escape(word)}\b", phrase, question, count=1)]
+    before = re.search(rf"\b[\w']+\s+{re.escape(word)}\b", question)
+    if before:
+        tries.append(question[: before.start()] + phrase + question[before.end() :])
+    return [q for q in tries if q.lower() != question.lower()]
+
+
 def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> None:
 
     lex = english()
@@ -102,21 +112,24 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
                     f"“{t.text}” is not a {field} the catalog knows (it has {m.text}): leave it out?",
                     [{"label": f"without {t.text}", "question": _without(question, t.text)}],
                 )
-    # part of catalog names: "capacity" (capacity_kg), "cost" (toll_cost)
-    for t in toks:
-        parts = vocab.partial.get(stem(t.low), [])
+    # part of catalog names or phrases: "capacity" (capacity_kg), "volume" ("order volume", "volume sold"); the
+    # topics the rest of the question names come first
+    asked = [topic for m in r.mentions for topic in {e.topic for e in m.elements}]
+    partial = [t for t in toks if vocab.partial.get(stem(t.low))]
+    for t in partial if len(partial) == len(toks) else []:  # beside a word the catalog lacks, that word decides
+        parts = sorted(vocab.partial.get(stem(t.low), []), key=lambda p: -asked.count(p[0].topic))
         if parts:
             options = [
                 {
-                    "label": e.label(),
-                    "question": re.sub(
-                        rf"\b{re.escape(t.text)}\b", (e.field or e.metric or e.topic).replace("_", " "), question, count=1
-                    ),
+                    "label": phrase if phrase == e.label() else f"{phrase} ({e.label()})",
+                    "tries": _phrase_in(question, t.text, phrase),
                 }
-                for e in parts[:3]
+                for e, phrase in parts
             ]
             options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
-            raise AskBack(f"“{t.text}” is part of {', '.join(o['label'] for o in options[:-1])}: which do you mean?", options)
+            raise AskBack(
+                f"“{t.text}” alone names nothing in the catalog: which of these do you mean?", options, answered_only=True
+            )
     # a vague word: "performance", "doing", "growth"
     vague = {str(w).lower() for w in lex["vague_words"]}
     for t in toks:
@@ -219,3 +232,46 @@ def every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> N
         options = list({o["label"]: o for o in options}.values())  # one option per reading ("by country" once)
         raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)
     what_was_read_is_answered(r, plan, b.vocab, question)
+
+
+def phrases_read_two_ways(r: Reading, question: str, vocab: Vocabulary) -> None:
+    """ "active sensors": a catalog phrase naming a figure or field of one topic (sensors that sent readings)
+    whose words also read, one by one, as a value and the rows of another topic (devices in service). Nothing
+    in the words chooses between them, so the question is asked, each reading as a complete question."""
+    for m in r.mentions:
+        words = [t.low for t in r.toks[m.start : m.end]]  # as corrected: "active sensers"
+        own = m.topics()
+        if len(words) < 2 or not (m.of("metric") or m.of("field")) or m.of("topic") or m.of("value"):
+            continue
+        for cut in range(1, len(words)):
+            parts = (words[:cut], words[cut:])
+            found = [vocab.lookup(p) for p in parts]
+            kinds = ("value", "state", "topic")
+            shared = set.intersection(*({e.topic for e in f if e.kind in kinds} for f in found)) - own
+            other = next(
+                (e for f in found for e in f if e.topic in shared and e.kind in ("value", "state")), None
+            )  # a value of the other topic, its rows named or restricted by the other words
+            chosen = [next(e for e in f if e.topic == other.topic and e.kind in kinds) for f in found] if other else []
+            fields = [e.field for e in chosen if e.kind != "topic"]
+            if other is None or len(fields) != len(set(fields)):  # "product category": one page type cannot be two
+                continue
+            mine = (m.of("metric") or m.of("field"))[0]
+            mine_words = (mine.metric or mine.field or "").replace("_", " ")
+            other_words = " ".join(_value_words(vocab, e, p) for e, p in zip(chosen, parts))
+            said = re.compile(re.escape(m.text), re.I)
+            raise AskBack(
+                f"“{m.text}” can be read two ways: which do you mean?",
+                [
+                    {"label": f"{mine_words} ({mine.topic.replace('_', ' ')})", "question": said.sub(mine_words, question, 1)},
+                    {"label": f"{other_words} ({other.topic.replace('_', ' ')})", "question": said.sub(other_words, question, 1)},
+                ],
+            )
+
+
+def _value_words(vocab: Vocabulary, value, said: list[str]) -> str:
+    """The value's label when it names the value alone ("in service"), else the words the user said."""
+    if value.kind != "value":
+        return " ".join(said)
+    label = semantic.values(vocab.topics[value.topic], value.field or "").get(value.value or "", ("", []))[0]
+    label = re.sub(r"\(.*?\)", "", label or "").strip().lower()
+    return label if label and vocab.lookup(label.split()) == [value] else " ".join(said)

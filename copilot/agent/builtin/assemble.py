@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
-from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, unknown_words
+from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, phrases_read_two_ways, unknown_words
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
     loose_key_options,
@@ -56,6 +56,7 @@ def assemble(
     r: Reading, vocab: Vocabulary, question: str, rank: list[str], context: str | None = None
 ) -> tuple[QueryPlan, list[str]]:
     unknown_words(r, question, vocab)
+    phrases_read_two_ways(r, question, vocab)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     _plain_words(r, vocab, source)

@@ -313,9 +313,12 @@ class RankMixin(GrammarBase):
     def _one_row_named(self, k: int) -> bool:
         """ "the cheapest item in each group": a size word before one member of a table of current rows (a
         singular table name, not a field or metric) ranks the members, since the answer is which one; over an
-        event stream ("the biggest payment per minute") the size word stays an aggregate of the amount."""
+        event stream ("the biggest payment per minute") the size word stays an aggregate of the amount, unless
+        the event is said to be one ("the biggest single order per channel": that order)."""
         j = k + len([x for x in self.toks[k:] if x.phrase_start == k and x.role == self.toks[k].role])
+        one_event = False
         while j < len(self.toks) and self.toks[j].mention is None and self.toks[j].low in ("single", "one", "individual"):
+            one_event = one_event or self.toks[j].low != "one"
             j += 1
         m = self.mention_at(j)
         return (
@@ -323,7 +326,7 @@ class RankMixin(GrammarBase):
             and m.start == j
             and not m.used
             and bool(m.of("topic"))
-            and all(self.vocab.topics[e.topic].is_upsert for e in m.of("topic"))
+            and (one_event or all(self.vocab.topics[e.topic].is_upsert for e in m.of("topic")))
             and not m.of("field")
             and not m.of("metric")
             and self._singular(m)

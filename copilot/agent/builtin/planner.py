@@ -164,7 +164,17 @@ class BuiltinPlanner(Planner):
         )
 
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
-        options = [o for o in ask.options if o.get("question")]
+        if ask.answered_only:  # each option: the first of its tries the planner answers
+            options: list[dict] = []
+            for o in ask.options:
+                tries = o.get("tries") or [o["question"]]
+                answered = next((q for q in tries if self._answers(request, q)), None)
+                if answered is not None and len(options) < 4:
+                    options.append({"label": o["label"], "question": answered})
+            if not options:  # no reading of the word is answered
+                return self.unsure(request, ask.question.split(":")[0])
+        else:
+            options = [o for o in ask.options if o.get("question")]
         if len(options) < 2:  # a question back needs choices: add ones the catalog can answer
             for s in self._answerable(request) if self._suggest else []:
                 if len(options) >= 3:
@@ -177,6 +187,12 @@ class BuiltinPlanner(Planner):
             clarification={"question": ask.question, "options": options[:4]},
             suggestions=[o["question"] for o in options[:4]],
         )
+
+    def _answers(self, request: PlanRequest, question: str) -> bool:
+        suggest = self._suggest
+        draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
+        self._suggest = suggest
+        return draft.sql is not None
 
     def unsure(self, request: PlanRequest, reason: str) -> Draft:
         return Draft(

@@ -86,23 +86,28 @@ class Vocabulary:
         self.words = {w for key in self._phrases for w in key}
         self.partial = self._partial_names()
 
-    def _partial_names(self) -> dict[str, list[Element]]:
-        """A word that is only part of catalog names ("capacity" of capacity_kg, "cost" of toll_cost): the
-        elements it is part of. Never read silently; the planner asks which one is meant."""
-        out: dict[str, list[Element]] = {}
+    def _partial_names(self) -> dict[str, list[tuple[Element, str]]]:
+        """A word that is only part of catalog names or phrases ("capacity" of capacity_kg, "volume" of "order
+        volume" and "volume sold"): the elements it is part of, each with the phrase that names it. Never read
+        silently; the planner asks which one is meant."""
+        out: dict[str, list[tuple[Element, str]]] = {}
         singles = {key[0] for key in self._phrases if len(key) == 1} | {key[0].lower() for key in self._exact if len(key) == 1}
         for schema in self.topics.values():
-            named = [(f.name, Element("field", schema.topic, f.name)) for f in schema.fields]
-            named += [(m.name, Element("metric", schema.topic, metric=m.name)) for m in self.metrics.get(schema.topic, [])]
-            for name, e in named:
-                parts = name.lower().split("_")
+            # a name's every part; a synonym's head noun only ("order volume", never the "gross" of "gross sales")
+            named = [(f.name.replace("_", " "), Element("field", schema.topic, f.name), True) for f in schema.fields]
+            named += [(syn, Element("field", schema.topic, f.name), False) for f in schema.fields for syn in f.synonyms]
+            for m in self.metrics.get(schema.topic, []):
+                me = Element("metric", schema.topic, metric=m.name)
+                named += [(m.name.replace("_", " "), me, True)] + [(syn, me, False) for syn in m.synonyms]
+            for phrase, e, every_part in named:
+                parts = [w.lower() for w in tokenize(phrase)]
                 if len(parts) < 2:
                     continue
-                for word in map(stem, parts):
+                for word in map(stem, parts if every_part else parts[-1:]):
                     if len(word) < 3 or word in singles or word in self.grammar or word in self.function:
                         continue
-                    if e not in out.setdefault(word, []):
-                        out[word].append(e)
+                    if e not in [seen for seen, _ in out.setdefault(word, [])]:
+                        out[word].append((e, phrase.lower()))
         return out
 
     def _duplicate_of_original(self, e: Element, bucket: list[Element]) -> bool:
