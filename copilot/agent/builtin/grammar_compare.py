@@ -149,6 +149,12 @@ class CompareMixin(GrammarBase):
             elif unit_target is not None:
                 spec.target, spec.kind = unit_target, "field"  # "more than 5 items": the field counted in items
                 self.use(self.toks[end])
+                said = self._aggregate_said_before(k)
+                if said is not None:  # "sites averaging above 60% humidity": each group's average compared
+                    spec.having, spec.func = True, said
+                    self.use(self.toks[k - 1])
+                    self.r.compares.append(spec)
+                    continue
                 if before is not None and not before.used and set(before.of("field")) & set(unit_target.elements):
                     before.used = True  # "battery below 20 percent"
                 if (
@@ -248,6 +254,14 @@ class CompareMixin(GrammarBase):
             if spec.kind == "default" and currency and self._group_subject(k):
                 spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
+
+    def _aggregate_said_before(self, k: int) -> str | None:
+        """ "averaging above", "totalling over": an aggregate word right before the comparison, so the comparison
+        is on each group's aggregate, not on single rows."""
+        prev = self.toks[k - 1] if k > 0 else None
+        if prev is None or prev.role != "agg" or prev.arg not in ("avg", "sum", "max", "min") or prev.mention is not None:
+            return None
+        return str(prev.arg)
 
     def _counted_rows(self, m) -> bool:
         """A metric that is also a value of the rows ("refunds"), right after words that only ask for a count."""
