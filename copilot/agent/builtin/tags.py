@@ -193,7 +193,9 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             cands = [max(cands, key=len)]  # "drivn": drive or driven, forms of one word
         if not cands or not any(c in vocab.words for c in cands):
             cands = vocab.abbreviation(t.low) or cands  # "rev", "cust": the one catalog name it begins
-        if len(cands) == 1:
+        if len(cands) == 1 and real_word(t.low) and t.low[0] != cands[0][0] and len(t.low) >= 5:
+            tagged.ambiguous_typos.append((t.text, cands))  # "fridge" → "bridge": a real word, not a slip of the hand
+        elif len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
             t.low = cands[0]  # the text stays as written: messages quote the user's word
         elif len(cands) > 1:
