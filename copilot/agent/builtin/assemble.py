@@ -299,6 +299,15 @@ def _shown_from_joined(b: Builder, r: Reading, columns: list[FieldRef], filters:
     shown next to the rows' own fields (a field only filtered on is not shown twice)."""
     if not columns:
         return []
+    for m in r.mentions:  # "new orders with the product name and brand": a field of a table the rows refer to
+        fields = m.of("field")
+        topics = {e.topic for e in fields}
+        if m.qualifier or not fields or m.of("value") or m.of("metric") or m.of("topic") or len(topics) != 1:
+            continue
+        (topic,) = topics
+        if topic != b.source and b.vocab.topics[topic].is_upsert and b.vocab.references(b.source, topic):
+            b.join_to(topic)
+            m.used = True
     joined = {j.topic for j in b.joins}
     filtered = {f.field.key() for f in filters}
     out: list[FieldRef] = []
