@@ -66,6 +66,8 @@ SETS = {
     "heldout_p_fleet": (ROOT / "tests" / "heldout" / "fleet_p.yaml", FLEET),
     "heldout_q_demo": (ROOT / "tests" / "heldout" / "demo_q.yaml", None),
     "heldout_q_fleet": (ROOT / "tests" / "heldout" / "fleet_q.yaml", FLEET),
+    "heldout_r_demo": (ROOT / "tests" / "heldout" / "demo_r.yaml", None),
+    "heldout_r_fleet": (ROOT / "tests" / "heldout" / "fleet_r.yaml", FLEET),
 }
 
 

@@ -51,6 +51,8 @@ def _mix(name: str) -> Counter:
         ("fleet_p", 55),
         ("demo_q", 110),
         ("fleet_q", 55),
+        ("demo_r", 110),
+        ("fleet_r", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
