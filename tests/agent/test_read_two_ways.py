@@ -99,3 +99,30 @@ def test_a_single_event_named_with_a_size_word_is_that_row(demo, question, parti
 def test_without_single_the_size_word_stays_an_aggregate(demo):
     sql = _sql(demo, "smallest order per country per hour")
     assert "MIN(amount)" in sql and "ROW_NUMBER" not in sql
+
+
+def test_counted_persons_are_asked_about(demo):
+    draft = _plan(demo, "how many people bought toys today")
+    assert draft.sql is None and draft.clarification
+    options = {o["label"]: o["question"] for o in draft.clarification["options"]}
+    assert "COUNT(DISTINCT o.customer_id)" in _sql(demo, options["buyers"])
+    assert "COUNT(*)" in _sql(demo, options["orders"])
+
+
+def test_a_number_word_inside_a_word_is_no_duration(demo):
+    from copilot.agent.builtin.timewords import find_window, normalise
+
+    assert find_window(normalise("and the logged-in ones?"))[0] is None
+    assert find_window(normalise("rolling one hour"))[0].size.amount == 1
+    planner = BuiltinPlanner()
+    first = planner.plan(PlanRequest("guests per device every 10 min", demo, [], []))
+    from copilot.agent.base import Turn
+
+    history = [Turn("guests per device every 10 min", first.sql, first.state, first.planner)]
+    sql = " ".join(planner.plan(PlanRequest("and the logged-in ones?", demo, [], history)).sql.split())
+    assert "INTERVAL '10' MINUTE" in sql and "customer_id IS NOT NULL" in sql
+
+
+@pytest.mark.parametrize("question", ["how many clients do we have in total lol", "ugh how many parcels did we lose today so far?"])
+def test_chat_fillers_add_nothing(demo, question):
+    assert _sql(demo, question)

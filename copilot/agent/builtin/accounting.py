@@ -128,7 +128,10 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
             ]
             options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
             raise AskBack(
-                f"“{t.text}” alone names nothing in the catalog: which of these do you mean?", options, answered_only=True
+                f"“{t.text}” alone names nothing in the catalog: which of these do you mean?",
+                options,
+                answered_only=True,
+                unanswered=f"“{t.text}” alone names nothing in the catalog",
             )
     # a vague word: "performance", "doing", "growth"
     vague = {str(w).lower() for w in lex["vague_words"]}
@@ -275,3 +278,33 @@ def _value_words(vocab: Vocabulary, value, said: list[str]) -> str:
     label = semantic.values(vocab.topics[value.topic], value.field or "").get(value.value or "", ("", []))[0]
     label = re.sub(r"\(.*?\)", "", label or "").strip().lower()
     return label if label and vocab.lookup(label.split()) == [value] else " ".join(said)
+
+
+def counted_persons(b: Builder, r: Reading, question: str) -> None:
+    """ "how many people bought something": persons in general, counted. The rows (orders) are not persons, and the
+    catalog does not say which reference is a person, so the planner asks: each distinct count the catalog defines
+    on the subject (buyers, visitors) or the rows themselves, as complete questions it answers."""
+    lex = english()
+    persons = {str(w).lower() for w in lex["person_words"] if " " not in str(w)}
+    counted = {str(w).lower() for w in lex["count_words"]}
+    for t in r.toks:
+        if t.low not in persons or t.i == 0:
+            continue
+        before = " ".join(x.low for x in r.toks[max(0, t.i - 2) : t.i])
+        if not any(before == c or before.endswith(" " + c) or before.split()[-1:] == [c] for c in counted):
+            continue
+        said = re.compile(rf"\b{re.escape(t.text)}\b", re.I)
+        options = []
+        for metric in b.vocab.metrics.get(b.source, []):
+            expression = metric.expression.upper().replace(" ", "")
+            if expression.startswith("COUNT(DISTINCT") and expression.endswith(")") and "/" not in expression:
+                words = metric.name.replace("_", " ")
+                options.append({"label": words, "question": said.sub(words, question, 1)})
+        rows = b.source.replace("_", " ")
+        options.append({"label": rows, "question": said.sub(rows, question, 1)})
+        raise AskBack(
+            f"“{t.text}”: which count do you mean?",
+            options,
+            answered_only=True,
+            unanswered=f"the catalog does not say which {rows} field is a person, so “{t.text}” cannot be counted",
+        )

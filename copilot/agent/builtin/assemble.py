@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
-from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, phrases_read_two_ways, unknown_words
+from copilot.agent.builtin.accounting import (
+    counted_persons,
+    every_word_used,
+    keys_that_split_nothing,
+    phrases_read_two_ways,
+    unknown_words,
+)
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
     loose_key_options,
@@ -59,6 +65,7 @@ def assemble(
     phrases_read_two_ways(r, question, vocab)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
+    counted_persons(b, r, question)
     _plain_words(r, vocab, source)
     durations_named_by_unit(b, r)
     verbs_of_their_object(r, vocab)

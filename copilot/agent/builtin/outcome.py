@@ -7,12 +7,14 @@ class AskBack(Exception):
     """The question needs the user to choose: one short question, 2–4 options, each option a
     complete follow-up question."""
 
-    def __init__(self, question: str, options: list[dict], answered_only: bool = False):
+    def __init__(self, question: str, options: list[dict], answered_only: bool = False, unanswered: str = ""):
         super().__init__(question)
         self.question = question
         self.options = options if answered_only else options[:4]
-        # the options are readings the catalog offers, not all of which it can answer: keep those it answers
+        # the options are readings the catalog offers, not all of which it can answer: keep those it answers, and
+        # when it answers none, decline with `unanswered`
         self.answered_only = answered_only
+        self.unanswered = unanswered or question
 
 
 class Decline(Exception):

@@ -172,7 +172,7 @@ class BuiltinPlanner(Planner):
                 if answered is not None and len(options) < 4:
                     options.append({"label": o["label"], "question": answered})
             if not options:  # no reading of the word is answered
-                return self.unsure(request, ask.question.split(":")[0])
+                return self.unsure(request, ask.unanswered)
         else:
             options = [o for o in ask.options if o.get("question")]
         if len(options) < 2:  # a question back needs choices: add ones the catalog can answer

@@ -29,7 +29,8 @@ def grammar() -> _Grammar:
     data = time_words()
     units = {w: unit for unit, words in data["units"].items() for w in words}
     numbers = {str(k): int(v) for k, v in data["number_words"].items()}
-    num = r"(\d+|" + "|".join(sorted(map(re.escape, numbers), key=len, reverse=True)) + r")"
+    # a number word is a word of its own ("one hour", never the "one" of "ones")
+    num = r"(\d+|(?:" + "|".join(sorted(map(re.escape, numbers), key=len, reverse=True)) + r")(?![a-z]))"
     unit = r"(" + "|".join(sorted(map(re.escape, units), key=len, reverse=True)) + r")\b"
     duration = rf"(?:{num}[\s-]*)?{unit}"
     idle = data["idle"]
