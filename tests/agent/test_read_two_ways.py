@@ -123,6 +123,8 @@ def test_a_number_word_inside_a_word_is_no_duration(demo):
     assert "INTERVAL '10' MINUTE" in sql and "customer_id IS NOT NULL" in sql
 
 
-@pytest.mark.parametrize("question", ["how many clients do we have in total lol", "ugh how many parcels did we lose today so far?"])
+@pytest.mark.parametrize(
+    "question", ["how many clients do we have in total lol", "ugh how many parcels did we lose today so far?"]
+)
 def test_chat_fillers_add_nothing(demo, question):
     assert _sql(demo, question)
