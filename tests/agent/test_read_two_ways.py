@@ -128,3 +128,18 @@ def test_a_number_word_inside_a_word_is_no_duration(demo):
 )
 def test_chat_fillers_add_nothing(demo, question):
     assert _sql(demo, question)
+
+
+def test_a_number_with_a_unit_after_per_is_a_rate(fleet, demo):
+    draft = _plan(fleet, "fuel use per 100 km per depot")
+    assert draft.sql is None and draft.clarification
+    assert "fuel_per_100km" in _sql(fleet, draft.clarification["options"][0]["question"])
+    declined = _plan(demo, "revenue per 2 items, by channel")
+    assert declined.sql is None and not declined.clarification and "is a rate" in declined.reason
+    assert "quantity = 1" in _sql(demo, "single-item orders per channel")
+
+
+def test_a_longer_phrase_starting_inside_another_is_read_whole(fleet):
+    assert "fuel_per_100km" in _sql(fleet, "consumption per 100 km by fuel type, daily")
+    draft = _plan(fleet, "Average fuel consumption per 100 km by vehicle type")
+    assert draft.sql is None or "distance_km = 100" not in draft.sql

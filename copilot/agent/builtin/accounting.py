@@ -308,3 +308,32 @@ def counted_persons(b: Builder, r: Reading, question: str) -> None:
             answered_only=True,
             unanswered=f"the catalog does not say which {rows} field is a person, so “{t.text}” cannot be counted",
         )
+
+
+def rate_read_as_value(b: Builder, r: Reading, question: str) -> None:
+    """ "fuel use per 100 km": a number with a unit after "per" is a rate's denominator, never rows of exactly that
+    much. The catalog's rates over that field are offered (each a question the planner answers); with none, the
+    question is declined naming the rate."""
+    for spec in r.compares:
+        if spec.op != "=" or spec.kind != "field" or spec.target is None or not spec.words:
+            continue
+        said = re.search(rf"\b(?:per|every|each)\s+{re.escape(spec.words)}\b", question, re.I)
+        if said is None:
+            continue
+        fields = {(e.topic, e.field) for e in spec.target.of("field")}
+        before = [m for m in r.mentions if m.end <= spec.target.start and (m.of("field") or m.of("metric"))]
+        start = question.lower().find(before[-1].text.lower()) if before else -1
+        span = question[start : said.end()] if 0 <= start < said.start() else said.group(0)
+        options = []
+        for topic, field in sorted(fields):
+            for metric in b.vocab.metrics.get(topic, []):
+                denominator = metric.expression.split("/", 1)[1] if "/" in metric.expression else ""
+                if re.search(rf"\b{re.escape(field or '')}\b", denominator):
+                    words = (metric.synonyms or [metric.name.replace("_", " ")])[0]
+                    options.append({"label": words, "question": question.replace(span, words, 1)})
+        raise AskBack(
+            f"“{said.group(0)}” is a rate: which figure do you mean?",
+            options,
+            answered_only=True,
+            unanswered=f"“{said.group(0)}” is a rate, and the catalog defines no figure {said.group(0)}",
+        )

@@ -11,6 +11,7 @@ from copilot.agent.builtin.accounting import (
     every_word_used,
     keys_that_split_nothing,
     phrases_read_two_ways,
+    rate_read_as_value,
     unknown_words,
 )
 from copilot.agent.builtin.askback import (
@@ -66,6 +67,7 @@ def assemble(
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     counted_persons(b, r, question)
+    rate_read_as_value(b, r, question)
     _plain_words(r, vocab, source)
     durations_named_by_unit(b, r)
     verbs_of_their_object(r, vocab)

@@ -223,6 +223,20 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
                 if i + 1 + n > i + cat_n and vocab.lookup([t.low for t in toks[i + 1 : i + 1 + n]]):
                     cat_n = 0
                     break
+        if cat_n > 1 and not lex_n:
+            # "fuel consumption per 100 km": a catalog phrase starting inside this one reaches two words further,
+            # and the words before it name the same topic: the longer phrase wins, the first words stand alone
+            for k in range(1, cat_n):
+                later = 0
+                for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - k), 0, -1):
+                    if vocab.lookup([t.low for t in toks[i + k : i + k + n]]):
+                        later = n
+                        break
+                head = vocab.lookup([t.low for t in toks[i : i + k]])
+                tail = vocab.lookup([t.low for t in toks[i + k : i + k + later]]) if later else []
+                if later and i + k + later >= i + cat_n + 2 and head and {e.topic for e in head} & {e.topic for e in tail}:
+                    cat_n, elements = k, head
+                    break
         if cat_n <= 1 and i + 2 < len(toks) and toks[i + 1].low in AUXILIARIES:
             # "sensors are reporting": a two-word catalog phrase with an auxiliary between its words
             found = vocab.lookup([toks[i].low, toks[i + 2].low])
