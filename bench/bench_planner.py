@@ -68,6 +68,8 @@ SETS = {
     "heldout_q_fleet": (ROOT / "tests" / "heldout" / "fleet_q.yaml", FLEET),
     "heldout_r_demo": (ROOT / "tests" / "heldout" / "demo_r.yaml", None),
     "heldout_r_fleet": (ROOT / "tests" / "heldout" / "fleet_r.yaml", FLEET),
+    "heldout_s_demo": (ROOT / "tests" / "heldout" / "demo_s.yaml", None),
+    "heldout_s_fleet": (ROOT / "tests" / "heldout" / "fleet_s.yaml", FLEET),
 }
 
 

@@ -53,6 +53,8 @@ def _mix(name: str) -> Counter:
         ("fleet_q", 55),
         ("demo_r", 110),
         ("fleet_r", 55),
+        ("demo_s", 110),
+        ("fleet_s", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
