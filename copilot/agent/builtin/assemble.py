@@ -6,14 +6,8 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
-from copilot.agent.builtin.accounting import (
-    counted_persons,
-    every_word_used,
-    keys_that_split_nothing,
-    phrases_read_two_ways,
-    rate_read_as_value,
-    unknown_words,
-)
+from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, unknown_words
+from copilot.agent.builtin.ambiguity import counted_persons, phrases_read_two_ways, rate_read_as_value
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
     loose_key_options,

@@ -1,0 +1,118 @@
+"""Questions whose words the catalog reads two ways, asked about instead of answered: a catalog phrase whose words
+also read as a value and the rows of another topic, persons counted in general, and a rate read as a value. Each
+option is a complete question; options the planner does not answer are dropped by the planner (`answered_only`)."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.agent.builtin import semantic
+from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.read import Reading
+from copilot.agent.builtin.vocab import Element, Vocabulary
+
+_ROWS_OR_VALUES = ("value", "state", "topic")
+
+
+def phrases_read_two_ways(r: Reading, question: str, vocab: Vocabulary) -> None:
+    """ "active sensors": a catalog phrase naming a figure or field of one topic (sensors that sent readings)
+    whose words also read, one by one, as a value and the rows of another topic (devices in service). Nothing
+    in the words chooses between them, so the question is asked, each reading as a complete question."""
+    for m in r.mentions:
+        words = [t.low for t in r.toks[m.start : m.end]]  # as corrected: "active sensers"
+        own = m.topics()
+        if len(words) < 2 or not (m.of("metric") or m.of("field")) or m.of("topic") or m.of("value"):
+            continue
+        for cut in range(1, len(words)):
+            parts = (words[:cut], words[cut:])
+            found = [vocab.lookup(p) for p in parts]
+            shared = set.intersection(*({e.topic for e in f if e.kind in _ROWS_OR_VALUES} for f in found)) - own
+            other = next(
+                (e for f in found for e in f if e.topic in shared and e.kind in ("value", "state")), None
+            )  # a value of the other topic, its rows named or restricted by the other words
+            chosen = [next(e for e in f if e.topic == other.topic and e.kind in _ROWS_OR_VALUES) for f in found] if other else []
+            fields = [e.field for e in chosen if e.kind != "topic"]
+            if other is None or len(fields) != len(set(fields)):  # "product category": one page type cannot be two
+                continue
+            mine = (m.of("metric") or m.of("field"))[0]
+            mine_words = (mine.metric or mine.field or "").replace("_", " ")
+            other_words = " ".join(_value_words(vocab, e, p) for e, p in zip(chosen, parts))
+            said = re.compile(re.escape(m.text), re.I)
+            raise AskBack(
+                f"“{m.text}” can be read two ways: which do you mean?",
+                [
+                    {"label": f"{mine_words} ({mine.topic.replace('_', ' ')})", "question": said.sub(mine_words, question, 1)},
+                    {"label": f"{other_words} ({other.topic.replace('_', ' ')})", "question": said.sub(other_words, question, 1)},
+                ],
+            )
+
+
+def _value_words(vocab: Vocabulary, value: Element, said: list[str]) -> str:
+    """The value's label when it names the value alone ("in service"), else the words the user said."""
+    if value.kind != "value":
+        return " ".join(said)
+    label = semantic.values(vocab.topics[value.topic], value.field or "").get(value.value or "", ("", []))[0]
+    label = re.sub(r"\(.*?\)", "", label or "").strip().lower()
+    return label if label and vocab.lookup(label.split()) == [value] else " ".join(said)
+
+
+def counted_persons(b: Builder, r: Reading, question: str) -> None:
+    """ "how many people bought something": persons in general, counted. The rows (orders) are not persons, and the
+    catalog does not say which reference is a person, so the planner asks: each distinct count the catalog defines
+    on the subject (buyers, visitors) or the rows themselves, as complete questions it answers."""
+    lex = english()
+    persons = {str(w).lower() for w in lex["person_words"] if " " not in str(w)}
+    counted = {str(w).lower() for w in lex["count_words"]}
+    for t in r.toks:
+        if t.low not in persons or t.i == 0:
+            continue
+        one_before = r.toks[t.i - 1].low
+        two_before = " ".join(x.low for x in r.toks[max(0, t.i - 2) : t.i])
+        if one_before not in counted and two_before not in counted:  # "count people", "how many people"
+            continue
+        said = re.compile(rf"\b{re.escape(t.text)}\b", re.I)
+        options = []
+        for metric in b.vocab.metrics.get(b.source, []):
+            expression = metric.expression.upper().replace(" ", "")
+            if expression.startswith("COUNT(DISTINCT") and expression.endswith(")") and "/" not in expression:
+                words = metric.name.replace("_", " ")
+                options.append({"label": words, "question": said.sub(words, question, 1)})
+        rows = b.source.replace("_", " ")
+        options.append({"label": rows, "question": said.sub(rows, question, 1)})
+        raise AskBack(
+            f"“{t.text}”: which count do you mean?",
+            options,
+            answered_only=True,
+            unanswered=f"the catalog does not say which {rows} field is a person, so “{t.text}” cannot be counted",
+        )
+
+
+def rate_read_as_value(b: Builder, r: Reading, question: str) -> None:
+    """ "fuel use per 100 km": a number with a unit after "per" is a rate's denominator, never rows of exactly that
+    much. The catalog's rates over that field are offered (each a question the planner answers); with none, the
+    question is declined naming the rate."""
+    for spec in r.compares:
+        if spec.op != "=" or spec.kind != "field" or spec.target is None or not spec.words:
+            continue
+        said = re.search(rf"\b(?:per|every|each)\s+{re.escape(spec.words)}\b", question, re.I)
+        if said is None:
+            continue
+        fields = {(e.topic, e.field) for e in spec.target.of("field")}
+        before = [m for m in r.mentions if m.end <= spec.target.start and (m.of("field") or m.of("metric"))]
+        start = question.lower().find(before[-1].text.lower()) if before else -1
+        span = question[start : said.end()] if 0 <= start < said.start() else said.group(0)
+        options = []
+        for topic, field in sorted(fields):
+            for metric in b.vocab.metrics.get(topic, []):
+                denominator = metric.expression.split("/", 1)[1] if "/" in metric.expression else ""
+                if re.search(rf"\b{re.escape(field or '')}\b", denominator):
+                    words = (metric.synonyms or [metric.name.replace("_", " ")])[0]
+                    options.append({"label": words, "question": question.replace(span, words, 1)})
+        raise AskBack(
+            f"“{said.group(0)}” is a rate: which figure do you mean?",
+            options,
+            answered_only=True,
+            unanswered=f"“{said.group(0)}” is a rate, and the catalog defines no figure {said.group(0)}",
+        )
