@@ -118,21 +118,20 @@ def _ask_about_unknown(r: Reading, toks, question: str, vocab: Vocabulary) -> No
     partial = [t for t in toks if vocab.partial.get(stem(t.low))]
     for t in partial if len(partial) == len(toks) else []:  # beside a word the catalog lacks, that word decides
         parts = sorted(vocab.partial.get(stem(t.low), []), key=lambda p: -asked.count(p[0].topic))
-        if parts:
-            options = [
-                {
-                    "label": phrase if phrase == e.label() else f"{phrase} ({e.label()})",
-                    "tries": _phrase_in(question, t.text, phrase),
-                }
-                for e, phrase in parts
-            ]
-            options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
-            raise AskBack(
-                f"“{t.text}” alone names nothing in the catalog: which of these do you mean?",
-                options,
-                answered_only=True,
-                unanswered=f"“{t.text}” alone names nothing in the catalog",
-            )
+        options = [
+            {
+                "label": phrase if phrase == e.label() else f"{phrase} ({e.label()})",
+                "tries": _phrase_in(question, t.text, phrase),
+            }
+            for e, phrase in parts
+        ]
+        options.append({"label": f"without “{t.text}”", "question": _without(question, t.text)})
+        raise AskBack(
+            f"“{t.text}” alone names nothing in the catalog: which of these do you mean?",
+            options,
+            answered_only=True,
+            unanswered=f"“{t.text}” alone names nothing in the catalog",
+        )
     # a vague word: "performance", "doing", "growth"
     vague = {str(w).lower() for w in lex["vague_words"]}
     for t in toks:

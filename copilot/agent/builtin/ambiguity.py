@@ -63,7 +63,7 @@ def counted_persons(b: Builder, r: Reading, question: str) -> None:
     catalog does not say which reference is a person, so the planner asks: each distinct count the catalog defines
     on the subject (buyers, visitors) or the rows themselves, as complete questions it answers."""
     lex = english()
-    persons = {str(w).lower() for w in lex["person_words"] if " " not in str(w)}
+    persons = {str(w).lower() for w in lex["person_words"]}
     counted = {str(w).lower() for w in lex["count_words"]}
     for t in r.toks:
         if t.low not in persons or t.i == 0:

@@ -150,9 +150,7 @@ class BuiltinPlanner(Planner):
         without = without_asides(request.question, unknown.words, vocab)
         if not without or without == request.question:
             return near
-        draft = self._plan(PlanRequest(without, request.topics, request.retrieved, request.history), False, False)
-        self._suggest = suggest
-        if not draft.sql:
+        if not self._answers(request, without):
             return near
         said = ", ".join(f"“{w}”" for w in unknown.words)
         option = {"label": f"without {said}", "question": without}
@@ -189,6 +187,7 @@ class BuiltinPlanner(Planner):
         )
 
     def _answers(self, request: PlanRequest, question: str) -> bool:
+        """Whether the planner answers `question` in the same conversation (no suggestions, no reading by meaning)."""
         suggest = self._suggest
         draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
         self._suggest = suggest

@@ -227,14 +227,14 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             # "fuel consumption per 100 km": a catalog phrase starting inside this one reaches two words further,
             # and the words before it name the same topic: the longer phrase wins, the first words stand alone
             for k in range(1, cat_n):
-                later = 0
-                for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - k), 0, -1):
-                    if vocab.lookup([t.low for t in toks[i + k : i + k + n]]):
+                later, tail = 0, []
+                for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i - k), cat_n - k + 1, -1):
+                    tail = vocab.lookup([t.low for t in toks[i + k : i + k + n]])
+                    if tail:
                         later = n
                         break
-                head = vocab.lookup([t.low for t in toks[i : i + k]])
-                tail = vocab.lookup([t.low for t in toks[i + k : i + k + later]]) if later else []
-                if later and i + k + later >= i + cat_n + 2 and head and {e.topic for e in head} & {e.topic for e in tail}:
+                head = vocab.lookup([t.low for t in toks[i : i + k]]) if later else []
+                if head and {e.topic for e in head} & {e.topic for e in tail}:
                     cat_n, elements = k, head
                     break
         if cat_n <= 1 and i + 2 < len(toks) and toks[i + 1].low in AUXILIARIES:
