@@ -26,6 +26,7 @@ from copilot.agent.builtin.counts import (
     side_by_side_counts,
     values_side_by_side,
 )
+from copilot.agent.builtin.degenerate import shares_of_their_own_rows
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
@@ -239,6 +240,7 @@ def assemble(
         plan.time_zone = session_time_zone()
     keys_that_split_nothing(b, plan, question)
     every_word_used(r, plan, b, question)
+    shares_of_their_own_rows(b, plan)
     return plan, b.notices
 
 

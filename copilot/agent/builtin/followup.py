@@ -6,6 +6,7 @@ from __future__ import annotations
 from copilot.agent.builtin.accounting import every_word_used, unknown_words
 from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.degenerate import shares_of_their_own_rows
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
@@ -98,6 +99,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     except ValueError as exc:
         raise Decline(f"that change does not fit the previous question ({exc})") from exc
     every_word_used(r, plan, b, question)
+    shares_of_their_own_rows(b, plan)
     return plan, b.notices
 
 
