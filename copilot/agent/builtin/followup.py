@@ -49,7 +49,9 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
             plan.dimensions = [d for d in plan.dimensions if d.field.topic not in topics]
     if r.measures:
         old = {m.alias for m in plan.measures}
-        if r.additive and not r.replaced:  # "and the units sold": one more measure next to the ones there
+        if (
+            r.additive and not r.replaced and not r.replaces_figure
+        ):  # "and the units sold": one more measure next to the ones there
             new = [b.measure(s) for s in r.measures]
             plan.measures = plan.measures + [
                 m

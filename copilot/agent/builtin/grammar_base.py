@@ -74,6 +74,7 @@ class Reading:
     list_strong: bool = False  # "as they happen", "list": rows even when a count metric is named
     chart: str | None = None
     additive: bool = False
+    replaces_figure: bool = False  # "rather than a count": the figure of the answer before is replaced
     followup_cue: bool = False
     clear_filters: bool = False
     bound: Duration | None = None

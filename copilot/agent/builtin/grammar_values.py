@@ -22,10 +22,36 @@ class ValuesMixin(GrammarBase):
                         self.use(*self.toks[k : m.start])
                         m.used = True
                         self.r.replaced.append(m)
+                        self._key_for_key(k, m)
+                    elif self._figure_next(k + n):  # "revenue rather than a count": the figure before goes
+                        self.use(*self.toks[k : k + n])
+                        self.r.replaces_figure = True
                     elif self.r.window is not None and self._window_next(k + n):
                         end = self._window_next(k + n)  # "per hour rather than per 5 min": the window it replaces
                         self.use(*self.toks[k:end])
                     break
+
+    def _figure_next(self, i: int) -> bool:
+        """An aggregate word follows ("rather than a count", "instead of the total"): it names the figure taken out,
+        so it is read as no figure of its own."""
+        while i < len(self.toks) and self.toks[i].low in ("a", "an", "the", "just"):
+            i += 1
+        if i >= len(self.toks) or self.toks[i].role != "agg":
+            return False
+        self.toks[i].role, self.toks[i].used = "function_words", True
+        return True
+
+    def _key_for_key(self, k: int, replaced) -> None:
+        """ "country instead of channel", "swap channel for country": a field said right before the cue, in place
+        of another field that is no number, is the new key, as if said with "by"."""
+        new = next((m for m in self.r.mentions if m.end == k), None)
+        if new is None or new.used or new in self.r.dims or not new.of("field") or new.of("topic") or new.of("metric"):
+            return
+        if not replaced.of("field") or self._numeric(new) or self._numeric(replaced):
+            return
+        if k - new.end == 0 and (new.start == 0 or self.toks[new.start - 1].role in (None, "function_words")):
+            self.r.dims.append(new)
+            new.used = True
 
     def _window_next(self, i: int) -> int:
         """The end of a time phrase that follows ("per 5 min", "every hour", or one already read as the window),

@@ -71,9 +71,14 @@ class BuiltinPlanner(Planner):
         try:
             reading = read(request.question, vocab)
             notices += [f"reading “{a}” as {b}" for a, b in reading.tagged.corrections]
-            if previous is None and reading.followup_cue and (not reading.measures or _replaces(request.question)):
+            if (
+                previous is None
+                and reading.followup_cue
+                and (not reading.measures or reading.additive or _replaces(request.question))
+            ):
                 _continues_unanswered(request)
             if previous is not None and wants_followup(reading, previous, vocab):
+                _skips_unanswered(request)
                 plan, more = refine(previous, reading, vocab, request.question, rank)
             else:
                 plan, more = assemble(reading, vocab, request.question, rank)
@@ -256,6 +261,25 @@ def _continues_unanswered(request: PlanRequest) -> None:
     raise AskBack(
         f"“{request.question}” changes the question before (“{last.question}”), which has no answer yet: what should I answer?",
         options,
+    )
+
+
+def _skips_unanswered(request: PlanRequest) -> None:
+    """A follow-up typed after a question that was asked back or declined ("filter that to cold stores", then
+    "and show the peak instead") would change the last answer without the change that was not answered: ask
+    whether to apply both, or this one alone. Choosing either (a question restating the last) is answered."""
+    last = request.history[-1]
+    if last.plan or last.sql:
+        return
+    if last.question.strip().rstrip("?.! ").lower() in request.question.lower():
+        return
+    q = request.question.strip().rstrip("?.!")
+    raise AskBack(
+        f"“{last.question}” has no answer yet: should “{request.question}” change the last answer with it, or alone?",
+        [
+            {"label": f"with “{last.question.rstrip('?.! ')}”", "question": f"{last.question.rstrip('?.! ')}, {q}"},
+            {"label": "alone", "question": q},
+        ],
     )
 
 

@@ -1,0 +1,68 @@
+"""Follow-ups in everyday words: a key for a key ("swap channel for country", "country instead of channel"), the
+figure replaced ("revenue rather than a count"), "narrow/restrict/limit/filter that to", "as well"; and a follow-up
+typed after a question that got no answer is asked about, never applied to an older answer without that change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.agent.base import PlanRequest, Turn
+from copilot.agent.builtin import BuiltinPlanner
+from copilot.catalog.store import YamlCatalogStore
+from copilot.settings import DEMO_CATALOG_DIR
+
+
+@pytest.fixture(scope="module")
+def topics():
+    return YamlCatalogStore(Path(DEMO_CATALOG_DIR)).load().topics
+
+
+def _conversation(topics, *questions):
+    planner, history, draft = BuiltinPlanner(), [], None
+    for q in questions:
+        draft = planner.plan(PlanRequest(q, topics, [], list(history)))
+        history.append(Turn(q, draft.sql, draft.state, draft.planner))
+    return draft
+
+
+def _same(topics, conversation, question):
+    got = _conversation(topics, *conversation)
+    want = _conversation(topics, question)
+    assert got.sql and got.sql == want.sql, (got.sql or got.reason, want.sql)
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    ["swap channel for country", "replace channel with country", "country instead of channel", "by country rather than channel"],
+)
+def test_a_key_for_a_key(topics, follow_up):
+    _same(topics, ["orders per channel every hour", follow_up], "orders per country every hour")
+
+
+@pytest.mark.parametrize("follow_up", ["and make that revenue rather than a count", "revenue instead of the count"])
+def test_the_figure_replaced(topics, follow_up):
+    _same(topics, ["orders per channel every hour", follow_up], "revenue per channel every hour")
+
+
+@pytest.mark.parametrize(
+    "follow_up", ["restrict that to the app", "narrow it down to the app", "filter that to the app", "limit it to the app"]
+)
+def test_narrowed_to_a_value(topics, follow_up):
+    _same(topics, ["orders per country every hour", follow_up], "app orders per country every hour")
+
+
+def test_as_well_adds_a_key(topics):
+    _same(topics, ["orders per channel", "split by country as well"], "orders per channel and country")
+
+
+def test_a_follow_up_after_an_unanswered_question_is_asked_about(topics):
+    draft = _conversation(topics, "orders per channel every hour", "filter that to the frobnicated ones", "now per country")
+    assert draft.sql is None and draft.clarification
+    options = [o["question"] for o in draft.clarification["options"]]
+    assert options == ["filter that to the frobnicated ones, now per country", "now per country"]
+    alone = _conversation(
+        topics, "orders per channel every hour", "filter that to the frobnicated ones", "now per country", options[1]
+    )
+    assert alone.sql and "country" in alone.sql  # the option chosen is answered, not asked again
