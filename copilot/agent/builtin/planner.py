@@ -35,6 +35,7 @@ class BuiltinPlanner(Planner):
     def __init__(self, meanings: PhraseIndex | None = None):
         self.meanings = meanings
         self._suggest = True
+        self._depth = 0
 
     def plan(self, request: PlanRequest) -> Draft:
         return self._plan(request)
@@ -168,9 +169,11 @@ class BuiltinPlanner(Planner):
 
     def ask_back(self, request: PlanRequest, ask: AskBack) -> Draft:
         if ask.answered_only:  # each option: the first of its tries the planner answers
+            asked = " ".join(request.question.lower().split())
             options: list[dict] = []
             for o in ask.options:
-                tries = o.get("tries") or [o["question"]]
+                tries = o.get("tries") or ([o["question"]] if o.get("question") else [])  # a phrase not found: no tries
+                tries = [q for q in tries if " ".join(q.lower().split()) != asked]  # the same question: no option
                 answered = next((q for q in tries if self._answers(request, q)), None)
                 if answered is not None and len(options) < 4:
                     options.append({"label": o["label"], "question": answered})
@@ -193,8 +196,14 @@ class BuiltinPlanner(Planner):
 
     def _answers(self, request: PlanRequest, question: str) -> bool:
         """Whether the planner answers `question` in the same conversation (no suggestions, no reading by meaning)."""
+        if self._depth >= 3:  # an option's option's option: a question rewritten that far is not offered
+            return False
         suggest = self._suggest
-        draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
+        self._depth += 1
+        try:
+            draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
+        finally:
+            self._depth -= 1
         self._suggest = suggest
         return draft.sql is not None
 

@@ -48,6 +48,11 @@ def read(question: str, vocab: Vocabulary) -> Reading:
             f"I only read the streams and never change data; “{r.toks[start].text}” asks for a change. I can show "
             f"the current values instead"
         )
+    if _changes_a_record(r, start):
+        raise Decline(
+            f"I only read the streams and never change data; “{r.toks[start].text} … {_target_word(r, start)}” asks "
+            f"for a change. I can show the current values instead"
+        )
     _limit_unsaid(r)
     for t in r.toks:
         if t.role == "duration_questions":
@@ -176,3 +181,24 @@ def _limit_unsaid(r: Reading) -> None:
                 f"with the number (for example “… above 30”).",
                 [],
             )
+
+
+_RECORD_VERBS = ("set", "mark", "flag", "change", "put", "assign", "label", "tag", "switch", "move")
+
+
+def _changes_a_record(r: Reading, start: int) -> bool:
+    """ "flag device D-42 as retired", "put the GW-1 at AMS-01 into maintenance": a verb that sets something, an
+    identifier, then what it should become — a change to a record, never a question."""
+    from copilot.agent.builtin.text import is_identifier
+
+    toks = r.toks
+    if start >= len(toks) or toks[start].low not in _RECORD_VERBS:
+        return False
+    ids = [t.i for t in toks[start + 1 :] if is_identifier(t.text)]
+    return bool(ids) and any(t.low in ("as", "to", "into") for t in toks[ids[0] + 1 :])
+
+
+def _target_word(r: Reading, start: int) -> str:
+    from copilot.agent.builtin.text import is_identifier
+
+    return next((t.text for t in r.toks[start + 1 :] if is_identifier(t.text)), "")

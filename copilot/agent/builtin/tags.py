@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from copilot.agent.builtin import semantic
 from copilot.agent.builtin.lexicon import english, phrases, time_words
-from copilot.agent.builtin.text import edit_distance, number_value, stem, tokenize
+from copilot.agent.builtin.text import edit_distance, is_identifier, number_value, stem, tokenize
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.catalog.embedding import english_words
@@ -267,8 +268,76 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     for t in toks:  # number words ("top five") keep their role but carry a value
         if t.number is None and t.low in numbers:
             t.number = float(numbers[t.low])
+    _identifiers(tagged, vocab)
+    _kind_after_model(tagged)
+    _value_numbers(toks)
     _particles(toks)
     return tagged
+
+
+def _value_numbers(toks: list[Tok]) -> None:
+    """ "phone number", "card numbers": "number" right after a value word (not "number of") names an attribute of
+    that value the catalog may not hold, never nothing: it is a content word, asked about like any other."""
+    for a, b in zip(toks, toks[1:]):
+        after = toks[b.i + 1].low if b.i + 1 < len(toks) else ""
+        if b.low in ("number", "numbers") and b.role == "function_words" and after != "of" and a.mention is not None:
+            if a.mention.end == b.i and all(e.kind == "value" for e in a.mention.elements):
+                b.role = None
+
+
+def _identifiers(tagged: Tagged, vocab: Vocabulary) -> None:
+    """ "the orders of customer C-1042", "parcel SH-55120", "firmware 4.2.1": an identifier the catalog does not
+    list, right after a word naming a topic or a text field, is a value of that topic's key (or of the fields
+    that refer to it) or of that field. Without such a word it stays unknown and is asked about."""
+    toks = tagged.toks
+    for t in toks:
+        if t.mention is not None or not is_identifier(t.text) or t.i == 0:
+            continue
+        before = toks[t.i - 1].mention
+        if before is None or before.end != t.i:
+            continue
+        elements = []
+        for e in before.elements:
+            if e.kind == "topic":
+                elements += _key_values(vocab, e.topic, t.text)
+            elif e.kind == "field" and not semantic.is_numeric(vocab.ftype(e.topic, e.field or "")):
+                elements.append(Element("value", e.topic, e.field, t.text))
+        elements = list(dict.fromkeys(elements))
+        if not elements:
+            continue
+        m = Mention(before.start, t.i + 1, f"{before.text} {t.text}", elements)
+        tagged.mentions[tagged.mentions.index(before)] = m
+        t.role, t.number = None, None
+        for x in toks[m.start : m.end]:
+            x.mention = m
+
+
+def _kind_after_model(tagged: Tagged) -> None:
+    """ "the TH-200 sensors", "GW-1 gateways": a kind named right after a model code of the same rows is the noun the
+    code qualifies (a TH-200 is a sensor), not a second condition."""
+    for a, b in zip(list(tagged.mentions), list(tagged.mentions[1:])):
+        codes = a.of("value")
+        if a.end != b.start or not codes or len(codes) != len(a.elements) or not all(is_identifier(e.value or "") for e in codes):
+            continue
+        kinds = [e for e in b.of("value") if any(e.topic == c.topic and e.field != c.field for c in codes)]
+        if not kinds or b.of("topic") or b.of("metric"):
+            continue
+        tagged.mentions.remove(b)
+        for t in tagged.toks[b.start : b.end]:
+            t.mention, t.role, t.used = None, "function_words", True
+
+
+def _key_values(vocab: Vocabulary, topic: str, code: str) -> list[Element]:
+    """The topic's own key equal to the identifier, and each field of another topic that refers to that key."""
+    key = vocab.topics[topic].primary_key or []
+    if len(key) != 1:
+        return []
+    out = [Element("value", topic, key[0], code)]
+    for other, schema in vocab.topics.items():
+        for rel in schema.relationships:
+            if rel.target_topic == topic and rel.target_field == key[0]:
+                out.append(Element("value", other, rel.field, code))
+    return out
 
 
 def _of_inverted(toks: list[Tok], vocab: Vocabulary) -> list[Tok]:
@@ -404,7 +473,7 @@ def _one_family(words: list[str]) -> bool:
 
 
 def _codeish(text: str) -> bool:
-    return text.isupper() and len(text) <= 3
+    return text.isupper() and len(text) <= 3 or is_identifier(text)
 
 
 def _weak(elements: list[Element], tok: Tok, vocab: Vocabulary | None = None) -> bool:

@@ -7,10 +7,32 @@ import re
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*[km]?\b|[A-Za-z][A-Za-z0-9_']*|[<>]=?|%|[$€£¥]")
 
 
+# an identifier as people paste it: capital letters (or one letter), a hyphen, then digits ("C-1042", "ORD-88213",
+# "TH-200"); a duration ("10-min") starts with its number, and a word ("top-5") is written in lower case
+CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z]{1,5}|[A-Za-z])-\d[A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
+
+
 def tokenize(text: str) -> list[str]:
-    """Tokens with their original case (short codes like `US` are matched as written)."""
-    text = text.replace("’", "'").replace("-", " ").replace("/", " ")
+    """Tokens with their original case (short codes like `US` are matched as written); an identifier with a
+    hyphen ("AMS-01") is one token."""
+    text = text.replace("’", "'")
+    out: list[str] = []
+    at = 0
+    for code in CODE_RE.finditer(text):
+        out += _words(text[at : code.start()])
+        out.append(code.group())
+        at = code.end()
+    return out + _words(text[at:])
+
+
+def _words(text: str) -> list[str]:
+    text = text.replace("-", " ").replace("/", " ")
     return [t.rstrip("'") for t in TOKEN_RE.findall(text)]
+
+
+def is_identifier(token: str) -> bool:
+    """A pasted identifier ("C-1042") or a version number ("4.2.1")."""
+    return bool(CODE_RE.fullmatch(token) or re.fullmatch(r"v?\d+(?:\.\d+){2,3}", token))
 
 
 def stem(word: str) -> str:
