@@ -1,4 +1,4 @@
-"""Follow-ups in everyday words: a key for a key ("swap channel for country", "country instead of channel"), the
+"""Follow-ups and time phrases in everyday words: a key for a key ("swap channel for country", "country instead of channel"), the
 figure replaced ("revenue rather than a count"), "narrow/restrict/limit/filter that to", "as well"; and a follow-up
 typed after a question that got no answer is asked about, never applied to an older answer without that change."""
 
@@ -66,3 +66,21 @@ def test_a_follow_up_after_an_unanswered_question_is_asked_about(topics):
         topics, "orders per channel every hour", "filter that to the frobnicated ones", "now per country", options[1]
     )
     assert alone.sql and "country" in alone.sql  # the option chosen is answered, not asked again
+
+
+@pytest.mark.parametrize(
+    "question, same_as",
+    [
+        ("orders per channel, rolling 24 hours refreshed hourly", "orders per channel, rolling 24 hours refreshed every hour"),
+        (
+            "distinct sessions over a trailing 20 min, recomputed every 2",
+            "distinct sessions over the last 20 minutes, updated every 2 minutes",
+        ),
+        ("orders since the start of the current hour", "orders since the top of the hour"),
+        ("orders today, keep it ticking over", "orders today"),
+        ("methods declined more than 10 percent of the time, hourly", "methods declined more than 10 percent, hourly"),
+        ("methods declined over a tenth of the time, hourly", "methods declined over 10 percent, hourly"),
+    ],
+)
+def test_time_phrases_said_another_way(topics, question, same_as):
+    _same(topics, [question], same_as)
