@@ -84,3 +84,29 @@ def test_a_follow_up_after_an_unanswered_question_is_asked_about(topics):
 )
 def test_time_phrases_said_another_way(topics, question, same_as):
     _same(topics, [question], same_as)
+
+
+@pytest.mark.parametrize(
+    "question, same_as",
+    [
+        ("hey, quick one for the dashboard - orders per channel every 15 minutes", "orders per channel every 15 minutes"),
+        ("sorry if this is a silly question, but how many orders per channel?", "how many orders per channel?"),
+        ("units sold since midnite per country", "units sold since midnight per country"),
+        ("page views of people browsing on mobile, per minute", "page views on mobile, per minute"),
+    ],
+)
+def test_everyday_wrappings_and_forms(topics, question, same_as):
+    _same(topics, [question], same_as)
+
+
+def test_a_catalog_verb_in_another_form_keeps_a_meaning_the_catalog_gives_that_form(topics):
+    from copilot.agent.builtin.vocab import vocabulary_for
+
+    vocab = vocabulary_for(topics)
+    assert {e.kind for e in vocab.lookup(["browsing"])} == {"topic"}
+    assert "field" in {e.kind for e in vocab.lookup(["visits"])}  # "visits" is sessions, not "visited" again
+
+
+def test_persons_counted_after_the_values_that_qualify_them_are_asked_about(topics):
+    draft = _conversation(topics, "how many signed-in people are browsing, minute by minute")
+    assert draft.sql is None and draft.clarification

@@ -68,9 +68,7 @@ def counted_persons(b: Builder, r: Reading, question: str) -> None:
     for t in r.toks:
         if t.low not in persons or t.i == 0:
             continue
-        one_before = r.toks[t.i - 1].low
-        two_before = " ".join(x.low for x in r.toks[max(0, t.i - 2) : t.i])
-        if one_before not in counted and two_before not in counted:  # "count people", "how many people"
+        if not _counted_before(r, t.i, counted):  # "count people", "how many (signed-in) people"
             continue
         said = re.compile(rf"\b{re.escape(t.text)}\b", re.I)
         options = []
@@ -87,6 +85,20 @@ def counted_persons(b: Builder, r: Reading, question: str) -> None:
             answered_only=True,
             unanswered=f"the catalog does not say which {rows} field is a person, so “{t.text}” cannot be counted",
         )
+
+
+def _counted_before(r: Reading, i: int, counted: set[str]) -> bool:
+    """A count word right before the persons, or before the values and states that qualify them ("how many
+    signed-in people", "count the logged in folks")."""
+    j = i
+    while j > 0 and (_qualifies(r.toks[j - 1].mention) or r.toks[j - 1].low == "the"):
+        j -= 1
+    before = [x.low for x in r.toks[max(0, j - 2) : j]]
+    return bool(before) and (before[-1] in counted or " ".join(before) in counted)
+
+
+def _qualifies(m) -> bool:
+    return m is not None and bool(m.elements) and all(e.kind in ("value", "state") for e in m.elements)
 
 
 def rate_read_as_value(b: Builder, r: Reading, question: str) -> None:

@@ -76,8 +76,12 @@ class Vocabulary:
         self._by_length: dict[int, dict[int, list[str]]] = {}
         self.meaning_phrases: list[str] | None = None  # its phrases for reading a word by meaning (meaning.py)
         self.answerable: dict[tuple, list[str]] = {}  # suggestions the planner answers, per retrieved topics
+        self._verb_forms_pending: list[tuple[str, Element]] = []
         for schema in topics.values():
             self._add_topic(schema)
+        for form, te in self._verb_forms_pending:  # after every catalog word: a form the catalog names keeps that meaning
+            if not self.lookup([w.lower() for w in tokenize(form)]):
+                self._add_verb(form, te)
         self.twins = catalog_semantic.twins(topics)  # twin topic → the topic with the same records
         if self.twins:
             for table in (self._phrases, self._exact):
@@ -138,6 +142,11 @@ class Vocabulary:
         if element not in bucket:
             bucket.append(element)
 
+    def _add_verb(self, verb: str, te: Element) -> None:
+        self._add_text(verb, te)
+        self.topic_verbs.add(tuple(stem(w.lower()) for w in tokenize(verb)))
+        self.verb_forms.add(verb.lower())
+
     def _add_text(self, text: str, element: Element) -> None:
         self._add([w.lower() for w in tokenize(text)], element)
 
@@ -152,10 +161,9 @@ class Vocabulary:
         for syn in schema.synonyms:  # "purchases": the catalog's other names of the topic's rows; like its name,
             words = [w.lower() for w in tokenize(syn)]  # one of them beats a generic word ("events")
             self._add(words, te, name=len(words) == 1)
-        for verb in schema.verbs:  # "bought", "drove": the verbs of its events name the topic, not its rows
-            self._add_text(verb, te)
-            self.topic_verbs.add(tuple(stem(w.lower()) for w in tokenize(verb)))
-            self.verb_forms.add(verb.lower())
+        for listed in schema.verbs:  # "bought", "drove": the verbs of its events name the topic, not its rows
+            self._add_verb(listed, te)
+            self._verb_forms_pending += [(form, te) for form in _other_forms(listed)]  # "browsed" → "browsing"
         if catalog_semantic.same_records_as(schema):  # an edition named by its qualifier first: "avro payments"
             parts = topic.lower().split("_")
             if len(parts) == 2:
@@ -374,6 +382,19 @@ class Vocabulary:
                         nxt.append(p + [t])
             frontier = nxt
         return None
+
+
+def _other_forms(verb: str) -> list[str]:
+    """The -ing and -s forms of a catalog verb listed in the past ("browsed" → "browsing", "browses"; "dropped" →
+    "dropping"; "landed on" → "landing on"): a question says a verb in any form."""
+    first, _, rest = verb.partition(" ")
+    low = first.lower()
+    if not low.endswith("ed") or len(low) < 5:
+        return []
+    base = low[:-2]  # "dropp", "brows", "visit": -ing goes on as it is
+    doubled = base[-1] == base[-2] and base[-1] not in "aeiouls"
+    forms = {base + "ing"} | ({base[:-1] + "s"} if doubled else {base + "s", low[:-1] + "s"})  # one of the two is the word
+    return [f"{form} {rest}".strip() for form in sorted(forms)]
 
 
 def _time_unit_words() -> set[str]:
