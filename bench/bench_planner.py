@@ -70,6 +70,8 @@ SETS = {
     "heldout_r_fleet": (ROOT / "tests" / "heldout" / "fleet_r.yaml", FLEET),
     "heldout_s_demo": (ROOT / "tests" / "heldout" / "demo_s.yaml", None),
     "heldout_s_fleet": (ROOT / "tests" / "heldout" / "fleet_s.yaml", FLEET),
+    "heldout_t_demo": (ROOT / "tests" / "heldout" / "demo_t.yaml", None),
+    "heldout_t_fleet": (ROOT / "tests" / "heldout" / "fleet_t.yaml", FLEET),
 }
 
 

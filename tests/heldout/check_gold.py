@@ -49,6 +49,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_q",
         "_r",
         "_s",
+        "_t",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

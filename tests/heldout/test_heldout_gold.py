@@ -55,6 +55,8 @@ def _mix(name: str) -> Counter:
         ("fleet_r", 55),
         ("demo_s", 110),
         ("fleet_s", 55),
+        ("demo_t", 110),
+        ("fleet_t", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
