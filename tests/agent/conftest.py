@@ -17,3 +17,18 @@ DEMO_TOPICS = ("orders", "payments", "shipments", "page_views", "customers", "pr
 def topics():
     loaded = YamlCatalogStore(DEMO_CATALOG_DIR).load().topics
     return {name: loaded[name] for name in DEMO_TOPICS}
+
+
+FLEET = Path(__file__).resolve().parents[2] / "examples" / "catalogs" / "fleet"
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The whole demo catalog (the Avro editions included)."""
+    return YamlCatalogStore(Path(DEMO_CATALOG_DIR)).load().topics
+
+
+@pytest.fixture(scope="session")
+def fleet():
+    """The IoT fleet catalog of examples/catalogs/fleet."""
+    return YamlCatalogStore(FLEET).load().topics

@@ -3,26 +3,10 @@ failing? decline rate per minute" is the decline share, not the share among decl
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.agent.base import PlanRequest, Turn
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import DEMO_CATALOG_DIR
-
-FLEET = Path(__file__).resolve().parents[2] / "examples" / "catalogs" / "fleet"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return YamlCatalogStore(Path(DEMO_CATALOG_DIR)).load().topics
-
-
-@pytest.fixture(scope="module")
-def fleet():
-    return YamlCatalogStore(FLEET).load().topics
 
 
 def _plan(topics, question, history=()):

@@ -5,27 +5,11 @@ identifier and what it should become is a change to a record, declined; "when wi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
 from copilot.agent.builtin.text import is_identifier, tokenize
-from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import DEMO_CATALOG_DIR
-
-FLEET = Path(__file__).resolve().parents[2] / "examples" / "catalogs" / "fleet"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return YamlCatalogStore(Path(DEMO_CATALOG_DIR)).load().topics
-
-
-@pytest.fixture(scope="module")
-def fleet():
-    return YamlCatalogStore(FLEET).load().topics
 
 
 def _plan(topics, question):

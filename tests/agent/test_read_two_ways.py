@@ -5,26 +5,10 @@ service). "The biggest single order per channel" is that order, not the largest 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from copilot.agent.base import PlanRequest
 from copilot.agent.builtin import BuiltinPlanner
-from copilot.catalog.store import YamlCatalogStore
-from copilot.settings import DEMO_CATALOG_DIR
-
-FLEET = Path(__file__).resolve().parents[2] / "examples" / "catalogs" / "fleet"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return YamlCatalogStore(Path(DEMO_CATALOG_DIR)).load().topics
-
-
-@pytest.fixture(scope="module")
-def fleet():
-    return YamlCatalogStore(FLEET).load().topics
 
 
 def _plan(topics, question):
