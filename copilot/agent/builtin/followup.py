@@ -49,9 +49,8 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
             plan.dimensions = [d for d in plan.dimensions if d.field.topic not in topics]
     if r.measures:
         old = {m.alias for m in plan.measures}
-        if (
-            r.additive and not r.replaced and not r.replaces_figure
-        ):  # "and the units sold": one more measure next to the ones there
+        # "and the units sold": one more measure next to the ones there ("revenue rather than a count" replaces it)
+        if r.additive and not r.replaced and not r.replaces_figure:
             new = [b.measure(s) for s in r.measures]
             plan.measures = plan.measures + [
                 m

@@ -15,6 +15,7 @@ from copilot.agent.builtin.grammar_values import ValuesMixin
 from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.tags import correct_text, tag
+from copilot.agent.builtin.text import is_identifier
 from copilot.agent.builtin.timewords import GAP, find_window, normalise, strip_spans
 from copilot.agent.builtin.vocab import Vocabulary
 
@@ -183,14 +184,12 @@ def _limit_unsaid(r: Reading) -> None:
             )
 
 
-_RECORD_VERBS = ("set", "mark", "flag", "change", "put", "assign", "label", "tag", "switch", "move")
+_RECORD_VERBS = ("set", "mark", "flag", "change", "put", "assign", "label", "tag", "switch")  # "move …": write_requests
 
 
 def _changes_a_record(r: Reading, start: int) -> bool:
     """ "flag device D-42 as retired", "put the GW-1 at AMS-01 into maintenance": a verb that sets something, an
     identifier, then what it should become — a change to a record, never a question."""
-    from copilot.agent.builtin.text import is_identifier
-
     toks = r.toks
     if start >= len(toks) or toks[start].low not in _RECORD_VERBS:
         return False
@@ -199,6 +198,4 @@ def _changes_a_record(r: Reading, start: int) -> bool:
 
 
 def _target_word(r: Reading, start: int) -> str:
-    from copilot.agent.builtin.text import is_identifier
-
     return next((t.text for t in r.toks[start + 1 :] if is_identifier(t.text)), "")
