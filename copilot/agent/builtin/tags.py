@@ -202,12 +202,14 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
         elif len(cands) > 1:
             tagged.ambiguous_typos.append((t.text, cands[:4]))
     toks = tagged.toks = _of_inverted(toks, vocab)
+    coded = [_codeish(t.text) for t in toks]  # once per token: every phrase length below looks at it
+    as_written = [t.text if c else t.low for t, c in zip(toks, coded)]
     i = 0
     while i < len(toks):
         cat_n, elements = 0, []
         for n in range(min(Vocabulary.MAX_PHRASE, len(toks) - i), 0, -1):
-            found = vocab.lookup([t.text if _codeish(t.text) else t.low for t in toks[i : i + n]])
-            if not found and any(_codeish(t.text) for t in toks[i : i + n]):
+            found = vocab.lookup(as_written[i : i + n])
+            if not found and any(coded[i : i + n]):
                 found = [e for e in vocab.lookup([t.low for t in toks[i : i + n]]) if e.kind != "value" or len(e.value or "") > 3]
             if found:
                 cat_n, elements = n, found

@@ -30,9 +30,12 @@ def _words(text: str) -> list[str]:
     return [t.rstrip("'") for t in TOKEN_RE.findall(text)]
 
 
+VERSION_RE = re.compile(r"v?\d+(?:\.\d+){2,3}")
+
+
 def is_identifier(token: str) -> bool:
     """A pasted identifier ("C-1042") or a version number ("4.2.1")."""
-    return bool(CODE_RE.fullmatch(token) or re.fullmatch(r"v?\d+(?:\.\d+){2,3}", token))
+    return bool(CODE_RE.fullmatch(token) or VERSION_RE.fullmatch(token))
 
 
 def stem(word: str) -> str:
