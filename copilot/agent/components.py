@@ -159,8 +159,30 @@ def _column_origins(tree: exp.Expr, ctes: set[str]):
     return origin
 
 
+def _filtered_aggregates_as_cases(tree: exp.Expr) -> exp.Expr:
+    """`AGG(x) FILTER (WHERE c)` is `AGG(CASE WHEN c THEN x END)` (COUNT(*) counts 1s): one measure of its own rows,
+    written two ways — and its WHERE is the measure's, never a filter of the query's rows."""
+    for node in list(tree.find_all(exp.Filter)):
+        agg, where = node.this, node.expression
+        if not isinstance(agg, exp.AggFunc) or not isinstance(where, exp.Where):
+            continue
+        agg = agg.copy()
+        condition = where.this
+        argument = agg.this
+        if isinstance(argument, exp.Star):
+            agg.set("this", exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))]))
+        elif isinstance(argument, exp.Distinct):
+            argument.set("expressions", [exp.Case(ifs=[exp.If(this=condition.copy(), true=e)]) for e in argument.expressions])
+        elif argument is not None:
+            agg.set("this", exp.Case(ifs=[exp.If(this=condition.copy(), true=argument)]))
+        if node is tree:
+            return agg
+        node.replace(agg)
+    return tree
+
+
 def analyse(sql: str) -> Components:
-    tree = sqlglot.parse_one(sql, read="flink")
+    tree = _filtered_aggregates_as_cases(sqlglot.parse_one(sql, read="flink"))
     c = Components()
     named = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}  # a WITH name is not a table
     c.tables = sorted({t.name for t in tree.find_all(exp.Table) if t.name and t.name not in named})

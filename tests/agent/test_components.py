@@ -116,3 +116,18 @@ def test_two_event_streams_joined_either_way_round_are_one_join():
     )
     assert analyse(orders_first).differences(analyse(shipments_first)) == {}
     assert "joins" in analyse(orders_first).differences(analyse(orders_first.replace("shipments", "payments")))
+
+
+def test_a_filtered_aggregate_is_its_case_form_and_not_a_row_filter():
+    written_with_filter = analyse(
+        "SELECT `method`, COUNT(*) AS p, COUNT(*) FILTER (WHERE status = 'declined') AS d, "
+        "SUM(amount) FILTER (WHERE currency = 'EUR') AS e FROM payments GROUP BY `method`"
+    )
+    written_with_case = analyse(
+        "SELECT `method`, COUNT(*) AS p, COUNT(CASE WHEN status = 'declined' THEN 1 END) AS d, "
+        "SUM(CASE WHEN currency = 'EUR' THEN amount END) AS e FROM payments GROUP BY `method`"
+    )
+    only_declined_rows = analyse("SELECT `method`, COUNT(*) AS p FROM payments WHERE status = 'declined' GROUP BY `method`")
+    assert written_with_filter.differences(written_with_case) == {}
+    assert written_with_filter.filters == []
+    assert written_with_filter.differences(only_declined_rows)
