@@ -29,13 +29,13 @@ class PlanError(ValueError):
 
 
 def compile_plan(plan: QueryPlan, topics: dict[str, TopicSchema], *, pretty: bool = False) -> str:
-    return to_flink_sql(plan_tree(plan, topics), pretty=pretty)
+    return to_flink_sql(plan_tree(plan, topics), pretty=pretty, copy=False)  # the tree is ours and printed once
 
 
-def to_flink_sql(tree: exp.Expression, *, pretty: bool = False) -> str:
+def to_flink_sql(tree: exp.Expression, *, pretty: bool = False, copy: bool = True) -> str:
     # The dialect decides quoting. Until its generator knows Flink's reserved words, every identifier
     # is quoted (always valid), rather than keeping a second reserved-word list here.
-    return tree.sql(dialect="flink", pretty=pretty, identify=not _dialect_quotes_reserved())
+    return tree.sql(dialect="flink", pretty=pretty, identify=not _dialect_quotes_reserved(), copy=copy)
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from copilot.agent.builtin.askback import (
 )
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.counts import (
+    counted_values_side_by_side,
     counts_per_value,
     distinct_pinned,
     present_versus_absent,
@@ -101,6 +102,7 @@ def assemble(
         comparison(b, c, measures, filters, having, dims)
     currency_words(b, r, filters)
     counts_per_value(b, r, measures, filters)
+    counted_values_side_by_side(b, r, measures, filters, dims)
     present_versus_absent(r, filters, dims)
     _contradictions(filters, question)
     _qualified_numbers(b, measures, filters, dims, question)

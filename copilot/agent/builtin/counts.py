@@ -141,3 +141,29 @@ def values_side_by_side(b: Builder, r: Reading, filters: list[Filter], dims: lis
         if "and" in between and not between & {"or", "nor", "either"}:
             dims.append(Dimension(field=flt.field, words=spec.words))
             return
+
+
+def counted_values_side_by_side(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter], dims) -> None:
+    """ "payments and declines per method": the rows named, and a value of them named as rows, joined by "and",
+    are two counts side by side — not the plain count kept to the value's rows. (Values alone joined by "and",
+    "reboots and alarms per site", stay one count of either: people write both, and the earlier reading is
+    kept.)"""
+    if not dims or r.rank is not None or r.list_rows or r.measures or measures:
+        return  # a figure of its own named ("revenue of payments and declines"): not counts of the rows
+    for spec, flt in zip(r.filters, filters):
+        if flt.op != "=" or not all(m.of("value") and not m.qualifier for m in spec.mentions):
+            continue
+        topic = next(
+            (m for m in r.mentions if m.of("topic") and not m.qualifier and m not in r.dims and m.end <= spec.mentions[0].start),
+            None,
+        )
+        if topic is not None and _joined_by_and(r, topic, spec.mentions[0]):
+            filters.remove(flt)
+            measures.append(Measure(alias=b.alias(b.source), func="count", words=topic.text))
+            measures.append(Measure(alias=b.alias(f"{flt.values[0]}_count"), func="count", words=spec.words, filter=flt))
+            return
+
+
+def _joined_by_and(r: Reading, first: Mention, last: Mention) -> bool:
+    between = [t.low for t in r.toks[first.end : last.start]]
+    return bool(between) and set(between) <= {"and", ",", "&", "as", "well"} and "and" in between

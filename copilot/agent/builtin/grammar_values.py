@@ -427,6 +427,10 @@ class ValuesMixin(GrammarBase):
             if k > 0 and self.toks[k - 1].number is not None:
                 continue
             fields = self.vocab.units.get(stem(t.low), [])
+            before = self.toks[k - 1].mention if k > 0 else None
+            if before is not None and any(e in before.elements for e in fields):
+                t.used = True  # "avg payload kg": the unit of the field just named, not a second mention of it
+                continue
             if fields and len(t.low) > 1:
                 m = Mention(k, k + 1, t.text, list(fields))
                 t.mention = m

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import AskBack
@@ -66,6 +67,8 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
         elif spec.by_time:
             amount = b.vocab.topics[b.source].event_time
         else:
+            if not size and b.vocab.topics[b.source].is_upsert and _only_rank_words(spec, target):
+                _table_ranked_by_nothing_named(b, spec)
             amount = b.vocab.main_amount(b.source)
             if amount is not None:
                 b._length_or_duration(b.source, amount, MeasureSpec(None, None, words=spec.words))
@@ -145,3 +148,31 @@ def _ranked_by_nothing_named(b: Builder, spec: RankSpec) -> None:
         name = metric.name.replace("_", " ")
         options.append({"label": name, "question": f"{base}, by {name}"})
     raise AskBack(f"“{spec.words}” by what?", options)
+
+
+def _only_rank_words(spec: RankSpec, target: Mention | None) -> bool:
+    """ "top 5 products", "the best 3 sites": nothing but ranking words beside what is ranked ("the most expensive
+    products" says a figure of its own)."""
+    named = set(target.text.lower().split()) if target is not None else set()
+    rank = word_set("rank_top") | word_set("rank_bottom")
+    numbers = {str(n).lower() for n in english()["numbers"]}
+    return all(w in rank or w in named or w.isdigit() or w in numbers or w == "the" for w in spec.words.lower().split())
+
+
+def _table_ranked_by_nothing_named(b: Builder, spec: RankSpec) -> None:
+    """ "top 5 products": a table's rows ranked with no figure and no size said — by a number of their own (the
+    price) or by the events that name them (orders, views)? Ask, offering each reading the planner answers."""
+    base = b.question.rstrip("?!. ")
+    schema = b.vocab.topics[b.source]
+    keys = set(schema.primary_key or [])
+    tries = [
+        (f.name.replace("_", " "), f"{base}, by {f.name.replace('_', ' ')}")
+        for f in schema.fields
+        if semantic.is_numeric(f.type) and f.name not in keys and not any(r.field == f.name for r in schema.relationships)
+    ]
+    for name, other in sorted(b.vocab.topics.items()):
+        if not other.is_upsert and b.vocab.references(name, b.source):
+            words = name.replace("_", " ")
+            tries.append((f"number of {words}", f"{base}, by number of {words}"))
+    options = [{"label": label, "question": q, "tries": [q]} for label, q in tries]
+    raise AskBack(f"“{spec.words}” by what?", options, answered_only=True)

@@ -41,8 +41,8 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         ),
         0,
     )
-    head = [t.text.lower() for t in r.toks[start : start + 2]]
-    if (tuple(head[:1]) in writes or tuple(head[:2]) in writes) and (
+    head = [t.text.lower() for t in r.toks[start : start + 3]]
+    if any(tuple(head[:n]) in writes for n in (1, 2, 3)) and (
         not any(t.role in ("clear_filters", "followup") for t in r.toks[start : start + 3]) or _acts_on_rows(r, start)
     ):
         raise Decline(

@@ -33,11 +33,25 @@ def _raw(path: str, mtime: float) -> dict:
         return {}
 
 
-def raw_doc(schema: TopicSchema) -> dict:
+def _mtime(schema: TopicSchema) -> float | None:
     path = schema.source_file
-    if not path or not os.path.exists(path):
-        return {}
-    return _raw(path, os.path.getmtime(path))
+    if not path:
+        return None
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return None
+
+
+def raw_doc(schema: TopicSchema) -> dict:
+    mtime = _mtime(schema)
+    return {} if mtime is None else _raw(schema.source_file, mtime)
+
+
+@lru_cache(maxsize=64)
+def _raw_fields(path: str, mtime: float) -> dict[str, dict]:
+    fields = _raw(path, mtime).get("fields") or []
+    return {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
 
 
 def _get(obj, name, default=None):
@@ -68,10 +82,8 @@ def metrics(schema: TopicSchema) -> list[Metric]:
 
 
 def _raw_field(schema: TopicSchema, name: str) -> dict:
-    for f in raw_doc(schema).get("fields") or []:
-        if isinstance(f, dict) and f.get("name") == name:
-            return f
-    return {}
+    mtime = _mtime(schema)
+    return {} if mtime is None else _raw_fields(schema.source_file, mtime).get(name, {})
 
 
 def field_annotation(schema: TopicSchema, field_name: str, key: str):

@@ -9,7 +9,15 @@ from functools import lru_cache
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.lexicon import english, phrases, time_words
-from copilot.agent.builtin.text import edit_distance, is_identifier, number_value, stem, tokenize
+from copilot.agent.builtin.text import (
+    edit_distance,
+    is_identifier,
+    letter_mask,
+    letters_within,
+    number_value,
+    stem,
+    tokenize,
+)
 from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element, Vocabulary
 from copilot.catalog.embedding import english_words
@@ -194,8 +202,13 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
             cands = [max(cands, key=len)]  # "drivn": drive or driven, forms of one word
         if not cands or not any(c in vocab.words for c in cands):
             cands = vocab.abbreviation(t.low) or cands  # "rev", "cust": the one catalog name it begins
-        if len(cands) == 1 and real_word(t.low) and t.low[0] != cands[0][0] and len(t.low) >= 5:
-            tagged.ambiguous_typos.append((t.text, cands))  # "fridge" → "bridge": a real word, not a slip of the hand
+        if (
+            len(cands) == 1
+            and real_word(t.low)
+            and (t.low[0] != cands[0][0] or _longer_word(t.low, cands[0]))
+            and len(t.low) >= 5
+        ):
+            tagged.ambiguous_typos.append((t.text, cands))  # "fridge" → "bridge", "table" → "tablet": a real word
         elif len(cands) == 1:
             tagged.corrections.append((t.text, cands[0]))
             t.low = cands[0]  # the text stays as written: messages quote the user's word
@@ -458,14 +471,26 @@ def english_spelling(word: str, known=lambda w: False) -> str | None:
     words = english_words()
     if not words or word in words:
         return None
-    found = [w for w in _words_near_length(len(word)) if w[0] == word[0] and edit_distance(word, w, 1) <= 1 and known(w)]
+    mask = letter_mask(word)
+    found = [
+        w
+        for w, w_mask in _words_near(len(word), word[0])
+        if letters_within(mask, w_mask, 1) and edit_distance(word, w, 1) <= 1 and known(w)
+    ]
     # a dropped letter is the commonest slip: of two words, the one no shorter than what was typed
     return min(found, key=lambda w: (len(w) < len(word), words[w])) if found else None
 
 
-@lru_cache(maxsize=16)
-def _words_near_length(n: int) -> tuple[str, ...]:
-    return tuple(w for w in english_words() if abs(len(w) - n) <= 1)
+@lru_cache(maxsize=1024)
+def _words_near(n: int, first: str) -> tuple[tuple[str, int], ...]:
+    """English words starting with `first`, at most one letter longer or shorter than `n`, with their letter masks."""
+    return tuple((w, letter_mask(w)) for w in english_words() if w[:1] == first and abs(len(w) - n) <= 1)
+
+
+def _longer_word(word: str, meant: str) -> bool:
+    """`meant` is `word` with letters added that are not an ending of it ("table" → "tablet", not "page" → "pages")."""
+    rest = meant[len(word) :] if meant.startswith(word) else ""
+    return bool(rest) and rest not in ("s", "es", "d", "ed", "ing")
 
 
 def _one_family(words: list[str]) -> bool:
@@ -486,9 +511,15 @@ def _weak(elements: list[Element], tok: Tok, vocab: Vocabulary | None = None) ->
     return not _codeish(tok.text)
 
 
+@lru_cache(maxsize=1)
+def _lexicon_phrase_words() -> frozenset[str]:
+    """Every word of the lexicon's phrases."""
+    return frozenset(w for phrase in lexicon_table() for w in phrase)
+
+
 def _known(t: Tok, vocab: Vocabulary, table) -> bool:
     if t.low == GAP or (t.low,) in table or t.low in vocab.function:
         return True
     if stem(t.low) in vocab.words or (t.text,) in vocab._exact:
         return True
-    return any(t.low in key for key in table)
+    return t.low in _lexicon_phrase_words()

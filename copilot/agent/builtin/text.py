@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*[km]?\b|[A-Za-z][A-Za-z0-9_']*|[<>]=?|%|[$€£¥]")
 
@@ -38,6 +39,7 @@ def is_identifier(token: str) -> bool:
     return bool(CODE_RE.fullmatch(token) or VERSION_RE.fullmatch(token))
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """A plural and then an -ing form are taken off, in that order, so that a word and its plural share
     one stem ("warning", "warnings" → "warn")."""
@@ -71,6 +73,20 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
             return limit + 1
         prev2, prev = prev, cur
     return prev[-1]
+
+
+def letter_mask(word: str) -> int:
+    """The letters of `word` as bits (folded into 64): what `letters_within` compares."""
+    mask = 0
+    for c in word:
+        mask |= 1 << (ord(c) & 63)
+    return mask
+
+
+def letters_within(a: int, b: int, limit: int) -> bool:
+    """False when the words of letter masks `a` and `b` cannot be within `limit` edits: each edit brings at most
+    one letter the other word lacks (a swap brings none), so this is a cheap test before `edit_distance`."""
+    return (a & ~b).bit_count() <= limit and (b & ~a).bit_count() <= limit
 
 
 def typo_limit(word: str) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.text import edit_distance, stem, tokenize, typo_limit
+from copilot.agent.builtin.text import edit_distance, letter_mask, letters_within, stem, tokenize, typo_limit
 from copilot.catalog import semantic as catalog_semantic
 from copilot.catalog.model import TopicSchema
 
@@ -73,10 +73,11 @@ class Vocabulary:
         self.verb_forms: set[str] = set()  # those verbs as written ("sells")
         self.verb_words: set[str] = set()  # past forms of a metric's verb synonym ("sells" → "sold")
         self._corrected: dict[tuple[str, int, bool], tuple[str, ...]] = {}  # typo look-ups already made
-        self._by_length: dict[int, dict[int, list[str]]] = {}
+        self._by_length: dict[int, dict[int, list[tuple[str, int]]]] = {}
         self.meaning_phrases: list[str] | None = None  # its phrases for reading a word by meaning (meaning.py)
         self.answerable: dict[tuple, list[str]] = {}  # suggestions the planner answers, per retrieved topics
         self._verb_forms_pending: list[tuple[str, Element]] = []
+        self._names_to_shorten: list[str] | None = None
         for schema in topics.values():
             self._add_topic(schema)
         for form, te in self._verb_forms_pending:  # after every catalog word: a form the catalog names keeps that meaning
@@ -279,14 +280,18 @@ class Vocabulary:
             by_length = {}
             for cand in self.words | self.surface | extra:
                 if len(cand) >= 4:
-                    by_length.setdefault(len(cand), []).append(cand)
+                    by_length.setdefault(len(cand), []).append((cand, letter_mask(cand)))
             self._by_length[id(extra)] = by_length
         forms = {low} if as_written else {low, stem(low)}  # "ordrs" is one letter from the stem "order"
+        masks = [(f, letter_mask(f)) for f in forms]
         best: dict[int, list[str]] = {}
         lengths = {n for f in forms for n in range(len(f) - limit, len(f) + limit + 1)}
         for n in lengths:
-            for cand in by_length.get(n, ()):
-                d = min(edit_distance(f, cand, limit) for f in forms)
+            for cand, cand_mask in by_length.get(n, ()):
+                d = min(
+                    (edit_distance(f, cand, limit) for f, m in masks if letters_within(m, cand_mask, limit)),
+                    default=limit + 1,
+                )
                 if d <= limit:
                     best.setdefault(d, []).append(cand)
         out = sorted(set(best[min(best)])) if best else []
@@ -309,15 +314,13 @@ class Vocabulary:
         low = word.lower()
         if len(low) < 3 or not low.isalpha():
             return []
-        found = {
-            key[0]
-            for key, bucket in self._phrases.items()
-            if len(key) == 1
-            and key[0].startswith(low)
-            and "_" not in key[0]
-            and len(key[0]) >= len(low) + 2
-            and any(e.kind in ("topic", "field", "metric") for e in bucket)
-        }
+        if self._names_to_shorten is None:  # the catalog's one-word names, once (the phrases are complete by now)
+            self._names_to_shorten = sorted(
+                key[0]
+                for key, bucket in self._phrases.items()
+                if len(key) == 1 and "_" not in key[0] and any(e.kind in ("topic", "field", "metric") for e in bucket)
+            )
+        found = {name for name in self._names_to_shorten if name.startswith(low) and len(name) >= len(low) + 2}
         return sorted(found) if len(found) == 1 else []
 
     # -- catalog facts ---------------------------------------------------------------------
