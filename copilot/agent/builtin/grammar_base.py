@@ -41,7 +41,7 @@ class CompareSpec:
     value: float
     currency: str | None
     target: Mention | None  # a field/metric/topic mention, or None: the subject's main amount
-    kind: str  # field | count | measure | default
+    kind: str  # field | count | measure | figure (the question's own, per group) | default
     having: bool = False
     words: str = ""
     high: float | None = None  # the upper bound of a range ("between 50 and 100")

@@ -5,7 +5,7 @@ with the currency, duration and unit words that qualify a compared number."""
 from __future__ import annotations
 
 from copilot.agent.builtin.grammar_base import CompareSpec, GrammarBase
-from copilot.agent.builtin.lexicon import english, phrase_set
+from copilot.agent.builtin.lexicon import english, phrase_set, word_set
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
 from copilot.plan.model import Duration
@@ -137,6 +137,13 @@ class CompareMixin(GrammarBase):
             )
             before = self.prev_mention(k)
             spec = CompareSpec(op, num.number * scale, currency, None, "default", words=words)
+            pointer = self._figure_pointed_at(k) if unit_target is None and after is None and currency is None else None
+            if pointer is not None:
+                # "orders per channel, only where it is at least 30": the question's own figure, per group
+                spec.kind, spec.having = "figure", True
+                self.use(*self.toks[pointer.i : k])
+                self.r.compares.append(spec)
+                continue
             if distinct_at is not None and after is not None and not after.used:
                 # "more than 20 different buyers": the number of distinct ones, compared per group
                 spec.target, spec.kind, spec.having, spec.func = after, "measure", True, "count_distinct"
@@ -254,6 +261,19 @@ class CompareMixin(GrammarBase):
             if spec.kind == "default" and currency and self._group_subject(k):
                 spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
+
+    def _figure_pointed_at(self, k: int):
+        """The word before comparison `k` that points back at the question's figure ("it", "the count"), past
+        linking words ("is", "where", "only"); None when the comparison has a subject of its own."""
+        figures, links = word_set("figure_words"), word_set("figure_links")
+        j = k - 1
+        while j >= 0 and self.toks[j].low in links and self.toks[j].low not in figures:
+            j -= 1
+        if j < 0 or self.toks[j].low not in figures or self.toks[j].mention is not None:
+            return None
+        if self.toks[j].low in ("its", "the") or j == 0:
+            return None
+        return self.toks[j]
 
     def _aggregate_said_before(self, k: int) -> str | None:
         """ "averaging above", "totalling over": an aggregate word right before the comparison, so the comparison

@@ -87,6 +87,10 @@ def comparison(b: Builder, c, measures, filters, having, dims) -> None:
         if e is not None and simple and simple[1] and simple[0] in ("sum", "avg", "min", "max"):
             c.kind, c.having = "field", False
             c.target = Mention(c.target.start, c.target.end, c.target.text, [Element("field", e.topic, simple[1])], used=True)
+    if c.kind == "figure":  # "…, only where it is at least 30": the question's own (first) figure, per group
+        target = measures[0].alias if measures else "__count__"
+        having.append(Having(measure=target, op=op, value=c.value, words=c.words))
+        return
     if c.kind == "count":
         counted = counted_rows(b, c.target)
         if isinstance(counted, Measure):  # "devices with more than 5 alarms": the catalog's count of alarms

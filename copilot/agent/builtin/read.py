@@ -5,6 +5,7 @@ window, joins' time bound), each piece holding the mentions it consumed. Topics 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from copilot.agent.builtin.grammar_base import SKIP_ROLES, CompareSpec, FilterSpec, MeasureSpec, RankSpec, Reading, lexicon_role
 from copilot.agent.builtin.grammar_compare import CompareMixin
@@ -22,6 +23,11 @@ from copilot.agent.builtin.vocab import Vocabulary
 __all__ = ["SKIP_ROLES", "CompareSpec", "FilterSpec", "Grammar", "MeasureSpec", "RankSpec", "Reading", "lexicon_role", "read"]
 
 
+@lru_cache(maxsize=1)
+def _write_phrases() -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(str(w).lower().split()) for w in english()["write_requests"])
+
+
 def read(question: str, vocab: Vocabulary) -> Reading:
     early: list[tuple[str, str]] = []
     text = normalise(correct_text(question, vocab, early))
@@ -31,7 +37,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     r.tagged.corrections[:0] = early
     lex = english()
     low = [t.low for t in r.toks]
-    writes = {tuple(str(w).lower().split()) for w in lex["write_requests"]}
+    writes = _write_phrases()
     start = next(
         (
             i

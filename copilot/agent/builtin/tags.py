@@ -481,10 +481,20 @@ def english_spelling(word: str, known=lambda w: False) -> str | None:
     return min(found, key=lambda w: (len(w) < len(word), words[w])) if found else None
 
 
-@lru_cache(maxsize=1024)
-def _words_near(n: int, first: str) -> tuple[tuple[str, int], ...]:
+def _words_near(n: int, first: str) -> list[tuple[str, int]]:
     """English words starting with `first`, at most one letter longer or shorter than `n`, with their letter masks."""
-    return tuple((w, letter_mask(w)) for w in english_words() if w[:1] == first and abs(len(w) - n) <= 1)
+    index = _english_index()
+    return [pair for size in (n - 1, n, n + 1) for pair in index.get((first, size), ())]
+
+
+@lru_cache(maxsize=1)
+def _english_index() -> dict[tuple[str, int], list[tuple[str, int]]]:
+    """English words by first letter and length, with their letter masks (built once)."""
+    index: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for w in english_words():
+        if w:
+            index.setdefault((w[0], len(w)), []).append((w, letter_mask(w)))
+    return index
 
 
 def _longer_word(word: str, meant: str) -> bool:
