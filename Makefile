@@ -26,8 +26,9 @@ lint: setup
 	$(PY) -m ruff format --check copilot tests bench scripts
 	$(PY) -m mypy
 
+# The 25 slowest tests are listed at the end: the suite should stay under 30 minutes on CI.
 test: lint
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --durations=25
 
 # The pure tests, without the stack or a browser (nor the few that wait out a network timeout); property
 # and fuzz tests run fewer examples here (COPILOT_FAST_TESTS, tests/conftest.py) and in full in `make test`.
