@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.text import edit_distance, letter_mask, letters_within, stem, tokenize, typo_limit
+from copilot.agent.builtin.text import edit_distance, letter_mask, stem, tokenize, typo_limit
 from copilot.catalog import semantic as catalog_semantic
 from copilot.catalog.model import TopicSchema
 
@@ -287,13 +287,12 @@ class Vocabulary:
         best: dict[int, list[str]] = {}
         lengths = {n for f in forms for n in range(len(f) - limit, len(f) + limit + 1)}
         for n in lengths:
-            for cand, cand_mask in by_length.get(n, ()):
-                d = min(
-                    (edit_distance(f, cand, limit) for f, m in masks if letters_within(m, cand_mask, limit)),
-                    default=limit + 1,
-                )
-                if d <= limit:
-                    best.setdefault(d, []).append(cand)
+            bucket = by_length.get(n, ())
+            for f, m in masks:  # the letter test inline: most candidates stop here, before the edit distance
+                for cand in [c for c, cm in bucket if (m & ~cm).bit_count() <= limit and (cm & ~m).bit_count() <= limit]:
+                    d = edit_distance(f, cand, limit)
+                    if d <= limit and cand not in best.get(d, ()):
+                        best.setdefault(d, []).append(cand)
         out = sorted(set(best[min(best)])) if best else []
         if len(out) > 1 and not as_written:  # "loosing": losing (one slip as typed) before loss/look (via the stem)
             typed = [c for c in out if edit_distance(low, c, limit) <= min(best)]
