@@ -82,3 +82,17 @@ def test_the_rows_and_a_value_of_them_are_counted_side_by_side(demo):
     draft = _plan(demo, "payments and declines per method")
     assert draft.sql and "COUNT(*)" in draft.sql and "CASE WHEN status = 'declined'" in draft.sql
     assert "WHERE status" not in draft.sql
+
+
+def test_a_pivot_is_the_figure_by_both_keys(demo):
+    draft = _plan(demo, "pivot of orders by country and channel")
+    assert draft.sql and "GROUP BY country, channel" in draft.sql
+
+
+@pytest.mark.parametrize(
+    "question, condition",
+    [("vehicles with a payload over 3 tonnes", "capacity_kg > 3000"), ("trips longer than 100 miles", "distance_km > 160.9344")],
+)
+def test_a_unit_said_as_a_multiple_of_the_fields_unit_is_scaled(fleet, question, condition):
+    draft = _plan(fleet, question)
+    assert draft.sql and condition in draft.sql, draft.reason or draft.sql

@@ -114,7 +114,7 @@ class CompareMixin(GrammarBase):
             unit_target = self._unit_at(end)
             scale = 1.0
             if unit_target is None:
-                timed = self._duration_field_at(end)  # "lasted over 3 hours": the field that holds a duration
+                timed = self._duration_field_at(end) or self._unit_multiple_at(end)  # "over 3 hours", "3 tonnes"
                 if timed is not None:
                     unit_target, scale = timed
             op = str(t.arg)
@@ -261,6 +261,19 @@ class CompareMixin(GrammarBase):
             if spec.kind == "default" and currency and self._group_subject(k):
                 spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
+
+    def _unit_multiple_at(self, j: int) -> tuple[Mention, float] | None:
+        """ "more than 3 tonnes" of a field recorded in kg: that field, the number scaled to its unit."""
+        if j >= len(self.toks) or self.toks[j].mention is not None or self.toks[j].used:
+            return None
+        multiple = (english().get("unit_multiples") or {}).get(self.toks[j].low)
+        if not multiple:
+            return None
+        base, factor = str(multiple[0]), float(multiple[1])
+        fields = self.vocab.units.get(stem(base), [])
+        if not fields:
+            return None
+        return Mention(j, j + 1, self.toks[j].text, list(fields), used=True), factor
 
     def _figure_pointed_at(self, k: int):
         """The word before comparison `k` that points back at the question's figure ("it", "the count"), past
