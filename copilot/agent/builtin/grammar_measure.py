@@ -398,8 +398,10 @@ class MeasureMixin(GrammarBase):
             return False
         topics = {e.topic for e in before.of("value")}
         for e in m.elements:
-            if e.topic in topics and e.kind in ("topic", "metric"):
+            if e.topic in topics and e.kind == "topic":
                 return True
+            if e.topic in topics and e.kind == "metric" and self._count_metric(Mention(m.start, m.end, m.text, [e])):
+                return True  # "web orders" (a count of the rows), not "web revenue" (a total of their amounts)
             if e.kind == "field" and any(
                 rel.field == e.field and rel.target_topic in topics for rel in self.vocab.topics[e.topic].relationships
             ):
