@@ -72,6 +72,8 @@ SETS = {
     "heldout_s_fleet": (ROOT / "tests" / "heldout" / "fleet_s.yaml", FLEET),
     "heldout_t_demo": (ROOT / "tests" / "heldout" / "demo_t.yaml", None),
     "heldout_t_fleet": (ROOT / "tests" / "heldout" / "fleet_t.yaml", FLEET),
+    "heldout_u_demo": (ROOT / "tests" / "heldout" / "demo_u.yaml", None),
+    "heldout_u_fleet": (ROOT / "tests" / "heldout" / "fleet_u.yaml", FLEET),
 }
 
 

@@ -50,6 +50,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_r",
         "_s",
         "_t",
+        "_u",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

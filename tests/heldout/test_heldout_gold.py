@@ -57,6 +57,8 @@ def _mix(name: str) -> Counter:
         ("fleet_s", 55),
         ("demo_t", 110),
         ("fleet_t", 55),
+        ("demo_u", 110),
+        ("fleet_u", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
