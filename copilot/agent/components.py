@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from copilot.plan.compile import only_where
 from copilot.sql.expressions import Cumulate, Hop, Session, Tumble, WindowTableFunction
 from copilot.sql.types import UNIT_SECONDS, WINDOW_COLUMNS
 
@@ -160,24 +161,17 @@ def _column_origins(tree: exp.Expr, ctes: set[str]):
 
 
 def _filtered_aggregates_as_cases(tree: exp.Expr) -> exp.Expr:
-    """`AGG(x) FILTER (WHERE c)` is `AGG(CASE WHEN c THEN x END)` (COUNT(*) counts 1s): one measure of its own rows,
-    written two ways — and its WHERE is the measure's, never a filter of the query's rows."""
+    """`AGG(x) FILTER (WHERE c)` is `AGG(CASE WHEN c THEN x END)` (COUNT(*) counts 1s), the form the compiler
+    writes: one measure of its own rows, written two ways — and its WHERE is the measure's, never a filter of the
+    query's rows."""
     for node in list(tree.find_all(exp.Filter)):
         agg, where = node.this, node.expression
         if not isinstance(agg, exp.AggFunc) or not isinstance(where, exp.Where):
             continue
-        agg = agg.copy()
-        condition = where.this
-        argument = agg.this
-        if isinstance(argument, exp.Star):
-            agg.set("this", exp.Case(ifs=[exp.If(this=condition.copy(), true=exp.Literal.number(1))]))
-        elif isinstance(argument, exp.Distinct):
-            argument.set("expressions", [exp.Case(ifs=[exp.If(this=condition.copy(), true=e)]) for e in argument.expressions])
-        elif argument is not None:
-            agg.set("this", exp.Case(ifs=[exp.If(this=condition.copy(), true=argument)]))
+        case = only_where(agg, where.this)
         if node is tree:
-            return agg
-        node.replace(agg)
+            return case
+        node.replace(case)
     return tree
 
 

@@ -138,7 +138,7 @@ class _Compiler:
                 argument = exp.Cast(this=argument, to=exp.DataType.build("DOUBLE"))  # AVG of INT is an INT in Flink
             tree = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[m.func](this=argument)
         if conditions:
-            tree = _only_where(tree, exp.and_(*conditions) if len(conditions) > 1 else conditions[0])
+            tree = only_where(tree, exp.and_(*conditions) if len(conditions) > 1 else conditions[0])
         if m.in_unit is not None and m.field is not None:
             factor = duration_factor(self.topics[m.field.topic], m.field.field, m.in_unit)
             if factor != 1:
@@ -299,7 +299,7 @@ class _Compiler:
         return outer.where(exp.LTE(this=_col(RANK_COLUMN), expression=exp.Literal.number(r.n)), copy=False)
 
 
-def _only_where(tree: exp.Expression, condition: exp.Expression) -> exp.Expression:
+def only_where(tree: exp.Expression, condition: exp.Expression) -> exp.Expression:
     """Restrict every aggregate in `tree` to the rows meeting `condition`: SUM(x) → SUM(CASE WHEN c THEN x END)."""
     tree = tree.copy()
     for agg in list(tree.find_all(exp.AggFunc)):

@@ -282,10 +282,8 @@ class CompareMixin(GrammarBase):
         j = k - 1
         while j >= 0 and self.toks[j].low in links and self.toks[j].low not in figures:
             j -= 1
-        if j < 0 or self.toks[j].low not in figures or self.toks[j].mention is not None:
-            return None
-        if self.toks[j].low in ("its", "the") or j == 0:
-            return None
+        if j <= 0 or self.toks[j].low not in figures or self.toks[j].mention is not None:
+            return None  # at the start ("it is above 30") there is no figure before it to point at
         return self.toks[j]
 
     def _aggregate_said_before(self, k: int) -> str | None:

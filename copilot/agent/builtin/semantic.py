@@ -51,7 +51,11 @@ def raw_doc(schema: TopicSchema) -> dict:
 @lru_cache(maxsize=64)
 def _raw_fields(path: str, mtime: float) -> dict[str, dict]:
     fields = _raw(path, mtime).get("fields") or []
-    return {f["name"]: f for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    by_name: dict[str, dict] = {}
+    for f in fields:
+        if isinstance(f, dict) and isinstance(f.get("name"), str):
+            by_name.setdefault(f["name"], f)  # the first of a name, as a scan of the list finds it
+    return by_name
 
 
 def _get(obj, name, default=None):
