@@ -299,7 +299,7 @@ class _Compiler:
         return outer.where(exp.LTE(this=_col(RANK_COLUMN), expression=exp.Literal.number(r.n)), copy=False)
 
 
-def only_where(tree: exp.Expression, condition: exp.Expression) -> exp.Expression:
+def only_where(tree: exp.Expr, condition: exp.Expr) -> exp.Expr:
     """Restrict every aggregate in `tree` to the rows meeting `condition`: SUM(x) → SUM(CASE WHEN c THEN x END)."""
     tree = tree.copy()
     for agg in list(tree.find_all(exp.AggFunc)):
