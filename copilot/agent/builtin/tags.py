@@ -188,7 +188,7 @@ def tag(text: str, vocab: Vocabulary) -> Tagged:
     tagged = Tagged(toks, [])
     # misspellings: a word neither the catalog nor the lexicon knows, close to exactly one that they do
     for t in toks:
-        if _known(t, vocab, table) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
+        if _known(t, vocab) or number_value(t.low, {}, suffixes) is not None or t.low in numbers:
             continue  # a number word ("five") is never a misspelling of a catalog word ("live")
         if real_word(t.low):  # a real word ("actually", "costing", "fridges") is only a slip for a catalog word
             cands = vocab.correct(t.low, _NOTHING, as_written=True)
@@ -431,7 +431,7 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
     out = text
     for word in set(re.findall(r"[A-Za-z][A-Za-z']+", text)):
         t = Tok(0, word, word.lower())
-        if _known(t, vocab, table) or real_word(t.low):
+        if _known(t, vocab) or real_word(t.low):
             continue
         targets = correction_targets()
         known = vocab.correct(t.low, targets)
@@ -439,7 +439,7 @@ def correct_text(text: str, vocab: Vocabulary, corrections: list | None = None) 
             continue  # as close to a catalog word: left to `tag`
         if not known and len(t.low) >= 5 and t.low.isalpha() and not vocab.correct(t.low, lexicon_words()):
             # "leavign" → leaving, "whoose" → whose: then read as written; a word the lexicon or catalog knows first
-            word_meant = english_spelling(t.low, lambda w: _known(Tok(0, w, w), vocab, table))
+            word_meant = english_spelling(t.low, lambda w: _known(Tok(0, w, w), vocab))
             if word_meant is not None:
                 out = re.sub(rf"\b{re.escape(word)}\b", word_meant, out)
                 if corrections is not None:
@@ -527,8 +527,9 @@ def _lexicon_phrase_words() -> frozenset[str]:
     return frozenset(w for phrase in lexicon_table() for w in phrase)
 
 
-def _known(t: Tok, vocab: Vocabulary, table) -> bool:
-    if t.low == GAP or (t.low,) in table or t.low in vocab.function:
+def _known(t: Tok, vocab: Vocabulary) -> bool:
+    """A word the catalog or the lexicon knows (a one-word lexicon phrase is among its phrases' words)."""
+    if t.low == GAP or t.low in vocab.function:
         return True
     if stem(t.low) in vocab.words or (t.text,) in vocab._exact:
         return True

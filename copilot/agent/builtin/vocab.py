@@ -288,7 +288,7 @@ class Vocabulary:
         lengths = {n for f in forms for n in range(len(f) - limit, len(f) + limit + 1)}
         for n in lengths:
             bucket = by_length.get(n, ())
-            for f, m in masks:  # the letter test inline: most candidates stop here, before the edit distance
+            for f, m in masks:  # text.letters_within, inline (a hot loop): most candidates stop here
                 for cand in [c for c, cm in bucket if (m & ~cm).bit_count() <= limit and (cm & ~m).bit_count() <= limit]:
                     d = edit_distance(f, cand, limit)
                     if d <= limit and cand not in best.get(d, ()):
