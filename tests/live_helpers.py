@@ -1,10 +1,12 @@
-"""Helpers the live-stack tests share: reading a topic as a read_committed consumer, waiting for a condition."""
+"""Helpers the live-stack tests share: reading a topic as a read_committed consumer, waiting for a condition,
+checking many statements through several gateway sessions."""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from confluent_kafka import Consumer, TopicPartition
 
@@ -46,3 +48,22 @@ def wait_for(predicate, timeout: float = 60.0, interval: float = 0.5):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def in_gateway_sessions(items: list, check, sessions: int = 4) -> list:
+    """`check(item, gateway)` for every item, the items shared among `sessions` gateway sessions (the gateway
+    plans statements in parallel; one session spends most of its time waiting on each reply). Results in order."""
+    from copilot.flink.gateway import GatewayClient
+
+    gateways = [GatewayClient() for _ in range(sessions)]
+
+    def run_share(k: int) -> list:
+        return [(i, check(items[i], gateways[k])) for i in range(k, len(items), sessions)]
+
+    try:
+        with ThreadPoolExecutor(sessions) as pool:
+            done = dict(pair for share in pool.map(run_share, range(sessions)) for pair in share)
+    finally:
+        for gateway in gateways:
+            gateway.close()
+    return [done[i] for i in range(len(items))]

@@ -2,7 +2,8 @@
 
     .venv/bin/python tests/heldout/check_gold.py [--no-engine] [--json]
 
-One SQL Gateway session checks all of them (the demo and fleet catalogs use distinct table names).
+Each distinct gold is checked once; four SQL Gateway sessions share the work (the demo and fleet catalogs use
+distinct table names).
 Exit status 0 when every gold SQL is valid, 1 otherwise (each invalid one is printed with Flink's
 reason), 3 when the gateway is unreachable.
 """
@@ -92,21 +93,41 @@ class Checked:
     errors: list[str]
 
 
-def check_all(engine=None) -> list[Checked]:
+def check_all(engine=None, engines: list | None = None) -> list[Checked]:
+    """Every gold SQL of every set, checked once per distinct statement and catalog (many sets repeat a
+    gold). With `engines` (several gateway sessions), the Flink checks are shared among them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from copilot.catalog.store import YamlCatalogStore
     from copilot.validate import validate
 
-    out: list[Checked] = []
+    pending: list[tuple[str, int, str, str, Path]] = []
+    topics_of: dict[Path, dict] = {}
     for name, (path, catalog_dir) in question_sets().items():
-        loaded = YamlCatalogStore(catalog_dir).load()
-        if loaded.problems:
-            raise ValueError(f"catalog {catalog_dir} has problems: {loaded.problems}")
+        if catalog_dir not in topics_of:
+            loaded = YamlCatalogStore(catalog_dir).load()
+            if loaded.problems:
+                raise ValueError(f"catalog {catalog_dir} has problems: {loaded.problems}")
+            topics_of[catalog_dir] = loaded.topics
         for i, item in enumerate(load_questions(path)):
-            if not is_sql(item["gold"]):
-                continue
-            result = validate(item["gold"], loaded.topics, engine)
-            errors = [getattr(e, "message", str(e)) for e in result.errors]
-            out.append(Checked(name, i + 1, item["q"], bool(result.valid), result.stage, errors))
+            if is_sql(item["gold"]):
+                pending.append((name, i + 1, item["q"], item["gold"].strip(), catalog_dir))
+    distinct = list(dict.fromkeys((gold, catalog_dir) for *_, gold, catalog_dir in pending))
+    sessions = engines or [engine]
+
+    def check_share(k: int) -> dict:
+        share = distinct[k :: len(sessions)]
+        return {key: validate(key[0], topics_of[key[1]], sessions[k]) for key in share}
+
+    results: dict = {}
+    with ThreadPoolExecutor(len(sessions)) as pool:
+        for part in pool.map(check_share, range(len(sessions))):
+            results.update(part)
+    out = []
+    for name, index, question, gold, catalog_dir in pending:
+        result = results[(gold, catalog_dir)]
+        errors = [getattr(e, "message", str(e)) for e in result.errors]
+        out.append(Checked(name, index, question, bool(result.valid), result.stage, errors))
     return out
 
 
@@ -116,14 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-engine", action="store_true", help="skip Flink's planner (parse, policy, catalog only)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    engine = None
+    engines = None
     if not args.no_engine:
         from copilot import settings
         from copilot.flink.gateway import GatewayClient
 
-        engine = GatewayClient(settings.get("FLINK_SQL_GATEWAY"))
+        engines = [GatewayClient(settings.get("FLINK_SQL_GATEWAY")) for _ in range(4)]
     try:
-        checked = check_all(engine)
+        checked = check_all(engines=engines)
     except Exception as exc:  # a service error names the service; anything else is a bad file
         from copilot.errors import ServiceUnavailable
 
@@ -132,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         raise
     finally:
-        if engine is not None:
-            engine.close()
+        for session in engines or []:
+            session.close()
     bad = [c for c in checked if not c.valid]
     if args.json:
         print(json.dumps({"checked": len(checked), "invalid": [c.__dict__ for c in bad]}, indent=2))
