@@ -9,7 +9,7 @@ import re
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.outcome import AskBack, passed
 from copilot.agent.builtin.read import Reading
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
@@ -47,6 +47,50 @@ def phrases_read_two_ways(r: Reading, question: str, vocab: Vocabulary) -> None:
                     {"label": f"{other_words} ({other.topic.replace('_', ' ')})", "question": said.sub(other_words, question, 1)},
                 ],
             )
+
+
+def value_of_two_topics(r: Reading, question: str, vocab: Vocabulary, context: str | None) -> None:
+    """ "hubs per country": one word the catalog lists as a value of two topics (gateway devices, depot sites),
+    each of which reaches everything else the question names ("country" is the sites', and devices have a site).
+    The other words do not choose, so the question is asked, each topic's reading as a complete question."""
+    if context is not None:
+        return
+    for m in r.mentions:
+        if m in r.dims or m.of("topic") or m.of("field") or m.of("metric"):
+            continue
+        by_topic: dict[str, Element] = {}
+        for e in m.of("value"):
+            by_topic.setdefault(e.topic, e)
+        if len(by_topic) < 2 or len({e.field for e in by_topic.values()}) < 2 or f"value:{m.text}" in passed.get():
+            continue  # one field shared by twins or a topic and its copy: one meaning
+        others = [x for x in r.mentions if x is not m]
+        if any(len({e.topic for e in x.of("topic") + x.of("metric")} & set(by_topic)) == 1 for x in others):
+            continue  # "mobile orders", "hub sites", "number of products": another word names one of them
+        named = [x.topics() for x in others if x.elements]
+        fits = [t for t in by_topic if all(t in ts or any(vocab.path(t, o) for o in ts) for ts in named)]
+        if len(fits) < 2:
+            continue  # the other words reach only one of them
+        q = question.rstrip("?!. ") or " ".join(t.text for t in r.toks)
+        readings = " or ".join(_value_reading(vocab, by_topic[t]) for t in fits)
+        raise AskBack(
+            f"“{m.text}” is {readings}: which do you mean?",
+            [{"label": _value_reading(vocab, by_topic[t]), "tries": _value_tries(question, q, m, t)} for t in fits],
+            answered_only=True,
+            passable=f"value:{m.text}",
+        )
+
+
+def _value_tries(question: str, q: str, m, topic: str) -> list[str]:
+    """The question with the topic's rows named after the word ("gateway devices"), or the topic said after it."""
+    rows = topic.replace("_", " ")
+    said = re.compile(rf"\b{re.escape(m.text)}\b", re.I)
+    return [said.sub(f"{m.text} {rows}", question, 1), f"{q} ({rows})", said.sub(rows, question, 1)]
+
+
+def _value_reading(vocab: Vocabulary, value: Element) -> str:
+    label = semantic.values(vocab.topics[value.topic], value.field or "").get(value.value or "", ("", []))[0]
+    label = re.sub(r"\(.*?\)", "", label or "").strip().lower() or str(value.value)
+    return f"{label} ({value.topic.replace('_', ' ')})"
 
 
 def _value_words(vocab: Vocabulary, value: Element, said: list[str]) -> str:

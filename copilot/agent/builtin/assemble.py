@@ -7,7 +7,7 @@ import re
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.accounting import every_word_used, keys_that_split_nothing, unknown_words
-from copilot.agent.builtin.ambiguity import counted_persons, phrases_read_two_ways, rate_read_as_value
+from copilot.agent.builtin.ambiguity import counted_persons, phrases_read_two_ways, rate_read_as_value, value_of_two_topics
 from copilot.agent.builtin.askback import (
     dims_on_amounts,
     loose_key_options,
@@ -60,6 +60,7 @@ def assemble(
 ) -> tuple[QueryPlan, list[str]]:
     unknown_words(r, question, vocab)
     phrases_read_two_ways(r, question, vocab)
+    value_of_two_topics(r, question, vocab, context)
     source = choose_source(r, vocab, rank, context, question)
     b = Builder(r, vocab, source, question, rank)
     counted_persons(b, r, question)

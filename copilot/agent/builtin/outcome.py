@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 
 class AskBack(Exception):
     """The question needs the user to choose: one short question, 2–4 options, each option a
     complete follow-up question."""
 
-    def __init__(self, question: str, options: list[dict], answered_only: bool = False, unanswered: str = ""):
+    def __init__(self, question: str, options: list[dict], answered_only: bool = False, unanswered: str = "", passable: str = ""):
         super().__init__(question)
         self.question = question
         self.options = options if answered_only else options[:4]
@@ -15,6 +17,12 @@ class AskBack(Exception):
         # when it answers none, decline with `unanswered`
         self.answered_only = answered_only
         self.unanswered = unanswered or question
+        # when none of the options is answered: the question read again without this ask (`passed` names it)
+        self.passable = passable
+
+
+# the asks passed over in the reading under way (none of their options was answered)
+passed: ContextVar[frozenset[str]] = ContextVar("passed", default=frozenset())
 
 
 class Decline(Exception):

@@ -17,7 +17,7 @@ from copilot.agent.builtin.meaning import (
     replace_word,
     without_asides,
 )
-from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
+from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords, passed
 from copilot.agent.builtin.read import read
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.agent.suggest import suggestions
@@ -177,6 +177,12 @@ class BuiltinPlanner(Planner):
                 answered = next((q for q in tries if self._answers(request, q)), None)
                 if answered is not None and len(options) < 4:
                     options.append({"label": o["label"], "question": answered})
+            if not options and ask.passable and ask.passable not in passed.get():  # read as if it were not asked
+                token = passed.set(passed.get() | {ask.passable})
+                try:
+                    return self._plan(request, self._suggest)
+                finally:
+                    passed.reset(token)
             if not options:  # no reading of the word is answered
                 return self.unsure(request, ask.unanswered)
         else:

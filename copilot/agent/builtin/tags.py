@@ -408,11 +408,16 @@ def _particles(toks: list[Tok]) -> None:
         if toks[v].low in pronouns and v > 0:
             v -= 1  # "break it down by channel"
         verb = toks[v]
-        if (verb.low, t.low) in plain or verb.mention is not None or verb.number is not None:
-            continue
         has_object = nxt is not None and (
             nxt.mention is not None or nxt.number is not None or nxt.low in object_start or nxt.role == "cmp"
         )
+        split = any((toks[k].low, t.low) in plain for k in range(max(0, i - 4), i))  # "break revenue down by"
+        preposition = nxt is not None and nxt.low in ("of", "from", "to", "into", "at", "on", "in", "with", "for")  # "out of"
+        if verb.mention is not None and v == i - 1 and not has_object and not split and not preposition:
+            t.role = None  # "devices up", "sensors down": the rows' state, said without a verb
+            continue
+        if (verb.low, t.low) in plain or verb.mention is not None or verb.number is not None:
+            continue
         if has_object and verb.role is not None:
             continue  # "went through the app", "out of stock": a preposition with its object, after a known word
         if verb.low in AUXILIARIES:

@@ -1,0 +1,65 @@
+"""A word the catalog lists as a value of two topics ("hub": gateway devices and depot sites) is asked about unless
+another word names one of them; "site by site" is a breakdown; a particle right after the rows it describes
+("devices up", "sensors down") is a state the planner must read or ask about, never drop."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.agent.base import PlanRequest
+from copilot.agent.builtin import BuiltinPlanner
+
+
+def _plan(topics, question):
+    return BuiltinPlanner().plan(PlanRequest(question, topics, [], []))
+
+
+@pytest.mark.parametrize("question", ["hubs per country", "hub count for every city", "how many hubs in benelux"])
+def test_a_value_of_two_topics_is_asked_about_with_both_readings(fleet, question):
+    draft = _plan(fleet, question)
+    assert draft.sql is None and draft.clarification is not None
+    labels = " ".join(o["label"] for o in draft.clarification["options"])
+    assert "devices" in labels and "sites" in labels
+    answers = [_plan(fleet, o["question"]).sql for o in draft.clarification["options"]]
+    assert all(answers) and any("FROM devices" in a for a in answers) and any("FROM sites" in a for a in answers)
+
+
+@pytest.mark.parametrize(
+    "question, source",
+    [("hub devices per country", "devices"), ("hub sites per country", "sites")],
+)
+def test_a_value_of_two_topics_with_one_topic_named_is_answered(fleet, question, source):
+    draft = _plan(fleet, question)
+    assert draft.sql is not None and f"FROM {source}" in draft.sql
+
+
+def test_none_of_the_readings_answered_reads_the_question_as_before(demo):
+    draft = _plan(demo, "how much of our activity is on mobile, per minute?")
+    assert draft.sql is None and draft.clarification is not None  # asked which topic, not declined
+
+
+@pytest.mark.parametrize(
+    "question, key",
+    [("count the trips depot by depot", "site_id"), ("orders country by country", "country")],
+)
+def test_a_key_said_twice_around_by_is_a_breakdown(demo, fleet, question, key):
+    draft = _plan(fleet if "trips" in question else demo, question)
+    assert draft.sql is not None and f"GROUP BY {key}" in draft.sql
+
+
+@pytest.mark.parametrize("question", ["hour by hour orders", "orders side by side per channel"])
+def test_time_units_and_side_by_side_are_not_keys(demo, question):
+    draft = _plan(demo, question)
+    assert draft.sql is None or "GROUP BY side" not in draft.sql and "GROUP BY hour" not in draft.sql
+
+
+@pytest.mark.parametrize("question", ["number of devices up per site", "how many sensors down per site"])
+def test_a_particle_after_the_rows_is_never_dropped(fleet, question):
+    draft = _plan(fleet, question)
+    assert draft.sql is None
+
+
+@pytest.mark.parametrize("question", ["break revenue down by country", "trips out of each depot per hour"])
+def test_a_particle_of_a_phrasal_verb_or_a_preposition_stays_grammar(demo, fleet, question):
+    draft = _plan(fleet if "trips" in question else demo, question)
+    assert draft.sql is not None
