@@ -137,6 +137,8 @@ class _Compiler:
             if m.func == "avg" and kind_of(self.topics[m.field.topic].field(m.field.field)) == "integer":
                 argument = exp.Cast(this=argument, to=exp.DataType.build("DOUBLE"))  # AVG of INT is an INT in Flink
             tree = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[m.func](this=argument)
+        where = [self.condition(f) for f in self.plan.filters]
+        conditions = [c for c in conditions if c not in where]  # every row meets it already: no CASE needed
         if conditions:
             tree = only_where(tree, exp.and_(*conditions) if len(conditions) > 1 else conditions[0])
         if m.in_unit is not None and m.field is not None:

@@ -144,6 +144,27 @@ def test_metric_with_default_filter_and_joined_alias():
     assert all(c.table for c in sums[0].find_all(exp.Column))  # the metric's columns carry the source alias
 
 
+@pytest.mark.parametrize(
+    "measure",
+    [
+        Measure(alias="refunded", metric="refund_amount"),
+        Measure(
+            alias="refunded",
+            func="sum",
+            field=F("payments", "amount"),
+            filter=Filter(field=F("payments", "status"), op="=", values=["refunded"]),
+        ),
+    ],
+)
+def test_a_measure_restricted_to_rows_the_query_keeps_anyway_needs_no_case(measure):
+    refunded = Filter(field=F("payments", "status"), op="=", values=["refunded"])
+    sql = compile_plan(QueryPlan(source="payments", measures=[measure], filters=[refunded]), DEMO)
+    assert "CASE" not in sql and "SUM(amount)" in sql and "WHERE status = 'refunded'" in sql
+    other = Filter(field=F("payments", "currency"), op="=", values=["EUR"])
+    sql = compile_plan(QueryPlan(source="payments", measures=[measure], filters=[other]), DEMO)
+    assert "SUM(CASE WHEN status = 'refunded' THEN amount END)" in sql  # a condition the rows do not all meet stays
+
+
 def test_row_ranking_per_partition_and_group_ranking_per_window():
     rows = _tree(
         QueryPlan(
