@@ -63,3 +63,21 @@ def test_a_particle_after_the_rows_is_never_dropped(fleet, question):
 def test_a_particle_of_a_phrasal_verb_or_a_preposition_stays_grammar(demo, fleet, question):
     draft = _plan(fleet if "trips" in question else demo, question)
     assert draft.sql is not None
+
+
+@pytest.mark.parametrize(
+    "question, sql",
+    [
+        ("how many electric vans do we have", "FROM vehicles WHERE fuel_type = 'electric' AND vehicle_type = 'van'"),
+        ("how many vans", "FROM vehicles WHERE vehicle_type = 'van'"),
+        ("how many trucks take more than 3.5 t?", "FROM vehicles WHERE vehicle_type = 'truck' AND capacity_kg > 3500"),
+    ],
+)
+def test_a_counted_value_of_a_table_counts_its_rows_not_the_references_to_it(fleet, question, sql):
+    draft = _plan(fleet, question)
+    assert draft.sql is not None and draft.sql.endswith(sql) and "COUNT(*)" in draft.sql
+
+
+def test_the_references_still_count_when_the_events_are_asked_about(fleet):
+    draft = _plan(fleet, "trips per van")
+    assert draft.sql is not None and "FROM trips" in draft.sql

@@ -64,8 +64,10 @@ def value_of_two_topics(r: Reading, question: str, vocab: Vocabulary, context: s
         if len(by_topic) < 2 or len({e.field for e in by_topic.values()}) < 2 or f"value:{m.text}" in passed.get():
             continue  # one field shared by twins or a topic and its copy: one meaning
         others = [x for x in r.mentions if x is not m]
-        if any(len({e.topic for e in x.of("topic") + x.of("metric")} & set(by_topic)) == 1 for x in others):
-            continue  # "mobile orders", "hub sites", "number of products": another word names one of them
+        if any(len({e.topic for e in x.of("topic") + x.of("metric")} & set(by_topic)) == 1 for x in others) or any(
+            x not in r.dims and len(x.topics()) == 1 and x.topics() <= set(by_topic) and x.of("field") for x in others
+        ):  # "mobile orders", "hub sites", "number of products", "list prices of books": another word names one of them
+            continue
         named = [x.topics() for x in others if x.elements]
         fits = [t for t in by_topic if all(t in ts or any(vocab.path(t, o) for o in ts) for ts in named)]
         if len(fits) < 2:

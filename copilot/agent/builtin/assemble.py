@@ -95,7 +95,7 @@ def assemble(
         loose_key_options(b, clause, question, [d.field.field for d in dims if d.field.topic == source])
     dims_on_amounts(b, dims, question)
     excluded = _exclusions(b, r)
-    filters = [b.filter(f) for f in r.filters]
+    filters = [b.filter(f) for f in r.filters] + b.counted_values
     b.extra_filters = filters
     values_side_by_side(b, r, filters, dims)
     having: list[Having] = []

@@ -36,6 +36,18 @@ def _twin_named(r: Reading, vocab: Vocabulary, scores: dict[str, float]) -> None
             scores[twin] = max(scores[twin], scores[original]) + 1.0
 
 
+def _naming(m, vocab: Vocabulary) -> list[Element]:
+    """The elements a word names rows by: a field that refers to a table named by the same word ("vans": a trip's
+    vehicle, and the vehicles of type van) names that table's rows, not the referring topic's."""
+    named = m.topics()
+    out = []
+    for e in m.elements:
+        rel = vocab.relationship(e.topic, next(iter(named - {e.topic}))) if e.kind == "field" and len(named) == 2 else None
+        if rel is None or rel[0] != e.field:
+            out.append(e)
+    return out or list(m.elements)
+
+
 def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str | None, question: str = "") -> str:
     scores: dict[str, float] = {}
 
@@ -53,13 +65,16 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             for t in topics:
                 add(t, 1.0 / len(topics))
             continue
-        topics = m.topics()
-        for e in m.elements:
+        counted = any(s.target is m and s.func in (None, "count") for s in r.measures)
+        elements = _naming(m, vocab) if counted else m.elements
+        topics = {e.topic for e in elements}
+        for e in elements:
             w = {"metric": 4.0, "field": 2.0, "value": 1.0, "state": 1.0}[e.kind]
-            add(e.topic, w / max(1, len(topics)) / max(1, sum(1 for x in m.elements if x.topic == e.topic)))
+            add(e.topic, w / max(1, len(topics)) / max(1, sum(1 for x in elements if x.topic == e.topic)))
     for spec in r.measures:
         if spec.target is not None:
-            for t in spec.target.topics():
+            counted = spec.func in (None, "count")
+            for t in {e.topic for e in (_naming(spec.target, vocab) if counted else spec.target.elements)}:
                 evidence = {
                     e.topic
                     for m in r.mentions
@@ -95,7 +110,9 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         if t not in alone and not r.measures and not r.window:
             continue  # "electric vans by home site": no word names these events, so they are not what is counted
         referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own and not r.list_strong]
-        if referenced:  # events that name a mentioned table are the subject ("devices that went offline")
+        if referenced and not _named_only_by_reference(
+            r, vocab, t
+        ):  # events that name a mentioned table are the subject ("devices that went offline")
             if vocab.topics[t].is_upsert:
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
             else:
@@ -175,6 +192,14 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
     return best[0]
 
 
+def _named_only_by_reference(r: Reading, vocab: Vocabulary, topic: str) -> bool:
+    """ "how many electric vans": the events (trips) are named only by a field that refers to the table ("van" is a
+    trip's vehicle) — the words are about the table's rows, not what happened to them."""
+    refs = {rel.field for rel in vocab.topics[topic].relationships}
+    own = [e for m in r.mentions for e in m.elements if e.topic == topic]
+    return bool(own) and all(e.kind == "field" and e.field in refs for e in own) and not (r.window or r.compares or r.rank)
+
+
 def _listed_subject(r: Reading, vocab: Vocabulary) -> str | None:
     """The rows a listing asks for: the first word that names one event topic's rows (the topic, or the key
     field its rows are named by), before any other topic is named."""
@@ -250,6 +275,7 @@ class Builder:
         self.notices: list[str] = []
         self.aliases: set[str] = set()
         self.extra_filters: list[Filter] = []
+        self.counted_values: list[Filter] = []  # "how many vans": the source's rows of a value, counted
         self.fanout: list[str] = []  # joined topics with several rows per source row
         self.measures_built: list[Measure] = []
         self.keyed_by: set[str] = set()  # related topics named as a key ("per order"): read from the source's own field
@@ -450,6 +476,10 @@ class Builder:
                 e = self.resolve(spec.own, ("value",))
                 own = Filter(field=self.ref(e), op="=", values=[e.value], words=spec.own.text)
             return self._agg(spec.func, FieldRef(topic=self.source, field=amount), spec, None, own)
+        value = self._counted_value(spec)
+        if value is not None:
+            self.counted_values.append(Filter(field=self.ref(value), op="=", values=[value.value], words=m.text))
+            return self._agg("count", None, spec, None)
         e = self.resolve(m, ("metric", "field", "topic"))
         func = spec.func
         if e.kind == "metric" and func in ("max", "min", "avg"):
@@ -555,6 +585,19 @@ class Builder:
             for name in [amount, *timed][:3]
         ]
         raise AskBack(f"“{spec.words}”: longest by which number of {topic.replace('_', ' ')}?", options)
+
+    def _counted_value(self, spec: MeasureSpec) -> Element | None:
+        """ "how many electric vans": the counted word is a value of the source table's rows ("vans") and otherwise
+        only another topic's reference to that table (a trip's vehicle): the table's rows of that value are counted."""
+        m = spec.target
+        if m is None or spec.func not in (None, "count") or m.of("metric") or m.of("topic"):
+            return None
+        values = [x for x in m.of("value") if x.topic == self.source]
+        refers = all(
+            x.field in {rel.field for rel in self.vocab.topics[x.topic].relationships if rel.target_topic == self.source}
+            for x in m.of("field")
+        )
+        return values[0] if len(values) == 1 and refers and self.vocab.topics[self.source].is_upsert else None
 
     def _agg(self, func: str, ref: FieldRef | None, spec: MeasureSpec, name: str | None, filter: Filter | None = None) -> Measure:
         if func == "count":
