@@ -81,3 +81,20 @@ def test_a_counted_value_of_a_table_counts_its_rows_not_the_references_to_it(fle
 def test_the_references_still_count_when_the_events_are_asked_about(fleet):
     draft = _plan(fleet, "trips per van")
     assert draft.sql is not None and "FROM trips" in draft.sql
+
+
+@pytest.mark.parametrize("question", ["whats the avg price rn", "typical price for each brand", "chart of price by category"])
+def test_a_measure_word_of_two_topics_the_question_can_reach_is_asked_about(demo, question):
+    draft = _plan(demo, question)
+    assert draft.sql is None and draft.clarification is not None
+    answers = [_plan(demo, o["question"]).sql for o in draft.clarification["options"]]
+    assert all(answers) and any("unit_price" in a for a in answers) and any("list_price" in a for a in answers)
+
+
+@pytest.mark.parametrize(
+    "question, field",
+    [("average price people pay on the website, hourly", "unit_price"), ("price per product for electronics", "list_price")],
+)
+def test_a_measure_word_of_two_topics_is_answered_when_the_other_words_are_of_one(demo, question, field):
+    draft = _plan(demo, question)
+    assert draft.sql is not None and field in draft.sql

@@ -63,17 +63,34 @@ def measure_in_two_topics(b: Builder, r: Reading) -> None:
         by_topic: dict[str, Element] = {}
         for e in numbers:
             by_topic.setdefault(e.topic, e)
-        if len(set(by_topic) & in_plan) < 2:
+        reach = in_plan | {t for t in by_topic if t not in in_plan and _answers_all(b, r, m, t)}
+        if len(set(by_topic) & reach) < 2:
+            continue
+        planned = set(by_topic) & in_plan
+        if len(planned) == 1 and any(
+            x is not m and x not in r.dims and len(x.topics()) == 1 and x.topics() <= planned for x in r.mentions
+        ):  # "typical price people pay on the website": the other words are of the one read (channel: the orders)
             continue
         before = next((x for x in r.mentions if x.end == m.start), None)  # "card payment amount": of the payments
-        if before is not None and len({e.topic for e in before.elements} & set(by_topic) & in_plan) == 1:
+        if before is not None and len({e.topic for e in before.elements} & set(by_topic) & reach) == 1:
             continue
 
-        options = [measure_option(b, r, m, e, bare if named else []) for t, e in by_topic.items() if t in in_plan]
+        options = [measure_option(b, r, m, e, bare if named else []) for t, e in by_topic.items() if t in reach]
         raise AskBack(
-            f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in in_plan)}: which one?",
+            f"“{m.text}” is a number of {' and of '.join(t.replace('_', ' ') for t in by_topic if t in reach)}: which one?",
             options[:4],
         )
+
+
+def _answers_all(b: Builder, r: Reading, m: Mention, topic: str) -> bool:
+    """Whether the measure read from `topic` keeps everything else the question names: each other word is the
+    topic's own or looked up from a table it refers to (a second event stream would need a time bound)."""
+
+    def looked_up(target: str) -> bool:
+        path = b.vocab.path(topic, target)
+        return target == topic or (path is not None and all(b.vocab.topics[t].is_upsert for t in path))
+
+    return all(any(looked_up(t) for t in x.topics()) for x in r.mentions if x is not m and x.elements)
 
 
 def measure_option(b: Builder, r: Reading, m: Mention, e: Element, bare: list[str]) -> dict:
