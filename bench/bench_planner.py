@@ -74,6 +74,8 @@ SETS = {
     "heldout_t_fleet": (ROOT / "tests" / "heldout" / "fleet_t.yaml", FLEET),
     "heldout_u_demo": (ROOT / "tests" / "heldout" / "demo_u.yaml", None),
     "heldout_u_fleet": (ROOT / "tests" / "heldout" / "fleet_u.yaml", FLEET),
+    "heldout_v_demo": (ROOT / "tests" / "heldout" / "demo_v.yaml", None),
+    "heldout_v_fleet": (ROOT / "tests" / "heldout" / "fleet_v.yaml", FLEET),
 }
 
 

@@ -52,6 +52,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_s",
         "_t",
         "_u",
+        "_v",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

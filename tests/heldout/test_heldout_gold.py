@@ -59,6 +59,8 @@ def _mix(name: str) -> Counter:
         ("fleet_t", 55),
         ("demo_u", 110),
         ("fleet_u", 55),
+        ("demo_v", 110),
+        ("fleet_v", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
