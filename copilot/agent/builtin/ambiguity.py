@@ -11,6 +11,7 @@ from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, passed
 from copilot.agent.builtin.read import Reading
+from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.vocab import Element, Vocabulary
 
 _ROWS_OR_VALUES = ("value", "state", "topic")
@@ -82,7 +83,7 @@ def value_of_two_topics(r: Reading, question: str, vocab: Vocabulary, context: s
         )
 
 
-def _value_tries(question: str, q: str, m, topic: str) -> list[str]:
+def _value_tries(question: str, q: str, m: Mention, topic: str) -> list[str]:
     """The question with the topic's rows named after the word ("gateway devices"), or the topic said after it."""
     rows = topic.replace("_", " ")
     said = re.compile(rf"\b{re.escape(m.text)}\b", re.I)

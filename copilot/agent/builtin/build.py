@@ -36,7 +36,7 @@ def _twin_named(r: Reading, vocab: Vocabulary, scores: dict[str, float]) -> None
             scores[twin] = max(scores[twin], scores[original]) + 1.0
 
 
-def _naming(m, vocab: Vocabulary) -> list[Element]:
+def _naming(m: Mention, vocab: Vocabulary) -> list[Element]:
     """The elements a word names rows by: a field that refers to a table named by the same word ("vans": a trip's
     vehicle, and the vehicles of type van) names that table's rows, not the referring topic's."""
     named = m.topics()
@@ -110,9 +110,8 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
         if t not in alone and not r.measures and not r.window:
             continue  # "electric vans by home site": no word names these events, so they are not what is counted
         referenced = [o for o in scores if o != t and scores[o] > 0 and vocab.references(t, o) and o in own and not r.list_strong]
-        if referenced and not _named_only_by_reference(
-            r, vocab, t
-        ):  # events that name a mentioned table are the subject ("devices that went offline")
+        # events that name a mentioned table are the subject ("devices that went offline")
+        if referenced and not _named_only_by_reference(r, vocab, t):
             if vocab.topics[t].is_upsert:
                 scores[t] += 0.5  # a table naming another table is rarely what is counted through
             else:
@@ -154,7 +153,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]
             ],
         )
-    best = sorted(scores, key=lambda t: -scores[t])
+    best = sorted(scores, key=lambda t: (-scores[t], t))  # a tie goes the same way in every process
     if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
         # "devices rebooting per site": a table named with what happened to its members, which
         # only an event topic records: the events are read, and the table's members counted through them
@@ -178,7 +177,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             best = only + [t for t in best if t != only[0]]
             scores[only[0]] = scores.get(best[1], 0.0) + 1.0
             evidence[only[0]] = scores[only[0]]
-    tied = sorted(evidence, key=lambda t: -evidence[t])[:2]
+    tied = sorted(evidence, key=lambda t: (-evidence[t], t))[:2]
     if len(tied) > 1 and abs(evidence[tied[0]] - evidence[tied[1]]) < 0.05 and set(tied) != set(best[:2]):
         best = tied + [t for t in best if t not in tied]
     if len(best) > 1 and abs(evidence.get(best[0], 0) - evidence.get(best[1], 0)) < 0.05 and not context:

@@ -400,6 +400,7 @@ def _particles(toks: list[Tok]) -> None:
     plain = {tuple(str(p).split()) for p in lex["plain_phrasal_verbs"]}
     pronouns, object_start = {str(w) for w in lex["object_pronouns"]}, {str(w) for w in lex["object_starts"]}
     not_verbs = {str(w) for w in lex["not_verbs"]} | particles
+    prepositions = {str(w) for w in lex["particle_prepositions"]}
     for i, t in enumerate(toks):
         if i == 0 or t.low not in particles or t.mention is not None or t.role not in ("function_words", None):
             continue
@@ -412,7 +413,7 @@ def _particles(toks: list[Tok]) -> None:
             nxt.mention is not None or nxt.number is not None or nxt.low in object_start or nxt.role == "cmp"
         )
         split = any((toks[k].low, t.low) in plain for k in range(max(0, i - 4), i))  # "break revenue down by"
-        preposition = nxt is not None and nxt.low in ("of", "from", "to", "into", "at", "on", "in", "with", "for")  # "out of"
+        preposition = nxt is not None and nxt.low in prepositions  # "runs out of each depot"
         if verb.mention is not None and v == i - 1 and not has_object and not split and not preposition:
             t.role = None  # "devices up", "sensors down": the rows' state, said without a verb
             continue
