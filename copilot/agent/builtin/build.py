@@ -153,7 +153,12 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
                 for t in sorted(valued, key=lambda t: -scores.get(t, 0))[:4]
             ],
         )
-    best = sorted(scores, key=lambda t: (-scores[t], t))  # a tie goes the same way in every process
+    first = {}  # a tie goes to the topic named first, the same way in every process (never a set's order)
+    for m in r.mentions:
+        for t in sorted(m.topics()):
+            first.setdefault(t, m.start)
+    order = {t: (-scores[t], first.get(t, len(r.toks)), t) for t in scores}
+    best = sorted(scores, key=order.__getitem__)
     if best and vocab.topics[best[0]].is_upsert and not r.list_rows:
         # "devices rebooting per site": a table named with what happened to its members, which
         # only an event topic records: the events are read, and the table's members counted through them
@@ -177,7 +182,7 @@ def choose_source(r: Reading, vocab: Vocabulary, rank: list[str], context: str |
             best = only + [t for t in best if t != only[0]]
             scores[only[0]] = scores.get(best[1], 0.0) + 1.0
             evidence[only[0]] = scores[only[0]]
-    tied = sorted(evidence, key=lambda t: (-evidence[t], t))[:2]
+    tied = sorted(evidence, key=lambda t: (-evidence[t], first.get(t, len(r.toks)), t))[:2]
     if len(tied) > 1 and abs(evidence[tied[0]] - evidence[tied[1]]) < 0.05 and set(tied) != set(best[:2]):
         best = tied + [t for t in best if t not in tied]
     if len(best) > 1 and abs(evidence.get(best[0], 0) - evidence.get(best[1], 0)) < 0.05 and not context:
