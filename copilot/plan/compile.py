@@ -9,7 +9,7 @@ Check a plan first (`copilot.plan.check.check_plan`); compiling an unchecked pla
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlglot import exp
 
@@ -115,6 +115,11 @@ class _Compiler:
         comparison = {"=": exp.EQ, "<>": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op]
         return comparison(this=column, expression=values[0])
 
+    @cached_property
+    def kept_rows(self) -> list[exp.Expression]:
+        """The WHERE conjuncts: conditions every row the query aggregates meets."""
+        return [self.condition(f) for f in self.plan.filters]
+
     def measure(self, m: Measure) -> exp.Expression:
         conditions = [self.condition(m.filter)] if m.filter is not None else []
         if m.metric is not None:
@@ -137,8 +142,7 @@ class _Compiler:
             if m.func == "avg" and kind_of(self.topics[m.field.topic].field(m.field.field)) == "integer":
                 argument = exp.Cast(this=argument, to=exp.DataType.build("DOUBLE"))  # AVG of INT is an INT in Flink
             tree = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}[m.func](this=argument)
-        where = [self.condition(f) for f in self.plan.filters]
-        conditions = [c for c in conditions if c not in where]  # every row meets it already: no CASE needed
+        conditions = [c for c in conditions if c not in self.kept_rows]  # every row meets it already: no CASE needed
         if conditions:
             tree = only_where(tree, exp.and_(*conditions) if len(conditions) > 1 else conditions[0])
         if m.in_unit is not None and m.field is not None:

@@ -94,11 +94,9 @@ class Checked:
     errors: list[str]
 
 
-def check_all(engine=None, engines: list | None = None) -> list[Checked]:
+def check_all(sessions: int = 0) -> list[Checked]:
     """Every gold SQL of every set, checked once per distinct statement and catalog (many sets repeat a
-    gold). With `engines` (several gateway sessions), the Flink checks are shared among them."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    gold); with `sessions` > 0, Flink's planner checks them too, the work shared among that many gateway sessions."""
     from copilot.catalog.store import YamlCatalogStore
     from copilot.validate import validate
 
@@ -114,16 +112,17 @@ def check_all(engine=None, engines: list | None = None) -> list[Checked]:
             if is_sql(item["gold"]):
                 pending.append((name, i + 1, item["q"], item["gold"].strip(), catalog_dir))
     distinct = list(dict.fromkeys((gold, catalog_dir) for *_, gold, catalog_dir in pending))
-    sessions = engines or [engine]
 
-    def check_share(k: int) -> dict:
-        share = distinct[k :: len(sessions)]
-        return {key: validate(key[0], topics_of[key[1]], sessions[k]) for key in share}
+    def check(key, engine=None):
+        return validate(key[0], topics_of[key[1]], engine)
 
-    results: dict = {}
-    with ThreadPoolExecutor(len(sessions)) as pool:
-        for part in pool.map(check_share, range(len(sessions))):
-            results.update(part)
+    if sessions:
+        from live_helpers import in_gateway_sessions
+
+        checked = in_gateway_sessions(distinct, check, sessions)
+    else:
+        checked = [check(key) for key in distinct]
+    results = dict(zip(distinct, checked))
     out = []
     for name, index, question, gold, catalog_dir in pending:
         result = results[(gold, catalog_dir)]
@@ -133,19 +132,13 @@ def check_all(engine=None, engines: list | None = None) -> list[Checked]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))
+    sys.path[:0] = [str(ROOT), str(HERE.parent)]  # the package, and tests/ for the shared gateway helper
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-engine", action="store_true", help="skip Flink's planner (parse, policy, catalog only)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    engines = None
-    if not args.no_engine:
-        from copilot import settings
-        from copilot.flink.gateway import GatewayClient
-
-        engines = [GatewayClient(settings.get("FLINK_SQL_GATEWAY")) for _ in range(4)]
     try:
-        checked = check_all(engines=engines)
+        checked = check_all(sessions=0 if args.no_engine else 4)
     except Exception as exc:  # a service error names the service; anything else is a bad file
         from copilot.errors import ServiceUnavailable
 
@@ -153,9 +146,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"gateway unreachable: {exc}", file=sys.stderr)
             return 3
         raise
-    finally:
-        for session in engines or []:
-            session.close()
     bad = [c for c in checked if not c.valid]
     if args.json:
         print(json.dumps({"checked": len(checked), "invalid": [c.__dict__ for c in bad]}, indent=2))

@@ -82,19 +82,12 @@ def test_fleet_catalog_loads_without_problems():
 
 
 def test_every_gold_sql_passes_parse_policy_and_catalog_checks():
-    bad = [(c.set_name, c.index, c.errors) for c in check_all(engine=None) if not c.valid]
+    bad = [(c.set_name, c.index, c.errors) for c in check_all() if not c.valid]
     assert bad == []
 
 
 @pytest.mark.stack
 def test_every_gold_sql_is_accepted_by_flink(stack):
-    from copilot.flink.gateway import GatewayClient
-
-    sessions = [GatewayClient() for _ in range(4)]  # the gateway plans in parallel; one session waits on each reply
-    try:
-        checked = check_all(engines=sessions)
-    finally:
-        for gateway in sessions:
-            gateway.close()
+    checked = check_all(sessions=4)  # the gateway plans in parallel; one session waits on each reply
     bad = [(c.set_name, c.index, c.question, c.errors) for c in checked if not c.valid]
     assert checked and bad == []
