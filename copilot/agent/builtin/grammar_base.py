@@ -210,6 +210,35 @@ class GrammarBase:
             e.topic not in rows and any(self.vocab.references(t, e.topic) for t in rows) for e in m.of("topic")
         )
 
+    def _heads_values(self, m: Mention) -> bool:
+        """ "enterprise customers", "german customers": a topic right after values of its own rows is the noun
+        they describe — the things asked about, not only whose values they are."""
+        if not m.qualifier or not m.of("topic") or m.of("field") or m.of("value"):
+            return False
+        before = self.mention_at(m.start - 1)
+        topics = {e.topic for e in m.of("topic")}
+        return (
+            before is not None
+            and before.end == m.start
+            and bool(before.of("value"))
+            and not (before.of("field") or before.of("topic"))
+            and {e.topic for e in before.of("value")} <= topics
+        )
+
+    def _things_of_value(self, m: Mention) -> str | None:
+        """ "smb customers", "enterprise accounts": a value whose words end with the noun of its own topic's
+        rows (things, not events) — the topic, or None."""
+        topics = {e.topic for e in m.of("value")}
+        if len(topics) != 1 or m.of("field") or m.of("topic") or m.end - m.start < 2:
+            return None
+        topic = next(iter(topics))
+        if not self.vocab.topics[topic].is_upsert:
+            return None
+        for k in range(m.start + 1, m.end):
+            if any(e.kind == "topic" and e.topic == topic for e in self.vocab.lookup([t.low for t in self.toks[k : m.end]])):
+                return topic
+        return None
+
     def _numeric(self, m: Mention) -> bool:
         return any(self.vocab.is_numeric(e.topic, e.field) for e in m.of("field"))
 

@@ -8,6 +8,7 @@ from copilot.agent.builtin.grammar_base import CompareSpec, GrammarBase
 from copilot.agent.builtin.lexicon import english, phrase_set, word_set
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.vocab import Element
 from copilot.plan.model import Duration
 
 
@@ -258,6 +259,9 @@ class CompareMixin(GrammarBase):
                 and (before.end == k or self._next_to(before, k))
             ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
+                if currency and self._verb(before) and self._group_subject(k, before):
+                    before.used = True  # "which customers ordered more than €5,000": what each one ordered, in total
+                    spec.target, spec.kind, spec.having, spec.func = None, "measure", True, "sum"
             if spec.kind == "default" and currency and self._group_subject(k):
                 spec.kind, spec.having, spec.func = "measure", True, "sum"  # "which channels took over €5000": each one's total
             self.r.compares.append(spec)
@@ -334,12 +338,15 @@ class CompareMixin(GrammarBase):
             (
                 m
                 for m in self.r.mentions
-                if not m.qualifier and not ((m.of("value") or m.of("state")) and not (m.of("field") or m.of("topic")))
+                if (not m.qualifier or self._heads_values(m))
+                and (not ((m.of("value") or m.of("state")) and not (m.of("field") or m.of("topic"))) or self._things_of_value(m))
             ),
             None,
         )
         if first is None or first.start >= k:
             return False
+        if (things := self._things_of_value(first)) is not None:  # "which smb customers …": those customers
+            first = Mention(first.start, first.end, first.text, [Element("topic", things)])
         rows = {e.topic for e in compared.elements} if compared is not None else set()
         referenced = (
             bool(first.of("topic")) and not first.of("field") and self._named_by(rows, first)
@@ -351,7 +358,7 @@ class CompareMixin(GrammarBase):
             and all(self.vocab.is_key(e.topic, e.field or "") for e in m.of("field"))
             and not self._verb(m)
             for m in self.r.mentions
-            if first.start <= m.start < k and not (referenced and m is first)
+            if first.start <= m.start < k and not (referenced and m.start == first.start)
         )  # "per depot, how many runs were longer than 200 km": the runs counted are named, each one compared
 
     def _verb(self, m: Mention) -> bool:

@@ -512,14 +512,16 @@ class MeasureMixin(GrammarBase):
         first_cmp = next((t.i for t in self.toks if t.role == "cmp" and t.used), None)
         if having and first_cmp is not None and not self.r.dims and self.r.rank is None:
             # "any countries logging over 50 orders": the groups the threshold is about, named before it
-            rows = {e.topic for c in having if c.target is not None for e in c.target.elements} or {
-                e.topic for m in self.r.mentions if m.used and (m.of("value") or m.of("state")) for e in m.elements
-            }  # "any device rebooting more than 5 times": the rows are those of the value named
+            rows = (
+                {e.topic for c in having if c.target is not None for e in c.target.elements}
+                or {e.topic for m in self.r.mentions if m.used and self._verb(m) for e in m.of("topic")}
+                or {e.topic for m in self.r.mentions if m.used and (m.of("value") or m.of("state")) for e in m.elements}
+            )  # "which customers ordered over €500": the verb's rows; "any device rebooting more than 5 times": the value's
             before = [
                 m
                 for m in self.r.mentions
                 if not m.used
-                and not m.qualifier
+                and (not m.qualifier or self._heads_values(m))
                 and m.end <= first_cmp
                 and (
                     m.of("field")
@@ -528,6 +530,15 @@ class MeasureMixin(GrammarBase):
                     and self._named_by(rows, m)  # "customers placing over 3 orders"
                 )
             ]
+            if not before:  # "smb customers with over 5 orders": values said with their things' noun, one word
+                before = [
+                    Mention(m.start, m.end, m.text, [Element("topic", topic)], used=True)
+                    for m in self.r.mentions
+                    if m.used
+                    and m.end <= first_cmp
+                    and (topic := self._things_of_value(m))
+                    and self._named_by(rows, Mention(0, 0, "", [Element("topic", topic)]))
+                ]
             if len(before) == 1 and not self._numeric(before[0]):
                 self._add_dim(before[0])
         for m in self.r.mentions:
