@@ -41,10 +41,17 @@ def keys_that_split_nothing(b: Builder, plan: QueryPlan, question: str) -> None:
             continue
         said = words or ref.field.replace("_", " ")
         what = f"single {plan.source.replace('_', ' ')} row" if own_id else f"value of {ref.field.replace('_', ' ')}"
-        options = []
+        options: list[dict] = []
         if words and words.lower() in question.lower():
-            i = question.lower().index(words.lower())
-            without = " ".join((question[:i] + question[i + len(words) :]).split())
+            said_with = re.search(rf"(?i)\b(?:(?:for )?(?:per|by|each|every)\s+)?{re.escape(words)}\b", question)
+            i, end = (said_with.start(), said_with.end()) if said_with else (question.lower().index(words.lower()), 0)
+            without = " ".join((question[:i] + question[(end or i + len(words)) :]).split())
+            measured = next((m.words for m in plan.measures if m.words and m.words.lower() in without.lower()), "")
+            if own_id and measured and not re.search(r"(?i)\b(?:average|avg|mean)\b", measured):
+                # "revenue per order": the average over the rows is the usual reading
+                j = without.lower().index(measured.lower())
+                average = f"{without[:j]}average {without[j:]}"
+                options.insert(0, {"label": f"average {measured} per {words}", "question": average})
             options.append({"label": f"without “{words}”", "question": without})
         raise AskBack(f"“{said}” would give one group per {what}: what should it do?", options)
 

@@ -27,7 +27,7 @@ from copilot.agent.builtin.counts import (
     side_by_side_counts,
     values_side_by_side,
 )
-from copilot.agent.builtin.degenerate import shares_of_their_own_rows
+from copilot.agent.builtin.degenerate import shares_of_their_own_rows, shares_that_cannot_vary
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
@@ -196,7 +196,13 @@ def assemble(
             [{"label": "count", "question": f"how many {source.replace('_', ' ')} {question}"}],
         )
     schema_ = vocab.topics[source]
-    if not schema_.is_upsert and measures and all(m.func == "avg" or m.metric for m in measures):
+
+    def _total(m: Measure) -> bool:  # a metric that adds up or counts ("revenue"): "per order" is not its grain
+        metric = vocab.metric(source, m.metric) if m.metric else None
+        simple = semantic.simple_metric(metric.expression) if metric is not None else None
+        return simple is not None and simple[0] in ("sum", "count")
+
+    if not schema_.is_upsert and measures and all(m.func == "avg" or m.metric and not _total(m) for m in measures):
         # "average quantity per order": the subject's own key is the grain of an average, not a breakdown
         grain = [d for d in dims if d.field.topic == source and d.field.field in (schema_.primary_key or [])]
         if grain and len(dims) > len(grain) or grain and not any(m.metric for m in measures):
@@ -244,6 +250,7 @@ def assemble(
     keys_that_split_nothing(b, plan, question)
     every_word_used(r, plan, b, question)
     shares_of_their_own_rows(b, plan)
+    shares_that_cannot_vary(b, plan, question)
     return plan, b.notices
 
 

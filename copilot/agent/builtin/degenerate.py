@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.outcome import AskBack
 from copilot.plan.model import Filter, QueryPlan
 
 
@@ -31,6 +32,44 @@ def shares_of_their_own_rows(b: Builder, plan: QueryPlan) -> None:
             continue
         kept.append(f)
     plan.filters = kept
+
+
+def _share_conditions(b: Builder, plan: QueryPlan) -> list[tuple[str, str, set[str]]]:
+    """The topic, field and values whose share of rows each share of the plan measures (its own or a metric's)."""
+    out = []
+    for m in plan.measures:
+        c = m.condition
+        if m.func == "share" and c is not None and c.op in ("=", "in"):
+            out.append((c.field.topic, c.field.field, {str(v).lower() for v in c.values}))
+        elif m.metric:
+            metric = b.vocab.metric(plan.source, m.metric)
+            cond = semantic.fraction_condition(metric.expression) if metric else None
+            if cond is not None:
+                out.append((plan.source, cond[0], {str(cond[1]).lower()}))
+    return out
+
+
+def shares_that_cannot_vary(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "ratio of declined to authorized payments": a share of one value among rows a filter pins to other values
+    of the same field is always 0 (or always 1) — the words asked for something else, such as one count over
+    another, which a share is not. Ask, with the share of all rows as the option."""
+    for topic, field_name, own in _share_conditions(b, plan):
+        for f in plan.filters:
+            if (f.field.topic, f.field.field) != (topic, field_name):
+                continue
+            values = {str(v).lower() for v in f.values}
+            if (f.op in ("=", "in") and not own & values) or (f.op in ("<>", "not_in") and own <= values):
+                name = field_name.replace("_", " ")
+                said = " or ".join(sorted(own))
+                kept = " or ".join(map(str, f.values))
+                without = " ".join(question.replace(f.words, "", 1).split()) if f.words and f.words in question else ""
+                raise AskBack(
+                    f"The share of {name} {said} among rows whose {name} is {'not ' if f.op in ('<>', 'not_in') else ''}"
+                    f"{kept} is always {0 if f.op in ('=', 'in') else 1}: what should I compare?",
+                    [{"label": f"share of {said} among all rows", "question": without}]
+                    if without and without != question
+                    else [],
+                )
 
 
 def _one_value(f: Filter) -> bool:

@@ -67,11 +67,33 @@ def _duration(num: str | None, unit: str) -> Duration:
     return Duration(amount=max(amount, 1), unit=g.units[unit])  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1)
+def _compound_numbers() -> tuple[re.Pattern, dict[str, int]]:
+    """ "two hundred", "five thousand", "twenty five": number words said as one number (the lexicon's `numbers`)."""
+    words = {str(k).lower(): int(v) for k, v in english()["numbers"].items() if int(v) >= 2 and str(k) != "dozen"}
+    word = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(
+        rf"\b(\d+|{word})(?:[ -]({word}))?[ -](hundred|thousand)\b|\b(twenty|thirty|forty|fifty|sixty)[ -](one|two|three|four|five|six|seven|eight|nine)\b",
+        re.I,
+    ), words
+
+
+def _number(match: re.Match) -> str:
+    _regex, words = _compound_numbers()
+    if match.group(4):  # "twenty five"
+        return str(words[match.group(4).lower()] + words[match.group(5).lower()])
+    head = match.group(1).lower()
+    value = int(head) if head.isdigit() else words[head]
+    if match.group(2):  # "twenty five thousand"
+        value += words[match.group(2).lower()]
+    return str(value * (100 if match.group(3).lower() == "hundred" else 1000))
+
+
 def normalise(text: str) -> str:
     """Fractions of an hour and glued units rewritten; the case is kept (codes such as `US`)."""
     for regex, repl in grammar().rewrites + _english_rewrites():
         text = regex.sub(repl, text)
-    return text
+    return _compound_numbers()[0].sub(_number, text)
 
 
 @lru_cache(maxsize=1)
