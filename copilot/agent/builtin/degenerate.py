@@ -5,9 +5,13 @@ only" — is answered as read: every word of it maps to one catalog element, and
 
 from __future__ import annotations
 
+import re
+
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.outcome import AskBack
+from copilot.agent.builtin.lexicon import english
+from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.timewords import normalise
 from copilot.plan.model import Filter, QueryPlan
 
 
@@ -70,6 +74,35 @@ def shares_that_cannot_vary(b: Builder, plan: QueryPlan, question: str) -> None:
                     if without and without != question
                     else [],
                 )
+
+
+def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "mobile share of revenue", "revenue from mobile as a share of total revenue": a share of rows answered beside
+    the amount it was said of reads the amount's share as a share of rows — a different number. A share of an
+    amount needs a ratio of two totals, which a plan does not hold: decline, naming what was asked."""
+    counted = [m for m in plan.measures if m.func == "share" or m.metric and _share_conditions(b, _only(plan, m))]
+    amounts = [m for m in plan.measures if m.func in ("sum", "avg") or m.metric and _adds_up(b, plan, m)]
+    if not counted or not amounts:
+        return
+    words = "|".join(sorted({re.escape(str(w).lower()) for w in english()["share"]}, key=len, reverse=True))
+    low = " ".join(normalise(question).lower().split())
+    for m in amounts:
+        said = (m.words or "").lower()
+        between = r"(?:\s+(?!(?:and|plus|&|with|vs|versus)\b)[^\s,;]+){0,5}?"  # within one figure's words
+        share_then_amount = rf"(?<!\w)(?:{words})(?!\w){between}\s+{re.escape(said)}\b"
+        amount_then_share = rf"\b{re.escape(said)}\s+(?:{words})(?!\w)"
+        if said and (re.search(share_then_amount, low) or re.search(amount_then_share, low)):
+            raise Decline(f"I can compute the share of rows with one value, not the share of an amount such as {said}")
+
+
+def _only(plan: QueryPlan, m) -> QueryPlan:
+    return plan.model_copy(update={"measures": [m]})
+
+
+def _adds_up(b: Builder, plan: QueryPlan, m) -> bool:
+    metric = b.vocab.metric(plan.source, m.metric)
+    simple = semantic.simple_metric(metric.expression) if metric is not None else None
+    return simple is not None and simple[0] in ("sum", "avg")
 
 
 def _one_value(f: Filter) -> bool:

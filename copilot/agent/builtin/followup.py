@@ -6,7 +6,7 @@ from __future__ import annotations
 from copilot.agent.builtin.accounting import every_word_used, unknown_words
 from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.degenerate import shares_of_their_own_rows, shares_that_cannot_vary
+from copilot.agent.builtin.degenerate import share_of_an_amount, shares_of_their_own_rows, shares_that_cannot_vary
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
@@ -102,6 +102,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     every_word_used(r, plan, b, question)
     shares_of_their_own_rows(b, plan)
     shares_that_cannot_vary(b, plan, question)
+    share_of_an_amount(b, plan, question)
     return plan, b.notices
 
 
