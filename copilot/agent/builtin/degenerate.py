@@ -12,7 +12,7 @@ from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.timewords import normalise
-from copilot.plan.model import Filter, QueryPlan
+from copilot.plan.model import Dimension, FieldRef, Filter, QueryPlan
 
 
 def shares_of_their_own_rows(b: Builder, plan: QueryPlan) -> None:
@@ -78,10 +78,11 @@ def shares_that_cannot_vary(b: Builder, plan: QueryPlan, question: str) -> None:
 
 def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
     """ "mobile share of revenue", "revenue from mobile as a share of total revenue": a share of rows answered beside
-    the amount it was said of reads the amount's share as a share of rows — a different number. A share of an
-    amount needs a ratio of two totals, which a plan does not hold: decline, naming what was asked."""
+    the amount it was said of reads the amount's share as a share of rows — a different number (so is the share of
+    "visits", distinct sessions, read as a share of page views). A share of an amount needs a ratio of two totals,
+    which a plan does not hold: decline, naming what was asked."""
     counted = [m for m in plan.measures if m.func == "share" or m.metric and _share_conditions(b, _only(plan, m))]
-    amounts = [m for m in plan.measures if m.func in ("sum", "avg") or m.metric and _adds_up(b, plan, m)]
+    amounts = [m for m in plan.measures if m.func in ("sum", "avg", "count_distinct") or m.metric and _adds_up(b, plan, m)]
     if not counted or not amounts:
         return
     words = "|".join(sorted({re.escape(str(w).lower()) for w in english()["share"]}, key=len, reverse=True))
@@ -92,7 +93,68 @@ def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
         share_then_amount = rf"(?<!\w)(?:{words})(?!\w){between}\s+{re.escape(said)}\b"
         amount_then_share = rf"\b{re.escape(said)}\s+(?:{words})(?!\w)"
         if said and (re.search(share_then_amount, low) or re.search(amount_then_share, low)):
-            raise Decline(f"I can compute the share of rows with one value, not the share of an amount such as {said}")
+            raise Decline(f"I can compute the share of rows with one value, not the share of a figure such as {said}")
+
+
+def things_over_a_count(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "customers who ordered more than 3 times per hour", "products viewed more than 100 times": the distinct things
+    counted beside a threshold on how many times (rows), with no key. A threshold on the whole window's rows says
+    nothing about each thing: the things are the groups the threshold is about — unless a count of them was asked
+    ("how many customers ordered more than 3 times"), which needs two levels of aggregation: declined."""
+    if plan.dimensions or plan.ranking is not None or not plan.having:
+        return
+    read = {m.alias: _plain(b, plan, m) for m in plan.measures}
+    counts = [h for h in plan.having if read.get(h.measure, (None, None))[0] == "count"]
+    things = [m for m in plan.measures if read[m.alias][0] == "count_distinct" and read[m.alias][1]]
+    if not counts or len(things) != 1:
+        return
+    nouns = "|".join(re.escape(str(w)) for w in english()["count_nouns"])
+    if not re.search(rf"\b\d+(?:\.\d+)?\s+(?:{nouns})\b", normalise(question).lower()):
+        return  # "buyers per hour with more than 100 orders": the hours may be what is meant
+    thing = things[0]
+    key = FieldRef(topic=plan.source, field=str(read[thing.alias][1]))
+    if re.search(r"(?i)\b(how many|number of|count of|count the|amount of)\b", question):
+        raise Decline(
+            f"counting the {key.field.replace('_', ' ')}s that each pass “{counts[0].words or 'the threshold'}” "
+            "needs a count of a count, which I cannot write; ask for the list of them instead"
+        )
+    plan.measures = [m for m in plan.measures if m is not thing]
+    plan.dimensions = [Dimension(field=key, words=thing.words)]
+    b.notices.append(f"one row per {key.field.replace('_', ' ')}, with the threshold on each one's count")
+
+
+def _plain(b: Builder, plan: QueryPlan, m) -> tuple[str | None, str | None]:
+    """A measure as one plain aggregate over the plan's rows (its own, or its metric's): (func, field)."""
+    if m.metric:
+        metric = b.vocab.metric(plan.source, m.metric)
+        if metric is None or metric.filter:
+            return None, None
+        simple = semantic.simple_metric(metric.expression)
+        return simple if simple is not None else (None, None)
+    if m.condition is not None or m.filter is not None or (m.field is not None and m.field.topic != plan.source):
+        return None, None
+    return m.func, m.field.field if m.field is not None else None
+
+
+def things_that_never_reached(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "parcels that never got delivered": a topic with one event per thing and value of a field (unique key
+    shipment_id + status) answers "not delivered" with the other events — of parcels that may well be delivered.
+    Things that never reached a value need all of their events at once, which a row filter cannot say: decline
+    when the things are counted or the question says "never"."""
+    for f in plan.filters:
+        schema = b.vocab.topics.get(f.field.topic)
+        unique = list(schema.unique_key or []) if schema is not None else []
+        if f.op not in ("<>", "not_in") or len(unique) != 2 or f.field.field != unique[1]:
+            continue
+        thing = unique[0]
+        counted = any(_plain(b, plan, m) == ("count_distinct", thing) for m in plan.measures)
+        if counted or re.search(r"(?i)\b(never|not yet|yet to|still not|haven't|hasn't)\b", question):
+            said = " or ".join(map(str, f.values))
+            raise Decline(
+                f"{f.field.topic.replace('_', ' ')} has one event per {thing.replace('_', ' ')} and "
+                f"{f.field.field.replace('_', ' ')}: leaving out {said} keeps the other events of the same "
+                f"{thing.replace('_', ' ')}s, so I cannot find those that never reached {said}"
+            )
 
 
 def _only(plan: QueryPlan, m) -> QueryPlan:
@@ -102,7 +164,7 @@ def _only(plan: QueryPlan, m) -> QueryPlan:
 def _adds_up(b: Builder, plan: QueryPlan, m) -> bool:
     metric = b.vocab.metric(plan.source, m.metric)
     simple = semantic.simple_metric(metric.expression) if metric is not None else None
-    return simple is not None and simple[0] in ("sum", "avg")
+    return simple is not None and simple[0] in ("sum", "avg", "count_distinct")  # "visits": distinct sessions
 
 
 def _one_value(f: Filter) -> bool:

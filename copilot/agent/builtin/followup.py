@@ -6,7 +6,13 @@ from __future__ import annotations
 from copilot.agent.builtin.accounting import every_word_used, unknown_words
 from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.degenerate import share_of_an_amount, shares_of_their_own_rows, shares_that_cannot_vary
+from copilot.agent.builtin.degenerate import (
+    share_of_an_amount,
+    shares_of_their_own_rows,
+    shares_that_cannot_vary,
+    things_over_a_count,
+    things_that_never_reached,
+)
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
@@ -103,6 +109,8 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     shares_of_their_own_rows(b, plan)
     shares_that_cannot_vary(b, plan, question)
     share_of_an_amount(b, plan, question)
+    things_over_a_count(b, plan, question)
+    things_that_never_reached(b, plan, question)
     return plan, b.notices
 
 

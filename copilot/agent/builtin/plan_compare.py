@@ -136,7 +136,7 @@ def comparison(b: Builder, c, measures, filters, having, dims) -> None:
         e = b.resolve(c.target, ("topic",))
         amount = b.vocab.main_amount(e.topic)
         if amount is None:
-            raise AskBack(f"Over {c.value:g} of what?", b._number_options(e.topic, c.words))
+            raise AskBack(f"“{c.words or c.value}” of what?", b._number_options(e.topic, c.words))
         if e.topic != b.source:
             b.join_to(e.topic)
         field = FieldRef(topic=e.topic, field=amount)
@@ -146,7 +146,7 @@ def comparison(b: Builder, c, measures, filters, having, dims) -> None:
     else:
         amount = b.vocab.main_amount(b.source)
         if amount is None:
-            raise AskBack(f"Over {c.value:g} of what?", b._number_options(b.source, c.words))
+            raise AskBack(f"“{c.words or c.value}” of what?", b._number_options(b.source, c.words))
         field = FieldRef(topic=b.source, field=amount)
 
     def num(v: float):

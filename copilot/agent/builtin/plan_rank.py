@@ -106,7 +106,7 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
             )
         said = set(spec.words.lower().split()) | {t.low for t in r.toks if t.role in ("rank_top", "rank_bottom")}
         counts = said & word_set("rank_counts")
-        if not counts and not b.r.count_targets and not _rows_named(r):
+        if not counts and not b.r.count_targets and not _rows_named(b, r):
             _ranked_by_nothing_named(b, spec)
         measures.append(Measure(alias=b.alias(b.source), func="count"))
     # a ranking by a reference leaves out the events that name none ("most viewed products")
@@ -131,11 +131,27 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     )
 
 
-def _rows_named(r: Reading) -> bool:
+def _rows_named(b: Builder, r: Reading) -> bool:
     """The question names the rows it ranks groups by ("the carriers with the most parcels", "the most declines"):
-    a count of them."""
+    a count of them. A value that names a measured quantity ("the worst site for humidity": the catalog measures
+    humidity with an average) names what is ranked, not rows to count."""
     target = r.rank.target if r.rank else None
-    return any((m.of("topic") or m.of("value")) and not m.qualifier for m in r.mentions if m is not target)
+    return any(
+        (m.of("topic") or m.of("value") and not all(_measured(b, e) for e in m.of("value"))) and not m.qualifier
+        for m in r.mentions
+        if m is not target
+    )
+
+
+def _measured(b: Builder, e) -> bool:
+    """A catalog metric of the value's rows measures a number, not a count, of exactly that value (avg_humidity)."""
+    for metric in b.vocab.metrics.get(e.topic, []):
+        simple = semantic.simple_metric(metric.expression)
+        condition = semantic.metric_condition(metric)
+        if simple is not None and simple[0] not in ("count", "count_distinct") and condition is not None:
+            if condition[0] == e.field and str(condition[1]).lower() == str(e.value).lower():
+                return True
+    return False
 
 
 def _ranked_by_nothing_named(b: Builder, spec: RankSpec) -> None:

@@ -159,7 +159,17 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
             used.append(bare.span())
             n = bare.group(1)
             slide = Duration(amount=int(n) if n.isdigit() else g.numbers[n], unit=size.unit)
-        step = slide or _every(text, used) or default_slide(size)
+        step = slide
+        if step is None:
+            step = _every(text, used)
+            said = text[slice(*used[-1])].strip() if step is not None else ""
+            if (
+                step is not None
+                and not said.startswith(("every", "each", "for every", "for each"))
+                and step.seconds < size.seconds
+            ):
+                _per_unit_or_refresh(text, last, used[-1], said)
+        step = step or default_slide(size)
         if step.seconds >= size.seconds or size.seconds % step.seconds:
             step = default_slide(size)
         return Window(kind="hop", size=size, slide=step, words=text[slice(*last.span())].strip()), used
@@ -206,6 +216,37 @@ def _session(text: str, used: list) -> Window | None:
         used.append(gap.span())
     used.extend(m.span() for m in g.res["session_words"].finditer(text))
     return Window(kind="session", gap=size, words=(gap or named).group(0).strip())
+
+
+def _per_unit_or_refresh(text: str, last: re.Match, step_span: tuple[int, int], said: str) -> None:
+    """ "orders per minute over the last hour", "hourly revenue for the past day": one figure per minute (or hour)
+    of that span, or one rolling total of the span refreshed each minute? Both are read; ask which."""
+    from copilot.agent.builtin.outcome import AskBack
+
+    def without(span: tuple[int, int], put: str = "") -> str:
+        return " ".join(f"{text[: span[0]]} {put} {text[span[1] :]}".split())
+
+    span_words = text[slice(*last.span())].strip()
+    unit = _unit_of(said)
+    raise AskBack(
+        f"“{said}” and “{span_words}”: a figure for each {unit}, or one total {span_words} refreshed every {unit}?",
+        [
+            {"label": f"a figure for each {unit}", "question": without(last.span())},
+            {
+                "label": f"one total {span_words}, refreshed every {unit}",
+                "question": without(step_span) + f", updated every {unit}",
+            },
+        ],
+    )
+
+
+def _unit_of(said: str) -> str:
+    g = grammar()
+    words = said.split()
+    adverb = g.adverbs.get(words[-1]) if words else None
+    if adverb:
+        return str(adverb).lower()
+    return " ".join(words[1:]) or said
 
 
 def _every(text: str, used: list) -> Duration | None:
