@@ -97,6 +97,10 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
                 f"“{spec.words}” by which number of {b.source.replace('_', ' ')}?", b._number_options(b.source, spec.words)
             )
         m = b.measure(spec.by)
+        same = next((x for x in measures if _same_figure(x, m)), None)
+        if same is not None:  # "revenue by country, top 3 by revenue": the figure already asked for
+            measures.remove(same)
+            m = same
         measures.insert(0, m)
     if not measures:
         if size:
@@ -129,6 +133,11 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
     return Ranking(
         n=max(1, spec.n), of="groups", by=measures[0].alias, descending=spec.descending, partition_by=within, words=spec.words
     )
+
+
+def _same_figure(a: Measure, b: Measure) -> bool:
+    skip = {"alias", "words"}
+    return a.model_dump(exclude=skip) == b.model_dump(exclude=skip)
 
 
 def _rows_named(b: Builder, r: Reading) -> bool:

@@ -80,7 +80,10 @@ class BuiltinPlanner(Planner):
                 _continues_unanswered(request)
             if previous is not None and wants_followup(reading, previous, vocab):
                 _skips_unanswered(request)
+                before = previous.to_dict()
                 plan, more = refine(previous, reading, vocab, request.question, rank)
+                if plan.to_dict() == before:  # "what about orders instead" read as no change: the answer before again
+                    raise AskBack(f"I read no change to the answer before in “{request.question}”: what should change?", [])
             else:
                 plan, more = assemble(reading, vocab, request.question, rank)
             notices += more
