@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from copilot.agent.builtin.accounting import every_word_used, unknown_words
 from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
@@ -17,7 +19,7 @@ from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
 from copilot.agent.builtin.vocab import Vocabulary
-from copilot.plan.model import FieldRef, Measure, QueryPlan, Ranking
+from copilot.plan.model import FieldRef, Filter, Measure, QueryPlan, Ranking
 
 
 def wants_followup(r: Reading, previous: QueryPlan, vocab: Vocabulary) -> bool:
@@ -83,6 +85,8 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
         plan.excluded = []
     for spec in r.filters:
         f = b.filter(spec)
+        for old in [x for x in plan.filters if x.field == f.field and x.values != f.values]:
+            _renamed_with(plan, b, old, f)
         plan.filters = [x for x in plan.filters if x.field != f.field] + [f]
     new_filters: list = []
     for c in r.compares:
@@ -140,3 +144,28 @@ def _needed_joins(plan: QueryPlan, joins: list) -> list:
                 keep.remove(j)
                 changed = True
     return keep
+
+
+def _renamed_with(plan: QueryPlan, b: Builder, old: Filter, new: Filter) -> None:
+    """ "alarms per site" then "what about reboots": a count named by the value it counts is renamed with the value
+    that replaces it (the column would otherwise say alarm_count over reboots)."""
+    if not old.words or len(new.values) != 1:
+        return
+    was = str(old.values[0]).lower().replace(" ", "_") if len(old.values) == 1 else None
+    value = str(new.values[0]).lower().replace(" ", "_")
+    for i, m in enumerate(plan.measures):
+        if m.words != old.words or m.metric:
+            continue
+        if was and was in m.alias:  # "avg temperature" then "humidity instead": avg_humidity
+            alias = m.alias.replace(was, value)
+        elif m.func in ("count", "count_distinct"):
+            alias = f"{value}_count"
+        else:
+            continue
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", alias):
+            plan.measures[i] = m.model_copy(update={"alias": b.alias(alias), "words": new.words or m.words})
+        for h in plan.having:
+            if h.measure == m.alias:
+                h.measure = plan.measures[i].alias
+        if plan.ranking is not None and plan.ranking.by == m.alias:
+            plan.ranking.by = plan.measures[i].alias
