@@ -33,7 +33,7 @@ def test_words_are_taken_out_with_the_list_word_before_them(question, words, exp
 @pytest.mark.parametrize(
     "question, extra",
     [
-        ("orders per channel per minute, cheers mate", "cheers"),
+        ("orders per channel per minute, much obliged", "obliged"),
         ("units moved per category each hour", "moved"),
         ("payments per method every minute por favor", "por"),
     ],
