@@ -47,9 +47,10 @@ def measure_in_two_topics(b: Builder, r: Reading) -> None:
     one of a topic the answer reads anyway (products' list price, looked up for the brand). Nothing in the
     question tells them apart: ask which, never pick by which topic came first."""
     in_plan = {b.source} | {j.topic for j in b.joins}
-    for spec in r.measures:
-        m = spec.target
-        if m is None or spec.func in ("count", "count_distinct"):
+    said = [(spec.target, spec.func) for spec in r.measures]
+    said += [(c.target, c.func) for c in r.compares if c.having and c.kind in ("measure", "field")]  # "average price over 30"
+    for m, func in said:
+        if m is None or func in ("count", "count_distinct"):
             continue
         words = m.text.lower().split()
         bare = [w for w in words if lexicon_role(w) != "agg"]  # "average price": what the catalog calls "price"

@@ -69,10 +69,12 @@ class RankMixin(GrammarBase):
             if (num is None and most is None) or target is None or not target.of("topic") or target.used:
                 continue
             self.use(t, *[x for x in (num, most) if x is not None])
+            if most is not None:
+                self.use_phrase(most)  # "the most recent payment": "the most" is one phrase
             target.used = True
             self.r.rank = RankSpec(
-                int(num.number) if num else 1,
-                kinds[t.low] == "newest",
+                int(num.number) if num else 1 if self._singular(target) else int(lex["rank_default_n"]),
+                (kinds[t.low] == "newest") != (most is not None and most.low == "least"),  # "least recent": oldest
                 target,
                 rows=True,
                 explicit_n=num is not None,
