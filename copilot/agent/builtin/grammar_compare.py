@@ -8,6 +8,7 @@ from copilot.agent.builtin.grammar_base import CompareSpec, GrammarBase
 from copilot.agent.builtin.lexicon import english, phrase_set, word_set
 from copilot.agent.builtin.tags import Mention
 from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.timewords import GAP
 from copilot.agent.builtin.vocab import Element
 from copilot.plan.model import Duration
 
@@ -127,8 +128,11 @@ class CompareMixin(GrammarBase):
             distinct_at = end if end < len(self.toks) and self.toks[end].role == "distinct" else None
             skip_from = end + 1 if distinct_at is not None else end
             after = self.next_mention(skip_from, extra=set(lex["function_words"]) - {"per", "by", "each", "in", "from", "on"})
-            if after is not None and after.start > skip_from + 1:
-                after = None
+            if after is not None and (
+                after.start > skip_from + 1
+                or any(x.role == "list_joiners" or x.low == GAP for x in self.toks[skip_from : after.start])
+            ):
+                after = None  # "at least 5 and amount under 20": the next condition's field, not this number's noun
             counted_rows = (
                 unit_target is None
                 and after is None
