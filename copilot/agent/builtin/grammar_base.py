@@ -65,6 +65,7 @@ class RankSpec:
 class Reading:
     tagged: Tagged
     window: Window | None = None
+    question: str = ""  # as asked: options of a question back are built from it (the tokens lack the time words)
     measures: list[MeasureSpec] = field(default_factory=list)
     dims: list[Mention] = field(default_factory=list)
     filters: list[FilterSpec] = field(default_factory=list)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, lexicon_role
 from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.tags import Mention, Tok
@@ -359,7 +361,7 @@ class MeasureMixin(GrammarBase):
                 and (c.field, c.value) == (cond.field, cond.value)
             ]
             if len(siblings) > 1:
-                question = " ".join(t.text for t in self.toks)
+                question = self.r.question.rstrip("?!. ") or " ".join(t.text for t in self.toks)
                 options = []
                 for x in siblings[:3]:
                     names = [
@@ -368,7 +370,10 @@ class MeasureMixin(GrammarBase):
                         if stem(s.lower()) != stem(m.text.lower()) and m.text.lower() not in s.lower().split()
                     ]
                     words = (names or [x.name.replace("_", " ")])[0]
-                    options.append({"label": words, "question": question.replace(m.text, words, 1)})
+                    asked, n = re.subn(rf"(?i)(?<!\w){re.escape(m.text)}(?!\w)", words, question, count=1)
+                    if not n:  # the word as read is not in the question as asked (a rewrite changed it)
+                        asked = " ".join(t.text for t in self.toks).replace(m.text, words, 1)
+                    options.append({"label": words, "question": asked})
                 raise AskBack(f"“{m.text}”: {' or '.join(o['label'] for o in options)}?", options)
 
     def _names_its_rows(self, m: Mention) -> bool:
