@@ -76,6 +76,8 @@ SETS = {
     "heldout_u_fleet": (ROOT / "tests" / "heldout" / "fleet_u.yaml", FLEET),
     "heldout_v_demo": (ROOT / "tests" / "heldout" / "demo_v.yaml", None),
     "heldout_v_fleet": (ROOT / "tests" / "heldout" / "fleet_v.yaml", FLEET),
+    "heldout_w_demo": (ROOT / "tests" / "heldout" / "demo_w.yaml", None),
+    "heldout_w_fleet": (ROOT / "tests" / "heldout" / "fleet_w.yaml", FLEET),
 }
 
 

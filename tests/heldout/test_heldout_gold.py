@@ -61,6 +61,8 @@ def _mix(name: str) -> Counter:
         ("fleet_u", 55),
         ("demo_v", 110),
         ("fleet_v", 55),
+        ("demo_w", 110),
+        ("fleet_w", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
