@@ -1,7 +1,10 @@
-"""Plans whose answer cannot vary, mended before they are answered: a share whose rows are already filtered to its
-own condition (the decline share of declined payments is always 1) means the words of that filter name what the
-share measures. (A breakdown by a field the question also pins to one value — "lost parcels per carrier, DHL
-only" — is answered as read: every word of it maps to one catalog element, and such questions are answered.)"""
+"""Plans that answer a different question than the one asked, mended or refused before they are answered: a share
+whose rows are already filtered to its own condition (the decline share of declined payments is always 1) means the
+words of that filter name what the share measures; a share among rows pinned to other values of its field is always
+0; a share said of an amount or of distinct things is not a share of rows; things counted beside a threshold on how
+many times are the groups; things that never reached a value cannot be found with a row filter. (A breakdown by a
+field the question also pins to one value — "lost parcels per carrier, DHL only" — is answered as read: every word
+of it maps to one catalog element, and such questions are answered.)"""
 
 from __future__ import annotations
 
@@ -113,7 +116,7 @@ def things_over_a_count(b: Builder, plan: QueryPlan, question: str) -> None:
         return  # "buyers per hour with more than 100 orders": the hours may be what is meant
     thing = things[0]
     key = FieldRef(topic=plan.source, field=str(read[thing.alias][1]))
-    if re.search(r"(?i)\b(how many|number of|count of|count the|amount of)\b", question):
+    if _says(question, "count_asks"):
         raise Decline(
             f"counting the {key.field.replace('_', ' ')}s that each pass “{counts[0].words or 'the threshold'}” "
             "needs a count of a count, which I cannot write; ask for the list of them instead"
@@ -148,13 +151,19 @@ def things_that_never_reached(b: Builder, plan: QueryPlan, question: str) -> Non
             continue
         thing = unique[0]
         counted = any(_plain(b, plan, m) == ("count_distinct", thing) for m in plan.measures)
-        if counted or re.search(r"(?i)\b(never|not yet|yet to|still not|haven't|hasn't)\b", question):
+        if counted or _says(question, "never_words"):
             said = " or ".join(map(str, f.values))
             raise Decline(
                 f"{f.field.topic.replace('_', ' ')} has one event per {thing.replace('_', ' ')} and "
                 f"{f.field.field.replace('_', ' ')}: leaving out {said} keeps the other events of the same "
                 f"{thing.replace('_', ' ')}s, so I cannot find those that never reached {said}"
             )
+
+
+def _says(question: str, words: str) -> bool:
+    """The question holds one of the lexicon's `words` (whole words)."""
+    said = "|".join(re.escape(str(w)) for w in english()[words])
+    return re.search(rf"(?i)\b(?:{said})\b", question) is not None
 
 
 def _only(plan: QueryPlan, m) -> QueryPlan:

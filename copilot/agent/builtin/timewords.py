@@ -70,12 +70,20 @@ def _duration(num: str | None, unit: str) -> Duration:
 @lru_cache(maxsize=1)
 def _compound_numbers() -> tuple[re.Pattern, dict[str, int]]:
     """ "two hundred", "five thousand", "twenty five": number words said as one number (the lexicon's `numbers`)."""
-    words = {str(k).lower(): int(v) for k, v in english()["numbers"].items() if int(v) >= 2 and str(k) != "dozen"}
-    word = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    numbers = {str(k).lower(): int(v) for k, v in english()["numbers"].items()}
+    words = {k: v for k, v in numbers.items() if v >= 2}
+    scales = sorted((k for k, v in numbers.items() if v in (100, 1000)), key=len, reverse=True)
+    tens = sorted((k for k, v in numbers.items() if v >= 20 and v % 10 == 0 and v < 100), key=len, reverse=True)
+    units = sorted((k for k, v in numbers.items() if 1 <= v <= 9 and len(k) > 2), key=len, reverse=True)  # not "a"
+
+    def alternatives(names) -> str:
+        return "|".join(map(re.escape, names))
+
+    word = alternatives(sorted(words, key=len, reverse=True))
     return re.compile(
-        rf"\b(\d+|{word})(?:[ -]({word}))?[ -](hundred|thousand)\b|\b(twenty|thirty|forty|fifty|sixty)[ -](one|two|three|four|five|six|seven|eight|nine)\b",
+        rf"\b(\d+|{word})(?:[ -]({word}))?[ -]({alternatives(scales)})\b|\b({alternatives(tens)})[ -]({alternatives(units)})\b",
         re.I,
-    ), words
+    ), numbers
 
 
 def _number(match: re.Match) -> str:
@@ -86,7 +94,7 @@ def _number(match: re.Match) -> str:
     value = int(head) if head.isdigit() else words[head]
     if match.group(2):  # "twenty five thousand"
         value += words[match.group(2).lower()]
-    return str(value * (100 if match.group(3).lower() == "hundred" else 1000))
+    return str(value * words[match.group(3).lower()])
 
 
 def normalise(text: str) -> str:
@@ -165,7 +173,7 @@ def find_window(text: str) -> tuple[Window | None, list[tuple[int, int]]]:
             said = text[slice(*used[-1])].strip() if step is not None else ""
             if (
                 step is not None
-                and not said.startswith(("every", "each", "for every", "for each"))
+                and not said.startswith(tuple(str(w) for w in english()["refresh_words"]))
                 and step.seconds < size.seconds
             ):
                 _per_unit_or_refresh(text, last, used[-1], said)
