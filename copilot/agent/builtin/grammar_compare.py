@@ -263,7 +263,21 @@ class CompareMixin(GrammarBase):
                 and (before.end == k or self._next_to(before, k))
             ):
                 spec.target, spec.kind = before, "field"  # "orders over €500": the amount of the orders named
-                if currency and self._verb(before) and self._group_subject(k, before):
+                said = self.mention_at(before.start - 1)
+                if (
+                    currency is None
+                    and said is not None
+                    and said.end == before.start
+                    and not said.used
+                    and said.of("field")
+                    and not said.of("topic")
+                    and self._numeric(said)
+                    and {self._twin(e.topic) for e in said.of("field")} & {self._twin(e.topic) for e in before.of("topic")}
+                ):  # "risky payments over 0.9": the number the rows were described by, not their amount
+                    said.elements = said.of("field")
+                    said.used = True
+                    spec.target = said
+                elif currency and self._verb(before) and self._group_subject(k, before):
                     before.used = True  # "which customers ordered more than €5,000": what each one ordered, in total
                     spec.target, spec.kind, spec.having, spec.func = None, "measure", True, "sum"
             if spec.kind == "default" and currency and self._group_subject(k):
@@ -333,6 +347,9 @@ class CompareMixin(GrammarBase):
             simple = semantic.simple_metric(metric.expression) if metric else None
             found.add((e.topic, simple[1]) if simple and simple[1] else None)
         return found.pop() if len(found) == 1 else None
+
+    def _twin(self, topic: str) -> str:
+        return self.vocab.twins.get(topic, topic)
 
     def _group_subject(self, k: int, compared: Mention | None = None) -> bool:
         """ "which brands sell more than …", "channels with over …": the sentence is about groups (its first
