@@ -216,7 +216,7 @@ class CompareMixin(GrammarBase):
                 and not after.of("field")
                 and len({(e.topic, e.field) for e in after.of("value")}) == 1
                 and not self.vocab.topics[after.of("value")[0].topic].is_upsert
-                and self.toks[after.end - 1].low.endswith("s")
+                and (self.toks[after.end - 1].low.endswith("s") or self._rows_noun_after(after))
             ):
                 spec.target, spec.kind, spec.having = after, "count", True  # "more than 3 reboots": events of that value
                 after.used = True
@@ -347,6 +347,17 @@ class CompareMixin(GrammarBase):
             simple = semantic.simple_metric(metric.expression) if metric else None
             found.add((e.topic, simple[1]) if simple and simple[1] else None)
         return found.pop() if len(found) == 1 else None
+
+    def _rows_noun_after(self, value: Mention) -> bool:
+        """ "more than 3 aborted trips": the value is followed by the noun of its own rows."""
+        noun = self.mention_at(value.end)
+        topics = {e.topic for e in value.of("value")}
+        return (
+            noun is not None
+            and noun.start == value.end
+            and bool(noun.of("topic"))
+            and {e.topic for e in noun.of("topic")} <= topics
+        )
 
     def _twin(self, topic: str) -> str:
         return self.vocab.twins.get(topic, topic)
