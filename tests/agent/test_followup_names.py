@@ -35,3 +35,8 @@ def test_a_figure_named_by_a_swapped_value_is_renamed(fleet, first, then, was, n
 def test_a_follow_up_that_changes_nothing_is_asked_about(demo):
     before, after = _conversation(demo, "revenue per country every 5 minutes", "what about orders instead")
     assert before.sql and after.sql is None and after.clarification is not None
+
+
+def test_a_follow_up_sent_again_is_answered_again(demo):
+    first, again = _conversation(demo, "revenue per country every 5 minutes", "only web", "only web")[1:]
+    assert first.sql and again.sql == first.sql

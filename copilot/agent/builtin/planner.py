@@ -82,7 +82,9 @@ class BuiltinPlanner(Planner):
                 _skips_unanswered(request)
                 before = previous.to_dict()
                 plan, more = refine(previous, reading, vocab, request.question, rank)
-                if plan.to_dict() == before:  # "what about orders instead" read as no change: the answer before again
+                if plan.to_dict() == before and not _repeats_the_last(request):
+                    # "what about orders instead" read as no change: the answer before again (a question sent again,
+                    # such as a retry, is answered again)
                     raise AskBack(f"I read no change to the answer before in “{request.question}”: what should change?", [])
             else:
                 plan, more = assemble(reading, vocab, request.question, rank)
@@ -316,3 +318,9 @@ def _plan_problem(exc: Exception) -> str:
     if callable(errors):
         return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
     return str(exc)
+
+
+def _repeats_the_last(request: PlanRequest) -> bool:
+    """The follow-up is the conversation's last question sent again (a retry, a second client): the same answer."""
+    last = request.history[-1].question if request.history else ""
+    return " ".join(last.lower().split()) == " ".join(request.question.lower().split())
