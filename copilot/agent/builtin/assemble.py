@@ -27,13 +27,7 @@ from copilot.agent.builtin.counts import (
     side_by_side_counts,
     values_side_by_side,
 )
-from copilot.agent.builtin.degenerate import (
-    share_of_an_amount,
-    shares_of_their_own_rows,
-    shares_that_cannot_vary,
-    things_over_a_count,
-    things_that_never_reached,
-)
+from copilot.agent.builtin.degenerate import checked
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
@@ -255,11 +249,7 @@ def assemble(
         plan.time_zone = session_time_zone()
     keys_that_split_nothing(b, plan, question)
     every_word_used(r, plan, b, question)
-    shares_of_their_own_rows(b, plan)
-    shares_that_cannot_vary(b, plan, question)
-    share_of_an_amount(b, plan, question)
-    things_over_a_count(b, plan, question)
-    things_that_never_reached(b, plan, question)
+    checked(b, plan, r, question)
     return plan, b.notices
 
 

@@ -12,10 +12,26 @@ import re
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.grammar_base import Reading
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
-from copilot.agent.builtin.timewords import normalise
 from copilot.plan.model import Dimension, FieldRef, Filter, QueryPlan
+
+
+def checked(b: Builder, plan: QueryPlan, r: Reading, question: str) -> None:
+    """Every check of a finished plan, new or changed by a follow-up, in order (a check may mend the plan)."""
+    shares_of_their_own_rows(b, plan)
+    shares_that_cannot_vary(b, plan, question)
+    share_of_an_amount(b, plan, r.text)
+    things_over_a_count(b, plan, question, r.text)
+    things_that_never_reached(b, plan, question)
+
+
+def changes_something(before: QueryPlan, after: QueryPlan, question: str, last_question: str) -> None:
+    """ "what about orders instead" read as no change to the answer before is asked about; the conversation's last
+    question sent again (a retry, a second client) is answered again."""
+    if after.to_dict() == before.to_dict() and " ".join(last_question.lower().split()) != " ".join(question.lower().split()):
+        raise AskBack(f"I read no change to the answer before in “{question}”: what should change?", [])
 
 
 def shares_of_their_own_rows(b: Builder, plan: QueryPlan) -> None:
@@ -79,7 +95,7 @@ def shares_that_cannot_vary(b: Builder, plan: QueryPlan, question: str) -> None:
                 )
 
 
-def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
+def share_of_an_amount(b: Builder, plan: QueryPlan, text: str) -> None:
     """ "mobile share of revenue", "revenue from mobile as a share of total revenue": a share of rows answered beside
     the amount it was said of reads the amount's share as a share of rows — a different number (so is the share of
     "visits", distinct sessions, read as a share of page views). A share of an amount needs a ratio of two totals,
@@ -89,7 +105,7 @@ def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
     if not counted or not amounts:
         return
     words = "|".join(sorted({re.escape(str(w).lower()) for w in english()["share"]}, key=len, reverse=True))
-    low = " ".join(normalise(question).lower().split())
+    low = " ".join(text.lower().split())
     for m in amounts:
         said = (m.words or "").lower()
         between = r"(?:\s+(?!(?:and|plus|&|with|vs|versus)\b)[^\s,;]+){0,5}?"  # within one figure's words
@@ -99,7 +115,7 @@ def share_of_an_amount(b: Builder, plan: QueryPlan, question: str) -> None:
             raise Decline(f"I can compute the share of rows with one value, not the share of a figure such as {said}")
 
 
-def things_over_a_count(b: Builder, plan: QueryPlan, question: str) -> None:
+def things_over_a_count(b: Builder, plan: QueryPlan, question: str, text: str) -> None:
     """ "customers who ordered more than 3 times per hour", "products viewed more than 100 times": the distinct things
     counted beside a threshold on how many times (rows), with no key. A threshold on the whole window's rows says
     nothing about each thing: the things are the groups the threshold is about — unless a count of them was asked
@@ -112,7 +128,7 @@ def things_over_a_count(b: Builder, plan: QueryPlan, question: str) -> None:
     if not counts or len(things) != 1:
         return
     nouns = "|".join(re.escape(str(w)) for w in english()["count_nouns"])
-    if not re.search(rf"\b\d+(?:\.\d+)?\s+(?:{nouns})\b", normalise(question).lower()):
+    if not re.search(rf"\b\d+(?:\.\d+)?\s+(?:{nouns})\b", text.lower()):
         return  # "buyers per hour with more than 100 orders": the hours may be what is meant
     thing = things[0]
     key = FieldRef(topic=plan.source, field=str(read[thing.alias][1]))

@@ -8,13 +8,7 @@ import re
 from copilot.agent.builtin.accounting import every_word_used, unknown_words
 from copilot.agent.builtin.assemble import aligned_to_midnight, session_time_zone
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.degenerate import (
-    share_of_an_amount,
-    shares_of_their_own_rows,
-    shares_that_cannot_vary,
-    things_over_a_count,
-    things_that_never_reached,
-)
+from copilot.agent.builtin.degenerate import checked
 from copilot.agent.builtin.outcome import Decline
 from copilot.agent.builtin.plan_compare import comparison
 from copilot.agent.builtin.read import Reading
@@ -110,11 +104,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     except ValueError as exc:
         raise Decline(f"that change does not fit the previous question ({exc})") from exc
     every_word_used(r, plan, b, question)
-    shares_of_their_own_rows(b, plan)
-    shares_that_cannot_vary(b, plan, question)
-    share_of_an_amount(b, plan, question)
-    things_over_a_count(b, plan, question)
-    things_that_never_reached(b, plan, question)
+    checked(b, plan, r, question)
     return plan, b.notices
 
 

@@ -66,6 +66,7 @@ class Reading:
     tagged: Tagged
     window: Window | None = None
     question: str = ""  # as asked: options of a question back are built from it (the tokens lack the time words)
+    text: str = ""  # the question spelling-corrected and normalised (numbers, time words), before tagging
     measures: list[MeasureSpec] = field(default_factory=list)
     dims: list[Mention] = field(default_factory=list)
     filters: list[FilterSpec] = field(default_factory=list)

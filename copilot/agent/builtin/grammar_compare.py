@@ -272,7 +272,8 @@ class CompareMixin(GrammarBase):
                     and said.of("field")
                     and not said.of("topic")
                     and self._numeric(said)
-                    and {self._twin(e.topic) for e in said.of("field")} & {self._twin(e.topic) for e in before.of("topic")}
+                    and {self.vocab.original(e.topic) for e in said.of("field")}
+                    & {self.vocab.original(e.topic) for e in before.of("topic")}
                 ):  # "risky payments over 0.9": the number the rows were described by, not their amount
                     said.elements = said.of("field")
                     said.used = True
@@ -358,9 +359,6 @@ class CompareMixin(GrammarBase):
             and bool(noun.of("topic"))
             and {e.topic for e in noun.of("topic")} <= topics
         )
-
-    def _twin(self, topic: str) -> str:
-        return self.vocab.twins.get(topic, topic)
 
     def _group_subject(self, k: int, compared: Mention | None = None) -> bool:
         """ "which brands sell more than …", "channels with over …": the sentence is about groups (its first

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from copilot.agent.base import Draft, Planner, PlanRequest
 from copilot.agent.builtin.assemble import assemble
+from copilot.agent.builtin.degenerate import changes_something
 from copilot.agent.builtin.followup import refine, wants_followup
 from copilot.agent.builtin.meaning import (
     PhraseIndex,
@@ -80,12 +81,9 @@ class BuiltinPlanner(Planner):
                 _continues_unanswered(request)
             if previous is not None and wants_followup(reading, previous, vocab):
                 _skips_unanswered(request)
-                before = previous.to_dict()
+                before = previous.model_copy(deep=True)
                 plan, more = refine(previous, reading, vocab, request.question, rank)
-                if plan.to_dict() == before and not _repeats_the_last(request):
-                    # "what about orders instead" read as no change: the answer before again (a question sent again,
-                    # such as a retry, is answered again)
-                    raise AskBack(f"I read no change to the answer before in “{request.question}”: what should change?", [])
+                changes_something(before, plan, request.question, request.history[-1].question if request.history else "")
             else:
                 plan, more = assemble(reading, vocab, request.question, rank)
             notices += more
@@ -318,9 +316,3 @@ def _plan_problem(exc: Exception) -> str:
     if callable(errors):
         return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
     return str(exc)
-
-
-def _repeats_the_last(request: PlanRequest) -> bool:
-    """The follow-up is the conversation's last question sent again (a retry, a second client): the same answer."""
-    last = request.history[-1].question if request.history else ""
-    return " ".join(last.lower().split()) == " ".join(request.question.lower().split())

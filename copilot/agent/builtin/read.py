@@ -33,7 +33,7 @@ def read(question: str, vocab: Vocabulary) -> Reading:
     text = normalise(correct_text(question, vocab, early))
     window, used = find_window(text)
     rest = re.sub(r"(?<!\d),|,(?!\d)", f" {GAP} ", strip_spans(text, used))  # a comma ends a catalog phrase
-    r = Reading(tag(rest, vocab), window=window, question=question)
+    r = Reading(tag(rest, vocab), window=window, question=question, text=text)
     r.tagged.corrections[:0] = early
     lex = english()
     low = [t.low for t in r.toks]

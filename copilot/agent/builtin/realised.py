@@ -36,20 +36,16 @@ class Held:
     units: set[str] = field(default_factory=set)  # the units and currencies of the numbers the plan reads
 
 
-def _topic(vocab: Vocabulary, topic: str) -> str:
-    return vocab.twins.get(topic, topic)
-
-
 def _field(held: Held, vocab: Vocabulary, ref: FieldRef | None) -> None:
     if ref is not None:
-        held.fields.add((_topic(vocab, ref.topic), ref.field))
+        held.fields.add((vocab.original(ref.topic), ref.field))
 
 
 def _filter(held: Held, vocab: Vocabulary, f: Filter | None) -> None:
     if f is None:
         return
     _field(held, vocab, f.field)
-    topic = _topic(vocab, f.field.topic)
+    topic = vocab.original(f.field.topic)
     if f.op in ("is_null", "is_not_null"):
         held.states.add((topic, f.field.field))
     for v in f.values:
@@ -64,15 +60,15 @@ def _condition_text(held: Held, vocab: Vocabulary, topic: str, text: str) -> Non
     low = text.lower()
     for f in schema.fields:
         if re.search(rf"\b{re.escape(f.name.lower())}\b", low):
-            held.fields.add((_topic(vocab, topic), f.name))
+            held.fields.add((vocab.original(topic), f.name))
     for value in re.findall(r"'((?:[^']|'')*)'", text):
         for f in schema.fields:
             if re.search(rf"\b{re.escape(f.name.lower())}\b", low):
-                held.values.add((_topic(vocab, topic), f.name, value.replace("''", "'").lower()))
+                held.values.add((vocab.original(topic), f.name, value.replace("''", "'").lower()))
 
 
 def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
-    held = Held(tables={_topic(vocab, t) for t in plan.tables})
+    held = Held(tables={vocab.original(t) for t in plan.tables})
     for f in plan.filters + [c for x in plan.excluded for c in x.conditions]:
         _filter(held, vocab, f)
     for m in plan.measures:
@@ -95,7 +91,7 @@ def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
             held.metrics |= {m.alias} | ({m.metric} if m.metric else set())
     for d in plan.dimensions:
         _field(held, vocab, d.field)
-        topic = _topic(vocab, d.field.topic)
+        topic = vocab.original(d.field.topic)
         if d.transform != "value":
             held.states.add((topic, d.field.field))
         else:  # "diesel vs hybrid": values shown one group each
@@ -109,7 +105,7 @@ def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
         for ref in plan.ranking.partition_by:
             _field(held, vocab, ref)
     for c in plan.columns:
-        held.columns.add((_topic(vocab, c.topic), c.field))
+        held.columns.add((vocab.original(c.topic), c.field))
     for topic, name in held.fields | held.columns:
         schema = vocab.topics.get(topic)
         unit = semantic.field_annotation(schema, name, "unit") if schema is not None else None
@@ -130,7 +126,7 @@ def _a_count(vocab: Vocabulary, e: Element) -> bool:
 
 
 def _holds(held: Held, vocab: Vocabulary, e: Element, listing: bool) -> bool:
-    topic = _topic(vocab, e.topic)
+    topic = vocab.original(e.topic)
     schema = vocab.topics.get(e.topic)
     if held.counts and topic in held.tables and _a_count(vocab, e):
         return True
@@ -203,7 +199,7 @@ def unrealised(r: Reading, plan: QueryPlan, vocab: Vocabulary) -> Mention | None
         if not m.used or m.qualifier or not m.elements:
             continue
         if id(m) not in parts:  # context: its topic must be read
-            if not any(_topic(vocab, e.topic) in held.tables or _holds(held, vocab, e, listing) for e in m.elements):
+            if not any(vocab.original(e.topic) in held.tables or _holds(held, vocab, e, listing) for e in m.elements):
                 return m
             continue
         shown_only = listing and not _inside_other_part(m, plan)

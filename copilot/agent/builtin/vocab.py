@@ -91,6 +91,10 @@ class Vocabulary:
         self.words = {w for key in self._phrases for w in key}
         self.partial = self._partial_names()
 
+    def original(self, topic: str) -> str:
+        """The topic that records a twin's records (a topic that is no twin is its own)."""
+        return self.twins.get(topic, topic)
+
     def _partial_names(self) -> dict[str, list[tuple[Element, str]]]:
         """A word that is only part of catalog names or phrases ("capacity" of capacity_kg, "volume" of "order
         volume" and "volume sold"): the elements it is part of, each with the phrase that names it. Never read
