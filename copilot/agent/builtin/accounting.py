@@ -188,8 +188,10 @@ def every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> N
                 and before.of("value")
                 and m.of("field")
                 and {e.topic for e in m.of("field")} & tables
+                and not any(e.kind == "value" for e in b.vocab.lookup([x.text for x in r.toks[m.start : m.end]]))
             ):
-                continue  # "from desktop users": the rows' own people, named after the value that picks them
+                continue  # "from desktop users": the rows' own people, named after the value that picks them (not
+                # "electric vans": the word is a value of its own, which the plan must apply)
             if m.start == t.i:
                 unused.append(m)
             continue

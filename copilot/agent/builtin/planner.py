@@ -4,8 +4,11 @@ question is used by the plan; otherwise the planner asks back, or declines namin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from copilot.agent.base import Draft, Planner, PlanRequest
 from copilot.agent.builtin.assemble import assemble
+from copilot.agent.builtin.context import set_aside
 from copilot.agent.builtin.degenerate import changes_something
 from copilot.agent.builtin.followup import refine, wants_followup
 from copilot.agent.builtin.meaning import (
@@ -39,7 +42,15 @@ class BuiltinPlanner(Planner):
         self._depth = 0
 
     def plan(self, request: PlanRequest) -> Draft:
-        return self._plan(request)
+        draft = self._plan(request)
+        if draft.sql is None:
+            aside = set_aside(request.question, vocabulary_for(request.topics))
+            if aside is not None:
+                rest, context = aside
+                draft = self._plan(replace(request, question=rest))
+                said = " ".join(f"“{c}”" for c in context)
+                draft.notices.insert(0, f"set aside as the reason for asking, not part of the question: {said}")
+        return draft
 
     def warm(self, topics) -> bool:
         """Ready the vectors that read a word the catalog does not list, for this catalog version."""

@@ -404,6 +404,8 @@ def _particles(toks: list[Tok]) -> None:
     for i, t in enumerate(toks):
         if i == 0 or t.low not in particles or t.mention is not None or t.role not in ("function_words", None):
             continue
+        if 0 <= t.phrase_start < i:
+            continue  # "heads up": a lexicon phrase of its own
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         v = i - 1
         if toks[v].low in pronouns and v > 0:
