@@ -32,13 +32,14 @@ def set_aside(question: str, vocab: Vocabulary) -> tuple[str, list[str]] | None:
     pieces = _pieces(question)
     if len(pieces) < 2:
         return None
-    tagged = [tag(p.text, vocab) for p in pieces]
+    tagged = [tag(p.text, vocab) for p in pieces]  # each piece on its own: no phrase reads across a sentence end
     context = [_is_context(p, t) for p, t in zip(pieces, tagged)]
     filler = [all(t.role in ("function_words", "light_words") for t in x.toks) for x in tagged]  # "heads up, …"
-    lead = True
-    for i, p in enumerate(pieces):  # a clause set off by a comma is context only as the message's opening ("hi team, …")
-        lead = lead and (context[i] or filler[i])
-        context[i] = lead and (context[i] or filler[i] and p.clause) if p.clause else context[i]
+    opening = True  # a clause set off by a comma is context only as part of the message's opening ("hi team, …")
+    for i, p in enumerate(pieces):
+        opening = opening and (context[i] or filler[i])
+        if p.clause:
+            context[i] = opening
     for i, (p, t) in enumerate(zip(pieces, tagged)):
         if context[i] and t.mentions and any(q.sentence == p.sentence and not context[j] for j, q in enumerate(pieces)):
             context[i] = False  # "premium buyers, revenue per channel": a clause naming catalog things qualifies its sentence
@@ -81,11 +82,11 @@ def _is_context(piece: Piece, tagged: Tagged) -> bool:
         return False
     if find_window(normalise(piece.text))[0] is not None:
         return False
-    lex = english()
-    if any(t.role in set(lex["context_blockers"]) for t in toks):
+    blockers = word_set("context_blockers")
+    if any(t.role in blockers for t in toks):
         return False
     low = " ".join(t.low for t in toks)
-    if any(re.search(rf"\b{re.escape(str(w).lower())}\b", low) for w in lex["write_requests"]):
+    if any(re.search(rf"\b{re.escape(str(w).lower())}\b", low) for w in english()["write_requests"]):
         return False  # "delete the test orders." is declined, never set aside
     if any(t.i + 1 < len(toks) and toks[t.i + 1].mention is not None for t in unknown):
         return False  # "our VIP customers": an unknown word qualifying a catalog thing
