@@ -78,6 +78,8 @@ SETS = {
     "heldout_v_fleet": (ROOT / "tests" / "heldout" / "fleet_v.yaml", FLEET),
     "heldout_w_demo": (ROOT / "tests" / "heldout" / "demo_w.yaml", None),
     "heldout_w_fleet": (ROOT / "tests" / "heldout" / "fleet_w.yaml", FLEET),
+    "heldout_x_demo": (ROOT / "tests" / "heldout" / "demo_x.yaml", None),
+    "heldout_x_fleet": (ROOT / "tests" / "heldout" / "fleet_x.yaml", FLEET),
 }
 
 
