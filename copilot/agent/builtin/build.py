@@ -457,6 +457,12 @@ class Builder:
     # -- pieces ------------------------------------------------------------------------------
     def measure(self, spec: MeasureSpec) -> Measure:
         if spec.func == "share":
+            if not spec.condition.of("value"):  # "the share of refunded payments": a count metric of one value
+                e = self.resolve(spec.condition, ("metric",))
+                counted = self._metric_filter(e.topic, self.vocab.metric(e.topic, e.metric or ""))
+                assert counted is not None  # the grammar takes only such metrics
+                cond = counted.model_copy(update={"words": spec.condition.text})
+                return Measure(alias=self.alias(f"{counted.values[0]}_share"), func="share", condition=cond, words=spec.words)
             e = self.resolve(spec.condition, ("value",))
             cond = Filter(field=self.ref(e), op="=", values=[e.value], words=spec.condition.text)
             return Measure(alias=self.alias(f"{e.value}_share"), func="share", condition=cond, words=spec.words)

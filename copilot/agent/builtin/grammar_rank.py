@@ -3,9 +3,12 @@ refunded"), recency ("the 5 most recent orders"), rankings ("top 3 products by r
 
 from __future__ import annotations
 
+import re
+
+from copilot.agent.builtin import semantic
 from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, RankSpec
-from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import Decline
+from copilot.agent.builtin.lexicon import english, word_set
+from copilot.agent.builtin.outcome import Decline, passed
 from copilot.agent.builtin.tags import Mention, Tok
 from copilot.agent.builtin.text import stem
 
@@ -19,7 +22,11 @@ class RankMixin(GrammarBase):
                 continue  # "below 20%", "above 10 percent": a unit after a number, not a share
             if t.mention is not None:
                 continue
-            near = [m for m in self.r.mentions if m.of("value") and not m.used and abs(m.start - k) <= 5]
+            near = [
+                m
+                for m in self.r.mentions
+                if (m.of("value") or self._counts_one_value(m)) and not m.used and abs(m.start - k) <= 5
+            ]
             near.sort(key=lambda m: (abs(m.start - k), m.start > k))
             if not near:
                 self._which_share(t)
@@ -27,9 +34,49 @@ class RankMixin(GrammarBase):
                     f"I can compute the {t.text} of one known value (such as one status), but not the {t.text} asked here"
                 )
             m = near[0]
+            if t.low in word_set("rate_words"):
+                self._which_rate(t, m)
             m.used = True
             self.use_phrase(t)
             self.r.measures.append(MeasureSpec("share", None, condition=m, words=f"{m.text} {t.text}"))
+
+    def _counts_one_value(self, m: Mention) -> bool:
+        """ "refunded payments" as the catalog's count of the rows with one value (`COUNT(*)`, `status = 'refunded'`)."""
+        metrics = [self.vocab.metric(e.topic, e.metric or "") for e in m.of("metric")]
+        return len(metrics) == 1 and all(
+            x is not None
+            and semantic.simple_metric(x.expression) == ("count", None)
+            and semantic.CONDITION_RE.match(str(x.filter or ""))
+            for x in metrics
+        )
+
+    def _which_rate(self, t: Tok, value: Mention) -> None:
+        """ "refund rate per method", "the rate for PayPal": a rate the catalog does not define. Of the value before
+        it, a share of rows or a count per unit of time; for the value after it, one of the rates the catalog
+        defines on that topic, or the value's share. Asked about, each reading a complete question."""
+        from copilot.agent.builtin.outcome import AskBack
+
+        if f"rate:{t.low}" in passed.get():
+            return
+        said = re.compile(rf"\b{re.escape(t.text)}\b", re.I)
+        question = self.r.text or " ".join(x.text for x in self.toks)
+        rows = " ".join(e.topic.replace("_", " ") for e in value.of("value")[:1])
+        options = [{"label": f"{value.text} as a share of all {rows}", "question": said.sub("share", question, 1)}]
+        if value.start < t.i:
+            timed = "" if self.r.window is not None else " per minute"
+            options.append(
+                {
+                    "label": f"number of {value.text} {rows}{timed}",
+                    "question": said.sub("count", question, 1).rstrip("?!. ") + timed,
+                }
+            )
+        else:
+            for e in value.of("value")[:1]:
+                for metric in self.vocab.metrics.get(e.topic, []):
+                    if semantic.fraction_condition(metric.expression) is not None:
+                        words = metric.name.replace("_", " ")
+                        options.insert(0, {"label": f"{words} of {value.text}", "question": said.sub(words, question, 1)})
+        raise AskBack(f"Which {t.text} do you mean?", options, answered_only=True, passable=f"rate:{t.low}")
 
     def _which_share(self, t: Tok) -> None:
         """ "success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute

@@ -33,6 +33,7 @@ class Held:
     metrics: set[str] = field(default_factory=set)  # a metric is compiled inline, under its name
     columns: set[tuple[str, str]] = field(default_factory=set)  # fields only shown, in a listing
     counts: bool = False  # rows are counted
+    shares: bool = False  # a share of the rows with one value is computed
     units: set[str] = field(default_factory=set)  # the units and currencies of the numbers the plan reads
 
 
@@ -73,6 +74,7 @@ def held_by(plan: QueryPlan, vocab: Vocabulary) -> Held:
         _filter(held, vocab, f)
     for m in plan.measures:
         held.counts |= m.func in ("count", "count_distinct")
+        held.shares |= m.func == "share"
         _field(held, vocab, m.field)
         _filter(held, vocab, m.condition)
         _filter(held, vocab, m.filter)
@@ -134,7 +136,11 @@ def _holds(held: Held, vocab: Vocabulary, e: Element, listing: bool) -> bool:
         key = (schema.primary_key or []) if schema is not None else []
         return topic in held.tables or (len(key) == 1 and any(f == key[0] for _t, f in held.fields))
     if e.kind == "metric":
-        return (e.metric or "") in held.metrics
+        metric = vocab.metric(e.topic, e.metric or "")
+        own = semantic.metric_condition(metric) if metric is not None else None
+        counted = own is not None and semantic.simple_metric(metric.expression) == ("count", None)  # type: ignore[union-attr]
+        # "the share of refunded payments": the count of one value's rows, as the share of that value
+        return (e.metric or "") in held.metrics or counted and held.shares and (topic, own[0], own[1].lower()) in held.values  # type: ignore[index]
     if e.kind == "field":
         ref = (topic, e.field or "")
         if topic in held.tables and (
