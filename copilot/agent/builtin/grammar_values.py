@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from copilot.agent.builtin import semantic
 from copilot.agent.builtin.grammar_base import CompareSpec, FilterSpec, GrammarBase
 from copilot.agent.builtin.lexicon import english, phrase_set, word_set
 from copilot.agent.builtin.tags import Mention
@@ -87,6 +88,45 @@ class ValuesMixin(GrammarBase):
             for m in (a, b):
                 if m.of("metric"):
                     m.elements = [e for e in m.elements if e.kind != "metric"]
+
+    def _units_said(self) -> None:
+        """ "average distance in km", "fuel in litres": a word after "in" that names the number just named is that
+        number's unit, not a second figure; "the average trip in km": the unit of one number of the rows."""
+        for k, t in enumerate(self.toks):
+            if t.low != "in" or t.mention is not None or k == 0 or k + 1 >= len(self.toks):
+                continue
+            before, after = self.mention_at(k - 1), self.mention_at(k + 1)
+            if before is None:
+                continue
+            if after is None:  # a unit the catalog gives a field ("km"), read only later as a mention
+                unit = self.toks[k + 1]
+                said = {(e.topic, e.field) for e in self.vocab.units.get(stem(unit.low), [])} if unit.role is None else set()
+                end = k + 2
+            elif after.start == k + 1 and after.end - after.start <= 2 and not after.of("value") and not after.of("topic"):
+                said, unit, end = self._numbers_of(after), after, after.end
+            else:
+                continue
+            own = self._numbers_of(before)
+            rows = [(e.topic, f) for e in before.of("topic") if not before.of("field") for t2, f in said if t2 == e.topic]
+            if own & said:
+                pass
+            elif len(rows) == 1 and len(before.of("topic")) == len(before.elements):
+                pass  # "the average trip in km": the unit says which number of the rows (the builder reads it)
+            else:
+                continue
+            if after is not None:
+                after.used = True
+                after.elements = [e for e in after.elements if (e.topic, e.field) in (own & said or set(rows))]
+            self.use(t, *self.toks[k + 1 : end])
+
+    def _numbers_of(self, m: Mention) -> set[tuple[str, str | None]]:
+        out = {(e.topic, e.field) for e in m.of("field") if self.vocab.is_numeric(e.topic, e.field or "")}
+        for e in m.of("metric"):
+            metric = self.vocab.metric(e.topic, e.metric or "")
+            simple = semantic.simple_metric(metric.expression) if metric is not None else None
+            if simple is not None and simple[1]:
+                out.add((e.topic, simple[1]))
+        return out
 
     def _qualifiers(self) -> None:
         """A topic name next to a field or value of that topic says whose it is ("customer segment",

@@ -122,6 +122,7 @@ class Grammar(ShareMixin, CompareMixin, RankMixin, MeasureMixin, ValuesMixin):
         self.r, self.vocab, self.toks = r, vocab, r.toks
 
     def run(self) -> None:
+        self._units_said()
         self._value_lists()
         self._instead_of()
         self._qualifiers()
