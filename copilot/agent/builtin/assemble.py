@@ -36,7 +36,7 @@ from copilot.agent.builtin.plan_rank import ranking_of
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Vocabulary
-from copilot.plan.model import Dimension, Exclusion, FieldRef, Filter, Having, Measure, QueryPlan
+from copilot.plan.model import Dimension, Exclusion, FieldRef, Filter, Having, Measure, QueryPlan, Ranking
 
 
 def session_time_zone() -> str:
@@ -190,6 +190,11 @@ def assemble(
     schema = vocab.topics[source]
     if not measures and (ranking is None or ranking.of == "rows"):
         columns = [FieldRef(topic=source, field=f.name) for f in schema.fields]
+        shown = r.rank.shown if r.rank is not None and ranking is not None else None
+        if shown is not None:  # "the latest battery level per device": each key and that one field
+            field = FieldRef(topic=source, field=shown.of("field")[0].field or "")
+            columns = [p for p in ranking.partition_by if p.topic == source and p != field] + [field]  # type: ignore[union-attr]
+            _latest_of_whom(b, ranking, filters, question, r.rank.words)  # type: ignore[union-attr, arg-type]
     if dims and not measures and ranking is None:
         raise AskBack(
             "What should I compute for each group?",
@@ -583,3 +588,18 @@ def _unfold_filtered_metric(b: Builder, measures: list[Measure], filters: list[F
     )
     if not same:  # "delivered deliveries": the condition is there once
         filters.append(Filter(field=ref, op="=", values=[cond.group(2)], words=m.words))
+
+
+def _latest_of_whom(b: Builder, ranking: Ranking, filters: list[Filter], question: str, words: str) -> None:
+    """ "the current status": the latest value of one thing, or of each — never the latest of all rows alone. Without
+    a key to group by or one thing named by its id, asked: per each reference of the rows."""
+    schema = b.vocab.topics[b.source]
+    refs = [rel.field for rel in schema.relationships] + list(schema.primary_key or [])
+    named = any(f.op == "=" and f.field.topic == b.source and f.field.field in refs for f in filters)
+    if ranking.partition_by or named:
+        return
+    q = question.rstrip("?.! ")
+    options = [
+        {"label": f"per {ref.replace('_', ' ')}", "question": f"{q} per {ref.replace('_', ' ')}"} for ref in dict.fromkeys(refs)
+    ]
+    raise AskBack(f"“{words}”: of which {b.source.replace('_', ' ')}?", options[:4], answered_only=True)

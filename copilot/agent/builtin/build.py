@@ -548,8 +548,10 @@ class Builder:
         ref = self.ref(e)
         numeric = self.vocab.is_numeric(e.topic, e.field or "")
         if func is None:
-            func = semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "") or (
-                "sum" if numeric else "count_distinct"
+            func = (
+                semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "")
+                or self._level(e)
+                or ("sum" if numeric else "count_distinct")
             )
         if func in ("count", "count_distinct") and not numeric or func == "count_distinct":
             if self.vocab.is_key(e.topic, e.field or "") or semantic.is_time(self.vocab.ftype(e.topic, e.field or "")):
@@ -596,6 +598,16 @@ class Builder:
             for name in [amount, *timed][:3]
         ]
         raise AskBack(f"“{spec.words}”: longest by which number of {topic.replace('_', ' ')}?", options)
+
+    def _level(self, e: Element) -> str | None:
+        """ "battery level per device": a number in a unit of levels (percent, degrees) is averaged, never added up."""
+        from copilot.agent.builtin.lexicon import word_set
+
+        unit = semantic.field_annotation(self.vocab.topics[e.topic], e.field or "", "unit")
+        if unit is None or str(unit).lower() not in word_set("level_units") or not self.vocab.is_numeric(e.topic, e.field or ""):
+            return None
+        self.notices.append(f"{(e.field or '').replace('_', ' ')} is a level in {unit}: averaged, not added up")
+        return "avg"
 
     def _which_number(self, topic: str, amount: str, spec: MeasureSpec) -> str:
         """ "avg trip", "the fastest run": a figure of the rows themselves is of their main amount only when that is

@@ -59,6 +59,7 @@ class RankSpec:
     explicit_n: bool = True
     words: str = ""
     by_time: bool = False  # rows ranked by event time ("the 5 most recent orders")
+    shown: Mention | None = None  # the one field shown of the latest row ("the latest battery level per device")
 
 
 @dataclass

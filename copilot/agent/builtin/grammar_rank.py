@@ -11,6 +11,7 @@ from copilot.agent.builtin.lexicon import english, word_set
 from copilot.agent.builtin.outcome import Decline, passed
 from copilot.agent.builtin.tags import Mention, Tok
 from copilot.agent.builtin.text import stem
+from copilot.agent.builtin.vocab import Element
 
 
 class RankMixin(GrammarBase):
@@ -113,8 +114,14 @@ class RankMixin(GrammarBase):
             num = next((x for x in reversed(before) if x.number is not None and x.mention is None), None)
             most = next((x for x in before if x.low in ("most", "least")), None)
             target = self.next_mention(k + 1)
-            if (num is None and most is None) or target is None or not target.of("topic") or target.used:
+            shown = self._latest_value(k, target) if num is None else None
+            if shown is not None:  # "the latest battery level per device": that field of each one's latest row
+                target = Mention(shown.start, shown.end, shown.text, [Element("topic", shown.of("field")[0].topic)])
+                shown.used = True
+            if target is None or not target.of("topic") or target.used:
                 continue
+            if num is None and most is None and not (target.start == k + 1 and self._singular(target)):
+                continue  # "the latest orders": the rows as they come; "the latest order (per customer)": one
             self.use(t, *[x for x in (num, most) if x is not None])
             if most is not None:
                 self.use_phrase(most)  # "the most recent payment": "the most" is one phrase
@@ -127,7 +134,22 @@ class RankMixin(GrammarBase):
                 explicit_n=num is not None,
                 words=" ".join(x.text for x in self.toks[k - len(before) : target.end]),
                 by_time=True,
+                shown=shown,
             )
+
+    def _latest_value(self, k: int, m: Mention | None) -> Mention | None:
+        """The field right after a recency word, when it is a number or a state of one event topic that records
+        time ("the latest battery level", "the current status"): what is shown of the latest row."""
+        if m is None or m.used or m.start != k + 1 or m.of("topic") or m.of("metric") or m.of("value"):
+            return None
+        topics = {e.topic for e in m.of("field")}
+        if len(topics) != 1 or len(m.of("field")) != 1:
+            return None
+        e = m.of("field")[0]
+        schema = self.vocab.topics[e.topic]
+        if schema.is_upsert or not schema.event_time or self.vocab.is_key(e.topic, e.field or ""):
+            return None
+        return m
 
     def _rankings(self) -> None:
         lex = english()

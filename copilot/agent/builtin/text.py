@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*[km]?\b|[A-Za-z][A-Za-z0-9_']*|[<>]=?|%|[$€£¥]")
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:[km]\b)?|[A-Za-z][A-Za-z0-9_']*|[<>]=?|%|[$€£¥]")
 
 
 # an identifier as people paste it: capital letters (or one letter), a hyphen, then digits ("C-1042", "ORD-88213",
