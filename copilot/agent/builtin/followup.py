@@ -83,7 +83,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
             _renamed_with(plan, b, old, f)
         plan.filters = [x for x in plan.filters if x.field != f.field] + [f]
     new_filters: list = []
-    for c in r.compares:
+    for c in [c for c in r.compares if not _new_bar(plan, c)]:
         comparison(b, c, plan.measures, new_filters, plan.having, plan.dimensions)
     for f in new_filters:
         plan.filters = [x for x in plan.filters if not (x.field == f.field and x.op == f.op)] + [f]
@@ -134,6 +134,28 @@ def _needed_joins(plan: QueryPlan, joins: list) -> list:
                 keep.remove(j)
                 changed = True
     return keep
+
+
+def _new_bar(plan: QueryPlan, c) -> bool:
+    """ "now more than 5", "what about over 10": a bare number compared, with no unit, currency or thing of its own,
+    moves the previous answer's one threshold (a threshold per group first, else a threshold on rows)."""
+    if (
+        c.target is not None
+        or c.currency is not None
+        or c.kind != "default"
+        or c.high is not None
+        or c.op not in ("<", "<=", ">", ">=")
+    ):
+        return False
+    if len(plan.having) == 1:
+        plan.having[0].op, plan.having[0].value, plan.having[0].words = c.op, c.value, c.words
+        return True
+    bars = [f for f in plan.filters if f.op in ("<", "<=", ">", ">=")]
+    if not plan.having and len(bars) == 1:
+        i = plan.filters.index(bars[0])
+        plan.filters[i] = bars[0].model_copy(update={"op": c.op, "values": [c.value], "words": c.words})
+        return True
+    return False
 
 
 def _renamed_with(plan: QueryPlan, b: Builder, old: Filter, new: Filter) -> None:
