@@ -476,16 +476,35 @@ class MeasureMixin(GrammarBase):
                 continue
             topics = {e.topic for e in f.elements}
             for m in self.r.mentions:
-                if m.used or m.qualifier or not m.of("topic") or m.of("field") or m.of("value") or m.of("metric"):
+                if m.used or not m.of("topic") or m.of("field") or m.of("value") or m.of("metric"):
                     continue
                 if not {e.topic for e in m.of("topic")} & topics:
                     continue
                 between = self.toks[m.end : f.start] if m.end <= f.start else self.toks[f.end : m.start]
-                if len(between) == 1 and between[0].low in joiners and between[0].mention is None:
+                joined = self._joined_after_keys(between) if m.end <= f.start else []
+                if m.qualifier and not joined:
+                    continue  # "app orders per minute together with units sold": the app's orders, counted
+                if len(between) == 1 and between[0].low in joiners and between[0].mention is None or joined:
                     m.used = True
-                    self.use(between[0])
+                    self.use(*(joined or between[:1]))
                     at = self.r.measures.index(spec) + (0 if m.start < f.start else 1)
                     self.r.measures.insert(at, MeasureSpec("count", m, words=m.text))
+
+    def _joined_after_keys(self, between: list) -> list:
+        """ "orders per minute together with units sold", "orders per channel and revenue": the rows, their keys or
+        window, then a joiner and the figure — the joiner's tokens, or [] when the words between say more."""
+        phrases = sorted((tuple(str(p).lower().split()) for p in english()["figure_joiner_phrases"]), key=len, reverse=True)
+        while between and between[-1].low in ("the", "a", "an", "its", "their", "our"):
+            between = between[:-1]  # "… and the decline rate"
+        low = tuple(t.low for t in between)
+        joiner = next((p for p in phrases if len(p) < len(low) and low[-len(p) :] == p), None)
+        if joiner is None or any(t.mention is not None for t in between[-len(joiner) :]):
+            return []
+        keys = {id(m) for m in self.r.dims}
+        for t in between[: -len(joiner)]:
+            if not (t.low == "timegap" or t.role == "breakdown" or t.mention is not None and id(t.mention) in keys):
+                return []
+        return between[-len(joiner) :]
 
     def _rest(self) -> None:
         changes = {str(w).lower() for w in english()["change_nouns"]}
