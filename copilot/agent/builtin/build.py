@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
+from copilot.agent.builtin.numbers import length_or_duration, level, which_number
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
@@ -542,15 +543,15 @@ class Builder:
                 raise AskBack(
                     f"Which number of {e.topic.replace('_', ' ')} do you mean?", self._number_options(e.topic, spec.words)
                 )
-            self._length_or_duration(e.topic, amount, spec)
-            amount = self._which_number(e.topic, amount, spec)
+            length_or_duration(self, e.topic, amount, spec)
+            amount = which_number(self, e.topic, amount, spec)
             return self._agg(func, FieldRef(topic=e.topic, field=amount), spec, None)
         ref = self.ref(e)
         numeric = self.vocab.is_numeric(e.topic, e.field or "")
         if func is None:
             func = (
                 semantic.default_aggregate(self.vocab.topics[e.topic], e.field or "")
-                or self._level(e)
+                or level(self, e)
                 or ("sum" if numeric else "count_distinct")
             )
         if func in ("count", "count_distinct") and not numeric or func == "count_distinct":
@@ -572,99 +573,6 @@ class Builder:
     def _plural_rows(self, m: Mention | None) -> bool:
         last = m.text.split()[-1].lower() if m is not None else ""
         return last.endswith("s") and stem(last) != last
-
-    def _length_or_duration(self, topic: str, amount: str, spec: MeasureSpec) -> None:
-        """ "the longest runs": long in distance or in time? When the topic records a duration (a field in a time
-        unit) beside its main amount, a length word does not say which: ask."""
-        from copilot.agent.builtin.lexicon import english
-        from copilot.sql.types import duration_unit
-
-        words = {w.lower() for w in spec.words.split()}
-        if not words & {str(w).lower() for w in english()["length_words"]}:
-            return
-        schema = self.vocab.topics[topic]
-        timed = [f.name for f in schema.fields if duration_unit(f.unit) is not None and f.name != amount]
-        main = schema.field(amount)
-        if not timed or (main is not None and duration_unit(main.unit) is not None):
-            return
-        low = self.question.lower()
-        for name in [amount, *timed]:  # "the longest trip by distance", "by time": the question says which
-            f = schema.field(name)
-            said = [name.split("_")[0], *(f.synonyms if f else [])] + (["time"] if name in timed else [])
-            if any(re.search(rf"\b{re.escape(w.lower())}\b", low) for w in said):
-                return
-        options = [
-            {"label": name.replace("_", " "), "question": f"{self.question.rstrip('?.! ')} by {name.replace('_', ' ')}"}
-            for name in [amount, *timed][:3]
-        ]
-        raise AskBack(f"“{spec.words}”: longest by which number of {topic.replace('_', ' ')}?", options)
-
-    def _level(self, e: Element) -> str | None:
-        """ "battery level per device": a number in a unit of levels (percent, degrees) is averaged, never added up."""
-        from copilot.agent.builtin.lexicon import word_set
-
-        unit = semantic.field_annotation(self.vocab.topics[e.topic], e.field or "", "unit")
-        if unit is None or str(unit).lower() not in word_set("level_units") or not self.vocab.is_numeric(e.topic, e.field or ""):
-            return None
-        self.notices.append(f"{(e.field or '').replace('_', ' ')} is a level in {unit}: averaged, not added up")
-        return "avg"
-
-    def _which_number(self, topic: str, amount: str, spec: MeasureSpec) -> str:
-        """ "avg trip", "the fastest run": a figure of the rows themselves is of their main amount only when that is
-        their money; when the catalog's first metric picked another number and the rows record more numbers in
-        units, the words do not say which (a speed word names none of them: the catalog records no speed). Asked,
-        each option the question with the number named after the rows ("avg trip duration")."""
-        from copilot.agent.builtin.lexicon import english, time_words
-        from copilot.sql.types import duration_unit
-
-        schema = self.vocab.topics[topic]
-        measured = [
-            f.name
-            for f in schema.fields
-            if semantic.is_numeric(f.type) and (f.unit or semantic.currency_field(schema, f.name)) and f.name != amount
-        ]
-        if semantic.currency_field(schema, amount) or not measured or spec.target is None:
-            return amount
-        low = self.question.lower()
-        money = [n for n in measured if semantic.currency_field(schema, n)]
-        if len(money) == 1 and any(re.search(rf"\b{re.escape(str(w).lower())}\b", low) for w in english()["price_words"]):
-            return money[0]  # "the cheapest trip": its one amount of money
-        for name in [amount, *measured]:  # "the longest trip by time", "avg trip mins": the question says which
-            f = schema.field(name)
-            said = [
-                name.split("_")[0],
-                *(f.synonyms if f else []),
-                *([str(f.unit)] if f and f.unit and len(str(f.unit)) > 1 else []),
-            ]
-            said += ["time"] if f and duration_unit(f.unit) else []
-            if any(re.search(rf"\b{re.escape(w.lower())}\b", low) for w in said):
-                return name
-        units = "|".join(re.escape(str(w).lower()) for ws in time_words()["units"].values() for w in ws)
-        if re.search(rf"\b{re.escape(spec.target.text.lower())}\s+(?:{units})\b", low):
-            return amount  # "avg trip mins": a duration, said by its unit
-        speed = {str(k).lower(): str(v) for k, v in english()["speed_words"].items()}
-        said_speed = next((w for w in spec.words.lower().split() if w in speed), None)
-        names = [amount, *measured]
-        if said_speed is not None:  # "the fastest trip": the shortest duration, if the rows record one
-            names = [n for n in names if (f := schema.field(n)) is not None and duration_unit(f.unit) is not None]
-        rows = re.compile(rf"\b{re.escape(spec.target.text)}\b", re.I)
-        quick = re.compile(rf"\b{re.escape(said_speed or '')}\b", re.I)
-        question = quick.sub(speed[said_speed], self.question, 1) if said_speed else self.question
-        options = []
-        for name in names[:4]:
-            f = schema.field(name)
-            words = [name.split("_")[0], *(f.synonyms[:1] if f else [])]
-            tries = [rows.sub(f"{spec.target.text} {w}", question, 1) for w in dict.fromkeys(words)]
-            label = name.replace("_", " ")
-            options.append({"label": f"{speed[said_speed]} {label}" if said_speed else label, "tries": tries})
-        if said_speed is not None:
-            raise AskBack(
-                f"“{spec.words}”: the catalog records no speed of {topic.replace('_', ' ')}; by which number?",
-                options,
-                answered_only=True,
-                unanswered=f"the catalog records no speed of {topic.replace('_', ' ')}",
-            )
-        raise AskBack(f"“{spec.words}”: which number of {topic.replace('_', ' ')}?", options, answered_only=True)
 
     def _counted_value(self, spec: MeasureSpec) -> Element | None:
         """ "how many electric vans": the counted word is a value of the source table's rows ("vans") and otherwise

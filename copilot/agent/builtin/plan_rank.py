@@ -5,6 +5,7 @@ from __future__ import annotations
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english, word_set
+from copilot.agent.builtin.numbers import length_or_duration
 from copilot.agent.builtin.outcome import AskBack
 from copilot.agent.builtin.read import MeasureSpec, RankSpec, Reading
 from copilot.agent.builtin.tags import Mention
@@ -71,7 +72,7 @@ def ranking_of(b: Builder, r: Reading, measures: list[Measure], dims) -> Ranking
                 _table_ranked_by_nothing_named(b, spec)
             amount = b.vocab.main_amount(b.source)
             if amount is not None:
-                b._length_or_duration(b.source, amount, MeasureSpec(None, None, words=spec.words))
+                length_or_duration(b, b.source, amount, MeasureSpec(None, None, words=spec.words))
         if amount is None:
             raise AskBack(f"Biggest by which number of {b.source}?", b._number_options(b.source, spec.words))
         partition = [_key(b, m) for m in spec.partition]
