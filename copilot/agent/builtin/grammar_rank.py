@@ -8,7 +8,7 @@ import re
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.grammar_base import FilterSpec, GrammarBase, MeasureSpec, RankSpec
 from copilot.agent.builtin.lexicon import english, word_set
-from copilot.agent.builtin.outcome import Decline, passed
+from copilot.agent.builtin.outcome import AskBack, Decline, passed
 from copilot.agent.builtin.tags import Mention, Tok
 from copilot.agent.builtin.text import stem
 from copilot.agent.builtin.vocab import Element
@@ -55,8 +55,6 @@ class RankMixin(GrammarBase):
         """ "refund rate per method", "the rate for PayPal": a rate the catalog does not define. Of the value before
         it, a share of rows or a count per unit of time; for the value after it, one of the rates the catalog
         defines on that topic, or the value's share. Asked about, each reading a complete question."""
-        from copilot.agent.builtin.outcome import AskBack
-
         if f"rate:{t.low}" in passed.get():
             return
         said = re.compile(rf"\b{re.escape(t.text)}\b", re.I)
@@ -82,7 +80,6 @@ class RankMixin(GrammarBase):
     def _which_share(self, t: Tok) -> None:
         """ "success rate every 5 minutes": a share, but of which value? Ask, with shares the catalog can compute
         (the values of the topics the question names, else of every topic's first field with values)."""
-        from copilot.agent.builtin.outcome import AskBack
 
         if len({e.topic for m in self.r.mentions for e in m.of("topic")}) > 1:
             return  # "ratio of payments to orders": a ratio between topics, which a share is not
@@ -117,12 +114,13 @@ class RankMixin(GrammarBase):
             shown = self._latest_value(k, target) if num is None else None
             if shown is not None:  # "the latest battery level per device": that field of each one's latest row
                 target = Mention(shown.start, shown.end, shown.text, [Element("topic", shown.of("field")[0].topic)])
-                shown.used = True
             if target is None or not target.of("topic") or target.used:
                 continue
             if num is None and most is None and not (target.start == k + 1 and self._singular(target)):
                 continue  # "the latest orders": the rows as they come; "the latest order (per customer)": one
             self.use(t, *[x for x in (num, most) if x is not None])
+            if shown is not None:
+                shown.used = True
             if most is not None:
                 self.use_phrase(most)  # "the most recent payment": "the most" is one phrase
             target.used = True
