@@ -103,16 +103,13 @@ class ValuesMixin(GrammarBase):
                 said = {(e.topic, e.field) for e in self.vocab.units.get(stem(unit.low), [])} if unit.role is None else set()
                 end = k + 2
             elif after.start == k + 1 and after.end - after.start <= 2 and not after.of("value") and not after.of("topic"):
-                said, unit, end = self._numbers_of(after), after, after.end
+                said, end = self._numbers_of(after), after.end
             else:
                 continue
             own = self._numbers_of(before)
             rows = [(e.topic, f) for e in before.of("topic") if not before.of("field") for t2, f in said if t2 == e.topic]
-            if own & said:
-                pass
-            elif len(rows) == 1 and len(before.of("topic")) == len(before.elements):
-                pass  # "the average trip in km": the unit says which number of the rows (the builder reads it)
-            else:
+            only_rows = len(rows) == 1 and len(before.of("topic")) == len(before.elements)
+            if not own & said and not only_rows:  # "the average trip in km": the unit of one number of the rows
                 continue
             if after is not None:
                 after.used = True
