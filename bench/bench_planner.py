@@ -80,6 +80,8 @@ SETS = {
     "heldout_w_fleet": (ROOT / "tests" / "heldout" / "fleet_w.yaml", FLEET),
     "heldout_x_demo": (ROOT / "tests" / "heldout" / "demo_x.yaml", None),
     "heldout_x_fleet": (ROOT / "tests" / "heldout" / "fleet_x.yaml", FLEET),
+    "heldout_y_demo": (ROOT / "tests" / "heldout" / "demo_y.yaml", None),
+    "heldout_y_fleet": (ROOT / "tests" / "heldout" / "fleet_y.yaml", FLEET),
 }
 
 

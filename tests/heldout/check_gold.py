@@ -55,6 +55,7 @@ def question_sets() -> dict[str, tuple[Path, Path]]:
         "_v",
         "_w",
         "_x",
+        "_y",
     ):  # one pair per written set, in the order written
         for kind, catalog in catalogs.items():
             sets[f"{kind}{suffix}"] = (HERE / f"{kind}{suffix}.yaml", catalog)

@@ -1,4 +1,4 @@
-"""The held-out question sets (demo.yaml, fleet.yaml and sets B to X: demo_b..x.yaml, fleet_b..x.yaml) are well formed, cover the mix they promise,
+"""The held-out question sets (demo.yaml, fleet.yaml and sets B to Y: demo_b..y.yaml, fleet_b..y.yaml) are well formed, cover the mix they promise,
 and every gold SQL is accepted by Flink's planner (each distinct statement once, in four gateway sessions)."""
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ def _mix(name: str) -> Counter:
         ("fleet_w", 55),
         ("demo_x", 110),
         ("fleet_x", 55),
+        ("demo_y", 110),
+        ("fleet_y", 55),
     ],
 )
 def test_question_set_size_and_mix(name, minimum):
