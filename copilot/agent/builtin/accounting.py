@@ -9,7 +9,7 @@ from copilot.agent.builtin import semantic
 from copilot.agent.builtin.askback import distinct_read
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords
+from copilot.agent.builtin.outcome import AskBack, UnknownWords
 from copilot.agent.builtin.read import Reading
 from copilot.agent.builtin.realised import what_was_read_is_answered
 from copilot.agent.builtin.text import stem
@@ -243,20 +243,3 @@ def every_word_used(r: Reading, plan: QueryPlan, b: Builder, question: str) -> N
         options = list({o["label"]: o for o in options}.values())  # one option per reading ("by country" once)
         raise AskBack(f"I did not see how “{m.text}” fits in: what should it do?", options)
     what_was_read_is_answered(r, plan, b.vocab, question)
-    one_side_of_a_comparison(r, plan)
-
-
-def one_side_of_a_comparison(r: Reading, plan: QueryPlan) -> None:
-    """ "klarna's decline rate compared with the overall one": a comparison word, but the answer holds one figure over
-    one set of rows — no key, no list of values, no second figure, no ranking. Declined, never answered with one side."""
-    said = next((t for t in r.toks if t.role == "versus"), None)
-    if said is None:
-        return
-    several_values = any(f.op in ("in", "not_in") and len(f.values) > 1 for f in plan.filters)
-    if plan.dimensions or len(plan.measures) > 1 or several_values or plan.ranking is not None:
-        return
-    words = " ".join(t.text for t in r.toks if t.i == said.i or t.phrase_start == said.i and t.role == "versus")
-    raise Decline(
-        f"“{words}”: one query gives one figure over one set of rows, so it cannot hold both sides of this comparison; "
-        "ask for the figure broken down by what is compared, or for each side on its own"
-    )

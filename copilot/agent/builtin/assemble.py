@@ -27,7 +27,7 @@ from copilot.agent.builtin.counts import (
     side_by_side_counts,
     values_side_by_side,
 )
-from copilot.agent.builtin.degenerate import checked
+from copilot.agent.builtin.degenerate import checked, one_side_of_a_comparison
 from copilot.agent.builtin.durations import durations_in_unit, durations_named_by_unit
 from copilot.agent.builtin.lexicon import english
 from copilot.agent.builtin.outcome import AskBack, Decline
@@ -133,6 +133,7 @@ def assemble(
         cols = [d.field for d in dims] + [m.field for m in measures if m.field is not None]
         plan = b.plan(source=source, filters=filters, excluded=excluded, columns=cols)
         every_word_used(r, plan, b, question)
+        one_side_of_a_comparison(r, plan)
         return plan, b.notices
     if not measures and ranking is None and not r.list_rows:
         for m in r.mentions:  # "devices that went offline": the named table's members, counted through the events

@@ -2,7 +2,8 @@
 whose rows are already filtered to its own condition (the decline share of declined payments is always 1) means the
 words of that filter name what the share measures; a share among rows pinned to other values of its field is always
 0; a share said of an amount or of distinct things is not a share of rows; things counted beside a threshold on how
-many times are the groups; things that never reached a value cannot be found with a row filter. (A breakdown by a
+many times are the groups; things that never reached a value cannot be found with a row filter; a comparison whose answer holds one side only is
+declined. (A breakdown by a
 field the question also pins to one value — "lost parcels per carrier, DHL only" — is answered as read: every word
 of it maps to one catalog element, and such questions are answered.)"""
 
@@ -20,6 +21,7 @@ from copilot.plan.model import Dimension, FieldRef, Filter, QueryPlan
 
 def checked(b: Builder, plan: QueryPlan, r: Reading, question: str) -> None:
     """Every check of a finished plan, new or changed by a follow-up, in order (a check may mend the plan)."""
+    one_side_of_a_comparison(r, plan)
     shares_of_their_own_rows(b, plan)
     shares_that_cannot_vary(b, plan, question)
     share_of_an_amount(b, plan, r.text)
@@ -194,3 +196,19 @@ def _adds_up(b: Builder, plan: QueryPlan, m) -> bool:
 
 def _one_value(f: Filter) -> bool:
     return f.op in ("=", "in") and len(f.values) == 1
+
+
+def one_side_of_a_comparison(r: Reading, plan: QueryPlan) -> None:
+    """ "klarna's decline rate compared with the overall one": a comparison word, but the answer holds one figure over
+    one set of rows — no key, no list of values, no second figure, no ranking. Declined, never answered with one side."""
+    said = next((t for t in r.toks if t.role == "versus"), None)
+    if said is None:
+        return
+    several_values = any(f.op in ("in", "not_in") and len(f.values) > 1 for f in plan.filters)
+    if plan.dimensions or len(plan.measures) > 1 or several_values or plan.ranking is not None:
+        return
+    words = " ".join(t.text for t in r.toks if t.i == said.i or t.phrase_start == said.i and t.role == "versus")
+    raise Decline(
+        f"“{words}”: one query gives one figure over one set of rows, so it cannot hold both sides of this comparison; "
+        "ask for the figure broken down by what is compared, or for each side on its own"
+    )
