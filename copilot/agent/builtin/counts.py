@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
+from copilot.agent.builtin.lexicon import phrase_set
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.plan.model import Dimension, Filter, Measure
@@ -138,9 +139,19 @@ def values_side_by_side(b: Builder, r: Reading, filters: list[Filter], dims: lis
             return
         first, last = spec.mentions[0], spec.mentions[-1]
         between = {t.low for t in r.toks[first.end : last.start]}
-        if "and" in between and not between & {"or", "nor", "either"}:
+        if "and" in between and not between & {"or", "nor", "either"} and not _said_combined(r):
             dims.append(Dimension(field=flt.field, words=spec.words))
             return
+
+
+def _said_combined(r: Reading) -> bool:
+    """ "the US and Canada combined": the values of the list are one figure together ("together with" joins figures)."""
+    lows = [t.low for t in r.toks]
+    for i in range(len(lows)):
+        for p in phrase_set("combined_phrases"):
+            if tuple(lows[i : i + len(p)]) == p and not (p == ("together",) and lows[i + 1 : i + 2] == ["with"]):
+                return True
+    return False
 
 
 def counted_values_side_by_side(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter], dims) -> None:
