@@ -21,6 +21,9 @@ class Field:
     # field of the same topic that holds its currency.
     unit: str | None = None
     currency_field: str | None = None
+    # Amounts in different currencies are never added together: a sum or average of this field is kept per
+    # currency (grouped by the currency field, or asked which currency when it would be one figure).
+    sum_per_currency: bool = False
     # How the field is aggregated when a question names it as a figure: a unit price is averaged, a
     # total summed (sum | avg | min | max | count_distinct).
     aggregate: str | None = None

@@ -166,6 +166,12 @@ def check_field_units(fields: list[Field], raw_fields: list, line_of: Callable[[
                 f"field {f.name!r}: currency_field {f.currency_field!r} is not a field of this topic",
                 line_of(raw, "currency_field") if raw is not None else None,
             )
+        if f.sum_per_currency and not f.currency_field:
+            raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
+            error(
+                f"field {f.name!r}: sum_per_currency needs a currency_field (the field that holds each amount's currency)",
+                line_of(raw, "sum_per_currency") if raw is not None else None,
+            )
         if f.aggregate:
             raw = next((r for r in raw_fields if isinstance(r, dict) and text(r.get("name")) == f.name), None)
             line = line_of(raw, "aggregate") if raw is not None else None

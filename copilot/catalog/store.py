@@ -287,6 +287,7 @@ class _DocumentReader:
             value_words=semantic.value_words(raw.get("values")),
             unit=_text(raw.get("unit")) or None,
             currency_field=_text(raw.get("currency_field")) or None,
+            sum_per_currency=bool(raw.get("sum_per_currency", False)),
             aggregate=_text(raw.get("aggregate")).lower() or None,
             values_inferred=bool(raw.get("values_inferred", False)),
         )

@@ -108,6 +108,8 @@ def _field_mapping(f: Field) -> dict[str, Any]:
         data["unit"] = f.unit
     if f.currency_field:
         data["currency_field"] = f.currency_field
+    if f.sum_per_currency:
+        data["sum_per_currency"] = True
     if f.aggregate:
         data["aggregate"] = f.aggregate
     if f.added_by_sync:
@@ -148,7 +150,17 @@ def _merge_mapping(target: dict[str, Any], new: dict[str, Any], managed: tuple[s
 
 
 MANAGED_ITEM_KEYS = {
-    "fields": ("description", "values", "values_inferred", "synonyms", "unit", "currency_field", "aggregate", "added_by_sync"),
+    "fields": (
+        "description",
+        "values",
+        "values_inferred",
+        "synonyms",
+        "unit",
+        "currency_field",
+        "sum_per_currency",
+        "aggregate",
+        "added_by_sync",
+    ),
     "relationships": (),
     "examples": ("sql",),
     "metrics": ("expression", "filter", "synonyms", "description"),

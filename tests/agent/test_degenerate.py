@@ -43,3 +43,43 @@ def test_a_follow_up_may_narrow_a_breakdown_to_one_value(demo):
     first = _plan(demo, "lost parcels per carrier every hour")
     then = _plan(demo, "only DHL", [Turn("lost parcels per carrier every hour", first.sql, first.state, first.planner)])
     assert then.sql and "carrier = 'DHL'" in then.sql
+
+
+@pytest.mark.parametrize(
+    "question, key",
+    [
+        ("toll bill per depot", "site_id"),
+        ("average toll per trip for each driver, hourly", "driver_id"),
+        ("what have tolls cost us so far", "currency"),
+    ],
+)
+def test_a_sum_kept_per_currency_is_grouped_by_currency_too(fleet, question, key):
+    draft = _plan(fleet, question)
+    assert draft.sql, draft.reason
+    assert "GROUP BY" in draft.sql and "currency" in draft.sql.split("GROUP BY")[1] and key in draft.sql
+    assert any("several currencies" in n for n in draft.notices)
+
+
+@pytest.mark.parametrize(
+    "question", ["total toll spend today", "top 3 depots by toll spend", "what have tolls cost us in total? one number"]
+)
+def test_one_total_over_several_currencies_is_asked(fleet, question):
+    draft = _plan(fleet, question)
+    assert draft.sql is None and draft.clarification, draft.sql
+    options = draft.clarification["options"]
+    assert options[0]["label"] == "per currency" and any(o["label"] == "in EUR" for o in options)
+    for option in options:  # every option is a complete question the planner answers
+        assert _plan(fleet, option["question"]).sql, option
+
+
+@pytest.mark.parametrize(
+    "question", ["toll spend in euros per depot", "toll spend per currency", "tolls paid in sterling since midnight"]
+)
+def test_a_sum_in_one_currency_or_per_currency_is_answered_as_asked(fleet, question):
+    draft = _plan(fleet, question)
+    assert draft.sql and not any("several currencies" in n for n in draft.notices), draft.reason
+
+
+def test_a_catalog_without_the_annotation_adds_amounts_as_its_metric_says(demo):
+    draft = _plan(demo, "revenue per channel")
+    assert draft.sql and "currency" not in draft.sql

@@ -248,3 +248,18 @@ def test_unique_key_is_read_and_a_field_it_does_not_have_is_left_out(tmp_path):
     text = BASE.replace("changelog: append\n", "changelog: append\nunique_key: [sensor, level, nope]\n")
     t = _store(tmp_path, text).load().topics["readings"]
     assert t.unique_key == ["sensor", "level"]
+
+
+def test_sum_per_currency_is_read_kept_and_needs_a_currency_field(tmp_path):
+    text = BASE.replace("    currency_field: cur\n", "    currency_field: cur\n    sum_per_currency: true\n")
+    store = _store(tmp_path, text)
+    load = store.load()
+    assert not load.problems and load.topics["readings"].field("cost").sum_per_currency
+    assert not load.topics["readings"].field("temp").sum_per_currency
+    store.save(load.topics["readings"])
+    assert "sum_per_currency: true" in (tmp_path / "readings.yaml").read_text()
+    bad = _store(tmp_path, text.replace("    currency_field: cur\n", "")).load()
+    assert "sum_per_currency needs a currency_field" in bad.problems[0].message
+    assert (
+        bad.problems[0].line == text.replace("    currency_field: cur\n", "").splitlines().index("    sum_per_currency: true") + 1
+    )

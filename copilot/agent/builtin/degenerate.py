@@ -14,8 +14,8 @@ import re
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.grammar_base import Reading
-from copilot.agent.builtin.lexicon import english
-from copilot.agent.builtin.outcome import AskBack, Decline
+from copilot.agent.builtin.lexicon import english, phrase_set
+from copilot.agent.builtin.outcome import AskBack, Decline, trying_an_option
 from copilot.plan.model import Dimension, FieldRef, Filter, QueryPlan
 
 
@@ -27,6 +27,7 @@ def checked(b: Builder, plan: QueryPlan, r: Reading, question: str) -> None:
     share_of_an_amount(b, plan, r.text)
     things_over_a_count(b, plan, question, r.text)
     things_that_never_reached(b, plan, question)
+    sums_kept_per_currency(b, plan, question)
 
 
 def changes_something(before: QueryPlan, after: QueryPlan, question: str, last_question: str) -> None:
@@ -212,3 +213,56 @@ def one_side_of_a_comparison(r: Reading, plan: QueryPlan) -> None:
         f"“{words}”: one query gives one figure over one set of rows, so it cannot hold both sides of this comparison; "
         "ask for the figure broken down by what is compared, or for each side on its own"
     )
+
+
+def sums_kept_per_currency(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "toll bill per depot", "toll spend today" where the catalog keeps toll sums per currency (`sum_per_currency`):
+    a sum or average over rows of several currencies is grouped by currency too. Asked for as one total ("in total",
+    "one number") or ranked, it is asked about — per currency, or in one of them."""
+    for m in plan.measures:
+        ref = _summed_amount(b, plan, m)
+        if ref is None:
+            continue
+        schema = b.vocab.topics[ref.topic]
+        currency = semantic.sum_per_currency(schema, ref.field)
+        if currency is None:
+            continue
+        key = FieldRef(topic=ref.topic, field=currency)
+        pinned = [f for f in plan.filters + ([m.filter] if m.filter else []) if f.field == key]
+        if any(f.op == "=" or f.op == "in" and len(f.values) == 1 for f in pinned):
+            continue
+        if any(d.field == key for d in plan.dimensions):
+            continue
+        if plan.ranking is None and (plan.dimensions or not _one_total_said(question)):
+            plan.dimensions.append(Dimension(field=key, words=""))
+            b.notices.append(f"{ref.field.replace('_', ' ')} is in several currencies: kept per {currency.replace('_', ' ')}")
+            return
+        if trying_an_option.get():
+            return  # an option of another question back: answered, its own answer asks which currency
+        codes = [str(f.values[0]) for f in pinned if f.op == "in"] or list(semantic.values(schema, currency))
+        q = question.rstrip("?.! ")
+        options = [{"label": f"per {currency.replace('_', ' ')}", "question": f"{q} per {currency.replace('_', ' ')}"}]
+        options += [{"label": f"in {code}", "question": f"{q}, only {code}"} for code in codes[:3]]
+        raise AskBack(
+            f"{ref.field.replace('_', ' ')} is in several currencies ({', '.join(codes)}), which are not added together: "
+            f"per {currency.replace('_', ' ')}, or in one of them?",
+            options,
+        )
+
+
+def _one_total_said(question: str) -> bool:
+    lows = re.findall(r"[a-z]+", question.lower())
+    said = phrase_set("one_total_phrases") | phrase_set("combined_phrases")
+    return any(tuple(lows[i : i + len(p)]) == p for i in range(len(lows)) for p in said)
+
+
+def _summed_amount(b: Builder, plan: QueryPlan, m) -> FieldRef | None:
+    """The field a measure adds up or averages, its own or its metric's."""
+    if m.func in ("sum", "avg") and m.field is not None:
+        return m.field
+    if m.metric:
+        metric = b.vocab.metric(plan.source, m.metric)
+        simple = semantic.simple_metric(metric.expression) if metric is not None else None
+        if simple is not None and simple[0] in ("sum", "avg") and simple[1]:
+            return FieldRef(topic=plan.source, field=simple[1])
+    return None

@@ -86,7 +86,7 @@ def refine(previous: QueryPlan, r: Reading, vocab: Vocabulary, question: str, ra
     for c in [c for c in r.compares if not _new_bar(plan, c)]:
         comparison(b, c, plan.measures, new_filters, plan.having, plan.dimensions)
     for f in new_filters:
-        plan.filters = [x for x in plan.filters if not (x.field == f.field and x.op == f.op)] + [f]
+        plan.filters = [x for x in plan.filters if not (x.field == f.field and _replaces(f, x))] + [f]
     if r.window is not None:
         plan.window = r.window
         plan.time_zone = session_time_zone() if aligned_to_midnight(r.window) else None
@@ -134,6 +134,28 @@ def _needed_joins(plan: QueryPlan, joins: list) -> list:
                 keep.remove(j)
                 changed = True
     return keep
+
+
+_BOUNDS = {"<": -1, "<=": -1, ">": 1, ">=": 1}
+
+
+def _replaces(new: Filter, old: Filter) -> bool:
+    """A bound on a field replaces the previous one of the same side ("now over 50"), and one of the other side that
+    would leave no row ("over 500" then "now under 20 instead"); two sides that leave rows are a range ("and under
+    1000")."""
+    if new.op == old.op:
+        return True
+    if new.op not in _BOUNDS or old.op not in _BOUNDS or len(new.values) != 1 or len(old.values) != 1:
+        return False
+    if _BOUNDS[new.op] == _BOUNDS[old.op]:
+        return True
+    try:
+        low, high = (
+            (float(old.values[0]), float(new.values[0])) if _BOUNDS[old.op] > 0 else (float(new.values[0]), float(old.values[0]))
+        )
+    except (TypeError, ValueError):
+        return False
+    return low >= high
 
 
 def _new_bar(plan: QueryPlan, c) -> bool:

@@ -23,6 +23,9 @@ class AskBack(Exception):
 
 # the asks passed over in the reading under way (none of their options was answered)
 passed: ContextVar[frozenset[str]] = ContextVar("passed", default=frozenset())
+# True while an option of a question back is tried: a choice the option's own answer will offer (which currency)
+# does not make the option unanswered
+trying_an_option: ContextVar[bool] = ContextVar("trying_an_option", default=False)
 
 
 class Decline(Exception):

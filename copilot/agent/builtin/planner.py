@@ -21,7 +21,7 @@ from copilot.agent.builtin.meaning import (
     replace_word,
     without_asides,
 )
-from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords, passed
+from copilot.agent.builtin.outcome import AskBack, Decline, UnknownWords, passed, trying_an_option
 from copilot.agent.builtin.read import read
 from copilot.agent.builtin.vocab import vocabulary_for
 from copilot.agent.suggest import suggestions
@@ -220,9 +220,11 @@ class BuiltinPlanner(Planner):
             return False
         suggest = self._suggest
         self._depth += 1
+        token = trying_an_option.set(True)
         try:
             draft = self._plan(PlanRequest(question, request.topics, request.retrieved, request.history), False, False)
         finally:
+            trying_an_option.reset(token)
             self._depth -= 1
         self._suggest = suggest
         return draft.sql is not None

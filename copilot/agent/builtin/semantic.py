@@ -129,6 +129,11 @@ def currency_field(schema: TopicSchema, field_name: str) -> str | None:
     return str(value) if value else None
 
 
+def sum_per_currency(schema: TopicSchema, field_name: str) -> str | None:
+    """The currency field when amounts of this field are only added within one currency, else None."""
+    return currency_field(schema, field_name) if field_annotation(schema, field_name, "sum_per_currency") else None
+
+
 def default_aggregate(schema: TopicSchema, field_name: str) -> str | None:
     for key in ("aggregate", "default_aggregate"):
         value = field_annotation(schema, field_name, key)

@@ -63,7 +63,7 @@ def topic_context(schema: TopicSchema, semantic: bool = True) -> str:
         if f.unit and semantic:
             line += f" [unit: {f.unit}]"
         if f.currency_field and semantic:
-            line += f" [currency in {f.currency_field}]"
+            line += f" [currency in {f.currency_field}" + ("; sum per currency]" if f.sum_per_currency else "]")
         if f.values:
             line += " known values: " + ", ".join(_value_words(f, code, label, semantic) for code, label in f.values.items())
         lines.append(line)
