@@ -110,3 +110,16 @@ def test_a_catalog_verb_in_another_form_keeps_a_meaning_the_catalog_gives_that_f
 def test_persons_counted_after_the_values_that_qualify_them_are_asked_about(topics):
     draft = _conversation(topics, "how many signed-in people are browsing, minute by minute")
     assert draft.sql is None and draft.clarification
+
+
+@pytest.mark.parametrize(
+    "follow_up, where",
+    [
+        ("now under 20 euros instead", "WHERE list_price < 20"),  # the other side, no row left: replaced
+        ("and under 1000 euros", "WHERE list_price > 500 AND list_price < 1000"),  # the other side, rows left: a range
+        ("now over 800 euros", "WHERE list_price > 800"),  # the same side: moved
+    ],
+)
+def test_a_new_bound_replaces_or_narrows_the_previous_one(topics, follow_up, where):
+    draft = _conversation(topics, "products over 500 euros", follow_up)
+    assert draft.sql and draft.sql.endswith(where), draft.sql
