@@ -20,9 +20,11 @@ from copilot.agent.builtin.askback import (
 )
 from copilot.agent.builtin.build import Builder, choose_source
 from copilot.agent.builtin.counts import (
+    columns_side_by_side,
     counted_values_side_by_side,
     counts_per_value,
     distinct_pinned,
+    metric_versus_values,
     present_versus_absent,
     side_by_side_counts,
     values_side_by_side,
@@ -254,6 +256,9 @@ def assemble(
     if aligned_to_midnight(window):
         plan.time_zone = session_time_zone()
     keys_that_split_nothing(b, plan, question)
+    metric_versus_values(b, r, plan)
+    if r.side_by_side:
+        columns_side_by_side(b, plan)
     every_word_used(r, plan, b, question)
     checked(b, plan, r, question)
     return plan, b.notices

@@ -4,12 +4,14 @@ that the stream's unique key makes a plain row count."""
 
 from __future__ import annotations
 
+import re
+
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.lexicon import phrase_set
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
-from copilot.plan.model import Dimension, Filter, Measure
+from copilot.plan.model import Dimension, FieldRef, Filter, Measure, QueryPlan
 
 
 def distinct_pinned(b: Builder, measures: list[Measure], filters: list[Filter]) -> None:
@@ -178,3 +180,90 @@ def counted_values_side_by_side(b: Builder, r: Reading, measures: list[Measure],
 def _joined_by_and(r: Reading, first: Mention, last: Mention) -> bool:
     between = [t.low for t in r.toks[first.end : last.start]]
     return bool(between) and set(between) <= {"and", ",", "&", "as", "well"} and "and" in between
+
+
+def metric_versus_values(b: Builder, r: Reading, plan: QueryPlan) -> None:
+    """ "alarms vs reboots": a metric of one value of a field compared with other values of that field is the metric's
+    own figure for each of those values — not the metric's rows kept to values it never counts. Compared with the
+    same figure of other values ("refunded amount vs authorized amount"), that figure is kept to those values, beside
+    the metric."""
+    if not any(t.role == "versus" for t in r.toks) or not plan.measures or plan.ranking is not None or plan.having:
+        return
+    m = plan.measures[0]
+    metric = b.vocab.metric(plan.source, m.metric) if m.metric and m.filter is None else None
+    own = semantic.metric_condition(metric) if metric is not None else None
+    simple = semantic.simple_metric(metric.expression) if metric is not None else None
+    if own is None or simple is None or simple[0] == "count_distinct" and not simple[1]:
+        return
+    if len(plan.measures) > 2:
+        return
+    second = plan.measures[1] if len(plan.measures) == 2 else None
+    if second is not None and (
+        second.metric or second.filter or second.func != simple[0] or (second.field.field if second.field else None) != simple[1]
+    ):
+        return
+    key = FieldRef(topic=plan.source, field=own[0])
+    other = next(
+        (
+            f
+            for f in plan.filters
+            if f.field == key and f.op in ("=", "in") and own[1].lower() not in {str(v).lower() for v in f.values}
+        ),
+        None,
+    )
+    if other is None:
+        return
+    plan.filters.remove(other)
+    if second is not None:  # "refunded amount vs authorized amount": the same figure of the other values, beside it
+        b.aliases.discard(second.alias)
+        alias = b.alias(f"{_side_alias(other)}_{simple[1] or plan.source}")
+        plan.measures[1] = second.model_copy(update={"filter": other, "alias": alias})
+        return
+    plan.filters.append(Filter(field=key, op="in", values=[own[1], *other.values], words=f"{m.words} vs {other.words}"))
+    if not any(d.field == key for d in plan.dimensions):
+        plan.dimensions.append(Dimension(field=key, words=f"{m.words} vs {other.words}"))
+    func, arg = simple
+    b.aliases.discard(m.alias)
+    name = f"{func}_{arg}" if arg else plan.source
+    plan.measures = [
+        Measure(
+            alias=b.alias(name),
+            func=func,  # type: ignore[arg-type]
+            field=FieldRef(topic=plan.source, field=arg) if arg and func != "count" else None,
+            words=m.words,
+        )
+    ]
+
+
+def columns_side_by_side(b: Builder, plan: QueryPlan) -> None:
+    """ "web vs app orders per minute, side by side": the figure once per compared value, as columns of one row —
+    not one group per value. Values compared are a key kept to a list of its values (or a key of present/absent);
+    figures already side by side ("revenue and order count per channel, side by side") stay as they are."""
+    if len(plan.measures) != 1 or plan.ranking is not None or plan.having:
+        return
+    m = plan.measures[0]
+    if m.func == "share":
+        return
+    for d in plan.dimensions:
+        if d.transform == "value":
+            kept = next((f for f in plan.filters if f.field == d.field and f.op == "in" and 2 <= len(f.values) <= 4), None)
+            if kept is None:
+                continue
+            sides = [Filter(field=d.field, op="=", values=[v], words=str(v)) for v in kept.values]
+            plan.filters.remove(kept)
+        else:
+            sides = [
+                Filter(field=d.field, op=op, words=f"{d.field.field.replace('_', ' ')} {op.replace('_', ' ')}")
+                for op in ("is_null", "is_not_null")
+            ]
+        plan.dimensions.remove(d)
+        aliases = [_side_alias(f) for f in sides]
+        b.aliases.discard(m.alias)
+        plan.measures = [m.model_copy(update={"alias": b.alias(f"{a}_{m.alias}"), "filter": f}) for a, f in zip(aliases, sides)]
+        return
+
+
+def _side_alias(f: Filter) -> str:
+    if f.op in ("is_null", "is_not_null"):
+        return ("no_" if f.op == "is_null" else "with_") + f.field.field
+    return re.sub(r"[^a-z0-9]+", "_", str(f.values[0]).lower()).strip("_") or "value"

@@ -76,6 +76,7 @@ class Reading:
     list_rows: bool = False
     list_strong: bool = False  # "as they happen", "list": rows even when a count metric is named
     chart: str | None = None
+    side_by_side: bool = False  # "side by side", "two lines": compared values as columns of one row
     additive: bool = False
     replaces_figure: bool = False  # "rather than a count": the figure of the answer before is replaced
     followup_cue: bool = False

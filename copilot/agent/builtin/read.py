@@ -102,6 +102,13 @@ def read(question: str, vocab: Vocabulary) -> Reading:
         for t in r.toks:
             if any(t.low in w for w in kinds.values()):
                 t.used = True
+    for t in r.toks:
+        if t.role == "side_by_side":
+            r.side_by_side = t.used = True
+    if r.side_by_side:  # "put deliveries and lost parcels side by side"
+        for t in r.toks:
+            if t.role is None and t.mention is None and t.low in word_set("side_by_side_verbs"):
+                t.role, t.used = "function_words", True
     r.clear_filters = any(t.role == "clear_filters" for t in r.toks)
     first = next((t for t in r.toks if t.role != "function_words" or t.low in ("now", "only", "just", "also", "instead")), None)
     opener = {tuple(str(w).lower().split()) for w in lex["followup"]}

@@ -139,8 +139,11 @@ def _holds(held: Held, vocab: Vocabulary, e: Element, listing: bool) -> bool:
         metric = vocab.metric(e.topic, e.metric or "")
         own = semantic.metric_condition(metric) if metric is not None else None
         counted = own is not None and semantic.simple_metric(metric.expression) == ("count", None)  # type: ignore[union-attr]
-        # "the share of refunded payments": the count of one value's rows, as the share of that value
-        return (e.metric or "") in held.metrics or counted and held.shares and (topic, own[0], own[1].lower()) in held.values  # type: ignore[index]
+        # "the share of refunded payments": the count of one value's rows, as the share of that value; "lost parcels vs
+        # delivered ones": rows counted, one group (or column) of them that value's
+        return (e.metric or "") in held.metrics or (
+            counted and (held.shares or held.counts) and (topic, own[0], own[1].lower()) in held.values  # type: ignore[index]
+        )
     if e.kind == "field":
         ref = (topic, e.field or "")
         if topic in held.tables and (

@@ -36,6 +36,7 @@ ROLES = (
     "aggregates",
     "rank_top",
     "rank_bottom",
+    "side_by_side",
     "breakdown",
     "which_words",
     "chart",

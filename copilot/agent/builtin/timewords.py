@@ -111,12 +111,12 @@ def _english_rewrites() -> list[tuple[re.Pattern, str]]:
 
 
 def default_slide(size: Duration) -> Duration:
-    """A slide that divides the size (Flink needs size to be a multiple of slide): about 1/10 of it,
-    at least a second, preferably whole minutes."""
+    """A slide that divides the size (Flink needs size to be a multiple of slide): a minute up to two hours (the
+    catalog examples' "in the last hour", slid every minute), then coarser, at least a second."""
     s = size.seconds
     steps = (60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400) if s > 60 else (10, 5, 1)
-    for candidate in steps:  # the finest step that keeps at most 60 windows per row
-        if candidate < s and s % candidate == 0 and s // candidate <= 60:
+    for candidate in steps:  # the finest step that keeps at most 120 windows per row
+        if candidate < s and s % candidate == 0 and s // candidate <= 120:
             return Duration.of_seconds(candidate)
     for candidate in (30, 10, 5, 1):
         if candidate < s and s % candidate == 0 and s // candidate <= 60:
