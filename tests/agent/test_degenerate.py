@@ -83,3 +83,36 @@ def test_a_sum_in_one_currency_or_per_currency_is_answered_as_asked(fleet, quest
 def test_a_catalog_without_the_annotation_adds_amounts_as_its_metric_says(demo):
     draft = _plan(demo, "revenue per channel")
     assert draft.sql and "currency" not in draft.sql
+
+
+@pytest.mark.parametrize(
+    "question", ["how many devices are offline?", "which devices are offline", "how many sensors are offline right now?"]
+)
+def test_things_said_to_be_in_the_state_an_event_names_are_asked_about(fleet, question):
+    draft = _plan(fleet, question)
+    assert draft.sql is None and draft.clarification, draft.sql
+    labels = [o["label"] for o in draft.clarification["options"]]
+    assert labels[:2] == ["a “offline” event in the last hour", "the latest event of each device"]
+    for option in draft.clarification["options"][:2]:
+        assert _plan(fleet, option["question"]).sql, option
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many devices went offline",  # what happened: the events
+        "how many devices are offline in the last hour",  # a window: events in it
+        "whats the avg humidity per site rn",  # a figure of readings, not things in a state
+        "how many alarms are critical",  # rows of the stream, not the things it refers to
+    ],
+)
+def test_events_and_figures_are_answered(fleet, question):
+    assert _plan(fleet, question).sql
+
+
+@pytest.mark.parametrize(
+    "question", ["number of devices that went offline in the past hour", "how many devices went offline in the past hour"]
+)
+def test_things_counted_through_their_events_are_counted_once_each(fleet, question):
+    sql = _plan(fleet, question).sql
+    assert sql and "COUNT(DISTINCT device_id)" in sql and "JOIN" not in sql, sql

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from copilot.agent.builtin import semantic
+from copilot.agent.builtin.lexicon import phrase_set
 from copilot.agent.builtin.numbers import length_or_duration, level, which_number
 from copilot.agent.builtin.outcome import AskBack, Decline
 from copilot.agent.builtin.read import MeasureSpec, Reading
@@ -521,6 +522,12 @@ class Builder:
                         return edition
                     if simple is None:
                         raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
+                    rel = self.vocab.relationship(self.source, e.topic)
+                    counted = func in ("count", "count_distinct") or _says_count(spec.words)
+                    if counted and simple == ("count", None) and not metric.filter and rel:  # type: ignore[union-attr]
+                        # "number of devices that went offline": the things the rows refer to, not the rows
+                        self.keyed_by.add(e.topic)
+                        return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, e.metric)
                     return self._agg(simple[0], FieldRef(topic=e.topic, field=simple[1]) if simple[1] else None, spec, e.metric)
                 return Measure(alias=self.alias(e.metric or "value"), metric=e.metric, words=spec.words)
             own = self._metric_filter(e.topic, metric)  # "min temperature": the metric's own condition stays
@@ -649,3 +656,9 @@ class Builder:
         values = list(dict.fromkeys(e.value for e in els))  # "high street shops": two words for one value
         op = {"in": "=", "not_in": "<>"}.get(spec.op, spec.op) if len(values) == 1 else spec.op
         return Filter(field=self.ref(els[0]), op=op, values=values, words=spec.words)
+
+
+def _says_count(words: str) -> bool:
+    """ "number of devices", "how many clients": the words of a figure count things."""
+    low = (words or "").lower().split()
+    return any(tuple(low[i : i + len(p)]) == p for i in range(len(low)) for p in phrase_set("count_words"))

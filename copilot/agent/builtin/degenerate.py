@@ -28,6 +28,7 @@ def checked(b: Builder, plan: QueryPlan, r: Reading, question: str) -> None:
     things_over_a_count(b, plan, question, r.text)
     things_that_never_reached(b, plan, question)
     sums_kept_per_currency(b, plan, question)
+    things_in_a_state_now(b, plan, question)
 
 
 def changes_something(before: QueryPlan, after: QueryPlan, question: str, last_question: str) -> None:
@@ -266,3 +267,49 @@ def _summed_amount(b: Builder, plan: QueryPlan, m) -> FieldRef | None:
         if simple is not None and simple[0] in ("sum", "avg") and simple[1]:
             return FieldRef(topic=plan.source, field=simple[1])
     return None
+
+
+def things_in_a_state_now(b: Builder, plan: QueryPlan, question: str) -> None:
+    """ "how many devices are offline (right now)?": the things an event stream refers to, said to be in the state one
+    of its events names. Events say what happened, not the state things are in: a device that went offline and came
+    back is not offline. Without a window it is asked — such events in a recent window, or each thing's latest
+    event."""
+    schema = b.vocab.topics[plan.source]
+    if plan.window is not None or schema.is_upsert or not schema.event_time:
+        return
+    refs = {rel.field for rel in schema.relationships}
+    counted = [m.field.field for m in plan.measures if m.func == "count_distinct" and m.field is not None]
+    if plan.measures and all(m.func == "count" for m in plan.measures):  # "which devices are offline"
+        counted += [d.field.field for d in plan.dimensions if d.transform == "value"]
+    things = [f for f in counted if f in refs]
+    if not things:
+        return
+    low = " ".join(question.lower().split())
+    now = any(re.search(rf"(?<![\w']){re.escape(str(w).lower())}(?![\w'])", low) for w in english()["state_now_words"])
+    for f in plan.filters:
+        if f.field.topic != plan.source or f.op != "=" or not f.words or f.field.field in refs:
+            continue
+        copula = any(f" {c} {f.words.lower()}" in f" {low}" for c in english()["copulas"])
+        if not (copula or now) or trying_an_option.get():
+            continue  # (an option of another question back is answered: its own answer asks this)
+        thing = things[0].replace("_", " ").removesuffix(" id")
+        q = question.rstrip("?.! ")
+        raise AskBack(
+            f"“{f.words}” is an event of {plan.source.replace('_', ' ')}, which says what happened, not the state each "
+            f"{thing} is in now: which do you mean?",
+            [
+                {"label": f"a “{f.words}” event in the last hour", "question": f"{q} in the last hour"},
+                {
+                    "label": f"the latest event of each {thing}",
+                    "question": f"the latest {_one_of(plan.source)} of each {thing}",
+                },
+            ],
+        )
+
+
+def _one_of(topic: str) -> str:
+    """ "device_events" → "device event": one row of a topic, in words."""
+    words = topic.replace("_", " ").split()
+    if words and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
