@@ -8,7 +8,7 @@ import re
 
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
-from copilot.agent.builtin.lexicon import phrase_set
+from copilot.agent.builtin.lexicon import said
 from copilot.agent.builtin.read import MeasureSpec, Reading
 from copilot.agent.builtin.tags import Mention
 from copilot.plan.model import Dimension, FieldRef, Filter, Measure, QueryPlan
@@ -148,12 +148,7 @@ def values_side_by_side(b: Builder, r: Reading, filters: list[Filter], dims: lis
 
 def _said_combined(r: Reading) -> bool:
     """ "the US and Canada combined": the values of the list are one figure together ("together with" joins figures)."""
-    lows = [t.low for t in r.toks]
-    for i in range(len(lows)):
-        for p in phrase_set("combined_phrases"):
-            if tuple(lows[i : i + len(p)]) == p and not (p == ("together",) and lows[i + 1 : i + 2] == ["with"]):
-                return True
-    return False
+    return said([t.low for t in r.toks], "combined_phrases", {("together",): "with"})
 
 
 def counted_values_side_by_side(b: Builder, r: Reading, measures: list[Measure], filters: list[Filter], dims) -> None:

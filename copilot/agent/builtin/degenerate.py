@@ -2,10 +2,11 @@
 whose rows are already filtered to its own condition (the decline share of declined payments is always 1) means the
 words of that filter name what the share measures; a share among rows pinned to other values of its field is always
 0; a share said of an amount or of distinct things is not a share of rows; things counted beside a threshold on how
-many times are the groups; things that never reached a value cannot be found with a row filter; a comparison whose answer holds one side only is
-declined. (A breakdown by a
-field the question also pins to one value — "lost parcels per carrier, DHL only" — is answered as read: every word
-of it maps to one catalog element, and such questions are answered.)"""
+many times are the groups; things that never reached a value cannot be found with a row filter; a comparison whose
+answer would hold one side only is declined; amounts the catalog keeps per currency are not added across currencies;
+things said to be in the state an event names are not answered with the events. (A breakdown by a field the question
+also pins to one value — "lost parcels per carrier, DHL only" — is answered as read: every word of it maps to one
+catalog element, and such questions are answered.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import re
 from copilot.agent.builtin import semantic
 from copilot.agent.builtin.build import Builder
 from copilot.agent.builtin.grammar_base import Reading
-from copilot.agent.builtin.lexicon import english, phrase_set
+from copilot.agent.builtin.lexicon import english, said
 from copilot.agent.builtin.outcome import AskBack, Decline, trying_an_option
 from copilot.plan.model import Dimension, FieldRef, Filter, QueryPlan
 
@@ -253,8 +254,7 @@ def sums_kept_per_currency(b: Builder, plan: QueryPlan, question: str) -> None:
 
 def _one_total_said(question: str) -> bool:
     lows = re.findall(r"[a-z]+", question.lower())
-    said = phrase_set("one_total_phrases") | phrase_set("combined_phrases")
-    return any(tuple(lows[i : i + len(p)]) == p for i in range(len(lows)) for p in said)
+    return said(lows, "one_total_phrases") or said(lows, "combined_phrases", {("together",): "with"})
 
 
 def _summed_amount(b: Builder, plan: QueryPlan, m) -> FieldRef | None:
@@ -310,6 +310,6 @@ def things_in_a_state_now(b: Builder, plan: QueryPlan, question: str) -> None:
 def _one_of(topic: str) -> str:
     """ "device_events" → "device event": one row of a topic, in words."""
     words = topic.replace("_", " ").split()
-    if words and words[-1].endswith("s") and not words[-1].endswith("ss"):
+    if words and words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is")):
         words[-1] = words[-1][:-1]
     return " ".join(words)

@@ -30,6 +30,18 @@ def phrase_set(key: str) -> frozenset[tuple[str, ...]]:
     return frozenset(phrases(english()[key]))
 
 
+def said(lows: list[str], key: str, unless_next: dict[tuple[str, ...], str] | None = None) -> bool:
+    """Whether the lower-cased words hold a phrase of one English list (a phrase followed by the word `unless_next`
+    names for it does not count: "together" but not "together with")."""
+    for i in range(len(lows)):
+        for p in phrase_set(key):
+            if tuple(lows[i : i + len(p)]) == p and not (
+                unless_next and lows[i + len(p) : i + len(p) + 1] == [unless_next.get(p)]
+            ):
+                return True
+    return False
+
+
 @lru_cache(maxsize=None)
 def word_set(key: str) -> frozenset[str]:
     """One English list of single words, lower case, built once."""
