@@ -116,3 +116,11 @@ def test_events_and_figures_are_answered(fleet, question):
 def test_things_counted_through_their_events_are_counted_once_each(fleet, question):
     sql = _plan(fleet, question).sql
     assert sql and "COUNT(DISTINCT device_id)" in sql and "JOIN" not in sql, sql
+
+
+@pytest.mark.parametrize(
+    "question", ["how many customers paid by klarna", "number of customers with a declined payment, every 10 minutes"]
+)
+def test_things_counted_through_a_topic_on_the_way_are_counted_once_each(demo, question):
+    sql = _plan(demo, question).sql
+    assert sql and "COUNT(DISTINCT o.customer_id)" in sql and "JOIN customers" not in sql, sql

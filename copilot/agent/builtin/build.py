@@ -385,6 +385,21 @@ class Builder:
             name = f"{e.topic.replace('_', ' ')} {name}"
         return re.sub(re.escape(m.text), name, self.question, count=1, flags=re.I)
 
+    def _reference_to(self, topic: str) -> FieldRef | None:
+        """The field that names one of `topic`'s things in the rows: the source's own reference (no lookup needed), or
+        the reference of a topic on the way ("how many customers paid by klarna": the orders' customer_id)."""
+        rel = self.vocab.relationship(self.source, topic)
+        if rel:
+            self.keyed_by.add(topic)
+            return FieldRef(topic=self.source, field=rel[0])
+        path = self.vocab.path(self.source, topic)
+        if path and len(path) > 1 and self.vocab.references(path[-2], topic):
+            link = self.vocab.relationship(path[-2], topic)
+            self.join_to(path[-2])
+            self.keyed_by.add(topic)
+            return FieldRef(topic=path[-2], field=link[0])  # type: ignore[index]
+        return None
+
     def join_to(self, topic: str) -> None:
         path = self.vocab.path(self.source, topic) or []
         left = self.source
@@ -522,12 +537,12 @@ class Builder:
                         return edition
                     if simple is None:
                         raise Decline(f"the metric {e.metric} belongs to {e.topic}, not to {self.source}")
-                    rel = self.vocab.relationship(self.source, e.topic)
                     counted = func in ("count", "count_distinct") or _says_count(spec.words)
-                    if counted and simple == ("count", None) and not metric.filter and rel:  # type: ignore[union-attr]
+                    if counted and simple == ("count", None) and not metric.filter:  # type: ignore[union-attr]
                         # "number of devices that went offline": the things the rows refer to, not the rows
-                        self.keyed_by.add(e.topic)
-                        return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, e.metric)
+                        reference = self._reference_to(e.topic)
+                        if reference is not None:
+                            return self._agg("count_distinct", reference, spec, e.metric)
                     return self._agg(simple[0], FieldRef(topic=e.topic, field=simple[1]) if simple[1] else None, spec, e.metric)
                 return Measure(alias=self.alias(e.metric or "value"), metric=e.metric, words=spec.words)
             own = self._metric_filter(e.topic, metric)  # "min temperature": the metric's own condition stays
@@ -540,10 +555,9 @@ class Builder:
             if func in (None, "count", "count_distinct"):
                 if e.topic == self.source:
                     return self._agg("count", None, spec, None)
-                rel = self.vocab.relationship(self.source, e.topic)
-                if rel:  # "how many different products": the source's reference, no lookup needed
-                    self.keyed_by.add(e.topic)
-                    return self._agg("count_distinct", FieldRef(topic=self.source, field=rel[0]), spec, None)
+                reference = self._reference_to(e.topic)  # "how many different products": each product once
+                if reference is not None:
+                    return self._agg("count_distinct", reference, spec, None)
                 return self._agg("count", None, spec, None)
             amount = self.vocab.main_amount(e.topic)
             if amount is None:
